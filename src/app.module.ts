@@ -1,0 +1,26 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { AppConfig } from './config/config';
+import { CoreModule, ResolvedServices } from './core.module';
+import { HealthModule } from './health/health.module';
+import { correlationIdMiddleware } from './ovirt/correlation-id.middleware';
+import { WorkerModule } from './queue/worker.module';
+import { UsersModule } from './users/users.module';
+
+/** Feature modules: their job handlers run only where the WorkerModule is loaded. */
+const FEATURES = [UsersModule];
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRole(config: AppConfig, services: ResolvedServices): DynamicModule {
+    const serves = config.role !== 'worker';
+    const works = config.role !== 'api';
+    return {
+      module: AppModule,
+      imports: [CoreModule.register(config, services), ...FEATURES, ...(serves ? [HealthModule] : []), ...(works ? [WorkerModule] : [])],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(correlationIdMiddleware).forRoutes('*path');
+  }
+}

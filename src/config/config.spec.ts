@@ -1,0 +1,56 @@
+import { ConfigError, loadConfig } from './config';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('gives the embedded defaults with an empty environment', () => {
+    const c = loadConfig({ GEOREP_DATA_DIR: '/tmp/x' });
+    expect(c).toMatchObject({ role: 'all', port: 8080, adminUser: 'admin@internal', dataDir: '/tmp/x', logLevel: 'info' });
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.redisUrl).toBeUndefined();
+  });
+
+  it('takes the role from an argument before the environment', () => {
+    expect(loadConfig({ GEOREP_ROLE: 'api' }, ['worker']).role).toBe('worker');
+    expect(loadConfig({ GEOREP_ROLE: 'api' }).role).toBe('api');
+  });
+
+  it.each([
+    [{ PORT: '70000' }, /^PORT: must be a port number/],
+    [{ PORT: 'abc' }, /^PORT: /],
+    [{ DATABASE_URL: 'not a url', REDIS_URL: 'redis://h:1', GEOREP_SECRET_KEY: 'k'.repeat(32) }, /^DATABASE_URL: not a valid URL/],
+    [{ DATABASE_URL: 'mysql://h/db', REDIS_URL: 'redis://h:1', GEOREP_SECRET_KEY: 'k'.repeat(32) }, /^DATABASE_URL: scheme must be postgres or postgresql/],
+    [{ DATABASE_URL: 'postgres://h/db', REDIS_URL: 'http://h', GEOREP_SECRET_KEY: 'k'.repeat(32) }, /^REDIS_URL: scheme/],
+    [{ DATABASE_URL: 'postgres://h/db' }, /^DATABASE_URL and REDIS_URL: set both/],
+    [{ GEOREP_ADMIN_USER: 'admin' }, /^GEOREP_ADMIN_USER: must look like user@domain/],
+    [{ GEOREP_ADMIN_PASSWORD: 'short' }, /^GEOREP_ADMIN_PASSWORD: must be at least 8/],
+    [{ GEOREP_SECRET_KEY: 'short' }, /^GEOREP_SECRET_KEY: must be at least 32/],
+    [{ DATABASE_URL: 'postgres://h/db', REDIS_URL: 'redis://h:1' }, /^GEOREP_SECRET_KEY: required when DATABASE_URL/],
+    [{ GEOREP_DATA_DIR: 'relative/dir' }, /^GEOREP_DATA_DIR: must be an absolute path/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: must be one of/],
+    [{ GEOREP_ROLE: 'both' }, /^GEOREP_ROLE: must be one of api, worker, all/],
+  ])('refuses %j with one clear line', (env, line) => {
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(line);
+  });
+
+  it('reports every bad value, one line each, without control characters', () => {
+    const problems = problemsOf({ PORT: '0', LOG_LEVEL: 'x\u001b[31m', GEOREP_ROLE: 'nope' });
+    expect(problems).toHaveLength(3);
+    for (const p of problems) expect(p).not.toMatch(/[\x00-\x1f]/);
+  });
+
+  it('never echoes a password or secret value', () => {
+    const problems = problemsOf({ GEOREP_ADMIN_PASSWORD: 'sekret', GEOREP_SECRET_KEY: 'tooshortsecret' });
+    expect(problems.join('\n')).not.toMatch(/sekret|tooshortsecret/);
+  });
+});

@@ -1,0 +1,136 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export type Role = 'api' | 'worker' | 'all';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface AppConfig {
+  role: Role;
+  port: number;
+  host: string;
+  /** Unset: the service starts its own PostgreSQL (embedded default). */
+  databaseUrl?: string;
+  /** Unset: the service starts its own redis-server (embedded default). */
+  redisUrl?: string;
+  adminUser: string;
+  /** Unset: a password is generated once and written to `adminPasswordFile`. */
+  adminPassword?: string;
+  /** Unset in embedded mode: generated once into `<dataDir>/secret.key`. */
+  secretKey?: string;
+  dataDir: string;
+  logLevel: LogLevel;
+  /** BullMQ key prefix, so several deployments (or test files) can share one Redis. */
+  queuePrefix: string;
+  /** How long a worker may take to finish in-flight jobs on SIGTERM before they are handed back. */
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+const ROLES: readonly Role[] = ['api', 'worker', 'all'];
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const ADMIN_USER = /^[A-Za-z0-9._-]{1,64}@[A-Za-z0-9._-]{1,64}$/;
+
+export function defaultDataDir(): string {
+  // As root the embedded PostgreSQL runs as an unprivileged user that must reach this directory,
+  // so it cannot live under root's 0700 home.
+  if (process.getuid?.() === 0) return '/var/lib/georep-api';
+  const base = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  return path.join(base, 'georep-api');
+}
+
+function parsePort(raw: string, name: string, problems: string[]): number {
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) {
+    problems.push(`${name}: must be a port number between 1 and 65535 (got "${printable(raw)}")`);
+    return 0;
+  }
+  return Number(raw);
+}
+
+function parseUrl(raw: string, name: string, protocols: string[], problems: string[]): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push(`${name}: not a valid URL (expected ${protocols[0]}//host:port/...)`);
+    return undefined;
+  }
+  if (!protocols.includes(url.protocol)) {
+    problems.push(`${name}: scheme must be ${protocols.map((p) => p.replace(':', '')).join(' or ')} (got "${url.protocol.replace(':', '')}")`);
+    return undefined;
+  }
+  if (!url.hostname) {
+    problems.push(`${name}: host is missing`);
+    return undefined;
+  }
+  return raw;
+}
+
+/** Keeps error messages one readable line: no control characters, bounded length. */
+function printable(raw: string): string {
+  const clean = raw.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 60 ? `${clean.slice(0, 60)}...` : clean;
+}
+
+/** Reads and validates the environment. Every bad value gives one line naming the setting. */
+export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConfig {
+  const problems: string[] = [];
+  const roleArg = argv.find((a) => ROLES.includes(a as Role));
+  const roleRaw = roleArg ?? env.GEOREP_ROLE ?? 'all';
+  if (!ROLES.includes(roleRaw as Role)) problems.push(`GEOREP_ROLE: must be one of ${ROLES.join(', ')} (got "${printable(roleRaw)}")`);
+
+  const port = parsePort(env.PORT ?? '8080', 'PORT', problems);
+  const host = env.HOST ?? '0.0.0.0';
+
+  const databaseUrl = env.DATABASE_URL ? parseUrl(env.DATABASE_URL, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems) : undefined;
+  const redisUrl = env.REDIS_URL ? parseUrl(env.REDIS_URL, 'REDIS_URL', ['redis:', 'rediss:'], problems) : undefined;
+  if (Boolean(env.DATABASE_URL) !== Boolean(env.REDIS_URL)) {
+    problems.push('DATABASE_URL and REDIS_URL: set both to use external services, or neither for the embedded default');
+  }
+
+  const adminUser = env.GEOREP_ADMIN_USER ?? 'admin@internal';
+  if (!ADMIN_USER.test(adminUser)) problems.push(`GEOREP_ADMIN_USER: must look like user@domain (got "${printable(adminUser)}")`);
+  const adminPassword = env.GEOREP_ADMIN_PASSWORD || undefined;
+  if (adminPassword !== undefined && adminPassword.length < 8) problems.push('GEOREP_ADMIN_PASSWORD: must be at least 8 characters');
+
+  const secretKey = env.GEOREP_SECRET_KEY || undefined;
+  if (secretKey !== undefined && secretKey.length < 32) problems.push('GEOREP_SECRET_KEY: must be at least 32 characters');
+  if (secretKey === undefined && databaseUrl) {
+    problems.push('GEOREP_SECRET_KEY: required when DATABASE_URL is set (every replica must share it; generate one with `openssl rand -base64 48`)');
+  }
+
+  const dataDir = env.GEOREP_DATA_DIR || defaultDataDir();
+  if (!path.isAbsolute(dataDir)) problems.push(`GEOREP_DATA_DIR: must be an absolute path (got "${printable(dataDir)}")`);
+
+  const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')} (got "${printable(logLevel)}")`);
+
+  const queuePrefix = env.GEOREP_QUEUE_PREFIX ?? 'georep';
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(queuePrefix)) problems.push('GEOREP_QUEUE_PREFIX: letters, digits, "_" and "-" only, at most 40');
+
+  const graceRaw = env.GEOREP_SHUTDOWN_GRACE_SECONDS ?? '30';
+  if (!/^\d{1,4}$/.test(graceRaw)) problems.push('GEOREP_SHUTDOWN_GRACE_SECONDS: must be a whole number of seconds');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    role: roleRaw as Role,
+    port,
+    host,
+    databaseUrl,
+    redisUrl,
+    adminUser,
+    adminPassword,
+    secretKey,
+    dataDir,
+    logLevel,
+    queuePrefix,
+    shutdownGraceMs: Number(graceRaw) * 1000,
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,41 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig } from './config/config';
+import { dataSourceOptions } from './database/data-source';
+import { loggerModule } from './logging/logger.module';
+import { QueueProducer } from './queue/queue-producer';
+import { QUEUE_PREFIX, REDIS_PRODUCER, REDIS_URL } from './queue/queue.tokens';
+import { createRedisConnection } from './queue/redis-connection';
+
+export interface ResolvedServices {
+  databaseUrl: string;
+  redisUrl: string;
+}
+
+/** Configuration, database, logging and the queue producer: what every role needs. */
+@Global()
+@Module({})
+export class CoreModule {
+  static register(config: AppConfig, services: ResolvedServices): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [loggerModule(config), TypeOrmModule.forRoot(dataSourceOptions(services.databaseUrl))],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: REDIS_URL, useValue: services.redisUrl },
+        { provide: QUEUE_PREFIX, useValue: config.queuePrefix },
+        {
+          provide: REDIS_PRODUCER,
+          useFactory: () => {
+            const redis = createRedisConnection(services.redisUrl, 'producer');
+            // Without a listener ioredis prints every reconnect failure; readiness reports Redis instead.
+            redis.on('error', () => undefined);
+            return redis;
+          },
+        },
+        QueueProducer,
+      ],
+      exports: [APP_CONFIG, REDIS_URL, QUEUE_PREFIX, REDIS_PRODUCER, QueueProducer],
+    };
+  }
+}

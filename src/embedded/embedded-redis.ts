@@ -1,0 +1,65 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { findFreePort, waitForPort } from './free-port';
+import { isAlive, stopProcess } from './process-tools';
+
+export const REDIS_SERVER = process.env.GEOREP_REDIS_SERVER ?? '/usr/bin/redis-server';
+
+/** Debian's redis-server as a child process: loopback only, AOF on, data under `dir`. */
+export class EmbeddedRedis {
+  private child?: ChildProcess;
+  private exitNote?: string;
+  port = 0;
+
+  constructor(private readonly dir: string, private readonly log: (line: string) => void = () => undefined) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static installed(): boolean {
+    return fs.existsSync(REDIS_SERVER);
+  }
+
+  async start(): Promise<void> {
+    if (!EmbeddedRedis.installed()) {
+      throw new Error(`redis-server not found at ${REDIS_SERVER}: install it with \`apt-get install -y redis-server\``);
+    }
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const pidFile = path.join(this.dir, 'redis.pid');
+    if (fs.existsSync(pidFile)) {
+      const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+      if (pid > 0 && isAlive(pid)) {
+        const cmdline = fs.existsSync(`/proc/${pid}/cmdline`) ? fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+        if (cmdline.includes('redis-server')) await stopProcess(pid, 'SIGTERM', 15_000);
+      }
+    }
+    this.port = await findFreePort();
+    const child = spawn(
+      REDIS_SERVER,
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', this.dir, '--appendonly', 'yes',
+        '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no', '--pidfile', pidFile, '--logfile', '', '--maxmemory-policy', 'noeviction'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.child = child;
+    let lastLines = '';
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      lastLines = (lastLines + text).slice(-2000);
+      for (const line of text.split('\n')) if (line.trim()) this.log(line);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code, signal) => {
+      this.exitNote = `redis-server exited (code ${code ?? 'none'}, signal ${signal ?? 'none'}): ${lastLines.trim().split('\n').slice(-2).join(' ')}`;
+    });
+    await waitForPort(this.port, 30_000, () => this.exitNote);
+  }
+
+  async stop(): Promise<void> {
+    const pid = this.child?.pid;
+    if (pid && isAlive(pid)) await stopProcess(pid, 'SIGTERM', 15_000);
+    this.child = undefined;
+  }
+}

@@ -1,0 +1,94 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { Job, Worker } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { createRedisConnection } from './redis-connection';
+import { ON_JOB } from './on-job.decorator';
+import { JobName, QUEUE_OF_JOB, QueueName } from './queue-names';
+import { QUEUE_PREFIX, REDIS_URL } from './queue.tokens';
+
+type Handler = (job: Job) => Promise<unknown>;
+
+/** Finds every @OnJob handler, refuses to start when a job name has none (or two), and runs one BullMQ Worker per queue. */
+@Injectable()
+export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WorkerRunner.name);
+  private readonly workers: Worker[] = [];
+  private readonly handlers = new Map<string, Handler>();
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    @Inject(REDIS_URL) private readonly redisUrl: string,
+    @Inject(QUEUE_PREFIX) private readonly prefix: string,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The handler table, checked for completeness. Exposed for the start-up check's test. */
+  static collectHandlers(instances: object[], scanner: MetadataScanner, reflector: Reflector): Map<string, Handler> {
+    const found = new Map<string, Handler>();
+    for (const instance of instances) {
+      const proto = Object.getPrototypeOf(instance) as object;
+      for (const method of scanner.getAllMethodNames(proto)) {
+        const fn = (instance as Record<string, unknown>)[method];
+        if (typeof fn !== 'function') continue;
+        const name = reflector.get<JobName | undefined>(ON_JOB, fn as () => unknown);
+        if (!name) continue;
+        if (found.has(name)) throw new Error(`job "${name}" has two handlers`);
+        found.set(name, (fn as Handler).bind(instance));
+      }
+    }
+    const missing = Object.values(JobName).filter((n) => !found.has(n));
+    if (missing.length) throw new Error(`no handler for job name(s): ${missing.join(', ')}`);
+    return found;
+  }
+
+  onApplicationBootstrap(): void {
+    const instances = this.discovery
+      .getProviders()
+      .map((w) => w.instance as object | undefined)
+      .filter((i): i is object => !!i && typeof i === 'object');
+    for (const [name, handler] of WorkerRunner.collectHandlers(instances, this.scanner, this.reflector)) this.handlers.set(name, handler);
+
+    const queues = new Set<QueueName>(Object.values(QUEUE_OF_JOB));
+    for (const queue of queues) {
+      const worker = new Worker(queue, (job) => this.dispatch(job), {
+        connection: createRedisConnection(this.redisUrl, 'worker'),
+        prefix: this.prefix,
+        concurrency: 4,
+        // A job whose worker died is picked up again after the lock lapses.
+        lockDuration: 30_000,
+        stalledInterval: 15_000,
+        maxStalledCount: 3,
+      });
+      worker.on('failed', (job, err) => this.logger.warn({ job: job?.id, name: job?.name, err: err.message }, 'job failed'));
+      worker.on('error', (err) => this.logger.warn({ err: err.message }, 'worker error'));
+      this.workers.push(worker);
+    }
+    this.logger.log(`worker running ${this.handlers.size} job type(s) on ${queues.size} queue(s)`);
+  }
+
+  private dispatch(job: Job): Promise<unknown> {
+    const handler = this.handlers.get(job.name);
+    if (!handler) throw new Error(`no handler for job "${job.name}"`);
+    return handler(job);
+  }
+
+  /** Stop taking work, let in-flight jobs finish within the grace period, then hand them back. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(
+      this.workers.map(async (worker) => {
+        let timer: NodeJS.Timeout | undefined;
+        const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.config.shutdownGraceMs)));
+        const outcome = await Promise.race([worker.close().then(() => 'closed' as const), grace]);
+        clearTimeout(timer);
+        if (outcome === 'timeout') {
+          this.logger.warn('grace period over: handing in-flight jobs back to the queue');
+          await worker.close(true);
+        }
+        await worker.disconnect().catch(() => undefined);
+      }),
+    );
+  }
+}
