@@ -1,5 +1,5 @@
 /** Two projects: fast pure unit tests beside the code, and integration tests against real services. */
-const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 module.exports = {
   projects: [
     {

@@ -1,4 +1,5 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import IORedis from 'ioredis';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source';
@@ -15,7 +16,13 @@ export interface ResolvedServices {
 /** Configuration, database, logging and the queue producer: what every role needs. */
 @Global()
 @Module({})
-export class CoreModule {
+export class CoreModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS_PRODUCER) private readonly redis: IORedis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
   static register(config: AppConfig, services: ResolvedServices): DynamicModule {
     return {
       module: CoreModule,

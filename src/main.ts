@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { AddressInfo } from 'node:net';
 import { BackingServices, createNestApp, prepareDatabase, startBackingServices } from './bootstrap';
 import { AppConfig, ConfigError, loadConfig } from './config/config';
 
@@ -51,8 +52,9 @@ async function main(): Promise<void> {
     app = await createNestApp(config, backing.services);
     if (isHttpApp(app)) {
       await app.listen(config.port, config.host);
+      const address = app.getHttpServer().address() as AddressInfo;
       const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-      say(`georep-api (${config.role}) listening on http://${shown}:${config.port}/ovirt-engine/api`);
+      say(`georep-api (${config.role}) listening on http://${shown}:${address.port}/ovirt-engine/api`);
     } else {
       await app.init();
       say('georep-api (worker) running');

@@ -25,11 +25,12 @@ describe('loadConfig', () => {
 
   it.each([
     [{ PORT: '70000' }, /^PORT: must be a port number/],
+    [{ PORT: '-1' }, /^PORT: /],
     [{ PORT: 'abc' }, /^PORT: /],
     [{ DATABASE_URL: 'not a url', REDIS_URL: 'redis://h:1', GEOREP_SECRET_KEY: 'k'.repeat(32) }, /^DATABASE_URL: not a valid URL/],
     [{ DATABASE_URL: 'mysql://h/db', REDIS_URL: 'redis://h:1', GEOREP_SECRET_KEY: 'k'.repeat(32) }, /^DATABASE_URL: scheme must be postgres or postgresql/],
     [{ DATABASE_URL: 'postgres://h/db', REDIS_URL: 'http://h', GEOREP_SECRET_KEY: 'k'.repeat(32) }, /^REDIS_URL: scheme/],
-    [{ DATABASE_URL: 'postgres://h/db' }, /^DATABASE_URL and REDIS_URL: set both/],
+    [{ DATABASE_URL: 'postgres://h/db', GEOREP_SECRET_KEY: 'k'.repeat(32) }, /^DATABASE_URL and REDIS_URL: set both/],
     [{ GEOREP_ADMIN_USER: 'admin' }, /^GEOREP_ADMIN_USER: must look like user@domain/],
     [{ GEOREP_ADMIN_PASSWORD: 'short' }, /^GEOREP_ADMIN_PASSWORD: must be at least 8/],
     [{ GEOREP_SECRET_KEY: 'short' }, /^GEOREP_SECRET_KEY: must be at least 32/],
@@ -44,7 +45,7 @@ describe('loadConfig', () => {
   });
 
   it('reports every bad value, one line each, without control characters', () => {
-    const problems = problemsOf({ PORT: '0', LOG_LEVEL: 'x\u001b[31m', GEOREP_ROLE: 'nope' });
+    const problems = problemsOf({ PORT: '65536', LOG_LEVEL: 'x\u001b[31m', GEOREP_ROLE: 'nope' });
     expect(problems).toHaveLength(3);
     for (const p of problems) expect(p).not.toMatch(/[\x00-\x1f]/);
   });

@@ -44,9 +44,10 @@ export function defaultDataDir(): string {
   return path.join(base, 'georep-api');
 }
 
+/** 0 lets the kernel pick a free port (the real one is printed at start-up). */
 function parsePort(raw: string, name: string, problems: string[]): number {
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) {
-    problems.push(`${name}: must be a port number between 1 and 65535 (got "${printable(raw)}")`);
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {
+    problems.push(`${name}: must be a port number between 1 and 65535, or 0 for any free port (got "${printable(raw)}")`);
     return 0;
   }
   return Number(raw);

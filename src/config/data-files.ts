@@ -8,8 +8,14 @@ export function dataFile(config: AppConfig, name: 'secret.key' | 'admin-password
   return path.join(config.dataDir, name);
 }
 
+/**
+ * The data dir is traversable (0711) but not listable by others: as root the embedded PostgreSQL runs
+ * as an unprivileged user that must reach its own subdirectory; every secret file in it is 0600.
+ */
 export function ensureDataDir(config: AppConfig): void {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o711 });
+  const mode = fs.statSync(config.dataDir).mode & 0o777;
+  if ((mode & 0o011) !== 0o011) fs.chmodSync(config.dataDir, mode | 0o011);
 }
 
 /** Reads a 0600 file, or creates it with `make()` the first time (exclusive create, so two starts cannot race). */

@@ -14,7 +14,8 @@ export function dataSourceOptions(url: string, extra: { poolSize?: number } = {}
     synchronize: false,
     migrationsRun: false,
     logging: false,
-    poolSize: extra.poolSize ?? 10,
+    // runMigrations holds one connection for its lock while TypeORM migrates on another.
+    poolSize: Math.max(2, extra.poolSize ?? 10),
     extra: { connectionTimeoutMillis: 5000, application_name: 'georep-api' },
   };
 }
