@@ -1,0 +1,324 @@
+import { Parser } from 'xml2js';
+import { BodyError, safeName, safeText } from './errors';
+import type { Format } from './render';
+
+/**
+ * Request body text -> a neutral tree for decodeBody.
+ *
+ * XML tree: every element becomes a string (text-only element) or an object whose keys are its child
+ * element names plus its `id`/`href`/`rel` attributes; an element that repeats becomes an array. All
+ * objects have a null prototype. Nothing here knows a schema.
+ */
+export type BodyTree = string | BodyObject | BodyTree[];
+export interface BodyObject {
+  [name: string]: BodyTree;
+}
+
+export interface ParseLimits {
+  /** Characters (default 1 MiB). The HTTP layer should refuse bigger bodies first, with 413. */
+  readonly maxLength?: number;
+  /** Element / object nesting, the root counting as 1 (default 32). */
+  readonly maxDepth?: number;
+  /** Elements, or JSON values, in the whole body (default 20000). */
+  readonly maxNodes?: number;
+}
+
+const DEFAULTS = { maxLength: 1 << 20, maxDepth: 32, maxNodes: 20000 };
+const MAX_ATTRIBUTES = 16;
+const ATTRIBUTES = new Set(['id', 'href', 'rel']);
+
+function limits(l: ParseLimits | undefined): Required<ParseLimits> {
+  return { ...DEFAULTS, ...l };
+}
+
+function syntax(message: string): BodyError {
+  return new BodyError(message, 'syntax');
+}
+
+function lineColumn(text: string, index: number): string {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return `line ${line}, column ${index - lineStart + 1}`;
+}
+
+const ENTITY = /&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});/y;
+
+/**
+ * A linear pre-scan, before xml2js sees the text: refuses DOCTYPE/ENTITY and any other markup
+ * declaration (no entity expansion is possible), entity references other than the five predefined ones
+ * and character references, nesting deeper than the limit, too many elements or attributes, and
+ * anything after the root element (xml2js stops at the end of the root and would ignore it).
+ * Well-formedness itself is left to the parser.
+ */
+function prescan(text: string, l: Required<ParseLimits>): void {
+  const n = text.length;
+  const fail = (message: string, at: number): never => {
+    throw syntax(`${message} (${lineColumn(text, at)})`);
+  };
+  const checkEntities = (from: number, to: number): void => {
+    for (let i = text.indexOf('&', from); i !== -1 && i < to; i = text.indexOf('&', i + 1)) {
+      ENTITY.lastIndex = i;
+      if (!ENTITY.test(text)) {
+        fail('only the predefined entities (&amp; &lt; &gt; &quot; &apos;) and character references are allowed', i);
+      }
+    }
+  };
+  let depth = 0;
+  let elements = 0;
+  let rootClosed = false;
+  let i = 0;
+  while (i < n) {
+    const lt = text.indexOf('<', i);
+    const end = lt === -1 ? n : lt;
+    if (depth === 0 && /\S/.test(text.slice(i, end))) {
+      fail(rootClosed ? 'content after the root element' : 'text before the root element', i + text.slice(i, end).search(/\S/));
+    }
+    checkEntities(i, end);
+    if (lt === -1) {
+      break;
+    }
+    const skipTo = (terminator: string, what: string): number => {
+      const k = text.indexOf(terminator, lt);
+      return k === -1 ? fail(`unterminated ${what}`, lt) : k + terminator.length;
+    };
+    if (text.startsWith('<!--', lt)) {
+      i = skipTo('-->', 'comment');
+    } else if (text.startsWith('<![CDATA[', lt)) {
+      if (depth === 0) fail(rootClosed ? 'content after the root element' : 'text before the root element', lt);
+      i = skipTo(']]>', 'CDATA section');
+    } else if (text.startsWith('<!', lt)) {
+      const word = /^<!\s*([A-Za-z]*)/.exec(text.slice(lt, lt + 20))?.[1].toUpperCase();
+      fail(word === 'DOCTYPE' || word === 'ENTITY' ? `${word} declarations are not allowed` : 'markup declarations are not allowed', lt);
+    } else if (text.startsWith('<?', lt)) {
+      i = skipTo('?>', 'processing instruction');
+    } else if (text.startsWith('</', lt)) {
+      i = skipTo('>', 'end tag');
+      depth--;
+      if (depth < 0) fail('unexpected end tag', lt);
+      if (depth === 0) rootClosed = true;
+    } else {
+      if (rootClosed) fail('content after the root element', lt);
+      let quote = '';
+      let attributes = 0;
+      let k = lt + 1;
+      for (; k < n; k++) {
+        const c = text[k];
+        if (quote !== '') {
+          if (c === quote) quote = '';
+          else if (c === '&') checkEntities(k, k + 1);
+        } else if (c === '"' || c === "'") {
+          quote = c;
+        } else if (c === '=') {
+          if (++attributes > MAX_ATTRIBUTES) fail(`more than ${MAX_ATTRIBUTES} attributes`, lt);
+        } else if (c === '>' || c === '<') {
+          break;
+        }
+      }
+      if (k >= n || text[k] !== '>') fail('unterminated start tag', lt);
+      if (++elements > l.maxNodes) fail(`more than ${l.maxNodes} elements`, lt);
+      if (text[k - 1] !== '/') {
+        if (++depth > l.maxDepth) fail(`elements nested deeper than ${l.maxDepth} levels`, lt);
+      } else if (depth === 0) {
+        rootClosed = true;
+      }
+      i = k + 1;
+    }
+  }
+}
+
+// xml2js result shape with attrkey '@', charkey '#' and every name prefixed with '~'. The prefix keeps
+// element names such as __proto__ or constructor from ever meeting Object.prototype inside xml2js.
+const PREFIX = '~';
+type RawElement = string | { '@'?: Record<string, string>; '#'?: string; [child: string]: unknown };
+
+function runXml2js(text: string): unknown {
+  const parser = new Parser({
+    strict: true,
+    async: false,
+    explicitRoot: true,
+    explicitArray: true,
+    explicitCharkey: true,
+    attrkey: '@',
+    charkey: '#',
+    trim: false,
+    normalize: false,
+    normalizeTags: false,
+    xmlns: false,
+    tagNameProcessors: [(name: string) => PREFIX + name],
+    attrNameProcessors: [(name: string) => PREFIX + name],
+  });
+  let result: unknown;
+  let error: unknown;
+  try {
+    // With async: false the callback runs before parseString returns.
+    parser.parseString(text, (err: Error | null, value: unknown) => {
+      if (err) error ??= err;
+      else result = value;
+    });
+  } catch (e) {
+    error ??= e;
+  }
+  if (error !== undefined) {
+    throw syntax(`malformed XML: ${describeParserError(error)}`);
+  }
+  return result;
+}
+
+/** sax's message without its "Char:" line, which can carry request bytes. */
+function describeParserError(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  const first = safeText(message.split('\n')[0] ?? '', 60)
+    .replace(/\.$/, '')
+    .toLowerCase();
+  const line = /Line: (\d+)/.exec(message);
+  const column = /Column: (\d+)/.exec(message);
+  const where = line && column ? ` (line ${Number(line[1]) + 1}, column ${column[1]})` : '';
+  return (first === '' ? 'cannot be parsed' : first) + where;
+}
+
+function convert(raw: unknown, name: string): BodyTree {
+  if (typeof raw === 'string') {
+    return raw;
+  }
+  if (typeof raw !== 'object' || raw === null) {
+    throw syntax(`malformed XML in <${name}>`);
+  }
+  const element = raw as Exclude<RawElement, string>;
+  const out: BodyObject = Object.create(null) as BodyObject;
+  let hasChildren = false;
+  for (const [key, value] of Object.entries(element)) {
+    if (key === '@') {
+      for (const [prefixed, attrValue] of Object.entries(value as Record<string, string>)) {
+        const attr = prefixed.slice(PREFIX.length);
+        if (attr === 'xmlns' || attr.startsWith('xmlns:')) {
+          continue;
+        }
+        if (!ATTRIBUTES.has(attr)) {
+          throw syntax(`<${name}>: unexpected attribute ${safeName(attr)} (only id and href are attributes)`);
+        }
+        out[attr] = attrValue;
+      }
+    } else if (key.startsWith(PREFIX)) {
+      const child = key.slice(PREFIX.length);
+      if (Object.hasOwn(out, child)) {
+        throw syntax(`<${name}>: ${safeName(child)} is given both as an attribute and as an element`);
+      }
+      const items = value as unknown[];
+      out[child] = items.length === 1 ? convert(items[0], child) : items.map((item) => convert(item, child));
+      hasChildren = true;
+    }
+  }
+  const text = element['#'];
+  if (text !== undefined && /\S/.test(text)) {
+    if (hasChildren) {
+      throw syntax(`<${name}> mixes text and elements`);
+    }
+    if (Object.keys(out).length > 0) {
+      throw syntax(`<${name}> has attributes and text; only id and href may be attributes`);
+    }
+    return text;
+  }
+  return out;
+}
+
+/**
+ * Parses an XML request body whose root element must be `expectedRoot` (e.g. `cluster`, `action`).
+ * Throws BodyError only.
+ */
+export function parseXmlBody(text: string, expectedRoot: string, parseLimits?: ParseLimits): BodyObject {
+  const l = limits(parseLimits);
+  if (text.length > l.maxLength) {
+    throw syntax(`body larger than ${l.maxLength} characters`);
+  }
+  const body = text.startsWith('\ufeff') ? text.slice(1) : text;
+  if (!/\S/.test(body)) {
+    throw syntax(`empty body: expected <${expectedRoot}>`);
+  }
+  prescan(body, l);
+  const result = runXml2js(body);
+  const rootKey = typeof result === 'object' && result !== null ? Object.keys(result)[0] : undefined;
+  if (rootKey === undefined) {
+    throw syntax(`malformed XML: expected <${expectedRoot}>`);
+  }
+  const root = rootKey.slice(PREFIX.length);
+  if (root !== expectedRoot) {
+    throw syntax(`expected root element <${expectedRoot}>, got <${safeText(root, 40)}>`);
+  }
+  const tree = convert((result as Record<string, unknown>)[rootKey], root);
+  if (typeof tree === 'string') {
+    if (/\S/.test(tree)) {
+      throw syntax(`<${root}> must contain elements, not text`);
+    }
+    return Object.create(null) as BodyObject;
+  }
+  if (Array.isArray(tree)) {
+    throw syntax(`malformed XML: expected one <${expectedRoot}>`);
+  }
+  return tree;
+}
+
+/** Checks an already parsed JSON body (e.g. by express.json): an object, within the depth and size limits. */
+export function checkJsonBody(value: unknown, parseLimits?: ParseLimits): Record<string, unknown> {
+  const l = limits(parseLimits);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw syntax(`the body must be a JSON object, not ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
+  }
+  // Iterative: a hostile body must not be able to exhaust the call stack.
+  const stack: [unknown, number][] = [[value, 1]];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (++nodes > l.maxNodes) {
+      throw syntax(`more than ${l.maxNodes} values`);
+    }
+    if (typeof v === 'object' && v !== null) {
+      if (depth > l.maxDepth) {
+        throw syntax(`objects nested deeper than ${l.maxDepth} levels`);
+      }
+      for (const child of Object.values(v)) {
+        stack.push([child, depth + 1]);
+      }
+    }
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Parses a JSON request body; the top level must be an object. Throws BodyError only. */
+export function parseJsonBody(text: string, parseLimits?: ParseLimits): Record<string, unknown> {
+  const l = limits(parseLimits);
+  if (text.length > l.maxLength) {
+    throw syntax(`body larger than ${l.maxLength} characters`);
+  }
+  const body = text.startsWith('\ufeff') ? text.slice(1) : text;
+  if (!/\S/.test(body)) {
+    throw syntax('empty body: expected a JSON object');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (e) {
+    throw syntax(`malformed JSON${describeJsonError(e, body)}`);
+  }
+  return checkJsonBody(value, l);
+}
+
+/** V8's message, without the part that quotes the body ("…" is not valid JSON), with line/column. */
+function describeJsonError(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : '';
+  const position = / at position (\d+)/.exec(message);
+  const what = message
+    .replace(/, ".*$/s, '')
+    .replace(/ (in JSON )?at position \d+.*$/s, '')
+    .replace(/ in JSON$/, '');
+  const where = position ? ` (${lineColumn(text, Number(position[1]))})` : '';
+  return what === '' ? where : `: ${safeText(what, 60).toLowerCase()}${where}`;
+}
+
+/** parseXmlBody or parseJsonBody by format. */
+export function parseBody(text: string, format: Format, expectedRoot: string, parseLimits?: ParseLimits): BodyObject | Record<string, unknown> {
+  return format === 'xml' ? parseXmlBody(text, expectedRoot, parseLimits) : parseJsonBody(text, parseLimits);
+}
