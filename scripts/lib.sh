@@ -31,8 +31,10 @@ system_packages() {
 ensure_node_modules() {
   local root; root=$(repo_root)
   if [ ! -d "$root/node_modules" ] || [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
-    log "installing npm packages (npm ci)"
-    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+    log "installing npm packages"
+    # Not `npm ci`: this registry serves only this platform's optional binaries (msgpackr-extract,
+    # unrs-resolver), so the lock file lacks the others and `npm ci` refuses it; `npm install` honours the lock.
+    (cd "$root" && npm install --no-audit --no-fund --loglevel=error)
   fi
 }
 
