@@ -18,7 +18,7 @@ results=$(mktemp)
 status=0
 npx jest --ci --json --outputFile="$results" "$@" || status=$?
 # One plain closing line CI can read: "N passed, N failed, N skipped".
-node -e 'const r = require(process.argv[1]);
+node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);' "$results" || true
 rm -f "$results"
 log "test suite finished in $(( $(date +%s) - started )) s"
