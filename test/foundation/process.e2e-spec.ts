@@ -114,3 +114,24 @@ function alive(pid: number): boolean {
     return false;
   }
 }
+
+describe('the worker readiness check (no HTTP)', () => {
+  const run = async (env: NodeJS.ProcessEnv) => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'dist', 'src', 'health', 'readiness-cli.js')], { env: { PATH: process.env.PATH, ...env } });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return { code, out: out.trim() };
+  };
+
+  it('says ready when PostgreSQL and Redis answer', async () => {
+    const db = await createTestDatabase();
+    expect(await run({ DATABASE_URL: db.url, REDIS_URL: testServices().redisUrl, GEOREP_SECRET_KEY: SECRET })).toEqual({ code: 0, out: 'ready' });
+  });
+
+  it('says which dependency is down', async () => {
+    const db = await createTestDatabase();
+    expect(await run({ DATABASE_URL: db.url, REDIS_URL: 'redis://127.0.0.1:1', GEOREP_SECRET_KEY: SECRET })).toEqual({ code: 1, out: 'not ready: redis: not reachable' });
+  });
+});
