@@ -1,4 +1,5 @@
 import { Initial1795000000000 } from './1795000000000-Initial';
+import { JobRunState1795100000000 } from './1795100000000-JobRunState';
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const MIGRATIONS = [Initial1795000000000];
+export const MIGRATIONS = [Initial1795000000000, JobRunState1795100000000];

@@ -1,13 +1,20 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { ClustersModule } from './clusters/clusters.module';
 import { AppConfig } from './config/config';
 import { CoreModule, ResolvedServices } from './core.module';
 import { HealthModule } from './health/health.module';
+import { HostsModule } from './hosts/hosts.module';
 import { correlationIdMiddleware } from './ovirt/correlation-id.middleware';
+import { OvirtModule } from './ovirt/ovirt.module';
 import { WorkerModule } from './queue/worker.module';
 import { UsersModule } from './users/users.module';
+import { SshModule } from './ssh/ssh.module';
+import { EventsModule } from './events/events.module';
+import { JobsModule } from './jobs/jobs.module';
+import { ClusterActionsModule } from './clusters/cluster-actions.module';
 
 /** Feature modules: their job handlers run only where the WorkerModule is loaded. */
-const FEATURES = [UsersModule];
+const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, ClustersModule, HostsModule, ClusterActionsModule];
 
 @Module({})
 export class AppModule implements NestModule {

@@ -23,6 +23,16 @@ export interface AppConfig {
   queuePrefix: string;
   /** How long a worker may take to finish in-flight jobs on SIGTERM before they are handed back. */
   shutdownGraceMs: number;
+  /** How long a synchronous action request waits for its job before answering 202. */
+  actionWaitMs: number;
+  /** Actions that may wait behind a running one on the same target (beyond: 429). */
+  actionQueueLimit: number;
+  jobRetentionMs: number;
+  eventRetentionMs: number;
+  /** How long a worker's claim on a BullMQ job lasts without renewal; a dead worker's job is re-run after it. */
+  jobLockMs: number;
+  /** Testing knob: the built-in cluster refresh takes this long, so tests can catch a job mid-run. */
+  testActionDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +127,22 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
   const graceRaw = env.GEOREP_SHUTDOWN_GRACE_SECONDS ?? '30';
   if (!/^\d{1,4}$/.test(graceRaw)) problems.push('GEOREP_SHUTDOWN_GRACE_SECONDS: must be a whole number of seconds');
 
+  const wholeNumber = (name: string, fallback: string, max: number): number => {
+    const raw = env[name] ?? fallback;
+    if (!/^\d{1,9}$/.test(raw) || Number(raw) > max) {
+      problems.push(`${name}: must be a whole number between 0 and ${max} (got "${printable(raw)}")`);
+      return 0;
+    }
+    return Number(raw);
+  };
+  const actionWaitSeconds = wholeNumber('GEOREP_ACTION_WAIT_SECONDS', '30', 3600);
+  const actionQueueLimit = wholeNumber('GEOREP_ACTION_QUEUE_LIMIT', '5', 1000);
+  const jobRetentionHours = wholeNumber('GEOREP_JOB_RETENTION_HOURS', '168', 100_000);
+  const eventRetentionDays = wholeNumber('GEOREP_EVENT_RETENTION_DAYS', '30', 10_000);
+  const jobLockSeconds = wholeNumber('GEOREP_JOB_LOCK_SECONDS', '30', 3600);
+  if (jobLockSeconds < 2) problems.push('GEOREP_JOB_LOCK_SECONDS: must be at least 2');
+  const testActionDelayMs = wholeNumber('GEOREP_TEST_ACTION_DELAY_MS', '0', 600_000);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     role: roleRaw as Role,
@@ -131,6 +157,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
     logLevel,
     queuePrefix,
     shutdownGraceMs: Number(graceRaw) * 1000,
+    actionWaitMs: actionWaitSeconds * 1000,
+    actionQueueLimit,
+    jobRetentionMs: jobRetentionHours * 3_600_000,
+    eventRetentionMs: eventRetentionDays * 86_400_000,
+    jobLockMs: jobLockSeconds * 1000,
+    testActionDelayMs,
   };
 }
 

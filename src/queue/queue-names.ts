@@ -1,13 +1,22 @@
 /** Every BullMQ queue of the service. */
 export enum QueueName {
+  /** Actions a client asked for (one job row each): start, stop, refresh, ... */
+  Actions = 'actions',
+  /** The service's own housekeeping. */
   Maintenance = 'maintenance',
 }
 
 /** Every job name; each must have exactly one handler (checked at worker start-up). */
 export enum JobName {
+  ClusterRefresh = 'cluster.refresh',
   PruneExpiredTokens = 'prune-expired-tokens',
+  ReconcileOutbox = 'reconcile-outbox',
+  PruneHistory = 'prune-history',
 }
 
 export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
+  [JobName.ClusterRefresh]: QueueName.Actions,
   [JobName.PruneExpiredTokens]: QueueName.Maintenance,
+  [JobName.ReconcileOutbox]: QueueName.Maintenance,
+  [JobName.PruneHistory]: QueueName.Maintenance,
 };

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/config';
@@ -7,7 +7,16 @@ import { ON_JOB } from './on-job.decorator';
 import { JobName, QUEUE_OF_JOB, QueueName } from './queue-names';
 import { QUEUE_PREFIX, REDIS_URL } from './queue.tokens';
 
-type Handler = (job: Job) => Promise<unknown>;
+/** Receives the BullMQ job, or what its queue's wrapper makes of it (an action context for actions). */
+export type JobHandler = (input: never, token?: string) => Promise<unknown>;
+type Handler = (input: unknown, token?: string) => Promise<unknown>;
+
+/**
+ * Wraps every handler of a queue (the actions queue wraps its handlers in the job lifecycle:
+ * lock, job row, steps, events). Provided by the feature that owns that lifecycle.
+ */
+export type QueueHandlerWrapper = (job: Job, handler: Handler, token: string | undefined) => Promise<unknown>;
+export const QUEUE_HANDLER_WRAPPERS = Symbol('QUEUE_HANDLER_WRAPPERS');
 
 /** Finds every @OnJob handler, refuses to start when a job name has none (or two), and runs one BullMQ Worker per queue. */
 @Injectable()
@@ -23,6 +32,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(REDIS_URL) private readonly redisUrl: string,
     @Inject(QUEUE_PREFIX) private readonly prefix: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(QUEUE_HANDLER_WRAPPERS) private readonly wrappers: Partial<Record<QueueName, QueueHandlerWrapper>> = {},
   ) {}
 
   /** The handler table, checked for completeness. Exposed for the start-up check's test. */
@@ -53,13 +63,13 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
 
     const queues = new Set<QueueName>(Object.values(QUEUE_OF_JOB));
     for (const queue of queues) {
-      const worker = new Worker(queue, (job) => this.dispatch(job), {
+      const worker = new Worker(queue, (job, token) => this.dispatch(job, token), {
         connection: createRedisConnection(this.redisUrl, 'worker'),
         prefix: this.prefix,
         concurrency: 4,
         // A job whose worker died is picked up again after the lock lapses.
-        lockDuration: 30_000,
-        stalledInterval: 15_000,
+        lockDuration: this.config.jobLockMs,
+        stalledInterval: Math.max(1000, Math.floor(this.config.jobLockMs / 2)),
         maxStalledCount: 3,
       });
       worker.on('failed', (job, err) => this.logger.warn({ job: job?.id, name: job?.name, err: err.message }, 'job failed'));
@@ -69,10 +79,11 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     this.logger.log(`worker running ${this.handlers.size} job type(s) on ${queues.size} queue(s)`);
   }
 
-  private dispatch(job: Job): Promise<unknown> {
+  private dispatch(job: Job, token: string | undefined): Promise<unknown> {
     const handler = this.handlers.get(job.name);
     if (!handler) throw new Error(`no handler for job "${job.name}"`);
-    return handler(job);
+    const wrapper = this.wrappers?.[QUEUE_OF_JOB[job.name as JobName]];
+    return wrapper ? wrapper(job, handler, token) : handler(job, token);
   }
 
   /** Stop taking work, let in-flight jobs finish within the grace period, then hand them back. */

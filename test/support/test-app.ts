@@ -31,14 +31,14 @@ export async function createTestDatabase(): Promise<{ name: string; url: string 
 }
 
 /** The real Nest app on real PostgreSQL and Redis, with its own database and BullMQ prefix. */
-export async function startTestApp(options: { role?: Role; env?: NodeJS.ProcessEnv } = {}): Promise<TestApp> {
+export async function startTestApp(options: { role?: Role; env?: NodeJS.ProcessEnv; redisUrl?: string } = {}): Promise<TestApp> {
   const services = testServices();
   const db = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(services.baseDir, 'data-'));
   const config = loadConfig({
     GEOREP_ROLE: options.role ?? 'all',
     DATABASE_URL: db.url,
-    REDIS_URL: services.redisUrl,
+    REDIS_URL: options.redisUrl ?? services.redisUrl,
     GEOREP_SECRET_KEY: crypto.randomBytes(32).toString('hex'),
     GEOREP_ADMIN_USER: TEST_ADMIN.user,
     GEOREP_ADMIN_PASSWORD: TEST_ADMIN.password,
@@ -49,7 +49,8 @@ export async function startTestApp(options: { role?: Role; env?: NodeJS.ProcessE
     ...options.env,
   });
   await prepareDatabase(config, db.url);
-  const app = (await createNestApp(config, { databaseUrl: db.url, redisUrl: services.redisUrl })) as INestApplication;
+  const redisUrl = options.redisUrl ?? services.redisUrl;
+  const app = (await createNestApp(config, { databaseUrl: db.url, redisUrl })) as INestApplication;
   await app.init();
   const sql = async <T>(text: string, params: unknown[] = []) => {
     const client = new Client({ connectionString: db.url });
@@ -65,7 +66,7 @@ export async function startTestApp(options: { role?: Role; env?: NodeJS.ProcessE
     http: request(app.getHttpServer()),
     config,
     databaseUrl: db.url,
-    redisUrl: services.redisUrl,
+    redisUrl,
     sql,
     close: () => app.close(),
   };

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { ClusterRefreshAction } from './cluster-refresh.action';
+
+@Module({ providers: [ClusterRefreshAction] })
+export class ClusterActionsModule {}

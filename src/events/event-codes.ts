@@ -1,0 +1,44 @@
+/**
+ * Event codes. Where oVirt's engine has a code for the same thing (AuditLogType), we use it so
+ * tools that know oVirt's codes keep working; our own codes start at 11000.
+ */
+export enum EventCode {
+  // oVirt geo-replication and DR codes (reference/ovirt-georep.md).
+  GeoRepSessionStopped = 4101,
+  GeoRepSessionStopFailed = 4102,
+  GeoRepSessionDeleted = 4103,
+  GeoRepSessionDeleteFailed = 4104,
+  GeoRepConfigSet = 4105,
+  GeoRepConfigSetFailed = 4106,
+  GeoRepConfigSetDefault = 4109,
+  GeoRepConfigSetDefaultFailed = 4110,
+  GeoRepSessionDeletedFromCli = 4097,
+  GeoRepSessionDetectedFromCli = 4098,
+  GeoRepSessionRefreshed = 4099,
+  GeoRepSessionRefreshFailed = 4100,
+  GeoRepSessionCreated = 4147,
+  GeoRepSessionCreateFailed = 4146,
+  StorageDomainSyncFailed = 4164,
+  StorageDomainSynced = 4165,
+  StorageDomainSyncStarted = 4166,
+  GeoRepSessionStarted = 4596,
+  GeoRepSessionStartFailed = 4595,
+  GeoRepSessionPaused = 4600,
+  GeoRepSessionPauseFailed = 4597,
+  GeoRepSessionResumed = 4599,
+  GeoRepSessionResumeFailed = 4598,
+
+  // Ours.
+  ClusterAdded = 11001,
+  ClusterUpdated = 11002,
+  ClusterRemoved = 11003,
+  ClusterRefreshed = 11004,
+  ClusterRefreshFailed = 11005,
+  HostAdded = 11011,
+  HostUpdated = 11012,
+  HostRemoved = 11013,
+  JobEndedByUser = 11021,
+  JobCleared = 11022,
+  ExternalJobAdded = 11023,
+  ActionQueueUnavailable = 11024,
+}

@@ -1,0 +1,111 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DelayedError, Job } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { EventsService } from '../events/events.service';
+import { ActionFailedError } from './action-failure';
+import { ActionJobData } from './action-runner';
+import { JobEntity } from './job.entity';
+import { JobsRepository } from './jobs.repository';
+import { StepType } from './step.entity';
+import { TargetLock } from './target-lock';
+
+export interface StepHandle {
+  progress(percent: number): Promise<void>;
+}
+
+/** What an action handler gets: its job row, and a way to record steps. */
+export interface ActionContext {
+  job: JobEntity;
+  params: Record<string, unknown>;
+  config: AppConfig;
+  step<T>(description: string, work: (step: StepHandle) => Promise<T>, type?: StepType): Promise<T>;
+}
+
+/** What a handler returns: a result to store and the sentence for the success event. */
+export interface ActionOutcome {
+  result?: Record<string, unknown>;
+  description?: string;
+}
+
+export type ActionHandler = (ctx: ActionContext) => Promise<ActionOutcome>;
+
+const LOCK_BUSY_RETRY_MS = 500;
+
+/**
+ * The worker side of every action: take the target's lock (or wait for it), run the handler with
+ * steps, store the outcome on the job row and write the event. Safe to run again after a crash:
+ * a job already done is skipped, and handlers read real state before acting.
+ */
+@Injectable()
+export class ActionExecutor {
+  private readonly logger = new Logger(ActionExecutor.name);
+
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly locks: TargetLock,
+    private readonly events: EventsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async run(bullJob: Job<ActionJobData>, handler: ActionHandler, token: string | undefined): Promise<unknown> {
+    const data = bullJob.data;
+    const job = await this.jobs.findById(data.jobId);
+    if (!job || job.runState === 'done') return { skipped: true };
+
+    const lock = await this.locks.tryAcquire(job.targetType ?? 'none', job.targetId ?? job.id);
+    if (!lock) {
+      // Another action runs on this target: come back shortly, without using up an attempt.
+      await bullJob.moveToDelayed(Date.now() + LOCK_BUSY_RETRY_MS, token);
+      throw new DelayedError();
+    }
+    try {
+      if (!(await this.jobs.markRunning(job.id))) return { skipped: true };
+      const ctx: ActionContext = { job, params: job.params ?? {}, config: this.config, step: (d, w, t) => this.step(job.id, d, w, t) };
+      try {
+        const outcome = await handler(ctx);
+        await this.jobs.finish(job.id, outcome.result ?? null);
+        await this.event(job, data, 'normal', data.events.success, outcome.description ?? `${job.description}: done.`);
+        return outcome.result ?? {};
+      } catch (e) {
+        if (!(e instanceof ActionFailedError) && bullJob.attemptsMade + 1 < (bullJob.opts.attempts ?? 1)) {
+          this.logger.warn({ job: job.id, err: (e as Error).message }, 'action step failed; retrying with backoff');
+          throw e;
+        }
+        const failure = e instanceof ActionFailedError ? e : new ActionFailedError(500, 'Operation Failed', 'The action failed unexpectedly; see the service log.');
+        if (!(e instanceof ActionFailedError)) this.logger.error({ job: job.id, err: (e as Error).message, stack: (e as Error).stack }, 'action failed unexpectedly');
+        await this.jobs.fail(job.id, { status: failure.status, reason: failure.reason, detail: failure.detail });
+        await this.event(job, data, 'error', failure.eventCode ?? data.events.failure, `${job.description}: failed: ${failure.detail}`);
+        return { failed: true };
+      }
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async step<T>(jobId: string, description: string, work: (s: StepHandle) => Promise<T>, type: StepType = 'executing'): Promise<T> {
+    const step = await this.jobs.startStep(jobId, description, type);
+    try {
+      const value = await work({ progress: (p) => this.jobs.stepProgress(step.id, p) });
+      await this.jobs.endStep(step.id, 'finished');
+      return value;
+    } catch (e) {
+      await this.jobs.endStep(step.id, 'failed');
+      throw e;
+    }
+  }
+
+  private event(job: JobEntity, data: ActionJobData, severity: 'normal' | 'error', code: number, description: string) {
+    return this.events.record({
+      code,
+      severity,
+      description,
+      jobId: job.id,
+      correlationId: job.correlationId,
+      userId: job.ownerId,
+      targetType: job.targetType,
+      targetId: job.targetId,
+      clusterId: data.eventRefs.clusterId ?? null,
+      hostId: data.eventRefs.hostId ?? null,
+    });
+  }
+}

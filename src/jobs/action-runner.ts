@@ -1,0 +1,110 @@
+import { ConflictException, HttpException, HttpStatus, Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { EventCode } from '../events/event-codes';
+import { EventsService } from '../events/events.service';
+import { QUEUE_OF_JOB } from '../queue/queue-names';
+import { QueueProducer } from '../queue/queue-producer';
+import { ActionCaller, ActionRequest } from './action-definition';
+import { JobEntity } from './job.entity';
+import { JobsRepository } from './jobs.repository';
+
+/** What an action request became: oVirt's action status, and the job that carries it. */
+export interface ActionSubmission {
+  status: 'complete' | 'failed' | 'pending' | 'in_progress';
+  job: JobEntity;
+}
+
+/** The payload every action job carries in Redis (and in the outbox): ids only, never secrets. */
+export interface ActionJobData {
+  jobId: string;
+  events: ActionRequest['events'];
+  eventRefs: NonNullable<ActionRequest['eventRefs']>;
+}
+
+const ENQUEUE_TIMEOUT_MS = 3000;
+const WAIT_POLL_MS = 100;
+
+/**
+ * The API side of every action: job row + outbox entry in one transaction, enqueue (job id =
+ * BullMQ job id), then wait up to the configured limit or answer with the job still pending.
+ */
+@Injectable()
+export class ActionRunner {
+  private readonly logger = new Logger(ActionRunner.name);
+
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly producer: QueueProducer,
+    private readonly events: EventsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async submit(request: ActionRequest, caller: ActionCaller): Promise<ActionSubmission> {
+    const job = await this.jobs.transaction(async (manager) => {
+      await this.jobs.lockTargetForSubmit(manager, request.targetType, request.targetId);
+      const unfinished = await this.jobs.countUnfinishedForTarget(manager, request.targetType, request.targetId);
+      if (unfinished > 0 && request.conflict === 'exclusive') {
+        throw new ConflictException(`Another operation is in progress on this ${request.targetType.replace(/_/g, ' ')}.`);
+      }
+      if (unfinished > this.config.actionQueueLimit) {
+        throw new HttpException(`Too many queued operations on this ${request.targetType.replace(/_/g, ' ')} (at most ${this.config.actionQueueLimit} may wait).`, HttpStatus.TOO_MANY_REQUESTS);
+      }
+      return this.jobs.insertActionJob(
+        manager,
+        {
+          description: request.description,
+          action: request.name,
+          targetType: request.targetType,
+          targetId: request.targetId,
+          params: request.params ?? {},
+          correlationId: caller.correlationId,
+          ownerId: caller.userId,
+        },
+        QUEUE_OF_JOB[request.name],
+        request.name,
+      );
+    });
+
+    const data: ActionJobData = { jobId: job.id, events: request.events, eventRefs: request.eventRefs ?? {} };
+    try {
+      await this.enqueue(request, data);
+    } catch (e) {
+      this.logger.warn({ job: job.id, err: (e as Error).message }, 'enqueue failed: queue unavailable');
+      const detail = 'The job queue (Redis) is not reachable; the action was not started.';
+      await this.jobs.fail(job.id, { status: 503, reason: 'Service Unavailable', detail });
+      await this.events.record({ code: EventCode.ActionQueueUnavailable, severity: 'error', description: `${request.description}: not started, the job queue is unavailable.`, jobId: job.id, correlationId: caller.correlationId, targetType: request.targetType, targetId: request.targetId, userId: caller.userId });
+      throw new ServiceUnavailableException(detail);
+    }
+    await this.jobs.markEnqueued(job.id);
+
+    const wantsAsync = caller.async ?? request.asyncByDefault ?? false;
+    return this.waitFor(job.id, wantsAsync ? 0 : this.config.actionWaitMs);
+  }
+
+  /** Puts an outbox entry on its queue; BullMQ ignores a second add with the same job id. */
+  enqueue(request: Pick<ActionRequest, 'name' | 'retries'>, data: ActionJobData): Promise<unknown> {
+    const attempts = 1 + (request.retries ?? 0);
+    const add = this.producer.add(request.name, data, {
+      jobId: data.jobId,
+      attempts,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: { age: 3600 },
+      removeOnFail: { age: 24 * 3600 },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('enqueue timed out')), ENQUEUE_TIMEOUT_MS)));
+    return Promise.race([add, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Polls the job row (the truth, shared by every replica) until it is done or the wait is over. */
+  async waitFor(jobId: string, waitMs: number): Promise<ActionSubmission> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const job = await this.jobs.findById(jobId);
+      if (!job) throw new Error(`job ${jobId} vanished`);
+      if (job.runState === 'done') return { status: job.status === 'finished' ? 'complete' : 'failed', job };
+      if (Date.now() >= deadline) return { status: job.runState === 'running' ? 'in_progress' : 'pending', job };
+      await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
+    }
+  }
+}

@@ -1,0 +1,167 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, IsNull, LessThan, Not } from 'typeorm';
+import { JobEntity, JobError } from './job.entity';
+import { StepEntity, StepType } from './step.entity';
+
+export interface NewActionJob {
+  description: string;
+  action: string;
+  targetType: string;
+  targetId: string;
+  params: Record<string, unknown>;
+  correlationId: string | null;
+  ownerId: string | null;
+}
+
+export interface OutboxRow {
+  id: string;
+  job_id: string;
+  queue: string;
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+/** All database I/O of jobs, steps and the outbox. */
+@Injectable()
+export class JobsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(work);
+  }
+
+  /**
+   * Serialises submissions for one target inside the caller's transaction, so two requests cannot
+   * both see "nothing queued" and both enqueue.
+   */
+  async lockTargetForSubmit(manager: EntityManager, targetType: string, targetId: string): Promise<void> {
+    // Its own key space: the worker's run lock (TargetLock) is on the bare target key.
+    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`submit:${targetType}:${targetId}`]);
+  }
+
+  countUnfinishedForTarget(manager: EntityManager, targetType: string, targetId: string): Promise<number> {
+    return manager.getRepository(JobEntity).countBy({ targetType, targetId, runState: Not('done') });
+  }
+
+  async insertActionJob(manager: EntityManager, job: NewActionJob, queue: string, name: string): Promise<JobEntity> {
+    const row = await manager.save(
+      JobEntity,
+      manager.create(JobEntity, {
+        ...job,
+        status: 'started',
+        runState: 'queued',
+        external: false,
+        autoCleared: true,
+        attempts: 0,
+        startTime: new Date(),
+        lastUpdated: new Date(),
+      }),
+    );
+    await manager.query('INSERT INTO outbox (job_id, queue, name, payload) VALUES ($1, $2, $3, $4)', [row.id, queue, name, JSON.stringify({ jobId: row.id })]);
+    return row;
+  }
+
+  insertExternalJob(description: string, correlationId: string | null, ownerId: string | null, autoCleared: boolean): Promise<JobEntity> {
+    const repo = this.ds.getRepository(JobEntity);
+    return repo.save(
+      repo.create({ description, correlationId, ownerId, autoCleared, status: 'started', runState: 'done', external: true, attempts: 0, startTime: new Date(), lastUpdated: new Date() }),
+    );
+  }
+
+  async markEnqueued(jobId: string): Promise<void> {
+    await this.ds.query('UPDATE outbox SET enqueued_at = now(), attempts = attempts + 1 WHERE job_id = $1 AND enqueued_at IS NULL', [jobId]);
+  }
+
+  /** Outbox entries whose enqueue never happened (Redis down, process died between commit and enqueue). */
+  pendingOutbox(olderThan: Date, limit = 100): Promise<OutboxRow[]> {
+    return this.ds.query(
+      `SELECT o.id, o.job_id, o.queue, o.name, o.payload FROM outbox o JOIN jobs j ON j.id = o.job_id
+       WHERE o.enqueued_at IS NULL AND o.created_at < $1 AND j.run_state = 'queued' ORDER BY o.id LIMIT $2`,
+      [olderThan, limit],
+    );
+  }
+
+  findById(id: string): Promise<JobEntity | null> {
+    if (!isUuid(id)) return Promise.resolve(null);
+    return this.ds.getRepository(JobEntity).findOneBy({ id });
+  }
+
+  list(options: { max?: number; statuses?: string[] } = {}): Promise<JobEntity[]> {
+    const qb = this.ds.getRepository(JobEntity).createQueryBuilder('j').orderBy('j.start_time', 'DESC').addOrderBy('j.id', 'DESC');
+    if (options.statuses?.length) qb.andWhere('j.status IN (:...statuses)', { statuses: options.statuses });
+    if (options.max !== undefined) qb.take(options.max);
+    return qb.getMany();
+  }
+
+  /** Claims a queued (or re-delivered running) job for a worker; false when it is already done. */
+  async markRunning(jobId: string): Promise<boolean> {
+    const result = await this.ds
+      .createQueryBuilder()
+      .update(JobEntity)
+      .set({ runState: 'running', attempts: () => 'attempts + 1', lastUpdated: () => 'now()' })
+      .where("id = :jobId AND run_state <> 'done'", { jobId })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  async finish(jobId: string, result: Record<string, unknown> | null): Promise<void> {
+    await this.ds.query(
+      `UPDATE jobs SET status = 'finished', run_state = 'done', result = $2, end_time = now(), last_updated = now() WHERE id = $1 AND run_state <> 'done'`,
+      [jobId, result === null ? null : JSON.stringify(result)],
+    );
+  }
+
+  async fail(jobId: string, error: JobError, status: 'failed' | 'aborted' = 'failed'): Promise<void> {
+    await this.ds.query(
+      `UPDATE jobs SET status = $3, run_state = 'done', error = $2, end_time = now(), last_updated = now() WHERE id = $1 AND run_state <> 'done'`,
+      [jobId, JSON.stringify(error), status],
+    );
+    await this.ds.query(`UPDATE steps SET status = $2, end_time = now() WHERE job_id = $1 AND status = 'started'`, [jobId, status]);
+  }
+
+  /** oVirt's `end` action on a job (external ones, or to abort a stuck one). */
+  async end(jobId: string, succeeded: boolean): Promise<void> {
+    const status = succeeded ? 'finished' : 'aborted';
+    await this.ds.query(`UPDATE jobs SET status = $2, run_state = 'done', end_time = now(), last_updated = now() WHERE id = $1`, [jobId, status]);
+    await this.ds.query(`UPDATE steps SET status = $2, end_time = now() WHERE job_id = $1 AND status = 'started'`, [jobId, status]);
+  }
+
+  async clear(jobId: string): Promise<void> {
+    await this.ds.query('DELETE FROM jobs WHERE id = $1', [jobId]);
+  }
+
+  async pruneFinishedBefore(cutoff: Date): Promise<number> {
+    const result = await this.ds.getRepository(JobEntity).delete({ runState: 'done', endTime: LessThan(cutoff), autoCleared: true });
+    return result.affected ?? 0;
+  }
+
+  steps(jobId: string): Promise<StepEntity[]> {
+    return this.ds.getRepository(StepEntity).find({ where: { jobId }, order: { number: 'ASC' } });
+  }
+
+  findStep(jobId: string, stepId: string): Promise<StepEntity | null> {
+    if (!isUuid(stepId)) return Promise.resolve(null);
+    return this.ds.getRepository(StepEntity).findOneBy({ jobId, id: stepId });
+  }
+
+  /** A step that a re-run of the same job finds open is reused rather than duplicated. */
+  async startStep(jobId: string, description: string, type: StepType, executionHostId: string | null = null): Promise<StepEntity> {
+    const repo = this.ds.getRepository(StepEntity);
+    const open = await repo.findOne({ where: { jobId, description, status: 'started', endTime: IsNull() } });
+    if (open) return open;
+    const [{ next }] = await this.ds.query('SELECT COALESCE(MAX(number), 0) + 1 AS next FROM steps WHERE job_id = $1', [jobId]);
+    return repo.save(repo.create({ jobId, description, type, number: Number(next), status: 'started', external: false, executionHostId, startTime: new Date() }));
+  }
+
+  async endStep(stepId: string, status: 'finished' | 'failed' | 'aborted'): Promise<void> {
+    await this.ds.query(`UPDATE steps SET status = $2::varchar, end_time = now(), progress = CASE WHEN $2::varchar = 'finished' THEN 100 ELSE progress END WHERE id = $1`, [stepId, status]);
+  }
+
+  async stepProgress(stepId: string, progress: number): Promise<void> {
+    await this.ds.query('UPDATE steps SET progress = $2 WHERE id = $1', [stepId, Math.max(0, Math.min(100, Math.round(progress)))]);
+  }
+}
+
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
