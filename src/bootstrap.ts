@@ -1,5 +1,6 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -11,6 +12,8 @@ import { ResolvedServices } from './core.module';
 import { dataSourceOptions, runMigrations } from './database/data-source';
 import { EmbeddedPostgres } from './embedded/embedded-postgres';
 import { EmbeddedRedis } from './embedded/embedded-redis';
+import { apiDocument } from './openapi/api-document';
+import { configureOvirtHttp } from './ovirt/http-setup';
 import { AdminBootstrapResult, bootstrapAdmin } from './users/admin-bootstrap';
 
 export interface BackingServices {
@@ -89,7 +92,9 @@ export async function createNestApp(config: AppConfig, services: ResolvedService
     ctx.useLogger(ctx.get(PinoNestLogger));
     return ctx;
   }
-  const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false });
+  // Bodies are read by the oVirt HTTP set-up: raw, size-limited, decoded by the route that wants them.
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useLogger(app.get(PinoNestLogger));
+  configureOvirtHttp(app, apiDocument(app.get(ModulesContainer)));
   return app;
 }

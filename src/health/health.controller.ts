@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import IORedis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { Public } from '../ovirt/routes';
 import { REDIS_PRODUCER } from '../queue/queue.tokens';
 
 /**
@@ -10,6 +11,7 @@ import { REDIS_PRODUCER } from '../queue/queue.tokens';
  * answers (reads keep working while Redis is down); a process that also runs the worker needs Redis.
  */
 @ApiExcludeController()
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -12,6 +12,11 @@ export interface CorrelatedRequest extends Request {
  * carried into logs, jobs and events. A malformed one is replaced rather than echoed.
  */
 export function correlationIdMiddleware(req: Request, res: Response, next: NextFunction): void {
+  // The HTTP set-up runs it before anything else (so early faults carry it); AppModule applies it again.
+  if ((req as Partial<CorrelatedRequest>).correlationId !== undefined) {
+    next();
+    return;
+  }
   const fromHeader = req.header('correlation-id');
   const fromQuery = typeof req.query.correlation_id === 'string' ? req.query.correlation_id : undefined;
   const given = fromHeader ?? fromQuery;

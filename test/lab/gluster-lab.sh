@@ -11,7 +11,9 @@
 #               heal session-purge wipe. Run without arguments for usage.
 #
 # Knobs (environment): GLAB_DIR (default /srv/gluster-lab), GLAB_VERIFY_TIMEOUT (s, default 20),
-# GLAB_HEAL_ROUNDS (default 10), GLAB_KEYS_TIMEOUT (s, default 30), GLAB_READY_TIMEOUT (s, default 90).
+# GLAB_HEAL_ROUNDS (default 10), GLAB_KEYS_TIMEOUT (s, default 30), GLAB_READY_TIMEOUT (s, default 90),
+# GLAB_TUNE_BRICKS (default 1; 0 = `up` leaves the brick tuner paused, so pitfall 2 happens at its
+# natural rate).
 set -euo pipefail
 export LC_ALL=C
 umask 022
@@ -282,6 +284,101 @@ pw_ssh_ok() {
     timeout 20 ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
     -o ConnectTimeout=5 -o PubkeyAuthentication=no -o PreferredAuthentications=password,keyboard-interactive \
     -o NumberOfPasswordPrompts=1 -p "$PORT_PW" "root@$SITE1_ADDR" true </dev/null >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------- pitfall 2: brick tuner
+
+# A brick's changelog connector thread (glfs_clogecon) connects back to a new gsyncd worker and then
+# queues the connection on a wait list; the brick's epoll thread moves it to the active list when the
+# CONNECT event arrives. When the epoll thread wins that race the connection stays on the wait list
+# and the worker never gets a changelog event (see README.md, "Pitfall 2 measurements").
+# The tuner makes the connector win: every thread of the brick shares one CPU and the connector is
+# SCHED_FIFO, so the epoll thread cannot run between the connect and the queueing.
+TUNER_PAUSE=$RUN/tuner.paused
+
+# tid_sched TID: prints "policy rt_priority" of a thread (from /proc/<tid>/stat fields 41 and 40)
+tid_sched() {
+  local st fields
+  read -r st 2>/dev/null <"/proc/$1/stat" || return 1
+  st=${st##*) }
+  read -r -a fields <<<"$st"
+  echo "${fields[38]:-?} ${fields[37]:-?}"
+}
+
+# brick_connector PID: the TID of the brick's changelog connector thread (none while changelog is off)
+brick_connector() {
+  local t c
+  for t in /proc/"$1"/task/*; do
+    read -r c 2>/dev/null <"$t/comm" || continue
+    if [[ $c == glfs_clogecon ]]; then echo "${t##*/}"; return 0; fi
+  done
+  return 1
+}
+
+# cpus_allowed PID: the CPUs the process may run on, one per line
+cpus_allowed() {
+  local list part a b
+  list=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+  for part in ${list//,/ }; do
+    a=${part%-*}
+    b=${part#*-}
+    for ((; a <= b; a++)); do echo "$a"; done
+  done
+}
+
+# tune_bricks: tunes every brick process (any site) that has a changelog connector and is not tuned yet
+tune_bricks() {
+  local p c tid sched n=0 cpus cpu
+  for p in /proc/[0-9]*; do
+    read -r c 2>/dev/null <"$p/comm" || continue
+    [[ $c == glusterfsd ]] || continue
+    p=${p#/proc/}
+    tid=$(brick_connector "$p") || continue
+    n=$((n + 1))
+    sched=$(tid_sched "$tid") || continue
+    [[ ${sched%% *} == 1 ]] && continue # SCHED_FIFO already
+    mapfile -t cpus < <(cpus_allowed "$p")
+    ((${#cpus[@]})) || continue
+    cpu=${cpus[$(((n - 1) % ${#cpus[@]}))]} # spread the bricks over the CPUs
+    if taskset -a -c -p "$cpu" "$p" >/dev/null 2>&1 && chrt -f -p 10 "$tid" 2>/dev/null; then
+      log "tuned brick pid $p ($(tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | grep -A1 -x -- --brick-name | tail -1)): threads on CPU $cpu, connector $tid SCHED_FIFO"
+    else
+      log "WARNING: could not tune brick pid $p (taskset/chrt failed)"
+    fi
+  done
+  return 0
+}
+
+# tune_now: tune the bricks at once rather than at the tuner's next tick (unless paused)
+tune_now() { [[ -e $TUNER_PAUSE ]] || tune_bricks; }
+
+cmd_tuner_loop() {
+  need_root
+  write_secret "$RUN/tuner.pid" "$BASHPID"
+  log "brick tuner started (pid $BASHPID)"
+  while [[ $(pidf "$RUN/tuner.pid") == "$BASHPID" ]]; do
+    [[ -e $TUNER_PAUSE ]] || tune_bricks
+    sleep 1
+  done
+}
+
+tuner_pid() {
+  local pid
+  pid=$(pidf "$RUN/tuner.pid")
+  alive "$pid" && [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *"gluster-lab.sh _tuner "* ]] && echo "$pid"
+}
+
+start_tuner() {
+  if [[ ${GLAB_TUNE_BRICKS:-1} == 0 ]]; then
+    [[ -e $TUNER_PAUSE ]] || log "GLAB_TUNE_BRICKS=0: brick tuner paused (pitfall 2 at its natural rate)"
+    touch "$TUNER_PAUSE"
+  else
+    rm -f "$TUNER_PAUSE"
+  fi
+  tuner_pid >/dev/null && return 0
+  rm -f "$RUN/tuner.pid"
+  setsid "$(readlink -f "$0")" _tuner </dev/null >>"$LOGD/tuner.log" 2>&1 &
+  wait_until 10 "brick tuner to start" tuner_pid >/dev/null || die "brick tuner did not start; see $LOGD/tuner.log"
 }
 
 # ---------------------------------------------------------------- install
@@ -672,6 +769,7 @@ cmd_up() {
   start_sshd "site1-$PORT_ALT" 1 "$SITE1_ADDR" "$PORT_ALT" hostkeys-site1 key
   pw_enable
   start_glusterd1
+  start_tuner
   ensure_volume 1 mastervol "$H1" "replica 2" "${MASTER_BRICKS[@]}"
   if [[ $(g1 volume get mastervol changelog.rollover-time | awk '$1 == "changelog.rollover-time" {print $2}') != 3 ]]; then
     g1 volume set mastervol changelog.rollover-time 3 >/dev/null || die "could not set changelog.rollover-time"
@@ -785,6 +883,12 @@ do_down() {
     done
   fi
   stop_pidfile "$RUN/holder.pid" sleep
+  local tp
+  if tp=$(tuner_pid); then
+    log "stopping brick tuner pid $tp"
+    kill_wait "$tp"
+  fi
+  rm -f "$RUN/tuner.pid"
   if [[ -e /run/netns/$NETNS ]]; then ip netns del "$NETNS" || log "WARNING: ip netns del $NETNS failed"; fi
   ip link del "$VETH1" 2>/dev/null || true
   # FUSE clients of lab mounts and gsyncd aux mounts that outlived their mount (e.g. pinned by the
@@ -842,6 +946,7 @@ do_purge() {
   for c in glusterfs glusterfsd glusterd; do
     for pid in $(procs_by_comm "$c"); do log "killing stray $c $pid"; kill_wait "$pid" "$c"; done
   done
+  for pid in $(procs_cmdline_has "gluster-lab.sh _tuner "); do log "killing stray brick tuner $pid"; kill_wait "$pid"; done
   for pid in $(procs_cmdline_has "$HOLDER_NAME"); do
     [[ $(cat "/proc/$pid/comm" 2>/dev/null) == sleep ]] && { log "killing stray holder $pid"; kill_wait "$pid" sleep; }
   done
@@ -901,6 +1006,16 @@ cmd_status() {
     comm=${n#*:}
     pid=$(pidf "$f")
     if alive "$pid" "$comm"; then echo "  ${n%%:*}: running (pid $pid)"; else echo "  ${n%%:*}: not running"; fi
+  done
+  if pid=$(tuner_pid); then
+    echo "  brick tuner: running (pid $pid)$([[ -e $TUNER_PAUSE ]] && echo ', PAUSED')"
+  else
+    echo "  brick tuner: not running"
+  fi
+  local p tid
+  for p in $(procs_by_comm glusterfsd); do
+    tid=$(brick_connector "$p") || continue
+    echo "    brick pid $p: CPUs $(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$p/status"), connector $tid policy/prio $(tid_sched "$tid") (policy 1 = SCHED_FIFO)"
   done
   echo "== gluster processes (all namespaces)"
   ps -eo pid,stat,comm,args --no-headers | awk '$3 ~ /^gluster/ || $0 ~ /gsyncd\.py/' | cut -c1-200 | sed 's/^/  /' || true
@@ -1163,6 +1278,7 @@ kill_workers() {
   for b in "$@"; do
     pid=$(worker_pid_for "$b" | head -1)
     if [[ -z $pid ]]; then log "no gsyncd worker found for brick $b"; continue; fi
+    tune_now
     log "killing stalled gsyncd worker pid $pid (brick $b); the monitor respawns it"
     oldns[$b]=$(readlink "/proc/$pid/ns/mnt" 2>/dev/null || true)
     kill -TERM "$pid" 2>/dev/null || true
@@ -1217,7 +1333,7 @@ cmd_session_start() {
   st=$(session_rows | cut -f2 | sort -u | tr '\n' ' ')
   case " $st " in
     *" Paused "*) log "session is paused; resume"; g1 volume geo-replication "$M" "$URL" resume >/dev/null || die "resume failed" ;;
-    *" Created "* | *" Stopped "*) log "start $M -> $URL"; g1 volume geo-replication "$M" "$URL" start >/dev/null || die "start failed" ;;
+    *" Created "* | *" Stopped "*) tune_now; log "start $M -> $URL"; g1 volume geo-replication "$M" "$URL" start >/dev/null || die "start failed" ;;
     *) log "session already running ($st)" ;;
   esac
   do_heal || die "session $M -> $URL does not replicate (see /var/log/glusterfs/geo-replication/)"
@@ -1308,6 +1424,7 @@ usage: $0 <command> [args]
   heal           M [user@]H S   verify + kill stalled workers, up to GLAB_HEAL_ROUNDS rounds
   session-purge                 stop force + delete every geo-rep session, clean geo-rep keys, empty lab slave volumes
   wipe <1|2> <vol>              empty a volume through a FUSE mount and reset features.read-only
+  tune-bricks                   apply the pitfall-2 mitigation to the brick processes now (up starts a tuner that does it every second)
 EOF
 }
 
@@ -1322,6 +1439,8 @@ main() {
     status) cmd_status ;;
     env) cmd_env ;;
     site2 | nsexec) cmd_site2 "$@" ;;
+    _tuner) cmd_tuner_loop ;;
+    tune-bricks) need_root; tune_bricks ;;
     session-create) cmd_session_create "$@" ;;
     session-start) cmd_session_start "$@" ;;
     verify) cmd_verify "$@" ;;

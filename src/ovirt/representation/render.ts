@@ -178,6 +178,13 @@ function buildValue(field: ListItem, value: unknown, path: string, ctx: Context)
         throw new RenderError(`${path}: expected a reference {id, href}`);
       }
       const href = optionalString(value, 'href', path);
+      const followed = value.followed;
+      if (followed !== undefined && followed !== null) {
+        if (!isRecord(followed) || !isRecord(followed.schema) || followed.schema.kind !== 'resource' || !isRecord(followed.view)) {
+          throw new RenderError(`${path}.followed: expected {schema, view} of a resource`);
+        }
+        return buildObject(followed.schema as unknown as ResourceSchema, { ...followed.view, id: value.id, href }, path, ctx);
+      }
       return { t: 'element', attrs: href === undefined ? [['id', value.id]] : [['id', value.id], ['href', href]], members: [] };
     }
     case 'object':

@@ -332,6 +332,13 @@ export function actionSchema<const P extends Fields = NoOptions>(params?: P): Ac
 export interface RefView {
   readonly id: string;
   readonly href?: string;
+  /** `follow`: the referenced object itself, rendered in place of the bare reference (its id and href win). */
+  readonly followed?: FollowedView;
+}
+
+export interface FollowedView {
+  readonly schema: ResourceSchema;
+  readonly view: unknown;
 }
 
 export interface LinkView {

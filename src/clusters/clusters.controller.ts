@@ -1,0 +1,35 @@
+import { AddRoute, GetRoute, ListParams, ListRoute, OvirtCollection, RemoveRoute, ResourceId, UpdateRoute } from '../ovirt/routes';
+import { OvirtBody } from '../ovirt/request-body';
+import type { ListQuery } from '../ovirt/query';
+import { CLUSTER_SEARCH, ClusterCreate, ClusterSchema, ClusterUpdate, ClusterView, CLUSTERS, clusterView } from './cluster.representation';
+import { ClustersService } from './clusters.service';
+
+@OvirtCollection(CLUSTERS)
+export class ClustersController {
+  constructor(private readonly clusters: ClustersService) {}
+
+  @ListRoute(ClusterSchema, { search: CLUSTER_SEARCH })
+  async list(@ListParams() query: ListQuery): Promise<ClusterView[]> {
+    return (await this.clusters.list(query)).map(clusterView);
+  }
+
+  @GetRoute(ClusterSchema)
+  async get(@ResourceId() id: string): Promise<ClusterView> {
+    return clusterView(await this.clusters.get(id));
+  }
+
+  @AddRoute(ClusterSchema)
+  async add(@OvirtBody(ClusterSchema, 'create') body: ClusterCreate): Promise<ClusterView> {
+    return clusterView(await this.clusters.add(body));
+  }
+
+  @UpdateRoute(ClusterSchema)
+  async update(@ResourceId() id: string, @OvirtBody(ClusterSchema, 'update') body: ClusterUpdate): Promise<ClusterView> {
+    return clusterView(await this.clusters.update(id, body));
+  }
+
+  @RemoveRoute(ClusterSchema)
+  async remove(@ResourceId() id: string): Promise<void> {
+    await this.clusters.remove(id);
+  }
+}

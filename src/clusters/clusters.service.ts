@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { ConstraintViolation } from '../database/constraint-errors';
+import { OvirtFault } from '../ovirt/faults';
+import type { ListQuery } from '../ovirt/query';
+import { RefInput } from '../ovirt/representation';
+import { ClusterEntity } from './cluster.entity';
+import { ClusterCreate, ClusterUpdate } from './cluster.representation';
+import { ClustersRepository, NewCluster } from './clusters.repository';
+
+/**
+ * The rules for clusters: names are unique, and a cluster that still has hosts cannot be removed
+ * (no `force`: removing hosts, and later their volumes and sessions, is for the client to decide).
+ */
+@Injectable()
+export class ClustersService {
+  constructor(private readonly clusters: ClustersRepository) {}
+
+  list(query: ListQuery): Promise<ClusterEntity[]> {
+    return this.clusters.list(query);
+  }
+
+  async get(id: string): Promise<ClusterEntity> {
+    const cluster = await this.clusters.findById(id);
+    if (!cluster) throw OvirtFault.notFound('cluster', id);
+    return cluster;
+  }
+
+  findByIds(ids: readonly string[]): Promise<ClusterEntity[]> {
+    return this.clusters.findByIds(ids);
+  }
+
+  /** A reference from a request body: by id, or else by name. A missing cluster is a 404. */
+  async resolve(ref: RefInput): Promise<ClusterEntity> {
+    if (ref.id !== undefined) return this.get(ref.id);
+    const cluster = ref.name === undefined ? null : await this.clusters.findByName(ref.name);
+    if (!cluster) throw OvirtFault.notFound('cluster', ref.name ?? '', 'name');
+    return cluster;
+  }
+
+  add(input: ClusterCreate): Promise<ClusterEntity> {
+    const cluster: NewCluster = { name: input.name, description: input.description ?? null, glusterService: input.gluster_service ?? true };
+    return this.write(cluster.name, () => this.clusters.insert(cluster));
+  }
+
+  async update(id: string, input: ClusterUpdate): Promise<ClusterEntity> {
+    const current = await this.get(id);
+    const changes: Partial<NewCluster> = {};
+    if (input.name !== undefined) changes.name = input.name;
+    if (input.description !== undefined) changes.description = input.description;
+    if (input.gluster_service !== undefined) changes.glusterService = input.gluster_service ?? true;
+    const updated = await this.write(changes.name ?? current.name, () => this.clusters.update(id, changes));
+    if (!updated) throw OvirtFault.notFound('cluster', id);
+    return updated;
+  }
+
+  async remove(id: string): Promise<void> {
+    const cluster = await this.get(id);
+    try {
+      if (!(await this.clusters.delete(cluster.id))) throw OvirtFault.notFound('cluster', id);
+    } catch (e) {
+      if (e instanceof ConstraintViolation && e.kind === 'foreign_key') {
+        throw OvirtFault.conflict(`cluster "${cluster.name}" still has hosts; remove them first`);
+      }
+      throw e;
+    }
+  }
+
+  private async write<T>(name: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (e) {
+      if (e instanceof ConstraintViolation && e.kind === 'unique') {
+        throw OvirtFault.conflict(`a cluster named "${name}" already exists`);
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import { CLUSTERS } from '../clusters/cluster.representation';
+import { refTo } from '../ovirt/api-paths';
+import { nameField } from '../ovirt/common-fields';
+import { CreateInputOf, enumOf, int, obj, ref, resource, str, UpdateInputOf, ViewOf } from '../ovirt/representation';
+import type { SearchSpec } from '../ovirt/search';
+import type { HostEntity } from './host.entity';
+
+export const HOSTS = 'hosts';
+
+export const HOST_STATUSES = ['unknown', 'up', 'non_responsive', 'install_failed'] as const;
+export type HostStatus = (typeof HOST_STATUSES)[number];
+
+export const DEFAULT_SSH_PORT = 22;
+export const DEFAULT_SSH_USER = 'root';
+
+export const HostSchema = resource(
+  'host',
+  HOSTS,
+  {
+    name: nameField(),
+    address: str({
+      maxLength: 253,
+      pattern: /^[A-Za-z0-9.:-]+$/,
+      patternDescription: 'an RFC 1123 host name, an IPv4 or an IPv6 address',
+      description: 'Where the service reaches the host over SSH.',
+    }),
+    ssh: obj(
+      'ssh',
+      {
+        port: int({ optional: true, min: 1, max: 65535, description: `Default ${DEFAULT_SSH_PORT}.` }),
+        user: str({
+          optional: true,
+          maxLength: 32,
+          pattern: /^[a-z_][a-z0-9_-]{0,31}$/,
+          patternDescription: "a Unix user name (lower-case letters, digits, '_' and '-', starting with a letter or '_')",
+          description: `Default ${DEFAULT_SSH_USER}.`,
+        }),
+        fingerprint: str({ optional: true, readOnly: true, description: 'SHA-256 fingerprint of the host key, pinned on first contact.' }),
+      },
+      { optional: true },
+    ),
+    cluster: ref('cluster'),
+    status: enumOf(HOST_STATUSES, { readOnly: true, description: 'unknown until the service has contacted the host.' }),
+  },
+  { description: 'A gluster server the service reaches over SSH. Two hosts may be two ways to reach the same server.' },
+);
+
+export type HostView = ViewOf<typeof HostSchema>;
+export type HostCreate = CreateInputOf<typeof HostSchema>;
+export type HostUpdate = UpdateInputOf<typeof HostSchema>;
+
+export const HOST_SEARCH: SearchSpec = {
+  fields: {
+    name: { column: 'host.name' },
+    address: { column: 'host.address' },
+    status: { column: 'host.status', values: HOST_STATUSES },
+  },
+  defaultSort: 'name',
+};
+
+export function hostView(host: HostEntity): HostView {
+  return {
+    ...refTo(HOSTS, host.id),
+    name: host.name,
+    address: host.address,
+    ssh: { port: host.sshPort, user: host.sshUser, fingerprint: host.sshFingerprint },
+    cluster: refTo(CLUSTERS, host.clusterId),
+    status: host.status,
+  };
+}

@@ -1,0 +1,94 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { mergeMap, Observable } from 'rxjs';
+import { FollowRegistry } from './follow';
+import { responseFormat } from './negotiation';
+import { allContentRequested, followParam } from './query';
+import { CONTENT_TYPES, Format, render, renderCollection, ResourceSchema, RootSchema } from './representation';
+import { OVIRT_ROUTE, OvirtRouteSpec } from './routes';
+
+/** What the API root handler returns: its schema depends on the collections that exist. */
+export interface RootRepresentation {
+  readonly schema: RootSchema;
+  readonly view: object;
+}
+
+/** What the request asked for besides the route itself; services may read it with `requestOptions(req)`. */
+export interface RequestOptions {
+  readonly allContent: boolean;
+  readonly follow: readonly string[];
+}
+
+const OPTIONS = Symbol('ovirt request options');
+
+export function requestOptions(req: Request): RequestOptions {
+  return (req as unknown as Record<symbol, RequestOptions | undefined>)[OPTIONS] ?? { allContent: false, follow: [] };
+}
+
+/**
+ * Renders what an oVirt route handler returns, by the route's decorator: XML or JSON by Accept, 201 +
+ * Location for add, an empty 200 for remove, `follow` applied. Handlers never see the format.
+ */
+@Injectable()
+export class OvirtResponseInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly follow: FollowRegistry,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const spec = this.reflector.get<OvirtRouteSpec | undefined>(OVIRT_ROUTE, context.getHandler());
+    if (spec === undefined || context.getType() !== 'http') {
+      return next.handle();
+    }
+    const req = context.switchToHttp().getRequest<Request>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const format = responseFormat(req);
+    // Query parameters are checked before the handler runs, so a bad one never has side effects.
+    const reads = spec.operation === 'list' || spec.operation === 'get';
+    const options: RequestOptions = reads ? { allContent: allContentRequested(req), follow: followParam(req.query) } : { allContent: false, follow: [] };
+    if (reads) this.follow.check(spec.schema, options.follow);
+    (req as unknown as Record<symbol, RequestOptions>)[OPTIONS] = options;
+    return next.handle().pipe(mergeMap((result: unknown) => this.present(spec, result, format, options, res)));
+  }
+
+  /** The rendered body, which Nest sends; status and headers are set here. */
+  private async present(spec: OvirtRouteSpec, result: unknown, format: Format, options: RequestOptions, res: Response): Promise<string | undefined> {
+    let body: string;
+    switch (spec.operation) {
+      case 'api_root': {
+        const root = result as RootRepresentation;
+        body = render(root.schema, root.view as never, format);
+        break;
+      }
+      case 'list': {
+        const views = await this.follow.expand(spec.schema, result as object[], options.follow);
+        body = renderCollection(spec.schema, views as never[], format);
+        break;
+      }
+      case 'get':
+      case 'update': {
+        const [view] = await this.follow.expand(spec.schema, [result as object], options.follow);
+        body = renderOne(spec.schema, view, format);
+        break;
+      }
+      case 'add': {
+        body = renderOne(spec.schema, result as object, format);
+        const href = (result as { href?: unknown }).href;
+        if (typeof href === 'string') res.setHeader('Location', href);
+        res.status(201);
+        break;
+      }
+      case 'remove':
+        res.status(200);
+        return undefined;
+    }
+    res.type(CONTENT_TYPES[format]);
+    return body;
+  }
+}
+
+function renderOne(schema: ResourceSchema, view: object, format: Format): string {
+  return render(schema, view as never, format);
+}

@@ -1,0 +1,63 @@
+import { OvirtFault } from './faults';
+import { likePattern, parseSearch, SearchSpec } from './search';
+
+const spec: SearchSpec = {
+  fields: { name: { column: 'h.name' }, address: { column: 'h.address' }, status: { column: 'h.status', values: ['up', 'unknown', 'non_responsive'] } },
+  defaultSort: 'name',
+};
+
+function fault(text: string): string {
+  try {
+    parseSearch(text, spec);
+  } catch (e) {
+    expect(e).toBeInstanceOf(OvirtFault);
+    expect((e as OvirtFault).status).toBe(400);
+    return (e as OvirtFault).detail;
+  }
+  throw new Error(`no fault for ${text}`);
+}
+
+describe('parseSearch', () => {
+  it('defaults to no conditions, sorted by the default field', () => {
+    expect(parseSearch(undefined, spec)).toEqual({ conditions: [], sort: { field: 'name', descending: false } });
+    expect(parseSearch('   ', spec)).toEqual({ conditions: [], sort: { field: 'name', descending: false } });
+  });
+
+  it('reads clauses joined by and, wildcards, negation, quotes and sortby', () => {
+    expect(parseSearch('name=gluster* and status!=up sortby address desc', spec)).toEqual({
+      conditions: [
+        { field: 'name', negate: false, value: 'gluster*' },
+        { field: 'status', negate: true, value: 'up' },
+      ],
+      sort: { field: 'address', descending: true },
+    });
+    expect(parseSearch('name = "a b\\"c" AND Status=UP', spec).conditions).toEqual([
+      { field: 'name', negate: false, value: 'a b"c' },
+      { field: 'status', negate: false, value: 'up' },
+    ]);
+    expect(parseSearch('sortby status', spec)).toEqual({ conditions: [], sort: { field: 'status', descending: false } });
+    expect(parseSearch('status=non*', spec).conditions[0].value).toBe('non*');
+  });
+
+  it('refuses what it does not support, saying why', () => {
+    expect(fault('colour=red')).toBe('search: cannot search by "colour" (possible: name, address, status)');
+    expect(fault('name=a or name=b')).toBe('search: only "and" can join conditions');
+    expect(fault('name=a name=b')).toBe('search: expected "and" or "sortby" at position 8');
+    expect(fault('name')).toBe('search: expected = or != after name');
+    expect(fault('name=')).toBe('search: expected a value for name at the end');
+    expect(fault('status=sideways')).toBe('search: status must be one of up, unknown, non_responsive (got "sideways")');
+    expect(fault('sortby name desc and name=a')).toMatch(/^search: sortby must come last/);
+    expect(fault('sortby colour')).toMatch(/^search: cannot search by "colour"/);
+    expect(fault('page 2')).toBe('search: "page" is not supported; use max');
+    expect(fault('name="unterminated')).toMatch(/^search: unexpected/);
+    expect(fault('name="a\u0001b"')).toBe('search: the value for name contains control characters');
+    expect(fault('x'.repeat(1001))).toBe('search: longer than 1000 characters');
+    expect(fault(Array.from({ length: 21 }, () => 'name=a').join(' and '))).toBe('search: more than 20 conditions');
+  });
+});
+
+describe('likePattern', () => {
+  it('turns * into % and keeps %, _ and \\ literal', () => {
+    expect(likePattern('gl*ster_1%\\')).toBe('gl%ster\\_1\\%\\\\');
+  });
+});

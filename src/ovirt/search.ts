@@ -1,0 +1,159 @@
+import { OvirtFault } from './faults';
+import { safeText } from './representation';
+
+/**
+ * oVirt's `search` query parameter, the part this service supports:
+ *
+ *   name=gluster*  and  status=up  sortby name desc
+ *
+ * Clauses `field=value` or `field!=value` joined by `and`; `*` in a value matches any characters; values
+ * with spaces go in double quotes; an optional `sortby <field> [asc|desc]` at the end. Field names are
+ * those of the resource's SearchSpec; everything else is refused with a 400 that says why.
+ */
+export interface SearchField {
+  /** Column (with its alias) in the list query; never taken from the request. */
+  readonly column: string;
+  /** An enum: values are matched lower case and, without a wildcard, must be one of these. */
+  readonly values?: readonly string[];
+}
+
+export interface SearchSpec {
+  readonly fields: Readonly<Record<string, SearchField>>;
+  /** The order of a list without `sortby`. */
+  readonly defaultSort: string;
+}
+
+export interface SearchCondition {
+  readonly field: string;
+  readonly negate: boolean;
+  /** As given, `*` meaning any characters. */
+  readonly value: string;
+}
+
+export interface SortKey {
+  readonly field: string;
+  readonly descending: boolean;
+}
+
+export interface SearchQuery {
+  readonly conditions: readonly SearchCondition[];
+  readonly sort: SortKey;
+}
+
+export const MAX_SEARCH_LENGTH = 1000;
+const MAX_CONDITIONS = 20;
+
+type Token = { kind: 'word' | 'quoted' | 'op'; text: string; at: number };
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function problem(detail: string): OvirtFault {
+  return OvirtFault.invalidParameter('search', detail);
+}
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  const pattern = /\s*(?:"((?:[^"\\]|\\.)*)"|(!=|=)|([^\s="!]+))/y;
+  let index = 0;
+  while (index < text.length) {
+    if (/^\s*$/.test(text.slice(index))) break;
+    pattern.lastIndex = index;
+    const m = pattern.exec(text);
+    if (!m) {
+      const at = index + (text.slice(index).search(/\S/) || 0);
+      throw problem(`unexpected ${JSON.stringify(safeText(text.slice(at, at + 10), 10))} at position ${at + 1}`);
+    }
+    const at = m.index + m[0].length - m[0].trimStart().length;
+    if (m[1] !== undefined) tokens.push({ kind: 'quoted', text: m[1].replace(/\\(.)/g, '$1'), at });
+    else if (m[2] !== undefined) tokens.push({ kind: 'op', text: m[2], at });
+    else tokens.push({ kind: 'word', text: m[3], at });
+    index = pattern.lastIndex;
+  }
+  return tokens;
+}
+
+function isKeyword(token: Token | undefined, word: string): boolean {
+  return token?.kind === 'word' && token.text.toLowerCase() === word;
+}
+
+function fieldOf(token: Token | undefined, spec: SearchSpec, what: string): string {
+  if (token?.kind !== 'word') {
+    throw problem(`expected ${what}${token ? ` at position ${token.at + 1}` : ' at the end'}`);
+  }
+  const name = token.text.toLowerCase();
+  if (!Object.hasOwn(spec.fields, name)) {
+    throw problem(`cannot search by "${safeText(token.text, 40)}" (possible: ${Object.keys(spec.fields).join(', ')})`);
+  }
+  return name;
+}
+
+function valueOf(token: Token | undefined, field: string, spec: SearchSpec): string {
+  if (token === undefined || token.kind === 'op') {
+    throw problem(`expected a value for ${field}${token ? ` at position ${token.at + 1}` : ' at the end'}`);
+  }
+  if (CONTROL.test(token.text)) {
+    throw problem(`the value for ${field} contains control characters`);
+  }
+  const values = spec.fields[field].values;
+  if (values === undefined) {
+    return token.text;
+  }
+  const value = token.text.toLowerCase();
+  if (!value.includes('*') && !values.includes(value)) {
+    throw problem(`${field} must be one of ${values.join(', ')} (got "${safeText(token.text, 40)}")`);
+  }
+  return value;
+}
+
+export function parseSearch(text: string | undefined, spec: SearchSpec): SearchQuery {
+  const defaultSort: SortKey = { field: spec.defaultSort, descending: false };
+  if (text === undefined || text.trim() === '') {
+    return { conditions: [], sort: defaultSort };
+  }
+  if (text.length > MAX_SEARCH_LENGTH) {
+    throw problem(`longer than ${MAX_SEARCH_LENGTH} characters`);
+  }
+  const tokens = tokenize(text);
+  const conditions: SearchCondition[] = [];
+  let sort = defaultSort;
+  let i = 0;
+  while (i < tokens.length) {
+    if (isKeyword(tokens[i], 'sortby')) {
+      const field = fieldOf(tokens[i + 1], spec, 'a field name after sortby');
+      i += 2;
+      let descending = false;
+      if (isKeyword(tokens[i], 'asc') || isKeyword(tokens[i], 'desc')) {
+        descending = tokens[i].text.toLowerCase() === 'desc';
+        i++;
+      }
+      sort = { field, descending };
+      if (i < tokens.length) {
+        throw problem(`sortby must come last (unexpected "${safeText(tokens[i].text, 20)}" at position ${tokens[i].at + 1})`);
+      }
+      break;
+    }
+    if (conditions.length > 0) {
+      const joiner = tokens[i];
+      if (isKeyword(joiner, 'or')) throw problem('only "and" can join conditions');
+      if (!isKeyword(joiner, 'and')) throw problem(`expected "and" or "sortby" at position ${joiner.at + 1}`);
+      i++;
+    }
+    if (isKeyword(tokens[i], 'page')) throw problem('"page" is not supported; use max');
+    const field = fieldOf(tokens[i], spec, 'a condition such as name=value');
+    const op = tokens[i + 1];
+    if (op?.kind !== 'op') {
+      throw problem(`expected = or != after ${field}${op ? ` at position ${op.at + 1}` : ''}`);
+    }
+    const value = valueOf(tokens[i + 2], field, spec);
+    conditions.push({ field, negate: op.text === '!=', value });
+    if (conditions.length > MAX_CONDITIONS) throw problem(`more than ${MAX_CONDITIONS} conditions`);
+    i += 3;
+  }
+  return { conditions, sort };
+}
+
+/** A LIKE pattern (escape character `\`) for a search value: `*` matches anything, `%` and `_` are literal. */
+export function likePattern(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
+}

@@ -1,0 +1,10 @@
+export * from './authorized-keys';
+export * from './endpoint';
+export * from './errors';
+export * from './fingerprint';
+export { ServiceKey, SERVICE_KEY_COMMENT } from './service-key';
+export type { SshIdentity } from './service-key';
+export * from './ssh-client';
+export { DEFAULT_SSH_OPTIONS, sshOptionsFromEnv } from './ssh-options';
+export type { SshClientOptions } from './ssh-options';
+export { SSH_CLIENT_OPTIONS, SshModule } from './ssh.module';

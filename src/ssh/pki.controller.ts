@@ -1,0 +1,45 @@
+import { Controller, Get, Header, Query } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { OvirtFault } from '../ovirt/faults';
+import { Public } from '../ovirt/routes';
+import { ServiceKey } from './service-key';
+
+const ENGINE_CERTIFICATE = 'engine-certificate';
+const OPENSSH_PUBKEY = 'OPENSSH-PUBKEY';
+
+/** Echoes a query value in a message only when it is a plain token. */
+function shown(value: string): string {
+  return /^[A-Za-z0-9._-]{1,40}$/.test(value) ? `"${value}"` : 'the given value';
+}
+
+function single(value: unknown, name: string): string {
+  if (value === undefined || value === '') throw OvirtFault.invalidParameter(name, 'the parameter is required');
+  if (typeof value !== 'string') throw OvirtFault.invalidParameter(name, 'give the parameter once');
+  return value;
+}
+
+/**
+ * oVirt's PKI resource servlet, for the one resource this service has: the public half of its SSH
+ * key, which hosts put in authorized_keys (as with `ovirt-engine/services/pki-resource` on an engine).
+ * Plain text, not an oVirt representation, so it stays out of the generated API description, which
+ * only knows resource routes.
+ */
+@ApiExcludeController()
+@Public()
+@Controller('ovirt-engine/services')
+export class PkiController {
+  constructor(private readonly serviceKey: ServiceKey) {}
+
+  @Get('pki-resource')
+  @Header('Content-Type', 'text/plain; charset=utf-8')
+  @Header('Cache-Control', 'no-cache')
+  publicKey(@Query('resource') resourceParam: unknown, @Query('format') formatParam: unknown): string {
+    const resource = single(resourceParam, 'resource');
+    const format = single(formatParam, 'format');
+    if (resource !== ENGINE_CERTIFICATE) throw new OvirtFault(404, 'Not Found', `no PKI resource ${shown(resource)}; this service offers ${ENGINE_CERTIFICATE}`);
+    if (format.toUpperCase() !== OPENSSH_PUBKEY) {
+      throw OvirtFault.invalidParameter('format', `${shown(format)} is not offered for ${ENGINE_CERTIFICATE}; use ${OPENSSH_PUBKEY}`);
+    }
+    return `${this.serviceKey.publicKey}\n`;
+  }
+}

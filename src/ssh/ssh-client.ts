@@ -1,0 +1,572 @@
+import { Logger } from '@nestjs/common';
+import { Client, ClientChannel, ConnectConfig } from 'ssh2';
+import {
+  AUTHORIZED_KEYS_INSTALL_COMMAND,
+  AuthorizedKeyInstallOutcome,
+  formatOpenSshPublicKey,
+  parseInstallOutcome,
+  parseOpenSshPublicKey,
+} from './authorized-keys';
+import { CappedOutput } from './capped-output';
+import { announcingPid, killProcessGroupCommand, PidAnnouncementReader } from './remote-process';
+import { assertValidEndpoint, describeEndpoint, endpointKey, endpointOf, SshEndpoint, SshTarget } from './endpoint';
+import {
+  classifyConnectFailure,
+  SshClientClosedError,
+  SshCommandTimeoutError,
+  SshConnectError,
+  SshConnectionLostError,
+  SshEndpointFailure,
+  SshHostKeyMismatchError,
+  SshNoEndpointReachableError,
+  SshPublicKeyInstallError,
+} from './errors';
+import { fingerprintOfKeyBlob, normalizeFingerprint, sameFingerprint } from './fingerprint';
+import { SshIdentity } from './service-key';
+import { DEFAULT_SSH_OPTIONS, SshClientOptions, SshLogger } from './ssh-options';
+
+export interface SshExecOptions {
+  /** Overrides the client's default command timeout. */
+  timeoutMs?: number;
+  /** Written to the command's stdin, then EOF. Without it the command sees EOF at once. */
+  stdin?: string | Buffer;
+  maxStdoutBytes?: number;
+  maxStderrBytes?: number;
+}
+
+export interface SshExecResult {
+  /** null when the command was ended by a signal (or the server sent no status). */
+  exitCode: number | null;
+  /** `SIGTERM` style, when the command was ended by a signal. */
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  /** Where the command ran. */
+  endpoint: SshEndpoint;
+  /** The host key the server presented; on first contact (no pin) this is what to record. */
+  hostFingerprint: string;
+}
+
+export interface SshFailoverResult extends SshExecResult {
+  /** Endpoints tried before the one that ran the command, with why they could not be used. */
+  failedAttempts: SshEndpointFailure[];
+}
+
+export interface SshEndpointStats {
+  connected: boolean;
+  connectionsOpened: number;
+  connectionsClosed: number;
+  activeCommands: number;
+  queuedCommands: number;
+  /** The most commands that ever ran at once on this endpoint. */
+  maxActiveCommands: number;
+  commandsStarted: number;
+  commandsTimedOut: number;
+}
+
+export interface PublicKeyInstallResult {
+  outcome: AuthorizedKeyInstallOutcome;
+  hostFingerprint: string;
+}
+
+interface LiveConnection {
+  readonly client: Client;
+  fingerprint: string;
+  closed: boolean;
+}
+
+type Authentication = { kind: 'identity'; identity: SshIdentity } | { kind: 'password'; password: string };
+
+interface EndpointState {
+  readonly endpoint: SshEndpoint;
+  connection?: LiveConnection;
+  connecting?: Promise<LiveConnection>;
+  active: number;
+  readonly queue: Array<{ admit: () => void }>;
+  idleTimer?: NodeJS.Timeout;
+  readonly counters: Omit<SshEndpointStats, 'connected' | 'activeCommands' | 'queuedCommands'>;
+}
+
+/** The session channel could not be opened: the command never started. */
+class SessionOpenFailure extends SshConnectError {
+  constructor(
+    endpoint: SshEndpoint,
+    readonly connectionGone: boolean,
+    cause: unknown,
+  ) {
+    super(endpoint, connectionGone ? 'closed' : 'session_refused', cause instanceof Error ? cause.message : undefined, { cause });
+  }
+}
+
+/**
+ * All SSH I/O of the service: one pooled connection per endpoint (user, host, port), authenticated
+ * with the service key, commands multiplexed on it as session channels up to a per-endpoint cap.
+ * Host keys are checked against the caller's pin before authentication.
+ */
+export class SshClient {
+  private readonly options: SshClientOptions;
+  private readonly logger: SshLogger;
+  private readonly endpoints = new Map<string, EndpointState>();
+  private readonly oneOffConnections = new Set<LiveConnection>();
+  private closing = false;
+  private readonly idleWaiters = new Set<() => void>();
+
+  constructor(
+    private readonly identity: SshIdentity,
+    options: Partial<SshClientOptions> = {},
+    logger?: SshLogger,
+  ) {
+    this.options = { ...DEFAULT_SSH_OPTIONS, ...options };
+    this.logger = logger ?? new Logger(SshClient.name);
+  }
+
+  /** Runs `command` on the endpoint through its pooled connection. */
+  async exec(target: SshTarget, command: string, options: SshExecOptions = {}): Promise<SshExecResult> {
+    assertValidTarget(target);
+    if (command.trim() === '') throw new TypeError('SSH: the command is empty');
+    const endpoint = endpointOf(target);
+    if (this.closing) throw new SshClientClosedError(endpoint);
+    const state = this.stateFor(endpoint);
+    await this.acquireSlot(state);
+    try {
+      const first = await this.pooledConnection(state, target);
+      try {
+        return await this.runCommand(first.connection, endpoint, command, options, state);
+      } catch (e) {
+        // A reused connection may have died while idle (server restart, NAT timeout): the command
+        // never started, so one fresh connection is worth a try.
+        if (!(e instanceof SessionOpenFailure && e.connectionGone && first.reused)) throw e;
+        this.discard(state, first.connection);
+        const fresh = await this.pooledConnection(state, target);
+        return await this.runCommand(fresh.connection, endpoint, command, options, state);
+      }
+    } finally {
+      this.releaseSlot(state);
+    }
+  }
+
+  /**
+   * Runs the command on the first endpoint that can be reached. Only connection errors move on to
+   * the next endpoint; once a command has started its outcome (exit code, timeout, lost connection)
+   * is final, so a command never runs twice.
+   */
+  async execOnAny(targets: readonly SshTarget[], command: string, options: SshExecOptions = {}): Promise<SshFailoverResult> {
+    const failedAttempts: SshEndpointFailure[] = [];
+    for (const target of targets) {
+      try {
+        const result = await this.exec(target, command, options);
+        return { ...result, failedAttempts };
+      } catch (e) {
+        if (!(e instanceof SshConnectError)) throw e;
+        this.logger.warn(`${e.message}; trying the next endpoint`);
+        failedAttempts.push({ endpoint: endpointOf(target), error: e });
+      }
+    }
+    throw new SshNoEndpointReachableError(failedAttempts);
+  }
+
+  /**
+   * Logs in once with a password (the host key pin applies before the password is sent) and appends
+   * `publicKey` to the user's `~/.ssh/authorized_keys` unless it is there already. The key travels on
+   * stdin; the password is used for this one connection and kept nowhere.
+   */
+  async installPublicKeyWithPassword(target: SshTarget, password: string, publicKey: string): Promise<PublicKeyInstallResult> {
+    assertValidTarget(target);
+    const keyLine = formatOpenSshPublicKey(parseOpenSshPublicKey(publicKey));
+    const endpoint = endpointOf(target);
+    if (this.closing) throw new SshClientClosedError(endpoint);
+    const connection = await this.connect(target, { kind: 'password', password });
+    this.oneOffConnections.add(connection);
+    try {
+      const result = await this.runCommand(connection, endpoint, AUTHORIZED_KEYS_INSTALL_COMMAND, { stdin: `${keyLine}\n` });
+      const outcome = result.exitCode === 0 ? parseInstallOutcome(result.stdout) : undefined;
+      if (!outcome) {
+        throw new SshPublicKeyInstallError(endpoint, result.exitCode, result.stderr);
+      }
+      this.logger.log(`public key ${outcome === 'added' ? 'added to' : 'already in'} authorized_keys of ${describeEndpoint(endpoint)}`);
+      return { outcome, hostFingerprint: result.hostFingerprint };
+    } finally {
+      this.oneOffConnections.delete(connection);
+      connection.client.end();
+    }
+  }
+
+  stats(endpoint: SshEndpoint): SshEndpointStats {
+    const state = this.endpoints.get(endpointKey(endpoint));
+    if (!state) {
+      return {
+        connected: false,
+        connectionsOpened: 0,
+        connectionsClosed: 0,
+        activeCommands: 0,
+        queuedCommands: 0,
+        maxActiveCommands: 0,
+        commandsStarted: 0,
+        commandsTimedOut: 0,
+      };
+    }
+    return {
+      ...state.counters,
+      connected: state.connection !== undefined && !state.connection.closed,
+      activeCommands: state.active,
+      queuedCommands: state.queue.length,
+    };
+  }
+
+  /** Closes the pooled connection of one endpoint (commands running on it are lost). */
+  disconnect(endpoint: SshEndpoint): void {
+    const state = this.endpoints.get(endpointKey(endpoint));
+    if (state?.connection) this.discard(state, state.connection);
+  }
+
+  /**
+   * Refuses new commands, lets running and queued ones finish (up to `closeGraceMs`), then closes
+   * every connection.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (!this.allIdle()) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, this.options.closeGraceMs);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.idleWaiters.add(() => done());
+      });
+      this.idleWaiters.clear();
+    }
+    const connections = [...this.oneOffConnections];
+    for (const state of this.endpoints.values()) {
+      if (state.idleTimer) clearTimeout(state.idleTimer);
+      if (state.connection) connections.push(state.connection);
+    }
+    await Promise.all(connections.map((c) => this.endConnection(c)));
+  }
+
+  private stateFor(endpoint: SshEndpoint): EndpointState {
+    const key = endpointKey(endpoint);
+    let state = this.endpoints.get(key);
+    if (!state) {
+      state = {
+        endpoint,
+        active: 0,
+        queue: [],
+        counters: { connectionsOpened: 0, connectionsClosed: 0, maxActiveCommands: 0, commandsStarted: 0, commandsTimedOut: 0 },
+      };
+      this.endpoints.set(key, state);
+    }
+    return state;
+  }
+
+  private async acquireSlot(state: EndpointState): Promise<void> {
+    if (state.idleTimer) {
+      clearTimeout(state.idleTimer);
+      state.idleTimer = undefined;
+    }
+    if (state.active < this.options.maxConcurrentCommandsPerEndpoint) {
+      state.active += 1;
+      state.counters.maxActiveCommands = Math.max(state.counters.maxActiveCommands, state.active);
+      return;
+    }
+    // The releasing command hands its slot over, so `active` does not change here.
+    await new Promise<void>((admit) => state.queue.push({ admit }));
+  }
+
+  private releaseSlot(state: EndpointState): void {
+    const next = state.queue.shift();
+    if (next) {
+      next.admit();
+      return;
+    }
+    state.active -= 1;
+    if (state.active > 0) return;
+    this.scheduleIdleClose(state);
+    if (this.allIdle()) for (const notify of this.idleWaiters) notify();
+  }
+
+  private allIdle(): boolean {
+    for (const state of this.endpoints.values()) if (state.active > 0 || state.queue.length > 0) return false;
+    return true;
+  }
+
+  private scheduleIdleClose(state: EndpointState): void {
+    const connection = state.connection;
+    if (!connection || this.closing) return;
+    state.idleTimer = setTimeout(() => {
+      state.idleTimer = undefined;
+      if (state.active === 0 && state.connection === connection) {
+        this.logger.debug?.(`closing idle SSH connection to ${describeEndpoint(state.endpoint)}`);
+        void this.endConnection(connection);
+      }
+    }, this.options.idleTimeoutMs);
+    state.idleTimer.unref();
+  }
+
+  /** The endpoint's open connection, or a new one; concurrent callers share one connect. */
+  private async pooledConnection(state: EndpointState, target: SshTarget): Promise<{ connection: LiveConnection; reused: boolean }> {
+    const open = state.connection;
+    if (open && !open.closed) {
+      checkPin(state.endpoint, target, open.fingerprint);
+      return { connection: open, reused: true };
+    }
+    if (!state.connecting) {
+      state.connecting = this.connect(target, { kind: 'identity', identity: this.identity })
+        .then((connection) => {
+          state.connection = connection;
+          state.counters.connectionsOpened += 1;
+          connection.client.once('close', () => {
+            state.counters.connectionsClosed += 1;
+            if (state.connection === connection) state.connection = undefined;
+          });
+          return connection;
+        })
+        .finally(() => {
+          state.connecting = undefined;
+        });
+    }
+    const connection = await state.connecting;
+    // Another caller may have started this connect with a different pin.
+    checkPin(state.endpoint, target, connection.fingerprint);
+    return { connection, reused: false };
+  }
+
+  private discard(state: EndpointState, connection: LiveConnection): void {
+    if (state.connection === connection) state.connection = undefined;
+    connection.closed = true;
+    connection.client.destroy();
+  }
+
+  /** Ends a connection politely and waits for it to close; cuts it if the server does not answer. */
+  private endConnection(connection: LiveConnection): Promise<void> {
+    if (connection.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        connection.client.destroy();
+        resolve();
+      }, this.options.killGraceMs);
+      connection.client.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      connection.client.end();
+    });
+  }
+
+  private connect(target: SshTarget, auth: Authentication): Promise<LiveConnection> {
+    const endpoint = endpointOf(target);
+    const pin = target.pinnedFingerprint === null ? null : normalizeFingerprint(target.pinnedFingerprint);
+    return new Promise<LiveConnection>((resolve, reject) => {
+      const client = new Client();
+      const live: LiveConnection = { client, fingerprint: '', closed: false };
+      let presented: string | undefined;
+      let mismatch: SshHostKeyMismatchError | undefined;
+      let settled = false;
+      const fail = (error: SshConnectError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(guard);
+        client.destroy();
+        reject(mismatch ?? error);
+      };
+      // ssh2's readyTimeout covers TCP connect, handshake and authentication; this only guards
+      // against a connect that neither succeeds nor fails.
+      const guard = setTimeout(() => fail(new SshConnectError(endpoint, 'timeout')), this.options.connectTimeoutMs + 1000);
+
+      client.on('error', (err: Error & { level?: string; code?: string }) => {
+        if (settled) {
+          this.logger.debug?.(`SSH connection to ${describeEndpoint(endpoint)}: ${err.message}`);
+          return;
+        }
+        fail(new SshConnectError(endpoint, classifyConnectFailure(err), err.message, { cause: err }));
+      });
+      client.once('close', () => {
+        live.closed = true;
+        fail(new SshConnectError(endpoint, 'closed'));
+      });
+      client.once('ready', () => {
+        if (settled || presented === undefined) {
+          fail(new SshConnectError(endpoint, 'handshake_failed', 'no host key seen'));
+          return;
+        }
+        settled = true;
+        clearTimeout(guard);
+        client.setMaxListeners(0);
+        live.fingerprint = presented;
+        this.logger.debug?.(`SSH connected to ${describeEndpoint(endpoint)} (${presented})`);
+        resolve(live);
+      });
+      if (auth.kind === 'password') {
+        client.on('keyboard-interactive', (_name, _instructions, _language, prompts, finish) => finish(prompts.map(() => auth.password)));
+      }
+
+      const config: ConnectConfig = {
+        host: endpoint.host,
+        port: endpoint.port,
+        username: endpoint.username,
+        readyTimeout: this.options.connectTimeoutMs,
+        keepaliveInterval: this.options.keepaliveIntervalMs,
+        keepaliveCountMax: this.options.keepaliveCountMax,
+        hostVerifier: (key: Buffer) => {
+          presented = fingerprintOfKeyBlob(key);
+          if (pin !== null && presented !== pin) {
+            mismatch = new SshHostKeyMismatchError(endpoint, pin, presented);
+            this.logger.warn(mismatch.message);
+            return false;
+          }
+          return true;
+        },
+        ...(auth.kind === 'identity' ? { privateKey: auth.identity.privateKeyForAuthentication() } : { password: auth.password, tryKeyboard: true }),
+      };
+      try {
+        client.connect(config);
+      } catch (e) {
+        fail(new SshConnectError(endpoint, 'handshake_failed', (e as Error).message, { cause: e }));
+      }
+    });
+  }
+
+  /** Kills a timed-out command's process group through a second channel on the same connection. */
+  private killProcessGroup(connection: LiveConnection, endpoint: SshEndpoint, processGroup: number): void {
+    try {
+      connection.client.exec(killProcessGroupCommand(processGroup), (err, channel) => {
+        if (err) {
+          this.logger.warn(`SSH to ${describeEndpoint(endpoint)}: could not open a channel to kill the timed-out command: ${err.message}`);
+          return;
+        }
+        channel.on('error', () => undefined);
+        channel.resume();
+        channel.stderr.resume();
+        channel.end();
+      });
+    } catch (e) {
+      this.logger.warn(`SSH to ${describeEndpoint(endpoint)}: could not kill the timed-out command: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * One command on one session channel, with its own time limit and output caps. The command is
+   * prefixed with a PID announcement (see remote-process.ts) so a timeout can kill it.
+   */
+  private runCommand(connection: LiveConnection, endpoint: SshEndpoint, command: string, options: SshExecOptions, state?: EndpointState): Promise<SshExecResult> {
+    const timeoutMs = options.timeoutMs ?? this.options.commandTimeoutMs;
+    const stdout = new CappedOutput(options.maxStdoutBytes ?? this.options.maxStdoutBytes);
+    const stderr = new CappedOutput(options.maxStderrBytes ?? this.options.maxStderrBytes);
+    const announced = announcingPid(command);
+    const announcement = new PidAnnouncementReader(announced.nonce);
+    return new Promise<SshExecResult>((resolve, reject) => {
+      let channel: ClientChannel | undefined;
+      let settled = false;
+      let timedOut = false;
+      let exit: { code: number | null; signal: string | null } | undefined;
+      let killTimer: NodeJS.Timeout | undefined;
+
+      const settle = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(commandTimer);
+        clearTimeout(killTimer);
+        connection.client.removeListener('close', onConnectionClose);
+        outcome();
+      };
+      const timeoutError = () => new SshCommandTimeoutError(endpoint, timeoutMs, stdout.text(), stderr.text());
+      const result = (status: { code: number | null; signal: string | null }): SshExecResult => ({
+        exitCode: status.code,
+        signal: status.signal,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        stdoutTruncated: stdout.truncated,
+        stderrTruncated: stderr.truncated,
+        endpoint,
+        hostFingerprint: connection.fingerprint,
+      });
+      const onConnectionClose = () =>
+        settle(() => {
+          if (timedOut) reject(timeoutError());
+          else if (!channel) reject(new SessionOpenFailure(endpoint, true, new Error('connection closed')));
+          // The exit status arrived before the connection went: the command's outcome is known.
+          else if (exit) resolve(result(exit));
+          else reject(new SshConnectionLostError(endpoint));
+        });
+      connection.client.once('close', onConnectionClose);
+
+      const commandTimer = setTimeout(() => {
+        timedOut = true;
+        if (state) state.counters.commandsTimedOut += 1;
+        this.logger.warn(`SSH command on ${describeEndpoint(endpoint)} timed out after ${timeoutMs} ms; killing it`);
+        if (!channel) {
+          // No answer to the channel request: the connection itself is stuck.
+          connection.closed = true;
+          connection.client.destroy();
+          return;
+        }
+        if (announcement.processGroup !== undefined) {
+          // Once the process group is dead sshd reports the signal and closes the channel by itself.
+          this.killProcessGroup(connection, endpoint, announcement.processGroup);
+        } else {
+          channel.close();
+        }
+        killTimer = setTimeout(() => {
+          this.logger.warn(`SSH channel on ${describeEndpoint(endpoint)} did not close after the kill; dropping the connection`);
+          connection.closed = true;
+          connection.client.destroy();
+        }, this.options.killGraceMs);
+      }, timeoutMs);
+
+      try {
+        connection.client.exec(announced.command, (err, opened) => {
+          if (err) {
+            settle(() => reject(new SessionOpenFailure(endpoint, connection.closed, err)));
+            return;
+          }
+          if (settled) {
+            opened.close();
+            return;
+          }
+          channel = opened;
+          if (state) state.counters.commandsStarted += 1;
+          let openStreams = 2;
+          const finish = () => {
+            openStreams -= 1;
+            if (openStreams > 0) return;
+            settle(() => {
+              if (timedOut) reject(timeoutError());
+              // OpenSSH always reports exit-status or exit-signal; a channel closed without either went down with the connection.
+              else if (!exit) reject(new SshConnectionLostError(endpoint));
+              else resolve(result(exit));
+            });
+          };
+          opened.on('data', (chunk: Buffer) => stdout.push(chunk));
+          opened.stderr.on('data', (chunk: Buffer) => stderr.push(announcement.take(chunk)));
+          opened.on('exit', (code: number | null, signal?: string) => {
+            exit = { code: typeof code === 'number' ? code : null, signal: signal ?? null };
+          });
+          opened.on('error', (e: Error) => this.logger.debug?.(`SSH channel on ${describeEndpoint(endpoint)}: ${e.message}`));
+          opened.stderr.once('end', () => {
+            stderr.push(announcement.flush());
+            finish();
+          });
+          opened.once('close', finish);
+          if (options.stdin !== undefined) opened.end(options.stdin);
+          else opened.end();
+        });
+      } catch (e) {
+        // ssh2 throws synchronously when the socket is already gone.
+        settle(() => reject(new SessionOpenFailure(endpoint, true, e)));
+      }
+    });
+  }
+}
+
+function assertValidTarget(target: SshTarget): void {
+  assertValidEndpoint(target);
+  if (target.pinnedFingerprint !== null) normalizeFingerprint(target.pinnedFingerprint);
+}
+
+function checkPin(endpoint: SshEndpoint, target: SshTarget, presented: string): void {
+  if (target.pinnedFingerprint !== null && !sameFingerprint(target.pinnedFingerprint, presented)) {
+    throw new SshHostKeyMismatchError(endpoint, normalizeFingerprint(target.pinnedFingerprint), presented);
+  }
+}
