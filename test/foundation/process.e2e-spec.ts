@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { isAlive } from '../../src/embedded/process-tools';
 import { createTestDatabase } from '../support/test-app';
 import { testServices } from '../support/test-env';
 import { runService } from '../support/processes';
@@ -75,7 +76,7 @@ describe('the service as a process', () => {
     expect(firstPids.length).toBeGreaterThanOrEqual(2);
     first.child.kill('SIGTERM');
     expect((await first.exited).code).toBe(0);
-    for (const pid of firstPids) expect(alive(pid)).toBe(false);
+    for (const pid of firstPids) expect(isAlive(pid)).toBe(false);
 
     const second = runService([], env);
     const [, pgPort2] = await second.waitFor(/embedded PostgreSQL on 127\.0\.0\.1:(\d+)/);
@@ -106,14 +107,6 @@ function childPids(pid: number): number[] {
   return out;
 }
 
-function alive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) Z /.test(stat);
-  } catch {
-    return false;
-  }
-}
 
 describe('the worker readiness check (no HTTP)', () => {
   const run = async (env: NodeJS.ProcessEnv) => {
