@@ -11,10 +11,9 @@ import { UsersModule } from './users/users.module';
 import { SshModule } from './ssh/ssh.module';
 import { EventsModule } from './events/events.module';
 import { JobsModule } from './jobs/jobs.module';
-import { ClusterActionsModule } from './clusters/cluster-actions.module';
 
 /** Feature modules: their job handlers run only where the WorkerModule is loaded. */
-const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, ClustersModule, HostsModule, ClusterActionsModule];
+const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, ClustersModule, HostsModule];
 
 @Module({})
 export class AppModule implements NestModule {

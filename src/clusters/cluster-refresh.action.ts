@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { ActionContext, ActionOutcome } from '../jobs/action-executor';
 import { ActionFailedError } from '../jobs/action-failure';
 import { OnJob } from '../queue/on-job.decorator';
 import { JobName } from '../queue/queue-names';
+import { ClustersRepository } from './clusters.repository';
 
 /**
  * `POST /clusters/{id}/refresh`. Nothing remote yet (discovery over SSH arrives with the gluster
@@ -12,19 +12,19 @@ import { JobName } from '../queue/queue-names';
  */
 @Injectable()
 export class ClusterRefreshAction {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly clusters: ClustersRepository) {}
 
   @OnJob(JobName.ClusterRefresh)
   async run(ctx: ActionContext): Promise<ActionOutcome> {
     const clusterId = ctx.job.targetId;
-    const rows: { name: string }[] = await this.ds.query('SELECT name FROM clusters WHERE id = $1', [clusterId]);
-    if (rows.length === 0) throw new ActionFailedError(409, 'Operation Failed', 'The cluster was removed before it could be refreshed.');
-    await ctx.step(`Refreshing cluster ${rows[0].name}`, async (step) => {
+    const cluster = clusterId === null ? null : await this.clusters.findById(clusterId);
+    if (!cluster) throw new ActionFailedError(409, 'Operation Failed', 'The cluster was removed before it could be refreshed.');
+    await ctx.step(`Refreshing cluster ${cluster.name}`, async (step) => {
       if (ctx.config.testActionDelayMs > 0) {
         await step.progress(50);
         await new Promise((resolve) => setTimeout(resolve, ctx.config.testActionDelayMs));
       }
     });
-    return { result: { refreshed: true }, description: `Cluster ${rows[0].name} refreshed.` };
+    return { result: { refreshed: true }, description: `Cluster ${cluster.name} refreshed.` };
   }
 }

@@ -1,6 +1,6 @@
 import { refTo } from '../ovirt/api-paths';
 import { nameField } from '../ovirt/common-fields';
-import { bool, CreateInputOf, resource, str, UpdateInputOf, ViewOf } from '../ovirt/representation';
+import { actionSchema, bool, CreateInputOf, resource, str, UpdateInputOf, ViewOf } from '../ovirt/representation';
 import type { SearchSpec } from '../ovirt/search';
 import type { ClusterEntity } from './cluster.entity';
 
@@ -14,8 +14,11 @@ export const ClusterSchema = resource(
     description: str({ optional: true, maxLength: 500 }),
     gluster_service: bool({ optional: true, description: 'The cluster provides gluster storage (default true).' }),
   },
-  { description: 'A gluster trusted storage pool: the servers (hosts) whose volumes the service manages.' },
+  { actions: ['refresh'], description: 'A gluster trusted storage pool: the servers (hosts) whose volumes the service manages.' },
 );
+
+/** `POST /clusters/{id}/refresh`: no parameters besides the envelope's `async`. */
+export const ClusterRefreshActionSchema = actionSchema();
 
 export type ClusterView = ViewOf<typeof ClusterSchema>;
 export type ClusterCreate = CreateInputOf<typeof ClusterSchema>;

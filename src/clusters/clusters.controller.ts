@@ -1,7 +1,7 @@
-import { AddRoute, GetRoute, ListParams, ListRoute, OvirtCollection, RemoveRoute, ResourceId, UpdateRoute } from '../ovirt/routes';
+import { ActionInput, ActionInputParam, ActionReply, ActionRoute, AddRoute, GetRoute, ListParams, ListRoute, OvirtCollection, RemoveRoute, ResourceId, UpdateRoute } from '../ovirt/routes';
 import { OvirtBody } from '../ovirt/request-body';
 import type { ListQuery } from '../ovirt/query';
-import { CLUSTER_SEARCH, ClusterCreate, ClusterSchema, ClusterUpdate, ClusterView, CLUSTERS, clusterView } from './cluster.representation';
+import { CLUSTER_SEARCH, ClusterCreate, ClusterRefreshActionSchema, ClusterSchema, ClusterUpdate, ClusterView, CLUSTERS, clusterView } from './cluster.representation';
 import { ClustersService } from './clusters.service';
 
 @OvirtCollection(CLUSTERS)
@@ -31,5 +31,14 @@ export class ClustersController {
   @RemoveRoute(ClusterSchema)
   async remove(@ResourceId() id: string): Promise<void> {
     await this.clusters.remove(id);
+  }
+
+  @ActionRoute(ClusterSchema, 'refresh', ClusterRefreshActionSchema, {
+    runsJob: true,
+    summary: 'Refresh what the service knows about a cluster',
+    description: 'Runs as a job. Reads the cluster again (discovery over SSH arrives with the gluster features).',
+  })
+  refresh(@ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof ClusterRefreshActionSchema>): Promise<ActionReply> {
+    return this.clusters.refresh(id, input);
   }
 }

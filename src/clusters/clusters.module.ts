@@ -2,6 +2,7 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { FollowRegistry } from '../ovirt/follow';
 import { ClusterEntity } from './cluster.entity';
+import { ClusterRefreshAction } from './cluster-refresh.action';
 import { ClusterSchema, clusterView } from './cluster.representation';
 import { ClustersController } from './clusters.controller';
 import { ClustersRepository } from './clusters.repository';
@@ -10,7 +11,7 @@ import { ClustersService } from './clusters.service';
 @Module({
   imports: [TypeOrmModule.forFeature([ClusterEntity])],
   controllers: [ClustersController],
-  providers: [ClustersRepository, ClustersService],
+  providers: [ClustersRepository, ClustersService, ClusterRefreshAction],
   exports: [ClustersService],
 })
 export class ClustersModule implements OnModuleInit {

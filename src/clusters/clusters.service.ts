@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ConstraintViolation } from '../database/constraint-errors';
+import { EventCode } from '../events/event-codes';
+import { actionReply, ActionRunner } from '../jobs/action-runner';
+import { JobName } from '../queue/queue-names';
+import type { ActionInput, ActionReply } from '../ovirt/routes';
 import { OvirtFault } from '../ovirt/faults';
 import type { ListQuery } from '../ovirt/query';
 import { RefInput } from '../ovirt/representation';
@@ -13,7 +17,10 @@ import { ClustersRepository, NewCluster } from './clusters.repository';
  */
 @Injectable()
 export class ClustersService {
-  constructor(private readonly clusters: ClustersRepository) {}
+  constructor(
+    private readonly clusters: ClustersRepository,
+    private readonly actions: ActionRunner,
+  ) {}
 
   list(query: ListQuery): Promise<ClusterEntity[]> {
     return this.clusters.list(query);
@@ -63,6 +70,25 @@ export class ClustersService {
       }
       throw e;
     }
+  }
+
+  /** Queues behind other work on the cluster (refreshing twice is harmless), up to the queue limit. */
+  async refresh(id: string, input: ActionInput): Promise<ActionReply> {
+    const cluster = await this.get(id);
+    const submission = await this.actions.submit(
+      {
+        name: JobName.ClusterRefresh,
+        targetType: 'cluster',
+        targetId: cluster.id,
+        description: `Refreshing cluster ${cluster.name}`,
+        conflict: 'queue',
+        retries: 2,
+        eventRefs: { clusterId: cluster.id },
+        events: { success: EventCode.ClusterRefreshed, failure: EventCode.ClusterRefreshFailed },
+      },
+      input.call,
+    );
+    return actionReply(submission, input.params);
   }
 
   private async write<T>(name: string, write: () => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { ListQuery } from '../ovirt/query';
-import { likePattern, SearchSpec } from '../ovirt/search';
+import { likePattern, orderedValues, SearchSpec } from '../ovirt/search';
 
 /**
  * Applies an oVirt list query (search conditions, sortby, max) to a query builder. Columns come from the
@@ -9,16 +9,29 @@ import { likePattern, SearchSpec } from '../ovirt/search';
 export function applyListQuery<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, query: ListQuery, spec: SearchSpec): SelectQueryBuilder<E> {
   query.search.conditions.forEach((condition, i) => {
     const field = spec.fields[condition.field];
-    const like = query.caseSensitive || field.values !== undefined ? 'LIKE' : 'ILIKE';
     const param = `search_${i}`;
+    if (field.type === 'number' || field.type === 'date') {
+      const op = condition.comparison ?? (condition.negate ? '<>' : '=');
+      const value = field.type === 'date' ? new Date(Number(condition.value)) : Number(condition.value);
+      qb.andWhere(`${field.column} ${op} :${param}`, { [param]: value });
+      return;
+    }
+    if (condition.comparison !== undefined && field.values !== undefined) {
+      const allowed = orderedValues(field.values, condition.comparison, condition.value);
+      qb.andWhere(allowed.length > 0 ? `${field.column} IN (:...${param})` : 'false', { [param]: allowed });
+      return;
+    }
+    const like = query.caseSensitive || field.values !== undefined ? 'LIKE' : 'ILIKE';
     qb.andWhere(`${field.column} ${condition.negate ? 'NOT ' : ''}${like} :${param} ESCAPE '\\'`, { [param]: likePattern(condition.value) });
   });
   const sort = spec.fields[query.search.sort.field];
   const direction = query.search.sort.descending ? 'DESC' : 'ASC';
   // Ties in the sort field come out in the default order, so a list is always in the same order.
   qb.orderBy(sort.column, direction);
-  if (query.search.sort.field !== spec.defaultSort) qb.addOrderBy(spec.fields[spec.defaultSort].column, 'ASC');
-  qb.addOrderBy(`${qb.alias}.id`, 'ASC');
+  const tieDirection = spec.defaultDescending ? 'DESC' : 'ASC';
+  if (query.search.sort.field !== spec.defaultSort) qb.addOrderBy(spec.fields[spec.defaultSort].column, tieDirection);
+  const idColumn = `${qb.alias}.id`;
+  if (sort.column !== idColumn) qb.addOrderBy(idColumn, tieDirection);
   if (query.max !== undefined) qb.take(query.max);
   return qb;
 }

@@ -28,6 +28,12 @@ export enum EventCode {
   GeoRepSessionResumed = 4599,
   GeoRepSessionResumeFailed = 4598,
 
+  // oVirt's codes for events a client adds (AuditLogType EXTERNAL_EVENT_*), by severity.
+  ExternalEventNormal = 12,
+  ExternalEventWarning = 13,
+  ExternalEventError = 14,
+  ExternalAlert = 15,
+
   // Ours.
   ClusterAdded = 11001,
   ClusterUpdated = 11002,

@@ -1,5 +1,6 @@
 import { refTo } from '../ovirt/api-paths';
-import { date, enumOf, int, long, ref, resource, str, ViewOf } from '../ovirt/representation';
+import { CreateInputOf, date, enumOf, int, long, ref, resource, str, ViewOf } from '../ovirt/representation';
+import type { SearchSpec } from '../ovirt/search';
 import type { EventEntity } from './event.entity';
 
 export const EVENTS = 'events';
@@ -15,7 +16,7 @@ export const EventSchema = resource(
     severity: enumOf(['normal', 'warning', 'error', 'alert'] as const),
     time: date({ readOnly: true }),
     origin: str({ maxLength: 128 }),
-    custom_id: int({ optional: true, min: 0, description: 'Required when a client adds an external event; repeats with the same custom_id are dropped.' }),
+    custom_id: int({ optional: true, min: 0, description: 'Required when a client adds an event: unique per origin (a second event with the same origin and custom_id is a 409).' }),
     flood_rate: int({ optional: true, min: 0, max: 86400 }),
     custom_data: str({ optional: true, maxLength: 4000 }),
     correlation_id: str({ readOnly: true, optional: true }),
@@ -28,6 +29,24 @@ export const EventSchema = resource(
 );
 
 export type EventView = ViewOf<typeof EventSchema>;
+export type EventCreate = CreateInputOf<typeof EventSchema>;
+
+export const SEVERITIES = ['normal', 'warning', 'error', 'alert'] as const;
+
+export const EVENT_SEARCH: SearchSpec = {
+  fields: {
+    index: { column: 'e.id', type: 'number' },
+    severity: { column: 'e.severity', values: SEVERITIES, ordered: true },
+    code: { column: 'e.code', type: 'number' },
+    time: { column: 'e.time', type: 'date' },
+    description: { column: 'e.description' },
+    origin: { column: 'e.origin' },
+    custom_id: { column: 'e.custom_id', type: 'number' },
+    correlation_id: { column: 'e.correlation_id' },
+  },
+  defaultSort: 'index',
+  defaultDescending: true,
+};
 
 export function eventView(event: EventEntity): EventView {
   return {

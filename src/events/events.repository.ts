@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { translateConstraintErrors } from '../database/constraint-errors';
+import { applyListQuery } from '../database/list-query';
+import type { ListQuery } from '../ovirt/query';
+import { EVENT_SEARCH } from './event.representation';
 import { EventEntity, EventSeverity } from './event.entity';
 
 export interface NewEvent {
@@ -19,15 +23,6 @@ export interface NewEvent {
   targetId?: string | null;
 }
 
-export interface EventQuery {
-  /** oVirt's `from`: only events with an index greater than this. */
-  after?: string;
-  max?: number;
-  severities?: EventSeverity[];
-  codes?: number[];
-  since?: Date;
-  until?: Date;
-}
 
 @Injectable()
 export class EventsRepository {
@@ -56,17 +51,30 @@ export class EventsRepository {
     return this.ds.getRepository(EventEntity).findOneBy({ id });
   }
 
-  /** Newest first, as oVirt lists events. */
-  list(query: EventQuery): Promise<EventEntity[]> {
+  /** Newest first unless the search sorts otherwise; `after` is oVirt's `from` (only events with a greater index). */
+  list(query: ListQuery, after?: string): Promise<EventEntity[]> {
     const qb = this.ds.getRepository(EventEntity).createQueryBuilder('e');
-    if (query.after !== undefined) qb.andWhere('e.id > :after', { after: query.after });
-    if (query.severities?.length) qb.andWhere('e.severity IN (:...sev)', { sev: query.severities });
-    if (query.codes?.length) qb.andWhere('e.code IN (:...codes)', { codes: query.codes });
-    if (query.since) qb.andWhere('e.time >= :since', { since: query.since });
-    if (query.until) qb.andWhere('e.time <= :until', { until: query.until });
-    qb.orderBy('e.id', 'DESC');
-    if (query.max !== undefined) qb.take(query.max);
-    return qb.getMany();
+    if (after !== undefined) qb.andWhere('e.id > :after', { after });
+    return applyListQuery(qb, query, EVENT_SEARCH).getMany();
+  }
+
+  findByIds(ids: readonly string[]): Promise<EventEntity[]> {
+    const valid = ids.filter((id) => /^\d{1,18}$/.test(id));
+    return valid.length === 0 ? Promise.resolve([]) : this.ds.getRepository(EventEntity).findBy({ id: In(valid) });
+  }
+
+  /**
+   * An event a client adds: unique per origin and custom_id (checked under a transaction lock on that
+   * pair, so two concurrent adds cannot both pass). Null when the pair is taken.
+   */
+  insertExternal(event: NewEvent & { origin: string; customId: number }): Promise<EventEntity | null> {
+    return translateConstraintErrors(() =>
+      this.ds.transaction(async (manager) => {
+        await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`event:${event.origin}:${event.customId}`]);
+        const taken = await manager.getRepository(EventEntity).existsBy({ origin: event.origin, customId: event.customId });
+        return taken ? null : this.insert(event, manager);
+      }),
+    );
   }
 
   async pruneOlderThan(cutoff: Date): Promise<number> {

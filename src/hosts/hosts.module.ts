@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { FollowRegistry } from '../ovirt/follow';
+import { HostSchema, hostView } from './host.representation';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClustersModule } from '../clusters/clusters.module';
 import { HostEntity } from './host.entity';
@@ -12,4 +14,13 @@ import { HostsService } from './hosts.service';
   providers: [HostsRepository, HostsService],
   exports: [HostsService],
 })
-export class HostsModule {}
+export class HostsModule implements OnModuleInit {
+  constructor(
+    private readonly hosts: HostsService,
+    private readonly follow: FollowRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.follow.register(HostSchema, async (ids) => new Map((await this.hosts.findByIds(ids)).map((h) => [h.id, hostView(h)])));
+  }
+}

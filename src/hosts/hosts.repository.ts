@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { translateConstraintErrors } from '../database/constraint-errors';
 import { applyListQuery } from '../database/list-query';
 import { isUuid } from '../gluster';
@@ -21,6 +21,11 @@ export class HostsRepository {
 
   findById(id: string): Promise<HostEntity | null> {
     return isUuid(id) ? this.hosts.findOneBy({ id }) : Promise.resolve(null);
+  }
+
+  findByIds(ids: readonly string[]): Promise<HostEntity[]> {
+    const valid = ids.filter(isUuid);
+    return valid.length === 0 ? Promise.resolve([]) : this.hosts.findBy({ id: In(valid) });
   }
 
   insert(host: NewHost): Promise<HostEntity> {

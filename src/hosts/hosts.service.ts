@@ -36,6 +36,10 @@ export class HostsService {
     return this.hosts.list(query);
   }
 
+  findByIds(ids: readonly string[]): Promise<HostEntity[]> {
+    return this.hosts.findByIds(ids);
+  }
+
   async get(id: string): Promise<HostEntity> {
     const host = await this.hosts.findById(id);
     if (!host) throw OvirtFault.notFound('host', id);

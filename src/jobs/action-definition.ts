@@ -1,4 +1,5 @@
 import { EventCode } from '../events/event-codes';
+import type { ActionCall } from '../ovirt/routes';
 import { JobName } from '../queue/queue-names';
 
 /** What the API knows about an action before it queues it. */
@@ -21,9 +22,5 @@ export interface ActionRequest {
   asyncByDefault?: boolean;
 }
 
-export interface ActionCaller {
-  correlationId: string | null;
-  userId: string | null;
-  /** `async` from the body or query, or `Expect: 202-accepted`; undefined = the action's default. */
-  async?: boolean;
-}
+/** Who asked, and how (read from the request by @ActionInputParam). */
+export type ActionCaller = ActionCall;

@@ -1,17 +1,30 @@
 import { ConflictException, HttpException, HttpStatus, Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { EventCode } from '../events/event-codes';
+import { refTo } from '../ovirt/api-paths';
+import type { ActionReply } from '../ovirt/routes';
 import { EventsService } from '../events/events.service';
 import { QUEUE_OF_JOB } from '../queue/queue-names';
 import { QueueProducer } from '../queue/queue-producer';
 import { ActionCaller, ActionRequest } from './action-definition';
 import { JobEntity } from './job.entity';
+import { JOBS } from './job.representation';
 import { JobsRepository } from './jobs.repository';
 
 /** What an action request became: oVirt's action status, and the job that carries it. */
 export interface ActionSubmission {
   status: 'complete' | 'failed' | 'pending' | 'in_progress';
   job: JobEntity;
+}
+
+/** The envelope an @ActionRoute answers with for a submission: the job, and the fault when it failed. */
+export function actionReply(submission: ActionSubmission, params?: Readonly<Record<string, unknown>>): ActionReply {
+  const { status, job } = submission;
+  const reply: ActionReply = { status, job: refTo(JOBS, job.id), params };
+  if (status !== 'failed') return reply;
+  const error = job.error;
+  const httpStatus = error?.status !== undefined && error.status >= 400 && error.status < 600 ? error.status : 500;
+  return { ...reply, fault: { reason: error?.reason ?? 'Operation Failed', detail: error?.detail ?? 'the job failed', httpStatus } };
 }
 
 /** The payload every action job carries in Redis (and in the outbox): ids only, never secrets. */

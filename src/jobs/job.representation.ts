@@ -1,5 +1,6 @@
 import { refTo } from '../ovirt/api-paths';
-import { bool, date, enumOf, int, ref, resource, str, ViewOf } from '../ovirt/representation';
+import { actionSchema, bool, CreateInputOf, date, enumOf, int, ref, resource, str, ViewOf } from '../ovirt/representation';
+import type { SearchSpec } from '../ovirt/search';
 import type { JobEntity } from './job.entity';
 import type { StepEntity } from './step.entity';
 
@@ -43,7 +44,40 @@ export const StepSchema = resource(
   { description: 'One step of a job.' },
 );
 
+/** `clear`: forget a job that has ended. */
+export const JobClearActionSchema = actionSchema();
+
+/** `end`: end an external job (or cancel one of ours that has not started yet, with `force`). */
+export const JobEndActionSchema = actionSchema({
+  succeeded: bool({ optional: true, description: 'The job ends finished (true, the default) or failed (false).' }),
+  force: bool({ optional: true, description: 'Also end (abort) an action job of the service that is still queued; a running one cannot be ended.' }),
+});
+
+export const JOB_SEARCH: SearchSpec = {
+  fields: {
+    description: { column: 'j.description' },
+    status: { column: 'j.status', values: JOB_STATUSES },
+    correlation_id: { column: 'j.correlation_id' },
+    start_time: { column: 'j.start_time', type: 'date' },
+    end_time: { column: 'j.end_time', type: 'date' },
+  },
+  defaultSort: 'start_time',
+  defaultDescending: true,
+};
+
+export const STEPS = 'steps';
+
+export const STEP_SEARCH: SearchSpec = {
+  fields: {
+    description: { column: 's.description' },
+    status: { column: 's.status', values: JOB_STATUSES },
+    number: { column: 's.number', type: 'number' },
+  },
+  defaultSort: 'number',
+};
+
 export type JobView = ViewOf<typeof JobSchema>;
+export type JobCreate = CreateInputOf<typeof JobSchema>;
 export type StepView = ViewOf<typeof StepSchema>;
 
 export function jobView(job: JobEntity): JobView {
@@ -58,11 +92,18 @@ export function jobView(job: JobEntity): JobView {
     auto_cleared: job.autoCleared,
     owner: job.ownerId ? refTo('users', job.ownerId) : undefined,
     correlation_id: job.correlationId ?? undefined,
+    actions: jobActions(job),
   };
 }
 
+/** What can be done with a job now: clear once it ended; end while an external one runs. */
+export function jobActions(job: JobEntity): ('clear' | 'end')[] {
+  if (job.status !== 'started') return ['clear'];
+  return job.external ? ['end'] : job.runState === 'queued' ? ['end'] : [];
+}
+
 export function stepView(step: StepEntity): StepView {
-  const href = `${refTo(JOBS, step.jobId).href}/steps/${step.id}`;
+  const href = `${refTo(JOBS, step.jobId).href}/${STEPS}/${step.id}`;
   return {
     id: step.id,
     href,
@@ -75,7 +116,7 @@ export function stepView(step: StepEntity): StepView {
     end_time: step.endTime ?? undefined,
     external: step.external,
     job: refTo(JOBS, step.jobId),
-    parent_step: step.parentStepId ? { id: step.parentStepId, href: `${refTo(JOBS, step.jobId).href}/steps/${step.parentStepId}` } : undefined,
+    parent_step: step.parentStepId ? { id: step.parentStepId, href: `${refTo(JOBS, step.jobId).href}/${STEPS}/${step.parentStepId}` } : undefined,
     execution_host: step.executionHostId ? refTo('hosts', step.executionHostId) : undefined,
   };
 }

@@ -1,11 +1,15 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, OnModuleInit } from '@nestjs/common';
+import { FollowRegistry } from '../ovirt/follow';
 import { EventsModule } from '../events/events.module';
 import { QueueName } from '../queue/queue-names';
 import { QUEUE_HANDLER_WRAPPERS, QueueHandlerWrapper } from '../queue/worker-runner';
 import { ActionExecutor, ActionHandler } from './action-executor';
 import { ActionRunner } from './action-runner';
 import { HistoryPruner } from './history-pruner';
+import { JobSchema, jobView, StepSchema, stepView } from './job.representation';
+import { JobsController, StepsController } from './jobs.controller';
 import { JobsRepository } from './jobs.repository';
+import { JobsService } from './jobs.service';
 import { MaintenanceSchedule } from './maintenance-schedule';
 import { OutboxReconciler } from './outbox-reconciler';
 import { TargetLock } from './target-lock';
@@ -14,8 +18,10 @@ import { TargetLock } from './target-lock';
 @Global()
 @Module({
   imports: [EventsModule],
+  controllers: [JobsController, StepsController],
   providers: [
     JobsRepository,
+    JobsService,
     ActionRunner,
     ActionExecutor,
     TargetLock,
@@ -32,4 +38,14 @@ import { TargetLock } from './target-lock';
   ],
   exports: [JobsRepository, ActionRunner, TargetLock, QUEUE_HANDLER_WRAPPERS],
 })
-export class JobsModule {}
+export class JobsModule implements OnModuleInit {
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly follow: FollowRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.follow.register(JobSchema, async (ids) => new Map((await this.jobs.findByIds(ids)).map((j) => [j.id, jobView(j)])));
+    this.follow.register(StepSchema, async (ids) => new Map((await this.jobs.findStepsByIds(ids)).map((s) => [s.id, stepView(s)])));
+  }
+}

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, IsNull, LessThan, Not } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, LessThan, Not } from 'typeorm';
+import { applyListQuery } from '../database/list-query';
+import type { ListQuery } from '../ovirt/query';
+import { JOB_SEARCH, STEP_SEARCH } from './job.representation';
 import { JobEntity, JobError } from './job.entity';
 import { StepEntity, StepType } from './step.entity';
 
@@ -86,11 +89,13 @@ export class JobsRepository {
     return this.ds.getRepository(JobEntity).findOneBy({ id });
   }
 
-  list(options: { max?: number; statuses?: string[] } = {}): Promise<JobEntity[]> {
-    const qb = this.ds.getRepository(JobEntity).createQueryBuilder('j').orderBy('j.start_time', 'DESC').addOrderBy('j.id', 'DESC');
-    if (options.statuses?.length) qb.andWhere('j.status IN (:...statuses)', { statuses: options.statuses });
-    if (options.max !== undefined) qb.take(options.max);
-    return qb.getMany();
+  list(query: ListQuery): Promise<JobEntity[]> {
+    return applyListQuery(this.ds.getRepository(JobEntity).createQueryBuilder('j'), query, JOB_SEARCH).getMany();
+  }
+
+  findByIds(ids: readonly string[]): Promise<JobEntity[]> {
+    const valid = ids.filter(isUuid);
+    return valid.length === 0 ? Promise.resolve([]) : this.ds.getRepository(JobEntity).findBy({ id: In(valid) });
   }
 
   /** Claims a queued (or re-delivered running) job for a worker; false when it is already done. */
@@ -119,15 +124,27 @@ export class JobsRepository {
     await this.ds.query(`UPDATE steps SET status = $2, end_time = now() WHERE job_id = $1 AND status = 'started'`, [jobId, status]);
   }
 
-  /** oVirt's `end` action on a job (external ones, or to abort a stuck one). */
-  async end(jobId: string, succeeded: boolean): Promise<void> {
-    const status = succeeded ? 'finished' : 'aborted';
-    await this.ds.query(`UPDATE jobs SET status = $2, run_state = 'done', end_time = now(), last_updated = now() WHERE id = $1`, [jobId, status]);
-    await this.ds.query(`UPDATE steps SET status = $2, end_time = now() WHERE job_id = $1 AND status = 'started'`, [jobId, status]);
+  /**
+   * oVirt's `end` action: ends a job that is still `started` and, for one of ours, not yet running
+   * (a worker checks the row before it runs, so it never starts). False when the job moved on first.
+   */
+  async end(jobId: string, status: 'finished' | 'failed' | 'aborted'): Promise<boolean> {
+    return this.ds.transaction(async (manager) => {
+      const [, affected] = (await manager.query(
+        `UPDATE jobs SET status = $2, run_state = 'done', end_time = now(), last_updated = now()
+          WHERE id = $1 AND status = 'started' AND (external OR run_state = 'queued')`,
+        [jobId, status],
+      )) as [unknown, number];
+      if (affected === 0) return false;
+      await manager.query(`UPDATE steps SET status = $2, end_time = now() WHERE job_id = $1 AND status = 'started'`, [jobId, status]);
+      return true;
+    });
   }
 
-  async clear(jobId: string): Promise<void> {
-    await this.ds.query('DELETE FROM jobs WHERE id = $1', [jobId]);
+  /** Deletes a job that has ended (with its steps); false when it has not ended or is gone. */
+  async clear(jobId: string): Promise<boolean> {
+    const [, affected] = (await this.ds.query(`DELETE FROM jobs WHERE id = $1 AND status <> 'started'`, [jobId])) as [unknown, number];
+    return affected > 0;
   }
 
   async pruneFinishedBefore(cutoff: Date): Promise<number> {
@@ -135,8 +152,15 @@ export class JobsRepository {
     return result.affected ?? 0;
   }
 
-  steps(jobId: string): Promise<StepEntity[]> {
-    return this.ds.getRepository(StepEntity).find({ where: { jobId }, order: { number: 'ASC' } });
+  steps(jobId: string, query?: ListQuery): Promise<StepEntity[]> {
+    if (query === undefined) return this.ds.getRepository(StepEntity).find({ where: { jobId }, order: { number: 'ASC' } });
+    const qb = this.ds.getRepository(StepEntity).createQueryBuilder('s').where('s.job_id = :jobId', { jobId });
+    return applyListQuery(qb, query, STEP_SEARCH).getMany();
+  }
+
+  findStepsByIds(ids: readonly string[]): Promise<StepEntity[]> {
+    const valid = ids.filter(isUuid);
+    return valid.length === 0 ? Promise.resolve([]) : this.ds.getRepository(StepEntity).findBy({ id: In(valid) });
   }
 
   findStep(jobId: string, stepId: string): Promise<StepEntity | null> {

@@ -2,10 +2,10 @@ import { apiRootSchema } from './api-root';
 import { API_VERSION } from './api-paths';
 import { followableFields } from './follow';
 import { MAX_MAX } from './query';
-import { faultOpenApi, OpenApiSchema, OpenApiSchemas, ResourceSchema, resourceOpenApi, schemaName } from './representation';
+import { actionOpenApi, faultOpenApi, OpenApiSchema, OpenApiSchemas, pascalCase, ResourceSchema, resourceOpenApi, schemaName } from './representation';
 import { collectionsOf, DiscoveredRoute, servedTypes } from './route-discovery';
 import { MAX_BODY_BYTES } from './request-body';
-import { CrudRouteSpec } from './routes';
+import { ActionRouteSpec, CrudRouteSpec, RESOURCE_ID_PARAM } from './routes';
 import { MAX_SEARCH_LENGTH, SearchSpec } from './search';
 
 /**
@@ -24,7 +24,9 @@ export interface OpenApiDocument {
     parameters: Record<string, object>;
     responses: Record<string, object>;
     headers: Record<string, object>;
+    securitySchemes?: Record<string, object>;
   };
+  security?: Record<string, string[]>[];
 }
 
 export interface DocumentInfo {
@@ -48,6 +50,8 @@ const FAULT_RESPONSES: Record<number, [string, string]> = {
   409: ['Conflict', 'The request conflicts with the current state, e.g. a name that is already in use.'],
   413: ['PayloadTooLarge', `The body is larger than ${MAX_BODY_BYTES} bytes.`],
   415: ['UnsupportedMediaType', 'The body is neither application/xml nor application/json in UTF-8.'],
+  429: ['TooManyRequests', 'Too many actions are already queued on this object; try again when some have finished.'],
+  503: ['ServiceUnavailable', 'A service the request depends on (the job queue) is not reachable; the action was not started.'],
   500: ['InternalServerError', 'An unexpected error; it was logged under the correlation id the detail names.'],
 };
 
@@ -90,6 +94,12 @@ function components(): OpenApiDocument['components'] {
         description: 'Asks for data that is expensive to get (oVirt convention). Accepted on every GET; the current resources have no such data. Also t/f, y/n, yes/no, 1/0.',
         schema: { type: 'boolean' },
       },
+      Expect: {
+        name: 'Expect',
+        in: 'header',
+        description: '`202-accepted` answers 202 at once with the job (the same as `async=true`).',
+        schema: { type: 'string', enum: ['202-accepted'] },
+      },
       AllContentQuery: {
         name: 'all_content',
         in: 'query',
@@ -107,13 +117,17 @@ function components(): OpenApiDocument['components'] {
 
 function searchParameter(spec: SearchSpec): object {
   const fields = Object.entries(spec.fields).map(([name, f]) => (f.values ? `${name} (${f.values.join(', ')})` : name));
+  const compared = Object.entries(spec.fields)
+    .filter(([, f]) => f.type === 'number' || f.type === 'date' || f.ordered)
+    .map(([name]) => name);
   return {
     name: 'search',
     in: 'query',
     description:
       'Filter and order, oVirt style: `field=value` or `field!=value` clauses joined by `and`; `*` in a value matches any ' +
       'characters; values with spaces in double quotes; optionally `sortby <field> [asc|desc]` at the end. ' +
-      `Fields: ${fields.join(', ')}. Without sortby the order is by ${spec.defaultSort}.`,
+      (compared.length > 0 ? `${compared.join(', ')} also take <, <=, > and >= (dates in ISO 8601 with an offset). ` : '') +
+      `Fields: ${fields.join(', ')}. Without sortby the order is by ${spec.defaultSort}${spec.defaultDescending ? ', largest first' : ''}.`,
     schema: { type: 'string', maxLength: MAX_SEARCH_LENGTH },
     example: `${Object.keys(spec.fields)[0]}=a* sortby ${spec.defaultSort} desc`,
   };
@@ -140,10 +154,19 @@ function hasReferences(schema: ResourceSchema): boolean {
   return Object.values(schema.fields).some((f) => f.kind === 'ref' && !f.readOnly);
 }
 
+/** The path parameters of a route: `{id}` is the object itself, any other is the id of a parent. */
+function pathParameters(path: string): object[] {
+  return [...path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map(([, name]) =>
+    name === RESOURCE_ID_PARAM
+      ? ref('parameters', 'Id')
+      : { name, in: 'path', required: true, description: `The id of the ${name.replace(/_/g, ' ')} this collection belongs to.`, schema: { type: 'string' } },
+  );
+}
+
 function crudOperation(route: DiscoveredRoute, spec: CrudRouteSpec, served: ReadonlySet<string>): object {
   const { schema } = spec;
   const type = schemaName(schema.type);
-  const common = [ref('parameters', 'Version'), ref('parameters', 'CorrelationId')];
+  const common = [...pathParameters(route.path), ref('parameters', 'Version'), ref('parameters', 'CorrelationId')];
   const follow = followableFields(schema, served);
   const reading = [...(follow.length > 0 ? [followParameter(follow)] : []), ref('parameters', 'AllContent'), ref('parameters', 'AllContentQuery')];
   const body = (variant: 'Create' | 'Update') => ({ required: true, content: content(`${type}${variant}`) });
@@ -155,7 +178,14 @@ function crudOperation(route: DiscoveredRoute, spec: CrudRouteSpec, served: Read
         operationId: `list${schemaName(schema.plural)}`,
         summary: spec.summary ?? `List ${schema.plural}`,
         tags,
-        parameters: [...common, ref('parameters', 'Max'), searchParameter(spec.search as SearchSpec), ref('parameters', 'CaseSensitive'), ...reading],
+        parameters: [
+          ...common,
+          ref('parameters', 'Max'),
+          searchParameter(spec.search as SearchSpec),
+          ref('parameters', 'CaseSensitive'),
+          ...(spec.query ?? []).map((q) => ({ name: q.name, in: 'query', description: q.description, schema: { type: q.type } })),
+          ...reading,
+        ],
         responses: responses([400, 500], ok(`The ${schema.plural}.`, schemaName(schema.plural))),
       };
     case 'get':
@@ -163,7 +193,7 @@ function crudOperation(route: DiscoveredRoute, spec: CrudRouteSpec, served: Read
         operationId: `get${type}`,
         summary: spec.summary ?? `Get a ${schema.type}`,
         tags,
-        parameters: [ref('parameters', 'Id'), ...common, ...reading],
+        parameters: [...common, ...reading],
         responses: responses([400, 404, 500], ok(`The ${schema.type}.`)),
       };
     case 'add':
@@ -183,7 +213,7 @@ function crudOperation(route: DiscoveredRoute, spec: CrudRouteSpec, served: Read
         summary: spec.summary ?? `Update a ${schema.type}`,
         description: 'Only the fields given change.',
         tags,
-        parameters: [ref('parameters', 'Id'), ...common],
+        parameters: common,
         requestBody: body('Update'),
         responses: responses([400, 404, 409, 413, 415, 500], ok(`The ${schema.type} as it is now.`)),
       };
@@ -192,10 +222,56 @@ function crudOperation(route: DiscoveredRoute, spec: CrudRouteSpec, served: Read
         operationId: `remove${type}`,
         summary: spec.summary ?? `Remove a ${schema.type}`,
         tags,
-        parameters: [ref('parameters', 'Id'), ...common],
+        parameters: common,
         responses: responses([400, 404, 409, 500], { '200': { description: 'Removed; no body.', headers: CORRELATION } }),
       };
   }
+}
+
+/** The schema name of an action's envelope: `ClusterRefreshAction`. */
+export function actionSchemaName(spec: ActionRouteSpec): string {
+  return `${schemaName(spec.resource.type)}${pascalCase(spec.action)}Action`;
+}
+
+function actionOperation(route: DiscoveredRoute, spec: ActionRouteSpec): object {
+  const name = actionSchemaName(spec);
+  const type = schemaName(spec.resource.type);
+  const flags = Object.entries(spec.schema.fields)
+    .filter(([, f]) => f.kind === 'bool' && !f.readOnly)
+    .map(([flag, f]) => ({ name: flag, in: 'query', description: `${f.description ?? flag} (the body wins when both are given).`, schema: { type: 'boolean' } }));
+  const envelope = (description: string) => ({ description, headers: CORRELATION, content: content(name) });
+  const success: Record<string, object> = { '200': envelope('Done: `status` complete, with the job that ran it.') };
+  let codes = [400, 404, 409, 413, 415, 500];
+  if (spec.runsJob) {
+    const waitNote = spec.asyncByDefault ? 'By default (long work), or when' : 'When';
+    success['202'] = envelope(`${waitNote} \`async\` is true, \`Expect: 202-accepted\` is sent or the wait limit passed: \`status\` pending (queued) or in_progress (running); follow the job.`);
+    success['409'] = {
+      description: 'Refused before it started (a bare fault: a state rule, or another operation holds the object), or refused by gluster while it ran (the envelope with `status` failed and the fault).',
+      headers: CORRELATION,
+      content: {
+        'application/xml': { schema: { oneOf: [ref('schemas', `${name}Xml`), ref('schemas', 'FaultXml')] } },
+        'application/json': { schema: { oneOf: [ref('schemas', name), ref('schemas', 'Fault')] } },
+      },
+    };
+    success['502'] = envelope('The job failed because no host of the cluster could be reached: `status` failed with the fault.');
+    success['504'] = envelope('The job failed because the remote command timed out: `status` failed with the fault.');
+    codes = [400, 404, 413, 415, 429, 500, 503];
+  }
+  return {
+    operationId: `${spec.action.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())}${type}`,
+    summary: spec.summary ?? `${pascalCase(spec.action)} a ${spec.resource.type.replace(/_/g, ' ')}`,
+    ...(spec.description ? { description: spec.description } : {}),
+    tags: [route.collection ?? spec.resource.plural],
+    parameters: [
+      ...pathParameters(route.path),
+      ref('parameters', 'Version'),
+      ref('parameters', 'CorrelationId'),
+      ...flags,
+      ...(spec.runsJob ? [ref('parameters', 'Expect')] : []),
+    ],
+    requestBody: { required: false, description: 'The `<action>` envelope; may be empty (`<action/>` or no body).', content: content(`${name}Request`) },
+    responses: responses(codes, success),
+  };
 }
 
 /** `/clusters/:id` -> `/clusters/{id}` */
@@ -264,6 +340,7 @@ export function buildOpenApiDocument(routes: readonly DiscoveredRoute[], info: D
   };
   const schemas: OpenApiSchemas = { ...faultOpenApi(), ...apiRootSchemas(collections) };
   const byType = new Map<string, ResourceSchema>();
+  const actionNames = new Set<string>();
   for (const route of documented) {
     const spec = route.spec;
     if (spec === undefined) continue;
@@ -282,6 +359,14 @@ export function buildOpenApiDocument(routes: readonly DiscoveredRoute[], info: D
       };
       continue;
     }
+    if (spec.operation === 'action') {
+      const name = actionSchemaName(spec);
+      if (actionNames.has(name)) throw new Error(`two routes describe the action ${name}`);
+      actionNames.add(name);
+      Object.assign(schemas, actionOpenApi(spec.schema, name));
+      doc.paths[path][method] = actionOperation(route, spec);
+      continue;
+    }
     const known = byType.get(spec.schema.type);
     if (known !== undefined && known !== spec.schema) {
       throw new Error(`two different schemas describe the type ${spec.schema.type}`);
@@ -296,5 +381,50 @@ export function buildOpenApiDocument(routes: readonly DiscoveredRoute[], info: D
     doc.paths[path][method] = crudOperation(route, spec, served);
   }
   doc.components.schemas = usedSchemas(schemas, doc.paths);
+  addSecurity(doc, documented);
   return doc;
+}
+
+/**
+ * Authentication (DESIGN.md section 4): Basic or a bearer token from the SSO endpoint on every route
+ * (global `security`), except public ones (`security: []`); every other operation may answer 401 and 403.
+ */
+function addSecurity(doc: OpenApiDocument, routes: readonly DiscoveredRoute[]): void {
+  doc.components.securitySchemes = {
+    basic: {
+      type: 'http',
+      scheme: 'basic',
+      description:
+        'oVirt Basic: `user@domain:password`, e.g. `admin@internal`. Failed logins are limited per user name and per client ' +
+        'address; beyond the limit every login answers 429 with Retry-After until the window ends.',
+    },
+    bearer: {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'A token from `POST /ovirt-engine/sso/oauth/token` (form: grant_type=password, scope=ovirt-app-api, username, password; ' +
+        'answer `{access_token, token_type, exp, scope}`); revoke it with `POST /ovirt-engine/services/sso-logout` (form: token).',
+    },
+  };
+  doc.security = [{ basic: [] }, { bearer: [] }];
+  const faults: Record<string, [string, string]> = {
+    '401': ['Unauthorized', 'No credentials, wrong ones, or an expired or revoked token. Comes with `WWW-Authenticate: Basic realm="RESTAPI"`.'],
+    '403': ['Forbidden', 'The user\'s role does not allow this: a viewer may only read, and only admins may see or change users.'],
+  };
+  for (const [, [name, description]] of Object.entries(faults)) {
+    doc.components.responses[name] = { description, headers: { 'Correlation-Id': ref('headers', 'CorrelationId') }, content: content('Fault') };
+  }
+  for (const route of routes) {
+    const operation = doc.paths[openApiPath(route.path)]?.[route.method.toLowerCase()] as { responses?: Record<string, object>; security?: unknown } | undefined;
+    if (operation === undefined) continue;
+    if (route.isPublic) {
+      operation.security = [];
+      continue;
+    }
+    const responses = operation.responses ?? {};
+    const sorted: Record<string, object> = {};
+    const merged = { ...responses, ...Object.fromEntries(Object.entries(faults).map(([code, [name]]) => [code, responses[code] ?? ref('responses', name)])) };
+    for (const code of Object.keys(merged).sort()) sorted[code] = merged[code];
+    operation.responses = sorted;
+  }
 }

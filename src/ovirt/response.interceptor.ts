@@ -5,8 +5,8 @@ import { mergeMap, Observable } from 'rxjs';
 import { FollowRegistry } from './follow';
 import { responseFormat } from './negotiation';
 import { allContentRequested, followParam } from './query';
-import { CONTENT_TYPES, Format, render, renderCollection, ResourceSchema, RootSchema } from './representation';
-import { OVIRT_ROUTE, OvirtRouteSpec } from './routes';
+import { CONTENT_TYPES, Format, render, renderAction, renderCollection, ResourceSchema, RootSchema } from './representation';
+import { ActionReply, OVIRT_ROUTE, OvirtRouteSpec } from './routes';
 
 /** What the API root handler returns: its schema depends on the collections that exist. */
 export interface RootRepresentation {
@@ -83,6 +83,18 @@ export class OvirtResponseInterceptor implements NestInterceptor {
       case 'remove':
         res.status(200);
         return undefined;
+      case 'action': {
+        const reply = result as ActionReply;
+        const view = {
+          ...(reply.params ?? {}),
+          status: reply.status,
+          ...(reply.job ? { job: reply.job } : {}),
+          ...(reply.fault ? { fault: { reason: reply.fault.reason, detail: reply.fault.detail } } : {}),
+        };
+        body = renderAction(spec.schema, view as never, format);
+        res.status(actionHttpStatus(reply));
+        break;
+      }
     }
     res.type(CONTENT_TYPES[format]);
     return body;
@@ -91,4 +103,17 @@ export class OvirtResponseInterceptor implements NestInterceptor {
 
 function renderOne(schema: ResourceSchema, view: object, format: Format): string {
   return render(schema, view as never, format);
+}
+
+/** 200 done, 202 still queued or running, the fault's status when the job failed. */
+export function actionHttpStatus(reply: ActionReply): number {
+  switch (reply.status) {
+    case 'complete':
+      return 200;
+    case 'pending':
+    case 'in_progress':
+      return 202;
+    case 'failed':
+      return reply.fault?.httpStatus ?? 500;
+  }
 }

@@ -1,5 +1,5 @@
 import { OvirtFault } from './faults';
-import { likePattern, parseSearch, SearchSpec } from './search';
+import { likePattern, orderedValues, parseSearch, SearchSpec } from './search';
 
 const spec: SearchSpec = {
   fields: { name: { column: 'h.name' }, address: { column: 'h.address' }, status: { column: 'h.status', values: ['up', 'unknown', 'non_responsive'] } },
@@ -16,6 +16,56 @@ function fault(text: string): string {
   }
   throw new Error(`no fault for ${text}`);
 }
+
+const events: SearchSpec = {
+  fields: {
+    severity: { column: 'e.severity', values: ['normal', 'warning', 'error', 'alert'], ordered: true },
+    code: { column: 'e.code', type: 'number' },
+    time: { column: 'e.time', type: 'date' },
+    origin: { column: 'e.origin' },
+  },
+  defaultSort: 'time',
+  defaultDescending: true,
+};
+
+describe('parseSearch comparisons', () => {
+  it('compares numbers, dates and ordered enums; dates become epoch ms', () => {
+    expect(parseSearch('severity>=warning and code<11000 and time>2026-11-30T01:00:00+01:00', events)).toEqual({
+      conditions: [
+        { field: 'severity', negate: false, value: 'warning', comparison: '>=' },
+        { field: 'code', negate: false, value: '11000', comparison: '<' },
+        { field: 'time', negate: false, value: String(Date.UTC(2026, 10, 30)), comparison: '>' },
+      ],
+      sort: { field: 'time', descending: true },
+    });
+    expect(parseSearch('code=4596', events).conditions).toEqual([{ field: 'code', negate: false, value: '4596' }]);
+    expect(parseSearch('sortby code', events).sort).toEqual({ field: 'code', descending: false });
+  });
+
+  it('refuses comparisons of text, wildcards in comparisons, and values of the wrong type', () => {
+    const detail = (text: string) => {
+      try {
+        parseSearch(text, events);
+      } catch (e) {
+        return (e as OvirtFault).detail;
+      }
+      throw new Error(`no fault for ${text}`);
+    };
+    expect(detail('origin>a')).toBe('search: origin can only be compared with = or !=');
+    expect(detail('severity>warn*')).toBe('search: a wildcard cannot be compared with >');
+    expect(detail('code=12a')).toBe('search: code must be a whole number (got "12a")');
+    expect(detail('time>yesterday')).toMatch(/^search: time must be an ISO 8601 date and time/);
+    expect(detail('time>2026-11-30')).toMatch(/^search: time must be an ISO 8601 date and time/);
+  });
+
+  it('lists the ordered values a comparison keeps', () => {
+    const order = ['normal', 'warning', 'error', 'alert'];
+    expect(orderedValues(order, '>=', 'warning')).toEqual(['warning', 'error', 'alert']);
+    expect(orderedValues(order, '>', 'warning')).toEqual(['error', 'alert']);
+    expect(orderedValues(order, '<', 'error')).toEqual(['normal', 'warning']);
+    expect(orderedValues(order, '<=', 'normal')).toEqual(['normal']);
+  });
+});
 
 describe('parseSearch', () => {
   it('defaults to no conditions, sorted by the default field', () => {
@@ -43,7 +93,7 @@ describe('parseSearch', () => {
     expect(fault('colour=red')).toBe('search: cannot search by "colour" (possible: name, address, status)');
     expect(fault('name=a or name=b')).toBe('search: only "and" can join conditions');
     expect(fault('name=a name=b')).toBe('search: expected "and" or "sortby" at position 8');
-    expect(fault('name')).toBe('search: expected = or != after name');
+    expect(fault('name')).toBe('search: expected an operator (=, !=, <, <=, >, >=) after name');
     expect(fault('name=')).toBe('search: expected a value for name at the end');
     expect(fault('status=sideways')).toBe('search: status must be one of up, unknown, non_responsive (got "sideways")');
     expect(fault('sortby name desc and name=a')).toMatch(/^search: sortby must come last/);

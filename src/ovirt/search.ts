@@ -1,5 +1,6 @@
 import { OvirtFault } from './faults';
 import { safeText } from './representation';
+import { parseIsoDate } from './representation/dates';
 
 /**
  * oVirt's `search` query parameter, the part this service supports:
@@ -7,27 +8,41 @@ import { safeText } from './representation';
  *   name=gluster*  and  status=up  sortby name desc
  *
  * Clauses `field=value` or `field!=value` joined by `and`; `*` in a value matches any characters; values
- * with spaces go in double quotes; an optional `sortby <field> [asc|desc]` at the end. Field names are
- * those of the resource's SearchSpec; everything else is refused with a 400 that says why.
+ * with spaces go in double quotes; an optional `sortby <field> [asc|desc]` at the end. Number and date
+ * fields, and enums with an order (severity), also take `<`, `<=`, `>` and `>=`:
+ *
+ *   severity>=warning and time>2026-11-30T00:00:00Z and code=4596
+ *
+ * Field names are those of the resource's SearchSpec; everything else is refused with a 400 that says why.
  */
 export interface SearchField {
   /** Column (with its alias) in the list query; never taken from the request. */
   readonly column: string;
   /** An enum: values are matched lower case and, without a wildcard, must be one of these. */
   readonly values?: readonly string[];
+  /** An enum whose values (in `values`) are in increasing order, so it can be compared. */
+  readonly ordered?: boolean;
+  /** Text by default (with wildcards); number and date values are compared, never matched as text. */
+  readonly type?: 'text' | 'number' | 'date';
 }
 
 export interface SearchSpec {
   readonly fields: Readonly<Record<string, SearchField>>;
   /** The order of a list without `sortby`. */
   readonly defaultSort: string;
+  /** The list without `sortby` comes newest (largest) first. */
+  readonly defaultDescending?: boolean;
 }
+
+export type Comparison = '<' | '<=' | '>' | '>=';
 
 export interface SearchCondition {
   readonly field: string;
   readonly negate: boolean;
-  /** As given, `*` meaning any characters. */
+  /** As given, `*` meaning any characters (text); a number, or an ISO date as epoch ms text (date). */
   readonly value: string;
+  /** Set for `<`, `<=`, `>`, `>=` (then negate is false). */
+  readonly comparison?: Comparison;
 }
 
 export interface SortKey {
@@ -54,7 +69,7 @@ function problem(detail: string): OvirtFault {
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
-  const pattern = /\s*(?:"((?:[^"\\]|\\.)*)"|(!=|=)|([^\s="!]+))/y;
+  const pattern = /\s*(?:"((?:[^"\\]|\\.)*)"|(!=|<=|>=|=|<|>)|([^\s="!<>]+))/y;
   let index = 0;
   while (index < text.length) {
     if (/^\s*$/.test(text.slice(index))) break;
@@ -95,6 +110,16 @@ function valueOf(token: Token | undefined, field: string, spec: SearchSpec): str
   if (CONTROL.test(token.text)) {
     throw problem(`the value for ${field} contains control characters`);
   }
+  const type = spec.fields[field].type;
+  if (type === 'number') {
+    if (!/^-?\d{1,15}$/.test(token.text)) throw problem(`${field} must be a whole number (got "${safeText(token.text, 40)}")`);
+    return token.text;
+  }
+  if (type === 'date') {
+    const ms = parseIsoDate(token.text);
+    if (ms === undefined) throw problem(`${field} must be an ISO 8601 date and time with Z or an offset, e.g. 2026-11-30T12:00:00Z (got "${safeText(token.text, 40)}")`);
+    return String(ms);
+  }
   const values = spec.fields[field].values;
   if (values === undefined) {
     return token.text;
@@ -107,7 +132,7 @@ function valueOf(token: Token | undefined, field: string, spec: SearchSpec): str
 }
 
 export function parseSearch(text: string | undefined, spec: SearchSpec): SearchQuery {
-  const defaultSort: SortKey = { field: spec.defaultSort, descending: false };
+  const defaultSort: SortKey = { field: spec.defaultSort, descending: spec.defaultDescending ?? false };
   if (text === undefined || text.trim() === '') {
     return { conditions: [], sort: defaultSort };
   }
@@ -143,10 +168,17 @@ export function parseSearch(text: string | undefined, spec: SearchSpec): SearchQ
     const field = fieldOf(tokens[i], spec, 'a condition such as name=value');
     const op = tokens[i + 1];
     if (op?.kind !== 'op') {
-      throw problem(`expected = or != after ${field}${op ? ` at position ${op.at + 1}` : ''}`);
+      throw problem(`expected an operator (=, !=, <, <=, >, >=) after ${field}${op ? ` at position ${op.at + 1}` : ''}`);
     }
     const value = valueOf(tokens[i + 2], field, spec);
-    conditions.push({ field, negate: op.text === '!=', value });
+    if (op.text === '=' || op.text === '!=') {
+      conditions.push({ field, negate: op.text === '!=', value });
+    } else {
+      const { type, ordered } = spec.fields[field];
+      if (type !== 'number' && type !== 'date' && !ordered) throw problem(`${field} can only be compared with = or !=`);
+      if (value.includes('*')) throw problem(`a wildcard cannot be compared with ${op.text}`);
+      conditions.push({ field, negate: false, value, comparison: op.text as Comparison });
+    }
     if (conditions.length > MAX_CONDITIONS) throw problem(`more than ${MAX_CONDITIONS} conditions`);
     i += 3;
   }
@@ -156,4 +188,10 @@ export function parseSearch(text: string | undefined, spec: SearchSpec): SearchQ
 /** A LIKE pattern (escape character `\`) for a search value: `*` matches anything, `%` and `_` are literal. */
 export function likePattern(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
+}
+
+/** The values of an ordered enum that satisfy `value <op> bound`. */
+export function orderedValues(values: readonly string[], comparison: Comparison, bound: string): string[] {
+  const at = values.indexOf(bound);
+  return values.filter((_, i) => (comparison === '<' ? i < at : comparison === '<=' ? i <= at : comparison === '>' ? i > at : i >= at));
 }

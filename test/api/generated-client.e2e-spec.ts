@@ -57,6 +57,7 @@ describe('a TypeScript client generated from openapi/openapi.yaml', () => {
     expect(result.created).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       href: `/ovirt-engine/api/clusters/${result.created.id}`,
+      actions: { link: [{ rel: 'refresh', href: `/ovirt-engine/api/clusters/${result.created.id}/refresh` }] },
       name: 'typed-client',
       description: 'made by the generated client',
       gluster_service: true,

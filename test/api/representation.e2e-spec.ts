@@ -35,6 +35,9 @@ describe('the exact representations', () => {
     expect(res.headers['content-type']).toBe('application/xml; charset=utf-8');
     expect(withIds(res.text, ids)).toBe(`${DECLARATION}
 <cluster id="{siteA}" href="/ovirt-engine/api/clusters/{siteA}">
+    <actions>
+        <link rel="refresh" href="/ovirt-engine/api/clusters/{siteA}/refresh"/>
+    </actions>
     <name>site-a</name>
     <description>Primary &amp; &lt;only&gt;</description>
     <gluster_service>true</gluster_service>
@@ -48,6 +51,14 @@ describe('the exact representations', () => {
     expect(withIds(res.text, ids)).toBe(`{
   "id": "{siteA}",
   "href": "/ovirt-engine/api/clusters/{siteA}",
+  "actions": {
+    "link": [
+      {
+        "rel": "refresh",
+        "href": "/ovirt-engine/api/clusters/{siteA}/refresh"
+      }
+    ]
+  },
   "name": "site-a",
   "description": "Primary & <only>",
   "gluster_service": true
@@ -96,6 +107,9 @@ describe('the exact representations', () => {
   it('host with follow=cluster: the cluster inlined', async () => {
     const res = await get(`/hosts/${ids.host}?follow=cluster`, XML).expect(200);
     expect(withIds(res.text, ids)).toContain(`    <cluster id="{siteA}" href="/ovirt-engine/api/clusters/{siteA}">
+        <actions>
+            <link rel="refresh" href="/ovirt-engine/api/clusters/{siteA}/refresh"/>
+        </actions>
         <name>site-a</name>
         <description>Primary &amp; &lt;only&gt;</description>
         <gluster_service>true</gluster_service>
@@ -108,11 +122,17 @@ describe('the exact representations', () => {
     expect(withIds(res.text, ids)).toBe(`${DECLARATION}
 <clusters>
     <cluster id="{siteA}" href="/ovirt-engine/api/clusters/{siteA}">
+        <actions>
+            <link rel="refresh" href="/ovirt-engine/api/clusters/{siteA}/refresh"/>
+        </actions>
         <name>site-a</name>
         <description>Primary &amp; &lt;only&gt;</description>
         <gluster_service>true</gluster_service>
     </cluster>
     <cluster id="{siteB}" href="/ovirt-engine/api/clusters/{siteB}">
+        <actions>
+            <link rel="refresh" href="/ovirt-engine/api/clusters/{siteB}/refresh"/>
+        </actions>
         <name>site-b</name>
         <gluster_service>false</gluster_service>
     </cluster>
@@ -127,6 +147,14 @@ describe('the exact representations', () => {
     {
       "id": "{siteA}",
       "href": "/ovirt-engine/api/clusters/{siteA}",
+      "actions": {
+        "link": [
+          {
+            "rel": "refresh",
+            "href": "/ovirt-engine/api/clusters/{siteA}/refresh"
+          }
+        ]
+      },
       "name": "site-a",
       "description": "Primary & <only>",
       "gluster_service": true
@@ -134,6 +162,14 @@ describe('the exact representations', () => {
     {
       "id": "{siteB}",
       "href": "/ovirt-engine/api/clusters/{siteB}",
+      "actions": {
+        "link": [
+          {
+            "rel": "refresh",
+            "href": "/ovirt-engine/api/clusters/{siteB}/refresh"
+          }
+        ]
+      },
       "name": "site-b",
       "gluster_service": false
     }
@@ -168,7 +204,9 @@ describe('the exact representations', () => {
     </product_info>
     <time>{time}</time>
     <link rel="clusters" href="/ovirt-engine/api/clusters"/>
+    <link rel="events" href="/ovirt-engine/api/events"/>
     <link rel="hosts" href="/ovirt-engine/api/hosts"/>
+    <link rel="jobs" href="/ovirt-engine/api/jobs"/>
 </api>
 `);
   });
@@ -196,8 +234,16 @@ describe('the exact representations', () => {
       "href": "/ovirt-engine/api/clusters"
     },
     {
+      "rel": "events",
+      "href": "/ovirt-engine/api/events"
+    },
+    {
       "rel": "hosts",
       "href": "/ovirt-engine/api/hosts"
+    },
+    {
+      "rel": "jobs",
+      "href": "/ovirt-engine/api/jobs"
     }
   ]
 }
