@@ -1,4 +1,4 @@
-import { ActionInput, ActionInputParam, ActionReply, ActionRoute, AddRoute, GetRoute, ListParams, ListRoute, OvirtCollection, RemoveRoute, ResourceId, UpdateRoute } from '../ovirt/routes';
+import { ActionInput, ActionInputParam, ActionReply, ActionRoute, AddRoute, GetRoute, ListParams, ListRoute, OvirtCollection, RemoveRoute, ResourceId, UpdateRoute, Caller, RequestCaller } from '../ovirt/routes';
 import { OvirtBody } from '../ovirt/request-body';
 import type { ListQuery } from '../ovirt/query';
 import { CLUSTER_SEARCH, ClusterCreate, ClusterRefreshActionSchema, ClusterSchema, ClusterUpdate, ClusterView, CLUSTERS, clusterView } from './cluster.representation';
@@ -19,18 +19,18 @@ export class ClustersController {
   }
 
   @AddRoute(ClusterSchema)
-  async add(@OvirtBody(ClusterSchema, 'create') body: ClusterCreate): Promise<ClusterView> {
-    return clusterView(await this.clusters.add(body));
+  async add(@OvirtBody(ClusterSchema, 'create') body: ClusterCreate, @RequestCaller() caller: Caller): Promise<ClusterView> {
+    return clusterView(await this.clusters.add(body, caller));
   }
 
   @UpdateRoute(ClusterSchema)
-  async update(@ResourceId() id: string, @OvirtBody(ClusterSchema, 'update') body: ClusterUpdate): Promise<ClusterView> {
-    return clusterView(await this.clusters.update(id, body));
+  async update(@ResourceId() id: string, @OvirtBody(ClusterSchema, 'update') body: ClusterUpdate, @RequestCaller() caller: Caller): Promise<ClusterView> {
+    return clusterView(await this.clusters.update(id, body, caller));
   }
 
   @RemoveRoute(ClusterSchema)
-  async remove(@ResourceId() id: string): Promise<void> {
-    await this.clusters.remove(id);
+  async remove(@ResourceId() id: string, @RequestCaller() caller: Caller): Promise<void> {
+    await this.clusters.remove(id, caller);
   }
 
   @ActionRoute(ClusterSchema, 'refresh', ClusterRefreshActionSchema, {

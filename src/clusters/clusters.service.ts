@@ -3,7 +3,8 @@ import { ConstraintViolation } from '../database/constraint-errors';
 import { EventCode } from '../events/event-codes';
 import { actionReply, ActionRunner } from '../jobs/action-runner';
 import { JobName } from '../queue/queue-names';
-import type { ActionInput, ActionReply } from '../ovirt/routes';
+import type { ActionInput, ActionReply, Caller } from '../ovirt/routes';
+import { EventsService } from '../events/events.service';
 import { OvirtFault } from '../ovirt/faults';
 import type { ListQuery } from '../ovirt/query';
 import { RefInput } from '../ovirt/representation';
@@ -20,6 +21,7 @@ export class ClustersService {
   constructor(
     private readonly clusters: ClustersRepository,
     private readonly actions: ActionRunner,
+    private readonly events: EventsService,
   ) {}
 
   list(query: ListQuery): Promise<ClusterEntity[]> {
@@ -44,12 +46,14 @@ export class ClustersService {
     return cluster;
   }
 
-  add(input: ClusterCreate): Promise<ClusterEntity> {
+  async add(input: ClusterCreate, caller: Caller): Promise<ClusterEntity> {
     const cluster: NewCluster = { name: input.name, description: input.description ?? null, glusterService: input.gluster_service ?? true };
-    return this.write(cluster.name, () => this.clusters.insert(cluster));
+    const added = await this.write(cluster.name, () => this.clusters.insert(cluster));
+    await this.record(EventCode.ClusterAdded, `Cluster ${added.name} was added.`, added.id, caller);
+    return added;
   }
 
-  async update(id: string, input: ClusterUpdate): Promise<ClusterEntity> {
+  async update(id: string, input: ClusterUpdate, caller: Caller): Promise<ClusterEntity> {
     const current = await this.get(id);
     const changes: Partial<NewCluster> = {};
     if (input.name !== undefined) changes.name = input.name;
@@ -57,13 +61,15 @@ export class ClustersService {
     if (input.gluster_service !== undefined) changes.glusterService = input.gluster_service ?? true;
     const updated = await this.write(changes.name ?? current.name, () => this.clusters.update(id, changes));
     if (!updated) throw OvirtFault.notFound('cluster', id);
+    await this.record(EventCode.ClusterUpdated, `Cluster ${updated.name} was updated.`, updated.id, caller);
     return updated;
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, caller: Caller): Promise<void> {
     const cluster = await this.get(id);
     try {
       if (!(await this.clusters.delete(cluster.id))) throw OvirtFault.notFound('cluster', id);
+      await this.record(EventCode.ClusterRemoved, `Cluster ${cluster.name} was removed.`, null, caller);
     } catch (e) {
       if (e instanceof ConstraintViolation && e.kind === 'foreign_key') {
         throw OvirtFault.conflict(`cluster "${cluster.name}" still has hosts; remove them first`);
@@ -89,6 +95,10 @@ export class ClustersService {
       input.call,
     );
     return actionReply(submission, input.params);
+  }
+
+  private async record(code: EventCode, description: string, clusterId: string | null, caller: Caller): Promise<void> {
+    await this.events.record({ code, severity: 'normal', description, clusterId, correlationId: caller.correlationId, userId: caller.userId });
   }
 
   private async write<T>(name: string, write: () => Promise<T>): Promise<T> {

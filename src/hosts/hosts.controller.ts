@@ -1,6 +1,6 @@
 import type { ListQuery } from '../ovirt/query';
 import { OvirtBody } from '../ovirt/request-body';
-import { AddRoute, GetRoute, ListParams, ListRoute, OvirtCollection, RemoveRoute, ResourceId, UpdateRoute } from '../ovirt/routes';
+import { AddRoute, GetRoute, ListParams, ListRoute, OvirtCollection, RemoveRoute, ResourceId, UpdateRoute, Caller, RequestCaller } from '../ovirt/routes';
 import { HOST_SEARCH, HostCreate, HostSchema, HOSTS, HostUpdate, HostView, hostView } from './host.representation';
 import { HostsService } from './hosts.service';
 
@@ -19,17 +19,17 @@ export class HostsController {
   }
 
   @AddRoute(HostSchema)
-  async add(@OvirtBody(HostSchema, 'create') body: HostCreate): Promise<HostView> {
-    return hostView(await this.hosts.add(body));
+  async add(@OvirtBody(HostSchema, 'create') body: HostCreate, @RequestCaller() caller: Caller): Promise<HostView> {
+    return hostView(await this.hosts.add(body, caller));
   }
 
   @UpdateRoute(HostSchema)
-  async update(@ResourceId() id: string, @OvirtBody(HostSchema, 'update') body: HostUpdate): Promise<HostView> {
-    return hostView(await this.hosts.update(id, body));
+  async update(@ResourceId() id: string, @OvirtBody(HostSchema, 'update') body: HostUpdate, @RequestCaller() caller: Caller): Promise<HostView> {
+    return hostView(await this.hosts.update(id, body, caller));
   }
 
   @RemoveRoute(HostSchema)
-  async remove(@ResourceId() id: string): Promise<void> {
-    await this.hosts.remove(id);
+  async remove(@ResourceId() id: string, @RequestCaller() caller: Caller): Promise<void> {
+    await this.hosts.remove(id, caller);
   }
 }

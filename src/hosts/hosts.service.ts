@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { ClustersService } from '../clusters/clusters.service';
 import { ConstraintViolation } from '../database/constraint-errors';
 import { GlusterArgumentError, validateHost, validatePort, validateUserName } from '../gluster';
+import { EventCode } from '../events/event-codes';
+import { EventsService } from '../events/events.service';
 import { OvirtFault } from '../ovirt/faults';
+import type { Caller } from '../ovirt/routes';
 import type { ListQuery } from '../ovirt/query';
 import { BodyError } from '../ovirt/representation';
 import { HostEntity } from './host.entity';
@@ -30,6 +33,7 @@ export class HostsService {
   constructor(
     private readonly hosts: HostsRepository,
     private readonly clusters: ClustersService,
+    private readonly events: EventsService,
   ) {}
 
   list(query: ListQuery): Promise<HostEntity[]> {
@@ -46,7 +50,7 @@ export class HostsService {
     return host;
   }
 
-  async add(input: HostCreate): Promise<HostEntity> {
+  async add(input: HostCreate, caller: Caller): Promise<HostEntity> {
     const host: NewHost = {
       name: input.name,
       address: validated('address', (f) => validateHost(input.address, f)),
@@ -54,10 +58,12 @@ export class HostsService {
       sshUser: validated('ssh.user', (f) => validateUserName(input.ssh?.user ?? DEFAULT_SSH_USER, f)),
       clusterId: (await this.clusters.resolve(input.cluster)).id,
     };
-    return this.write(host.name, () => this.hosts.insert(host));
+    const added = await this.write(host.name, () => this.hosts.insert(host));
+    await this.record(EventCode.HostAdded, `Host ${added.name} (${added.address}) was added.`, added, caller);
+    return added;
   }
 
-  async update(id: string, input: HostUpdate): Promise<HostEntity> {
+  async update(id: string, input: HostUpdate, caller: Caller): Promise<HostEntity> {
     const current = await this.get(id);
     const changes: Partial<NewHost> = {};
     if (input.name !== undefined) changes.name = input.name;
@@ -67,12 +73,18 @@ export class HostsService {
     if (input.cluster !== undefined) changes.clusterId = (await this.clusters.resolve(input.cluster)).id;
     const updated = await this.write(changes.name ?? current.name, () => this.hosts.update(id, changes));
     if (!updated) throw OvirtFault.notFound('host', id);
+    await this.record(EventCode.HostUpdated, `Host ${updated.name} was updated.`, updated, caller);
     return updated;
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, caller: Caller): Promise<void> {
     const host = await this.get(id);
     if (!(await this.hosts.delete(host.id))) throw OvirtFault.notFound('host', id);
+    await this.record(EventCode.HostRemoved, `Host ${host.name} was removed.`, { id: null, clusterId: host.clusterId }, caller);
+  }
+
+  private async record(code: EventCode, description: string, host: { id: string | null; clusterId: string }, caller: Caller): Promise<void> {
+    await this.events.record({ code, severity: 'normal', description, hostId: host.id, clusterId: host.clusterId, correlationId: caller.correlationId, userId: caller.userId });
   }
 
   private async write<T>(name: string, write: () => Promise<T>): Promise<T> {

@@ -243,6 +243,40 @@ describe('actions over HTTP, jobs and steps', () => {
   });
 });
 
+describe('the audit trail of cluster and host changes', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ role: 'api' });
+  });
+  afterAll(() => t.close());
+
+  it('writes one event per add, update and remove, with the correlation id and the refs', async () => {
+    const send = (method: 'post' | 'put' | 'delete', path: string, body?: object) =>
+      t.http[method](`${API}${path}`).set('Correlation-Id', 'audit-1').set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(body === undefined ? undefined : JSON.stringify(body));
+    const cluster = ((await send('post', '/clusters', { name: 'audited' }).expect(201)).body as { id: string }).id;
+    await send('put', `/clusters/${cluster}`, { description: 'changed' }).expect(200);
+    const host = ((await send('post', '/hosts', { name: 'h1', address: '192.0.2.1', cluster: { id: cluster } }).expect(201)).body as { id: string }).id;
+    await send('put', `/hosts/${host}`, { address: '192.0.2.2' }).expect(200);
+    await send('delete', `/hosts/${host}`).expect(200);
+    await send('delete', `/clusters/${cluster}`).expect(200);
+    // Refused changes write nothing.
+    await send('post', '/clusters', { name: '' }).expect(400);
+
+    const res = await t.http.get(`${API}/events`).query({ search: 'correlation_id=audit-1 sortby index asc' }).set('Accept', JSON_TYPE).expect(200);
+    const events = (res.body as { event: { code: number; description: string; cluster?: { id: string }; host?: { id: string } }[] }).event;
+    expect(events.map((e) => [e.code, e.description])).toEqual([
+      [11001, 'Cluster audited was added.'],
+      [11002, 'Cluster audited was updated.'],
+      [11011, 'Host h1 (192.0.2.1) was added.'],
+      [11012, 'Host h1 was updated.'],
+      [11013, 'Host h1 was removed.'],
+      [11003, 'Cluster audited was removed.'],
+    ]);
+    // The links to what was removed are gone with it (the event keeps its text).
+    expect(events.every((e) => e.host === undefined && e.cluster === undefined)).toBe(true);
+  });
+});
+
 describe('the wait limit', () => {
   let t: TestApp;
   afterAll(() => t?.close());
