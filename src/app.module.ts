@@ -8,12 +8,13 @@ import { correlationIdMiddleware } from './ovirt/correlation-id.middleware';
 import { OvirtModule } from './ovirt/ovirt.module';
 import { WorkerModule } from './queue/worker.module';
 import { UsersModule } from './users/users.module';
+import { AuthModule } from './auth/auth.module';
 import { SshModule } from './ssh/ssh.module';
 import { EventsModule } from './events/events.module';
 import { JobsModule } from './jobs/jobs.module';
 
 /** Feature modules: their job handlers run only where the WorkerModule is loaded. */
-const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, ClustersModule, HostsModule];
+const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, AuthModule, ClustersModule, HostsModule];
 
 @Module({})
 export class AppModule implements NestModule {

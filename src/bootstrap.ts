@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
+import { loadTlsMaterial } from './auth/tls';
 import { AppConfig, ConfigError } from './config/config';
 import { ensureDataDir, resolveSecretKey } from './config/data-files';
 import { ResolvedServices } from './core.module';
@@ -92,8 +93,15 @@ export async function createNestApp(config: AppConfig, services: ResolvedService
     ctx.useLogger(ctx.get(PinoNestLogger));
     return ctx;
   }
+  // HTTPS when a certificate is configured (or a self-signed one asked for): then there is no plain HTTP.
+  const tls = await loadTlsMaterial(config);
   // Bodies are read by the oVirt HTTP set-up: raw, size-limited, decoded by the route that wants them.
-  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, abortOnError: false, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bufferLogs: true,
+    abortOnError: false,
+    bodyParser: false,
+    ...(tls ? { httpsOptions: { cert: tls.cert, key: tls.key } } : {}),
+  });
   app.useLogger(app.get(PinoNestLogger));
   configureOvirtHttp(app, apiDocument(app.get(ModulesContainer)));
   return app;

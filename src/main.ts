@@ -54,7 +54,8 @@ async function main(): Promise<void> {
       await app.listen(config.port, config.host);
       const address = app.getHttpServer().address() as AddressInfo;
       const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-      say(`georep-api (${config.role}) listening on http://${shown}:${address.port}/ovirt-engine/api`);
+      say(`georep-api (${config.role}) listening on ${config.tls ? 'https' : 'http'}://${shown}:${address.port}/ovirt-engine/api`);
+      if (config.tls) say(`TLS certificate ${config.tls.certFile}${config.tls.selfSigned ? ' (self-signed, generated on first start)' : ''}`);
     } else {
       await app.init();
       say('georep-api (worker) running');

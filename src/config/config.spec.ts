@@ -38,10 +38,38 @@ describe('loadConfig', () => {
     [{ GEOREP_DATA_DIR: 'relative/dir' }, /^GEOREP_DATA_DIR: must be an absolute path/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: must be one of/],
     [{ GEOREP_ROLE: 'both' }, /^GEOREP_ROLE: must be one of api, worker, all/],
+    [{ GEOREP_TOKEN_TTL_MINUTES: '0' }, /^GEOREP_TOKEN_TTL_MINUTES: must be at least 1/],
+    [{ GEOREP_TOKEN_TTL_MINUTES: '1h' }, /^GEOREP_TOKEN_TTL_MINUTES: must be a whole number/],
+    [{ GEOREP_LOGIN_MAX_FAILURES: '0' }, /^GEOREP_LOGIN_MAX_FAILURES: must be at least 1/],
+    [{ GEOREP_LOGIN_WINDOW_SECONDS: 'x' }, /^GEOREP_LOGIN_WINDOW_SECONDS: must be a whole number/],
+    [{ GEOREP_TLS_CERT_FILE: '/etc/c.pem' }, /^GEOREP_TLS_CERT_FILE and GEOREP_TLS_KEY_FILE: set both/],
+    [{ GEOREP_TLS_CERT_FILE: 'c.pem', GEOREP_TLS_KEY_FILE: '/k.pem' }, /^GEOREP_TLS_CERT_FILE: must be an absolute path/],
+    [{ GEOREP_TLS_SELF_SIGNED: 'maybe' }, /^GEOREP_TLS_SELF_SIGNED: must be true or false/],
+    [{ GEOREP_TLS_SELF_SIGNED: 'true', GEOREP_TLS_CERT_FILE: '/c.pem', GEOREP_TLS_KEY_FILE: '/k.pem' }, /^GEOREP_TLS_SELF_SIGNED: cannot be combined/],
   ])('refuses %j with one clear line', (env, line) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(line);
+  });
+
+  it('has auth defaults: 24 h tokens, a 5 min Basic cache, 5 failures per user and 20 per address in 5 min, no TLS', () => {
+    const c = loadConfig({ GEOREP_DATA_DIR: '/tmp/x' });
+    expect(c).toMatchObject({ tokenTtlMs: 86_400_000, credentialCacheMs: 300_000, loginMaxFailuresPerUser: 5, loginMaxFailuresPerAddress: 20, loginWindowMs: 300_000 });
+    expect(c.tls).toBeUndefined();
+  });
+
+  it('serves HTTPS from given files, or from a self-signed pair in the data dir', () => {
+    expect(loadConfig({ GEOREP_TLS_CERT_FILE: '/etc/c.pem', GEOREP_TLS_KEY_FILE: '/etc/k.pem' }).tls).toEqual({
+      certFile: '/etc/c.pem',
+      keyFile: '/etc/k.pem',
+      selfSigned: false,
+    });
+    expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x', GEOREP_TLS_SELF_SIGNED: 'true' }).tls).toEqual({
+      certFile: '/tmp/x/tls/cert.pem',
+      keyFile: '/tmp/x/tls/key.pem',
+      selfSigned: true,
+    });
+    expect(loadConfig({ GEOREP_TLS_SELF_SIGNED: 'false' }).tls).toBeUndefined();
   });
 
   it('reports every bad value, one line each, without control characters', () => {

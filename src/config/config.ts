@@ -33,6 +33,24 @@ export interface AppConfig {
   jobLockMs: number;
   /** Testing knob: the built-in cluster refresh takes this long, so tests can catch a job mid-run. */
   testActionDelayMs: number;
+  /** How long a bearer token from the SSO endpoint is valid. */
+  tokenTtlMs: number;
+  /** How long a successful Basic verification is remembered in process memory (0: never). */
+  credentialCacheMs: number;
+  /** Failed logins: per user name and per client address within `loginWindowMs`; beyond, 429. */
+  loginMaxFailuresPerUser: number;
+  loginMaxFailuresPerAddress: number;
+  loginWindowMs: number;
+  /** HTTPS when set: PEM files; with `selfSigned` the files live in the data dir and are made on first start. */
+  tls?: TlsConfig;
+}
+
+export interface TlsConfig {
+  certFile: string;
+  keyFile: string;
+  /** Served as the CA certificate (pki-resource ca-certificate); unset: the certificate file itself. */
+  caFile?: string;
+  selfSigned: boolean;
 }
 
 export class ConfigError extends Error {
@@ -143,6 +161,19 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
   if (jobLockSeconds < 2) problems.push('GEOREP_JOB_LOCK_SECONDS: must be at least 2');
   const testActionDelayMs = wholeNumber('GEOREP_TEST_ACTION_DELAY_MS', '0', 600_000);
 
+  const positive = (name: string, fallback: string, max: number): number => {
+    const value = wholeNumber(name, fallback, max);
+    if (/^0+$/.test(env[name] ?? '')) problems.push(`${name}: must be at least 1`);
+    return value;
+  };
+  const tokenTtlMinutes = positive('GEOREP_TOKEN_TTL_MINUTES', '1440', 525_600);
+  const credentialCacheSeconds = wholeNumber('GEOREP_CREDENTIAL_CACHE_SECONDS', '300', 86_400);
+  const loginMaxFailuresPerUser = positive('GEOREP_LOGIN_MAX_FAILURES', '5', 1_000_000);
+  const loginMaxFailuresPerAddress = positive('GEOREP_LOGIN_MAX_FAILURES_PER_ADDRESS', '20', 1_000_000);
+  const loginWindowSeconds = positive('GEOREP_LOGIN_WINDOW_SECONDS', '300', 86_400);
+
+  const tls = tlsConfig(env, dataDir, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     role: roleRaw as Role,
@@ -163,7 +194,51 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
     eventRetentionMs: eventRetentionDays * 86_400_000,
     jobLockMs: jobLockSeconds * 1000,
     testActionDelayMs,
+    tokenTtlMs: tokenTtlMinutes * 60_000,
+    credentialCacheMs: credentialCacheSeconds * 1000,
+    loginMaxFailuresPerUser,
+    loginMaxFailuresPerAddress,
+    loginWindowMs: loginWindowSeconds * 1000,
+    ...(tls ? { tls } : {}),
   };
+}
+
+const BOOLEAN_TRUE = ['true', '1', 'yes'];
+const BOOLEAN_FALSE = ['false', '0', 'no', ''];
+
+/** GEOREP_TLS_CERT_FILE + GEOREP_TLS_KEY_FILE, or GEOREP_TLS_SELF_SIGNED=true (files in the data dir); neither: plain HTTP. */
+function tlsConfig(env: NodeJS.ProcessEnv, dataDir: string, problems: string[]): TlsConfig | undefined {
+  const selfSignedRaw = (env.GEOREP_TLS_SELF_SIGNED ?? '').toLowerCase();
+  if (![...BOOLEAN_TRUE, ...BOOLEAN_FALSE].includes(selfSignedRaw)) {
+    problems.push(`GEOREP_TLS_SELF_SIGNED: must be true or false (got "${printable(selfSignedRaw)}")`);
+  }
+  const selfSigned = BOOLEAN_TRUE.includes(selfSignedRaw);
+  const certFile = env.GEOREP_TLS_CERT_FILE || undefined;
+  const keyFile = env.GEOREP_TLS_KEY_FILE || undefined;
+  const caFile = env.GEOREP_TLS_CA_FILE || undefined;
+  for (const [name, value] of [
+    ['GEOREP_TLS_CERT_FILE', certFile],
+    ['GEOREP_TLS_KEY_FILE', keyFile],
+    ['GEOREP_TLS_CA_FILE', caFile],
+  ] as const) {
+    if (value !== undefined && !path.isAbsolute(value)) problems.push(`${name}: must be an absolute path (got "${printable(value)}")`);
+  }
+  if (selfSigned) {
+    if (certFile !== undefined || keyFile !== undefined || caFile !== undefined) {
+      problems.push('GEOREP_TLS_SELF_SIGNED: cannot be combined with GEOREP_TLS_CERT_FILE, GEOREP_TLS_KEY_FILE or GEOREP_TLS_CA_FILE');
+      return undefined;
+    }
+    return { certFile: path.join(dataDir, 'tls', 'cert.pem'), keyFile: path.join(dataDir, 'tls', 'key.pem'), selfSigned: true };
+  }
+  if (certFile === undefined && keyFile === undefined) {
+    if (caFile !== undefined) problems.push('GEOREP_TLS_CA_FILE: only used together with GEOREP_TLS_CERT_FILE and GEOREP_TLS_KEY_FILE');
+    return undefined;
+  }
+  if (certFile === undefined || keyFile === undefined) {
+    problems.push('GEOREP_TLS_CERT_FILE and GEOREP_TLS_KEY_FILE: set both to serve HTTPS, or neither');
+    return undefined;
+  }
+  return { certFile, keyFile, ...(caFile !== undefined ? { caFile } : {}), selfSigned: false };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

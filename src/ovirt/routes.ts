@@ -1,6 +1,7 @@
 import { applyDecorators, Controller, createParamDecorator, Delete, ExecutionContext, Get, Param, Post, Put, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
 import { API_ROOT } from './api-paths';
+import type { AuthenticatedRequest } from './access.guard';
 import type { CorrelatedRequest } from './correlation-id.middleware';
 import { OvirtFault } from './faults';
 import { ActionSchema, ActionStatus, CreateInputOf, RefView, ResourceSchema } from './representation';
@@ -169,10 +170,9 @@ export interface Caller {
 }
 
 function callerOf(req: Request): Caller {
-  const user = (req as { user?: { id?: unknown } }).user;
   return {
     correlationId: (req as Partial<CorrelatedRequest>).correlationId ?? null,
-    userId: typeof user?.id === 'string' ? user.id : null,
+    userId: (req as AuthenticatedRequest).principal?.id ?? null,
   };
 }
 

@@ -1,11 +1,15 @@
-import { Controller, Get, Header, Query } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { caCertificatePem } from '../auth/tls';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { OvirtFault } from '../ovirt/faults';
 import { Public } from '../ovirt/routes';
 import { ServiceKey } from './service-key';
 
 const ENGINE_CERTIFICATE = 'engine-certificate';
 const OPENSSH_PUBKEY = 'OPENSSH-PUBKEY';
+const CA_CERTIFICATE = 'ca-certificate';
+const X509_PEM_CA = 'X509-PEM-CA';
 
 /** Echoes a query value in a message only when it is a plain token. */
 function shown(value: string): string {
@@ -19,8 +23,10 @@ function single(value: unknown, name: string): string {
 }
 
 /**
- * oVirt's PKI resource servlet, for the one resource this service has: the public half of its SSH
- * key, which hosts put in authorized_keys (as with `ovirt-engine/services/pki-resource` on an engine).
+ * oVirt's PKI resource servlet, for the resources this service has: the public half of its SSH key,
+ * which hosts put in authorized_keys (`engine-certificate`, `OPENSSH-PUBKEY`), and, when it serves
+ * HTTPS, the certificate clients should trust (`ca-certificate`, `X509-PEM-CA`; GEOREP_TLS_CA_FILE or the
+ * served certificate), as with `ovirt-engine/services/pki-resource` on an engine.
  * Plain text, not an oVirt representation, so it stays out of the generated API description, which
  * only knows resource routes.
  */
@@ -28,7 +34,10 @@ function single(value: unknown, name: string): string {
 @Public()
 @Controller('ovirt-engine/services')
 export class PkiController {
-  constructor(private readonly serviceKey: ServiceKey) {}
+  constructor(
+    private readonly serviceKey: ServiceKey,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Get('pki-resource')
   @Header('Content-Type', 'text/plain; charset=utf-8')
@@ -36,7 +45,16 @@ export class PkiController {
   publicKey(@Query('resource') resourceParam: unknown, @Query('format') formatParam: unknown): string {
     const resource = single(resourceParam, 'resource');
     const format = single(formatParam, 'format');
-    if (resource !== ENGINE_CERTIFICATE) throw new OvirtFault(404, 'Not Found', `no PKI resource ${shown(resource)}; this service offers ${ENGINE_CERTIFICATE}`);
+    const offered = this.config.tls ? `${ENGINE_CERTIFICATE} and ${CA_CERTIFICATE}` : ENGINE_CERTIFICATE;
+    if (resource === CA_CERTIFICATE) {
+      const pem = caCertificatePem(this.config);
+      if (pem === undefined) throw new OvirtFault(404, 'Not Found', `no PKI resource ${shown(resource)}: this service does not serve HTTPS; it offers ${offered}`);
+      if (format.toUpperCase() !== X509_PEM_CA) {
+        throw OvirtFault.invalidParameter('format', `${shown(format)} is not offered for ${CA_CERTIFICATE}; use ${X509_PEM_CA}`);
+      }
+      return pem.endsWith('\n') ? pem : `${pem}\n`;
+    }
+    if (resource !== ENGINE_CERTIFICATE) throw new OvirtFault(404, 'Not Found', `no PKI resource ${shown(resource)}; this service offers ${offered}`);
     if (format.toUpperCase() !== OPENSSH_PUBKEY) {
       throw OvirtFault.invalidParameter('format', `${shown(format)} is not offered for ${ENGINE_CERTIFICATE}; use ${OPENSSH_PUBKEY}`);
     }

@@ -1,5 +1,27 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { FollowRegistry } from '../ovirt/follow';
 import { TokenPruner } from './token-pruner';
+import { UserEntity } from './user.entity';
+import { UserSchema, userView } from './user.representation';
+import { UsersController } from './users.controller';
+import { UsersRepository } from './users.repository';
+import { UsersService } from './users.service';
 
-@Module({ providers: [TokenPruner], exports: [TokenPruner] })
-export class UsersModule {}
+/** Users and their bearer tokens: the `/users` collection (admins only) and the token store AuthModule uses. */
+@Module({
+  imports: [TypeOrmModule.forFeature([UserEntity])],
+  controllers: [UsersController],
+  providers: [TokenPruner, UsersRepository, UsersService],
+  exports: [TokenPruner, UsersRepository, UsersService],
+})
+export class UsersModule implements OnModuleInit {
+  constructor(
+    private readonly users: UsersService,
+    private readonly follow: FollowRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.follow.register(UserSchema, async (ids) => new Map((await this.users.findByIds(ids)).map((u) => [u.id, userView(u)])));
+  }
+}

@@ -85,7 +85,8 @@ describe('actions over HTTP, jobs and steps', () => {
 </action>
 `);
     const jobXml = await t.http.get(`${API}/jobs/${job}`).expect(200);
-    expect(withIds(jobXml.text, { job }).replace(ISO_TIME, 'T')).toBe(`${DECLARATION}
+    const [admin] = await t.sql<{ id: string }>('SELECT id FROM users WHERE name = $1', [TEST_ADMIN.user]);
+    expect(withIds(jobXml.text, { job, admin: admin.id }).replace(ISO_TIME, 'T')).toBe(`${DECLARATION}
 <job id="{job}" href="/ovirt-engine/api/jobs/{job}">
     <actions>
         <link rel="clear" href="/ovirt-engine/api/jobs/{job}/clear"/>
@@ -97,6 +98,7 @@ describe('actions over HTTP, jobs and steps', () => {
     <last_updated>T</last_updated>
     <external>false</external>
     <auto_cleared>true</auto_cleared>
+    <owner id="{admin}" href="/ovirt-engine/api/users/{admin}"/>
     <correlation_id>refresh-1</correlation_id>
     <link rel="steps" href="/ovirt-engine/api/jobs/{job}/steps"/>
 </job>
@@ -310,6 +312,7 @@ describe('events', () => {
     expect(event).toMatchObject({ description: 'backup started', severity: 'warning', origin: 'backup-tool', custom_id: 7, code: 13, index: Number(event.id) });
     expect(res.headers.location).toBe(`/ovirt-engine/api/events/${event.id}`);
     const xml = await t.http.get(`${API}/events/${event.id}`).expect(200);
+    const [admin] = await t.sql<{ id: string }>('SELECT id FROM users WHERE name = $1', [TEST_ADMIN.user]);
     expect(xml.text.replace(ISO_TIME, 'T')).toBe(`${DECLARATION}
 <event id="${event.id}" href="/ovirt-engine/api/events/${event.id}">
     <description>backup started</description>
@@ -321,6 +324,7 @@ describe('events', () => {
     <custom_id>7</custom_id>
     <flood_rate>30</flood_rate>
     <correlation_id>${res.headers['correlation-id'] as string}</correlation_id>
+    <user id="${admin.id}" href="/ovirt-engine/api/users/${admin.id}"/>
 </event>
 `);
     const duplicate = await addEvent({ description: 'again', severity: 'normal', origin: 'backup-tool', custom_id: 7 }).expect(409);

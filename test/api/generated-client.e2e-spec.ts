@@ -4,7 +4,7 @@ import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { OPENAPI_FILE } from '../../src/openapi/generate';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
 
 const run = promisify(execFile);
 
@@ -50,8 +50,8 @@ describe('a TypeScript client generated from openapi/openapi.yaml', () => {
     await tool([path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'test', 'api', 'typed-client', 'tsconfig.json')]);
 
     const compiled = path.join(GENERATED, 'typed-client', 'api', 'typed-client', 'roundtrip.js');
-    const client = (await import(compiled)) as { roundTrip(base: string): Promise<RoundTrip> };
-    const result = await client.roundTrip(base);
+    const client = (await import(compiled)) as { roundTrip(base: string, authorization?: string): Promise<RoundTrip> };
+    const result = await client.roundTrip(base, `Basic ${Buffer.from(`${TEST_ADMIN.user}:${TEST_ADMIN.password}`).toString('base64')}`);
 
     expect(result.listedBefore).toEqual([]);
     expect(result.created).toEqual({

@@ -70,6 +70,10 @@ describe('the exact representations', () => {
     const res = await get(`/hosts/${ids.host}`, XML).expect(200);
     expect(withIds(res.text, ids)).toBe(`${DECLARATION}
 <host id="{host}" href="/ovirt-engine/api/hosts/{host}">
+    <actions>
+        <link rel="refresh" href="/ovirt-engine/api/hosts/{host}/refresh"/>
+        <link rel="repin" href="/ovirt-engine/api/hosts/{host}/repin"/>
+    </actions>
     <name>gluster1</name>
     <address>192.0.2.10</address>
     <ssh>
@@ -88,6 +92,18 @@ describe('the exact representations', () => {
     expect(withIds(res.text, ids)).toBe(`{
   "id": "{host}",
   "href": "/ovirt-engine/api/hosts/{host}",
+  "actions": {
+    "link": [
+      {
+        "rel": "refresh",
+        "href": "/ovirt-engine/api/hosts/{host}/refresh"
+      },
+      {
+        "rel": "repin",
+        "href": "/ovirt-engine/api/hosts/{host}/repin"
+      }
+    ]
+  },
   "name": "gluster1",
   "address": "192.0.2.10",
   "ssh": {
@@ -207,6 +223,7 @@ describe('the exact representations', () => {
     <link rel="events" href="/ovirt-engine/api/events"/>
     <link rel="hosts" href="/ovirt-engine/api/hosts"/>
     <link rel="jobs" href="/ovirt-engine/api/jobs"/>
+    <link rel="users" href="/ovirt-engine/api/users"/>
 </api>
 `);
   });
@@ -244,6 +261,10 @@ describe('the exact representations', () => {
     {
       "rel": "jobs",
       "href": "/ovirt-engine/api/jobs"
+    },
+    {
+      "rel": "users",
+      "href": "/ovirt-engine/api/users"
     }
   ]
 }

@@ -13,7 +13,12 @@ export const TEST_ADMIN = { user: 'admin@internal', password: 'test-admin-passwo
 
 export interface TestApp {
   app: INestApplication;
+  /** Sends every request as TEST_ADMIN (Basic; a superagent agent keeps `.auth()` as a default). */
   http: TestAgent;
+  /** Sends no credentials. */
+  anon: TestAgent;
+  /** A client authenticated as someone else (Basic). */
+  as(user: string, password: string): TestAgent;
   config: AppConfig;
   databaseUrl: string;
   redisUrl: string;
@@ -63,7 +68,9 @@ export async function startTestApp(options: { role?: Role; env?: NodeJS.ProcessE
   };
   return {
     app,
-    http: request(app.getHttpServer()),
+    http: request.agent(app.getHttpServer()).auth(TEST_ADMIN.user, TEST_ADMIN.password),
+    anon: request.agent(app.getHttpServer()),
+    as: (user, password) => request.agent(app.getHttpServer()).auth(user, password),
     config,
     databaseUrl: db.url,
     redisUrl,

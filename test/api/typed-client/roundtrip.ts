@@ -22,10 +22,18 @@ const _noName: ClusterCreate = { description: 'nameless' };
 // @ts-expect-error status is one of the host statuses
 const _badStatus: Host['status'] = 'sideways';
 
+/** The Authorization header every call sends (the API needs credentials). */
+let authorization: string | undefined;
+
 async function call<T>(base: string, method: 'GET' | 'POST', path: string, body?: object): Promise<T> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { Accept: 'application/json', Version: '4', ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      Accept: 'application/json',
+      Version: '4',
+      ...(authorization ? { Authorization: authorization } : {}),
+      ...(body ? { 'Content-Type': 'application/json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const json = (await res.json()) as unknown;
@@ -44,7 +52,8 @@ export interface RoundTrip {
   listedAfter: string[];
 }
 
-export async function roundTrip(base: string): Promise<RoundTrip> {
+export async function roundTrip(base: string, credentials?: string): Promise<RoundTrip> {
+  authorization = credentials;
   const before = await call<ClusterList>(base, 'GET', '/ovirt-engine/api/clusters');
   const newCluster: ClusterCreate = { name: 'typed-client', description: 'made by the generated client', gluster_service: true };
   const created = await call<Cluster>(base, 'POST', '/ovirt-engine/api/clusters', newCluster);
