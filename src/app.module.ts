@@ -12,9 +12,10 @@ import { AuthModule } from './auth/auth.module';
 import { SshModule } from './ssh/ssh.module';
 import { EventsModule } from './events/events.module';
 import { JobsModule } from './jobs/jobs.module';
+import { DiscoveryModule } from './discovery/discovery.module';
 
 /** Feature modules: their job handlers run only where the WorkerModule is loaded. */
-const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, AuthModule, ClustersModule, HostsModule];
+const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, AuthModule, ClustersModule, HostsModule, DiscoveryModule];
 
 @Module({})
 export class AppModule implements NestModule {

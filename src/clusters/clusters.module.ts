@@ -2,7 +2,6 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { FollowRegistry } from '../ovirt/follow';
 import { ClusterEntity } from './cluster.entity';
-import { ClusterRefreshAction } from './cluster-refresh.action';
 import { ClusterSchema, clusterView } from './cluster.representation';
 import { ClustersController } from './clusters.controller';
 import { ClustersRepository } from './clusters.repository';
@@ -11,8 +10,8 @@ import { ClustersService } from './clusters.service';
 @Module({
   imports: [TypeOrmModule.forFeature([ClusterEntity])],
   controllers: [ClustersController],
-  providers: [ClustersRepository, ClustersService, ClusterRefreshAction],
-  exports: [ClustersService],
+  providers: [ClustersRepository, ClustersService],
+  exports: [ClustersService, ClustersRepository],
 })
 export class ClustersModule implements OnModuleInit {
   constructor(

@@ -1,7 +1,7 @@
 import { CLUSTERS } from '../clusters/cluster.representation';
 import { refTo } from '../ovirt/api-paths';
 import { nameField } from '../ovirt/common-fields';
-import { CreateInputOf, enumOf, int, obj, ref, resource, str, UpdateInputOf, ViewOf } from '../ovirt/representation';
+import { actionSchema, CreateInputOf, enumOf, int, obj, ref, resource, str, UpdateInputOf, ViewOf } from '../ovirt/representation';
 import type { SearchSpec } from '../ovirt/search';
 import type { HostEntity } from './host.entity';
 
@@ -40,10 +40,36 @@ export const HostSchema = resource(
       { optional: true },
     ),
     cluster: ref('cluster'),
+    root_password: str({
+      optional: true,
+      writeOnly: true,
+      maxLength: 1024,
+      description:
+        'Only when adding: the password of the SSH user, used once within the request to install the service key in its authorized_keys. Never stored or shown.',
+    }),
     status: enumOf(HOST_STATUSES, { readOnly: true, description: 'unknown until the service has contacted the host.' }),
+    status_detail: str({ readOnly: true, optional: true, description: 'Why the host is not up, as the last contact found.' }),
+    gluster_version: str({ readOnly: true, optional: true, description: 'What `gluster --version` said at the last contact.' }),
+    peer_uuid: str({ readOnly: true, optional: true, description: "The host's glusterd UUID (two host records may reach the same peer)." }),
   },
-  { description: 'A gluster server the service reaches over SSH. Two hosts may be two ways to reach the same server.' },
+  {
+    actions: ['refresh', 'repin'],
+    description: 'A gluster server the service reaches over SSH. Two hosts may be two ways to reach the same server.',
+  },
 );
+
+/** `POST /hosts/{id}/refresh`: contact the host again. */
+export const HostRefreshActionSchema = actionSchema();
+
+/** `POST /hosts/{id}/repin`: accept the host key the host presents now. */
+export const HostRepinActionSchema = actionSchema({
+  fingerprint: str({
+    optional: true,
+    pattern: /^SHA256:[A-Za-z0-9+/]{43}$/,
+    patternDescription: 'SHA256:<43 base64 characters>, as ssh-keygen -lf prints it',
+    description: 'The fingerprint the admin expects (checked out of band); without it, whatever key the host presents is accepted.',
+  }),
+});
 
 export type HostView = ViewOf<typeof HostSchema>;
 export type HostCreate = CreateInputOf<typeof HostSchema>;
@@ -66,5 +92,8 @@ export function hostView(host: HostEntity): HostView {
     ssh: { port: host.sshPort, user: host.sshUser, fingerprint: host.sshFingerprint },
     cluster: refTo(CLUSTERS, host.clusterId),
     status: host.status,
+    status_detail: host.statusDetail ?? undefined,
+    gluster_version: host.glusterVersion ?? undefined,
+    peer_uuid: host.peerUuid ?? undefined,
   };
 }

@@ -3,16 +3,20 @@ import { FollowRegistry } from '../ovirt/follow';
 import { HostSchema, hostView } from './host.representation';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClustersModule } from '../clusters/clusters.module';
+import { SshModule } from '../ssh/ssh.module';
 import { HostEntity } from './host.entity';
 import { HostsController } from './hosts.controller';
 import { HostsRepository } from './hosts.repository';
+import { HostActions } from './host-actions';
+import { HostContact } from './host-contact';
+import { HostShell } from './host-shell';
 import { HostsService } from './hosts.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([HostEntity]), ClustersModule],
+  imports: [TypeOrmModule.forFeature([HostEntity]), ClustersModule, SshModule],
   controllers: [HostsController],
-  providers: [HostsRepository, HostsService],
-  exports: [HostsService],
+  providers: [HostsRepository, HostsService, HostShell, HostContact, HostActions],
+  exports: [HostsService, HostsRepository, HostShell],
 })
 export class HostsModule implements OnModuleInit {
   constructor(

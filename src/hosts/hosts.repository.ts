@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { In, IsNull, Repository } from 'typeorm';
 import { translateConstraintErrors } from '../database/constraint-errors';
 import { applyListQuery } from '../database/list-query';
 import { isUuid } from '../gluster';
@@ -9,6 +9,9 @@ import { HostEntity } from './host.entity';
 import { HOST_SEARCH } from './host.representation';
 
 export type NewHost = Pick<HostEntity, 'name' | 'address' | 'sshPort' | 'sshUser' | 'clusterId'>;
+
+/** What contacting a host found out. */
+export type HostContactState = Pick<HostEntity, 'status' | 'statusDetail'> & Partial<Pick<HostEntity, 'glusterVersion' | 'peerUuid'>>;
 
 /** All database access for hosts. Writes throw ConstraintViolation for duplicate names. */
 @Injectable()
@@ -26,6 +29,24 @@ export class HostsRepository {
   findByIds(ids: readonly string[]): Promise<HostEntity[]> {
     const valid = ids.filter(isUuid);
     return valid.length === 0 ? Promise.resolve([]) : this.hosts.findBy({ id: In(valid) });
+  }
+
+  listByCluster(clusterId: string): Promise<HostEntity[]> {
+    return this.hosts.findBy({ clusterId });
+  }
+
+  /** Records the key a host presented on first contact, unless one was pinned meanwhile. */
+  async pinFingerprint(id: string, fingerprint: string): Promise<void> {
+    await this.hosts.update({ id, sshFingerprint: IsNull() }, { sshFingerprint: fingerprint });
+  }
+
+  /** Replaces the pin (the admin's `repin` action). */
+  async repin(id: string, fingerprint: string): Promise<void> {
+    await this.hosts.update({ id }, { sshFingerprint: fingerprint });
+  }
+
+  async recordContact(id: string, contact: HostContactState): Promise<void> {
+    await this.hosts.update({ id }, contact);
   }
 
   insert(host: NewHost): Promise<HostEntity> {

@@ -1,15 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { ClustersService } from '../clusters/clusters.service';
 import { ConstraintViolation } from '../database/constraint-errors';
 import { GlusterArgumentError, validateHost, validatePort, validateUserName } from '../gluster';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
 import { OvirtFault } from '../ovirt/faults';
-import type { Caller } from '../ovirt/routes';
+import type { ActionInput, ActionReply, Caller } from '../ovirt/routes';
+import { actionReply, ActionRunner } from '../jobs/action-runner';
+import { ActionRequest } from '../jobs/action-definition';
+import { JobName } from '../queue/queue-names';
+import { ServiceKey, SshClient, SshError } from '../ssh';
+import { HostContact } from './host-contact';
+import { sshTargetOf } from './host-shell';
 import type { ListQuery } from '../ovirt/query';
 import { BodyError } from '../ovirt/representation';
 import { HostEntity } from './host.entity';
-import { DEFAULT_SSH_PORT, DEFAULT_SSH_USER, HostCreate, HostUpdate } from './host.representation';
+import { DEFAULT_SSH_PORT, DEFAULT_SSH_USER, HostCreate, HostRepinActionSchema, HostUpdate } from './host.representation';
 import { HostsRepository, NewHost } from './hosts.repository';
 
 /** The gluster validators' verdict on a body field, as a 400 naming that field. */
@@ -30,10 +36,16 @@ function validated<T>(path: string, validate: (field: string) => T): T {
  */
 @Injectable()
 export class HostsService {
+  private readonly logger = new Logger(HostsService.name);
+
   constructor(
     private readonly hosts: HostsRepository,
     private readonly clusters: ClustersService,
     private readonly events: EventsService,
+    private readonly actions: ActionRunner,
+    private readonly contact: HostContact,
+    private readonly ssh: SshClient,
+    private readonly serviceKey: ServiceKey,
   ) {}
 
   list(query: ListQuery): Promise<HostEntity[]> {
@@ -60,11 +72,81 @@ export class HostsService {
     };
     const added = await this.write(host.name, () => this.hosts.insert(host));
     await this.record(EventCode.HostAdded, `Host ${added.name} (${added.address}) was added.`, added, caller);
-    return added;
+    if (input.root_password !== undefined && input.root_password !== null) {
+      if (!(await this.installServiceKey(added, input.root_password, caller))) return this.get(added.id);
+    }
+    await this.firstContact(added, caller);
+    return this.get(added.id);
+  }
+
+  /**
+   * oVirt's one-time root_password: log in with it once (the host key is pinned from this first
+   * contact), append the service key to the user's authorized_keys, forget it. A failure leaves the
+   * host install_failed with the reason; the password goes nowhere.
+   */
+  private async installServiceKey(host: HostEntity, password: string, caller: Caller): Promise<boolean> {
+    try {
+      const installed = await this.ssh.installPublicKeyWithPassword(sshTargetOf(host, null), password, this.serviceKey.publicKey);
+      await this.hosts.pinFingerprint(host.id, installed.hostFingerprint);
+      host.sshFingerprint = installed.hostFingerprint;
+      return true;
+    } catch (e) {
+      if (!(e instanceof SshError)) throw e;
+      await this.contact.recordInstallFailure(host, `the service key could not be installed with the password given: ${e.message}`, caller);
+      return false;
+    }
+  }
+
+  /**
+   * The first contact runs as a refresh job, like oVirt's host install: the host is answered at once
+   * (status unknown) and turns up, non_responsive or install_failed when the job has run.
+   */
+  private async firstContact(host: HostEntity, caller: Caller): Promise<void> {
+    try {
+      await this.actions.submit(this.refreshRequest(host), { ...caller, async: true });
+    } catch (e) {
+      if (!(e instanceof ServiceUnavailableException)) throw e;
+      this.logger.warn({ host: host.id }, 'host added but not contacted: the job queue is unavailable');
+      await this.hosts.recordContact(host.id, { status: 'unknown', statusDetail: 'not contacted yet: the job queue was unavailable; refresh the host' });
+    }
+  }
+
+  async refresh(id: string, input: ActionInput): Promise<ActionReply> {
+    const host = await this.get(id);
+    return actionReply(await this.actions.submit(this.refreshRequest(host), input.call), input.params);
+  }
+
+  async repin(id: string, input: ActionInput<typeof HostRepinActionSchema>): Promise<ActionReply> {
+    const host = await this.get(id);
+    const request: ActionRequest = {
+      ...this.refreshRequest(host),
+      name: JobName.HostRepin,
+      description: `Re-pinning the host key of ${host.name}`,
+      params: input.params.fingerprint ? { fingerprint: input.params.fingerprint } : {},
+      retries: 0,
+      events: { success: EventCode.HostKeyRepinned, failure: EventCode.HostRefreshFailed },
+    };
+    return actionReply(await this.actions.submit(request, input.call), input.params);
+  }
+
+  private refreshRequest(host: HostEntity): ActionRequest {
+    return {
+      name: JobName.HostRefresh,
+      targetType: 'host',
+      targetId: host.id,
+      description: `Refreshing host ${host.name}`,
+      conflict: 'queue',
+      retries: 0,
+      eventRefs: { clusterId: host.clusterId, hostId: host.id },
+      events: { success: EventCode.HostRefreshed, failure: EventCode.HostRefreshFailed },
+    };
   }
 
   async update(id: string, input: HostUpdate, caller: Caller): Promise<HostEntity> {
     const current = await this.get(id);
+    if (input.root_password !== undefined) {
+      throw new BodyError([{ path: 'root_password', message: 'is only taken when a host is added (to install the service key again, remove and add the host)' }]);
+    }
     const changes: Partial<NewHost> = {};
     if (input.name !== undefined) changes.name = input.name;
     if (input.address !== undefined) changes.address = validated('address', (f) => validateHost(input.address, f));

@@ -11,6 +11,8 @@ import { TargetLock } from './target-lock';
 
 export interface StepHandle {
   progress(percent: number): Promise<void>;
+  /** Records the host the step's remote command ran on (oVirt's execution_host). */
+  ranOn(hostId: string): Promise<void>;
 }
 
 /** What an action handler gets: its job row, and a way to record steps. */
@@ -85,7 +87,7 @@ export class ActionExecutor {
   private async step<T>(jobId: string, description: string, work: (s: StepHandle) => Promise<T>, type: StepType = 'executing'): Promise<T> {
     const step = await this.jobs.startStep(jobId, description, type);
     try {
-      const value = await work({ progress: (p) => this.jobs.stepProgress(step.id, p) });
+      const value = await work({ progress: (p) => this.jobs.stepProgress(step.id, p), ranOn: (hostId) => this.jobs.stepHost(step.id, hostId) });
       await this.jobs.endStep(step.id, 'finished');
       return value;
     } catch (e) {

@@ -181,6 +181,10 @@ export class JobsRepository {
     await this.ds.query(`UPDATE steps SET status = $2::varchar, end_time = now(), progress = CASE WHEN $2::varchar = 'finished' THEN 100 ELSE progress END WHERE id = $1`, [stepId, status]);
   }
 
+  async stepHost(stepId: string, hostId: string): Promise<void> {
+    await this.ds.query('UPDATE steps SET execution_host_id = $2 WHERE id = $1', [stepId, hostId]);
+  }
+
   async stepProgress(stepId: string, progress: number): Promise<void> {
     await this.ds.query('UPDATE steps SET progress = $2 WHERE id = $1', [stepId, Math.max(0, Math.min(100, Math.round(progress)))]);
   }

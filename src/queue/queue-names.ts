@@ -9,6 +9,8 @@ export enum QueueName {
 /** Every job name; each must have exactly one handler (checked at worker start-up). */
 export enum JobName {
   ClusterRefresh = 'cluster.refresh',
+  HostRefresh = 'host.refresh',
+  HostRepin = 'host.repin',
   PruneExpiredTokens = 'prune-expired-tokens',
   ReconcileOutbox = 'reconcile-outbox',
   PruneHistory = 'prune-history',
@@ -16,6 +18,8 @@ export enum JobName {
 
 export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.ClusterRefresh]: QueueName.Actions,
+  [JobName.HostRefresh]: QueueName.Actions,
+  [JobName.HostRepin]: QueueName.Actions,
   [JobName.PruneExpiredTokens]: QueueName.Maintenance,
   [JobName.ReconcileOutbox]: QueueName.Maintenance,
   [JobName.PruneHistory]: QueueName.Maintenance,

@@ -73,7 +73,7 @@ const CASES: Case[] = [
   { name: 'address starting with a dash', ...host({ address: '-oProxy.example.com' }), status: 400, detail: 'address: "-oProxy.example.com" is not a valid host name, IPv4 or IPv6 address' },
   { name: 'address 999.1.1.1', ...host({ address: '999.1.1.1' }), status: 400, detail: 'address: "999.1.1.1" is not a valid host name, IPv4 or IPv6 address' },
   { name: 'address that is a broken IPv6', ...host({ address: '2001:db8:::1' }), status: 400, detail: /is not a valid host name, IPv4 or IPv6 address/ },
-  { name: 'a status in the body is ignored, an unknown field is not', ...host({ status: 'up', root_password: 'x' }), status: 400, detail: 'root_password: unknown field' },
+  { name: 'a status in the body is ignored, an unknown field is not', ...host({ status: 'up', admin_password: 'x' }), status: 400, detail: 'admin_password: unknown field' },
   { name: 'a cluster reference with both wrong shapes', ...host({ cluster: 'base' }), status: 400, detail: 'cluster: must be a reference with an id or a name' },
   { name: 'a cluster id that does not exist', ...host({ cluster: { id: MISSING } }), status: 404, detail: `cluster with id "${MISSING}" does not exist` },
   { name: 'a cluster name that does not exist', ...host({ cluster: { name: 'nowhere' } }), status: 404, detail: 'cluster with name "nowhere" does not exist' },

@@ -54,11 +54,11 @@ describe('actions with an in-process worker (role all)', () => {
     const clusterId = await addCluster(t, 'sync');
     const outcome = await runner.submit(refresh(clusterId), caller);
     expect(outcome.status).toBe('complete');
-    expect(outcome.job).toMatchObject({ status: 'finished', runState: 'done', targetId: clusterId, correlationId: 'corr-1', result: { refreshed: true } });
+    expect(outcome.job).toMatchObject({ status: 'finished', runState: 'done', targetId: clusterId, correlationId: 'corr-1', result: { hosts: 0 } });
     const steps = await t.sql('SELECT number, description, status, progress FROM steps WHERE job_id = $1', [outcome.job.id]);
     expect(steps).toEqual([{ number: 1, description: 'Refreshing cluster sync', status: 'finished', progress: 100 }]);
     const events = await t.sql('SELECT code, severity, description, correlation_id, cluster_id FROM events WHERE job_id = $1', [outcome.job.id]);
-    expect(events).toEqual([{ code: EventCode.ClusterRefreshed, severity: 'normal', description: 'Cluster sync refreshed.', correlation_id: 'corr-1', cluster_id: clusterId }]);
+    expect(events).toEqual([{ code: EventCode.ClusterRefreshed, severity: 'normal', description: 'Cluster sync refreshed: it has no hosts yet.', correlation_id: 'corr-1', cluster_id: clusterId }]);
   });
 
   it('reports a refused action as failed, with the reason on the job and an error event', async () => {

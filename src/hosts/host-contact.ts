@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { EventCode } from '../events/event-codes';
+import { EventsService } from '../events/events.service';
+import { glusterUuidCommand, glusterVersionCommand, GlusterCommandError, parseGlusterVersion, parsePeerStatus, parseUuidGet, peerStatusCommand } from '../gluster';
+import { SshCommandTimeoutError, SshConnectError, SshConnectionLostError, SshHostKeyMismatchError } from '../ssh';
+import { HostEntity } from './host.entity';
+import type { HostStatus } from './host.representation';
+import { HostShell } from './host-shell';
+import { HostContactState, HostsRepository } from './hosts.repository';
+
+/** Why a contact did not bring the host up: decides the HTTP status of a failed refresh. */
+export type ContactFailure = 'unreachable' | 'host_key_changed' | 'gluster_missing' | 'glusterd_down';
+
+export interface ContactOutcome {
+  readonly status: HostStatus;
+  /** Why the host is not up (shown as status_detail); null when it is. */
+  readonly detail: string | null;
+  readonly failure?: ContactFailure;
+  readonly version?: string;
+  readonly peerUuid?: string;
+  readonly peers?: number;
+}
+
+/** Who caused the contact: recorded on the events it writes. */
+export interface ContactCause {
+  readonly correlationId: string | null;
+  readonly userId: string | null;
+  readonly jobId?: string | null;
+}
+
+const NOT_INSTALLED_EXIT = 127;
+
+/**
+ * Contacting a gluster host: connect (pinning the host key on first contact, refusing a changed one),
+ * read `gluster --version`, the peer UUID and `peer status`, and record what was found on the host
+ * with an event whenever its status changes.
+ */
+@Injectable()
+export class HostContact {
+  constructor(
+    private readonly shell: HostShell,
+    private readonly hosts: HostsRepository,
+    private readonly events: EventsService,
+  ) {}
+
+  async probe(host: HostEntity, cause: ContactCause, pinnedFingerprint = host.sshFingerprint): Promise<ContactOutcome> {
+    const outcome = await this.contact(host, pinnedFingerprint);
+    await this.record(host, outcome, cause);
+    return outcome;
+  }
+
+  /** The one-time password could not install the service key: the host stays, install_failed. */
+  async recordInstallFailure(host: HostEntity, detail: string, cause: ContactCause): Promise<ContactOutcome> {
+    const outcome: ContactOutcome = { status: 'install_failed', detail, failure: 'unreachable' };
+    await this.record(host, outcome, cause);
+    return outcome;
+  }
+
+  private async contact(host: HostEntity, pinnedFingerprint: string | null): Promise<ContactOutcome> {
+    try {
+      const versionOut = await this.shell.run(host, glusterVersionCommand(), pinnedFingerprint);
+      if (versionOut.exitCode === NOT_INSTALLED_EXIT) {
+        return { status: 'install_failed', failure: 'gluster_missing', detail: 'the gluster command is not installed on the host (install glusterfs-server)' };
+      }
+      const version = parseGlusterVersion(versionOut).version;
+      const peerUuid = parseUuidGet(await this.shell.run(host, glusterUuidCommand()));
+      const peers = parsePeerStatus(await this.shell.run(host, peerStatusCommand()));
+      return { status: 'up', detail: null, version, peerUuid, peers: peers.length };
+    } catch (e) {
+      if (e instanceof SshHostKeyMismatchError) {
+        return {
+          status: 'non_responsive',
+          failure: 'host_key_changed',
+          detail: `the host key changed: pinned ${e.expectedFingerprint}, presented ${e.presentedFingerprint}; if the change is expected, re-pin it with the repin action`,
+        };
+      }
+      if (e instanceof SshConnectError || e instanceof SshCommandTimeoutError || e instanceof SshConnectionLostError) {
+        return { status: 'non_responsive', failure: 'unreachable', detail: e.message };
+      }
+      if (e instanceof GlusterCommandError) {
+        return { status: 'non_responsive', failure: 'glusterd_down', detail: `glusterd does not answer: ${e.message}` };
+      }
+      throw e;
+    }
+  }
+
+  private async record(host: HostEntity, outcome: ContactOutcome, cause: ContactCause): Promise<void> {
+    const state: HostContactState = { status: outcome.status, statusDetail: outcome.detail?.slice(0, 1000) ?? null };
+    if (outcome.version !== undefined) state.glusterVersion = outcome.version;
+    if (outcome.peerUuid !== undefined) state.peerUuid = outcome.peerUuid;
+    await this.hosts.recordContact(host.id, state);
+    const changed = host.status !== outcome.status || (host.statusDetail ?? null) !== (state.statusDetail ?? null);
+    const refs = { hostId: host.id, clusterId: host.clusterId, correlationId: cause.correlationId, userId: cause.userId, jobId: cause.jobId ?? null };
+    if (outcome.failure === 'host_key_changed') {
+      await this.events.record({ code: EventCode.HostKeyMismatch, severity: 'error', description: `Host ${host.name}: ${outcome.detail}.`, ...refs });
+    } else if (changed && outcome.status === 'up') {
+      await this.events.record({
+        code: EventCode.HostUp,
+        severity: 'normal',
+        description: `Host ${host.name} is up: glusterfs ${outcome.version}, peer ${outcome.peerUuid}, ${outcome.peers} other peer(s).`,
+        ...refs,
+      });
+    } else if (changed && outcome.status === 'install_failed') {
+      await this.events.record({ code: EventCode.HostInstallFailed, severity: 'error', description: `Host ${host.name}: installation failed: ${outcome.detail}.`, ...refs });
+    } else if (changed) {
+      await this.events.record({ code: EventCode.HostNonResponsive, severity: 'warning', description: `Host ${host.name} is not responding: ${outcome.detail}.`, ...refs });
+    }
+    host.status = outcome.status;
+    host.statusDetail = state.statusDetail;
+  }
+}

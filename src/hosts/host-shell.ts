@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import type { GlusterCommand } from '../gluster';
+import { SshClient, SshConnectError, SshExecResult, SshNoEndpointReachableError, SshTarget } from '../ssh';
+import { HostEntity } from './host.entity';
+import { HostsRepository } from './hosts.repository';
+
+/** A command that ran on one host of a cluster, and the hosts that could not be reached first. */
+export interface ClusterExecResult {
+  readonly result: SshExecResult;
+  readonly host: HostEntity;
+  readonly unreachable: readonly { readonly host: HostEntity; readonly error: SshConnectError }[];
+}
+
+/** No host of the cluster could run the command (or it has none). */
+export class NoReachableHostError extends Error {
+  constructor(
+    readonly clusterId: string,
+    readonly unreachable: readonly { readonly host: HostEntity; readonly error: SshConnectError }[],
+  ) {
+    super(
+      unreachable.length === 0
+        ? 'the cluster has no hosts'
+        : `no host of the cluster could be reached: ${unreachable.map((u) => `${u.host.name}: ${u.error.message}`).join('; ')}`,
+    );
+    this.name = 'NoReachableHostError';
+  }
+}
+
+/** Order in which a cluster's hosts are tried: those known to be up first. */
+const STATUS_ORDER: Readonly<Record<string, number>> = { up: 0, unknown: 1, non_responsive: 2, install_failed: 3 };
+
+export function sshTargetOf(host: Pick<HostEntity, 'address' | 'sshPort' | 'sshUser' | 'sshFingerprint'>, pinnedFingerprint = host.sshFingerprint): SshTarget {
+  return { host: host.address, port: host.sshPort, username: host.sshUser, pinnedFingerprint };
+}
+
+/**
+ * Runs commands on gluster hosts over the SSH pool, as the host records say: its endpoint and pinned
+ * host key. A host contacted for the first time gets the key it presented pinned.
+ */
+@Injectable()
+export class HostShell {
+  constructor(
+    private readonly ssh: SshClient,
+    private readonly hosts: HostsRepository,
+  ) {}
+
+  async run(host: HostEntity, command: GlusterCommand | string, pinnedFingerprint = host.sshFingerprint): Promise<SshExecResult> {
+    const result = await this.ssh.exec(sshTargetOf(host, pinnedFingerprint), typeof command === 'string' ? command : command.command);
+    await this.pinOnFirstContact(host, result.hostFingerprint);
+    return result;
+  }
+
+  /**
+   * Runs the command on the first host of the cluster that can be reached (up ones first, then by
+   * name); only connection failures move on, so the command never runs twice.
+   */
+  async runOnCluster(clusterId: string, command: GlusterCommand): Promise<ClusterExecResult> {
+    const hosts = (await this.hosts.listByCluster(clusterId)).sort(
+      (a, b) => (STATUS_ORDER[a.status] ?? 9) - (STATUS_ORDER[b.status] ?? 9) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
+    );
+    if (hosts.length === 0) throw new NoReachableHostError(clusterId, []);
+    try {
+      const result = await this.ssh.execOnAny(hosts.map((h) => sshTargetOf(h)), command.command);
+      const ranOn = hosts[result.failedAttempts.length];
+      await this.pinOnFirstContact(ranOn, result.hostFingerprint);
+      return { result, host: ranOn, unreachable: result.failedAttempts.map((f, i) => ({ host: hosts[i], error: f.error })) };
+    } catch (e) {
+      if (e instanceof SshNoEndpointReachableError) {
+        throw new NoReachableHostError(
+          clusterId,
+          e.attempts.map((f, i) => ({ host: hosts[i], error: f.error })),
+        );
+      }
+      throw e;
+    }
+  }
+
+  private async pinOnFirstContact(host: HostEntity, fingerprint: string): Promise<void> {
+    if (host.sshFingerprint === null) {
+      await this.hosts.pinFingerprint(host.id, fingerprint);
+      host.sshFingerprint = fingerprint;
+    }
+  }
+}
