@@ -493,11 +493,12 @@ sshd_conf() {
     echo "LogLevel INFO"
     echo "Subsystem sftp /usr/lib/openssh/sftp-server"
     if [[ $mode == password ]]; then
+      # Password logins for the host-registration test (root_password installs the service key),
+      # and keys too, so the host registered on this port works with the installed key afterwards.
       echo "PermitRootLogin yes"
-      echo "PubkeyAuthentication no"
+      echo "PubkeyAuthentication yes"
       echo "PasswordAuthentication yes"
       echo "KbdInteractiveAuthentication yes"
-      echo "AuthenticationMethods password keyboard-interactive"
     else
       echo "PermitRootLogin prohibit-password"
       echo "PubkeyAuthentication yes"
@@ -511,6 +512,8 @@ sshd_conf() {
 listening() { # SITE ADDR PORT
   onsite "$1" ss -Hltn "sport = :$3" 2>/dev/null | grep -qF " $2:$3 "
 }
+
+not_listening() { ! listening "$@"; }
 
 # start_sshd NAME SITE LISTEN PORT HOSTKEYDIR MODE
 start_sshd() {
@@ -906,13 +909,31 @@ do_down() {
   [[ -z ${left// /} ]] || log "WARNING: gluster processes still running after down: $left (use purge)"
 }
 
+# site 1's sshd on PORT_ALT only: the lab's own checks and the sessions use PORT_KEY
+cmd_sshd_alt() {
+  need_root
+  check_lab_dir
+  if [[ $1 == stop ]]; then
+    # like a machine going away: the open connections drop too, not only the listener
+    local pid child
+    pid=$(pidf "$RUN/sshd-site1-$PORT_ALT.pid")
+    if alive "$pid" sshd; then
+      for child in $(pgrep -P "$pid" || true); do kill_wait "$child" || true; done
+    fi
+    stop_pidfile "$RUN/sshd-site1-$PORT_ALT.pid" sshd
+    wait_until 10 "port $PORT_ALT to close" not_listening 1 "$SITE1_ADDR" "$PORT_ALT" || die "port $PORT_ALT still listens"
+  else
+    start_sshd "site1-$PORT_ALT" 1 "$SITE1_ADDR" "$PORT_ALT" hostkeys-site1 key
+  fi
+}
+
 # remove authorized_keys lines added by geo-rep (push-pem / add_secret_pub) and, with "all", the lab's own
 clean_authorized_keys() {
   local f pat='^(command="[^"]*gsyncd"|command="tar )'
   for f in /root/.ssh/authorized_keys "$(getent passwd "$GEOUSER" | cut -d: -f6)/.ssh/authorized_keys"; do
     [[ -f $f ]] || continue
     if [[ ${1:-} == all ]]; then
-      grep -vE "$pat| ($KEY_TAG|$ROOTID_TAG)\$" "$f" >"$f.glab.tmp" || true
+      grep -vE "$pat| ($KEY_TAG|$ROOTID_TAG|georep-api)\$" "$f" >"$f.glab.tmp" || true
     else
       grep -vE "$pat" "$f" >"$f.glab.tmp" || true
     fi
@@ -1424,6 +1445,7 @@ usage: $0 <command> [args]
   heal           M [user@]H S   verify + kill stalled workers, up to GLAB_HEAL_ROUNDS rounds
   session-purge                 stop force + delete every geo-rep session, clean geo-rep keys, empty lab slave volumes
   wipe <1|2> <vol>              empty a volume through a FUSE mount and reset features.read-only
+  sshd-stop | sshd-start         stop / start site 1's second key sshd ($SITE1_ADDR:$PORT_ALT), for failover tests
   tune-bricks                   apply the pitfall-2 mitigation to the brick processes now (up starts a tuner that does it every second)
 EOF
 }
@@ -1447,6 +1469,8 @@ main() {
     heal) cmd_heal "$@" ;;
     session-purge) cmd_session_purge "$@" ;;
     wipe) cmd_wipe "$@" ;;
+    sshd-stop) cmd_sshd_alt stop ;;
+    sshd-start) cmd_sshd_alt start ;;
     -h | --help | help | '') usage ;;
     *) usage >&2; exit 2 ;;
   esac
