@@ -1,5 +1,6 @@
 import { Initial1795000000000 } from './1795000000000-Initial';
 import { JobRunState1795100000000 } from './1795100000000-JobRunState';
+import { GlusterDiscovery1795200000000 } from './1795200000000-GlusterDiscovery';
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const MIGRATIONS = [Initial1795000000000, JobRunState1795100000000];
+export const MIGRATIONS = [Initial1795000000000, JobRunState1795100000000, GlusterDiscovery1795200000000];

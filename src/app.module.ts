@@ -13,9 +13,11 @@ import { SshModule } from './ssh/ssh.module';
 import { EventsModule } from './events/events.module';
 import { JobsModule } from './jobs/jobs.module';
 import { DiscoveryModule } from './discovery/discovery.module';
+import { VolumesModule } from './volumes/volumes.module';
+import { GeorepModule } from './georep/georep.module';
 
 /** Feature modules: their job handlers run only where the WorkerModule is loaded. */
-const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, AuthModule, ClustersModule, HostsModule, DiscoveryModule];
+const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, AuthModule, ClustersModule, HostsModule, VolumesModule, GeorepModule, DiscoveryModule];
 
 @Module({})
 export class AppModule implements NestModule {

@@ -44,6 +44,8 @@ describe('loadConfig', () => {
     [{ GEOREP_LOGIN_WINDOW_SECONDS: 'x' }, /^GEOREP_LOGIN_WINDOW_SECONDS: must be a whole number/],
     [{ GEOREP_TLS_CERT_FILE: '/etc/c.pem' }, /^GEOREP_TLS_CERT_FILE and GEOREP_TLS_KEY_FILE: set both/],
     [{ GEOREP_TLS_CERT_FILE: 'c.pem', GEOREP_TLS_KEY_FILE: '/k.pem' }, /^GEOREP_TLS_CERT_FILE: must be an absolute path/],
+    [{ GEOREP_SYNC_INTERVAL_SECONDS: '1m' }, /^GEOREP_SYNC_INTERVAL_SECONDS: must be a whole number between 0 and 86400/],
+    [{ GEOREP_SYNC_INTERVAL_SECONDS: '86401' }, /^GEOREP_SYNC_INTERVAL_SECONDS: must be a whole number between 0 and 86400/],
     [{ GEOREP_TLS_SELF_SIGNED: 'maybe' }, /^GEOREP_TLS_SELF_SIGNED: must be true or false/],
     [{ GEOREP_TLS_SELF_SIGNED: 'true', GEOREP_TLS_CERT_FILE: '/c.pem', GEOREP_TLS_KEY_FILE: '/k.pem' }, /^GEOREP_TLS_SELF_SIGNED: cannot be combined/],
   ])('refuses %j with one clear line', (env, line) => {
@@ -56,6 +58,12 @@ describe('loadConfig', () => {
     const c = loadConfig({ GEOREP_DATA_DIR: '/tmp/x' });
     expect(c).toMatchObject({ tokenTtlMs: 86_400_000, credentialCacheMs: 300_000, loginMaxFailuresPerUser: 5, loginMaxFailuresPerAddress: 20, loginWindowMs: 300_000 });
     expect(c.tls).toBeUndefined();
+  });
+
+  it('syncs every cluster each 60 s by default; 0 disables the periodic sync', () => {
+    expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x' }).syncIntervalMs).toBe(60_000);
+    expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x', GEOREP_SYNC_INTERVAL_SECONDS: '0' }).syncIntervalMs).toBe(0);
+    expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x', GEOREP_SYNC_INTERVAL_SECONDS: '300' }).syncIntervalMs).toBe(300_000);
   });
 
   it('serves HTTPS from given files, or from a self-signed pair in the data dir', () => {

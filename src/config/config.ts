@@ -33,6 +33,8 @@ export interface AppConfig {
   jobLockMs: number;
   /** Testing knob: the built-in cluster refresh takes this long, so tests can catch a job mid-run. */
   testActionDelayMs: number;
+  /** How often the worker runs the discovery sync of every cluster (0: never; refresh actions still sync). */
+  syncIntervalMs: number;
   /** How long a bearer token from the SSO endpoint is valid. */
   tokenTtlMs: number;
   /** How long a successful Basic verification is remembered in process memory (0: never). */
@@ -160,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
   const jobLockSeconds = wholeNumber('GEOREP_JOB_LOCK_SECONDS', '30', 3600);
   if (jobLockSeconds < 2) problems.push('GEOREP_JOB_LOCK_SECONDS: must be at least 2');
   const testActionDelayMs = wholeNumber('GEOREP_TEST_ACTION_DELAY_MS', '0', 600_000);
+  const syncIntervalSeconds = wholeNumber('GEOREP_SYNC_INTERVAL_SECONDS', '60', 86_400);
 
   const positive = (name: string, fallback: string, max: number): number => {
     const value = wholeNumber(name, fallback, max);
@@ -194,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
     eventRetentionMs: eventRetentionDays * 86_400_000,
     jobLockMs: jobLockSeconds * 1000,
     testActionDelayMs,
+    syncIntervalMs: syncIntervalSeconds * 1000,
     tokenTtlMs: tokenTtlMinutes * 60_000,
     credentialCacheMs: credentialCacheSeconds * 1000,
     loginMaxFailuresPerUser,

@@ -4,6 +4,23 @@ import { StepEntity } from '../jobs/step.entity';
 import { ClusterEntity } from '../clusters/cluster.entity';
 import { HostEntity } from '../hosts/host.entity';
 import { UserEntity } from '../users/user.entity';
+import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
+import { GlusterBrickEntity } from '../volumes/gluster-brick.entity';
+import { GeoRepSessionEntity } from '../georep/georep-session.entity';
+import { GeoRepSessionDetailEntity } from '../georep/georep-session-detail.entity';
+import { GeoRepSessionOptionEntity } from '../georep/georep-session-option.entity';
 
 /** Every TypeORM entity of the service. Feature modules add theirs here. */
-export const ENTITIES = [UserEntity, JobEntity, StepEntity, EventEntity, ClusterEntity, HostEntity];
+export const ENTITIES = [
+  UserEntity,
+  JobEntity,
+  StepEntity,
+  EventEntity,
+  ClusterEntity,
+  HostEntity,
+  GlusterVolumeEntity,
+  GlusterBrickEntity,
+  GeoRepSessionEntity,
+  GeoRepSessionDetailEntity,
+  GeoRepSessionOptionEntity,
+];

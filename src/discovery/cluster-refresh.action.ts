@@ -1,28 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { ClustersRepository } from '../clusters/clusters.repository';
-import { EventCode } from '../events/event-codes';
-import { EventsService } from '../events/events.service';
-import { GlusterCommandError, parsePeerStatus, peerStatusCommand } from '../gluster';
-import { HostShell, NoReachableHostError } from '../hosts/host-shell';
-import { HostsRepository } from '../hosts/hosts.repository';
+import { GlusterCommandError } from '../gluster';
+import { NoReachableHostError } from '../hosts/host-shell';
 import { ActionContext, ActionOutcome } from '../jobs/action-executor';
 import { ActionFailedError } from '../jobs/action-failure';
 import { OnJob } from '../queue/on-job.decorator';
 import { JobName } from '../queue/queue-names';
+import { SshCommandTimeoutError, SshConnectError, SshConnectionLostError } from '../ssh';
+import { DiscoverySync } from './discovery-sync';
 
 /**
- * `POST /clusters/{id}/refresh`: reads `peer status` on the first host of the cluster that answers
- * (failing over to the next on connection errors) and marks the hosts that did not answer
- * non_responsive. Volumes and sessions join with the discovery issue. A cluster without hosts has
- * nothing to read. GEOREP_TEST_ACTION_DELAY_MS lets tests catch the job while it runs.
+ * `POST /clusters/{id}/refresh` (and the `refresh` of its volumes and sessions): the discovery sync of
+ * the cluster on the first host that answers (failing over to the next on connection errors; the
+ * hosts that did not answer are marked non_responsive). A cluster without hosts has nothing to read.
+ * GEOREP_TEST_ACTION_DELAY_MS lets tests catch the job while it runs.
  */
 @Injectable()
 export class ClusterRefreshAction {
   constructor(
     private readonly clusters: ClustersRepository,
-    private readonly hosts: HostsRepository,
-    private readonly shell: HostShell,
-    private readonly events: EventsService,
+    private readonly sync: DiscoverySync,
   ) {}
 
   @OnJob(JobName.ClusterRefresh)
@@ -36,35 +33,21 @@ export class ClusterRefreshAction {
         await new Promise((resolve) => setTimeout(resolve, ctx.config.testActionDelayMs));
       }
       try {
-        const ran = await this.shell.runOnCluster(cluster.id, peerStatusCommand());
-        await step.ranOn(ran.host.id);
-        for (const { host, error } of ran.unreachable) await this.markUnreachable(ctx, host.id, host.name, host.clusterId, host.status, error.message);
-        const peers = parsePeerStatus(ran.result);
-        return { result: { host: ran.host.id, peers: peers.length }, description: `Cluster ${cluster.name} refreshed on host ${ran.host.name}: ${peers.length} other peer(s).` };
+        const synced = await this.sync.syncCluster(cluster, { jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId }, (host) => step.ranOn(host.id));
+        return {
+          result: { host: synced.host.id, volumes: synced.volumes, bricks: synced.bricks, sessions: synced.sessions },
+          description: `Cluster ${cluster.name} refreshed on host ${synced.host.name}: ${synced.volumes} volume(s), ${synced.sessions} geo-replication session(s).`,
+        };
       } catch (e) {
         if (e instanceof NoReachableHostError) {
           if (e.unreachable.length === 0) return { result: { hosts: 0 }, description: `Cluster ${cluster.name} refreshed: it has no hosts yet.` };
-          for (const { host, error } of e.unreachable) await this.markUnreachable(ctx, host.id, host.name, host.clusterId, host.status, error.message);
           throw new ActionFailedError(502, 'Operation Failed', `No host of cluster ${cluster.name} could be reached: ${e.message.replace(/^no host of the cluster could be reached: /, '')}`);
         }
-        if (e instanceof GlusterCommandError) throw new ActionFailedError(409, 'Operation Failed', `gluster peer status failed: ${e.message}`);
+        if (e instanceof GlusterCommandError) throw new ActionFailedError(409, 'Operation Failed', `gluster refused to report the cluster's state: ${e.message}`);
+        if (e instanceof SshCommandTimeoutError) throw new ActionFailedError(504, 'Operation Failed', e.message);
+        if (e instanceof SshConnectionLostError || e instanceof SshConnectError) throw new ActionFailedError(502, 'Operation Failed', e.message);
         throw e;
       }
-    });
-  }
-
-  private async markUnreachable(ctx: ActionContext, hostId: string, name: string, clusterId: string, status: string, reason: string): Promise<void> {
-    await this.hosts.recordContact(hostId, { status: 'non_responsive', statusDetail: reason.slice(0, 1000) });
-    if (status === 'non_responsive') return;
-    await this.events.record({
-      code: EventCode.HostNonResponsive,
-      severity: 'warning',
-      description: `Host ${name} is not responding: ${reason}.`,
-      hostId,
-      clusterId,
-      jobId: ctx.job.id,
-      correlationId: ctx.job.correlationId,
-      userId: ctx.job.ownerId,
     });
   }
 }

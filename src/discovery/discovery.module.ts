@@ -1,8 +1,19 @@
 import { Module } from '@nestjs/common';
 import { ClustersModule } from '../clusters/clusters.module';
+import { GeorepModule } from '../georep/georep.module';
 import { HostsModule } from '../hosts/hosts.module';
+import { VolumesModule } from '../volumes/volumes.module';
 import { ClusterRefreshAction } from './cluster-refresh.action';
+import { DiscoverySchedule } from './discovery-schedule';
+import { DiscoveryStore } from './discovery-store';
+import { DiscoverySync } from './discovery-sync';
 
-/** Reading what the gluster clusters hold, through their hosts (the discovery issue grows it). */
-@Module({ imports: [ClustersModule, HostsModule], providers: [ClusterRefreshAction] })
+/**
+ * Reading what the gluster clusters hold, through their hosts: the cluster refresh action (also run
+ * by the refresh of volumes and sessions) and the periodic sync store volumes, bricks and sessions.
+ */
+@Module({
+  imports: [ClustersModule, HostsModule, VolumesModule, GeorepModule],
+  providers: [DiscoveryStore, DiscoverySync, ClusterRefreshAction, DiscoverySchedule],
+})
 export class DiscoveryModule {}

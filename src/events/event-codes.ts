@@ -54,4 +54,11 @@ export enum EventCode {
   JobCleared = 11022,
   ExternalJobAdded = 11023,
   ActionQueueUnavailable = 11024,
+  // Gluster discovery (11100-11119).
+  GeoRepSessionStatusChanged = 11100,
+  GlusterVolumeDiscovered = 11101,
+  GlusterVolumeRemovedFromCli = 11102,
+  GlusterVolumeRefreshed = 11103,
+  GlusterVolumeRefreshFailed = 11104,
+  GlusterSyncFailed = 11105,
 }

@@ -14,6 +14,7 @@ export enum JobName {
   PruneExpiredTokens = 'prune-expired-tokens',
   ReconcileOutbox = 'reconcile-outbox',
   PruneHistory = 'prune-history',
+  SyncAllClusters = 'sync-all-clusters',
 }
 
 export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
@@ -23,4 +24,5 @@ export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.PruneExpiredTokens]: QueueName.Maintenance,
   [JobName.ReconcileOutbox]: QueueName.Maintenance,
   [JobName.PruneHistory]: QueueName.Maintenance,
+  [JobName.SyncAllClusters]: QueueName.Maintenance,
 };

@@ -51,6 +51,8 @@ export async function startTestApp(options: { role?: Role; env?: NodeJS.ProcessE
     GEOREP_QUEUE_PREFIX: `test-${db.name}`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     GEOREP_SHUTDOWN_GRACE_SECONDS: '5',
+    // Tests sync on demand (refresh); a file that wants the periodic sync sets it.
+    GEOREP_SYNC_INTERVAL_SECONDS: '0',
     ...options.env,
   });
   await prepareDatabase(config, db.url);

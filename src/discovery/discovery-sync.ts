@@ -1,0 +1,136 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ClusterEntity } from '../clusters/cluster.entity';
+import { EventCode } from '../events/event-codes';
+import { EventsService } from '../events/events.service';
+import {
+  geoRepConfigListCommand,
+  GlusterArgumentError,
+  GlusterCommandError,
+  geoRepStatusCommand,
+  GlusterVolumeStatus,
+  parseGeoRepConfigXml,
+  parseGeoRepStatusList,
+  parseVolumeInfo,
+  parseVolumeStatus,
+  volumeInfoCommand,
+  volumeStatusDetailCommand,
+} from '../gluster';
+import { HostEntity } from '../hosts/host.entity';
+import { HostShell, NoReachableHostError } from '../hosts/host-shell';
+import { HostsRepository } from '../hosts/hosts.repository';
+import { SshConnectError } from '../ssh';
+import { buildSnapshot, DiscoveredOption, discoveredOptions, sessionIdentity } from './discovery-snapshot';
+import { DiscoveryChange, DiscoveryStore, StoreResult } from './discovery-store';
+
+/** Who asked for a sync: recorded on its events. */
+export interface SyncOrigin {
+  jobId?: string | null;
+  correlationId?: string | null;
+  userId?: string | null;
+  /** Record hosts that did not answer as non_responsive (actions do; the periodic sync leaves host status to host monitoring). */
+  markUnreachable?: boolean;
+}
+
+export interface SyncResult extends StoreResult {
+  host: HostEntity;
+}
+
+/**
+ * One discovery pass of a cluster, on one reachable host (up ones first, failing over on connection
+ * errors): `volume info --xml`, `volume status all detail --xml` when a volume is started,
+ * `geo-replication status detail --xml`, and `config` of every session. Everything that reaches the
+ * shell comes from the command builders (validated and quoted); a session whose names do not
+ * validate is stored without options. Throws NoReachableHostError, GlusterCommandError and SSH errors.
+ */
+@Injectable()
+export class DiscoverySync {
+  private readonly logger = new Logger(DiscoverySync.name);
+
+  constructor(
+    private readonly shell: HostShell,
+    private readonly hosts: HostsRepository,
+    private readonly store: DiscoveryStore,
+    private readonly events: EventsService,
+  ) {}
+
+  async syncCluster(cluster: ClusterEntity, origin: SyncOrigin, onHost?: (host: HostEntity) => Promise<void>): Promise<SyncResult> {
+    let ran;
+    try {
+      ran = await this.shell.runOnCluster(cluster.id, volumeInfoCommand());
+    } catch (e) {
+      if (e instanceof NoReachableHostError) for (const { host, error } of e.unreachable) await this.markUnreachable(host, error, origin);
+      throw e;
+    }
+    for (const { host, error } of ran.unreachable) await this.markUnreachable(host, error, origin);
+    const host = ran.host;
+    if (onHost) await onHost(host);
+    const volumes = parseVolumeInfo(ran.result);
+
+    let statuses: GlusterVolumeStatus[] | null = null;
+    if (volumes.some((v) => v.status === 'up')) {
+      try {
+        statuses = parseVolumeStatus(await this.shell.run(host, volumeStatusDetailCommand('all')));
+      } catch (e) {
+        if (!(e instanceof GlusterCommandError)) throw e;
+        this.logger.warn({ cluster: cluster.id, err: e.message }, 'volume status detail failed; brick statuses unknown');
+      }
+    }
+
+    const sessions = parseGeoRepStatusList(await this.shell.run(host, geoRepStatusCommand()));
+    const snapshot = buildSnapshot(volumes, statuses, sessions);
+
+    const options = new Map<string, DiscoveredOption[]>();
+    for (const s of snapshot.sessions) {
+      try {
+        const command = geoRepConfigListCommand({ masterVolume: s.masterVolume, slaveHost: s.slaveHost, slaveVolume: s.slaveVolume, slaveUser: s.userName });
+        options.set(sessionIdentity(s), discoveredOptions(parseGeoRepConfigXml(await this.shell.run(host, command))));
+      } catch (e) {
+        if (!(e instanceof GlusterCommandError) && !(e instanceof GlusterArgumentError)) throw e;
+        this.logger.warn({ cluster: cluster.id, session: sessionIdentity(s).replace(/\0/g, ' '), err: e.message }, 'session config not read');
+      }
+    }
+
+    const stored = await this.store.apply(cluster.id, snapshot, options);
+    for (const change of stored.changes) await this.record(cluster, change, origin);
+    return { ...stored, host };
+  }
+
+  private async markUnreachable(host: HostEntity, error: SshConnectError, origin: SyncOrigin): Promise<void> {
+    if (origin.markUnreachable === false) return;
+    await this.hosts.recordContact(host.id, { status: 'non_responsive', statusDetail: error.message.slice(0, 1000) });
+    if (host.status === 'non_responsive') return;
+    await this.events.record({
+      code: EventCode.HostNonResponsive,
+      severity: 'warning',
+      description: `Host ${host.name} is not responding: ${error.message}.`,
+      hostId: host.id,
+      clusterId: host.clusterId,
+      jobId: origin.jobId ?? null,
+      correlationId: origin.correlationId ?? null,
+      userId: origin.userId ?? null,
+    });
+  }
+
+  private record(cluster: ClusterEntity, change: DiscoveryChange, origin: SyncOrigin): Promise<unknown> {
+    const base = { clusterId: cluster.id, jobId: origin.jobId ?? null, correlationId: origin.correlationId ?? null, userId: origin.userId ?? null };
+    switch (change.kind) {
+      case 'volume_added':
+        return this.events.record({ ...base, code: EventCode.GlusterVolumeDiscovered, severity: 'normal', description: `Detected new gluster volume ${change.name} on cluster ${cluster.name}.`, targetType: 'gluster_volume', targetId: change.volumeId });
+      case 'volume_removed':
+        return this.events.record({ ...base, code: EventCode.GlusterVolumeRemovedFromCli, severity: 'warning', description: `Gluster volume ${change.name} of cluster ${cluster.name} no longer exists; it was removed.`, targetType: 'gluster_volume', targetId: change.volumeId });
+      case 'session_added':
+        return this.events.record({ ...base, code: EventCode.GeoRepSessionDetectedFromCli, severity: 'normal', description: `Detected new geo-replication session ${change.label} (status ${change.status}).`, targetType: 'georeplication_session', targetId: change.sessionId });
+      case 'session_removed':
+        return this.events.record({ ...base, code: EventCode.GeoRepSessionDeletedFromCli, severity: 'warning', description: `Geo-replication session ${change.label} was deleted outside the service; it was removed.`, targetType: 'georeplication_session', targetId: change.sessionId });
+      case 'session_status':
+        return this.events.record({
+          ...base,
+          code: EventCode.GeoRepSessionStatusChanged,
+          severity: change.to === 'faulty' ? 'error' : change.to === 'partial_faulty' ? 'warning' : 'normal',
+          description: `Geo-replication session ${change.label} changed status from ${change.from} to ${change.to}.`,
+          targetType: 'georeplication_session',
+          targetId: change.sessionId,
+        });
+    }
+  }
+}

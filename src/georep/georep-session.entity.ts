@@ -1,0 +1,50 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { GeoRepSessionRollupStatus } from '../gluster';
+
+/** A geo-replication session of a master volume (discovered, or created through the service). */
+@Entity({ name: 'georep_sessions' })
+export class GeoRepSessionEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** The master volume's cluster. */
+  @Column({ name: 'cluster_id', type: 'uuid' })
+  clusterId: string;
+
+  @Column({ name: 'master_volume_id', type: 'uuid' })
+  masterVolumeId: string;
+
+  @Column({ name: 'slave_host_name', type: 'varchar', length: 255 })
+  slaveHostName: string;
+
+  @Column({ name: 'slave_volume_name', type: 'varchar', length: 64 })
+  slaveVolumeName: string;
+
+  @Column({ name: 'slave_volume_uuid', type: 'uuid', nullable: true })
+  slaveVolumeUuid: string | null;
+
+  /** The slave volume, when the service knows it (a volume of a managed cluster). */
+  @Column({ name: 'slave_volume_id', type: 'uuid', nullable: true })
+  slaveVolumeId: string | null;
+
+  @Column({ name: 'slave_cluster_id', type: 'uuid', nullable: true })
+  slaveClusterId: string | null;
+
+  @Column({ name: 'slave_host_id', type: 'uuid', nullable: true })
+  slaveHostId: string | null;
+
+  @Column({ name: 'user_name', type: 'varchar', length: 32, default: 'root' })
+  userName: string;
+
+  @Column({ name: 'session_key', type: 'varchar', length: 1000 })
+  sessionKey: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  status: GeoRepSessionRollupStatus;
+
+  @Column({ name: 'last_refreshed', type: 'timestamptz' })
+  lastRefreshed: Date;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,157 @@
+import { CLUSTERS } from '../clusters/cluster.representation';
+import { resourceHref } from '../ovirt/api-paths';
+import { actionSchema, bool, date, enumOf, list, long, ref, resource, str, ViewOf } from '../ovirt/representation';
+import type { SearchSpec } from '../ovirt/search';
+import { brickHref, sessionHref, volumeRef } from '../volumes/volume.representation';
+import type { GeoRepSessionDetailEntity } from './georep-session-detail.entity';
+import type { GeoRepSessionOptionEntity } from './georep-session-option.entity';
+import type { GeoRepSessionEntity } from './georep-session.entity';
+
+export const SESSION_DETAILS = 'bricks';
+export const SESSION_OPTIONS = 'options';
+
+export const SESSION_STATUSES = ['initializing', 'created', 'active', 'passive', 'paused', 'stopped', 'partial_faulty', 'faulty', 'unknown'] as const;
+export const WORKER_STATUSES = ['created', 'initializing', 'active', 'passive', 'paused', 'stopped', 'faulty', 'unknown'] as const;
+export const CRAWL_STATUSES = ['changelog_crawl', 'history_crawl', 'hybrid_crawl', 'unknown'] as const;
+
+/** One master brick's worker (`status detail`): `<session_detail>`. */
+export const SessionDetailSchema = resource(
+  'session_detail',
+  'session_details',
+  {
+    master_brick: ref('brick', { readOnly: true, optional: true, description: 'The master volume brick this worker serves.' }),
+    master_host_name: str({ readOnly: true, description: 'The master node as gluster names it.' }),
+    master_brick_dir: str({ readOnly: true }),
+    slave_node: str({ readOnly: true, optional: true, description: 'The slave node the worker writes to (only while Active).' }),
+    status: enumOf(WORKER_STATUSES, { readOnly: true }),
+    crawl_status: enumOf(CRAWL_STATUSES, { readOnly: true, optional: true }),
+    last_synced: date({ readOnly: true, optional: true }),
+    checkpoint_time: date({ readOnly: true, optional: true }),
+    checkpoint_completed: bool({ readOnly: true, optional: true }),
+    checkpoint_completion_time: date({ readOnly: true, optional: true }),
+    entry_pending: long({ readOnly: true, optional: true }),
+    data_pending: long({ readOnly: true, optional: true }),
+    meta_pending: long({ readOnly: true, optional: true }),
+    failures: long({ readOnly: true, optional: true }),
+  },
+  { description: "One master brick's geo-replication worker of a session." },
+);
+
+/** oVirt's georeplication_session (GlusterGeoRepSession). */
+export const GeoRepSessionSchema = resource(
+  'georeplication_session',
+  'georeplication_sessions',
+  {
+    master_volume: ref('gluster_volume', { readOnly: true }),
+    slave_host_name: str({ readOnly: true }),
+    slave_host: ref('host', { readOnly: true, optional: true, description: 'The registered host the slave host name is, when there is one.' }),
+    slave_volume_name: str({ readOnly: true }),
+    slave_volume: ref('gluster_volume', { readOnly: true, optional: true, description: 'The slave volume, when it is a volume of a cluster the service manages.' }),
+    slave_volume_uuid: str({ readOnly: true, optional: true }),
+    slave_cluster: ref('cluster', { readOnly: true, optional: true }),
+    user_name: str({ readOnly: true, description: 'The user on the slave (root unless a non-root session).' }),
+    session_key: str({ readOnly: true }),
+    status: enumOf(SESSION_STATUSES, { readOnly: true, description: "Rolled up from the workers' statuses (see DESIGN.md section 6)." }),
+    last_refreshed: date({ readOnly: true }),
+    session_details: list('session_detail', SessionDetailSchema, { readOnly: true, optional: true, description: 'Per master brick; only on the single GET.' }),
+  },
+  { links: [SESSION_DETAILS, SESSION_OPTIONS], actions: ['refresh'], description: 'A geo-replication session of a master volume.' },
+);
+
+/** `<option>` of a session: canonical dashed name. */
+export const GeoRepOptionSchema = resource(
+  'option',
+  'options',
+  {
+    name: str({ readOnly: true }),
+    value: str({ readOnly: true }),
+    default_value: str({ readOnly: true, optional: true }),
+    modified: bool({ readOnly: true, description: 'The value differs from the default.' }),
+  },
+  { description: 'A configuration option of a geo-replication session.' },
+);
+
+export const SessionRefreshActionSchema = actionSchema();
+
+export type GeoRepSessionView = ViewOf<typeof GeoRepSessionSchema>;
+export type SessionDetailView = ViewOf<typeof SessionDetailSchema>;
+export type GeoRepOptionView = ViewOf<typeof GeoRepOptionSchema>;
+
+export const SESSION_SEARCH: SearchSpec = {
+  fields: {
+    status: { column: 's.status', values: SESSION_STATUSES },
+    slave_host_name: { column: 's.slave_host_name' },
+    slave_volume_name: { column: 's.slave_volume_name' },
+    user_name: { column: 's.user_name' },
+    last_refreshed: { column: 's.last_refreshed', type: 'date' },
+  },
+  defaultSort: 'slave_volume_name',
+};
+
+export const DETAIL_SEARCH: SearchSpec = {
+  fields: {
+    status: { column: 'd.status', values: WORKER_STATUSES },
+    master_host_name: { column: 'd.master_host_name' },
+    master_brick_dir: { column: 'd.master_brick_dir' },
+    position: { column: 'd.position', type: 'number' },
+  },
+  defaultSort: 'position',
+};
+
+export const OPTION_SEARCH: SearchSpec = {
+  fields: {
+    name: { column: 'o.name' },
+    value: { column: 'o.value' },
+  },
+  defaultSort: 'name',
+};
+
+export function sessionView(s: GeoRepSessionEntity, details?: readonly GeoRepSessionDetailEntity[]): GeoRepSessionView {
+  return {
+    id: s.id,
+    href: sessionHref(s.clusterId, s.masterVolumeId, s.id),
+    master_volume: volumeRef(s.clusterId, s.masterVolumeId),
+    slave_host_name: s.slaveHostName,
+    slave_host: s.slaveHostId ? { id: s.slaveHostId, href: resourceHref('hosts', s.slaveHostId) } : undefined,
+    slave_volume_name: s.slaveVolumeName,
+    slave_volume: s.slaveVolumeId && s.slaveClusterId ? volumeRef(s.slaveClusterId, s.slaveVolumeId) : undefined,
+    slave_volume_uuid: s.slaveVolumeUuid ?? undefined,
+    slave_cluster: s.slaveClusterId ? { id: s.slaveClusterId, href: resourceHref(CLUSTERS, s.slaveClusterId) } : undefined,
+    user_name: s.userName,
+    session_key: s.sessionKey,
+    status: s.status,
+    last_refreshed: s.lastRefreshed,
+    session_details: details ? details.map((d) => detailView(s, d)) : undefined,
+  };
+}
+
+export function detailView(s: Pick<GeoRepSessionEntity, 'id' | 'clusterId' | 'masterVolumeId'>, d: GeoRepSessionDetailEntity): SessionDetailView {
+  return {
+    id: d.id,
+    href: `${sessionHref(s.clusterId, s.masterVolumeId, s.id)}/${SESSION_DETAILS}/${d.id}`,
+    master_brick: d.masterBrickId ? { id: d.masterBrickId, href: brickHref(s.clusterId, s.masterVolumeId, d.masterBrickId) } : undefined,
+    master_host_name: d.masterHostName,
+    master_brick_dir: d.masterBrickDir,
+    slave_node: d.slaveNode ?? undefined,
+    status: d.status,
+    crawl_status: d.crawlStatus ?? undefined,
+    last_synced: d.lastSynced ?? undefined,
+    checkpoint_time: d.checkpointTime ?? undefined,
+    checkpoint_completed: d.checkpointCompleted ?? undefined,
+    checkpoint_completion_time: d.checkpointCompletionTime ?? undefined,
+    entry_pending: d.entryPending ?? undefined,
+    data_pending: d.dataPending ?? undefined,
+    meta_pending: d.metaPending ?? undefined,
+    failures: d.failures ?? undefined,
+  };
+}
+
+export function optionView(s: Pick<GeoRepSessionEntity, 'id' | 'clusterId' | 'masterVolumeId'>, o: GeoRepSessionOptionEntity): GeoRepOptionView {
+  return {
+    href: `${sessionHref(s.clusterId, s.masterVolumeId, s.id)}/${SESSION_OPTIONS}/${encodeURIComponent(o.name)}`,
+    name: o.name,
+    value: o.value,
+    default_value: o.defaultValue ?? undefined,
+    modified: o.modified,
+  };
+}

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { applyListQuery } from '../database/list-query';
+import { isUuid } from '../gluster';
+import type { ListQuery } from '../ovirt/query';
+import { GeoRepSessionDetailEntity } from './georep-session-detail.entity';
+import { GeoRepSessionOptionEntity } from './georep-session-option.entity';
+import { GeoRepSessionEntity } from './georep-session.entity';
+import { DETAIL_SEARCH, OPTION_SEARCH, SESSION_SEARCH } from './session.representation';
+
+/** Reads of geo-rep sessions, their per-brick rows and options (discovery writes them). */
+@Injectable()
+export class SessionsRepository {
+  constructor(
+    @InjectRepository(GeoRepSessionEntity) private readonly sessions: Repository<GeoRepSessionEntity>,
+    @InjectRepository(GeoRepSessionDetailEntity) private readonly details: Repository<GeoRepSessionDetailEntity>,
+    @InjectRepository(GeoRepSessionOptionEntity) private readonly options: Repository<GeoRepSessionOptionEntity>,
+  ) {}
+
+  listByVolume(volumeId: string, query: ListQuery): Promise<GeoRepSessionEntity[]> {
+    const qb = this.sessions.createQueryBuilder('s').where('s.master_volume_id = :volumeId', { volumeId });
+    return applyListQuery(qb, query, SESSION_SEARCH).getMany();
+  }
+
+  findInVolume(volumeId: string, id: string): Promise<GeoRepSessionEntity | null> {
+    return isUuid(id) ? this.sessions.findOneBy({ id, masterVolumeId: volumeId }) : Promise.resolve(null);
+  }
+
+  findByIds(ids: readonly string[]): Promise<GeoRepSessionEntity[]> {
+    const valid = ids.filter(isUuid);
+    return valid.length > 0 ? this.sessions.findBy({ id: In(valid) }) : Promise.resolve([]);
+  }
+
+  allDetails(sessionId: string): Promise<GeoRepSessionDetailEntity[]> {
+    return this.details.find({ where: { sessionId }, order: { position: 'ASC' } });
+  }
+
+  listDetails(sessionId: string, query: ListQuery): Promise<GeoRepSessionDetailEntity[]> {
+    const qb = this.details.createQueryBuilder('d').where('d.session_id = :sessionId', { sessionId });
+    return applyListQuery(qb, query, DETAIL_SEARCH).getMany();
+  }
+
+  listOptions(sessionId: string, query: ListQuery): Promise<GeoRepSessionOptionEntity[]> {
+    const qb = this.options.createQueryBuilder('o').where('o.session_id = :sessionId', { sessionId });
+    return applyListQuery(qb, query, OPTION_SEARCH).getMany();
+  }
+
+  findOption(sessionId: string, name: string): Promise<GeoRepSessionOptionEntity | null> {
+    return this.options.findOneBy({ sessionId, name });
+  }
+}
