@@ -12,12 +12,13 @@ import { AuthModule } from './auth/auth.module';
 import { SshModule } from './ssh/ssh.module';
 import { EventsModule } from './events/events.module';
 import { JobsModule } from './jobs/jobs.module';
+import { SessionControlModule } from './session-control/session-control.module';
 import { DiscoveryModule } from './discovery/discovery.module';
 import { VolumesModule } from './volumes/volumes.module';
 import { GeorepModule } from './georep/georep.module';
 
 /** Feature modules: their job handlers run only where the WorkerModule is loaded. */
-const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, AuthModule, ClustersModule, HostsModule, VolumesModule, GeorepModule, DiscoveryModule];
+const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, AuthModule, ClustersModule, HostsModule, VolumesModule, GeorepModule, DiscoveryModule, SessionControlModule];
 
 @Module({})
 export class AppModule implements NestModule {

@@ -15,5 +15,6 @@ import { DiscoverySync } from './discovery-sync';
 @Module({
   imports: [ClustersModule, HostsModule, VolumesModule, GeorepModule],
   providers: [DiscoveryStore, DiscoverySync, ClusterRefreshAction, DiscoverySchedule],
+  exports: [DiscoverySync],
 })
 export class DiscoveryModule {}

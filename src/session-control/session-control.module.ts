@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { ClustersModule } from '../clusters/clusters.module';
+import { DiscoveryModule } from '../discovery/discovery.module';
+import { GeorepModule } from '../georep/georep.module';
+import { HostsModule } from '../hosts/hosts.module';
+import { VolumesModule } from '../volumes/volumes.module';
+import { SessionGluster } from './session-gluster';
+
+/**
+ * Acting on geo-replication sessions over SSH: the job handlers of the session actions and the gluster
+ * I/O they share (SessionGluster, also for DR runs and session creation).
+ */
+@Module({
+  imports: [ClustersModule, HostsModule, VolumesModule, GeorepModule, DiscoveryModule],
+  providers: [SessionGluster],
+  exports: [SessionGluster],
+})
+export class SessionControlModule {}

@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { ClustersRepository } from '../clusters/clusters.repository';
+import { DiscoverySync, SyncOrigin } from '../discovery/discovery-sync';
+import { GeoRepSessionEntity } from '../georep/georep-session.entity';
+import { SessionsRepository } from '../georep/sessions.repository';
+import { GeoRepSessionRef, GlusterArgumentError, GlusterCommand, GlusterCommandError } from '../gluster';
+import { HostEntity } from '../hosts/host.entity';
+import { HostShell, NoReachableHostError } from '../hosts/host-shell';
+import { ActionFailedError } from '../jobs/action-failure';
+import { SshCommandTimeoutError, SshConnectError, SshConnectionLostError, SshExecResult } from '../ssh';
+import { VolumesRepository } from '../volumes/volumes.repository';
+
+/** What one gluster command on a session's master cluster printed, and where it ran. */
+export interface SessionCommandResult {
+  readonly output: SshExecResult;
+  readonly host: HostEntity;
+}
+
+/**
+ * All gluster I/O for one geo-replication session: its command-line identity (master volume, slave
+ * host and volume, user), commands run on the first reachable host of the master cluster, and a
+ * re-read of the session through the cluster's discovery sync. Failures come out as ActionFailedError
+ * with the status an action answers: 409 gluster said no (its message in the detail), 502 no host
+ * reachable or the connection dropped, 504 the command timed out.
+ */
+@Injectable()
+export class SessionGluster {
+  constructor(
+    private readonly shell: HostShell,
+    private readonly sessions: SessionsRepository,
+    private readonly volumes: VolumesRepository,
+    private readonly clusters: ClustersRepository,
+    private readonly sync: DiscoverySync,
+  ) {}
+
+  /** The session as the command builders name it; 409 when the master volume is gone. */
+  async ref(session: GeoRepSessionEntity): Promise<GeoRepSessionRef> {
+    const [volume] = await this.volumes.findByIds([session.masterVolumeId]);
+    if (!volume) throw new ActionFailedError(409, 'Operation Failed', 'The master volume of the session is no longer known; refresh the cluster.');
+    return { masterVolume: volume.name, slaveHost: session.slaveHostName, slaveVolume: session.slaveVolumeName, slaveUser: session.userName };
+  }
+
+  /**
+   * Runs a command built from the session's ref on its master cluster. `parse` reads gluster's answer
+   * (it throws GlusterCommandError when gluster refused); `onHost` learns where it ran.
+   */
+  async run<T>(
+    session: GeoRepSessionEntity,
+    build: (ref: GeoRepSessionRef) => GlusterCommand,
+    parse: (out: SshExecResult) => T,
+    onHost?: (host: HostEntity) => Promise<void>,
+  ): Promise<T> {
+    let command: GlusterCommand;
+    try {
+      command = build(await this.ref(session));
+    } catch (e) {
+      if (e instanceof GlusterArgumentError) throw new ActionFailedError(409, 'Operation Failed', `the session cannot be named on a gluster command line: ${e.message}`);
+      throw e;
+    }
+    const ran = await this.onCluster(session.clusterId, command);
+    await onHost?.(ran.host);
+    try {
+      return parse(ran.output);
+    } catch (e) {
+      if (e instanceof GlusterCommandError) throw new ActionFailedError(409, 'Operation Failed', `gluster: ${e.message}`);
+      throw e;
+    }
+  }
+
+  /** Any command on a cluster's first reachable host, with SSH failures as action failures. */
+  async onCluster(clusterId: string, command: GlusterCommand): Promise<SessionCommandResult> {
+    try {
+      const ran = await this.shell.runOnCluster(clusterId, command);
+      return { output: ran.result, host: ran.host };
+    } catch (e) {
+      throw asActionFailure(e);
+    }
+  }
+
+  /**
+   * Re-reads the session from gluster (the master cluster's discovery sync). Null when gluster no
+   * longer has it (the sync removed it).
+   */
+  async refresh(session: GeoRepSessionEntity, origin: SyncOrigin): Promise<GeoRepSessionEntity | null> {
+    const cluster = await this.clusters.findById(session.clusterId);
+    if (!cluster) return null;
+    try {
+      await this.sync.syncCluster(cluster, origin);
+    } catch (e) {
+      throw asActionFailure(e);
+    }
+    const [fresh] = await this.sessions.findByIds([session.id]);
+    return fresh ?? null;
+  }
+}
+
+/** SSH and gluster failures as the action answers them; anything else is unexpected (500). */
+export function asActionFailure(e: unknown): unknown {
+  if (e instanceof ActionFailedError) return e;
+  if (e instanceof NoReachableHostError) {
+    return new ActionFailedError(502, 'Operation Failed', e.unreachable.length === 0 ? 'The master cluster has no hosts.' : `No host of the master cluster could be reached: ${e.message.replace(/^no host of the cluster could be reached: /, '')}`);
+  }
+  if (e instanceof SshCommandTimeoutError) return new ActionFailedError(504, 'Operation Failed', e.message);
+  if (e instanceof SshConnectError || e instanceof SshConnectionLostError) return new ActionFailedError(502, 'Operation Failed', e.message);
+  if (e instanceof GlusterCommandError) return new ActionFailedError(409, 'Operation Failed', `gluster: ${e.message}`);
+  return e;
+}
