@@ -50,6 +50,8 @@ export enum EventCode {
   HostKeyRepinned = 11018,
   HostRefreshed = 11019,
   HostRefreshFailed = 11020,
+  GeoRepCheckpointSet = 11120,
+  GeoRepCheckpointFailed = 11121,
   JobEndedByUser = 11021,
   JobCleared = 11022,
   ExternalJobAdded = 11023,

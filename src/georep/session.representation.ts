@@ -1,6 +1,7 @@
 import { CLUSTERS } from '../clusters/cluster.representation';
 import { resourceHref } from '../ovirt/api-paths';
-import { actionSchema, bool, date, enumOf, list, long, ref, resource, str, ViewOf } from '../ovirt/representation';
+import { actionSchema, bool, CreateInputOf, date, enumOf, list, long, ref, resource, str, ViewOf } from '../ovirt/representation';
+import { findGeoRepOption } from '../gluster';
 import type { SearchSpec } from '../ovirt/search';
 import { brickHref, sessionHref, volumeRef } from '../volumes/volume.representation';
 import type { GeoRepSessionDetailEntity } from './georep-session-detail.entity';
@@ -55,7 +56,11 @@ export const GeoRepSessionSchema = resource(
     last_refreshed: date({ readOnly: true }),
     session_details: list('session_detail', SessionDetailSchema, { readOnly: true, optional: true, description: 'Per master brick; only on the single GET.' }),
   },
-  { links: [SESSION_DETAILS, SESSION_OPTIONS], actions: ['refresh'], description: 'A geo-replication session of a master volume.' },
+  {
+    links: [SESSION_DETAILS, SESSION_OPTIONS],
+    actions: ['refresh', 'start', 'stop', 'pause', 'resume', 'checkpoint'],
+    description: 'A geo-replication session of a master volume.',
+  },
 );
 
 /** `<option>` of a session: canonical dashed name. */
@@ -63,15 +68,29 @@ export const GeoRepOptionSchema = resource(
   'option',
   'options',
   {
-    name: str({ readOnly: true }),
-    value: str({ readOnly: true }),
+    name: str({ maxLength: 100, description: "gluster's option name, canonical with dashes (underscores are accepted when setting)." }),
+    value: str({ maxLength: 4096 }),
     default_value: str({ readOnly: true, optional: true }),
     modified: bool({ readOnly: true, description: 'The value differs from the default.' }),
+    restarts_session: bool({
+      readOnly: true,
+      optional: true,
+      description: 'Setting or resetting it restarts a running session (every option but checkpoint and log-rsync-performance).',
+    }),
   },
-  { description: 'A configuration option of a geo-replication session.' },
+  { description: 'A configuration option of a geo-replication session. POST one to the options collection to set it; DELETE it to reset it to its default.' },
 );
 
 export const SessionRefreshActionSchema = actionSchema();
+
+const force = () => bool({ optional: true, description: "Ask gluster even when the session's status does not allow it (gluster's own force)." });
+export const SessionStartActionSchema = actionSchema({ force: force() });
+export const SessionStopActionSchema = actionSchema({ force: force() });
+export const SessionPauseActionSchema = actionSchema({ force: force() });
+export const SessionResumeActionSchema = actionSchema({ force: force() });
+export const SessionCheckpointActionSchema = actionSchema();
+
+export type GeoRepOptionCreate = CreateInputOf<typeof GeoRepOptionSchema>;
 
 export type GeoRepSessionView = ViewOf<typeof GeoRepSessionSchema>;
 export type SessionDetailView = ViewOf<typeof SessionDetailSchema>;
@@ -153,5 +172,6 @@ export function optionView(s: Pick<GeoRepSessionEntity, 'id' | 'clusterId' | 'ma
     value: o.value,
     default_value: o.defaultValue ?? undefined,
     modified: o.modified,
+    restarts_session: findGeoRepOption(o.name)?.restartsSession,
   };
 }

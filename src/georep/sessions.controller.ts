@@ -1,9 +1,12 @@
-import { Param } from '@nestjs/common';
+import { Param, Query } from '@nestjs/common';
+import { booleanParam } from '../ovirt/query';
+import { OvirtBody } from '../ovirt/request-body';
 import type { ListQuery } from '../ovirt/query';
-import { ActionInput, ActionInputParam, ActionReply, ActionRoute, GetRoute, ListParams, ListRoute, OvirtSubCollection, ResourceId } from '../ovirt/routes';
+import { ActionInput, ActionInputParam, ActionReply, ActionRoute, AddRoute, Caller, GetRoute, ListParams, ListRoute, OvirtSubCollection, RemoveRoute, RequestCaller, ResourceId } from '../ovirt/routes';
 import { GEOREP_SESSIONS, GLUSTER_VOLUMES } from '../volumes/volume.representation';
 import {
   DETAIL_SEARCH,
+  GeoRepOptionCreate,
   GeoRepOptionSchema,
   GeoRepOptionView,
   GeoRepSessionSchema,
@@ -14,7 +17,12 @@ import {
   SESSION_SEARCH,
   SessionDetailSchema,
   SessionDetailView,
+  SessionCheckpointActionSchema,
+  SessionPauseActionSchema,
   SessionRefreshActionSchema,
+  SessionResumeActionSchema,
+  SessionStartActionSchema,
+  SessionStopActionSchema,
 } from './session.representation';
 import { SessionsService } from './sessions.service';
 
@@ -47,6 +55,66 @@ export class GeoRepSessionsController {
   ): Promise<ActionReply> {
     return this.sessions.refresh(clusterId, volumeId, id, input);
   }
+
+  @ActionRoute(GeoRepSessionSchema, 'start', SessionStartActionSchema, {
+    runsJob: true,
+    summary: 'Start a geo-replication session',
+    description: 'Allowed when the session is created or stopped (force: always). The answer shows the job; the session is re-read before the job ends.',
+  })
+  start(@Param('cluster') c: string, @Param('volume') v: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof SessionStartActionSchema>): Promise<ActionReply> {
+    return this.sessions.control(c, v, id, 'start', input);
+  }
+
+  @ActionRoute(GeoRepSessionSchema, 'stop', SessionStopActionSchema, {
+    runsJob: true,
+    summary: 'Stop a geo-replication session',
+    description: 'Allowed when the session is active, passive, initializing, paused, faulty or partial_faulty (force: always).',
+  })
+  stop(@Param('cluster') c: string, @Param('volume') v: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof SessionStopActionSchema>): Promise<ActionReply> {
+    return this.sessions.control(c, v, id, 'stop', input);
+  }
+
+  @ActionRoute(GeoRepSessionSchema, 'pause', SessionPauseActionSchema, {
+    runsJob: true,
+    summary: 'Pause a geo-replication session',
+    description: 'Allowed when the session is active, passive or initializing (force: always). Gluster itself "succeeds" at pausing a stopped session; the service does not ask it to.',
+  })
+  pause(@Param('cluster') c: string, @Param('volume') v: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof SessionPauseActionSchema>): Promise<ActionReply> {
+    return this.sessions.control(c, v, id, 'pause', input);
+  }
+
+  @ActionRoute(GeoRepSessionSchema, 'resume', SessionResumeActionSchema, {
+    runsJob: true,
+    summary: 'Resume a paused geo-replication session',
+    description: 'Allowed when the session is paused (force: always).',
+  })
+  resume(@Param('cluster') c: string, @Param('volume') v: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof SessionResumeActionSchema>): Promise<ActionReply> {
+    return this.sessions.control(c, v, id, 'resume', input);
+  }
+
+  @ActionRoute(GeoRepSessionSchema, 'checkpoint', SessionCheckpointActionSchema, {
+    runsJob: true,
+    summary: 'Set a checkpoint now',
+    description: "Sets `checkpoint now` and reads the checkpoint's time back from gluster (in the job's result and the per-brick rows' checkpoint_time); each brick's checkpoint_completed turns true when its worker has synced everything written before it.",
+  })
+  checkpoint(@Param('cluster') c: string, @Param('volume') v: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof SessionCheckpointActionSchema>): Promise<ActionReply> {
+    return this.sessions.checkpoint(c, v, id, input);
+  }
+
+  @RemoveRoute(GeoRepSessionSchema, {
+    runsJob: true,
+    summary: 'Delete a geo-replication session (in gluster too)',
+    query: [{ name: 'reset_sync_time', type: 'boolean', description: "gluster's reset-sync-time: a new session for the same pair syncs everything again." }],
+  })
+  remove(
+    @Param('cluster') c: string,
+    @Param('volume') v: string,
+    @ResourceId() id: string,
+    @Query() query: Record<string, unknown>,
+    @RequestCaller() caller: Caller,
+  ): Promise<ActionReply | undefined> {
+    return this.sessions.remove(c, v, id, booleanParam(query as never, 'reset_sync_time', false), caller);
+  }
 }
 
 @OvirtSubCollection(`${SESSIONS_PATH}/:session/${SESSION_DETAILS}`)
@@ -66,6 +134,22 @@ export class SessionOptionsController {
   @ListRoute(GeoRepOptionSchema, { search: OPTION_SEARCH, summary: "List a session's configuration options" })
   list(@Param('cluster') clusterId: string, @Param('volume') volumeId: string, @Param('session') sessionId: string, @ListParams() query: ListQuery): Promise<GeoRepOptionView[]> {
     return this.sessions.options(clusterId, volumeId, sessionId, query);
+  }
+
+  @AddRoute(GeoRepOptionSchema, { runsJob: true, summary: 'Set an option of a session' })
+  add(
+    @Param('cluster') c: string,
+    @Param('volume') v: string,
+    @Param('session') sessionId: string,
+    @OvirtBody(GeoRepOptionSchema, 'create') body: GeoRepOptionCreate,
+    @RequestCaller() caller: Caller,
+  ): Promise<GeoRepOptionView | ActionReply> {
+    return this.sessions.setOption(c, v, sessionId, body, caller);
+  }
+
+  @RemoveRoute(GeoRepOptionSchema, { runsJob: true, summary: 'Reset an option of a session to its default' })
+  remove(@Param('cluster') c: string, @Param('volume') v: string, @Param('session') sessionId: string, @ResourceId() name: string, @RequestCaller() caller: Caller): Promise<ActionReply | undefined> {
+    return this.sessions.resetOption(c, v, sessionId, name, caller);
   }
 
   @GetRoute(GeoRepOptionSchema, { summary: 'Get one option of a session by name' })

@@ -49,4 +49,18 @@ export class SessionsRepository {
   findOption(sessionId: string, name: string): Promise<GeoRepSessionOptionEntity | null> {
     return this.options.findOneBy({ sessionId, name });
   }
+
+  /** Forgets a session the service deleted in gluster (its rows and options go with it). */
+  async remove(id: string): Promise<void> {
+    await this.sessions.delete({ id });
+  }
+
+  /** True when a DR schedule syncs through the session (it cannot be deleted then). */
+  async usedBySchedule(id: string): Promise<boolean> {
+    const [{ exists }] = (await this.sessions.query(
+      `SELECT to_regclass('dr_schedules') IS NOT NULL AND EXISTS (SELECT 1 FROM dr_schedules WHERE session_id = $1) AS exists`,
+      [id],
+    )) as { exists: boolean }[];
+    return exists;
+  }
 }

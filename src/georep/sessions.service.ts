@@ -1,14 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { EventCode } from '../events/event-codes';
-import { canonicalOptionName } from '../gluster';
-import { actionReply, ActionRunner } from '../jobs/action-runner';
+import { canonicalOptionName, GlusterArgumentError, normalizeGeoRepOption, requireSettableGeoRepOption } from '../gluster';
+import { ActionRequest } from '../jobs/action-definition';
+import { actionReply, ActionRunner, ActionSubmission } from '../jobs/action-runner';
+import { BodyError } from '../ovirt/representation';
+import { refusalOf, SessionVerb } from '../session-control/session-rules';
 import { OvirtFault } from '../ovirt/faults';
 import type { ListQuery } from '../ovirt/query';
-import type { ActionInput, ActionReply } from '../ovirt/routes';
+import type { ActionCall, ActionInput, ActionReply } from '../ovirt/routes';
 import { JobName } from '../queue/queue-names';
 import { VolumesService } from '../volumes/volumes.service';
 import { GeoRepSessionEntity } from './georep-session.entity';
-import { detailView, GeoRepOptionView, GeoRepSessionView, optionView, SessionDetailView, sessionView } from './session.representation';
+import { detailView, GeoRepOptionCreate, GeoRepOptionView, GeoRepSessionView, optionView, SessionDetailView, sessionView } from './session.representation';
 import { SessionsRepository } from './sessions.repository';
 
 /** Geo-rep sessions as discovery last read them. `refresh` runs the master cluster's discovery sync. */
@@ -77,5 +80,99 @@ export class SessionsService {
       input.call,
     );
     return actionReply(submission, input.params);
+  }
+
+  /**
+   * start, stop, pause, resume: the service's state rules first (a 409 naming the current status, no
+   * job), then a job that runs the verb on the master cluster. One action at a time per session:
+   * another one queued or running is a 409.
+   */
+  async control(clusterId: string, volumeId: string, id: string, verb: Exclude<SessionVerb, 'delete'>, input: ActionInput): Promise<ActionReply> {
+    const session = await this.get(clusterId, volumeId, id);
+    const force = (input.params as { force?: boolean }).force === true;
+    this.checkRule(verb, session, force);
+    const events: Record<typeof verb, ActionRequest['events']> = {
+      start: { success: EventCode.GeoRepSessionStarted, failure: EventCode.GeoRepSessionStartFailed },
+      stop: { success: EventCode.GeoRepSessionStopped, failure: EventCode.GeoRepSessionStopFailed },
+      pause: { success: EventCode.GeoRepSessionPaused, failure: EventCode.GeoRepSessionPauseFailed },
+      resume: { success: EventCode.GeoRepSessionResumed, failure: EventCode.GeoRepSessionResumeFailed },
+    };
+    const submission = await this.submit(session, JobName.SessionControl, `${verb[0].toUpperCase()}${verb.slice(1)} geo-replication ${this.describe(session)}`, { verb, force }, events[verb], input.call);
+    return actionReply(submission, input.params);
+  }
+
+  async checkpoint(clusterId: string, volumeId: string, id: string, input: ActionInput): Promise<ActionReply> {
+    const session = await this.get(clusterId, volumeId, id);
+    const events = { success: EventCode.GeoRepCheckpointSet, failure: EventCode.GeoRepCheckpointFailed };
+    return actionReply(await this.submit(session, JobName.SessionCheckpoint, `Checkpoint on geo-replication ${this.describe(session)}`, {}, events, input.call), input.params);
+  }
+
+  /** DELETE: only a stopped or created session that no DR schedule uses; gluster's delete runs as a job. */
+  async remove(clusterId: string, volumeId: string, id: string, resetSyncTime: boolean, call: ActionCall): Promise<ActionReply | undefined> {
+    const session = await this.get(clusterId, volumeId, id);
+    this.checkRule('delete', session, false);
+    if (await this.sessions.usedBySchedule(session.id)) {
+      throw OvirtFault.conflict('a DR schedule syncs through this session; remove the schedule first');
+    }
+    const events = { success: EventCode.GeoRepSessionDeleted, failure: EventCode.GeoRepSessionDeleteFailed };
+    const submission = await this.submit(session, JobName.SessionDelete, `Delete geo-replication ${this.describe(session)}`, { reset_sync_time: resetSyncTime }, events, call);
+    return this.answerFor(submission);
+  }
+
+  /** POST …/options: sets one option (validated by name and type, reserved ones refused) as a job. */
+  async setOption(clusterId: string, volumeId: string, id: string, body: GeoRepOptionCreate, call: ActionCall): Promise<GeoRepOptionView | ActionReply> {
+    const session = await this.get(clusterId, volumeId, id);
+    let option: { name: string; value: string };
+    try {
+      option = normalizeGeoRepOption(body.name, body.value);
+    } catch (e) {
+      if (e instanceof GlusterArgumentError) throw new BodyError([{ path: e.field.startsWith('option.') ? 'value' : 'name', message: e.message.slice(e.field.length + 2) }]);
+      throw e;
+    }
+    const events = { success: EventCode.GeoRepConfigSet, failure: EventCode.GeoRepConfigSetFailed };
+    const submission = await this.submit(session, JobName.SessionConfigSet, `Set ${option.name} on geo-replication ${this.describe(session)}`, option, events, call);
+    const reply = this.answerFor(submission);
+    if (reply) return reply;
+    return this.option(clusterId, volumeId, id, option.name);
+  }
+
+  /** DELETE …/options/{name}: back to gluster's default, as a job. */
+  async resetOption(clusterId: string, volumeId: string, id: string, name: string, call: ActionCall): Promise<ActionReply | undefined> {
+    const session = await this.get(clusterId, volumeId, id);
+    let canonical: string;
+    try {
+      canonical = requireSettableGeoRepOption(name).name;
+    } catch (e) {
+      if (e instanceof GlusterArgumentError) throw OvirtFault.badRequest(`option ${e.message.slice(e.field.length + 2)}`);
+      throw e;
+    }
+    const events = { success: EventCode.GeoRepConfigSetDefault, failure: EventCode.GeoRepConfigSetDefaultFailed };
+    return this.answerFor(await this.submit(session, JobName.SessionConfigReset, `Reset ${canonical} on geo-replication ${this.describe(session)}`, { name: canonical }, events, call));
+  }
+
+  private checkRule(verb: SessionVerb, session: GeoRepSessionEntity, force: boolean): void {
+    const refusal = refusalOf(verb, session.status, force);
+    if (refusal) throw OvirtFault.conflict(refusal);
+  }
+
+  private submit(session: GeoRepSessionEntity, name: JobName, description: string, params: Record<string, unknown>, events: ActionRequest['events'], call: ActionCall): Promise<ActionSubmission> {
+    return this.actions.submit(
+      { name, targetType: 'georep_session', targetId: session.id, description, params, conflict: 'exclusive', retries: 0, eventRefs: { clusterId: session.clusterId }, events },
+      call,
+    );
+  }
+
+  /** A create/remove-like answer: nothing when the job finished, the reply while it runs, a fault when it failed. */
+  private answerFor(submission: ActionSubmission): ActionReply | undefined {
+    const reply = actionReply(submission);
+    if (reply.status === 'complete') return undefined;
+    if (reply.status === 'failed' && reply.fault) {
+      throw new OvirtFault(reply.fault.httpStatus as 409, reply.fault.reason, reply.fault.detail);
+    }
+    return reply;
+  }
+
+  private describe(session: GeoRepSessionEntity): string {
+    return `session to ${session.userName !== 'root' ? `${session.userName}@` : ''}${session.slaveHostName}::${session.slaveVolumeName}`;
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ClustersService } from '../clusters/clusters.service';
 import { ConstraintViolation } from '../database/constraint-errors';
 import { GlusterArgumentError, validateHost, validatePort, validateUserName } from '../gluster';
@@ -105,7 +105,7 @@ export class HostsService {
     try {
       await this.actions.submit(this.refreshRequest(host), { ...caller, async: true });
     } catch (e) {
-      if (!(e instanceof ServiceUnavailableException)) throw e;
+      if (!(e instanceof OvirtFault && e.status === 503)) throw e;
       this.logger.warn({ host: host.id }, 'host added but not contacted: the job queue is unavailable');
       await this.hosts.recordContact(host.id, { status: 'unknown', statusDetail: 'not contacted yet: the job queue was unavailable; refresh the host' });
     }

@@ -1,4 +1,5 @@
-import { ConflictException, HttpException, HttpStatus, Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { OvirtFault } from '../ovirt/faults';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { EventCode } from '../events/event-codes';
 import { refTo } from '../ovirt/api-paths';
@@ -57,10 +58,10 @@ export class ActionRunner {
       await this.jobs.lockTargetForSubmit(manager, request.targetType, request.targetId);
       const unfinished = await this.jobs.countUnfinishedForTarget(manager, request.targetType, request.targetId);
       if (unfinished > 0 && request.conflict === 'exclusive') {
-        throw new ConflictException(`Another operation is in progress on this ${request.targetType.replace(/_/g, ' ')}.`);
+        throw OvirtFault.conflict(`Another operation is in progress on this ${request.targetType.replace(/_/g, ' ')}.`);
       }
       if (unfinished > this.config.actionQueueLimit) {
-        throw new HttpException(`Too many queued operations on this ${request.targetType.replace(/_/g, ' ')} (at most ${this.config.actionQueueLimit} may wait).`, HttpStatus.TOO_MANY_REQUESTS);
+        throw new OvirtFault(429, 'Too Many Requests', `Too many queued operations on this ${request.targetType.replace(/_/g, ' ')} (at most ${this.config.actionQueueLimit} may wait).`);
       }
       return this.jobs.insertActionJob(
         manager,
@@ -86,7 +87,7 @@ export class ActionRunner {
       const detail = 'The job queue (Redis) is not reachable; the action was not started.';
       await this.jobs.fail(job.id, { status: 503, reason: 'Service Unavailable', detail });
       await this.events.record({ code: EventCode.ActionQueueUnavailable, severity: 'error', description: `${request.description}: not started, the job queue is unavailable.`, jobId: job.id, correlationId: caller.correlationId, targetType: request.targetType, targetId: request.targetId, userId: caller.userId });
-      throw new ServiceUnavailableException(detail);
+      throw new OvirtFault(503, 'Service Unavailable', detail);
     }
     await this.jobs.markEnqueued(job.id);
 

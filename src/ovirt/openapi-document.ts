@@ -2,7 +2,7 @@ import { apiRootSchema } from './api-root';
 import { API_VERSION } from './api-paths';
 import { followableFields } from './follow';
 import { MAX_MAX } from './query';
-import { actionOpenApi, faultOpenApi, OpenApiSchema, OpenApiSchemas, pascalCase, ResourceSchema, resourceOpenApi, schemaName } from './representation';
+import { actionOpenApi, actionSchema, faultOpenApi, OpenApiSchema, OpenApiSchemas, pascalCase, ResourceSchema, resourceOpenApi, schemaName } from './representation';
 import { collectionsOf, DiscoveredRoute, servedTypes } from './route-discovery';
 import { MAX_BODY_BYTES } from './request-body';
 import { ActionRouteSpec, CrudRouteSpec, RESOURCE_ID_PARAM } from './routes';
@@ -163,6 +163,21 @@ function pathParameters(path: string): object[] {
   );
 }
 
+function queryParameters(spec: CrudRouteSpec): object[] {
+  return (spec.query ?? []).map((q) => ({ name: q.name, in: 'query', description: q.description, schema: { type: q.type } }));
+}
+
+/** 202 of an add or remove that runs as a job and outlasted the wait. */
+function stillRunning(what: string): Record<string, object> {
+  return {
+    '202': {
+      description: `The job ${what} is still queued or running (\`status\` pending or in_progress): follow the job.`,
+      headers: CORRELATION,
+      content: content('JobAction'),
+    },
+  };
+}
+
 function crudOperation(route: DiscoveredRoute, spec: CrudRouteSpec, served: ReadonlySet<string>): object {
   const { schema } = spec;
   const type = schemaName(schema.type);
@@ -183,7 +198,7 @@ function crudOperation(route: DiscoveredRoute, spec: CrudRouteSpec, served: Read
           ref('parameters', 'Max'),
           searchParameter(spec.search as SearchSpec),
           ref('parameters', 'CaseSensitive'),
-          ...(spec.query ?? []).map((q) => ({ name: q.name, in: 'query', description: q.description, schema: { type: q.type } })),
+          ...queryParameters(spec),
           ...reading,
         ],
         responses: responses([400, 500], ok(`The ${schema.plural}.`, schemaName(schema.plural))),
@@ -205,6 +220,7 @@ function crudOperation(route: DiscoveredRoute, spec: CrudRouteSpec, served: Read
         requestBody: body('Create'),
         responses: responses(hasReferences(schema) ? [400, 404, 409, 413, 415, 500] : [400, 409, 413, 415, 500], {
           '201': { description: `The new ${schema.type}.`, headers: { ...CORRELATION, Location: ref('headers', 'Location') }, content: content(type) },
+          ...(spec.runsJob ? stillRunning(`adding the ${schema.type.replace(/_/g, ' ')}`) : {}),
         }),
       };
     case 'update':
@@ -222,8 +238,11 @@ function crudOperation(route: DiscoveredRoute, spec: CrudRouteSpec, served: Read
         operationId: `remove${type}`,
         summary: spec.summary ?? `Remove a ${schema.type}`,
         tags,
-        parameters: common,
-        responses: responses([400, 404, 409, 500], { '200': { description: 'Removed; no body.', headers: CORRELATION } }),
+        parameters: [...common, ...queryParameters(spec)],
+        responses: responses(spec.runsJob ? [400, 404, 409, 429, 500, 503] : [400, 404, 409, 500], {
+          '200': { description: 'Removed; no body.', headers: CORRELATION },
+          ...(spec.runsJob ? stillRunning(`removing the ${schema.type.replace(/_/g, ' ')}`) : {}),
+        }),
       };
   }
 }
@@ -338,7 +357,7 @@ export function buildOpenApiDocument(routes: readonly DiscoveredRoute[], info: D
     paths: {},
     components: components(),
   };
-  const schemas: OpenApiSchemas = { ...faultOpenApi(), ...apiRootSchemas(collections) };
+  const schemas: OpenApiSchemas = { ...faultOpenApi(), ...apiRootSchemas(collections), ...actionOpenApi(actionSchema(), 'JobAction') };
   const byType = new Map<string, ResourceSchema>();
   const actionNames = new Set<string>();
   for (const route of documented) {

@@ -5,8 +5,11 @@ import { mergeMap, Observable } from 'rxjs';
 import { FollowRegistry } from './follow';
 import { responseFormat } from './negotiation';
 import { allContentRequested, followParam } from './query';
-import { CONTENT_TYPES, Format, render, renderAction, renderCollection, ResourceSchema, RootSchema } from './representation';
+import { actionSchema, CONTENT_TYPES, Format, render, renderAction, renderCollection, ResourceSchema, RootSchema } from './representation';
 import { ActionReply, OVIRT_ROUTE, OvirtRouteSpec } from './routes';
+
+/** The envelope of an add or remove that is still running as a job. */
+const JOB_ENVELOPE = actionSchema();
 
 /** What the API root handler returns: its schema depends on the collections that exist. */
 export interface RootRepresentation {
@@ -74,15 +77,29 @@ export class OvirtResponseInterceptor implements NestInterceptor {
         break;
       }
       case 'add': {
+        if (isStillRunning(result)) {
+          const reply = result;
+          body = renderAction(JOB_ENVELOPE, { status: reply.status, job: reply.job } as never, format);
+          res.status(202);
+          break;
+        }
         body = renderOne(spec.schema, result as object, format);
         const href = (result as { href?: unknown }).href;
         if (typeof href === 'string') res.setHeader('Location', href);
         res.status(201);
         break;
       }
-      case 'remove':
+      case 'remove': {
+        // A removal that runs as a job and outlasted the wait answers like an action: 202 and the job.
+        if (isStillRunning(result)) {
+          const reply = result;
+          body = renderAction(JOB_ENVELOPE, { status: reply.status, job: reply.job } as never, format);
+          res.status(202);
+          break;
+        }
         res.status(200);
         return undefined;
+      }
       case 'action': {
         const reply = result as ActionReply;
         const view = {
@@ -116,4 +133,11 @@ export function actionHttpStatus(reply: ActionReply): number {
     case 'failed':
       return reply.fault?.httpStatus ?? 500;
   }
+}
+
+/** An add or remove handler's answer for a job that has not ended (views always have an href; replies never). */
+function isStillRunning(result: unknown): result is ActionReply {
+  if (typeof result !== 'object' || result === null || 'href' in result) return false;
+  const status = (result as { status?: unknown }).status;
+  return status === 'pending' || status === 'in_progress';
 }

@@ -52,6 +52,8 @@ export interface CrudRouteSpec {
   readonly search?: SearchSpec;
   /** Query parameters the handler reads with `@Query()`. */
   readonly query?: readonly QueryParameterSpec[];
+  /** add/remove that do remote work as a job: may answer 202 with the `<action>` envelope and the job. */
+  readonly runsJob?: boolean;
   /** One line for the OpenAPI document; a default is made from the operation. */
   readonly summary?: string;
 }
@@ -99,7 +101,7 @@ export function GetRoute(schema: ResourceSchema, options: { summary?: string } =
   return route({ operation: 'get', schema, ...options }, Get(`:${RESOURCE_ID_PARAM}`));
 }
 
-export function AddRoute(schema: ResourceSchema, options: { summary?: string } = {}): MethodDecorator {
+export function AddRoute(schema: ResourceSchema, options: { summary?: string; runsJob?: boolean } = {}): MethodDecorator {
   return route({ operation: 'add', schema, ...options }, Post());
 }
 
@@ -107,7 +109,7 @@ export function UpdateRoute(schema: ResourceSchema, options: { summary?: string 
   return route({ operation: 'update', schema, ...options }, Put(`:${RESOURCE_ID_PARAM}`));
 }
 
-export function RemoveRoute(schema: ResourceSchema, options: { summary?: string } = {}): MethodDecorator {
+export function RemoveRoute(schema: ResourceSchema, options: { summary?: string; query?: readonly QueryParameterSpec[]; runsJob?: boolean } = {}): MethodDecorator {
   return route({ operation: 'remove', schema, ...options }, Delete(`:${RESOURCE_ID_PARAM}`));
 }
 

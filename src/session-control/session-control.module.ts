@@ -4,6 +4,7 @@ import { DiscoveryModule } from '../discovery/discovery.module';
 import { GeorepModule } from '../georep/georep.module';
 import { HostsModule } from '../hosts/hosts.module';
 import { VolumesModule } from '../volumes/volumes.module';
+import { SessionActions } from './session-actions';
 import { SessionGluster } from './session-gluster';
 
 /**
@@ -12,7 +13,7 @@ import { SessionGluster } from './session-gluster';
  */
 @Module({
   imports: [ClustersModule, HostsModule, VolumesModule, GeorepModule, DiscoveryModule],
-  providers: [SessionGluster],
+  providers: [SessionGluster, SessionActions],
   exports: [SessionGluster],
 })
 export class SessionControlModule {}

@@ -1,0 +1,99 @@
+import * as fs from 'node:fs';
+import { API, JSON_TYPE } from '../api/api-helpers';
+import { acquireLabLease, ensureLabUp, LabEnv, LabLock, labStatus, sessionPurge } from './gluster-lab';
+import { startTestApp, TestApp } from './test-app';
+
+const ROOT_AUTHORIZED_KEYS = '/root/.ssh/authorized_keys';
+
+export interface LabApi {
+  get<T>(path: string): Promise<T>;
+  post(path: string, body: object): ReturnType<TestApp['http']['post']>;
+  put(path: string, body: object): ReturnType<TestApp['http']['put']>;
+  delete(path: string): ReturnType<TestApp['http']['delete']>;
+}
+
+/** The real app managing the lab: a cluster and an up host per site, reached with the service's own key. */
+export interface LabApp {
+  env: LabEnv;
+  t: TestApp;
+  api: LabApi;
+  site1: string;
+  site2: string;
+  host1: string;
+  host2: string;
+  /** POST …/refresh on the path and insist on `complete`, with the lab's state in the error otherwise. */
+  refresh(path: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+function jsonApi(t: TestApp): LabApi {
+  const send = <R extends { set(k: string, v: string): R; send(b: string): R }>(req: R, body: object) => req.set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify(body));
+  return {
+    get: async <T>(path: string): Promise<T> => (await t.http.get(`${API}${path}`).set('Accept', JSON_TYPE).expect(200)).body as T,
+    post: (path, body) => send(t.http.post(`${API}${path}`), body),
+    put: (path, body) => send(t.http.put(`${API}${path}`), body),
+    delete: (path) => t.http.delete(`${API}${path}`).set('Accept', JSON_TYPE),
+  };
+}
+
+/**
+ * Takes the lab lease, brings the lab up with no geo-rep sessions, starts the app, lets its service key
+ * into root's authorized_keys (shared by both sites; exactly that line is removed on close) and
+ * registers one host per site in its own cluster, waiting until both are up.
+ */
+export async function startLabApp(prefix: string, env: NodeJS.ProcessEnv = {}): Promise<LabApp> {
+  const lease: LabLock = await acquireLabLease();
+  let t: TestApp | undefined;
+  let keyLine = '';
+  const removeKey = () => {
+    if (!keyLine || !fs.existsSync(ROOT_AUTHORIZED_KEYS)) return;
+    const lines = fs.readFileSync(ROOT_AUTHORIZED_KEYS, 'utf8').split('\n');
+    fs.writeFileSync(ROOT_AUTHORIZED_KEYS, lines.filter((line) => line.trim() !== keyLine).join('\n'));
+  };
+  const close = async () => {
+    try {
+      await sessionPurge();
+    } finally {
+      removeKey();
+      await t?.close();
+      await lease.release();
+    }
+  };
+  try {
+    const labEnv = await ensureLabUp();
+    await sessionPurge();
+    t = await startTestApp({ env: { GEOREP_ACTION_WAIT_SECONDS: '120', ...env } });
+    const api = jsonApi(t);
+    keyLine = (await t.anon.get('/ovirt-engine/services/pki-resource?resource=engine-certificate&format=OPENSSH-PUBKEY').expect(200)).text.trim();
+    const current = fs.existsSync(ROOT_AUTHORIZED_KEYS) ? fs.readFileSync(ROOT_AUTHORIZED_KEYS, 'utf8') : '';
+    fs.writeFileSync(ROOT_AUTHORIZED_KEYS, `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}${keyLine}\n`);
+    const id = async (res: PromiseLike<{ status: number; body: unknown; text: string }>) => {
+      const r = await res;
+      if (r.status !== 201) throw new Error(`expected 201, got ${r.status}: ${r.text}`);
+      return (r.body as { id: string }).id;
+    };
+    const site1 = await id(api.post('/clusters', { name: `${prefix}-site1` }));
+    const site2 = await id(api.post('/clusters', { name: `${prefix}-site2` }));
+    const host1 = await id(api.post('/hosts', { name: `${prefix}-site1-host`, address: labEnv.site1Addr, ssh: { port: labEnv.sshPort }, cluster: { id: site1 } }));
+    const host2 = await id(api.post('/hosts', { name: `${prefix}-site2-host`, address: labEnv.site2Addr, cluster: { id: site2 } }));
+    for (const host of [host1, host2]) {
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const h = await api.get<{ status: string; status_detail?: string }>(`/hosts/${host}`);
+        if (h.status === 'up') break;
+        if (h.status !== 'unknown' || Date.now() > deadline) throw new Error(`host ${host} is ${h.status}: ${h.status_detail}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    const refresh = async (path: string) => {
+      const res = await api.post(`${path}/refresh`, {});
+      if (res.status !== 200 || (res.body as { status: string }).status !== 'complete') {
+        throw new Error(`refresh of ${path} answered ${res.status}: ${res.text}\n${await labStatus()}`);
+      }
+    };
+    return { env: labEnv, t, api, site1, site2, host1, host2, refresh, close };
+  } catch (e) {
+    await close().catch(() => undefined);
+    throw e;
+  }
+}
