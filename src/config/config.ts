@@ -35,6 +35,8 @@ export interface AppConfig {
   testActionDelayMs: number;
   /** How often the worker runs the discovery sync of every cluster (0: never; refresh actions still sync). */
   syncIntervalMs: number;
+  /** A worker Active with pending work whose last_synced has not moved for this long is stalled (LAB.md pitfall 2). */
+  stallThresholdMs: number;
   /** How long a bearer token from the SSO endpoint is valid. */
   tokenTtlMs: number;
   /** How long a successful Basic verification is remembered in process memory (0: never). */
@@ -163,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
   if (jobLockSeconds < 2) problems.push('GEOREP_JOB_LOCK_SECONDS: must be at least 2');
   const testActionDelayMs = wholeNumber('GEOREP_TEST_ACTION_DELAY_MS', '0', 600_000);
   const syncIntervalSeconds = wholeNumber('GEOREP_SYNC_INTERVAL_SECONDS', '60', 86_400);
+  const stallSeconds = wholeNumber('GEOREP_STALL_SECONDS', '300', 86_400);
 
   const positive = (name: string, fallback: string, max: number): number => {
     const value = wholeNumber(name, fallback, max);
@@ -198,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
     jobLockMs: jobLockSeconds * 1000,
     testActionDelayMs,
     syncIntervalMs: syncIntervalSeconds * 1000,
+    stallThresholdMs: stallSeconds * 1000,
     tokenTtlMs: tokenTtlMinutes * 60_000,
     credentialCacheMs: credentialCacheSeconds * 1000,
     loginMaxFailuresPerUser,

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { GeoRepSessionDetailEntity } from '../georep/georep-session-detail.entity';
 import { GeoRepSessionOptionEntity } from '../georep/georep-session-option.entity';
@@ -8,6 +9,7 @@ import { HostEntity } from '../hosts/host.entity';
 import { GlusterBrickEntity } from '../volumes/gluster-brick.entity';
 import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
 import { DiscoveredBrick, DiscoveredOption, DiscoverySnapshot, sessionIdentity } from './discovery-snapshot';
+import { judgeWorker, PreviousWorker, sessionHealth } from './stall-detection';
 
 /** What a stored pass changed, for the events the sync writes. */
 export type DiscoveryChange =
@@ -15,7 +17,9 @@ export type DiscoveryChange =
   | { kind: 'volume_removed'; volumeId: string; name: string }
   | { kind: 'session_added'; sessionId: string; label: string; status: GeoRepSessionRollupStatus }
   | { kind: 'session_removed'; sessionId: string; label: string }
-  | { kind: 'session_status'; sessionId: string; label: string; from: GeoRepSessionRollupStatus; to: GeoRepSessionRollupStatus };
+  | { kind: 'session_status'; sessionId: string; label: string; from: GeoRepSessionRollupStatus; to: GeoRepSessionRollupStatus }
+  | { kind: 'worker_stalled'; sessionId: string; label: string; brick: string; since: Date }
+  | { kind: 'worker_unstalled'; sessionId: string; label: string; brick: string };
 
 export interface StoreResult {
   volumes: number;
@@ -36,7 +40,10 @@ export function sessionLabel(masterVolume: string, s: { slaveHost: string; slave
  */
 @Injectable()
 export class DiscoveryStore {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async apply(clusterId: string, snapshot: DiscoverySnapshot, options: ReadonlyMap<string, DiscoveredOption[]>, now = new Date()): Promise<StoreResult> {
     return this.ds.transaction(async (m) => {
@@ -116,11 +123,39 @@ export class DiscoveryStore {
         }
         kept.add(id);
         const bricksOfMaster = brickIds.get(ds.masterVolume) ?? [];
+        const workerKey = (host: string, dir: string) => `${host}:${dir}`;
+        const previous = new Map<string, PreviousWorker>(
+          (await m.find(GeoRepSessionDetailEntity, { where: { sessionId: id } })).map((d) => [workerKey(d.masterHostName, d.masterBrickDir), d]),
+        );
+        const verdicts = ds.details.map((d) => {
+          const key = workerKey(d.masterHostName, d.masterBrickDir);
+          const before = previous.get(key);
+          const verdict = judgeWorker(
+            before,
+            {
+              status: d.row.status,
+              lastSynced: d.row.lastSynced,
+              entryPending: d.row.entry,
+              dataPending: d.row.data,
+              metaPending: d.row.meta,
+              checkpointTime: d.row.checkpointTime,
+              checkpointCompleted: d.row.checkpointCompleted,
+            },
+            now,
+            this.config.stallThresholdMs,
+          );
+          if (verdict.stalled && !before?.stalled) changes.push({ kind: 'worker_stalled', sessionId: id, label, brick: key, since: verdict.progressAt });
+          if (!verdict.stalled && before?.stalled) changes.push({ kind: 'worker_unstalled', sessionId: id, label, brick: key });
+          return verdict;
+        });
+        await m.update(GeoRepSessionEntity, { id }, { health: sessionHealth(ds.status, ds.details.map((d, i) => ({ status: d.row.status, stalled: verdicts[i].stalled }))) });
         await m.delete(GeoRepSessionDetailEntity, { sessionId: id });
         if (ds.details.length > 0) {
           await m.insert(
             GeoRepSessionDetailEntity,
-            ds.details.map((d) => ({
+            ds.details.map((d, i) => ({
+              progressAt: verdicts[i].progressAt,
+              stalled: verdicts[i].stalled,
               sessionId: id,
               position: d.position,
               masterBrickId: d.brickPosition === null ? null : (bricksOfMaster[d.brickPosition] ?? null),

@@ -122,6 +122,24 @@ export class DiscoverySync {
         return this.events.record({ ...base, code: EventCode.GeoRepSessionDetectedFromCli, severity: 'normal', description: `Detected new geo-replication session ${change.label} (status ${change.status}).`, targetType: 'georeplication_session', targetId: change.sessionId });
       case 'session_removed':
         return this.events.record({ ...base, code: EventCode.GeoRepSessionDeletedFromCli, severity: 'warning', description: `Geo-replication session ${change.label} was deleted outside the service; it was removed.`, targetType: 'georeplication_session', targetId: change.sessionId });
+      case 'worker_stalled':
+        return this.events.record({
+          ...base,
+          code: EventCode.GeoRepWorkerStalled,
+          severity: 'warning',
+          description: `Geo-replication session ${change.label}: the worker of brick ${change.brick} is Active with work pending, but its last_synced has not moved since ${change.since.toISOString()}.`,
+          targetType: 'georeplication_session',
+          targetId: change.sessionId,
+        });
+      case 'worker_unstalled':
+        return this.events.record({
+          ...base,
+          code: EventCode.GeoRepWorkerRecovered,
+          severity: 'normal',
+          description: `Geo-replication session ${change.label}: the worker of brick ${change.brick} is syncing again.`,
+          targetType: 'georeplication_session',
+          targetId: change.sessionId,
+        });
       case 'session_status':
         return this.events.record({
           ...base,

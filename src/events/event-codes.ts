@@ -52,6 +52,8 @@ export enum EventCode {
   HostRefreshFailed = 11020,
   GeoRepCheckpointSet = 11120,
   GeoRepCheckpointFailed = 11121,
+  GeoRepWorkerStalled = 11130,
+  GeoRepWorkerRecovered = 11131,
   JobEndedByUser = 11021,
   JobCleared = 11022,
   ExternalJobAdded = 11023,

@@ -58,4 +58,11 @@ export class GeoRepSessionDetailEntity {
 
   @Column({ type: 'bigint', nullable: true, transformer: BIGINT_NUMBER })
   failures: number | null;
+
+  /** When last_synced was last seen to move (or the worker first seen): the stall clock. */
+  @Column({ name: 'progress_at', type: 'timestamptz', nullable: true })
+  progressAt: Date | null;
+
+  @Column({ type: 'boolean', default: false })
+  stalled: boolean;
 }

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { SessionHealth } from '../discovery/stall-detection';
 import type { GeoRepSessionRollupStatus } from '../gluster';
 
 /** A geo-replication session of a master volume (discovered, or created through the service). */
@@ -41,6 +42,10 @@ export class GeoRepSessionEntity {
 
   @Column({ type: 'varchar', length: 20 })
   status: GeoRepSessionRollupStatus;
+
+  /** Beside gluster's status: healthy, degraded (a worker stalled or partly faulty), failing. */
+  @Column({ type: 'varchar', length: 16, default: 'healthy' })
+  health: SessionHealth;
 
   @Column({ name: 'last_refreshed', type: 'timestamptz' })
   lastRefreshed: Date;

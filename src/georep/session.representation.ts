@@ -34,6 +34,10 @@ export const SessionDetailSchema = resource(
     data_pending: long({ readOnly: true, optional: true }),
     meta_pending: long({ readOnly: true, optional: true }),
     failures: long({ readOnly: true, optional: true }),
+    stalled: bool({
+      readOnly: true,
+      description: 'Active with work pending while last_synced has not moved for GEOREP_STALL_SECONDS (a frozen worker: gluster still says Active).',
+    }),
   },
   { description: "One master brick's geo-replication worker of a session." },
 );
@@ -53,6 +57,10 @@ export const GeoRepSessionSchema = resource(
     user_name: str({ readOnly: true, description: 'The user on the slave (root unless a non-root session).' }),
     session_key: str({ readOnly: true }),
     status: enumOf(SESSION_STATUSES, { readOnly: true, description: "Rolled up from the workers' statuses (see DESIGN.md section 6)." }),
+    health: enumOf(['healthy', 'degraded', 'failing'] as const, {
+      readOnly: true,
+      description: 'What the service concludes beside gluster\'s status: degraded when a worker is stalled or the session partly faulty; failing when faulty or every active worker is stalled.',
+    }),
     last_refreshed: date({ readOnly: true }),
     session_details: list('session_detail', SessionDetailSchema, { readOnly: true, optional: true, description: 'Per master brick; only on the single GET.' }),
   },
@@ -102,6 +110,7 @@ export const SESSION_SEARCH: SearchSpec = {
     slave_host_name: { column: 's.slave_host_name' },
     slave_volume_name: { column: 's.slave_volume_name' },
     user_name: { column: 's.user_name' },
+    health: { column: 's.health', values: ['healthy', 'degraded', 'failing'] },
     last_refreshed: { column: 's.last_refreshed', type: 'date' },
   },
   defaultSort: 'slave_volume_name',
@@ -139,6 +148,7 @@ export function sessionView(s: GeoRepSessionEntity, details?: readonly GeoRepSes
     user_name: s.userName,
     session_key: s.sessionKey,
     status: s.status,
+    health: s.health,
     last_refreshed: s.lastRefreshed,
     session_details: details ? details.map((d) => detailView(s, d)) : undefined,
   };
@@ -162,6 +172,7 @@ export function detailView(s: Pick<GeoRepSessionEntity, 'id' | 'clusterId' | 'ma
     data_pending: d.dataPending ?? undefined,
     meta_pending: d.metaPending ?? undefined,
     failures: d.failures ?? undefined,
+    stalled: d.stalled,
   };
 }
 

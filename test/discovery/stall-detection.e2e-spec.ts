@@ -1,0 +1,92 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DiscoverySnapshot, buildSnapshot } from '../../src/discovery/discovery-snapshot';
+import { DiscoveryStore } from '../../src/discovery/discovery-store';
+import { CommandOutput, parseGeoRepStatusList, parseVolumeInfo, parseVolumeStatus } from '../../src/gluster';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'gluster-10.3');
+function capture(name: string): CommandOutput {
+  return { stdout: fs.readFileSync(path.join(FIXTURES, name), 'utf8'), stderr: '', exitCode: Number(fs.readFileSync(path.join(FIXTURES, `${name}.rc`), 'utf8').trim()) };
+}
+
+const T0 = new Date('2026-11-30T12:00:00Z');
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+
+/**
+ * Stall detection (LAB.md pitfall 2) as the discovery store applies it, on real PostgreSQL, with the
+ * real captured `status detail` of an active session: the store keeps each worker's stall clock
+ * between syncs and flags an Active worker with pending work whose last_synced does not move.
+ */
+describe('stall detection across discovery syncs', () => {
+  let t: TestApp;
+  let store: DiscoveryStore;
+  let clusterId: string;
+  let base: DiscoverySnapshot;
+
+  /** The captured snapshot, with the first session's active workers given pending entries and a last_synced. */
+  function snapshot(lastSynced: Date, entryPending: number): DiscoverySnapshot {
+    const [session, ...rest] = base.sessions;
+    return {
+      volumes: base.volumes,
+      sessions: [
+        {
+          ...session,
+          details: session.details.map((d) => (d.row.status === 'active' ? { ...d, row: { ...d.row, lastSynced, entry: entryPending, checkpointTime: null, checkpointCompleted: null } } : d)),
+        },
+        ...rest,
+      ],
+    };
+  }
+
+  const rows = () =>
+    t.sql<{ status: string; stalled: boolean; health: string }>(
+      `SELECT d.status, d.stalled, s.health FROM georep_session_details d JOIN georep_sessions s ON s.id = d.session_id ORDER BY d.position`,
+    );
+
+  beforeAll(async () => {
+    t = await startTestApp({ role: 'api', env: { GEOREP_STALL_SECONDS: '60' } });
+    store = t.app.get(DiscoveryStore);
+    [{ id: clusterId }] = await t.sql<{ id: string }>(`INSERT INTO clusters (name) VALUES ('stall') RETURNING id`);
+    base = buildSnapshot(parseVolumeInfo(capture('volume-info-xml.xml')), parseVolumeStatus(capture('volume-status-mastervol-detail-xml.xml')), parseGeoRepStatusList(capture('georep-status-all-xml.active-passive.xml')));
+    base = { ...base, sessions: base.sessions.slice(0, 1) };
+    expect(base.sessions[0].details.map((d) => d.row.status)).toContain('active');
+  });
+  afterAll(() => t.close());
+
+  it('flags the frozen active worker after the threshold, and clears it when last_synced moves', async () => {
+    const first = await store.apply(clusterId, snapshot(at(-5), 12), new Map(), at(0));
+    expect(first.changes.filter((c) => c.kind === 'worker_stalled')).toEqual([]);
+    expect((await rows()).every((r) => !r.stalled && r.health === 'healthy')).toBe(true);
+
+    // 59 s later, nothing moved: not yet.
+    const early = await store.apply(clusterId, snapshot(at(-5), 12), new Map(), at(59));
+    expect(early.changes.filter((c) => c.kind === 'worker_stalled')).toEqual([]);
+
+    // 60 s: the active worker is stalled; the passive one is not; the session is failing (its only active worker is stuck).
+    const late = await store.apply(clusterId, snapshot(at(-5), 12), new Map(), at(60));
+    const stalled = late.changes.filter((c) => c.kind === 'worker_stalled');
+    expect(stalled).toHaveLength(1);
+    expect(stalled[0]).toMatchObject({ kind: 'worker_stalled', since: at(0) });
+    expect((await rows()).map((r) => [r.status, r.stalled, r.health])).toEqual([
+      ['active', true, 'failing'],
+      ['passive', false, 'failing'],
+    ]);
+
+    // Still frozen a sync later: no second event.
+    const again = await store.apply(clusterId, snapshot(at(-5), 12), new Map(), at(90));
+    expect(again.changes.filter((c) => c.kind === 'worker_stalled')).toEqual([]);
+
+    // last_synced moves: recovered, healthy.
+    const moved = await store.apply(clusterId, snapshot(at(95), 3), new Map(), at(100));
+    expect(moved.changes.filter((c) => c.kind === 'worker_unstalled')).toHaveLength(1);
+    expect((await rows()).every((r) => !r.stalled && r.health === 'healthy')).toBe(true);
+  });
+
+  it('does not flag a frozen worker with nothing to do', async () => {
+    await store.apply(clusterId, snapshot(at(200), 0), new Map(), at(200));
+    const idle = await store.apply(clusterId, snapshot(at(200), 0), new Map(), at(5000));
+    expect(idle.changes.filter((c) => c.kind === 'worker_stalled')).toEqual([]);
+    expect((await rows()).every((r) => !r.stalled)).toBe(true);
+  });
+});
