@@ -54,6 +54,8 @@ export enum EventCode {
   GeoRepCheckpointFailed = 11121,
   GeoRepWorkerStalled = 11130,
   GeoRepWorkerRecovered = 11131,
+  GeoRepVerified = 11140,
+  GeoRepVerifyFailed = 11141,
   JobEndedByUser = 11021,
   JobCleared = 11022,
   ExternalJobAdded = 11023,

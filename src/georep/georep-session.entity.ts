@@ -47,6 +47,16 @@ export class GeoRepSessionEntity {
   @Column({ type: 'varchar', length: 16, default: 'healthy' })
   health: SessionHealth;
 
+  /** The replication canary's last run: when, what it found, how long the probe took to arrive. */
+  @Column({ name: 'last_verified', type: 'timestamptz', nullable: true })
+  lastVerified: Date | null;
+
+  @Column({ name: 'last_verify_result', type: 'varchar', length: 1000, nullable: true })
+  lastVerifyResult: string | null;
+
+  @Column({ name: 'replication_delay_ms', type: 'integer', nullable: true })
+  replicationDelayMs: number | null;
+
   @Column({ name: 'last_refreshed', type: 'timestamptz' })
   lastRefreshed: Date;
 

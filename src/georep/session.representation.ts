@@ -1,6 +1,6 @@
 import { CLUSTERS } from '../clusters/cluster.representation';
 import { resourceHref } from '../ovirt/api-paths';
-import { actionSchema, bool, CreateInputOf, date, enumOf, list, long, ref, resource, str, ViewOf } from '../ovirt/representation';
+import { actionSchema, bool, CreateInputOf, date, enumOf, int, list, long, ref, resource, str, ViewOf } from '../ovirt/representation';
 import { findGeoRepOption } from '../gluster';
 import type { SearchSpec } from '../ovirt/search';
 import { brickHref, sessionHref, volumeRef } from '../volumes/volume.representation';
@@ -62,11 +62,14 @@ export const GeoRepSessionSchema = resource(
       description: 'What the service concludes beside gluster\'s status: degraded when a worker is stalled or the session partly faulty; failing when faulty or every active worker is stalled.',
     }),
     last_refreshed: date({ readOnly: true }),
+    last_verified: date({ readOnly: true, optional: true, description: 'When the replication canary (the verify action) last ran.' }),
+    last_verify_result: str({ readOnly: true, optional: true, description: '`passed`, or what the canary saw on the slave (missing, wrong size, wrong content).' }),
+    replication_delay: int({ readOnly: true, optional: true, description: 'Milliseconds the canary probe took from the master volume to the slave volume.' }),
     session_details: list('session_detail', SessionDetailSchema, { readOnly: true, optional: true, description: 'Per master brick; only on the single GET.' }),
   },
   {
     links: [SESSION_DETAILS, SESSION_OPTIONS],
-    actions: ['refresh', 'start', 'stop', 'pause', 'resume', 'checkpoint'],
+    actions: ['refresh', 'start', 'stop', 'pause', 'resume', 'checkpoint', 'verify'],
     description: 'A geo-replication session of a master volume.',
   },
 );
@@ -97,6 +100,9 @@ export const SessionStopActionSchema = actionSchema({ force: force() });
 export const SessionPauseActionSchema = actionSchema({ force: force() });
 export const SessionResumeActionSchema = actionSchema({ force: force() });
 export const SessionCheckpointActionSchema = actionSchema();
+export const SessionVerifyActionSchema = actionSchema({
+  timeout: int({ optional: true, min: 1, max: 3600, description: 'Seconds to wait for the probe on the slave (default 120).' }),
+});
 
 export type GeoRepOptionCreate = CreateInputOf<typeof GeoRepOptionSchema>;
 
@@ -150,6 +156,9 @@ export function sessionView(s: GeoRepSessionEntity, details?: readonly GeoRepSes
     status: s.status,
     health: s.health,
     last_refreshed: s.lastRefreshed,
+    last_verified: s.lastVerified ?? undefined,
+    last_verify_result: s.lastVerifyResult ?? undefined,
+    replication_delay: s.replicationDelayMs ?? undefined,
     session_details: details ? details.map((d) => detailView(s, d)) : undefined,
   };
 }

@@ -23,6 +23,7 @@ import {
   SessionResumeActionSchema,
   SessionStartActionSchema,
   SessionStopActionSchema,
+  SessionVerifyActionSchema,
 } from './session.representation';
 import { SessionsService } from './sessions.service';
 
@@ -99,6 +100,17 @@ export class GeoRepSessionsController {
   })
   checkpoint(@Param('cluster') c: string, @Param('volume') v: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof SessionCheckpointActionSchema>): Promise<ActionReply> {
     return this.sessions.checkpoint(c, v, id, input);
+  }
+
+  @ActionRoute(GeoRepSessionSchema, 'verify', SessionVerifyActionSchema, {
+    runsJob: true,
+    asyncByDefault: true,
+    summary: 'Check that data really arrives on the slave (replication canary)',
+    description:
+      'Writes a small probe with unique content into the master volume (a private mount on a master host), waits for the same bytes on the slave volume (on the registered slave host), and records last_verified, last_verify_result and replication_delay on the session. A failure is an error event saying what was seen. Async by default.',
+  })
+  verify(@Param('cluster') c: string, @Param('volume') v: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof SessionVerifyActionSchema>): Promise<ActionReply> {
+    return this.sessions.verify(c, v, id, input);
   }
 
   @RemoveRoute(GeoRepSessionSchema, {

@@ -50,6 +50,10 @@ export class SessionsRepository {
     return this.options.findOneBy({ sessionId, name });
   }
 
+  async recordVerification(id: string, outcome: { at: Date; result: string; delayMs: number | null }): Promise<void> {
+    await this.sessions.update({ id }, { lastVerified: outcome.at, lastVerifyResult: outcome.result.slice(0, 1000), replicationDelayMs: outcome.delayMs });
+  }
+
   /** Forgets a session the service deleted in gluster (its rows and options go with it). */
   async remove(id: string): Promise<void> {
     await this.sessions.delete({ id });

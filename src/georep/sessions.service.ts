@@ -107,6 +107,15 @@ export class SessionsService {
     return actionReply(await this.submit(session, JobName.SessionCheckpoint, `Checkpoint on geo-replication ${this.describe(session)}`, {}, events, input.call), input.params);
   }
 
+  /** The replication canary, as a job (async by default: it waits for the probe on the slave). */
+  async verify(clusterId: string, volumeId: string, id: string, input: ActionInput): Promise<ActionReply> {
+    const session = await this.get(clusterId, volumeId, id);
+    const timeout = (input.params as { timeout?: number }).timeout;
+    const events = { success: EventCode.GeoRepVerified, failure: EventCode.GeoRepVerifyFailed };
+    const request = { name: JobName.SessionVerify, targetType: 'georep_session', targetId: session.id, description: `Replication canary on geo-replication ${this.describe(session)}`, params: timeout === undefined ? {} : { timeout }, conflict: 'exclusive' as const, retries: 0, eventRefs: { clusterId: session.clusterId }, events, asyncByDefault: true };
+    return actionReply(await this.actions.submit(request, input.call), input.params);
+  }
+
   /** DELETE: only a stopped or created session that no DR schedule uses; gluster's delete runs as a job. */
   async remove(clusterId: string, volumeId: string, id: string, resetSyncTime: boolean, call: ActionCall): Promise<ActionReply | undefined> {
     const session = await this.get(clusterId, volumeId, id);

@@ -12,4 +12,5 @@ export * from './volume-parsers';
 export * from './georep-status-parser';
 export * from './georep-config-parser';
 export * from './georep-action-parser';
+export * from './canary-commands';
 export * from './status-rollup';

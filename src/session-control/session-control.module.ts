@@ -6,6 +6,7 @@ import { HostsModule } from '../hosts/hosts.module';
 import { VolumesModule } from '../volumes/volumes.module';
 import { SessionActions } from './session-actions';
 import { SessionGluster } from './session-gluster';
+import { SessionVerify } from './session-verify';
 
 /**
  * Acting on geo-replication sessions over SSH: the job handlers of the session actions and the gluster
@@ -13,7 +14,7 @@ import { SessionGluster } from './session-gluster';
  */
 @Module({
   imports: [ClustersModule, HostsModule, VolumesModule, GeorepModule, DiscoveryModule],
-  providers: [SessionGluster, SessionActions],
+  providers: [SessionGluster, SessionActions, SessionVerify],
   exports: [SessionGluster],
 })
 export class SessionControlModule {}

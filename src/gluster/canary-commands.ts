@@ -1,0 +1,87 @@
+import type { GlusterCommand } from './command-builder';
+import { GlusterArgumentError } from './errors';
+import { shellJoin } from './shell-quote';
+import { validateVolumeName } from './validators';
+
+/**
+ * The replication canary's remote commands (issue 10): fixed shell scripts that take every value as a
+ * positional argument, so nothing a caller passes is ever parsed by the shell. Each mounts the volume
+ * privately (a fresh directory under /tmp, unmounted and removed on exit) through the host's own
+ * glusterd, works in one hidden directory, and needs root on the host.
+ */
+export const CANARY_DIR = '.georep-canary';
+
+const MOUNT = [
+  'set -u',
+  'd=$(mktemp -d /tmp/georep-canary.XXXXXX) || exit 90',
+  'trap \'umount "$d" 2>/dev/null; rmdir "$d" 2>/dev/null\' EXIT',
+  'mount -t glusterfs -o log-level=ERROR "localhost:/$1" "$d" || exit 91',
+  `p="$d/${CANARY_DIR}/$2"`,
+].join('\n');
+
+const WRITE = [MOUNT, `mkdir -p "$d/${CANARY_DIR}" || exit 92`, 'printf %s "$3" > "$p" || exit 93', 'echo WRITTEN'].join('\n');
+
+/** Waits up to $4 seconds for the probe to hold exactly $3; prints MATCH, or NOMATCH with what it saw last. */
+const CHECK = [
+  MOUNT,
+  'end=$(( $(date +%s) + $4 ))',
+  'while :; do',
+  '  if [ -f "$p" ]; then',
+  '    if [ "$(cat "$p")" = "$3" ]; then echo MATCH; exit 0; fi',
+  '    seen="present $(wc -c < "$p")"',
+  '  else',
+  '    seen=missing',
+  '  fi',
+  '  [ "$(date +%s)" -ge "$end" ] && break',
+  '  sleep 1',
+  'done',
+  'echo "NOMATCH $seen"',
+].join('\n');
+
+const REMOVE = [MOUNT, 'rm -f "$p"', 'echo REMOVED'].join('\n');
+
+const PROBE_NAME = /^[a-z0-9-]{8,64}$/;
+const PROBE_CONTENT = /^[0-9a-f]{16,256}$/;
+
+function args(volume: string, probe: string): [string, string] {
+  const v = validateVolumeName(volume, 'volume');
+  if (!PROBE_NAME.test(probe)) throw new GlusterArgumentError('probe', 'must be 8-64 of a-z, 0-9 and -');
+  return [v, probe];
+}
+
+function script(argv: string[]): GlusterCommand {
+  return { argv, command: shellJoin(argv), expectsXml: false, output: 'plain' };
+}
+
+function content(value: string): string {
+  if (!PROBE_CONTENT.test(value)) throw new GlusterArgumentError('content', 'must be 16-256 lower-case hex digits');
+  return value;
+}
+
+/** Writes the probe with its content into the (master) volume. */
+export function canaryWriteCommand(volume: string, probe: string, value: string): GlusterCommand {
+  return script(['sh', '-c', WRITE, 'georep-canary', ...args(volume, probe), content(value)]);
+}
+
+/** On a slave host: waits up to `timeoutSeconds` for the probe with that content in the (slave) volume. */
+export function canaryCheckCommand(volume: string, probe: string, value: string, timeoutSeconds: number): GlusterCommand {
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 0 || timeoutSeconds > 3600) throw new GlusterArgumentError('timeout', 'must be 0-3600 seconds');
+  return script(['sh', '-c', CHECK, 'georep-canary', ...args(volume, probe), content(value), String(timeoutSeconds)]);
+}
+
+/** Removes the probe from the (master) volume; geo-replication removes it from the slave. */
+export function canaryRemoveCommand(volume: string, probe: string): GlusterCommand {
+  return script(['sh', '-c', REMOVE, 'georep-canary', ...args(volume, probe)]);
+}
+
+export type CanaryCheck = { outcome: 'match' } | { outcome: 'missing' } | { outcome: 'present'; size: number };
+
+/** Reads what the check printed: MATCH, NOMATCH missing, or NOMATCH present <bytes>. */
+export function parseCanaryCheck(stdout: string): CanaryCheck {
+  const line = stdout.trim().split('\n').pop() ?? '';
+  if (line === 'MATCH') return { outcome: 'match' };
+  if (line === 'NOMATCH missing') return { outcome: 'missing' };
+  const m = /^NOMATCH present\s+(\d+)$/.exec(line);
+  if (m) return { outcome: 'present', size: Number(m[1]) };
+  throw new GlusterArgumentError('canary', `unexpected output of the canary check: ${JSON.stringify(line.slice(0, 200))}`);
+}

@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import * as crypto from 'node:crypto';
+import { EventCode } from '../events/event-codes';
+import { EventsService } from '../events/events.service';
+import { GeoRepSessionEntity } from '../georep/georep-session.entity';
+import { SessionsRepository } from '../georep/sessions.repository';
+import { canaryCheckCommand, canaryRemoveCommand, canaryWriteCommand, CanaryCheck, parseCanaryCheck } from '../gluster';
+import { HostShell } from '../hosts/host-shell';
+import { HostsRepository } from '../hosts/hosts.repository';
+import { ActionContext, ActionOutcome } from '../jobs/action-executor';
+import { ActionFailedError } from '../jobs/action-failure';
+import { OnJob } from '../queue/on-job.decorator';
+import { JobName } from '../queue/queue-names';
+import { asActionFailure, SessionGluster } from './session-gluster';
+
+export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 120;
+
+/** What the canary saw, in the words of the session's last_verify_result and the failure event. */
+function describeCheck(check: CanaryCheck, expectedBytes: number, timeout: number): string {
+  switch (check.outcome) {
+    case 'match':
+      return 'passed';
+    case 'missing':
+      return `failed: the probe did not arrive on the slave volume within ${timeout} s`;
+    case 'present':
+      return check.size === expectedBytes
+        ? `failed: the probe arrived on the slave volume with the right size (${check.size} bytes) but the wrong content`
+        : `failed: the probe arrived on the slave volume with the wrong size (${check.size} bytes, expected ${expectedBytes})`;
+  }
+}
+
+/**
+ * The replication canary (`POST …/verify`): writes a probe with unique content into the master
+ * volume (a private mount on a master host), waits for the same bytes on the slave volume (a private
+ * mount on the registered slave host), records the result and the delay on the session, then removes
+ * the probe (geo-replication removes its copy). Gluster's status can say Active while nothing is
+ * copied (LAB.md pitfall 1); this checks the data itself.
+ */
+@Injectable()
+export class SessionVerify {
+  constructor(
+    private readonly gluster: SessionGluster,
+    private readonly sessions: SessionsRepository,
+    private readonly hosts: HostsRepository,
+    private readonly shell: HostShell,
+    private readonly events: EventsService,
+  ) {}
+
+  @OnJob(JobName.SessionVerify)
+  async verify(ctx: ActionContext): Promise<ActionOutcome> {
+    const [session] = ctx.job.targetId === null ? [] : await this.sessions.findByIds([ctx.job.targetId]);
+    if (!session) throw new ActionFailedError(409, 'Operation Failed', 'The session is no longer known.');
+    const slaveHost = session.slaveHostId ? await this.hosts.findById(session.slaveHostId) : null;
+    if (!slaveHost) {
+      throw new ActionFailedError(409, 'Operation Failed', `The canary needs SSH to the slave host ${session.slaveHostName}: register it as a host (and refresh) first.`);
+    }
+    const timeout = typeof ctx.params.timeout === 'number' ? ctx.params.timeout : DEFAULT_VERIFY_TIMEOUT_SECONDS;
+    const ref = await this.gluster.ref(session);
+    const probe = `probe-${crypto.randomUUID()}`;
+    const value = crypto.randomBytes(32).toString('hex');
+
+    const written = await ctx.step(`Writing probe ${probe} into ${ref.masterVolume}`, async (step) => {
+      const ran = await this.gluster.onCluster(session.clusterId, canaryWriteCommand(ref.masterVolume, probe, value));
+      await step.ranOn(ran.host.id);
+      if (ran.output.exitCode !== 0 || !ran.output.stdout.includes('WRITTEN')) {
+        throw new ActionFailedError(409, 'Operation Failed', `the probe could not be written into the master volume (exit ${ran.output.exitCode}): ${ran.output.stderr.trim().slice(0, 300)}`);
+      }
+      return Date.now();
+    });
+    const check = await ctx.step(`Waiting for the probe on ${slaveHost.name}:${ref.slaveVolume}`, async (step) => {
+      await step.ranOn(slaveHost.id);
+      try {
+        const out = await this.shell.run(slaveHost, canaryCheckCommand(ref.slaveVolume, probe, value, timeout));
+        if (out.exitCode !== 0) {
+          throw new ActionFailedError(409, 'Operation Failed', `the slave volume could not be read on ${slaveHost.name} (exit ${out.exitCode}): ${out.stderr.trim().slice(0, 300)}`);
+        }
+        return { seen: parseCanaryCheck(out.stdout), at: Date.now() };
+      } catch (e) {
+        throw asActionFailure(e);
+      }
+    });
+    await ctx.step('Removing the probe', async () => {
+      await this.gluster.onCluster(session.clusterId, canaryRemoveCommand(ref.masterVolume, probe)).catch(() => undefined);
+    });
+
+    const result = describeCheck(check.seen, value.length, timeout);
+    const delayMs = check.seen.outcome === 'match' ? check.at - written : null;
+    await this.sessions.recordVerification(session.id, { at: new Date(), result, delayMs });
+    if (check.seen.outcome !== 'match') {
+      await this.event(ctx, session, 'error', EventCode.GeoRepVerifyFailed, `Replication canary of ${this.name(session)} ${result}.`);
+      throw new ActionFailedError(409, 'Operation Failed', `The replication canary ${result}.`, EventCode.GeoRepVerifyFailed);
+    }
+    return { result: { result, replication_delay_ms: delayMs }, description: `Replication canary of ${this.name(session)} passed: the probe arrived in ${delayMs} ms.` };
+  }
+
+  private event(ctx: ActionContext, session: GeoRepSessionEntity, severity: 'error', code: EventCode, description: string) {
+    return this.events.record({ code, severity, description, clusterId: session.clusterId, jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId, targetType: 'georeplication_session', targetId: session.id });
+  }
+
+  private name(session: GeoRepSessionEntity): string {
+    return `session to ${session.userName !== 'root' ? `${session.userName}@` : ''}${session.slaveHostName}::${session.slaveVolumeName}`;
+  }
+}
