@@ -3,6 +3,7 @@ import { JobRunState1795100000000 } from './1795100000000-JobRunState';
 import { GlusterDiscovery1795200000000 } from './1795200000000-GlusterDiscovery';
 import { StallDetection1795300000000 } from './1795300000000-StallDetection';
 import { Canary1795310000000 } from './1795310000000-Canary';
+import { DisasterRecovery1795400000000 } from './1795400000000-DisasterRecovery';
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const MIGRATIONS = [Initial1795000000000, JobRunState1795100000000, GlusterDiscovery1795200000000, StallDetection1795300000000, Canary1795310000000];
+export const MIGRATIONS = [Initial1795000000000, JobRunState1795100000000, GlusterDiscovery1795200000000, StallDetection1795300000000, Canary1795310000000, DisasterRecovery1795400000000];

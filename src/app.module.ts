@@ -16,9 +16,11 @@ import { SessionControlModule } from './session-control/session-control.module';
 import { DiscoveryModule } from './discovery/discovery.module';
 import { VolumesModule } from './volumes/volumes.module';
 import { GeorepModule } from './georep/georep.module';
+import { StorageDomainsModule } from './storage-domains/storage-domains.module';
+import { DrModule } from './dr/dr.module';
 
 /** Feature modules: their job handlers run only where the WorkerModule is loaded. */
-const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, AuthModule, ClustersModule, HostsModule, VolumesModule, GeorepModule, DiscoveryModule, SessionControlModule];
+const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, AuthModule, ClustersModule, HostsModule, VolumesModule, GeorepModule, DiscoveryModule, SessionControlModule, StorageDomainsModule, DrModule];
 
 @Module({})
 export class AppModule implements NestModule {

@@ -46,6 +46,8 @@ describe('loadConfig', () => {
     [{ GEOREP_TLS_CERT_FILE: 'c.pem', GEOREP_TLS_KEY_FILE: '/k.pem' }, /^GEOREP_TLS_CERT_FILE: must be an absolute path/],
     [{ GEOREP_SYNC_INTERVAL_SECONDS: '1m' }, /^GEOREP_SYNC_INTERVAL_SECONDS: must be a whole number between 0 and 86400/],
     [{ GEOREP_SYNC_INTERVAL_SECONDS: '86401' }, /^GEOREP_SYNC_INTERVAL_SECONDS: must be a whole number between 0 and 86400/],
+    [{ GEOREP_DR_POLL_INTERVAL_MS: '5s' }, /^GEOREP_DR_POLL_INTERVAL_MS: must be a whole number between 0 and 600000/],
+    [{ GEOREP_DR_POLL_INTERVAL_MS: '50' }, /^GEOREP_DR_POLL_INTERVAL_MS: must be at least 100/],
     [{ GEOREP_TLS_SELF_SIGNED: 'maybe' }, /^GEOREP_TLS_SELF_SIGNED: must be true or false/],
     [{ GEOREP_TLS_SELF_SIGNED: 'true', GEOREP_TLS_CERT_FILE: '/c.pem', GEOREP_TLS_KEY_FILE: '/k.pem' }, /^GEOREP_TLS_SELF_SIGNED: cannot be combined/],
   ])('refuses %j with one clear line', (env, line) => {
@@ -64,6 +66,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x' }).syncIntervalMs).toBe(60_000);
     expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x', GEOREP_SYNC_INTERVAL_SECONDS: '0' }).syncIntervalMs).toBe(0);
     expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x', GEOREP_SYNC_INTERVAL_SECONDS: '300' }).syncIntervalMs).toBe(300_000);
+  });
+
+  it('polls a DR run every 5 s by default', () => {
+    expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x' }).drPollIntervalMs).toBe(5000);
+    expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x', GEOREP_DR_POLL_INTERVAL_MS: '250' }).drPollIntervalMs).toBe(250);
   });
 
   it('serves HTTPS from given files, or from a self-signed pair in the data dir', () => {

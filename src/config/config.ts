@@ -37,6 +37,8 @@ export interface AppConfig {
   syncIntervalMs: number;
   /** A worker Active with pending work whose last_synced has not moved for this long is stalled (LAB.md pitfall 2). */
   stallThresholdMs: number;
+  /** How often a DR run reads the session's status while it waits for its checkpoint. */
+  drPollIntervalMs: number;
   /** How long a bearer token from the SSO endpoint is valid. */
   tokenTtlMs: number;
   /** How long a successful Basic verification is remembered in process memory (0: never). */
@@ -166,6 +168,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
   const testActionDelayMs = wholeNumber('GEOREP_TEST_ACTION_DELAY_MS', '0', 600_000);
   const syncIntervalSeconds = wholeNumber('GEOREP_SYNC_INTERVAL_SECONDS', '60', 86_400);
   const stallSeconds = wholeNumber('GEOREP_STALL_SECONDS', '300', 86_400);
+  const drPollIntervalMs = wholeNumber('GEOREP_DR_POLL_INTERVAL_MS', '5000', 600_000);
+  if (drPollIntervalMs < 100 && problems.every((p) => !p.startsWith('GEOREP_DR_POLL_INTERVAL_MS'))) problems.push('GEOREP_DR_POLL_INTERVAL_MS: must be at least 100');
 
   const positive = (name: string, fallback: string, max: number): number => {
     const value = wholeNumber(name, fallback, max);
@@ -202,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
     testActionDelayMs,
     syncIntervalMs: syncIntervalSeconds * 1000,
     stallThresholdMs: stallSeconds * 1000,
+    drPollIntervalMs,
     tokenTtlMs: tokenTtlMinutes * 60_000,
     credentialCacheMs: credentialCacheSeconds * 1000,
     loginMaxFailuresPerUser,

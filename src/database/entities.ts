@@ -9,6 +9,9 @@ import { GlusterBrickEntity } from '../volumes/gluster-brick.entity';
 import { GeoRepSessionEntity } from '../georep/georep-session.entity';
 import { GeoRepSessionDetailEntity } from '../georep/georep-session-detail.entity';
 import { GeoRepSessionOptionEntity } from '../georep/georep-session-option.entity';
+import { StorageDomainEntity } from '../storage-domains/storage-domain.entity';
+import { DrScheduleEntity } from '../dr/dr-schedule.entity';
+import { DrRunEntity } from '../dr/dr-run.entity';
 
 /** Every TypeORM entity of the service. Feature modules add theirs here. */
 export const ENTITIES = [
@@ -23,4 +26,7 @@ export const ENTITIES = [
   GeoRepSessionEntity,
   GeoRepSessionDetailEntity,
   GeoRepSessionOptionEntity,
+  StorageDomainEntity,
+  DrScheduleEntity,
+  DrRunEntity,
 ];

@@ -67,4 +67,25 @@ export enum EventCode {
   GlusterVolumeRefreshed = 11103,
   GlusterVolumeRefreshFailed = 11104,
   GlusterSyncFailed = 11105,
+  // Storage domains and DR (11200-11299).
+  StorageDomainAdded = 11200,
+  StorageDomainUpdated = 11201,
+  StorageDomainRemoved = 11202,
+  DrScheduleAdded = 11210,
+  DrScheduleUpdated = 11211,
+  DrScheduleRemoved = 11212,
+  DrSchedulePaused = 11213,
+  DrScheduleResumed = 11214,
+  /** Alert: sync was asked for a domain whose volume has no geo-replication session (says how to create one). */
+  DrNoSession = 11215,
+  /** Error: the schedule's session vanished from gluster; the schedule was disabled. */
+  DrSessionVanished = 11216,
+  /** Warning: a scheduled run was skipped because another run of the domain is still going. */
+  DrRunSkipped = 11217,
+  /** The job of a DR run failed (4164, alert severity, carries the reason for the domain). */
+  DrRunJobFailed = 11218,
+  DrRunAborted = 11219,
+  DrRunCancelRequested = 11220,
+  /** A missed fire time was run once at start-up (missed-run policy run_once). */
+  DrMissedRunStarted = 11221,
 }

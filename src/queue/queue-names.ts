@@ -21,6 +21,8 @@ export enum JobName {
   ReconcileOutbox = 'reconcile-outbox',
   PruneHistory = 'prune-history',
   SyncAllClusters = 'sync-all-clusters',
+  DrRun = 'dr.run',
+  DrScheduleFire = 'dr.schedule-fire',
 }
 
 export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
@@ -37,4 +39,6 @@ export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.ReconcileOutbox]: QueueName.Maintenance,
   [JobName.PruneHistory]: QueueName.Maintenance,
   [JobName.SyncAllClusters]: QueueName.Maintenance,
+  [JobName.DrRun]: QueueName.Actions,
+  [JobName.DrScheduleFire]: QueueName.Maintenance,
 };

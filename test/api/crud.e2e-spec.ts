@@ -125,7 +125,7 @@ describe('CRUD round trips', () => {
   it('answers unknown routes and methods with a 404 fault', async () => {
     for (const res of [
       await t.http.get('/nothing/here'),
-      await t.http.get(`${API}/storagedomains`),
+      await t.http.get(`${API}/datacenters`),
       await t.http.patch(`${API}/clusters`).set('Content-Type', JSON_TYPE).send('{}'),
       await t.http.get(`${API}/v4x`),
     ]) {

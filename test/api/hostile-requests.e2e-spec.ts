@@ -94,7 +94,7 @@ const CASES: Case[] = [
   { name: 'a cluster id that is not a uuid', method: 'get', path: "/clusters/1' OR '1'='1", status: 404 },
   { name: 'updating an unknown host', method: 'put', path: `/hosts/${MISSING}`, contentType: XML, body: '<host><name>z</name></host>', status: 404 },
   { name: 'removing an unknown host', method: 'delete', path: `/hosts/${MISSING}`, status: 404 },
-  { name: 'posting to an unknown collection', ...clusterJson({ name: 'x' }), path: '/storagedomains', status: 404 },
+  { name: 'posting to an unknown collection', ...clusterJson({ name: 'x' }), path: '/datacenters', status: 404 },
   { name: 'a search by an unknown field', method: 'get', path: '/hosts?search=password%3Dx', status: 400, detail: /cannot search by "password"/ },
   { name: 'a search with SQL in it', method: 'get', path: "/hosts?search=name%3D'%3B%20DROP%20TABLE%20hosts%3B--", status: 400, detail: /^search: / },
   { name: 'max that is not a number', method: 'get', path: '/clusters?max=ten', status: 400, detail: 'max: must be a whole number, -1 for all (got "ten")' },

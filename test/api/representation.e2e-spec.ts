@@ -223,6 +223,7 @@ describe('the exact representations', () => {
     <link rel="events" href="/ovirt-engine/api/events"/>
     <link rel="hosts" href="/ovirt-engine/api/hosts"/>
     <link rel="jobs" href="/ovirt-engine/api/jobs"/>
+    <link rel="storagedomains" href="/ovirt-engine/api/storagedomains"/>
     <link rel="users" href="/ovirt-engine/api/users"/>
 </api>
 `);
@@ -261,6 +262,10 @@ describe('the exact representations', () => {
     {
       "rel": "jobs",
       "href": "/ovirt-engine/api/jobs"
+    },
+    {
+      "rel": "storagedomains",
+      "href": "/ovirt-engine/api/storagedomains"
     },
     {
       "rel": "users",

@@ -1,0 +1,321 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { EventCode } from '../events/event-codes';
+import { EventsService } from '../events/events.service';
+import { GeoRepSessionEntity } from '../georep/georep-session.entity';
+import {
+  checkpointProgress,
+  CheckpointRow,
+  geoRepCheckpointNowCommand,
+  geoRepConfigGetCommand,
+  GeoRepBrickStatus,
+  geoRepControlCommand,
+  GeoRepControlVerb,
+  geoRepStatusCommand,
+  GlusterCommandError,
+  parseCheckpointEpoch,
+  parseGeoRepAction,
+  parseGeoRepConfigSet,
+  parseGeoRepStatus,
+} from '../gluster';
+import type { ActionContext, ActionOutcome, StepHandle } from '../jobs/action-executor';
+import { ActionFailedError } from '../jobs/action-failure';
+import { HeldLock, TargetLock } from '../jobs/target-lock';
+import { OnJob } from '../queue/on-job.decorator';
+import { JobName } from '../queue/queue-names';
+import { SessionGluster } from '../session-control/session-gluster';
+import { StorageDomainEntity } from '../storage-domains/storage-domain.entity';
+import { StorageDomainsRepository } from '../storage-domains/storage-domains.repository';
+import { DrRunBrickProgress, DrRunEntity } from './dr-run.entity';
+import { DrScheduleEntity } from './dr-schedule.entity';
+import { DR_QUIESCER, DR_STALL_HEALER, DrQuiescer, DrStallHealer } from './dr-hooks';
+import { DrRepository } from './dr.repository';
+import type { DrRunParams } from './dr.service';
+import { checkpointCompletedAt, decidePoll, planSession, progressPercent, rpoSeconds, SessionPlan } from './run-logic';
+
+const SESSION_LOCK_WAIT_MS = 30_000;
+const SESSION_LOCK_RETRY_MS = 500;
+/** Polls without movement before the stall hook is called. */
+const STALL_POLLS = 6;
+
+class RunCancelled extends Error {}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One DR run (job `dr.run`, target the storage domain: the executor holds the domain's lock for the
+ * whole run). Holds the session's lock too, sets `checkpoint now` and reads its epoch back, starts or
+ * resumes the session when needed, waits until every Active worker completed THAT checkpoint (not an
+ * older one), and puts the session back as it found it. Steps go to the job and to the run row.
+ */
+@Injectable()
+export class DrRunHandler {
+  private readonly logger = new Logger(DrRunHandler.name);
+
+  constructor(
+    private readonly repo: DrRepository,
+    private readonly domains: StorageDomainsRepository,
+    private readonly gluster: SessionGluster,
+    private readonly locks: TargetLock,
+    private readonly events: EventsService,
+    @Optional() @Inject(DR_QUIESCER) private readonly quiescer?: DrQuiescer,
+    @Optional() @Inject(DR_STALL_HEALER) private readonly stallHealer?: DrStallHealer,
+  ) {}
+
+  @OnJob(JobName.DrRun)
+  async run(ctx: ActionContext): Promise<ActionOutcome> {
+    const { runId } = ctx.params as unknown as DrRunParams;
+    const run = await this.repo.findRunById(runId);
+    if (!run) throw new ActionFailedError(409, 'Operation Failed', 'The DR run record is gone (its schedule was removed).');
+    if (run.status !== 'started') return { result: { runId, status: run.status } };
+    if (run.jobId !== ctx.job.id) await this.repo.updateRun(run.id, { jobId: ctx.job.id });
+    const schedule = await this.repo.findScheduleById(run.scheduleId);
+    const domain = await this.domains.findById(run.storageDomainId);
+    if (!schedule || !domain) return this.fail(run, null, null, new ActionFailedError(409, 'Operation Failed', 'The DR schedule or its storage domain was removed.'));
+    const session = run.sessionId ? await this.repo.findSession(run.sessionId) : null;
+    if (!session) return this.fail(run, schedule, domain, await this.sessionVanished(schedule, domain, ctx));
+    if (run.cancelRequested) return this.fail(run, schedule, domain, new RunCancelled());
+
+    let sessionLock: HeldLock;
+    try {
+      sessionLock = await this.sessionLock(session.id, run.id);
+    } catch (e) {
+      return this.fail(run, schedule, domain, e, session);
+    }
+    if (await this.repo.isCancelRequested(run.id)) {
+      await sessionLock.release();
+      return this.fail(run, schedule, domain, new RunCancelled());
+    }
+    let plan: SessionPlan = { before: 'none', after: 'none' };
+    let started = false;
+    let failure: unknown = null;
+    let epoch: number | null = null;
+    let completedAt: Date | null = null;
+    let quiesceToken: unknown;
+    let quiesced = false;
+    await this.events.record({
+      code: EventCode.StorageDomainSyncStarted,
+      severity: 'normal',
+      description: `Storage domain ${domain.name}: data synchronization to ${session.slaveHostName}::${session.slaveVolumeName} started.`,
+      clusterId: session.clusterId,
+      jobId: ctx.job.id,
+      correlationId: ctx.job.correlationId,
+      userId: ctx.job.ownerId,
+      targetType: 'storage_domain',
+      targetId: domain.id,
+    });
+    const origin = { jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId };
+    try {
+      const fresh = await this.step(ctx, run, 'Reading the status of the geo-replication session', () => this.gluster.refresh(session, origin));
+      if (!fresh) throw await this.sessionVanished(schedule, domain, ctx);
+      plan = planSession(fresh.status);
+      if (run.startedSession && plan.before === 'none') {
+        // Run again after a worker died mid-run: the session running now is the one this run started.
+        plan = { before: 'none', after: 'stop' };
+        started = true;
+      }
+
+      if (schedule.quiesce && this.quiescer) {
+        const quiescer = this.quiescer;
+        quiesceToken = await this.step(ctx, run, 'Quiescing the virtual machines of the storage domain', () => quiescer.quiesce(domain, run.id));
+        quiesced = true;
+      }
+
+      const setCheckpoint = () =>
+        this.step(ctx, run, 'Setting a geo-replication checkpoint', async (h) => {
+          await this.gluster.run(fresh, (ref) => geoRepCheckpointNowCommand(ref), parseGeoRepConfigSet, (host) => h.ranOn(host.id));
+          const value = await this.gluster.run(fresh, (ref) => geoRepConfigGetCommand(ref, 'checkpoint'), parseCheckpointEpoch);
+          if (value === null) throw new ActionFailedError(409, 'Operation Failed', 'gluster reports no checkpoint right after setting one');
+          await this.repo.updateRun(run.id, { checkpointTime: new Date(value * 1000) });
+          return value;
+        });
+      const startOrResume = async () => {
+        if (plan.before === 'none' || started) return;
+        const verb: GeoRepControlVerb = plan.before;
+        await this.step(ctx, run, verb === 'start' ? 'Starting the geo-replication session' : 'Resuming the geo-replication session', (h) => this.control(fresh, verb, false, h));
+        started = true;
+        await this.repo.updateRun(run.id, { startedSession: true });
+      };
+
+      // The checkpoint first (so the crawl after a start already counts towards it); a gluster that
+      // refuses a checkpoint on a session that is not running gets it right after the start.
+      try {
+        epoch = await setCheckpoint();
+      } catch (e) {
+        if (!(e instanceof ActionFailedError && e.status === 409 && plan.before !== 'none')) throw e;
+        await startOrResume();
+        epoch = await setCheckpoint();
+      }
+      await startOrResume();
+
+      const checkpoint = epoch;
+      completedAt = await this.step(ctx, run, 'Waiting for every active worker to complete the checkpoint', (h) => this.waitForCheckpoint(ctx, run, fresh, schedule, checkpoint, h));
+    } catch (e) {
+      failure = e;
+    }
+
+    try {
+      if (started && plan.after !== 'none') {
+        const verb: GeoRepControlVerb = plan.after;
+        // After a failure or a cancel the session may be faulty or busy: force the stop.
+        await this.step(ctx, run, verb === 'stop' ? 'Stopping the geo-replication session' : 'Pausing the geo-replication session', (h) =>
+          this.control(session, verb, verb === 'stop' && failure !== null, h),
+        );
+      }
+      await this.gluster.refresh(session, origin).catch((e: Error) => this.logger.warn({ run: run.id, err: e.message }, 'refresh after the DR run failed'));
+    } catch (e) {
+      failure ??= e;
+    } finally {
+      if (quiesced && this.quiescer) await this.quiescer.release(domain, run.id, quiesceToken).catch((e: Error) => this.logger.warn({ run: run.id, err: e.message }, 'quiesce release failed'));
+      await sessionLock.release();
+    }
+
+    if (failure !== null) return this.fail(run, schedule, domain, failure, session);
+    const end = new Date();
+    const checkpointTime = new Date((epoch ?? 0) * 1000);
+    const rpo = rpoSeconds(epoch ?? 0, completedAt ?? end);
+    await this.repo.updateRun(run.id, { status: 'finished', endTime: end, checkpointCompletedTime: completedAt, rpoSeconds: rpo });
+    await this.repo.updateSchedule(schedule.id, { lastRunId: run.id, lastSuccessRunId: run.id, lastSuccessCheckpoint: checkpointTime });
+    return {
+      result: { runId: run.id, checkpoint: checkpointTime.toISOString(), rpoSeconds: rpo },
+      description: `Storage domain ${domain.name}: data synchronized to ${session.slaveHostName}::${session.slaveVolumeName} up to the checkpoint of ${checkpointTime.toISOString()} (RPO ${rpo} s).`,
+    };
+  }
+
+  /** Polls `status detail` until the checkpoint is complete, a worker is faulty, the timeout passes or a cancel arrives. */
+  private async waitForCheckpoint(ctx: ActionContext, run: DrRunEntity, session: GeoRepSessionEntity, schedule: DrScheduleEntity, epoch: number, h: StepHandle): Promise<Date | null> {
+    const startedAt = Date.now();
+    const timeoutMs = schedule.checkpointTimeoutMinutes * 60_000;
+    let lastSignature = '';
+    let still = 0;
+    for (;;) {
+      const rows = await this.statusRows(session);
+      const checkpointRows: CheckpointRow[] = rows.map((r) => ({
+        masterNodeUuid: r.masterNodeUuid,
+        masterBrick: `${r.masterNode}:${r.masterBrick}`,
+        status: r.status,
+        checkpointTime: r.checkpointTime,
+        checkpointCompleted: r.checkpointCompleted,
+        checkpointCompletionTime: r.checkpointCompletionTime,
+      }));
+      const progress = checkpointProgress(epoch, checkpointRows);
+      await this.repo.setProgress(run.id, rows.map((r) => brickProgress(r, epoch)));
+      await h.progress(progressPercent(progress));
+      const decision = decidePoll({ progress, cancelRequested: await this.repo.isCancelRequested(run.id), elapsedMs: Date.now() - startedAt, timeoutMs });
+      switch (decision.kind) {
+        case 'complete':
+          return checkpointCompletedAt(checkpointRows);
+        case 'cancelled':
+          throw new RunCancelled();
+        case 'faulty':
+          throw new ActionFailedError(409, 'Operation Failed', decision.detail);
+        case 'timeout':
+          throw new ActionFailedError(504, 'Operation Failed', decision.detail);
+        case 'wait':
+          break;
+      }
+      const signature = JSON.stringify(rows.filter((r) => r.status === 'active').map((r) => [r.entry, r.data, r.meta, r.lastSynced?.getTime() ?? null]));
+      still = signature === lastSignature ? still + 1 : 0;
+      lastSignature = signature;
+      if (this.stallHealer && still > 0 && still % STALL_POLLS === 0) await this.stallHealer.nothingMoves(session, rows, still);
+      await sleep(ctx.config.drPollIntervalMs);
+    }
+  }
+
+  private async statusRows(session: GeoRepSessionEntity): Promise<GeoRepBrickStatus[]> {
+    const sessions = await this.gluster.run(session, (ref) => geoRepStatusCommand(ref), parseGeoRepStatus);
+    return sessions.flatMap((s) => s.bricks);
+  }
+
+  private async control(session: GeoRepSessionEntity, verb: GeoRepControlVerb, force: boolean, h: StepHandle): Promise<void> {
+    try {
+      await this.gluster.run(session, (ref) => geoRepControlCommand(ref, verb, { force }), parseGeoRepAction, (host) => h.ranOn(host.id));
+    } catch (e) {
+      // Started meanwhile by someone else (or already stopped): the state the run wants holds.
+      if (e instanceof ActionFailedError && /already (started|running)|not running|already stopped/i.test(e.detail)) return;
+      throw e;
+    }
+  }
+
+  /** Runs a job step and mirrors it on the run row. */
+  private async step<T>(ctx: ActionContext, run: DrRunEntity, description: string, work: (h: StepHandle) => Promise<T>): Promise<T> {
+    return ctx.step(description, async (h) => {
+      const index = await this.repo.appendStep(run.id, { description, status: 'started', start_time: new Date().toISOString(), end_time: null });
+      try {
+        const value = await work(h);
+        await this.repo.endStep(run.id, index, 'finished');
+        return value;
+      } catch (e) {
+        await this.repo.endStep(run.id, index, 'failed');
+        throw e;
+      }
+    });
+  }
+
+  /** Waits a while for the session's lock (a session action may be finishing); a cancel stops the wait. */
+  private async sessionLock(sessionId: string, runId: string): Promise<HeldLock> {
+    const deadline = Date.now() + SESSION_LOCK_WAIT_MS;
+    for (;;) {
+      const lock = await this.locks.tryAcquire('georep_session', sessionId);
+      if (lock) return lock;
+      if (await this.repo.isCancelRequested(runId)) throw new RunCancelled();
+      if (Date.now() >= deadline) throw new ActionFailedError(409, 'Operation Failed', 'Another operation holds the geo-replication session; the DR run did not start.');
+      await sleep(SESSION_LOCK_RETRY_MS);
+    }
+  }
+
+  /** The session vanished from gluster (discovery removed it): disable the schedule, with an error event. */
+  private async sessionVanished(schedule: DrScheduleEntity, domain: StorageDomainEntity, ctx: ActionContext | null): Promise<ActionFailedError> {
+    const reason = 'its geo-replication session no longer exists in gluster';
+    await this.repo.updateSchedule(schedule.id, { enabled: false, nextRun: null, disabledReason: `disabled by the service: ${reason}` });
+    await this.events.record({
+      code: EventCode.DrSessionVanished,
+      severity: 'error',
+      description: `DR schedule ${schedule.name} of storage domain ${domain.name} was disabled: ${reason}. Create a session and set it on the schedule, then resume it.`,
+      jobId: ctx?.job.id ?? null,
+      correlationId: ctx?.job.correlationId ?? null,
+      targetType: 'storage_domain',
+      targetId: domain.id,
+    });
+    return new ActionFailedError(409, 'Operation Failed', `The DR schedule was disabled: ${reason}.`);
+  }
+
+  /** Ends the run failed (or aborted) and says so: 4164 with alert severity for a failure. */
+  private async fail(run: DrRunEntity, schedule: DrScheduleEntity | null, domain: StorageDomainEntity | null, e: unknown, session?: GeoRepSessionEntity): Promise<never> {
+    const cancelled = e instanceof RunCancelled;
+    const failure = cancelled
+      ? new ActionFailedError(409, 'Operation Aborted', 'The DR run was cancelled.', EventCode.DrRunAborted)
+      : e instanceof ActionFailedError
+        ? e
+        : e instanceof GlusterCommandError
+          ? new ActionFailedError(409, 'Operation Failed', `gluster: ${e.message}`)
+          : new ActionFailedError(500, 'Operation Failed', 'The DR run failed unexpectedly; see the service log.');
+    if (!(e instanceof ActionFailedError) && !cancelled) this.logger.error({ run: run.id, err: (e as Error).message, stack: (e as Error).stack }, 'DR run failed unexpectedly');
+    await this.repo.updateRun(run.id, { status: cancelled ? 'aborted' : 'failed', endTime: new Date(), error: failure.detail });
+    if (schedule) await this.repo.updateSchedule(schedule.id, { lastRunId: run.id });
+    if (!cancelled && domain) {
+      await this.events.record({
+        code: EventCode.StorageDomainSyncFailed,
+        severity: 'alert',
+        description: `Storage domain ${domain.name}: data synchronization${session ? ` to ${session.slaveHostName}::${session.slaveVolumeName}` : ''} failed: ${failure.detail}`,
+        clusterId: session?.clusterId ?? null,
+        jobId: run.jobId,
+        targetType: 'storage_domain',
+        targetId: domain.id,
+      });
+    }
+    throw cancelled ? failure : new ActionFailedError(failure.status, failure.reason, failure.detail, EventCode.DrRunJobFailed);
+  }
+}
+
+function brickProgress(r: GeoRepBrickStatus, epoch: number): DrRunBrickProgress {
+  return {
+    master_host_name: r.masterNode,
+    master_brick_dir: r.masterBrick,
+    status: r.status,
+    checkpoint_completed: r.checkpointCompleted === true && r.checkpointTime !== null && r.checkpointTime.getTime() >= epoch * 1000,
+    entry_pending: r.entry,
+    data_pending: r.data,
+    meta_pending: r.meta,
+    last_synced: r.lastSynced?.toISOString() ?? null,
+  };
+}
