@@ -18,9 +18,10 @@ import { VolumesModule } from './volumes/volumes.module';
 import { GeorepModule } from './georep/georep.module';
 import { StorageDomainsModule } from './storage-domains/storage-domains.module';
 import { DrModule } from './dr/dr.module';
+import { SessionCreateModule } from './session-create/session-create.module';
 
 /** Feature modules: their job handlers run only where the WorkerModule is loaded. */
-const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, AuthModule, ClustersModule, HostsModule, VolumesModule, GeorepModule, DiscoveryModule, SessionControlModule, StorageDomainsModule, DrModule];
+const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, AuthModule, ClustersModule, HostsModule, VolumesModule, GeorepModule, DiscoveryModule, SessionControlModule, SessionCreateModule, StorageDomainsModule, DrModule];
 
 @Module({})
 export class AppModule implements NestModule {

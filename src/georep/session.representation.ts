@@ -42,19 +42,42 @@ export const SessionDetailSchema = resource(
   { description: "One master brick's geo-replication worker of a session." },
 );
 
+export const CREATE_METHODS = ['no_verify', 'push_pem'] as const;
+export type CreateMethod = (typeof CREATE_METHODS)[number];
+
+/** What only a create body says (write-only: never shown). */
+const SESSION_CREATE_OPTIONS = {
+  slave_root_password: str({
+    optional: true,
+    writeOnly: true,
+    description: "One-time root password of an unmanaged slave host: installs the service's SSH key there within the request; never stored.",
+  }),
+  user_group: str({ optional: true, writeOnly: true, description: "The non-root user's group (for the mount broker's log group)." }),
+  force: bool({ optional: true, writeOnly: true, description: 'Create even when the slave is not eligible (gluster `create … force`).' }),
+  start: bool({ optional: true, writeOnly: true, description: 'Start the session once it is created (after its keys are in place).' }),
+  method: enumOf(CREATE_METHODS, {
+    optional: true,
+    writeOnly: true,
+    description: 'no_verify (default): the service distributes the keys; push_pem: the service sets up root SSH from the master hosts to the slave, then gluster pushes the keys.',
+  }),
+} as const;
+
 /** oVirt's georeplication_session (GlusterGeoRepSession). */
 export const GeoRepSessionSchema = resource(
   'georeplication_session',
   'georeplication_sessions',
   {
     master_volume: ref('gluster_volume', { readOnly: true }),
-    slave_host_name: str({ readOnly: true }),
+    slave_host_name: str({ optional: true, description: 'The slave host (name or IPv4 address); when creating, with slave_volume_name, for a slave the service does not manage.' }),
     slave_host: ref('host', { readOnly: true, optional: true, description: 'The registered host the slave host name is, when there is one.' }),
-    slave_volume_name: str({ readOnly: true }),
-    slave_volume: ref('gluster_volume', { readOnly: true, optional: true, description: 'The slave volume, when it is a volume of a cluster the service manages.' }),
+    slave_volume_name: str({ optional: true, description: 'The slave volume name on slave_host_name.' }),
+    slave_volume: ref('gluster_volume', {
+      optional: true,
+      description: 'The slave volume, when it is a volume of a cluster the service manages (when creating, slave_host_name and slave_volume_name then follow from it).',
+    }),
     slave_volume_uuid: str({ readOnly: true, optional: true }),
     slave_cluster: ref('cluster', { readOnly: true, optional: true }),
-    user_name: str({ readOnly: true, description: 'The user on the slave (root unless a non-root session).' }),
+    user_name: str({ optional: true, description: 'The user on the slave (root unless a non-root session; only root can be created for now).' }),
     session_key: str({ readOnly: true }),
     status: enumOf(SESSION_STATUSES, { readOnly: true, description: "Rolled up from the workers' statuses (see DESIGN.md section 6)." }),
     health: enumOf(['healthy', 'degraded', 'failing'] as const, {
@@ -66,6 +89,7 @@ export const GeoRepSessionSchema = resource(
     last_verify_result: str({ readOnly: true, optional: true, description: '`passed`, or what the canary saw on the slave (missing, wrong size, wrong content).' }),
     replication_delay: int({ readOnly: true, optional: true, description: 'Milliseconds the canary probe took from the master volume to the slave volume.' }),
     session_details: list('session_detail', SessionDetailSchema, { readOnly: true, optional: true, description: 'Per master brick; only on the single GET.' }),
+    ...SESSION_CREATE_OPTIONS,
   },
   {
     links: [SESSION_DETAILS, SESSION_OPTIONS],

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { canaryCheckCommand, canaryRemoveCommand, canaryWriteCommand, parseCanaryCheck } from './canary-commands';
+import { canaryCheckCommand, canaryRemoveCommand, canaryWriteCommand, parseCanaryCheck, touchVolumeRootCommand } from './canary-commands';
 import { GlusterArgumentError } from './errors';
 
 describe('canary commands', () => {
@@ -12,6 +12,8 @@ describe('canary commands', () => {
     expect(cmd.endsWith(" 'georep-canary' 'mastervol' 'probe-0123abcd' 'deadbeefdeadbeef'")).toBe(true);
     expect(canaryCheckCommand('site2vol', 'probe-0123abcd', 'deadbeefdeadbeef', 30).command.endsWith(" 'site2vol' 'probe-0123abcd' 'deadbeefdeadbeef' '30'")).toBe(true);
     expect(canaryRemoveCommand('mastervol', 'probe-0123abcd').command.endsWith(" 'mastervol' 'probe-0123abcd'")).toBe(true);
+    expect(touchVolumeRootCommand('mastervol').command).toMatch(/touch "\$d" \|\| exit 94\necho TOUCHED' 'georep-touch' 'mastervol' 'probe-unused'$/);
+    expect(() => touchVolumeRootCommand('x;reboot')).toThrow(GlusterArgumentError);
   });
 
   it('refuse hostile or malformed values before any string is made', () => {

@@ -40,6 +40,9 @@ const CHECK = [
 
 const REMOVE = [MOUNT, 'rm -f "$p"', 'echo REMOVED'].join('\n');
 
+/** schedule_georep.py's "touch the root": a change so the workers roll a changelog past a checkpoint. */
+const TOUCH_ROOT = [MOUNT, 'touch "$d" || exit 94', 'echo TOUCHED'].join('\n');
+
 const PROBE_NAME = /^[a-z0-9-]{8,64}$/;
 const PROBE_CONTENT = /^[0-9a-f]{16,256}$/;
 
@@ -72,6 +75,11 @@ export function canaryCheckCommand(volume: string, probe: string, value: string,
 /** Removes the probe from the (master) volume; geo-replication removes it from the slave. */
 export function canaryRemoveCommand(volume: string, probe: string): GlusterCommand {
   return script(['sh', '-c', REMOVE, 'georep-canary', ...args(volume, probe)]);
+}
+
+/** Touches the root of the (master) volume, so an idle volume's workers see a change after a checkpoint. */
+export function touchVolumeRootCommand(volume: string): GlusterCommand {
+  return script(['sh', '-c', TOUCH_ROOT, 'georep-touch', validateVolumeName(volume, 'volume'), 'probe-unused']);
 }
 
 export type CanaryCheck = { outcome: 'match' } | { outcome: 'missing' } | { outcome: 'present'; size: number };

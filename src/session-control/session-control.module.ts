@@ -4,6 +4,8 @@ import { DiscoveryModule } from '../discovery/discovery.module';
 import { GeorepModule } from '../georep/georep.module';
 import { HostsModule } from '../hosts/hosts.module';
 import { VolumesModule } from '../volumes/volumes.module';
+import { DR_STALL_HEALER } from '../dr/dr-hooks';
+import { MasterRootToucher } from './master-root-toucher';
 import { SessionActions } from './session-actions';
 import { SessionGluster } from './session-gluster';
 import { SessionVerify } from './session-verify';
@@ -14,7 +16,7 @@ import { SessionVerify } from './session-verify';
  */
 @Module({
   imports: [ClustersModule, HostsModule, VolumesModule, GeorepModule, DiscoveryModule],
-  providers: [SessionGluster, SessionActions, SessionVerify],
-  exports: [SessionGluster],
+  providers: [SessionGluster, SessionActions, SessionVerify, MasterRootToucher, { provide: DR_STALL_HEALER, useExisting: MasterRootToucher }],
+  exports: [SessionGluster, DR_STALL_HEALER],
 })
 export class SessionControlModule {}

@@ -65,7 +65,7 @@ export const GlusterVolumeSchema = resource(
     georeplication_session: ref('georeplication_session', { readOnly: true, optional: true, description: 'The known session that feeds this volume, when it is a slave.' }),
     last_refreshed: date({ readOnly: true }),
   },
-  { links: [GLUSTER_BRICKS, GEOREP_SESSIONS], actions: ['refresh'], description: 'A gluster volume of the cluster, discovered from its hosts.' },
+  { links: [GLUSTER_BRICKS, GEOREP_SESSIONS, 'georeplication-targets'], actions: ['refresh'], description: 'A gluster volume of the cluster, discovered from its hosts.' },
 );
 
 /** `POST …/glustervolumes/{vid}/refresh`: runs the cluster's discovery sync. */

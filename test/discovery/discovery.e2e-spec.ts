@@ -168,7 +168,7 @@ describeLab('gluster discovery sync and read API (real lab)', () => {
     const master = await volumeNamed(site1, env.masterVol);
     expect(master).toMatchObject({ volume_type: 'replicate', status: 'up', replica_count: 2, georeplication_slave: false });
     expect(master.href).toBe(`${API}/clusters/${site1}/glustervolumes/${master.id}`);
-    expect(master.link.map((l) => l.rel).sort()).toEqual(['georeplication-sessions', 'glusterbricks']);
+    expect(master.link.map((l) => l.rel).sort()).toEqual(['georeplication-sessions', 'georeplication-targets', 'glusterbricks']);
     expect(master.options.option).toContainEqual({ name: 'changelog.rollover-time', value: '3' });
     expect((await volumes(site1)).map((v) => v.name).sort()).toEqual([env.masterVol, env.site1SlaveVol].sort());
     expect((await volumes(site2)).map((v) => v.name).sort()).toEqual([env.site2FullVol, env.site2Vol].sort());
@@ -239,7 +239,7 @@ describeLab('gluster discovery sync and read API (real lab)', () => {
     expect(rows.map((d) => d.master_brick_dir)).toEqual(bricks.map((b) => b.brick_dir));
 
     const options = (await api.get<{ option: { name: string; value: string; default_value?: string; modified: boolean }[] }>(`/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${session.id}/options`)).option;
-    expect(options.find((o) => o.name === 'sync-jobs')).toEqual({ href: expect.stringMatching(/\/options\/sync-jobs$/), name: 'sync-jobs', value: '3', default_value: '3', modified: false });
+    expect(options.find((o) => o.name === 'sync-jobs')).toEqual({ href: expect.stringMatching(/\/options\/sync-jobs$/), name: 'sync-jobs', value: '3', default_value: '3', modified: false, restarts_session: true });
     // the lab sets secondary-access-mount (rsync 3.5.0 needs it): it differs from the default
     expect(options.find((o) => o.name === 'secondary-access-mount')).toMatchObject({ value: 'true', modified: true });
     const byUnderscore = await api.get<{ name: string }>(`/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${session.id}/options/sync_jobs`);

@@ -1,0 +1,62 @@
+import {
+  appendAuthorizedKeysCommand,
+  brickEmptyCheckCommand,
+  checkAuthorizedKeysCommand,
+  parseAppendResult,
+  parseBrickEmptyCheck,
+  parseCommonSecretPem,
+  parseMissingCount,
+  parsePlainPublicKey,
+  sshTrustCheckCommand,
+} from './georep-keys';
+
+const B64 = 'AAAAB3NzaC1yc2EAAAADAQABAAABgQC3rWfM3dj2wDGlFloXLSYBCXx5';
+const GSYNCD = `command="/usr/lib/x86_64-linux-gnu/glusterfs/gsyncd" ssh-rsa ${B64} root@vm`;
+const TAR = `command="tar \${SSH_ORIGINAL_COMMAND#* }" ssh-rsa ${B64}= root@vm`;
+
+describe('parseCommonSecretPem', () => {
+  it('takes the gsyncd and tar lines gsec_create writes, once each', () => {
+    expect(parseCommonSecretPem(`${GSYNCD}\n${TAR}\n${GSYNCD}\n\n`)).toEqual([GSYNCD, TAR]);
+  });
+  it.each([
+    ['empty', ''],
+    ['a plain key', `ssh-rsa ${B64} x`],
+    ['a quote in the command', `command="/x" ; rm -rf /" ssh-rsa ${B64}`],
+    ['shell in the command', `command="$(reboot)" ssh-rsa ${B64}`],
+    ['an extra option', `command="/x",no-pty ssh-rsa ${B64}`],
+  ])('refuses %s', (_, text) => {
+    expect(() => parseCommonSecretPem(text)).toThrow();
+  });
+});
+
+describe('parsePlainPublicKey', () => {
+  it('takes a key line and refuses options', () => {
+    expect(parsePlainPublicKey(`ssh-ed25519 ${B64} root@vm\n`)).toBe(`ssh-ed25519 ${B64} root@vm`);
+    expect(() => parsePlainPublicKey(GSYNCD)).toThrow();
+  });
+});
+
+describe('commands', () => {
+  it('quote every word and validate the user', () => {
+    expect(appendAuthorizedKeysCommand('georep').command).toMatch(/^'\/bin\/sh' '-c' '.*' 'sh' 'georep'$/s);
+    expect(checkAuthorizedKeysCommand('root').argv.at(-1)).toBe('root');
+    for (const hostile of ['root; rm -rf /', '$(id)', '`id`', 'a\nb', '--help']) {
+      expect(() => appendAuthorizedKeysCommand(hostile)).toThrow();
+      expect(() => sshTrustCheckCommand(hostile, 'h')).toThrow();
+      expect(() => sshTrustCheckCommand('root', hostile)).toThrow();
+      if (hostile !== '--help') expect(() => brickEmptyCheckCommand(`/srv/${hostile}`)).toThrow();
+    }
+    expect(sshTrustCheckCommand('root', '10.200.0.2').command).toBe(
+      "'ssh' '-o' 'BatchMode=yes' '-o' 'StrictHostKeyChecking=accept-new' '-o' 'ConnectTimeout=10' '-p' '22' 'root@10.200.0.2' 'true'",
+    );
+    expect(brickEmptyCheckCommand('/srv/b1').command).toBe("'find' '/srv/b1' '-mindepth' '1' '-maxdepth' '1' '!' '-name' '.glusterfs' '!' '-name' '.trashcan' '-print' '-quit'");
+  });
+  it('parse their outputs', () => {
+    expect(parseAppendResult('added=2 present=0\n')).toEqual({ added: 2, present: 0 });
+    expect(parseAppendResult('')).toBeNull();
+    expect(parseMissingCount('missing=1\n')).toBe(1);
+    expect(parseBrickEmptyCheck({ exitCode: 0, stdout: '' })).toBe(true);
+    expect(parseBrickEmptyCheck({ exitCode: 0, stdout: '/srv/b/x\n' })).toBe(false);
+    expect(parseBrickEmptyCheck({ exitCode: 1, stdout: '' })).toBeNull();
+  });
+});

@@ -1,0 +1,146 @@
+import { GlusterArgumentError, GlusterCommand, shellJoin, validateAbsolutePath, validateHost, validatePort, validateUserName } from '../gluster';
+
+/**
+ * Pure helpers for distributing geo-replication keys: the lines of `common_secret.pem.pub`, and the
+ * shell commands (static scripts; every variable input validated and single-quoted) that read, append
+ * and check them on gluster hosts. No I/O here.
+ */
+
+export const COMMON_SECRET_PEM_PUB = '/var/lib/glusterd/geo-replication/common_secret.pem.pub';
+
+const KEY_TYPES = 'ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521';
+/**
+ * One line of common_secret.pem.pub as gsec_create writes it: `command="<gsyncd path>" <type> <base64> [comment]`
+ * or `command="tar ${SSH_ORIGINAL_COMMAND#* }" <type> <base64> [comment]` (the tar+ssh sync method). Nothing
+ * else is accepted: the lines end up in an authorized_keys file.
+ */
+const PEM_LINE = new RegExp(`^command="[A-Za-z0-9_./ \${}=:+#*-]{1,300}" (?:${KEY_TYPES}) [A-Za-z0-9+/]+={0,2}(?: [\\x21-\\x7e]{1,255})?$`);
+
+/** The key lines of a common_secret.pem.pub; throws on anything that is not such a line. */
+export function parseCommonSecretPem(text: string): string[] {
+  const lines = text
+    .split('\n')
+    .map((l) => l.replace(/\r$/, '').trim())
+    .filter((l) => l !== '');
+  if (lines.length === 0) throw new GlusterArgumentError('common_secret.pem.pub', 'holds no keys (did gsec_create run?)');
+  for (const line of lines) {
+    if (!PEM_LINE.test(line)) throw new GlusterArgumentError('common_secret.pem.pub', 'holds a line that is not a geo-replication key');
+  }
+  return [...new Set(lines)];
+}
+
+/** A plain public key line (`type base64 [comment]`), as a host's root identity. */
+const PLAIN_KEY = new RegExp(`^(?:${KEY_TYPES}) [A-Za-z0-9+/]+={0,2}(?: [\\x21-\\x7e]{1,255})?$`);
+
+export function parsePlainPublicKey(text: string): string {
+  const line = text.trim().split('\n')[0]?.trim() ?? '';
+  if (!PLAIN_KEY.test(line)) throw new GlusterArgumentError('publicKey', 'is not an OpenSSH public key line');
+  return line;
+}
+
+function plain(argv: string[]): GlusterCommand {
+  return Object.freeze({ argv: Object.freeze([...argv]), command: shellJoin(argv), expectsXml: false, output: 'plain' as const });
+}
+
+/** `cat` of a fixed file (for common_secret.pem.pub after gsec_create). */
+export function catFileCommand(file: string = COMMON_SECRET_PEM_PUB): GlusterCommand {
+  return plain(['cat', validateAbsolutePath(file, 'file')]);
+}
+
+/**
+ * Appends the key lines given on stdin to `~<user>/.ssh/authorized_keys` (run as root), each unless
+ * the exact line is there already; creates the directory and file with the user's ownership and
+ * strict modes. Prints `added=N present=M`.
+ */
+const APPEND_SCRIPT = [
+  'set -e -f',
+  'user="$1"',
+  'home=$(getent passwd "$user" | cut -d: -f6)',
+  'if [ -z "$home" ]; then echo "no such user: $user" >&2; exit 2; fi',
+  'group=$(id -gn "$user")',
+  'umask 077',
+  'mkdir -p "$home/.ssh"',
+  'chown "$user:$group" "$home/.ssh"',
+  'chmod 700 "$home/.ssh"',
+  'f="$home/.ssh/authorized_keys"',
+  'if [ ! -e "$f" ]; then : > "$f"; chown "$user:$group" "$f"; chmod 600 "$f"; fi',
+  'added=0; present=0',
+  // a forced-command line (common_secret.pem.pub) counts as present only as the exact line; a plain key
+  // (a master host's root identity) when its base64 blob is there already, whatever its comment
+  'while IFS= read -r line || [ -n "$line" ]; do [ -n "$line" ] || continue; case "$line" in command=*) found=$(grep -cxF -- "$line" "$f" || :);; *) set -- $line; found=$(grep -cF -- " $2" "$f" || :);; esac; if [ "$found" != 0 ]; then present=$((present+1)); else if [ -s "$f" ] && [ -n "$(tail -c 1 "$f")" ]; then echo >> "$f"; fi; printf "%s\\n" "$line" >> "$f"; added=$((added+1)); fi; done',
+  'if command -v restorecon > /dev/null 2>&1; then restorecon "$home/.ssh" "$f" > /dev/null 2>&1 || :; fi',
+  'echo "added=$added present=$present"',
+].join('; ');
+
+/** Lines on stdin that are missing from `~<user>/.ssh/authorized_keys`: prints `missing=N`. */
+const CHECK_SCRIPT = [
+  'set -f',
+  'user="$1"',
+  'home=$(getent passwd "$user" | cut -d: -f6)',
+  'if [ -z "$home" ]; then echo "no such user: $user" >&2; exit 2; fi',
+  'f="$home/.ssh/authorized_keys"',
+  'missing=0',
+  'while IFS= read -r line || [ -n "$line" ]; do [ -n "$line" ] || continue; grep -qxF -- "$line" "$f" 2> /dev/null || missing=$((missing+1)); done',
+  'echo "missing=$missing"',
+].join('; ');
+
+export function appendAuthorizedKeysCommand(user: string): GlusterCommand {
+  return plain(['/bin/sh', '-c', APPEND_SCRIPT, 'sh', validateUserName(user, 'user')]);
+}
+
+export function checkAuthorizedKeysCommand(user: string): GlusterCommand {
+  return plain(['/bin/sh', '-c', CHECK_SCRIPT, 'sh', validateUserName(user, 'user')]);
+}
+
+export function parseAppendResult(stdout: string): { added: number; present: number } | null {
+  const m = /added=(\d+) present=(\d+)/.exec(stdout);
+  return m ? { added: Number(m[1]), present: Number(m[2]) } : null;
+}
+
+export function parseMissingCount(stdout: string): number | null {
+  const m = /missing=(\d+)/.exec(stdout);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * root's default SSH identity (the one glusterd's push-pem hook and gverify.sh use: ssh without -i),
+ * created as ~/.ssh/id_rsa when root has none. Prints the public key line.
+ */
+const ROOT_IDENTITY_SCRIPT = [
+  'set -e',
+  'for f in "$HOME/.ssh/id_rsa.pub" "$HOME/.ssh/id_ecdsa.pub" "$HOME/.ssh/id_ed25519.pub"; do if [ -s "$f" ]; then head -n 1 "$f"; exit 0; fi; done',
+  'umask 077',
+  'mkdir -p "$HOME/.ssh"',
+  'ssh-keygen -q -t rsa -b 4096 -N "" -C "georep-api-push-pem" -f "$HOME/.ssh/id_rsa" < /dev/null > /dev/null',
+  'head -n 1 "$HOME/.ssh/id_rsa.pub"',
+].join('; ');
+
+export function rootIdentityCommand(): GlusterCommand {
+  return plain(['/bin/sh', '-c', ROOT_IDENTITY_SCRIPT]);
+}
+
+/**
+ * From a master host: can root reach `user@host` by SSH without a password (what `create push-pem`
+ * needs)? BatchMode, so it never prompts; a new host key is accepted on first contact.
+ */
+export function sshTrustCheckCommand(user: string, host: string, port = 22): GlusterCommand {
+  const u = validateUserName(user, 'user');
+  const h = validateHost(host, 'host');
+  const p = validatePort(port, 'port');
+  return plain(['ssh', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=accept-new', '-o', 'ConnectTimeout=10', '-p', String(p), `${u}@${h}`, 'true']);
+}
+
+/**
+ * Whether a brick directory holds anything besides gluster's own `.glusterfs` and `.trashcan` (the
+ * entries VDSM's volumeEmptyCheck ignores at the volume root). Prints the first entry found, if any.
+ */
+export function brickEmptyCheckCommand(brickDir: string): GlusterCommand {
+  const dir = validateAbsolutePath(brickDir, 'brickDir');
+  return plain(['find', dir, '-mindepth', '1', '-maxdepth', '1', '!', '-name', '.glusterfs', '!', '-name', '.trashcan', '-print', '-quit']);
+}
+
+/** true empty, false not empty; null when the check could not tell (the directory is not there). */
+export function parseBrickEmptyCheck(out: { exitCode: number | null; stdout: string }): boolean | null {
+  if (out.exitCode !== 0) return null;
+  return out.stdout.trim() === '';
+}

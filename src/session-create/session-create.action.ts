@@ -1,0 +1,259 @@
+import { Injectable } from '@nestjs/common';
+import { ClustersRepository } from '../clusters/clusters.repository';
+import { DiscoverySync } from '../discovery/discovery-sync';
+import { EventCode } from '../events/event-codes';
+import { SessionsRepository } from '../georep/sessions.repository';
+import {
+  GeoRepSessionRef,
+  GlusterArgumentError,
+  GlusterCommand,
+  GlusterCommandError,
+  geoRepConfigSetCommand,
+  geoRepCreateCommand,
+  geoRepStartCommand,
+  geoRepStatusCommand,
+  gsecCreateCommand,
+  parseGeoRepAction,
+  parseGeoRepConfigSet,
+  parseGeoRepStatus,
+} from '../gluster';
+import { HostEntity } from '../hosts/host.entity';
+import { HostShell, sshTargetOf } from '../hosts/host-shell';
+import { HostsRepository } from '../hosts/hosts.repository';
+import { ActionContext, ActionOutcome, StepHandle } from '../jobs/action-executor';
+import { ActionFailedError } from '../jobs/action-failure';
+import { OnJob } from '../queue/on-job.decorator';
+import { JobName } from '../queue/queue-names';
+import { asActionFailure, SessionGluster } from '../session-control/session-gluster';
+import { SshClient, SshExecResult, SshTarget } from '../ssh';
+import { VolumesRepository } from '../volumes/volumes.repository';
+import {
+  appendAuthorizedKeysCommand,
+  catFileCommand,
+  checkAuthorizedKeysCommand,
+  parseAppendResult,
+  parseCommonSecretPem,
+  parseMissingCount,
+  parsePlainPublicKey,
+  rootIdentityCommand,
+  sshTrustCheckCommand,
+} from './georep-keys';
+import type { SessionCreateParams } from './session-create.service';
+
+/** How long the keys may take to reach the slave after `create` (pitfall 3: the push-pem hook runs after create returns). */
+const KEYS_WAIT_MS = 120_000;
+const KEYS_POLL_MS = 1000;
+
+/** A slave host the job writes keys to: a registered host, or an unmanaged one reached as root. */
+interface SlaveEndpoint {
+  readonly name: string;
+  readonly host: HostEntity | null;
+  readonly target: SshTarget;
+}
+
+/**
+ * The create job (`POST …/georeplication-sessions`), oVirt's CreateGlusterVolumeGeoRepSessionCommand
+ * with the lab's lessons: validate; gsec_create and the common_secret.pem.pub keys appended to the
+ * slave user's authorized_keys on every slave host (no_verify), or root SSH from the master hosts to
+ * the slave set up and verified (push_pem); `create`; `secondary-access-mount true` (pitfall 1);
+ * wait until the keys are really in place (pitfall 3); optional start; refresh. Every step reads the
+ * real state first, so a re-run after a crash does not create twice.
+ */
+@Injectable()
+export class SessionCreateAction {
+  constructor(
+    private readonly gluster: SessionGluster,
+    private readonly shell: HostShell,
+    private readonly ssh: SshClient,
+    private readonly hosts: HostsRepository,
+    private readonly volumes: VolumesRepository,
+    private readonly clusters: ClustersRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly sync: DiscoverySync,
+  ) {}
+
+  @OnJob(JobName.GeoRepSessionCreate)
+  async run(ctx: ActionContext): Promise<ActionOutcome> {
+    const p = ctx.params as unknown as SessionCreateParams;
+    const origin = { jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId };
+
+    const { ref, slaves, exists } = await ctx.step('Validating the master and slave volumes', async (step) => {
+      const [master] = await this.volumes.findByIds([p.masterVolumeId]);
+      if (!master) throw new ActionFailedError(409, 'Operation Failed', 'The master volume is no longer known.');
+      if (master.status !== 'up') throw new ActionFailedError(409, 'Operation Failed', `The master volume ${master.name} is not up.`);
+      if (p.slaveVolumeId) {
+        const [slave] = await this.volumes.findByIds([p.slaveVolumeId]);
+        if (!slave) throw new ActionFailedError(409, 'Operation Failed', 'The slave volume is no longer known.');
+        if (slave.status !== 'up') throw new ActionFailedError(409, 'Operation Failed', `The slave volume ${slave.name} is not up.`);
+      }
+      const r: GeoRepSessionRef = { masterVolume: master.name, slaveHost: p.slaveHostName, slaveVolume: p.slaveVolumeName, slaveUser: p.userName };
+      const status = await this.runOnMaster(p, step, geoRepStatusCommand(r));
+      let found = false;
+      try {
+        found = parseGeoRepStatus(status).some((s) => s.slaveHost === p.slaveHostName && s.slaveVolume === p.slaveVolumeName);
+      } catch (e) {
+        if (!(e instanceof GlusterCommandError && e.kind === 'no_session')) throw asActionFailure(e);
+      }
+      return { ref: r, slaves: await this.slaveEndpoints(p), exists: found };
+    });
+
+    const keys = await ctx.step('Creating the geo-replication keys (gsec_create) on a master host', async (step) => {
+      const gsec = gsecCreateCommand();
+      const cat = catFileCommand();
+      const both: GlusterCommand = { argv: [...gsec.argv], command: `${gsec.command} > /dev/null && ${cat.command}`, expectsXml: false, output: 'plain' };
+      const out = await this.runOnMaster(p, step, both);
+      if (out.exitCode !== 0) throw new ActionFailedError(409, 'Operation Failed', `gsec_create failed: ${oneLine(out.stderr || out.stdout)}`, EventCode.GeoRepSessionCreateFailed);
+      try {
+        return parseCommonSecretPem(out.stdout);
+      } catch (e) {
+        if (e instanceof GlusterArgumentError) throw new ActionFailedError(409, 'Operation Failed', e.message);
+        throw e;
+      }
+    });
+
+    if (p.method === 'push_pem') {
+      await ctx.step('Setting up passwordless SSH from the master hosts to the slave host', (step) => this.setUpPushPemTrust(p, slaves, step));
+    } else {
+      await ctx.step(`Adding the keys to ${p.userName}'s authorized_keys on every slave host`, async (step) => {
+        for (const slave of slaves) {
+          const out = await this.onSlave(slave, appendAuthorizedKeysCommand(p.userName), `${keys.join('\n')}\n`, step);
+          if (out.exitCode !== 0 || !parseAppendResult(out.stdout)) {
+            throw new ActionFailedError(409, 'Operation Failed', `The keys could not be written on ${slave.name}: ${oneLine(out.stderr)}`);
+          }
+        }
+      });
+    }
+
+    if (!exists) {
+      await ctx.step(`Creating the session (${p.method === 'push_pem' ? 'push-pem' : 'no-verify'}${p.force ? ', force' : ''})`, async (step) => {
+        const out = await this.runOnMaster(p, step, geoRepCreateCommand(ref, { mode: p.method === 'push_pem' ? 'push-pem' : 'no-verify', force: p.force }));
+        parseOrFail(() => parseGeoRepAction(out));
+      });
+    }
+
+    await ctx.step('Setting secondary-access-mount true', async (step) => {
+      const out = await this.runOnMaster(p, step, geoRepConfigSetCommand(ref, 'secondary-access-mount', true));
+      parseOrFail(() => parseGeoRepConfigSet(out));
+    });
+
+    await ctx.step('Waiting until the keys are in place on every slave host', async (step) => {
+      const deadline = Date.now() + KEYS_WAIT_MS;
+      for (;;) {
+        let missing = 0;
+        for (const slave of slaves) {
+          const out = await this.onSlave(slave, checkAuthorizedKeysCommand(p.userName), `${keys.join('\n')}\n`, step);
+          const n = out.exitCode === 0 ? parseMissingCount(out.stdout) : null;
+          if (n === null) throw new ActionFailedError(409, 'Operation Failed', `The keys could not be checked on ${slave.name}: ${oneLine(out.stderr)}`);
+          missing += n;
+        }
+        if (missing === 0) return;
+        if (Date.now() > deadline) {
+          throw new ActionFailedError(504, 'Operation Failed', `The geo-replication keys did not reach ${p.userName}'s authorized_keys on the slave within ${KEYS_WAIT_MS / 1000} s.`);
+        }
+        await new Promise((r) => setTimeout(r, KEYS_POLL_MS));
+      }
+    });
+
+    if (p.start) {
+      await ctx.step('Starting the session', async (step) => {
+        const out = await this.runOnMaster(p, step, geoRepStartCommand(ref));
+        parseOrFail(() => parseGeoRepAction(out));
+      });
+    }
+
+    const session = await ctx.step('Refreshing the master cluster', async (step) => {
+      const cluster = await this.clusters.findById(p.masterClusterId);
+      if (!cluster) throw new ActionFailedError(409, 'Operation Failed', 'The master cluster was removed.');
+      try {
+        await this.sync.syncCluster(cluster, origin, (h) => step.ranOn(h.id));
+      } catch (e) {
+        throw asActionFailure(e);
+      }
+      const rows = await this.sessions.listByVolume(p.masterVolumeId, { search: { conditions: [], sort: { field: 'slave_volume_name', descending: false } }, caseSensitive: false });
+      const row = rows.find((s) => s.slaveHostName === p.slaveHostName && s.slaveVolumeName === p.slaveVolumeName);
+      if (!row) throw new ActionFailedError(409, 'Operation Failed', 'gluster does not list the new session.');
+      return row;
+    });
+
+    const url = `${p.userName === 'root' ? '' : `${p.userName}@`}${p.slaveHostName}::${p.slaveVolumeName}`;
+    return {
+      result: { session: session.id, status: session.status },
+      description: `Geo-replication session ${ref.masterVolume} -> ${url} created${p.start ? ' and started' : ''} (${session.status}).`,
+    };
+  }
+
+  /** Runs on the first reachable master host; SSH failures as action failures (502/504). */
+  private async runOnMaster(p: SessionCreateParams, step: StepHandle, command: GlusterCommand): Promise<SshExecResult> {
+    const ran = await this.gluster.onCluster(p.masterClusterId, command);
+    await step.ranOn(ran.host.id);
+    return ran.output;
+  }
+
+  private async slaveEndpoints(p: SessionCreateParams): Promise<SlaveEndpoint[]> {
+    if (p.unmanagedSlave) {
+      return [{ name: p.slaveHostName, host: null, target: { host: p.slaveHostName, port: p.unmanagedSlave.port, username: 'root', pinnedFingerprint: p.unmanagedSlave.fingerprint } }];
+    }
+    const hosts = p.slaveClusterId ? await this.hosts.listByCluster(p.slaveClusterId) : [];
+    const up = hosts.filter((h) => h.status === 'up');
+    if (up.length === 0) throw new ActionFailedError(502, 'Operation Failed', "No host of the slave volume's cluster is up.");
+    return up.map((h) => ({ name: h.name, host: h, target: sshTargetOf(h) }));
+  }
+
+  private async onSlave(slave: SlaveEndpoint, command: GlusterCommand, stdin: string, step: StepHandle): Promise<SshExecResult> {
+    try {
+      if (slave.host && slave.host.sshFingerprint === null) await this.shell.run(slave.host, 'true'); // pins the host key on first contact
+      const target = slave.host ? sshTargetOf(slave.host) : slave.target;
+      const out = await this.ssh.exec(target, command.command, { stdin });
+      if (slave.host) await step.ranOn(slave.host.id);
+      return out;
+    } catch (e) {
+      throw asActionFailure(e);
+    }
+  }
+
+  /**
+   * push-pem: glusterd (and gverify.sh) on the master host ssh to the slave as root with root's
+   * default identity. Every reachable master host's identity goes into the slave's root
+   * authorized_keys, then each host proves it can log in without a password.
+   */
+  private async setUpPushPemTrust(p: SessionCreateParams, slaves: SlaveEndpoint[], step: StepHandle): Promise<void> {
+    if (p.userName !== 'root') throw new ActionFailedError(409, 'Operation Failed', 'push_pem is only offered for root sessions.');
+    const masters = await this.hosts.listByCluster(p.masterClusterId);
+    let verified = 0;
+    const problems: string[] = [];
+    for (const master of masters) {
+      let identity: string;
+      try {
+        const out = await this.shell.run(master, rootIdentityCommand());
+        if (out.exitCode !== 0) throw new Error(oneLine(out.stderr));
+        identity = parsePlainPublicKey(out.stdout);
+      } catch (e) {
+        problems.push(`${master.name}: ${(e as Error).message}`);
+        continue;
+      }
+      await step.ranOn(master.id);
+      for (const slave of slaves) {
+        const out = await this.onSlave(slave, appendAuthorizedKeysCommand('root'), `${identity}\n`, step);
+        if (out.exitCode !== 0) throw new ActionFailedError(409, 'Operation Failed', `The SSH key of ${master.name} could not be added on ${slave.name}: ${oneLine(out.stderr)}`);
+      }
+      const check = await this.shell.run(master, sshTrustCheckCommand('root', p.slaveHostName)).catch((e: Error) => ({ exitCode: -1, stderr: e.message }));
+      if (check.exitCode !== 0) {
+        throw new ActionFailedError(409, 'Operation Failed', `Passwordless SSH from ${master.name} to root@${p.slaveHostName} does not work: ${oneLine(check.stderr)}`);
+      }
+      verified++;
+    }
+    if (verified === 0) throw new ActionFailedError(502, 'Operation Failed', `No master host could be set up for push-pem: ${problems.join('; ')}`);
+  }
+}
+
+function parseOrFail<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw asActionFailure(e);
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 500);
+}

@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClustersModule } from '../clusters/clusters.module';
+import { DiscoveryModule } from '../discovery/discovery.module';
+import { GeoRepSessionEntity } from '../georep/georep-session.entity';
+import { GeorepModule } from '../georep/georep.module';
+import { HostEntity } from '../hosts/host.entity';
+import { HostsModule } from '../hosts/hosts.module';
+import { SessionControlModule } from '../session-control/session-control.module';
+import { SshModule } from '../ssh/ssh.module';
+import { GlusterBrickEntity } from '../volumes/gluster-brick.entity';
+import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
+import { VolumesModule } from '../volumes/volumes.module';
+import { SessionCreateAction } from './session-create.action';
+import { GeoRepTargetsController, SessionCreateController } from './session-create.controller';
+import { SessionCreateService } from './session-create.service';
+
+/** Creating geo-replication sessions (a job) and the eligible slave volumes of a master volume. */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([GlusterVolumeEntity, GlusterBrickEntity, GeoRepSessionEntity, HostEntity]),
+    ClustersModule,
+    HostsModule,
+    VolumesModule,
+    GeorepModule,
+    DiscoveryModule,
+    SessionControlModule,
+    SshModule,
+  ],
+  controllers: [SessionCreateController, GeoRepTargetsController],
+  providers: [SessionCreateService, SessionCreateAction],
+})
+export class SessionCreateModule {}

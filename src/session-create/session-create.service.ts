@@ -1,0 +1,285 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { EventCode } from '../events/event-codes';
+import { GeoRepSessionEntity } from '../georep/georep-session.entity';
+import { sessionView, GeoRepSessionView } from '../georep/session.representation';
+import { SessionsRepository } from '../georep/sessions.repository';
+import { GlusterArgumentError, geoRepSlaveUrl, isIPv4, validateGroupName, validateHost, validateUserName, validateVolumeName } from '../gluster';
+import { HostEntity } from '../hosts/host.entity';
+import { HostShell } from '../hosts/host-shell';
+import { HostsRepository } from '../hosts/hosts.repository';
+import { actionReply, ActionRunner } from '../jobs/action-runner';
+import { JOBS } from '../jobs/job.representation';
+import { resourceHref } from '../ovirt/api-paths';
+import { FaultStatus, OvirtFault } from '../ovirt/faults';
+import type { ListQuery } from '../ovirt/query';
+import { BodyError, CreateInputOf } from '../ovirt/representation';
+import type { ActionReply, Caller } from '../ovirt/routes';
+import { JobName } from '../queue/queue-names';
+import { ServiceKey, SshClient } from '../ssh';
+import { GlusterBrickEntity } from '../volumes/gluster-brick.entity';
+import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
+import { VolumesRepository } from '../volumes/volumes.repository';
+import { nonEligibilityReasons, NonEligibilityReason } from './eligibility';
+import { brickEmptyCheckCommand, parseBrickEmptyCheck } from './georep-keys';
+import { CreateMethod, GeoRepSessionCreateBodySchema, GeoRepTargetView, targetView } from './session-create.representation';
+
+export type SessionCreateBody = CreateInputOf<typeof GeoRepSessionCreateBodySchema>;
+
+/** What the create job needs (ids and names only: the job row and Redis never see a password). */
+export interface SessionCreateParams {
+  masterClusterId: string;
+  masterVolumeId: string;
+  slaveHostName: string;
+  slaveVolumeName: string;
+  slaveClusterId: string | null;
+  slaveVolumeId: string | null;
+  userName: string;
+  userGroup: string | null;
+  force: boolean;
+  start: boolean;
+  method: CreateMethod;
+  /** A slave host the service does not manage: root over SSH on port 22, with the key pinned when its password installed the service key. */
+  unmanagedSlave: { port: number; fingerprint: string } | null;
+}
+
+/**
+ * `GET …/georeplication-targets` (oVirt's eligible volumes, with reasons) and the request side of
+ * `POST …/georeplication-sessions`: input checks and state rules (400 / 404 / 409 before any job),
+ * the one-time slave root password used right here, then the create job (SessionCreateAction).
+ */
+@Injectable()
+export class SessionCreateService {
+  private readonly logger = new Logger(SessionCreateService.name);
+
+  constructor(
+    @InjectRepository(GlusterVolumeEntity) private readonly volumeRows: Repository<GlusterVolumeEntity>,
+    @InjectRepository(GlusterBrickEntity) private readonly brickRows: Repository<GlusterBrickEntity>,
+    @InjectRepository(GeoRepSessionEntity) private readonly sessionRows: Repository<GeoRepSessionEntity>,
+    @InjectRepository(HostEntity) private readonly hostRows: Repository<HostEntity>,
+    private readonly volumes: VolumesRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly hosts: HostsRepository,
+    private readonly shell: HostShell,
+    private readonly ssh: SshClient,
+    private readonly serviceKey: ServiceKey,
+    private readonly runner: ActionRunner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private async master(clusterId: string, volumeId: string): Promise<GlusterVolumeEntity> {
+    const volume = await this.volumes.findInCluster(clusterId, volumeId);
+    if (!volume) throw OvirtFault.notFound('gluster volume', volumeId);
+    return volume;
+  }
+
+  // ------------------------------------------------------------------ targets
+
+  async targets(clusterId: string, volumeId: string, query: ListQuery): Promise<GeoRepTargetView[]> {
+    const master = await this.master(clusterId, volumeId);
+    const candidates = (await this.volumeRows.find({ order: { name: 'ASC', id: 'ASC' } })).filter((v) => v.id !== master.id && matchesSearch(v, query));
+    const feeding = await this.volumes.feedingSessions(candidates.map((v) => v.id));
+    const upByCluster = new Map<string, boolean>();
+    for (const clusterOf of new Set(candidates.map((v) => v.clusterId))) {
+      upByCluster.set(clusterOf, (await this.hosts.listByCluster(clusterOf)).some((h) => h.status === 'up'));
+    }
+    const views = await Promise.all(
+      candidates.map(async (v) => {
+        // emptiness is only worth an SSH round when it could matter: a volume of another cluster
+        const empty = v.clusterId === master.clusterId ? null : await this.isEmpty(v);
+        const reasons = this.reasons(master, v, feeding.has(v.id), upByCluster.get(v.clusterId) ?? false, empty);
+        return targetView(v, empty, reasons);
+      }),
+    );
+    if (query.search.sort.descending) views.reverse();
+    return query.max !== undefined ? views.slice(0, query.max) : views;
+  }
+
+  private reasons(master: GlusterVolumeEntity, slave: GlusterVolumeEntity, isSlave: boolean, upHost: boolean, empty: boolean | null): NonEligibilityReason[] {
+    return nonEligibilityReasons({ master, slave, isSlaveOfSession: isSlave, slaveClusterHasUpHost: upHost, slaveEmpty: empty });
+  }
+
+  /**
+   * Looks at every brick directory of the volume on its host (registered hosts only): false when any
+   * holds an entry besides .glusterfs/.trashcan, true when all were checked and hold none, else null.
+   */
+  async isEmpty(volume: GlusterVolumeEntity): Promise<boolean | null> {
+    const bricks = await this.brickRows.find({ where: { volumeId: volume.id } });
+    if (bricks.length === 0) return null;
+    const hostIds = [...new Set(bricks.map((b) => b.hostId).filter((id): id is string => id !== null))];
+    const hosts = new Map((await this.hosts.findByIds(hostIds)).map((h) => [h.id, h]));
+    const results = await Promise.all(
+      bricks.map(async (b) => {
+        const host = b.hostId ? hosts.get(b.hostId) : undefined;
+        if (!host) return null;
+        try {
+          return parseBrickEmptyCheck(await this.shell.run(host, brickEmptyCheckCommand(b.brickDir)));
+        } catch (e) {
+          this.logger.warn({ volume: volume.id, host: host.id, err: (e as Error).message }, 'brick emptiness check failed');
+          return null;
+        }
+      }),
+    );
+    if (results.includes(false)) return false;
+    return results.every((r) => r === true) ? true : null;
+  }
+
+  // ------------------------------------------------------------------ create
+
+  async create(clusterId: string, volumeId: string, body: SessionCreateBody, caller: Caller): Promise<GeoRepSessionView | ActionReply> {
+    const master = await this.master(clusterId, volumeId);
+    const userName = body.user_name === undefined ? 'root' : checked(() => validateUserName(body.user_name, 'user_name'));
+    const userGroup = body.user_group === undefined ? null : checked(() => validateGroupName(body.user_group, 'user_group'));
+    if (userName !== 'root') {
+      // The mount-broker set-up needs a glusterd restart on every slave host; not wired yet (see README).
+      throw new BodyError([{ path: 'user_name', message: 'non-root sessions cannot be created through the API yet; use root' }]);
+    }
+    const method: CreateMethod = body.method ?? 'no_verify';
+    const force = body.force === true;
+    if (master.status !== 'up') throw OvirtFault.conflict(`The master volume ${master.name} is not up.`);
+
+    let slaveHostName: string;
+    let slaveVolumeName: string;
+    let slaveVolume: GlusterVolumeEntity | null = null;
+    let unmanagedSlave: SessionCreateParams['unmanagedSlave'] = null;
+    if (body.slave_volume !== undefined) {
+      if (body.slave_host_name !== undefined || body.slave_volume_name !== undefined) {
+        throw new BodyError([{ path: 'slave_volume', message: 'give either slave_volume or slave_host_name with slave_volume_name, not both' }]);
+      }
+      const ref = body.slave_volume;
+      if (ref.id === undefined) throw new BodyError([{ path: 'slave_volume', message: 'needs an id' }]);
+      [slaveVolume] = await this.volumes.findByIds([ref.id]);
+      if (!slaveVolume) throw OvirtFault.notFound('gluster volume', ref.id);
+      slaveVolumeName = slaveVolume.name;
+      slaveHostName = (await this.slaveHost(slaveVolume)).address;
+    } else {
+      if (body.slave_host_name === undefined || body.slave_volume_name === undefined) {
+        throw new BodyError([{ path: 'slave_volume', message: 'give slave_volume, or slave_host_name and slave_volume_name' }]);
+      }
+      slaveHostName = checked(() => validateHost(body.slave_host_name, 'slave_host_name'));
+      slaveVolumeName = checked(() => validateVolumeName(body.slave_volume_name, 'slave_volume_name'));
+      const known = (await this.hostsNamed(slaveHostName)).find((h) => h.clusterId !== null);
+      if (known) {
+        slaveVolume = await this.volumeRows.findOneBy({ clusterId: known.clusterId, name: slaveVolumeName });
+        if (!slaveVolume) throw OvirtFault.conflict(`The cluster of host ${known.name} has no volume ${slaveVolumeName} (refresh the cluster if it is new).`);
+      } else {
+        unmanagedSlave = await this.installOnUnmanaged(slaveHostName, body.slave_root_password);
+      }
+    }
+    if (body.slave_root_password !== undefined && unmanagedSlave === null) {
+      throw new BodyError([{ path: 'slave_root_password', message: 'is only for a slave host the service does not manage' }]);
+    }
+    checked(() => geoRepSlaveUrl({ masterVolume: master.name, slaveHost: slaveHostName, slaveVolume: slaveVolumeName, slaveUser: userName }));
+
+    if (slaveVolume) {
+      if (slaveVolume.id === master.id) throw OvirtFault.conflict('A volume cannot be its own slave.');
+      if (slaveVolume.status !== 'up') throw OvirtFault.conflict(`The slave volume ${slaveVolume.name} is not up.`);
+      const upHost = (await this.hosts.listByCluster(slaveVolume.clusterId)).some((h) => h.status === 'up');
+      if (!upHost) throw OvirtFault.conflict(`No host of the slave volume's cluster is up.`);
+    }
+    await this.refuseDuplicate(master, slaveHostName, slaveVolumeName, slaveVolume);
+    if (slaveVolume && !force) {
+      const feeding = await this.volumes.feedingSessions([slaveVolume.id]);
+      const empty = slaveVolume.clusterId === master.clusterId ? null : await this.isEmpty(slaveVolume);
+      const reasons = this.reasons(master, slaveVolume, feeding.has(slaveVolume.id), true, empty);
+      if (reasons.length > 0) {
+        throw OvirtFault.conflict(`The slave volume ${slaveVolume.name} is not eligible: ${reasons.join(', ')} (force=true creates the session anyway).`);
+      }
+    }
+
+    const params: SessionCreateParams = {
+      masterClusterId: master.clusterId,
+      masterVolumeId: master.id,
+      slaveHostName,
+      slaveVolumeName,
+      slaveClusterId: slaveVolume?.clusterId ?? null,
+      slaveVolumeId: slaveVolume?.id ?? null,
+      userName,
+      userGroup,
+      force,
+      start: body.start === true,
+      method,
+      unmanagedSlave,
+    };
+    const submission = await this.runner.submit(
+      {
+        name: JobName.GeoRepSessionCreate,
+        targetType: 'gluster_volume',
+        targetId: master.id,
+        description: `Creating geo-replication session ${master.name} -> ${userName === 'root' ? '' : `${userName}@`}${slaveHostName}::${slaveVolumeName}`,
+        params: params as unknown as Record<string, unknown>,
+        conflict: 'queue',
+        eventRefs: { clusterId: master.clusterId },
+        events: { success: EventCode.GeoRepSessionCreated, failure: EventCode.GeoRepSessionCreateFailed },
+      },
+      { correlationId: caller.correlationId, userId: caller.userId },
+    );
+    const job = submission.job;
+    const jobHref = resourceHref(JOBS, job.id);
+    if (submission.status === 'failed') {
+      const status = (job.error?.status ?? 500) as FaultStatus;
+      throw new OvirtFault(status, job.error?.reason ?? 'Operation Failed', `${job.error?.detail ?? 'the job failed'} (job ${jobHref})`);
+    }
+    if (submission.status !== 'complete') {
+      // Outlasted the wait: 202 with the job; the session appears in the collection when it ends.
+      return actionReply(submission);
+    }
+    const sessionId = (job.result as { session?: unknown } | null)?.session;
+    const [session] = typeof sessionId === 'string' ? await this.sessions.findByIds([sessionId]) : [];
+    if (!session) throw new OvirtFault(500, 'Operation Failed', `The session was created but could not be read back; refresh the cluster (job ${jobHref}).`);
+    return sessionView(session);
+  }
+
+  /** An up host of the slave volume's cluster (one holding a brick first): its address names the slave. */
+  private async slaveHost(volume: GlusterVolumeEntity): Promise<HostEntity> {
+    const hosts = (await this.hosts.listByCluster(volume.clusterId)).filter((h) => h.status === 'up');
+    const brickHosts = new Set((await this.brickRows.find({ where: { volumeId: volume.id } })).map((b) => b.hostId));
+    hosts.sort((a, b) => Number(brickHosts.has(b.id)) - Number(brickHosts.has(a.id)) || a.name.localeCompare(b.name));
+    if (hosts.length === 0) throw OvirtFault.conflict(`No host of the slave volume's cluster is up.`);
+    const host = hosts.find((h) => isIPv4(h.address) || !h.address.includes(':')) ?? hosts[0];
+    return host;
+  }
+
+  private async hostsNamed(address: string): Promise<HostEntity[]> {
+    return (await this.hostRows.find({ order: { name: 'ASC' } })).filter((h) => h.address.toLowerCase() === address.toLowerCase());
+  }
+
+  private async refuseDuplicate(master: GlusterVolumeEntity, host: string, volume: string, slave: GlusterVolumeEntity | null): Promise<void> {
+    const existing = await this.sessionRows.findBy({ masterVolumeId: master.id });
+    const dup = existing.find((s) => (slave !== null && s.slaveVolumeId === slave.id) || (s.slaveHostName.toLowerCase() === host.toLowerCase() && s.slaveVolumeName === volume));
+    if (dup) throw OvirtFault.conflict(`The master volume ${master.name} already has a geo-replication session to ${dup.slaveHostName}::${dup.slaveVolumeName} (${dup.id}).`);
+  }
+
+  /** oVirt's one-time password: installs the service key for root on the unmanaged slave, pins its host key; the password goes nowhere else. */
+  private async installOnUnmanaged(address: string, password: string | undefined): Promise<{ port: number; fingerprint: string }> {
+    if (password === undefined) {
+      throw new BodyError([{ path: 'slave_root_password', message: 'is needed for a slave host the service does not manage (or register the slave host and refresh its cluster)' }]);
+    }
+    const port = 22;
+    try {
+      const installed = await this.ssh.installPublicKeyWithPassword({ host: address, port, username: 'root', pinnedFingerprint: null }, password, this.serviceKey.publicKey);
+      return { port, fingerprint: installed.hostFingerprint };
+    } catch (e) {
+      throw new OvirtFault(502, 'Operation Failed', `The service key could not be installed on ${address} with the password given: ${(e as Error).message}`);
+    }
+  }
+}
+
+function checked<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof GlusterArgumentError) throw new BodyError([{ path: e.field, message: e.message.startsWith(`${e.field}: `) ? e.message.slice(e.field.length + 2) : e.message }]);
+    throw e;
+  }
+}
+
+function matchesSearch(v: GlusterVolumeEntity, query: ListQuery): boolean {
+  return query.search.conditions.every((c) => {
+    const pattern = new RegExp(`^${c.value.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, query.caseSensitive ? '' : 'i');
+    return pattern.test(v.name) !== c.negate;
+  });
+}
+
