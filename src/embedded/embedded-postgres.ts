@@ -2,6 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Client } from 'pg';
 import { findFreePort, waitForPort } from './free-port';
 import { ensureSystemUser, isAlive, stopProcess } from './process-tools';
 
@@ -133,6 +134,32 @@ export class EmbeddedPostgres {
       this.exitNote = `PostgreSQL exited (code ${code ?? 'none'}, signal ${signal ?? 'none'}): ${lastLines.trim().split('\n').slice(-2).join(' ')}`;
     });
     await waitForPort(this.port, 60_000, () => this.exitNote);
+    await this.waitUntilAcceptingQueries(60_000);
+  }
+
+  /**
+   * An open port is not a ready server: after a restart PostgreSQL listens while it replays its WAL and
+   * refuses sessions with 57P03 "the database system is starting up". Connect until it accepts one,
+   * failing at once on any other error or when the process has exited.
+   */
+  private async waitUntilAcceptingQueries(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const client = new Client({ connectionString: this.url });
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        return;
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code !== '57P03') throw e;
+        if (this.exitNote !== undefined) throw new Error(this.exitNote);
+        if (Date.now() > deadline) throw new Error(`PostgreSQL was still starting up after ${timeoutMs / 1000} s`);
+        await new Promise((r) => setTimeout(r, 100));
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    }
   }
 
   async stop(): Promise<void> {

@@ -3,23 +3,18 @@ import { DiscoverySchedule } from '../../src/discovery/discovery-schedule';
 import { SshClient } from '../../src/ssh';
 import { API, JSON_TYPE, XML } from '../api/api-helpers';
 import {
-  acquireLabLease,
   describeLab,
-  ensureLabUp,
   gluster,
   LAB_LEASE_TIMEOUT_MS,
   LAB_SESSION_TIMEOUT_MS,
   LAB_UP_TIMEOUT_MS,
   LabEnv,
-  LabLock,
   labStatus,
   sessionCreate,
-  sessionPurge,
   sessionStart,
 } from '../support/gluster-lab';
-import { startTestApp, TestApp } from '../support/test-app';
-
-const ROOT_AUTHORIZED_KEYS = '/root/.ssh/authorized_keys';
+import { LabApp, startLabApp } from '../support/lab-app';
+import { TestApp } from '../support/test-app';
 
 interface Ref {
   id: string;
@@ -74,27 +69,17 @@ interface EventJson {
  * the test adds the service key line in beforeAll and removes exactly that line in afterAll.
  */
 describeLab('gluster discovery sync and read API (real lab)', () => {
-  let lease: LabLock | undefined;
+  let lab: LabApp;
   let env: LabEnv;
   let t: TestApp;
-  let serviceKeyLine = '';
   let site1: string;
   let site2: string;
   let host1: string;
   let host2: string;
   let slaveUrl: string;
 
-  const api = {
-    get: async <T>(path: string): Promise<T> => (await t.http.get(`${API}${path}`).set('Accept', JSON_TYPE).expect(200)).body as T,
-    post: (path: string, body: object) => t.http.post(`${API}${path}`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify(body)),
-  };
-
-  async function refresh(path: string): Promise<void> {
-    const res = await api.post(`${path}/refresh`, {});
-    if (res.status !== 200 || (res.body as { status: string }).status !== 'complete') {
-      throw new Error(`refresh of ${path} answered ${res.status}: ${res.text}\n${await labStatus()}`);
-    }
-  }
+  const api = { get: <T>(path: string) => lab.api.get<T>(path), post: (path: string, body: object) => lab.api.post(path, body) };
+  const refresh = (path: string) => lab.refresh(path);
 
   const volumes = async (cluster: string) => (await api.get<{ gluster_volume?: VolumeJson[] }>(`/clusters/${cluster}/glustervolumes`)).gluster_volume ?? [];
   const volumeNamed = async (cluster: string, name: string): Promise<VolumeJson> => {
@@ -118,47 +103,14 @@ describeLab('gluster discovery sync and read API (real lab)', () => {
     }
   }
 
-  async function hostUp(id: string): Promise<void> {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const host = await api.get<{ status: string; status_detail?: string }>(`/hosts/${id}`);
-      if (host.status === 'up') return;
-      if (host.status !== 'unknown' || Date.now() > deadline) throw new Error(`host ${id} is ${host.status}: ${host.status_detail}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-
-  function removeServiceKey(): void {
-    if (!serviceKeyLine || !fs.existsSync(ROOT_AUTHORIZED_KEYS)) return;
-    const lines = fs.readFileSync(ROOT_AUTHORIZED_KEYS, 'utf8').split('\n');
-    fs.writeFileSync(ROOT_AUTHORIZED_KEYS, lines.filter((line) => line.trim() !== serviceKeyLine).join('\n'));
-  }
-
   beforeAll(async () => {
-    lease = await acquireLabLease();
-    env = await ensureLabUp();
-    await sessionPurge();
+    lab = await startLabApp('disc', { GEOREP_SYNC_INTERVAL_SECONDS: '0' });
+    ({ env, t, site1, site2, host1, host2 } = lab);
     slaveUrl = `${env.site2Addr}::${env.site2Vol}`;
-    t = await startTestApp({ env: { GEOREP_ACTION_WAIT_SECONDS: '120', GEOREP_SYNC_INTERVAL_SECONDS: '0' } });
-    serviceKeyLine = (await t.anon.get('/ovirt-engine/services/pki-resource?resource=engine-certificate&format=OPENSSH-PUBKEY').expect(200)).text.trim();
-    const current = fs.existsSync(ROOT_AUTHORIZED_KEYS) ? fs.readFileSync(ROOT_AUTHORIZED_KEYS, 'utf8') : '';
-    fs.writeFileSync(ROOT_AUTHORIZED_KEYS, `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}${serviceKeyLine}\n`);
-    site1 = ((await api.post('/clusters', { name: 'disc-site1' }).expect(201)).body as Ref).id;
-    site2 = ((await api.post('/clusters', { name: 'disc-site2' }).expect(201)).body as Ref).id;
-    host1 = ((await api.post('/hosts', { name: 'disc-site1-host', address: env.site1Addr, ssh: { port: env.sshPort }, cluster: { id: site1 } }).expect(201)).body as Ref).id;
-    host2 = ((await api.post('/hosts', { name: 'disc-site2-host', address: env.site2Addr, cluster: { id: site2 } }).expect(201)).body as Ref).id;
-    await hostUp(host1);
-    await hostUp(host2);
   }, LAB_LEASE_TIMEOUT_MS + LAB_UP_TIMEOUT_MS + 180_000);
 
   afterAll(async () => {
-    try {
-      await sessionPurge();
-    } finally {
-      removeServiceKey();
-      await t?.close();
-      await lease?.release();
-    }
+    await lab?.close();
   }, LAB_SESSION_TIMEOUT_MS);
 
   it('a refresh of each cluster lists its volumes and their bricks, matched to the registered hosts', async () => {
