@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildSnapshot } from '../src/discovery/discovery-snapshot';
+import { buildSnapshot, workerColumns } from '../src/discovery/discovery-snapshot';
 import { GeoRepSessionDetailEntity } from '../src/georep/georep-session-detail.entity';
 import { GeoRepSessionEntity } from '../src/georep/georep-session.entity';
 import { GeoRepSessionSchema, sessionView } from '../src/georep/session.representation';
@@ -64,24 +64,10 @@ const session = Object.assign(new GeoRepSessionEntity(), {
 });
 const details = (snapshot.sessions[0]?.details ?? []).map((d, i) =>
   Object.assign(new GeoRepSessionDetailEntity(), {
+    ...workerColumns(d),
     id: `00000000-0000-4000-8000-00000000000${i}`,
     sessionId: session.id,
-    position: d.position,
     masterBrickId: null,
-    masterHostName: d.masterHostName,
-    masterBrickDir: d.masterBrickDir,
-    masterNodeUuid: d.masterNodeUuid,
-    slaveNode: d.row.slaveNode,
-    status: d.row.status,
-    crawlStatus: d.row.crawlStatus,
-    lastSynced: d.row.lastSynced,
-    checkpointTime: d.row.checkpointTime,
-    checkpointCompleted: d.row.checkpointCompleted,
-    checkpointCompletionTime: d.row.checkpointCompletionTime,
-    entryPending: d.row.entry,
-    dataPending: d.row.data,
-    metaPending: d.row.meta,
-    failures: d.row.failures,
     progressAt: now,
     stalled: false,
   }),

@@ -59,6 +59,27 @@ export interface DiscoveredDetail {
   row: GeoRepBrickStatus;
 }
 
+/** The columns of a stored per-brick row that come from what gluster reported for the worker. */
+export function workerColumns(d: DiscoveredDetail) {
+  return {
+    position: d.position,
+    masterHostName: d.masterHostName,
+    masterBrickDir: d.masterBrickDir,
+    masterNodeUuid: d.masterNodeUuid,
+    slaveNode: d.row.slaveNode,
+    status: d.row.status,
+    crawlStatus: d.row.crawlStatus,
+    lastSynced: d.row.lastSynced,
+    checkpointTime: d.row.checkpointTime,
+    checkpointCompleted: d.row.checkpointCompleted,
+    checkpointCompletionTime: d.row.checkpointCompletionTime,
+    entryPending: d.row.entry,
+    dataPending: d.row.data,
+    metaPending: d.row.meta,
+    failures: d.row.failures,
+  };
+}
+
 export interface DiscoveredOption {
   name: string;
   value: string;

@@ -8,7 +8,7 @@ import type { GeoRepSessionRollupStatus } from '../gluster';
 import { HostEntity } from '../hosts/host.entity';
 import { GlusterBrickEntity } from '../volumes/gluster-brick.entity';
 import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
-import { DiscoveredBrick, DiscoveredOption, DiscoverySnapshot, sessionIdentity } from './discovery-snapshot';
+import { DiscoveredBrick, DiscoveredOption, DiscoverySnapshot, sessionIdentity, workerColumns } from './discovery-snapshot';
 import { judgeWorker, PreviousWorker, sessionHealth } from './stall-detection';
 
 /** What a stored pass changed, for the events the sync writes. */
@@ -130,20 +130,7 @@ export class DiscoveryStore {
         const verdicts = ds.details.map((d) => {
           const key = workerKey(d.masterHostName, d.masterBrickDir);
           const before = previous.get(key);
-          const verdict = judgeWorker(
-            before,
-            {
-              status: d.row.status,
-              lastSynced: d.row.lastSynced,
-              entryPending: d.row.entry,
-              dataPending: d.row.data,
-              metaPending: d.row.meta,
-              checkpointTime: d.row.checkpointTime,
-              checkpointCompleted: d.row.checkpointCompleted,
-            },
-            now,
-            this.config.stallThresholdMs,
-          );
+          const verdict = judgeWorker(before, workerColumns(d), now, this.config.stallThresholdMs);
           if (verdict.stalled && !before?.stalled) changes.push({ kind: 'worker_stalled', sessionId: id, label, brick: key, since: verdict.progressAt });
           if (!verdict.stalled && before?.stalled) changes.push({ kind: 'worker_unstalled', sessionId: id, label, brick: key });
           return verdict;
@@ -154,25 +141,11 @@ export class DiscoveryStore {
           await m.insert(
             GeoRepSessionDetailEntity,
             ds.details.map((d, i) => ({
+              ...workerColumns(d),
+              sessionId: id,
+              masterBrickId: d.brickPosition === null ? null : (bricksOfMaster[d.brickPosition] ?? null),
               progressAt: verdicts[i].progressAt,
               stalled: verdicts[i].stalled,
-              sessionId: id,
-              position: d.position,
-              masterBrickId: d.brickPosition === null ? null : (bricksOfMaster[d.brickPosition] ?? null),
-              masterHostName: d.masterHostName,
-              masterBrickDir: d.masterBrickDir,
-              masterNodeUuid: d.masterNodeUuid,
-              slaveNode: d.row.slaveNode,
-              status: d.row.status,
-              crawlStatus: d.row.crawlStatus,
-              lastSynced: d.row.lastSynced,
-              checkpointTime: d.row.checkpointTime,
-              checkpointCompleted: d.row.checkpointCompleted,
-              checkpointCompletionTime: d.row.checkpointCompletionTime,
-              entryPending: d.row.entry,
-              dataPending: d.row.data,
-              metaPending: d.row.meta,
-              failures: d.row.failures,
             })),
           );
         }
