@@ -164,6 +164,11 @@ export const OPTION_SEARCH: SearchSpec = {
   defaultSort: 'name',
 };
 
+/** How jobs and events name a session: `session to [user@]host::volume`. */
+export function sessionName(s: Pick<GeoRepSessionEntity, 'userName' | 'slaveHostName' | 'slaveVolumeName'>): string {
+  return `session to ${s.userName !== 'root' ? `${s.userName}@` : ''}${s.slaveHostName}::${s.slaveVolumeName}`;
+}
+
 export function sessionView(s: GeoRepSessionEntity, details?: readonly GeoRepSessionDetailEntity[]): GeoRepSessionView {
   return {
     id: s.id,

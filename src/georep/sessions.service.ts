@@ -11,7 +11,7 @@ import type { ActionCall, ActionInput, ActionReply } from '../ovirt/routes';
 import { JobName } from '../queue/queue-names';
 import { VolumesService } from '../volumes/volumes.service';
 import { GeoRepSessionEntity } from './georep-session.entity';
-import { detailView, GeoRepOptionCreate, GeoRepOptionView, GeoRepSessionView, optionView, SessionDetailView, sessionView } from './session.representation';
+import { detailView, GeoRepOptionCreate, sessionName, GeoRepOptionView, GeoRepSessionView, optionView, SessionDetailView, sessionView } from './session.representation';
 import { SessionsRepository } from './sessions.repository';
 
 /** Geo-rep sessions as discovery last read them. `refresh` runs the master cluster's discovery sync. */
@@ -97,14 +97,14 @@ export class SessionsService {
       pause: { success: EventCode.GeoRepSessionPaused, failure: EventCode.GeoRepSessionPauseFailed },
       resume: { success: EventCode.GeoRepSessionResumed, failure: EventCode.GeoRepSessionResumeFailed },
     };
-    const submission = await this.submit(session, JobName.SessionControl, `${verb[0].toUpperCase()}${verb.slice(1)} geo-replication ${this.describe(session)}`, { verb, force }, events[verb], input.call);
+    const submission = await this.submit(session, JobName.SessionControl, `${verb[0].toUpperCase()}${verb.slice(1)} geo-replication ${sessionName(session)}`, { verb, force }, events[verb], input.call);
     return actionReply(submission, input.params);
   }
 
   async checkpoint(clusterId: string, volumeId: string, id: string, input: ActionInput): Promise<ActionReply> {
     const session = await this.get(clusterId, volumeId, id);
     const events = { success: EventCode.GeoRepCheckpointSet, failure: EventCode.GeoRepCheckpointFailed };
-    return actionReply(await this.submit(session, JobName.SessionCheckpoint, `Checkpoint on geo-replication ${this.describe(session)}`, {}, events, input.call), input.params);
+    return actionReply(await this.submit(session, JobName.SessionCheckpoint, `Checkpoint on geo-replication ${sessionName(session)}`, {}, events, input.call), input.params);
   }
 
   /** The replication canary, as a job (async by default: it waits for the probe on the slave). */
@@ -112,7 +112,7 @@ export class SessionsService {
     const session = await this.get(clusterId, volumeId, id);
     const timeout = (input.params as { timeout?: number }).timeout;
     const events = { success: EventCode.GeoRepVerified, failure: EventCode.GeoRepVerifyFailed };
-    const request = { name: JobName.SessionVerify, targetType: 'georep_session', targetId: session.id, description: `Replication canary on geo-replication ${this.describe(session)}`, params: timeout === undefined ? {} : { timeout }, conflict: 'exclusive' as const, retries: 0, eventRefs: { clusterId: session.clusterId }, events, asyncByDefault: true };
+    const request = { name: JobName.SessionVerify, targetType: 'georep_session', targetId: session.id, description: `Replication canary on geo-replication ${sessionName(session)}`, params: timeout === undefined ? {} : { timeout }, conflict: 'exclusive' as const, retries: 0, eventRefs: { clusterId: session.clusterId }, events, asyncByDefault: true };
     return actionReply(await this.actions.submit(request, input.call), input.params);
   }
 
@@ -124,7 +124,7 @@ export class SessionsService {
       throw OvirtFault.conflict('a DR schedule syncs through this session; remove the schedule first');
     }
     const events = { success: EventCode.GeoRepSessionDeleted, failure: EventCode.GeoRepSessionDeleteFailed };
-    const submission = await this.submit(session, JobName.SessionDelete, `Delete geo-replication ${this.describe(session)}`, { reset_sync_time: resetSyncTime }, events, call);
+    const submission = await this.submit(session, JobName.SessionDelete, `Delete geo-replication ${sessionName(session)}`, { reset_sync_time: resetSyncTime }, events, call);
     return this.answerFor(submission);
   }
 
@@ -139,7 +139,7 @@ export class SessionsService {
       throw e;
     }
     const events = { success: EventCode.GeoRepConfigSet, failure: EventCode.GeoRepConfigSetFailed };
-    const submission = await this.submit(session, JobName.SessionConfigSet, `Set ${option.name} on geo-replication ${this.describe(session)}`, option, events, call);
+    const submission = await this.submit(session, JobName.SessionConfigSet, `Set ${option.name} on geo-replication ${sessionName(session)}`, option, events, call);
     const reply = this.answerFor(submission);
     if (reply) return reply;
     return this.option(clusterId, volumeId, id, option.name);
@@ -156,7 +156,7 @@ export class SessionsService {
       throw e;
     }
     const events = { success: EventCode.GeoRepConfigSetDefault, failure: EventCode.GeoRepConfigSetDefaultFailed };
-    return this.answerFor(await this.submit(session, JobName.SessionConfigReset, `Reset ${canonical} on geo-replication ${this.describe(session)}`, { name: canonical }, events, call));
+    return this.answerFor(await this.submit(session, JobName.SessionConfigReset, `Reset ${canonical} on geo-replication ${sessionName(session)}`, { name: canonical }, events, call));
   }
 
   private checkRule(verb: SessionVerb, session: GeoRepSessionEntity, force: boolean): void {
@@ -181,7 +181,4 @@ export class SessionsService {
     return reply;
   }
 
-  private describe(session: GeoRepSessionEntity): string {
-    return `session to ${session.userName !== 'root' ? `${session.userName}@` : ''}${session.slaveHostName}::${session.slaveVolumeName}`;
-  }
 }

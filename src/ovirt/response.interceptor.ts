@@ -58,6 +58,11 @@ export class OvirtResponseInterceptor implements NestInterceptor {
 
   /** The rendered body, which Nest sends; status and headers are set here. */
   private async present(spec: OvirtRouteSpec, result: unknown, format: Format, options: RequestOptions, res: Response): Promise<string | undefined> {
+    // An add or remove that runs as a job and outlasted the wait answers like an action: 202 and the job.
+    if ((spec.operation === 'add' || spec.operation === 'remove') && isStillRunning(result)) {
+      res.status(202).type(CONTENT_TYPES[format]);
+      return renderAction(JOB_ENVELOPE, { status: result.status, job: result.job } as never, format);
+    }
     let body: string;
     switch (spec.operation) {
       case 'api_root': {
@@ -77,29 +82,15 @@ export class OvirtResponseInterceptor implements NestInterceptor {
         break;
       }
       case 'add': {
-        if (isStillRunning(result)) {
-          const reply = result;
-          body = renderAction(JOB_ENVELOPE, { status: reply.status, job: reply.job } as never, format);
-          res.status(202);
-          break;
-        }
         body = renderOne(spec.schema, result as object, format);
         const href = (result as { href?: unknown }).href;
         if (typeof href === 'string') res.setHeader('Location', href);
         res.status(201);
         break;
       }
-      case 'remove': {
-        // A removal that runs as a job and outlasted the wait answers like an action: 202 and the job.
-        if (isStillRunning(result)) {
-          const reply = result;
-          body = renderAction(JOB_ENVELOPE, { status: reply.status, job: reply.job } as never, format);
-          res.status(202);
-          break;
-        }
+      case 'remove':
         res.status(200);
         return undefined;
-      }
       case 'action': {
         const reply = result as ActionReply;
         const view = {

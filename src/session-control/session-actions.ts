@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { GeoRepSessionEntity } from '../georep/georep-session.entity';
+import { sessionName } from '../georep/session.representation';
 import { SessionsRepository } from '../georep/sessions.repository';
 import {
   findGeoRepOption,
@@ -43,29 +44,29 @@ export class SessionActions {
     const force = ctx.params.force === true;
     let session = await this.current(ctx);
     if (expectedStatusAfter(verb).includes(session.status) && !force) {
-      return { result: { status: session.status, ran: false }, description: `${this.name(session)} is already ${session.status}; nothing to do.` };
+      return { result: { status: session.status, ran: false }, description: `${sessionName(session)} is already ${session.status}; nothing to do.` };
     }
     const refusal = refusalOf(verb, session.status, force);
     if (refusal) throw new ActionFailedError(409, 'Operation Failed', refusal);
-    await ctx.step(`${verb}${force ? ' force' : ''} on ${this.name(session)}`, (step) =>
+    await ctx.step(`${verb}${force ? ' force' : ''} on ${sessionName(session)}`, (step) =>
       this.gluster.run(session, (ref) => geoRepControlCommand(ref, verb, { force }), parseGeoRepAction, (host) => step.ranOn(host.id)),
     );
     session = await this.reread(ctx, session);
-    return { result: { status: session.status, ran: true }, description: `${this.name(session)}: ${verb} done; the session is ${session.status}.` };
+    return { result: { status: session.status, ran: true }, description: `${sessionName(session)}: ${verb} done; the session is ${session.status}.` };
   }
 
   /** `config checkpoint now`, then the checkpoint's epoch as gluster stored it (the reference for completion). */
   @OnJob(JobName.SessionCheckpoint)
   async checkpoint(ctx: ActionContext): Promise<ActionOutcome> {
     let session = await this.current(ctx);
-    await ctx.step(`Setting checkpoint now on ${this.name(session)}`, (step) =>
+    await ctx.step(`Setting checkpoint now on ${sessionName(session)}`, (step) =>
       this.gluster.run(session, geoRepCheckpointNowCommand, parseGeoRepConfigSet, (host) => step.ranOn(host.id)),
     );
     const epoch = await ctx.step('Reading the checkpoint back', () => this.gluster.run(session, (ref) => geoRepConfigGetCommand(ref, 'checkpoint'), parseCheckpointEpoch));
     if (epoch === null) throw new ActionFailedError(409, 'Operation Failed', 'gluster reports no checkpoint after setting one');
     session = await this.reread(ctx, session);
     const time = new Date(epoch * 1000).toISOString();
-    return { result: { checkpoint: epoch, checkpoint_time: time }, description: `Checkpoint set on ${this.name(session)} at ${time}.` };
+    return { result: { checkpoint: epoch, checkpoint_time: time }, description: `Checkpoint set on ${sessionName(session)} at ${time}.` };
   }
 
   @OnJob(JobName.SessionDelete)
@@ -74,13 +75,13 @@ export class SessionActions {
     const refusal = refusalOf('delete', session.status, false);
     if (refusal) throw new ActionFailedError(409, 'Operation Failed', refusal);
     const resetSyncTime = ctx.params.reset_sync_time === true;
-    await ctx.step(`Deleting ${this.name(session)}${resetSyncTime ? ' (reset-sync-time)' : ''}`, (step) =>
+    await ctx.step(`Deleting ${sessionName(session)}${resetSyncTime ? ' (reset-sync-time)' : ''}`, (step) =>
       this.gluster.run(session, (ref) => geoRepDeleteCommand(ref, { resetSyncTime }), parseGeoRepAction, (host) => step.ranOn(host.id)),
     );
     // Gone from gluster: forget it here first, so the re-read does not report it as deleted outside.
     await this.sessions.remove(session.id);
     await this.gluster.refresh(session, this.origin(ctx));
-    return { result: { deleted: true }, description: `${this.name(session)} deleted.` };
+    return { result: { deleted: true }, description: `${sessionName(session)} deleted.` };
   }
 
   @OnJob(JobName.SessionConfigSet)
@@ -100,7 +101,7 @@ export class SessionActions {
   private async configure(ctx: ActionContext, name: string, value: string | null): Promise<ActionOutcome> {
     let session = await this.current(ctx);
     const what = value === null ? `Resetting ${name}` : `Setting ${name} to ${value}`;
-    await ctx.step(`${what} on ${this.name(session)}`, (step) =>
+    await ctx.step(`${what} on ${sessionName(session)}`, (step) =>
       this.gluster.run(
         session,
         (ref) => (value === null ? geoRepConfigResetCommand(ref, name) : geoRepConfigSetCommand(ref, name, value)),
@@ -110,21 +111,21 @@ export class SessionActions {
     );
     const restart = findGeoRepOption(name)?.restartsSession === true && RUNNING.includes(session.status);
     if (restart) {
-      await ctx.step(`Restarting ${this.name(session)} to apply ${name}`, async (step) => {
+      await ctx.step(`Restarting ${sessionName(session)} to apply ${name}`, async (step) => {
         await this.gluster.run(session, (ref) => geoRepControlCommand(ref, 'stop', { force: true }), parseGeoRepAction, (host) => step.ranOn(host.id));
         await this.gluster.run(session, (ref) => geoRepControlCommand(ref, 'start', { force: true }), parseGeoRepAction);
       });
     }
     session = await this.reread(ctx, session);
     const done = value === null ? `${name} reset to its default` : `${name} set to ${value}`;
-    return { result: { option: name, value, restarted: restart }, description: `${this.name(session)}: ${done}${restart ? '; the session was restarted to apply it' : ''}.` };
+    return { result: { option: name, value, restarted: restart }, description: `${sessionName(session)}: ${done}${restart ? '; the session was restarted to apply it' : ''}.` };
   }
 
   /** The session as gluster has it now; 409 when it is gone. */
   private async current(ctx: ActionContext, forDelete = false): Promise<GeoRepSessionEntity> {
     const [known] = ctx.job.targetId === null ? [] : await this.sessions.findByIds([ctx.job.targetId]);
     if (!known) throw new ActionFailedError(409, 'Operation Failed', 'The session is no longer known; it was removed before the action could run.');
-    const fresh = await ctx.step(`Reading the state of ${this.name(known)}`, () => this.gluster.refresh(known, this.origin(ctx)), 'validating');
+    const fresh = await ctx.step(`Reading the state of ${sessionName(known)}`, () => this.gluster.refresh(known, this.origin(ctx)), 'validating');
     if (!fresh) {
       throw new ActionFailedError(409, 'Operation Failed', forDelete ? 'The session was already deleted in gluster.' : 'The session no longer exists in gluster.');
     }
@@ -139,7 +140,4 @@ export class SessionActions {
     return { jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId };
   }
 
-  private name(session: GeoRepSessionEntity): string {
-    return `session to ${session.userName !== 'root' ? `${session.userName}@` : ''}${session.slaveHostName}::${session.slaveVolumeName}`;
-  }
 }

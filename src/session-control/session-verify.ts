@@ -3,6 +3,7 @@ import * as crypto from 'node:crypto';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
 import { GeoRepSessionEntity } from '../georep/georep-session.entity';
+import { sessionName } from '../georep/session.representation';
 import { SessionsRepository } from '../georep/sessions.repository';
 import { canaryCheckCommand, canaryRemoveCommand, canaryWriteCommand, CanaryCheck, parseCanaryCheck } from '../gluster';
 import { HostShell } from '../hosts/host-shell';
@@ -87,17 +88,14 @@ export class SessionVerify {
     const delayMs = check.seen.outcome === 'match' ? check.at - written : null;
     await this.sessions.recordVerification(session.id, { at: new Date(), result, delayMs });
     if (check.seen.outcome !== 'match') {
-      await this.event(ctx, session, 'error', EventCode.GeoRepVerifyFailed, `Replication canary of ${this.name(session)} ${result}.`);
+      await this.event(ctx, session, 'error', EventCode.GeoRepVerifyFailed, `Replication canary of ${sessionName(session)} ${result}.`);
       throw new ActionFailedError(409, 'Operation Failed', `The replication canary ${result}.`, EventCode.GeoRepVerifyFailed);
     }
-    return { result: { result, replication_delay_ms: delayMs }, description: `Replication canary of ${this.name(session)} passed: the probe arrived in ${delayMs} ms.` };
+    return { result: { result, replication_delay_ms: delayMs }, description: `Replication canary of ${sessionName(session)} passed: the probe arrived in ${delayMs} ms.` };
   }
 
   private event(ctx: ActionContext, session: GeoRepSessionEntity, severity: 'error', code: EventCode, description: string) {
     return this.events.record({ code, severity, description, clusterId: session.clusterId, jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId, targetType: 'georeplication_session', targetId: session.id });
   }
 
-  private name(session: GeoRepSessionEntity): string {
-    return `session to ${session.userName !== 'root' ? `${session.userName}@` : ''}${session.slaveHostName}::${session.slaveVolumeName}`;
-  }
 }
