@@ -2,6 +2,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 export type Role = 'api' | 'worker' | 'all';
+export type HealAction = 'off' | 'restart-worker' | 'restart-session';
+export const HEAL_ACTIONS: readonly HealAction[] = ['off', 'restart-worker', 'restart-session'];
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface AppConfig {
@@ -37,6 +39,10 @@ export interface AppConfig {
   syncIntervalMs: number;
   /** A worker Active with pending work whose last_synced has not moved for this long is stalled (LAB.md pitfall 2). */
   stallThresholdMs: number;
+  /** What the service does about a stalled worker (issue 10): nothing, kill the worker (gsyncd's monitor respawns it), or stop/start the session. */
+  healAction: HealAction;
+  /** At most this many heals per session in any hour; beyond, the stall is only reported. */
+  healMaxPerHour: number;
   /** How often a DR run reads the session's status while it waits for its checkpoint. */
   drPollIntervalMs: number;
   /** How long a bearer token from the SSO endpoint is valid. */
@@ -168,6 +174,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
   const testActionDelayMs = wholeNumber('GEOREP_TEST_ACTION_DELAY_MS', '0', 600_000);
   const syncIntervalSeconds = wholeNumber('GEOREP_SYNC_INTERVAL_SECONDS', '60', 86_400);
   const stallSeconds = wholeNumber('GEOREP_STALL_SECONDS', '300', 86_400);
+  const healAction = (env.GEOREP_HEAL_ACTION ?? 'restart-worker') as HealAction;
+  if (!HEAL_ACTIONS.includes(healAction)) problems.push(`GEOREP_HEAL_ACTION: must be one of ${HEAL_ACTIONS.join(', ')} (got "${printable(healAction)}")`);
+  const healMaxPerHour = wholeNumber('GEOREP_HEAL_MAX_PER_HOUR', '3', 1000);
   const drPollIntervalMs = wholeNumber('GEOREP_DR_POLL_INTERVAL_MS', '5000', 600_000);
   if (drPollIntervalMs < 100 && problems.every((p) => !p.startsWith('GEOREP_DR_POLL_INTERVAL_MS'))) problems.push('GEOREP_DR_POLL_INTERVAL_MS: must be at least 100');
 
@@ -206,6 +215,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
     testActionDelayMs,
     syncIntervalMs: syncIntervalSeconds * 1000,
     stallThresholdMs: stallSeconds * 1000,
+    healAction,
+    healMaxPerHour,
     drPollIntervalMs,
     tokenTtlMs: tokenTtlMinutes * 60_000,
     credentialCacheMs: credentialCacheSeconds * 1000,

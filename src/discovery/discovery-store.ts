@@ -9,7 +9,7 @@ import { HostEntity } from '../hosts/host.entity';
 import { GlusterBrickEntity } from '../volumes/gluster-brick.entity';
 import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
 import { DiscoveredBrick, DiscoveredOption, DiscoverySnapshot, sessionIdentity, workerColumns } from './discovery-snapshot';
-import { judgeWorker, PreviousWorker, sessionHealth } from './stall-detection';
+import { DesiredSessionStatus, judgeDrift, judgeWorker, PreviousWorker, sessionHealth } from './stall-detection';
 
 /** What a stored pass changed, for the events the sync writes. */
 export type DiscoveryChange =
@@ -19,13 +19,17 @@ export type DiscoveryChange =
   | { kind: 'session_removed'; sessionId: string; label: string }
   | { kind: 'session_status'; sessionId: string; label: string; from: GeoRepSessionRollupStatus; to: GeoRepSessionRollupStatus }
   | { kind: 'worker_stalled'; sessionId: string; label: string; brick: string; since: Date }
-  | { kind: 'worker_unstalled'; sessionId: string; label: string; brick: string };
+  | { kind: 'worker_unstalled'; sessionId: string; label: string; brick: string }
+  | { kind: 'drift_started'; sessionId: string; label: string; desired: DesiredSessionStatus; status: GeoRepSessionRollupStatus }
+  | { kind: 'drift_ended'; sessionId: string; label: string; desired: DesiredSessionStatus | null; status: GeoRepSessionRollupStatus };
 
 export interface StoreResult {
   volumes: number;
   bricks: number;
   sessions: number;
   changes: DiscoveryChange[];
+  /** Sessions with at least one stalled worker after this pass (what stall healing looks at). */
+  stalledSessionIds: string[];
 }
 
 export function sessionLabel(masterVolume: string, s: { slaveHost: string; slaveVolume: string; userName: string }): string {
@@ -45,7 +49,8 @@ export class DiscoveryStore {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async apply(clusterId: string, snapshot: DiscoverySnapshot, options: ReadonlyMap<string, DiscoveredOption[]>, now = new Date()): Promise<StoreResult> {
+  /** `readAt`: when the sync began reading gluster (drift is only judged against requests that returned before it). */
+  async apply(clusterId: string, snapshot: DiscoverySnapshot, options: ReadonlyMap<string, DiscoveredOption[]>, now = new Date(), readAt = now): Promise<StoreResult> {
     return this.ds.transaction(async (m) => {
       // One sync per cluster at a time, whoever runs it (action or periodic job).
       await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`discovery:${clusterId}`]);
@@ -96,6 +101,7 @@ export class DiscoveryStore {
         oldSessions.map((s) => [sessionIdentity({ masterVolume: volumeNames.get(s.masterVolumeId) ?? s.masterVolumeId, slaveHost: s.slaveHostName, slaveVolume: s.slaveVolumeName, userName: s.userName }), s]),
       );
       const kept = new Set<string>();
+      const stalledSessionIds: string[] = [];
       for (const ds of snapshot.sessions) {
         const masterVolumeId = volumeIds.get(ds.masterVolume);
         if (!masterVolumeId) continue;
@@ -135,7 +141,13 @@ export class DiscoveryStore {
           if (!verdict.stalled && before?.stalled) changes.push({ kind: 'worker_unstalled', sessionId: id, label, brick: key });
           return verdict;
         });
-        await m.update(GeoRepSessionEntity, { id }, { health: sessionHealth(ds.status, ds.details.map((d, i) => ({ status: d.row.status, stalled: verdicts[i].stalled }))) });
+        // A status read while (or before) the service's own command ran says nothing about drift.
+        const settled = !old?.desiredStatus || (old.desiredAt !== null && old.desiredAt.getTime() <= readAt.getTime());
+        const drifted = (settled ? judgeDrift(old?.desiredStatus ?? null, ds.status) : null) ?? old?.drifted ?? false;
+        if (drifted && !old?.drifted && old?.desiredStatus) changes.push({ kind: 'drift_started', sessionId: id, label, desired: old.desiredStatus, status: ds.status });
+        if (!drifted && old?.drifted) changes.push({ kind: 'drift_ended', sessionId: id, label, desired: old.desiredStatus, status: ds.status });
+        if (verdicts.some((v) => v.stalled)) stalledSessionIds.push(id);
+        await m.update(GeoRepSessionEntity, { id }, { drifted, health: sessionHealth(ds.status, ds.details.map((d, i) => ({ status: d.row.status, stalled: verdicts[i].stalled }))) });
         await m.delete(GeoRepSessionDetailEntity, { sessionId: id });
         if (ds.details.length > 0) {
           await m.insert(
@@ -169,7 +181,7 @@ export class DiscoveryStore {
       }
 
       await this.relinkSlaves(m);
-      return { volumes: snapshot.volumes.length, bricks: brickCount, sessions: kept.size, changes };
+      return { volumes: snapshot.volumes.length, bricks: brickCount, sessions: kept.size, changes, stalledSessionIds };
     });
   }
 

@@ -31,6 +31,12 @@ export interface SyncOrigin {
   markUnreachable?: boolean;
 }
 
+/**
+ * Told after each stored pass which sessions have a stalled worker (stall healing plugs in here; it
+ * lives in a module that imports this one, hence a registration rather than an injection).
+ */
+export type StalledSessionsListener = (sessionIds: readonly string[], origin: SyncOrigin) => Promise<void>;
+
 export interface SyncResult extends StoreResult {
   host: HostEntity;
 }
@@ -45,6 +51,7 @@ export interface SyncResult extends StoreResult {
 @Injectable()
 export class DiscoverySync {
   private readonly logger = new Logger(DiscoverySync.name);
+  private stalledListener: StalledSessionsListener | undefined;
 
   constructor(
     private readonly shell: HostShell,
@@ -53,7 +60,12 @@ export class DiscoverySync {
     private readonly events: EventsService,
   ) {}
 
+  onStalledSessions(listener: StalledSessionsListener): void {
+    this.stalledListener = listener;
+  }
+
   async syncCluster(cluster: ClusterEntity, origin: SyncOrigin, onHost?: (host: HostEntity) => Promise<void>): Promise<SyncResult> {
+    const readAt = new Date();
     let ran;
     try {
       ran = await this.shell.runOnCluster(cluster.id, volumeInfoCommand());
@@ -90,8 +102,12 @@ export class DiscoverySync {
       }
     }
 
-    const stored = await this.store.apply(cluster.id, snapshot, options);
+    const stored = await this.store.apply(cluster.id, snapshot, options, new Date(), readAt);
     for (const change of stored.changes) await this.record(cluster, change, origin);
+    if (stored.stalledSessionIds.length > 0 && this.stalledListener) {
+      // Healing is best effort: the sync itself succeeded, whatever the healer makes of it.
+      await this.stalledListener(stored.stalledSessionIds, origin).catch((e: Error) => this.logger.warn({ cluster: cluster.id, err: e.message }, 'stall healing could not be started'));
+    }
     return { ...stored, host };
   }
 
@@ -137,6 +153,24 @@ export class DiscoverySync {
           code: EventCode.GeoRepWorkerRecovered,
           severity: 'normal',
           description: `Geo-replication session ${change.label}: the worker of brick ${change.brick} is syncing again.`,
+          targetType: 'georeplication_session',
+          targetId: change.sessionId,
+        });
+      case 'drift_started':
+        return this.events.record({
+          ...base,
+          code: EventCode.GeoRepDriftDetected,
+          severity: 'warning',
+          description: `Geo-replication session ${change.label} drifted: the service last asked for it to be ${change.desired}, but gluster reports it ${change.status}.`,
+          targetType: 'georeplication_session',
+          targetId: change.sessionId,
+        });
+      case 'drift_ended':
+        return this.events.record({
+          ...base,
+          code: EventCode.GeoRepDriftCleared,
+          severity: 'normal',
+          description: `Geo-replication session ${change.label} is ${change.status} again, as the service last asked${change.desired ? ` (${change.desired})` : ''}.`,
           targetType: 'georeplication_session',
           targetId: change.sessionId,
         });

@@ -1,4 +1,4 @@
-import { hasPendingWork, judgeWorker, sessionHealth, WorkerNow } from './stall-detection';
+import { desiredStatusAfter, hasPendingWork, judgeDrift, judgeWorker, sessionHealth, WorkerNow } from './stall-detection';
 
 const T0 = new Date('2026-11-30T12:00:00Z');
 const later = (s: number) => new Date(T0.getTime() + s * 1000);
@@ -50,5 +50,35 @@ describe('stall detection (LAB.md pitfall 2)', () => {
     expect(sessionHealth('partial_faulty', [{ status: 'active', stalled: false }, { status: 'faulty', stalled: false }])).toBe('degraded');
     expect(sessionHealth('faulty', [{ status: 'faulty', stalled: false }])).toBe('failing');
     expect(sessionHealth('stopped', [{ status: 'stopped', stalled: false }])).toBe('healthy');
+  });
+});
+
+describe('drift', () => {
+  it('start and resume ask for started, stop for stopped, pause for paused', () => {
+    expect([desiredStatusAfter('start'), desiredStatusAfter('resume'), desiredStatusAfter('stop'), desiredStatusAfter('pause')]).toEqual(['started', 'started', 'stopped', 'paused']);
+  });
+
+  it('is gluster contradicting what the service last asked for', () => {
+    expect(judgeDrift('started', 'stopped')).toBe(true);
+    expect(judgeDrift('started', 'created')).toBe(true);
+    expect(judgeDrift('started', 'paused')).toBe(true);
+    expect(judgeDrift('stopped', 'active')).toBe(true);
+    expect(judgeDrift('stopped', 'paused')).toBe(true);
+    expect(judgeDrift('paused', 'active')).toBe(true);
+    expect(judgeDrift('paused', 'stopped')).toBe(true);
+  });
+
+  it('has no verdict on an unknown status (the previous one stands)', () => {
+    expect(judgeDrift('started', 'unknown')).toBeNull();
+    expect(judgeDrift('stopped', 'unknown')).toBeNull();
+  });
+
+  it('is not a faulty running session (that is health), or a session the service never acted on', () => {
+    for (const running of ['initializing', 'active', 'passive', 'partial_faulty', 'faulty'] as const) expect(judgeDrift('started', running)).toBe(false);
+    expect(judgeDrift('stopped', 'stopped')).toBe(false);
+    expect(judgeDrift('stopped', 'created')).toBe(false);
+    expect(judgeDrift('paused', 'paused')).toBe(false);
+    expect(judgeDrift(null, 'stopped')).toBe(false);
+    expect(judgeDrift(null, 'unknown')).toBe(false);
   });
 });

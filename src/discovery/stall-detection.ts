@@ -50,3 +50,29 @@ export function sessionHealth(status: GeoRepSessionRollupStatus, workers: readon
   if (status === 'partial_faulty' || workers.some((w) => w.stalled)) return 'degraded';
   return 'healthy';
 }
+
+/** What the service last asked of a session: start and resume ask for started. */
+export type DesiredSessionStatus = 'started' | 'stopped' | 'paused';
+
+export function desiredStatusAfter(verb: 'start' | 'stop' | 'pause' | 'resume'): DesiredSessionStatus {
+  return verb === 'stop' ? 'stopped' : verb === 'pause' ? 'paused' : 'started';
+}
+
+const MATCHES_DESIRED: Readonly<Record<DesiredSessionStatus, readonly GeoRepSessionRollupStatus[]>> = {
+  // A faulty session is still running as asked: that is health's business, not drift.
+  started: ['initializing', 'active', 'passive', 'partial_faulty', 'faulty'],
+  stopped: ['stopped', 'created'],
+  paused: ['paused'],
+};
+
+/**
+ * Drift: gluster's state contradicts what the service last asked for (started, but gluster says
+ * Stopped, e.g. after someone stopped it on the CLI or a node lost its monitor). A session the service
+ * never acted on cannot drift. `unknown` (e.g. brick statuses unreadable while glusterd is busy) is no
+ * evidence either way: null, and the previous verdict stands.
+ */
+export function judgeDrift(desired: DesiredSessionStatus | null, status: GeoRepSessionRollupStatus): boolean | null {
+  if (desired === null) return false;
+  if (status === 'unknown') return null;
+  return !MATCHES_DESIRED[desired].includes(status);
+}

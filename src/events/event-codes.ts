@@ -54,6 +54,13 @@ export enum EventCode {
   GeoRepCheckpointFailed = 11121,
   GeoRepWorkerStalled = 11130,
   GeoRepWorkerRecovered = 11131,
+  // Stall healing (11150-11159) and drift (11160-11169).
+  GeoRepHealStarted = 11150,
+  GeoRepHealed = 11151,
+  GeoRepHealFailed = 11152,
+  GeoRepHealSuppressed = 11153,
+  GeoRepDriftDetected = 11160,
+  GeoRepDriftCleared = 11161,
   GeoRepVerified = 11140,
   GeoRepVerifyFailed = 11141,
   JobEndedByUser = 11021,

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { SessionHealth } from '../discovery/stall-detection';
+import type { DesiredSessionStatus, SessionHealth } from '../discovery/stall-detection';
 import type { GeoRepSessionRollupStatus } from '../gluster';
 
 /** A geo-replication session of a master volume (discovered, or created through the service). */
@@ -56,6 +56,22 @@ export class GeoRepSessionEntity {
 
   @Column({ name: 'replication_delay_ms', type: 'integer', nullable: true })
   replicationDelayMs: number | null;
+
+  /** What the service last asked of the session (start/resume: started); null until it asked anything. */
+  @Column({ name: 'desired_status', type: 'varchar', length: 16, nullable: true })
+  desiredStatus: DesiredSessionStatus | null;
+
+  /** When the command that asked for `desiredStatus` returned; null while it runs (no drift verdict then). */
+  @Column({ name: 'desired_at', type: 'timestamptz', nullable: true })
+  desiredAt: Date | null;
+
+  /** Gluster's status contradicts `desiredStatus` (e.g. started, but gluster says Stopped). */
+  @Column({ type: 'boolean', default: false })
+  drifted: boolean;
+
+  /** When the service healed a stall on this session (kept for the hourly limit). */
+  @Column({ name: 'heal_times', type: 'timestamptz', array: true, default: () => "'{}'" })
+  healTimes: Date[];
 
   @Column({ name: 'last_refreshed', type: 'timestamptz' })
   lastRefreshed: Date;

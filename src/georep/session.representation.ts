@@ -84,6 +84,16 @@ export const GeoRepSessionSchema = resource(
       readOnly: true,
       description: 'What the service concludes beside gluster\'s status: degraded when a worker is stalled or the session partly faulty; failing when faulty or every active worker is stalled.',
     }),
+    desired_status: enumOf(['started', 'stopped', 'paused'] as const, {
+      readOnly: true,
+      optional: true,
+      description: 'What the service was last asked to make of the session (start and resume: started); absent until then.',
+    }),
+    drifted: bool({
+      readOnly: true,
+      description: "True when gluster's status contradicts desired_status (e.g. started, but gluster says stopped); an event marks when it starts and ends.",
+    }),
+    last_healed: date({ readOnly: true, optional: true, description: 'When the service last healed a stalled worker of the session (GEOREP_HEAL_ACTION).' }),
     last_refreshed: date({ readOnly: true }),
     last_verified: date({ readOnly: true, optional: true, description: 'When the replication canary (the verify action) last ran.' }),
     last_verify_result: str({ readOnly: true, optional: true, description: '`passed`, or what the canary saw on the slave (missing, wrong size, wrong content).' }),
@@ -141,6 +151,7 @@ export const SESSION_SEARCH: SearchSpec = {
     slave_volume_name: { column: 's.slave_volume_name' },
     user_name: { column: 's.user_name' },
     health: { column: 's.health', values: ['healthy', 'degraded', 'failing'] },
+    desired_status: { column: 's.desired_status', values: ['started', 'stopped', 'paused'] },
     last_refreshed: { column: 's.last_refreshed', type: 'date' },
   },
   defaultSort: 'slave_volume_name',
@@ -184,12 +195,20 @@ export function sessionView(s: GeoRepSessionEntity, details?: readonly GeoRepSes
     session_key: s.sessionKey,
     status: s.status,
     health: s.health,
+    desired_status: s.desiredStatus ?? undefined,
+    drifted: s.drifted,
+    last_healed: lastOf(s.healTimes),
     last_refreshed: s.lastRefreshed,
     last_verified: s.lastVerified ?? undefined,
     last_verify_result: s.lastVerifyResult ?? undefined,
     replication_delay: s.replicationDelayMs ?? undefined,
     session_details: details ? details.map((d) => detailView(s, d)) : undefined,
   };
+}
+
+function lastOf(times: readonly Date[] | undefined): Date | undefined {
+  if (!times || times.length === 0) return undefined;
+  return times.reduce((a, b) => (b.getTime() > a.getTime() ? b : a));
 }
 
 export function detailView(s: Pick<GeoRepSessionEntity, 'id' | 'clusterId' | 'masterVolumeId'>, d: GeoRepSessionDetailEntity): SessionDetailView {

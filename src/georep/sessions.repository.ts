@@ -6,6 +6,7 @@ import { isUuid } from '../gluster';
 import type { ListQuery } from '../ovirt/query';
 import { GeoRepSessionDetailEntity } from './georep-session-detail.entity';
 import { GeoRepSessionOptionEntity } from './georep-session-option.entity';
+import type { DesiredSessionStatus } from '../discovery/stall-detection';
 import { GeoRepSessionEntity } from './georep-session.entity';
 import { DETAIL_SEARCH, OPTION_SEARCH, SESSION_SEARCH } from './session.representation';
 
@@ -52,6 +53,36 @@ export class SessionsRepository {
 
   async recordVerification(id: string, outcome: { at: Date; result: string; delayMs: number | null }): Promise<void> {
     await this.sessions.update({ id }, { lastVerified: outcome.at, lastVerifyResult: outcome.result.slice(0, 1000), replicationDelayMs: outcome.delayMs });
+  }
+
+  /**
+   * What the service asked of the session (drift is judged against it): `at` null while the command
+   * runs, then when it returned, so a status read before that is never held against it.
+   */
+  async recordDesiredStatus(id: string, desired: DesiredSessionStatus, at: Date | null): Promise<void> {
+    await this.sessions.update({ id }, { desiredStatus: desired, desiredAt: at });
+  }
+
+  /**
+   * Takes one heal from the session's hourly allowance: true (and the time recorded) when fewer than
+   * `maxPerHour` heals ran in the hour before `now`. Atomic, so two processes cannot both take the last one.
+   */
+  async reserveHeal(id: string, now: Date, maxPerHour: number): Promise<boolean> {
+    const rows = (await this.sessions.query(
+      `UPDATE georep_sessions
+          SET heal_times = array_append(ARRAY(SELECT t FROM unnest(heal_times) AS t WHERE t > $2::timestamptz - interval '1 hour'), $2::timestamptz)
+        WHERE id = $1
+          AND (SELECT count(*) FROM unnest(heal_times) AS t WHERE t > $2::timestamptz - interval '1 hour') < $3
+        RETURNING id`,
+      [id, now.toISOString(), maxPerHour],
+    )) as [unknown[], number] | unknown[];
+    const returned = Array.isArray(rows[0]) ? (rows[0] as unknown[]) : (rows as unknown[]);
+    return returned.length > 0;
+  }
+
+  /** Heals in the hour before `now`. */
+  healsInLastHour(session: GeoRepSessionEntity, now: Date): number {
+    return session.healTimes.filter((t) => t.getTime() > now.getTime() - 3_600_000).length;
   }
 
   /** Forgets a session the service deleted in gluster (its rows and options go with it). */

@@ -14,3 +14,4 @@ export * from './georep-config-parser';
 export * from './georep-action-parser';
 export * from './canary-commands';
 export * from './status-rollup';
+export * from './heal-commands';

@@ -19,10 +19,10 @@ import { ActionContext, ActionOutcome } from '../jobs/action-executor';
 import { ActionFailedError } from '../jobs/action-failure';
 import { OnJob } from '../queue/on-job.decorator';
 import { JobName } from '../queue/queue-names';
-import { SessionGluster } from './session-gluster';
+import { desiredStatusAfter } from '../discovery/stall-detection';
+import { ControlVerb, SessionGluster } from './session-gluster';
 import { expectedStatusAfter, refusalOf } from './session-rules';
 
-type ControlVerb = 'start' | 'stop' | 'pause' | 'resume';
 
 const RUNNING: readonly GeoRepSessionRollupStatus[] = ['active', 'passive', 'initializing', 'partial_faulty', 'faulty'];
 
@@ -44,12 +44,13 @@ export class SessionActions {
     const force = ctx.params.force === true;
     let session = await this.current(ctx);
     if (expectedStatusAfter(verb).includes(session.status) && !force) {
+      await this.sessions.recordDesiredStatus(session.id, desiredStatusAfter(verb), new Date());
       return { result: { status: session.status, ran: false }, description: `${sessionName(session)} is already ${session.status}; nothing to do.` };
     }
     const refusal = refusalOf(verb, session.status, force);
     if (refusal) throw new ActionFailedError(409, 'Operation Failed', refusal);
     await ctx.step(`${verb}${force ? ' force' : ''} on ${sessionName(session)}`, (step) =>
-      this.gluster.run(session, (ref) => geoRepControlCommand(ref, verb, { force }), parseGeoRepAction, (host) => step.ranOn(host.id)),
+      this.gluster.control(session, verb, { force }, (host) => step.ranOn(host.id)),
     );
     session = await this.reread(ctx, session);
     return { result: { status: session.status, ran: true }, description: `${sessionName(session)}: ${verb} done; the session is ${session.status}.` };

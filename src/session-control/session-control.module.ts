@@ -9,6 +9,7 @@ import { MasterRootToucher } from './master-root-toucher';
 import { SessionActions } from './session-actions';
 import { SessionGluster } from './session-gluster';
 import { SessionVerify } from './session-verify';
+import { StallHealer } from './stall-healer';
 
 /**
  * Acting on geo-replication sessions over SSH: the job handlers of the session actions and the gluster
@@ -16,7 +17,7 @@ import { SessionVerify } from './session-verify';
  */
 @Module({
   imports: [ClustersModule, HostsModule, VolumesModule, GeorepModule, DiscoveryModule],
-  providers: [SessionGluster, SessionActions, SessionVerify, MasterRootToucher, { provide: DR_STALL_HEALER, useExisting: MasterRootToucher }],
+  providers: [SessionGluster, SessionActions, SessionVerify, StallHealer, MasterRootToucher, { provide: DR_STALL_HEALER, useExisting: MasterRootToucher }],
   exports: [SessionGluster, DR_STALL_HEALER],
 })
 export class SessionControlModule {}

@@ -3,12 +3,15 @@ import { ClustersRepository } from '../clusters/clusters.repository';
 import { DiscoverySync, SyncOrigin } from '../discovery/discovery-sync';
 import { GeoRepSessionEntity } from '../georep/georep-session.entity';
 import { SessionsRepository } from '../georep/sessions.repository';
-import { GeoRepSessionRef, GlusterArgumentError, GlusterCommand, GlusterCommandError } from '../gluster';
+import { geoRepControlCommand, GeoRepSessionRef, GlusterArgumentError, GlusterCommand, GlusterCommandError, parseGeoRepAction } from '../gluster';
+import { desiredStatusAfter } from '../discovery/stall-detection';
 import { HostEntity } from '../hosts/host.entity';
 import { HostShell, NoReachableHostError } from '../hosts/host-shell';
 import { ActionFailedError } from '../jobs/action-failure';
 import { SshCommandTimeoutError, SshConnectError, SshConnectionLostError, SshExecResult } from '../ssh';
 import { VolumesRepository } from '../volumes/volumes.repository';
+
+export type ControlVerb = 'start' | 'stop' | 'pause' | 'resume';
 
 /** What one gluster command on a session's master cluster printed, and where it ran. */
 export interface SessionCommandResult {
@@ -64,6 +67,21 @@ export class SessionGluster {
     } catch (e) {
       if (e instanceof GlusterCommandError) throw new ActionFailedError(409, 'Operation Failed', `gluster: ${e.message}`);
       throw e;
+    }
+  }
+
+  /**
+   * start/stop/pause/resume as gluster runs them, recording what was asked: drift is judged against it
+   * only from status read after the command returned (a start gluster refused still means the admin
+   * wants the session running, so that counts too).
+   */
+  async control(session: GeoRepSessionEntity, verb: ControlVerb, options: { force: boolean }, onHost?: (host: HostEntity) => Promise<void>): Promise<void> {
+    const desired = desiredStatusAfter(verb);
+    await this.sessions.recordDesiredStatus(session.id, desired, null);
+    try {
+      await this.run(session, (ref) => geoRepControlCommand(ref, verb, options), parseGeoRepAction, onHost);
+    } finally {
+      await this.sessions.recordDesiredStatus(session.id, desired, new Date());
     }
   }
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DiscoverySnapshot, buildSnapshot } from '../../src/discovery/discovery-snapshot';
 import { DiscoveryStore } from '../../src/discovery/discovery-store';
+import { SessionsRepository } from '../../src/georep/sessions.repository';
 import { CommandOutput, parseGeoRepStatusList, parseVolumeInfo, parseVolumeStatus } from '../../src/gluster';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -68,6 +69,9 @@ describe('stall detection across discovery syncs', () => {
     const stalled = late.changes.filter((c) => c.kind === 'worker_stalled');
     expect(stalled).toHaveLength(1);
     expect(stalled[0]).toMatchObject({ kind: 'worker_stalled', since: at(0) });
+    const [{ id: sessionId }] = await t.sql<{ id: string }>('SELECT id FROM georep_sessions');
+    expect(late.stalledSessionIds).toEqual([sessionId]);
+    expect(early.stalledSessionIds).toEqual([]);
     expect((await rows()).map((r) => [r.status, r.stalled, r.health])).toEqual([
       ['active', true, 'failing'],
       ['passive', false, 'failing'],
@@ -88,5 +92,42 @@ describe('stall detection across discovery syncs', () => {
     const idle = await store.apply(clusterId, snapshot(at(200), 0), new Map(), at(5000));
     expect(idle.changes.filter((c) => c.kind === 'worker_stalled')).toEqual([]);
     expect((await rows()).every((r) => !r.stalled)).toBe(true);
+  });
+
+  it('drift: a status that contradicts what the service last asked for is flagged once, and cleared once', async () => {
+    const [{ id: sessionId }] = await t.sql<{ id: string }>('SELECT id FROM georep_sessions');
+    const withStatus = (status: 'stopped' | 'active' | 'unknown'): DiscoverySnapshot => ({ volumes: base.volumes, sessions: [{ ...base.sessions[0], status }] });
+    const drift = (r: { changes: { kind: string }[] }) => r.changes.filter((c) => c.kind.startsWith('drift'));
+    // Never asked: no drift whatever gluster says.
+    expect(drift(await store.apply(clusterId, withStatus('stopped'), new Map(), at(6000)))).toEqual([]);
+    const repo = t.app.get(SessionsRepository);
+    // While the service's start runs (no time yet), and for status read before it returned: no verdict.
+    await repo.recordDesiredStatus(sessionId, 'started', null);
+    expect(drift(await store.apply(clusterId, withStatus('stopped'), new Map(), at(6005)))).toEqual([]);
+    await repo.recordDesiredStatus(sessionId, 'started', at(6008));
+    expect(drift(await store.apply(clusterId, withStatus('stopped'), new Map(), at(6009), at(6007)))).toEqual([]);
+    expect(await t.sql('SELECT drifted FROM georep_sessions')).toEqual([{ drifted: false }]);
+    const started = await store.apply(clusterId, withStatus('stopped'), new Map(), at(6010));
+    expect(drift(started)).toEqual([{ kind: 'drift_started', sessionId, label: expect.stringMatching(/^mastervol → /), desired: 'started', status: 'stopped' }]);
+    expect(drift(await store.apply(clusterId, withStatus('stopped'), new Map(), at(6020)))).toEqual([]);
+    // An unreadable status in between (glusterd busy) neither ends nor restarts the drift.
+    expect(drift(await store.apply(clusterId, withStatus('unknown'), new Map(), at(6023)))).toEqual([]);
+    expect(drift(await store.apply(clusterId, withStatus('stopped'), new Map(), at(6026)))).toEqual([]);
+    expect(await t.sql('SELECT desired_status, drifted FROM georep_sessions')).toEqual([{ desired_status: 'started', drifted: true }]);
+    const ended = await store.apply(clusterId, withStatus('active'), new Map(), at(6030));
+    expect(drift(ended)).toEqual([{ kind: 'drift_ended', sessionId, label: expect.stringMatching(/^mastervol → /), desired: 'started', status: 'active' }]);
+    expect(await t.sql('SELECT desired_status, drifted FROM georep_sessions')).toEqual([{ desired_status: 'started', drifted: false }]);
+  });
+
+  it('heals are limited per session per hour, atomically', async () => {
+    const repo = t.app.get(SessionsRepository);
+    const [{ id: sessionId }] = await t.sql<{ id: string }>('SELECT id FROM georep_sessions');
+    const taken = await Promise.all([0, 1, 2, 3].map(() => repo.reserveHeal(sessionId, at(7000), 2)));
+    expect(taken.filter((x) => x)).toHaveLength(2);
+    expect(await repo.reserveHeal(sessionId, at(7000 + 3599), 2)).toBe(false);
+    // An hour later the allowance is back, and the old times are dropped.
+    expect(await repo.reserveHeal(sessionId, at(7000 + 3601), 2)).toBe(true);
+    const [session] = await repo.findByIds([sessionId]);
+    expect(session.healTimes.map((d) => d.toISOString())).toEqual([at(7000 + 3601).toISOString()]);
   });
 });
