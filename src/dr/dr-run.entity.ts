@@ -7,7 +7,7 @@ export type DrRunTrigger = (typeof DR_RUN_TRIGGERS)[number];
 
 export interface DrRunStep {
   description: string;
-  status: 'started' | 'finished' | 'failed';
+  status: 'started' | 'finished' | 'failed' | 'aborted';
   start_time: string;
   end_time: string | null;
 }

@@ -8,17 +8,15 @@ import {
   geoRepCheckpointNowCommand,
   geoRepConfigGetCommand,
   GeoRepBrickStatus,
-  geoRepControlCommand,
   GeoRepControlVerb,
   geoRepStatusCommand,
   GlusterCommandError,
   parseCheckpointEpoch,
-  parseGeoRepAction,
   parseGeoRepConfigSet,
   parseGeoRepStatus,
 } from '../gluster';
 import type { ActionContext, ActionOutcome, StepHandle } from '../jobs/action-executor';
-import { ActionFailedError } from '../jobs/action-failure';
+import { ActionAbortedError, ActionFailedError } from '../jobs/action-failure';
 import { HeldLock, TargetLock } from '../jobs/target-lock';
 import { OnJob } from '../queue/on-job.decorator';
 import { JobName } from '../queue/queue-names';
@@ -37,7 +35,9 @@ const SESSION_LOCK_RETRY_MS = 500;
 /** Polls without movement before the stall hook is called. */
 const STALL_POLLS = 6;
 
-class RunCancelled extends Error {}
+/** The cancel of a run: the run, its job and the step it was in end `aborted` (event 11219, no 4164). */
+const runCancelled = () => new ActionAbortedError('The DR run was cancelled.', EventCode.DrRunAborted);
+const isCancel = (e: unknown) => e instanceof ActionFailedError && e.outcome === 'aborted';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -67,13 +67,16 @@ export class DrRunHandler {
     const run = await this.repo.findRunById(runId);
     if (!run) throw new ActionFailedError(409, 'Operation Failed', 'The DR run record is gone (its schedule was removed).');
     if (run.status !== 'started') return { result: { runId, status: run.status } };
-    if (run.jobId !== ctx.job.id) await this.repo.updateRun(run.id, { jobId: ctx.job.id });
+    if (run.jobId !== ctx.job.id) {
+      await this.repo.updateRun(run.id, { jobId: ctx.job.id });
+      run.jobId = ctx.job.id;
+    }
     const schedule = await this.repo.findScheduleById(run.scheduleId);
     const domain = await this.domains.findById(run.storageDomainId);
     if (!schedule || !domain) return this.fail(run, null, null, new ActionFailedError(409, 'Operation Failed', 'The DR schedule or its storage domain was removed.'));
     const session = run.sessionId ? await this.repo.findSession(run.sessionId) : null;
     if (!session) return this.fail(run, schedule, domain, await this.sessionVanished(schedule, domain, ctx));
-    if (run.cancelRequested) return this.fail(run, schedule, domain, new RunCancelled());
+    if (run.cancelRequested) return this.fail(run, schedule, domain, runCancelled());
 
     let sessionLock: HeldLock;
     try {
@@ -83,7 +86,7 @@ export class DrRunHandler {
     }
     if (await this.repo.isCancelRequested(run.id)) {
       await sessionLock.release();
-      return this.fail(run, schedule, domain, new RunCancelled());
+      return this.fail(run, schedule, domain, runCancelled());
     }
     let plan: SessionPlan = { before: 'none', after: 'none' };
     let started = false;
@@ -205,7 +208,7 @@ export class DrRunHandler {
         case 'complete':
           return checkpointCompletedAt(checkpointRows);
         case 'cancelled':
-          throw new RunCancelled();
+          throw runCancelled();
         case 'faulty':
           throw new ActionFailedError(409, 'Operation Failed', decision.detail);
         case 'timeout':
@@ -228,7 +231,7 @@ export class DrRunHandler {
 
   private async control(session: GeoRepSessionEntity, verb: GeoRepControlVerb, force: boolean, h: StepHandle): Promise<void> {
     try {
-      await this.gluster.run(session, (ref) => geoRepControlCommand(ref, verb, { force }), parseGeoRepAction, (host) => h.ranOn(host.id));
+      await this.gluster.control(session, verb, { force }, (host) => h.ranOn(host.id));
     } catch (e) {
       // Started meanwhile by someone else (or already stopped): the state the run wants holds.
       if (e instanceof ActionFailedError && /already (started|running)|not running|already stopped/i.test(e.detail)) return;
@@ -245,7 +248,7 @@ export class DrRunHandler {
         await this.repo.endStep(run.id, index, 'finished');
         return value;
       } catch (e) {
-        await this.repo.endStep(run.id, index, 'failed');
+        await this.repo.endStep(run.id, index, isCancel(e) ? 'aborted' : 'failed');
         throw e;
       }
     });
@@ -257,7 +260,7 @@ export class DrRunHandler {
     for (;;) {
       const lock = await this.locks.tryAcquire('georep_session', sessionId);
       if (lock) return lock;
-      if (await this.repo.isCancelRequested(runId)) throw new RunCancelled();
+      if (await this.repo.isCancelRequested(runId)) throw runCancelled();
       if (Date.now() >= deadline) throw new ActionFailedError(409, 'Operation Failed', 'Another operation holds the geo-replication session; the DR run did not start.');
       await sleep(SESSION_LOCK_RETRY_MS);
     }
@@ -279,20 +282,23 @@ export class DrRunHandler {
     return new ActionFailedError(409, 'Operation Failed', `The DR schedule was disabled: ${reason}.`);
   }
 
-  /** Ends the run failed (or aborted) and says so: 4164 with alert severity for a failure. */
+  /**
+   * Ends the run failed (or aborted) and says so, once: 4164 with alert severity for a failure (the job
+   * then writes no event of its own), 11219 from the job for a cancel.
+   */
   private async fail(run: DrRunEntity, schedule: DrScheduleEntity | null, domain: StorageDomainEntity | null, e: unknown, session?: GeoRepSessionEntity): Promise<never> {
-    const cancelled = e instanceof RunCancelled;
-    const failure = cancelled
-      ? new ActionFailedError(409, 'Operation Aborted', 'The DR run was cancelled.', EventCode.DrRunAborted)
-      : e instanceof ActionFailedError
+    const cancelled = isCancel(e);
+    const failure =
+      e instanceof ActionFailedError
         ? e
         : e instanceof GlusterCommandError
           ? new ActionFailedError(409, 'Operation Failed', `gluster: ${e.message}`)
           : new ActionFailedError(500, 'Operation Failed', 'The DR run failed unexpectedly; see the service log.');
-    if (!(e instanceof ActionFailedError) && !cancelled) this.logger.error({ run: run.id, err: (e as Error).message, stack: (e as Error).stack }, 'DR run failed unexpectedly');
+    if (!(e instanceof ActionFailedError)) this.logger.error({ run: run.id, err: (e as Error).message, stack: (e as Error).stack }, 'DR run failed unexpectedly');
     await this.repo.updateRun(run.id, { status: cancelled ? 'aborted' : 'failed', endTime: new Date(), error: failure.detail });
     if (schedule) await this.repo.updateSchedule(schedule.id, { lastRunId: run.id });
-    if (!cancelled && domain) {
+    if (cancelled) throw failure;
+    if (domain) {
       await this.events.record({
         code: EventCode.StorageDomainSyncFailed,
         severity: 'alert',
@@ -303,7 +309,8 @@ export class DrRunHandler {
         targetId: domain.id,
       });
     }
-    throw cancelled ? failure : new ActionFailedError(failure.status, failure.reason, failure.detail, EventCode.DrRunJobFailed);
+    // 4164 said it; without a domain to name, the job's own failure event (11218) does.
+    throw new ActionFailedError(failure.status, failure.reason, failure.detail, domain ? EventCode.StorageDomainSyncFailed : EventCode.DrRunJobFailed, { eventRecorded: domain !== null });
   }
 }
 

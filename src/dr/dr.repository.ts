@@ -138,7 +138,7 @@ export class DrRepository {
     return rows[0]?.n ?? -1;
   }
 
-  async endStep(id: string, index: number, status: 'finished' | 'failed'): Promise<void> {
+  async endStep(id: string, index: number, status: 'finished' | 'failed' | 'aborted'): Promise<void> {
     await this.runs.manager.query(
       `UPDATE dr_runs SET steps = jsonb_set(jsonb_set(steps, ARRAY[$2::text, 'status'], to_jsonb($3::text)), ARRAY[$2::text, 'end_time'], to_jsonb($4::text)) WHERE id = $1`,
       [id, String(index), status, new Date().toISOString()],

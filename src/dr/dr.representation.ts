@@ -48,7 +48,7 @@ export const DrScheduleSchema = resource(
 
 const RunStepSchema = obj('dr_run_step', {
   description: str({ readOnly: true }),
-  status: enumOf(['started', 'finished', 'failed'], { readOnly: true }),
+  status: enumOf(['started', 'finished', 'failed', 'aborted'], { readOnly: true }),
   start_time: date({ readOnly: true }),
   end_time: date({ readOnly: true, optional: true }),
 });

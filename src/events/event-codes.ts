@@ -89,7 +89,7 @@ export enum EventCode {
   DrSessionVanished = 11216,
   /** Warning: a scheduled run was skipped because another run of the domain is still going. */
   DrRunSkipped = 11217,
-  /** The job of a DR run failed (4164, alert severity, carries the reason for the domain). */
+  /** The job of a DR run failed with no storage domain left to name (otherwise 4164 alone reports the failure). */
   DrRunJobFailed = 11218,
   DrRunAborted = 11219,
   DrRunCancelRequested = 11220,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import type { EventSeverity } from '../events/event.entity';
 import { EventsService } from '../events/events.service';
 import { ActionFailedError } from './action-failure';
 import { ActionJobData } from './action-runner';
@@ -75,9 +76,12 @@ export class ActionExecutor {
         }
         const failure = e instanceof ActionFailedError ? e : new ActionFailedError(500, 'Operation Failed', 'The action failed unexpectedly; see the service log.');
         if (!(e instanceof ActionFailedError)) this.logger.error({ job: job.id, err: (e as Error).message, stack: (e as Error).stack }, 'action failed unexpectedly');
-        await this.jobs.fail(job.id, { status: failure.status, reason: failure.reason, detail: failure.detail });
-        await this.event(job, data, 'error', failure.eventCode ?? data.events.failure, `${job.description}: failed: ${failure.detail}`);
-        return { failed: true };
+        await this.jobs.fail(job.id, { status: failure.status, reason: failure.reason, detail: failure.detail }, failure.outcome);
+        if (!failure.eventRecorded) {
+          const severity = failure.severity ?? (failure.outcome === 'aborted' ? 'warning' : 'error');
+          await this.event(job, data, severity, failure.eventCode ?? data.events.failure, `${job.description}: ${failure.outcome}: ${failure.detail}`);
+        }
+        return { [failure.outcome]: true };
       }
     } finally {
       await lock.release();
@@ -91,12 +95,13 @@ export class ActionExecutor {
       await this.jobs.endStep(step.id, 'finished');
       return value;
     } catch (e) {
-      await this.jobs.endStep(step.id, 'failed');
+      // A cancel that lands inside a step aborts it; anything else fails it.
+      await this.jobs.endStep(step.id, e instanceof ActionFailedError && e.outcome === 'aborted' ? 'aborted' : 'failed');
       throw e;
     }
   }
 
-  private event(job: JobEntity, data: ActionJobData, severity: 'normal' | 'error', code: number, description: string) {
+  private event(job: JobEntity, data: ActionJobData, severity: EventSeverity, code: number, description: string) {
     return this.events.record({
       code,
       severity,

@@ -116,6 +116,7 @@ export class ActionRunner {
     for (;;) {
       const job = await this.jobs.findById(jobId);
       if (!job) throw new Error(`job ${jobId} vanished`);
+      // oVirt's action statuses have no `aborted`: an aborted job answers `failed` with its fault ("Operation Aborted").
       if (job.runState === 'done') return { status: job.status === 'finished' ? 'complete' : 'failed', job };
       if (Date.now() >= deadline) return { status: job.runState === 'running' ? 'in_progress' : 'pending', job };
       await new Promise((r) => setTimeout(r, WAIT_POLL_MS));

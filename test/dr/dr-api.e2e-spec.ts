@@ -193,7 +193,10 @@ describe('DR API', () => {
       const failed = await events(4164);
       expect(failed).toHaveLength(1);
       expect(failed[0].severity).toBe('alert');
+      expect(await events(11218)).toHaveLength(0); // one failure, one event: the job adds none of its own
       expect((await events(4166)).length).toBe(1);
+      const job = (await get(`/jobs/${first.body.job.id}`).expect(200)).body;
+      expect(job.status).toBe('failed');
       const sched = (await get(path).expect(200)).body;
       expect(sched.last_run).toEqual({ id: runId, href: `${API}${path}/runs/${runId}` });
       expect(sched.last_run_status).toBe('failed');
@@ -204,18 +207,27 @@ describe('DR API', () => {
     }
   });
 
-  it('cancel ends a run aborted', async () => {
+  it('cancel ends a run aborted, and its job aborted (an ended job that can be cleared)', async () => {
     const path = `/storagedomains/${domain}/dr-schedules/${schedule}`;
     const lock = (await t.app.get(TargetLock).tryAcquire('georep_session', session)) as HeldLock;
     let released = false;
     try {
-      const runId = (await post(`${path}/syncnow`, {}).expect(202)).body.dr_run.id as string;
+      const reply = (await post(`${path}/syncnow`, {}).expect(202)).body;
+      const runId = reply.dr_run.id as string;
       await post(`${path}/runs/${runId}/cancel`, {}).expect(200);
       await lock.release();
       released = true;
       const run = await runEnded(`${path}/runs/${runId}`);
       expect(run).toMatchObject({ status: 'aborted', cancel_requested: true, started_session: false });
       expect((await events(4164)).length).toBe(1); // an abort is no failure alert
+      expect(await events(11218)).toHaveLength(0);
+      const aborted = await events(11219);
+      expect(aborted).toEqual([{ severity: 'warning', description: expect.stringContaining('aborted: The DR run was cancelled.') }]);
+      const job = (await get(`/jobs/${reply.job.id}`).expect(200)).body;
+      expect(job).toMatchObject({ status: 'aborted', end_time: expect.any(Number) });
+      expect(job.actions.link.map((l: { rel: string }) => l.rel)).toEqual(['clear']);
+      expect((await get(`/jobs?search=status%3Daborted`).expect(200)).body.job.map((j: { id: string }) => j.id)).toContain(reply.job.id);
+      expect(faultOf(await post(`/jobs/${reply.job.id}/end`, { force: true }).expect(409)).detail).toMatch(/already ended \(aborted\)/);
       const runs = (await get(`${path}/runs?search=status%3Daborted`).expect(200)).body.dr_run;
       expect(runs.map((r: { id: string }) => r.id)).toEqual([runId]);
     } finally {

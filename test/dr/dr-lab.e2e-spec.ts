@@ -1,25 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { API, JSON_TYPE } from '../api/api-helpers';
-import {
-  acquireLabLease,
-  describeLab,
-  ensureLabUp,
-  LAB_LEASE_TIMEOUT_MS,
-  LAB_SESSION_TIMEOUT_MS,
-  LAB_UP_TIMEOUT_MS,
-  LabEnv,
-  LabLock,
-  labStatus,
-  sessionCreate,
-  gluster,
-  sessionPurge,
-  site2,
-} from '../support/gluster-lab';
-import { startTestApp, TestApp } from '../support/test-app';
-
-const ROOT_AUTHORIZED_KEYS = '/root/.ssh/authorized_keys';
+import { describeLab, gluster, LAB_LEASE_TIMEOUT_MS, LAB_SESSION_TIMEOUT_MS, LAB_UP_TIMEOUT_MS, LabEnv, labStatus, sessionCreate, site2 } from '../support/gluster-lab';
+import { LabApi, LabApp, startLabApp } from '../support/lab-app';
+import type { TestApp } from '../support/test-app';
 
 interface Ref {
   id: string;
@@ -43,6 +28,45 @@ interface RunJson extends Ref {
 
 const md5 = (data: string | Buffer) => crypto.createHash('md5').update(data).digest('hex');
 
+interface Proc {
+  pid: number;
+  pgid: number;
+  stat: string;
+  args: string;
+}
+
+function processes(): Proc[] {
+  return execFileSync('ps', ['-eo', 'pid=,pgid=,stat=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), pgid: Number(m[2]), stat: m[3], args: m[4] }));
+}
+
+/** The members of a process group whose leader is a gsyncd monitor (daemonized: its own session and group). */
+const monitorGroup = (pgid: number) => processes().filter((p) => p.pgid === pgid);
+
+/**
+ * Freezes a geo-rep session's gsyncd processes the moment its workers exist: SIGSTOP to the process
+ * group of the monitor (monitor and workers, what gluster's own `pause` signals), so the monitor can
+ * neither see its workers time out nor respawn them. Only a group led by a `gsyncd.py --monitor`
+ * process is ever signalled (before it daemonizes, a starting monitor is still in glusterd's group).
+ */
+async function freezeSessionWorkers(masterVol: string, slave: string, deadlineMs: number): Promise<{ pgid: number; workers: number[] }> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const all = processes();
+    const workers = all.filter((p) => p.args.includes('gsyncd.py worker') && p.args.includes(` ${masterVol} ${slave} `));
+    const leader = workers.length > 0 ? all.find((p) => p.pid === workers[0].pgid) : undefined;
+    if (leader && leader.args.includes('gsyncd.py') && leader.args.includes('--monitor')) {
+      process.kill(-leader.pid, 'SIGSTOP');
+      return { pgid: leader.pid, workers: workers.filter((w) => w.pgid === leader.pid).map((w) => w.pid) };
+    }
+    if (Date.now() > deadline) throw new Error(`no gsyncd workers of ${masterVol} -> ${slave} appeared:\n${all.filter((p) => p.args.includes('gsyncd')).map((p) => p.args).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 /**
  * A DR run end to end on the real lab: a storage domain on site 1's master volume, a schedule through
  * a session to site 2 that was created and never started, `syncnow`. The run sets a checkpoint, starts
@@ -50,31 +74,11 @@ const md5 = (data: string | Buffer) => crypto.createHash('md5').update(data).dig
  * a file written before the run is then on the slave with the same checksum.
  */
 describeLab('DR run on the real lab', () => {
-  let lease: LabLock | undefined;
+  let lab: LabApp;
   let env: LabEnv;
   let t: TestApp;
-  let serviceKeyLine = '';
+  let api: LabApi;
   let site1: string;
-
-  const api = {
-    get: async <T>(p: string): Promise<T> => (await t.http.get(`${API}${p}`).set('Accept', JSON_TYPE).expect(200)).body as T,
-    post: (p: string, body: object) => t.http.post(`${API}${p}`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify(body)),
-  };
-
-  async function refresh(p: string): Promise<void> {
-    const res = await api.post(`${p}/refresh`, {});
-    if (res.status !== 200 || (res.body as { status: string }).status !== 'complete') throw new Error(`refresh of ${p} answered ${res.status}: ${res.text}`);
-  }
-
-  async function hostUp(id: string): Promise<void> {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const host = await api.get<{ status: string; status_detail?: string }>(`/hosts/${id}`);
-      if (host.status === 'up') return;
-      if (host.status !== 'unknown' || Date.now() > deadline) throw new Error(`host ${id} is ${host.status}: ${host.status_detail}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
 
   /** Polls the run until `done` says so (a real condition), with a deadline. */
   async function runUntil(p: string, done: (r: RunJson) => boolean, ms: number, everyMs = 1000): Promise<RunJson> {
@@ -88,36 +92,14 @@ describeLab('DR run on the real lab', () => {
   }
 
   beforeAll(async () => {
-    lease = await acquireLabLease();
-    env = await ensureLabUp();
-    await sessionPurge();
-    t = await startTestApp({ env: { GEOREP_ACTION_WAIT_SECONDS: '120', GEOREP_SYNC_INTERVAL_SECONDS: '0', GEOREP_DR_POLL_INTERVAL_MS: '1000' } });
-    serviceKeyLine = (await t.anon.get('/ovirt-engine/services/pki-resource?resource=engine-certificate&format=OPENSSH-PUBKEY').expect(200)).text.trim();
-    const current = fs.existsSync(ROOT_AUTHORIZED_KEYS) ? fs.readFileSync(ROOT_AUTHORIZED_KEYS, 'utf8') : '';
-    fs.writeFileSync(ROOT_AUTHORIZED_KEYS, `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}${serviceKeyLine}\n`);
-    site1 = ((await api.post('/clusters', { name: 'dr-site1' }).expect(201)).body as Ref).id;
-    const site2c = ((await api.post('/clusters', { name: 'dr-site2' }).expect(201)).body as Ref).id;
-    const host1 = ((await api.post('/hosts', { name: 'dr-site1-host', address: env.site1Addr, ssh: { port: env.sshPort }, cluster: { id: site1 } }).expect(201)).body as Ref).id;
-    const host2 = ((await api.post('/hosts', { name: 'dr-site2-host', address: env.site2Addr, cluster: { id: site2c } }).expect(201)).body as Ref).id;
-    await hostUp(host1);
-    await hostUp(host2);
+    lab = await startLabApp('dr', { GEOREP_SYNC_INTERVAL_SECONDS: '0', GEOREP_DR_POLL_INTERVAL_MS: '1000' });
+    ({ env, t, api, site1 } = lab);
     await sessionCreate(env.masterVol, env.site2Addr, env.site2Vol);
-    await refresh(`/clusters/${site2c}`);
-    await refresh(`/clusters/${site1}`);
+    await lab.refresh(`/clusters/${lab.site2}`);
+    await lab.refresh(`/clusters/${site1}`);
   }, LAB_LEASE_TIMEOUT_MS + LAB_UP_TIMEOUT_MS + LAB_SESSION_TIMEOUT_MS);
 
-  afterAll(async () => {
-    try {
-      await sessionPurge();
-    } finally {
-      if (serviceKeyLine && fs.existsSync(ROOT_AUTHORIZED_KEYS)) {
-        const lines = fs.readFileSync(ROOT_AUTHORIZED_KEYS, 'utf8').split('\n');
-        fs.writeFileSync(ROOT_AUTHORIZED_KEYS, lines.filter((line) => line.trim() !== serviceKeyLine).join('\n'));
-      }
-      await t?.close();
-      await lease?.release();
-    }
-  }, LAB_SESSION_TIMEOUT_MS);
+  afterAll(() => lab?.close(), LAB_SESSION_TIMEOUT_MS);
 
   it(
     'syncnow: checkpoint, start, wait for that checkpoint, stop; the file written before is on the slave',
@@ -203,7 +185,15 @@ describeLab('DR run on the real lab', () => {
       await api.post(`${runPath}/cancel`, {}).expect(200);
       const run = await runUntil(runPath, (r) => r.status !== 'started', 5 * 60_000);
       expect(run).toMatchObject({ status: 'aborted', started_session: true, error: 'The DR run was cancelled.' });
-      expect(run.steps?.step.at(-1)).toEqual(expect.objectContaining({ description: 'Stopping the geo-replication session', status: 'finished' }));
+      // the cancel is only looked at in the wait (once the session lock is held), so that step is the aborted one
+      expect(run.steps?.step.slice(-2)).toEqual([
+        expect.objectContaining({ description: 'Waiting for every active worker to complete the checkpoint', status: 'aborted' }),
+        expect.objectContaining({ description: 'Stopping the geo-replication session', status: 'finished' }),
+      ]);
+      const job = await api.get<{ status: string }>(`/jobs/${(reply.body as { job: Ref }).job.id}`);
+      expect(job.status).toBe('aborted');
+      const jobSteps = (await api.get<{ step: { description: string; status: string }[] }>(`/jobs/${(reply.body as { job: Ref }).job.id}/steps`)).step;
+      expect(jobSteps.find((s) => s.description.startsWith('Waiting for every active worker'))?.status).toBe('aborted');
       const [after] = (await api.get<{ georeplication_session: { id: string; status: string }[] }>(sessionsPath)).georeplication_session;
       expect(after).toMatchObject({ id: sessionId, status: 'stopped' });
       expect(await t.sql(`SELECT 1 FROM events WHERE code = 4164`)).toHaveLength(0);
@@ -216,7 +206,7 @@ describeLab('DR run on the real lab', () => {
     async () => {
       if (!ctx) throw new Error('needs the first test');
       const { sessionsPath, schedPath, sessionId } = ctx;
-      await t.http.put(`${API}${schedPath}`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify({ checkpoint_timeout: 2 })).expect(200);
+      await api.put(schedPath, { checkpoint_timeout: 2 }).expect(200);
       await gluster(2, ['volume', 'stop', env.site2Vol]);
       try {
         const reply = await api.post(`${schedPath}/syncnow`, {}).expect(202);
@@ -230,12 +220,62 @@ describeLab('DR run on the real lab', () => {
         expect(run.steps?.step.at(-1)).toEqual(expect.objectContaining({ description: 'Stopping the geo-replication session', status: 'finished' }));
         const failed = await t.sql<{ severity: string; description: string }>(`SELECT severity, description FROM events WHERE code = 4164`);
         expect(failed).toHaveLength(1);
+        expect(await t.sql(`SELECT 1 FROM events WHERE code = 11218`)).toHaveLength(0);
         expect(failed[0].severity).toBe('alert');
         expect(failed[0].description).toContain(run.error as string);
         const [after] = (await api.get<{ georeplication_session: { id: string; status: string }[] }>(sessionsPath)).georeplication_session;
         expect(after).toMatchObject({ id: sessionId, status: 'stopped' });
       } finally {
         await gluster(2, ['volume', 'start', env.site2Vol, 'force']);
+      }
+    },
+    LAB_SESSION_TIMEOUT_MS,
+  );
+
+  it(
+    'a run past its timeout fails with one 4164 and stops the session it started (its gsyncd processes frozen, so the checkpoint cannot complete)',
+    async () => {
+      if (!ctx) throw new Error('needs the first test');
+      const { sessionsPath, schedPath, sessionId } = ctx;
+      const [before] = (await api.get<{ georeplication_session: { id: string; status: string }[] }>(sessionsPath)).georeplication_session;
+      expect(before).toMatchObject({ id: sessionId, status: 'stopped' }); // so the run starts it
+      await api.put(schedPath, { checkpoint_timeout: 1 }).expect(200);
+      const failuresBefore = (await t.sql(`SELECT 1 FROM events WHERE code = 4164`)).length;
+      let frozen: { pgid: number; workers: number[] } | undefined;
+      try {
+        const reply = await api.post(`${schedPath}/syncnow`, {}).expect(202);
+        const runPath = `${schedPath}/runs/${(reply.body as { dr_run: Ref }).dr_run.id}`;
+        // The run starts the session; its workers are frozen within one 25 ms scan of existing. A worker
+        // needs seconds (ssh to site 2, mount, changelog registration, history crawl) before it can
+        // report Active, let alone process a changelog newer than the checkpoint.
+        frozen = await freezeSessionWorkers(env.masterVol, env.site2Addr + '::' + env.site2Vol, 5 * 60_000);
+        expect(frozen.workers.length).toBeGreaterThan(0);
+        const run = await runUntil(runPath, (r) => r.status !== 'started', 6 * 60_000);
+        expect(run).toMatchObject({ status: 'failed', started_session: true });
+        // no worker ever got Active: the timeout is the only way this run could end
+        expect(run.error).toBe('the checkpoint did not complete within 1 minute(s) (0 of 0 active worker(s) completed it)');
+        expect(run.steps?.step.slice(-2)).toEqual([
+          expect.objectContaining({ description: 'Waiting for every active worker to complete the checkpoint', status: 'failed' }),
+          expect.objectContaining({ description: 'Stopping the geo-replication session', status: 'finished' }),
+        ]);
+        // exactly one failure event for the run, the domain's alert
+        const failed = await t.sql<{ severity: string; description: string; job_id: string }>(`SELECT severity, description, job_id FROM events WHERE code = 4164 ORDER BY id`);
+        expect(failed).toHaveLength(failuresBefore + 1);
+        expect(failed.at(-1)).toMatchObject({ severity: 'alert', job_id: (reply.body as { job: Ref }).job.id, description: expect.stringContaining(run.error as string) });
+        expect(await t.sql(`SELECT 1 FROM events WHERE code = 11218`)).toHaveLength(0);
+        expect((await api.get<{ status: string }>(`/jobs/${(reply.body as { job: Ref }).job.id}`)).status).toBe('failed');
+        // stopped again: in the API, in gluster, and the frozen processes are gone (stop force killed them)
+        const [after] = (await api.get<{ georeplication_session: { id: string; status: string }[] }>(sessionsPath)).georeplication_session;
+        expect(after).toMatchObject({ id: sessionId, status: 'stopped' });
+        const xml = (await gluster(1, ['volume', 'geo-replication', env.masterVol, `${env.site2Addr}::${env.site2Vol}`, 'status', '--xml'])).stdout;
+        const statuses = [...xml.matchAll(/<status>([^<]*)<\/status>/g)].map((m) => m[1]);
+        expect(statuses.length).toBeGreaterThan(0);
+        expect(new Set(statuses)).toEqual(new Set(['Stopped']));
+        expect(monitorGroup(frozen.pgid).filter((p) => !p.stat.startsWith('Z'))).toEqual([]);
+      } finally {
+        // undo the freeze if the group is still there (a failed assertion above, or a stop that did not kill it)
+        const leader = frozen ? processes().find((p) => p.pid === frozen?.pgid && p.args.includes('--monitor')) : undefined;
+        if (leader) process.kill(-leader.pid, 'SIGCONT');
       }
     },
     LAB_SESSION_TIMEOUT_MS,
