@@ -45,6 +45,10 @@ export interface AppConfig {
   healMaxPerHour: number;
   /** How often a DR run reads the session's status while it waits for its checkpoint. */
   drPollIntervalMs: number;
+  /** Run as root on a slave host (through `sh -c`) after the mount-broker set-up of a non-root session. */
+  glusterdRestartCommand: string;
+  /** How long glusterd may take to answer `volume info` again after that restart. */
+  glusterdRestartTimeoutMs: number;
   /** How long a bearer token from the SSO endpoint is valid. */
   tokenTtlMs: number;
   /** How long a successful Basic verification is remembered in process memory (0: never). */
@@ -185,6 +189,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
     if (/^0+$/.test(env[name] ?? '')) problems.push(`${name}: must be at least 1`);
     return value;
   };
+  const glusterdRestartCommand = (env.GEOREP_GLUSTERD_RESTART_COMMAND ?? 'systemctl restart glusterd').trim();
+  if (glusterdRestartCommand === '' || /[\r\n\0]/.test(glusterdRestartCommand)) problems.push('GEOREP_GLUSTERD_RESTART_COMMAND: must be one non-empty line');
+  const glusterdRestartTimeoutSeconds = positive('GEOREP_GLUSTERD_RESTART_TIMEOUT_SECONDS', '120', 3600);
   const tokenTtlMinutes = positive('GEOREP_TOKEN_TTL_MINUTES', '1440', 525_600);
   const credentialCacheSeconds = wholeNumber('GEOREP_CREDENTIAL_CACHE_SECONDS', '300', 86_400);
   const loginMaxFailuresPerUser = positive('GEOREP_LOGIN_MAX_FAILURES', '5', 1_000_000);
@@ -218,6 +225,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
     healAction,
     healMaxPerHour,
     drPollIntervalMs,
+    glusterdRestartCommand,
+    glusterdRestartTimeoutMs: glusterdRestartTimeoutSeconds * 1000,
     tokenTtlMs: tokenTtlMinutes * 60_000,
     credentialCacheMs: credentialCacheSeconds * 1000,
     loginMaxFailuresPerUser,

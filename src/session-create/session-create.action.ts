@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ClustersRepository } from '../clusters/clusters.repository';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { DiscoverySync } from '../discovery/discovery-sync';
 import { EventCode } from '../events/event-codes';
 import { SessionsRepository } from '../georep/sessions.repository';
@@ -38,11 +39,29 @@ import {
   rootIdentityCommand,
   sshTrustCheckCommand,
 } from './georep-keys';
+import {
+  clearRestartPendingCommand,
+  geoRepLogPermissionsCommand,
+  glusterdAnswersCommand,
+  glusterdRestartShellCommand,
+  mountBrokerExecuteProblem,
+  mountBrokerPrepareCommand,
+  mountBrokerSetupCommands,
+  mountBrokerStateCommand,
+  parseMountBrokerState,
+  parsePrepareResult,
+  parseSlaveUserCheck,
+  setGeoRepPemKeysWithFileCommand,
+  slaveUserCheckCommand,
+  slaveUserProblem,
+} from './mount-broker';
 import type { SessionCreateParams } from './session-create.service';
 
 /** How long the keys may take to reach the slave after `create` (pitfall 3: the push-pem hook runs after create returns). */
 const KEYS_WAIT_MS = 120_000;
 const KEYS_POLL_MS = 1000;
+/** How often the job asks a restarted glusterd whether it answers again. */
+const GLUSTERD_POLL_MS = 1000;
 
 /** A slave host the job writes keys to: a registered host, or an unmanaged one reached as root. */
 interface SlaveEndpoint {
@@ -70,6 +89,7 @@ export class SessionCreateAction {
     private readonly clusters: ClustersRepository,
     private readonly sessions: SessionsRepository,
     private readonly sync: DiscoverySync,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @OnJob(JobName.GeoRepSessionCreate)
@@ -77,7 +97,7 @@ export class SessionCreateAction {
     const p = ctx.params as unknown as SessionCreateParams;
     const origin = { jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId };
 
-    const { ref, slaves, exists } = await ctx.step('Validating the master and slave volumes', async (step) => {
+    const { ref, slaves, exists, group } = await ctx.step('Validating the master and slave volumes', async (step) => {
       const [master] = await this.volumes.findByIds([p.masterVolumeId]);
       if (!master) throw new ActionFailedError(409, 'Operation Failed', 'The master volume is no longer known.');
       if (master.status !== 'up') throw new ActionFailedError(409, 'Operation Failed', `The master volume ${master.name} is not up.`);
@@ -94,8 +114,15 @@ export class SessionCreateAction {
       } catch (e) {
         if (!(e instanceof GlusterCommandError && e.kind === 'no_session')) throw asActionFailure(e);
       }
-      return { ref: r, slaves: await this.slaveEndpoints(p), exists: found };
+      const slaveHosts = await this.slaveEndpoints(p);
+      // a non-root session: the user and its mount-broker group must exist on every slave host
+      const group = p.userName === 'root' ? null : await this.checkSlaveUser(p, slaveHosts, step);
+      return { ref: r, slaves: slaveHosts, exists: found, group };
     });
+
+    if (group !== null) {
+      await ctx.step(`Setting up the mount broker for ${p.userName} (group ${group}) on the slave hosts`, (step) => this.setUpMountBroker(p, group, slaves, step));
+    }
 
     const keys = await ctx.step('Creating the geo-replication keys (gsec_create) on a master host', async (step) => {
       const gsec = gsecCreateCommand();
@@ -131,6 +158,19 @@ export class SessionCreateAction {
       });
     }
 
+    if (group !== null) {
+      // oVirt never runs it. Replication does not need it when the job reached every slave host with
+      // the keys (measured on the lab: a non-root no-verify session without it replicates), but it
+      // puts the session's keys on every slave peer, also those the service does not manage, and makes
+      // the slave volume read-only for everyone but geo-replication, as push-pem does for root
+      await ctx.step(`Running set_geo_rep_pem_keys.sh for ${p.userName} on the slave host`, async (step) => {
+        const out = await this.onSlave(slaves[0], setGeoRepPemKeysWithFileCommand(p.userName, ref.masterVolume, p.slaveVolumeName), `${keys.join('\n')}\n`, step);
+        if (out.exitCode !== 0) {
+          throw new ActionFailedError(409, 'Operation Failed', `set_geo_rep_pem_keys.sh failed on ${slaves[0].name}: ${oneLine(out.stderr || out.stdout)}`);
+        }
+      });
+    }
+
     await ctx.step('Setting secondary-access-mount true', async (step) => {
       const out = await this.runOnMaster(p, step, geoRepConfigSetCommand(ref, 'secondary-access-mount', true));
       parseOrFail(() => parseGeoRepConfigSet(out));
@@ -154,11 +194,13 @@ export class SessionCreateAction {
       }
     });
 
+    let startReturnedAt: Date | null = null;
     if (p.start) {
       await ctx.step('Starting the session', async (step) => {
         const out = await this.runOnMaster(p, step, geoRepStartCommand(ref));
         parseOrFail(() => parseGeoRepAction(out));
       });
+      startReturnedAt = new Date();
     }
 
     const session = await ctx.step('Refreshing the master cluster', async (step) => {
@@ -172,6 +214,8 @@ export class SessionCreateAction {
       const rows = await this.sessions.listByVolume(p.masterVolumeId, { search: { conditions: [], sort: { field: 'slave_volume_name', descending: false } }, caseSensitive: false });
       const row = rows.find((s) => s.slaveHostName === p.slaveHostName && s.slaveVolumeName === p.slaveVolumeName);
       if (!row) throw new ActionFailedError(409, 'Operation Failed', 'gluster does not list the new session.');
+      // Started on request: the service now wants it running (drift is judged against that).
+      if (startReturnedAt) await this.sessions.recordDesiredStatus(row.id, 'started', startReturnedAt);
       return row;
     });
 
@@ -199,15 +243,88 @@ export class SessionCreateAction {
     return up.map((h) => ({ name: h.name, host: h, target: sshTargetOf(h) }));
   }
 
-  private async onSlave(slave: SlaveEndpoint, command: GlusterCommand, stdin: string, step: StepHandle): Promise<SshExecResult> {
+  private async onSlave(slave: SlaveEndpoint, command: GlusterCommand, stdin: string, step: StepHandle, timeoutMs?: number): Promise<SshExecResult> {
     try {
       if (slave.host && slave.host.sshFingerprint === null) await this.shell.run(slave.host, 'true'); // pins the host key on first contact
       const target = slave.host ? sshTargetOf(slave.host) : slave.target;
-      const out = await this.ssh.exec(target, command.command, { stdin });
+      const out = await this.ssh.exec(target, command.command, timeoutMs === undefined ? { stdin } : { stdin, timeoutMs });
       if (slave.host) await step.ranOn(slave.host.id);
       return out;
     } catch (e) {
       throw asActionFailure(e);
+    }
+  }
+
+  /**
+   * The user must exist on every slave host, with the group (user_group, else the user's primary
+   * group on the first slave host) existing there and holding the user. Returns the group.
+   */
+  private async checkSlaveUser(p: SessionCreateParams, slaves: SlaveEndpoint[], step: StepHandle): Promise<string> {
+    let group = p.userGroup;
+    for (const slave of slaves) {
+      const out = await this.onSlave(slave, slaveUserCheckCommand(p.userName, group), '', step);
+      const check = out.exitCode === 0 ? parseSlaveUserCheck(out.stdout) : null;
+      if (check === null) throw new ActionFailedError(502, 'Operation Failed', `The user ${p.userName} could not be checked on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`);
+      if (check.kind !== 'ok') throw new ActionFailedError(409, 'Operation Failed', slaveUserProblem(check, p.userName, slave.name));
+      group ??= check.group;
+    }
+    if (group === null) throw new ActionFailedError(502, 'Operation Failed', 'No slave host to check the user on.');
+    return group;
+  }
+
+  /**
+   * oVirt's SetupGlusterGeoRepMountBrokerInternalCommand, idempotent: hosts whose glusterd.vol already
+   * holds the set-up and have no restart pending are left alone; otherwise the root directory, the
+   * four `gluster system:: execute mountbroker` settings (they reach every peer of the slave cluster),
+   * then a glusterd restart (GEOREP_GLUSTERD_RESTART_COMMAND) on each such host, waiting until it
+   * answers `volume info` again. A restart marker on each host makes a re-run after a crash restart
+   * glusterd even when the file was already written.
+   */
+  private async setUpMountBroker(p: SessionCreateParams, group: string, slaves: SlaveEndpoint[], step: StepHandle): Promise<void> {
+    const stale: SlaveEndpoint[] = [];
+    for (const slave of slaves) {
+      const out = await this.onSlave(slave, mountBrokerStateCommand(p.userName, group, p.slaveVolumeName), '', step);
+      const state = out.exitCode === 0 ? parseMountBrokerState(out.stdout) : null;
+      if (state === null) throw new ActionFailedError(502, 'Operation Failed', `The mount-broker set-up could not be read on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`);
+      if (!state.configured || state.pending) stale.push(slave);
+    }
+    if (stale.length > 0) await this.writeMountBrokerOptions(p, group, stale, step);
+    // every time, on every slave host: an earlier root session's log directory is root's
+    for (const slave of slaves) {
+      const out = await this.onSlave(slave, geoRepLogPermissionsCommand(group), '', step);
+      if (out.exitCode !== 0 || !out.stdout.includes('permissions=ok')) {
+        throw new ActionFailedError(409, 'Operation Failed', `The geo-replication log directories could not be given to ${group} on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`);
+      }
+    }
+  }
+
+  private async writeMountBrokerOptions(p: SessionCreateParams, group: string, stale: SlaveEndpoint[], step: StepHandle): Promise<void> {
+    for (const slave of stale) {
+      const out = await this.onSlave(slave, mountBrokerPrepareCommand(), '', step);
+      if (out.exitCode !== 0 || parsePrepareResult(out.stdout) === null) {
+        throw new ActionFailedError(409, 'Operation Failed', `The mount-broker root could not be prepared on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`);
+      }
+    }
+    for (const command of mountBrokerSetupCommands(p.userName, group, p.slaveVolumeName)) {
+      const out = await this.onSlave(stale[0], command, '', step);
+      const problem = mountBrokerExecuteProblem(out);
+      if (problem !== null) throw new ActionFailedError(409, 'Operation Failed', `${command.argv.slice(1).join(' ')} failed on ${stale[0].name}: ${problem.slice(0, 500)}`);
+    }
+    const restart = glusterdRestartShellCommand(this.config.glusterdRestartCommand);
+    const waitMs = this.config.glusterdRestartTimeoutMs;
+    for (const slave of stale) {
+      const out = await this.onSlave(slave, restart, '', step, waitMs);
+      if (out.exitCode !== 0) throw new ActionFailedError(502, 'Operation Failed', `Restarting glusterd on ${slave.name} failed (exit ${out.exitCode}): ${oneLine(out.stderr || out.stdout)}`);
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const answer = await this.onSlave(slave, glusterdAnswersCommand(p.slaveVolumeName), '', step);
+        if (answer.exitCode === 0) break;
+        if (Date.now() > deadline) {
+          throw new ActionFailedError(504, 'Operation Failed', `glusterd on ${slave.name} did not answer within ${waitMs / 1000} s of its restart: ${oneLine(answer.stderr || answer.stdout)}`);
+        }
+        await new Promise((r) => setTimeout(r, GLUSTERD_POLL_MS));
+      }
+      await this.onSlave(slave, clearRestartPendingCommand(), '', step);
     }
   }
 

@@ -132,11 +132,15 @@ export class SessionCreateService {
     const master = await this.master(clusterId, volumeId);
     const userName = body.user_name === undefined ? 'root' : checked(() => validateUserName(body.user_name, 'user_name'));
     const userGroup = body.user_group === undefined ? null : checked(() => validateGroupName(body.user_group, 'user_group'));
-    if (userName !== 'root') {
-      // The mount-broker set-up needs a glusterd restart on every slave host; not wired yet (see README).
-      throw new BodyError([{ path: 'user_name', message: 'non-root sessions cannot be created through the API yet; use root' }]);
+    if (userName === 'root' && userGroup !== null) {
+      throw new BodyError([{ path: 'user_group', message: 'is only for a non-root user_name (the mount-broker group)' }]);
     }
     const method: CreateMethod = body.method ?? 'no_verify';
+    if (userName !== 'root' && method === 'push_pem') {
+      // gluster's push-pem for a non-root user needs root on the master to reach user@slave and the
+      // keys copied by the hook; the service installs them itself with no_verify.
+      throw new BodyError([{ path: 'method', message: 'push_pem is only offered for root sessions; a non-root session uses no_verify' }]);
+    }
     const force = body.force === true;
     if (master.status !== 'up') throw OvirtFault.conflict(`The master volume ${master.name} is not up.`);
 

@@ -8,7 +8,7 @@
 #           held by a "holder" process: its own glusterd, sshd on 22, volumes site2vol and site2full.
 #
 # Sub-commands: install up down purge status env site2 session-create session-start verify
-#               heal session-purge wipe. Run without arguments for usage.
+#               heal session-purge wipe glusterd-restart. Run without arguments for usage.
 #
 # Knobs (environment): GLAB_DIR (default /srv/gluster-lab), GLAB_VERIFY_TIMEOUT (s, default 20),
 # GLAB_HEAL_ROUNDS (default 10), GLAB_KEYS_TIMEOUT (s, default 30), GLAB_READY_TIMEOUT (s, default 90),
@@ -36,6 +36,9 @@ VETH1=veth-glab1
 VETH2=veth-glab2
 SITE1_ADDR=127.0.0.1
 SITE2_ADDR=10.200.0.2
+# a second address of site 2 whose sshd (port 22) takes root's password: an "unmanaged" slave host
+# for the service's slave_root_password (it installs its key over port 22)
+SITE2_PW_ADDR=10.200.0.3
 VETH1_ADDR=10.200.0.1
 PORT_KEY=22
 PORT_ALT=2222
@@ -50,6 +53,12 @@ GEOGROUP=geogroup
 GEOUSER_GECOS="gluster-lab geo-rep user"
 HOSTS_TAG="# gluster-lab"
 HOLDER_NAME=gluster-lab-holder
+# /etc is shared by both sites: the mount-broker options (`gluster system:: execute mountbroker ...`)
+# that a non-root session writes on site 2 land in site 1's glusterd.vol too. `up` keeps a pristine
+# copy; `session-purge`, `purge` and `up` put it back.
+GLUSTERD_VOL=/etc/glusterfs/glusterd.vol
+GLUSTERD_VOL_PRISTINE=/var/lib/misc/gluster-lab.glusterd.vol.pristine
+MB_ROOT=/var/mountbroker-root
 GD_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8)
 PY=/usr/bin/python3
 PKGS=(glusterfs-server glusterfs-client openssh-server rsync attr iproute2 util-linux psmisc)
@@ -283,7 +292,7 @@ pw_ssh_ok() {
   SSH_ASKPASS="$RUN/askpass.sh" SSH_ASKPASS_REQUIRE=force DISPLAY=none \
     timeout 20 ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
     -o ConnectTimeout=5 -o PubkeyAuthentication=no -o PreferredAuthentications=password,keyboard-interactive \
-    -o NumberOfPasswordPrompts=1 -p "$PORT_PW" "root@$SITE1_ADDR" true </dev/null >/dev/null 2>&1
+    -o NumberOfPasswordPrompts=1 -p "${2:-$PORT_PW}" "root@${1:-$SITE1_ADDR}" true </dev/null >/dev/null 2>&1
 }
 
 # ---------------------------------------------------------------- pitfall 2: brick tuner
@@ -576,6 +585,74 @@ start_glusterd1() {
   wait_until 30 "site-1 glusterd to answer the CLI" g1_ready || die "site-1 glusterd does not answer; see /var/log/glusterfs/glusterd.log"
 }
 
+# the pristine glusterd.vol: copied once, while it holds no mount-broker option
+save_glusterd_vol() {
+  [[ -s $GLUSTERD_VOL_PRISTINE ]] && return 0
+  if grep -qE '^[[:space:]]*option[[:space:]]+(mountbroker-|geo-replication-log-group)' "$GLUSTERD_VOL"; then
+    log "WARNING: $GLUSTERD_VOL holds mount-broker options and no pristine copy exists; stripping them instead"
+    strip_mountbroker_opts
+  fi
+  install -D -m 644 "$GLUSTERD_VOL" "$GLUSTERD_VOL_PRISTINE"
+}
+
+strip_mountbroker_opts() {
+  grep -vE '^[[:space:]]*option[[:space:]]+(mountbroker-|geo-replication-log-group|rpc-auth-allow-insecure)' "$GLUSTERD_VOL" >"$GLUSTERD_VOL.glab.tmp" || true
+  cat "$GLUSTERD_VOL.glab.tmp" >"$GLUSTERD_VOL"
+  rm -f "$GLUSTERD_VOL.glab.tmp"
+}
+
+# put the pristine glusterd.vol back (a running glusterd keeps what it read at its start);
+# returns 0 when the file changed
+restore_glusterd_vol() {
+  [[ -s $GLUSTERD_VOL_PRISTINE ]] || return 1
+  # georep-api's copy from before it normalised the option lines (see README.md, non-root sessions)
+  rm -f "$GLUSTERD_VOL.georep-api.orig" "$GLUSTERD_VOL.georep-api.tmp" "${GLUSTERD_VOL}_tmp"
+  cmp -s "$GLUSTERD_VOL_PRISTINE" "$GLUSTERD_VOL" && return 1
+  log "restoring the pristine $GLUSTERD_VOL (mount-broker options removed)"
+  cat "$GLUSTERD_VOL_PRISTINE" >"$GLUSTERD_VOL"
+  return 0
+}
+
+# which site this process runs in: 2 inside site 2's network namespace (e.g. over ssh root@10.200.0.2)
+my_site() {
+  local h
+  h=$(pidf "$RUN/holder.pid")
+  if alive "$h" sleep && [[ $(readlink "/proc/$h/ns/net") == "$(readlink /proc/self/ns/net)" ]]; then echo 2; else echo 1; fi
+}
+
+# glusterd-restart [1|2]: restart one site's glusterd the way `up` starts it (clean environment, the
+# lab's pid file), then wait until it answers the CLI. Without an argument: the site this runs in,
+# so `ssh root@10.200.0.2 gluster-lab.sh glusterd-restart` restarts site 2's (what the service's
+# GEOREP_GLUSTERD_RESTART_COMMAND does on a slave host). Bricks keep running, as with systemd's
+# KillMode=process.
+cmd_glusterd_restart() {
+  need_root
+  check_lab_dir
+  local here site pid pidfile t0
+  here=$(my_site)
+  site=${1:-$here}
+  [[ $site == 1 || $site == 2 ]] || die "usage: $0 glusterd-restart [1|2]"
+  pidfile=$RUN/glusterd$site.pid
+  t0=$(now_us)
+  pid=$(pidf "$pidfile")
+  if alive "$pid" glusterd; then
+    log "stopping site-$site glusterd pid $pid"
+    kill_wait "$pid" glusterd
+  fi
+  rm -f "$pidfile"
+  if [[ $site == "$here" ]]; then
+    # already in the site's namespaces (site 2 over ssh has no /run/netns: its /run is private)
+    "${GD_ENV[@]}" glusterd -p "$pidfile" </dev/null >/dev/null 2>&1 || die "glusterd (site $site) failed to start"
+    wait_until 60 "site-$site glusterd to answer the CLI" g1_ready || die "site-$site glusterd does not answer after the restart"
+  elif [[ $site == 2 ]]; then
+    s2 "${GD_ENV[@]}" glusterd -p "$pidfile" </dev/null >/dev/null 2>&1 || die "glusterd (site 2) failed to start"
+    wait_until 60 "site-2 glusterd to answer the CLI" g2_ready || die "site-2 glusterd does not answer after the restart"
+  else
+    die "site 1's glusterd cannot be restarted from inside site 2"
+  fi
+  echo "site-$site glusterd restarted in $(((($(now_us) - t0) / 1000))) ms"
+}
+
 ensure_netns() {
   [[ -e /run/netns/$NETNS ]] || ip netns add "$NETNS"
   if ! ip link show "$VETH1" >/dev/null 2>&1 || ! ip netns exec "$NETNS" ip link show "$VETH2" >/dev/null 2>&1; then
@@ -585,7 +662,7 @@ ensure_netns() {
   fi
   ip addr replace "$VETH1_ADDR/24" dev "$VETH1"
   ip link set "$VETH1" up
-  ip netns exec "$NETNS" sh -c "ip link set lo up && ip addr replace $SITE2_ADDR/24 dev $VETH2 && ip link set $VETH2 up"
+  ip netns exec "$NETNS" sh -c "ip link set lo up && ip addr replace $SITE2_ADDR/24 dev $VETH2 && ip addr replace $SITE2_PW_ADDR/24 dev $VETH2 && ip link set $VETH2 up"
 }
 
 ensure_holder() {
@@ -771,6 +848,8 @@ cmd_up() {
   start_sshd "site1-$PORT_KEY" 1 "$SITE1_ADDR" "$PORT_KEY" hostkeys-site1 key
   start_sshd "site1-$PORT_ALT" 1 "$SITE1_ADDR" "$PORT_ALT" hostkeys-site1 key
   pw_enable
+  save_glusterd_vol
+  restore_glusterd_vol || true
   start_glusterd1
   start_tuner
   ensure_volume 1 mastervol "$H1" "replica 2" "${MASTER_BRICKS[@]}"
@@ -784,6 +863,7 @@ cmd_up() {
   ensure_holder
   start_glusterd2
   start_sshd "site2-$PORT_KEY" 2 "$SITE2_ADDR" "$PORT_KEY" hostkeys-site2 key
+  start_sshd "site2pw-$PORT_KEY" 2 "$SITE2_PW_ADDR" "$PORT_KEY" hostkeys-site2 password
   ensure_volume 2 site2vol "$SITE2_ADDR" "" "$SITE2VOL_BRICK"
   ensure_volume 2 site2full "$SITE2_ADDR" "" "$SITE2FULL_BRICK"
   if [[ ! -e $SITE2FULL_BRICK/$FULL_MARKER ]]; then
@@ -803,6 +883,8 @@ cmd_up() {
   for i in "${!cpids[@]}"; do
     wait "${cpids[$i]}" || die "ssh login with the lab key failed: ${checks[$i]}"
   done
+  wait_until 10 "root password login on $SITE2_PW_ADDR:$PORT_KEY (site 2)" pw_ssh_ok "$SITE2_PW_ADDR" "$PORT_KEY" ||
+    die "root password login on $SITE2_PW_ADDR:$PORT_KEY does not work (see $LOGD/sshd-site2pw-$PORT_KEY.log)"
   local id2
   id2=$(timeout 20 ssh "${SSH_OPTS[@]}" "root@$SITE2_ADDR" 'gluster system:: uuid get' </dev/null 2>/dev/null | awk '{print $2}')
   [[ -n $id2 && $id2 == "$(g2 system:: uuid get | awk '{print $2}')" ]] ||
@@ -874,6 +956,7 @@ do_down() {
   kill_from_gluster_pidfiles /run/gluster
   kill_from_gluster_pidfiles "$S2/run"
   stop_pidfile "$RUN/sshd-site2-$PORT_KEY.pid" sshd
+  stop_pidfile "$RUN/sshd-site2pw-$PORT_KEY.pid" sshd
   stop_pidfile "$RUN/sshd-site1-$PORT_KEY.pid" sshd
   stop_pidfile "$RUN/sshd-site1-$PORT_ALT.pid" sshd
   pw_disable
@@ -982,6 +1065,13 @@ do_purge() {
     die "mounts remain under $D or /tmp/gsyncd-*; refusing to delete: $(findmnt -rn -o TARGET | grep -E "^($D(/|\$)|/tmp/gsyncd-)" | tr '\n' ' ')"
   fi
   log "purge: deleting state"
+  restore_glusterd_vol || true
+  rm -f "$GLUSTERD_VOL_PRISTINE"
+  # the mount-broker root a non-root session set up (its per-user dirs are empty once site 2 is gone)
+  if [[ -d $MB_ROOT ]]; then
+    find "$MB_ROOT" -mindepth 1 -depth -type d -empty -delete 2>/dev/null || true
+    rmdir "$MB_ROOT" 2>/dev/null || log "WARNING: $MB_ROOT is not empty; left in place"
+  fi
   if [[ -d /var/lib/glusterd ]]; then
     find /var/lib/glusterd -mindepth 1 -maxdepth 1 ! -name groups ! -name hooks -exec rm -rf --one-file-system {} +
   fi
@@ -997,7 +1087,7 @@ do_purge() {
   fi
   if [[ -f /root/.ssh/known_hosts ]]; then
     local h
-    for h in "$SITE2_ADDR" "[$SITE1_ADDR]:$PORT_ALT" "[$SITE1_ADDR]:$PORT_PW" "[$SITE2_ADDR]:$PORT_KEY"; do
+    for h in "$SITE2_ADDR" "$SITE2_PW_ADDR" "[$SITE1_ADDR]:$PORT_ALT" "[$SITE1_ADDR]:$PORT_PW" "[$SITE2_ADDR]:$PORT_KEY"; do
       ssh-keygen -q -R "$h" -f /root/.ssh/known_hosts >/dev/null 2>&1 || true
     done
     rm -f /root/.ssh/known_hosts.old
@@ -1022,7 +1112,7 @@ cmd_status() {
   local n f pid comm
   echo "== lab processes ($RUN)"
   for n in glusterd1:glusterd glusterd2:glusterd holder:sleep "sshd-site1-$PORT_KEY:sshd" "sshd-site1-$PORT_ALT:sshd" \
-    "sshd-site1-$PORT_PW:sshd" "sshd-site2-$PORT_KEY:sshd"; do
+    "sshd-site1-$PORT_PW:sshd" "sshd-site2-$PORT_KEY:sshd" "sshd-site2pw-$PORT_KEY:sshd"; do
     f=$RUN/${n%%:*}.pid
     comm=${n#*:}
     pid=$(pidf "$f")
@@ -1069,6 +1159,7 @@ GLAB_SITE1_HOST=$H1
 GLAB_SITE1_ADDR=$SITE1_ADDR
 GLAB_SITE2_HOST=$SITE2_ADDR
 GLAB_SITE2_ADDR=$SITE2_ADDR
+GLAB_SITE2_PASSWORD_ADDR=$SITE2_PW_ADDR
 GLAB_SITE2_NETNS=$NETNS
 GLAB_SSH_PORT=$PORT_KEY
 GLAB_SSH_ALT_PORT=$PORT_ALT
@@ -1113,7 +1204,7 @@ parse_slave() {
   if [[ $s == *@* ]]; then SUSER=${s%%@*}; SHOST=${s#*@}; else SUSER=root; SHOST=$s; fi
   [[ $SUSER =~ ^[a-z_][a-z0-9_-]*$ ]] || die "invalid slave user '$SUSER'"
   case $SHOST in
-    "$SITE2_ADDR") SSITE=2 ;;
+    "$SITE2_ADDR" | "$SITE2_PW_ADDR") SSITE=2 ;;
     "$SITE1_ADDR" | localhost | "$H1") SSITE=1 ;;
     *) die "unknown slave host '$SHOST' (lab hosts: $H1, $SITE1_ADDR, $SITE2_ADDR)" ;;
   esac
@@ -1410,6 +1501,8 @@ cmd_session_purge() {
     done < <(list_sessions "$site")
   done
   clean_authorized_keys
+  # mount-broker options of a non-root session (shared /etc); the running glusterds keep them until restarted
+  restore_glusterd_vol || true
   local home
   home=$(getent passwd "$GEOUSER" | cut -d: -f6 || true)
   [[ -n $home ]] && rm -f "$home"/*_common_secret.pem.pub
@@ -1446,6 +1539,7 @@ usage: $0 <command> [args]
   session-purge                 stop force + delete every geo-rep session, clean geo-rep keys, empty lab slave volumes
   wipe <1|2> <vol>              empty a volume through a FUSE mount and reset features.read-only
   sshd-stop | sshd-start         stop / start site 1's second key sshd ($SITE1_ADDR:$PORT_ALT), for failover tests
+  glusterd-restart [1|2]        restart a site's glusterd as `up` starts it (default: the site it runs in)
   tune-bricks                   apply the pitfall-2 mitigation to the brick processes now (up starts a tuner that does it every second)
 EOF
 }
@@ -1463,6 +1557,7 @@ main() {
     site2 | nsexec) cmd_site2 "$@" ;;
     _tuner) cmd_tuner_loop ;;
     tune-bricks) need_root; tune_bricks ;;
+    glusterd-restart) cmd_glusterd_restart "$@" ;;
     session-create) cmd_session_create "$@" ;;
     session-start) cmd_session_start "$@" ;;
     verify) cmd_verify "$@" ;;

@@ -2,24 +2,9 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SshClient } from '../../src/ssh';
-import { API, JSON_TYPE } from '../api/api-helpers';
-import {
-  acquireLabLease,
-  describeLab,
-  ensureLabUp,
-  gluster,
-  healSession,
-  LAB_LEASE_TIMEOUT_MS,
-  LAB_SESSION_TIMEOUT_MS,
-  LAB_UP_TIMEOUT_MS,
-  LabEnv,
-  LabLock,
-  labStatus,
-  sessionPurge,
-} from '../support/gluster-lab';
-import { startTestApp, TestApp } from '../support/test-app';
-
-const ROOT_AUTHORIZED_KEYS = '/root/.ssh/authorized_keys';
+import { describeLab, gluster, healSession, LAB_LEASE_TIMEOUT_MS, LAB_SESSION_TIMEOUT_MS, LAB_UP_TIMEOUT_MS, LabEnv, labStatus, sessionPurge } from '../support/gluster-lab';
+import { LabApp, startLabApp } from '../support/lab-app';
+import { TestApp } from '../support/test-app';
 
 interface Ref {
   id: string;
@@ -54,10 +39,9 @@ interface JobJson extends Ref {
  * (checksum on site 2's brick), and refusals that leave gluster and the database as they were.
  */
 describeLab('geo-replication session create and targets (real lab)', () => {
-  let lease: LabLock | undefined;
+  let lab: LabApp;
   let env: LabEnv;
   let t: TestApp;
-  let serviceKeyLine = '';
   let site1: string;
   let site2: string;
   let master: VolumeJson;
@@ -66,27 +50,14 @@ describeLab('geo-replication session create and targets (real lab)', () => {
   let site1slave: VolumeJson;
 
   const api = {
-    get: async <T>(p: string): Promise<T> => (await t.http.get(`${API}${p}`).set('Accept', JSON_TYPE).expect(200)).body as T,
-    post: (p: string, body: object) => t.http.post(`${API}${p}`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify(body)),
+    get: <T>(p: string): Promise<T> => lab.api.get<T>(p),
+    post: (p: string, body: object) => lab.api.post(p, body),
   };
   const sessionsPath = () => `/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions`;
   const sessions = async () => (await api.get<{ georeplication_session?: SessionJson[] }>(sessionsPath())).georeplication_session ?? [];
   const glusterSessions = async () => (await gluster(1, ['volume', 'geo-replication', 'status'], { okCodes: [0, 1, 2] })).stdout;
 
-  async function refresh(p: string): Promise<void> {
-    const res = await api.post(`${p}/refresh`, {});
-    if (res.status !== 200) throw new Error(`refresh of ${p} answered ${res.status}: ${res.text}`);
-  }
-
-  async function hostUp(id: string): Promise<void> {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const host = await api.get<{ status: string; status_detail?: string }>(`/hosts/${id}`);
-      if (host.status === 'up') return;
-      if (host.status !== 'unknown' || Date.now() > deadline) throw new Error(`host ${id} is ${host.status}: ${host.status_detail}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const refresh = (p: string): Promise<void> => lab.refresh(p);
 
   const volumeNamed = async (cluster: string, name: string): Promise<VolumeJson> => {
     const found = ((await api.get<{ gluster_volume?: VolumeJson[] }>(`/clusters/${cluster}/glustervolumes`)).gluster_volume ?? []).find((v) => v.name === name);
@@ -94,18 +65,12 @@ describeLab('geo-replication session create and targets (real lab)', () => {
     return found;
   };
 
-  function removeServiceKey(): void {
-    if (!serviceKeyLine || !fs.existsSync(ROOT_AUTHORIZED_KEYS)) return;
-    const lines = fs.readFileSync(ROOT_AUTHORIZED_KEYS, 'utf8').split('\n');
-    fs.writeFileSync(ROOT_AUTHORIZED_KEYS, lines.filter((line) => line.trim() !== serviceKeyLine).join('\n'));
-  }
-
   /** Site 2's brick directory of site2vol (the lab shares /srv between the sites). */
   const site2Brick = () => env.site2VolBrick.slice(env.site2VolBrick.indexOf(':') + 1);
   const md5 = (file: string) => crypto.createHash('md5').update(fs.readFileSync(file)).digest('hex');
 
   /** Writes a file into the master's FUSE mount and waits until site 2's brick holds the same bytes. */
-  async function replicates(): Promise<void> {
+  async function replicates(slaveHost = env.site2Addr): Promise<void> {
     const name = `create-${crypto.randomUUID()}.bin`;
     const data = crypto.randomBytes(256 * 1024);
     fs.writeFileSync(path.join(env.masterMnt, name), data);
@@ -121,24 +86,13 @@ describeLab('geo-replication session create and targets (real lab)', () => {
     };
     if (await arrived(180_000)) return;
     // pitfall 2: a worker can stay Active without syncing; the lab's heal restarts stuck workers
-    await healSession(env.masterVol, env.site2Addr, env.site2Vol);
+    await healSession(env.masterVol, slaveHost, env.site2Vol);
     if (!(await arrived(180_000))) throw new Error(`${name} did not reach site 2 with the same checksum\n${await labStatus()}`);
   }
 
   beforeAll(async () => {
-    lease = await acquireLabLease();
-    env = await ensureLabUp();
-    await sessionPurge();
-    t = await startTestApp({ env: { GEOREP_ACTION_WAIT_SECONDS: '300', GEOREP_SYNC_INTERVAL_SECONDS: '0' } });
-    serviceKeyLine = (await t.anon.get('/ovirt-engine/services/pki-resource?resource=engine-certificate&format=OPENSSH-PUBKEY').expect(200)).text.trim();
-    const current = fs.existsSync(ROOT_AUTHORIZED_KEYS) ? fs.readFileSync(ROOT_AUTHORIZED_KEYS, 'utf8') : '';
-    fs.writeFileSync(ROOT_AUTHORIZED_KEYS, `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}${serviceKeyLine}\n`);
-    site1 = ((await api.post('/clusters', { name: 'create-site1' }).expect(201)).body as Ref).id;
-    site2 = ((await api.post('/clusters', { name: 'create-site2' }).expect(201)).body as Ref).id;
-    const host1 = ((await api.post('/hosts', { name: 'create-site1-host', address: env.site1Addr, ssh: { port: env.sshPort }, cluster: { id: site1 } }).expect(201)).body as Ref).id;
-    const host2 = ((await api.post('/hosts', { name: 'create-site2-host', address: env.site2Addr, cluster: { id: site2 } }).expect(201)).body as Ref).id;
-    await hostUp(host1);
-    await hostUp(host2);
+    lab = await startLabApp('create', { GEOREP_ACTION_WAIT_SECONDS: '300', GEOREP_SYNC_INTERVAL_SECONDS: '0' });
+    ({ env, t, site1, site2 } = lab);
     await refresh(`/clusters/${site1}`);
     await refresh(`/clusters/${site2}`);
     master = await volumeNamed(site1, env.masterVol);
@@ -148,13 +102,7 @@ describeLab('geo-replication session create and targets (real lab)', () => {
   }, LAB_LEASE_TIMEOUT_MS + LAB_UP_TIMEOUT_MS + 180_000);
 
   afterAll(async () => {
-    try {
-      await sessionPurge();
-    } finally {
-      removeServiceKey();
-      await t?.close();
-      await lease?.release();
-    }
+    await lab?.close();
   }, LAB_SESSION_TIMEOUT_MS);
 
   it("lists the other volumes with oVirt's reasons: site 2's empty volume eligible, the full one and the master's own cluster not", async () => {
@@ -226,5 +174,39 @@ describeLab('geo-replication session create and targets (real lab)', () => {
     const jobs = (await api.get<{ job?: JobJson[] }>('/jobs')).job ?? [];
     expect(jobs.some((j) => j.status === 'finished')).toBe(true);
     await replicates();
+  }, LAB_SESSION_TIMEOUT_MS);
+
+  it("creates a session to a slave host the service does not manage with its one-time root password, and keeps the password nowhere", async () => {
+    await sessionPurge();
+    await refresh(`/clusters/${site1}`);
+    expect(await sessions()).toEqual([]);
+    const password = fs.readFileSync(env.rootPasswordFile, 'utf8').trim();
+    const wrong = `${password}x`;
+    const glusterBefore = await glusterSessions();
+    const body = { slave_host_name: env.site2PasswordAddr, slave_volume_name: env.site2Vol };
+    const bad = await api.post(sessionsPath(), { ...body, slave_root_password: wrong });
+    expect(bad.status).toBe(502);
+    expect((bad.body as { detail: string }).detail).toContain(`The service key could not be installed on ${env.site2PasswordAddr} with the password given`);
+    expect(bad.text).not.toContain(wrong);
+    expect(await glusterSessions()).toBe(glusterBefore);
+
+    const res = await api.post(sessionsPath(), { ...body, slave_root_password: password, start: true });
+    if (res.status !== 201) throw new Error(`create answered ${res.status}: ${res.text}\n${await labStatus()}`);
+    expect(res.text).not.toContain(password);
+    const session = res.body as SessionJson;
+    // the slave host is not registered, but discovery knows site2vol by its uuid and links it
+    expect(session).toMatchObject({ slave_host_name: env.site2PasswordAddr, slave_volume_name: env.site2Vol, slave_volume: { id: site2vol.id }, user_name: 'root' });
+    await replicates(env.site2PasswordAddr);
+
+    // the password reached no table (jobs and their params, steps, events, hosts, ...) and no API answer
+    const tables = await t.sql<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
+    expect(tables.length).toBeGreaterThan(5);
+    for (const { table_name } of tables) {
+      const [row] = await t.sql<{ n: string }>(`SELECT count(*) AS n FROM "${table_name}" x WHERE x::text LIKE '%' || $1 || '%'`, [password]);
+      expect({ table: table_name, rows: Number(row.n) }).toEqual({ table: table_name, rows: 0 });
+    }
+    for (const p of ['/jobs', '/events', sessionsPath()]) {
+      expect(JSON.stringify(await api.get(p))).not.toContain(password);
+    }
   }, LAB_SESSION_TIMEOUT_MS);
 });

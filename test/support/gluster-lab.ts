@@ -239,6 +239,8 @@ export interface LabEnv {
   site1Addr: string;
   site2Host: string;
   site2Addr: string;
+  /** Site 2's second address, whose sshd on port 22 takes root's password (an unregistered slave host). */
+  site2PasswordAddr: string;
   site2Netns: string;
   sshPort: number;
   sshAltPort: number;
@@ -294,6 +296,7 @@ export function parseLabEnv(text: string): LabEnv {
     site1Addr: str('SITE1_ADDR'),
     site2Host: str('SITE2_HOST'),
     site2Addr: str('SITE2_ADDR'),
+    site2PasswordAddr: str('SITE2_PASSWORD_ADDR'),
     site2Netns: str('SITE2_NETNS'),
     sshPort: num('SSH_PORT'),
     sshAltPort: num('SSH_ALT_PORT'),
