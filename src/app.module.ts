@@ -19,9 +19,10 @@ import { GeorepModule } from './georep/georep.module';
 import { StorageDomainsModule } from './storage-domains/storage-domains.module';
 import { DrModule } from './dr/dr.module';
 import { SessionCreateModule } from './session-create/session-create.module';
+import { PreflightModule } from './preflight/preflight.module';
 
 /** Feature modules: their job handlers run only where the WorkerModule is loaded. */
-const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, AuthModule, ClustersModule, HostsModule, VolumesModule, GeorepModule, DiscoveryModule, SessionControlModule, SessionCreateModule, StorageDomainsModule, DrModule];
+const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, AuthModule, ClustersModule, HostsModule, VolumesModule, GeorepModule, DiscoveryModule, SessionControlModule, SessionCreateModule, StorageDomainsModule, DrModule, PreflightModule];
 
 @Module({})
 export class AppModule implements NestModule {

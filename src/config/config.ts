@@ -45,6 +45,8 @@ export interface AppConfig {
   healMaxPerHour: number;
   /** How often a DR run reads the session's status while it waits for its checkpoint. */
   drPollIntervalMs: number;
+  /** Periodic replication canary: an active session not verified for this long gets a verify job (0: never). */
+  verifyIntervalMs: number;
   /** Run as root on a slave host (through `sh -c`) after the mount-broker set-up of a non-root session. */
   glusterdRestartCommand: string;
   /** How long glusterd may take to answer `volume info` again after that restart. */
@@ -182,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
   if (!HEAL_ACTIONS.includes(healAction)) problems.push(`GEOREP_HEAL_ACTION: must be one of ${HEAL_ACTIONS.join(', ')} (got "${printable(healAction)}")`);
   const healMaxPerHour = wholeNumber('GEOREP_HEAL_MAX_PER_HOUR', '3', 1000);
   const drPollIntervalMs = wholeNumber('GEOREP_DR_POLL_INTERVAL_MS', '5000', 600_000);
+  const verifyIntervalSeconds = wholeNumber('GEOREP_VERIFY_INTERVAL_SECONDS', '0', 31_536_000);
   if (drPollIntervalMs < 100 && problems.every((p) => !p.startsWith('GEOREP_DR_POLL_INTERVAL_MS'))) problems.push('GEOREP_DR_POLL_INTERVAL_MS: must be at least 100');
 
   const positive = (name: string, fallback: string, max: number): number => {
@@ -225,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
     healAction,
     healMaxPerHour,
     drPollIntervalMs,
+    verifyIntervalMs: verifyIntervalSeconds * 1000,
     glusterdRestartCommand,
     glusterdRestartTimeoutMs: glusterdRestartTimeoutSeconds * 1000,
     tokenTtlMs: tokenTtlMinutes * 60_000,

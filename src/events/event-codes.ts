@@ -61,6 +61,8 @@ export enum EventCode {
   GeoRepHealSuppressed = 11153,
   GeoRepDriftDetected = 11160,
   GeoRepDriftCleared = 11161,
+  // Preflight (11170-11179).
+  GeoRepPreflightWarning = 11170,
   GeoRepVerified = 11140,
   GeoRepVerifyFailed = 11141,
   JobEndedByUser = 11021,

@@ -55,6 +55,11 @@ const SESSION_CREATE_OPTIONS = {
   user_group: str({ optional: true, writeOnly: true, description: "The non-root user's group (for the mount broker's log group)." }),
   force: bool({ optional: true, writeOnly: true, description: 'Create even when the slave is not eligible (gluster `create … force`).' }),
   start: bool({ optional: true, writeOnly: true, description: 'Start the session once it is created (after its keys are in place).' }),
+  enforce_preflight: bool({
+    optional: true,
+    writeOnly: true,
+    description: 'Fail the create when a preflight check (GlusterFS versions, clocks, capacity) fails; by default the preflight step is advisory: what fails or warns is a warning event.',
+  }),
   method: enumOf(CREATE_METHODS, {
     optional: true,
     writeOnly: true,
@@ -77,7 +82,7 @@ export const GeoRepSessionSchema = resource(
     }),
     slave_volume_uuid: str({ readOnly: true, optional: true }),
     slave_cluster: ref('cluster', { readOnly: true, optional: true }),
-    user_name: str({ optional: true, description: 'The user on the slave (root unless a non-root session; only root can be created for now).' }),
+    user_name: str({ optional: true, description: 'The user on the slave: root, or a non-root user set up through the mount broker (see user_group).' }),
     session_key: str({ readOnly: true }),
     status: enumOf(SESSION_STATUSES, { readOnly: true, description: "Rolled up from the workers' statuses (see DESIGN.md section 6)." }),
     health: enumOf(['healthy', 'degraded', 'failing'] as const, {
@@ -102,7 +107,7 @@ export const GeoRepSessionSchema = resource(
     ...SESSION_CREATE_OPTIONS,
   },
   {
-    links: [SESSION_DETAILS, SESSION_OPTIONS],
+    links: [SESSION_DETAILS, SESSION_OPTIONS, 'preflight'],
     actions: ['refresh', 'start', 'stop', 'pause', 'resume', 'checkpoint', 'verify'],
     description: 'A geo-replication session of a master volume.',
   },

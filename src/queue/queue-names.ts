@@ -23,6 +23,7 @@ export enum JobName {
   ReconcileOutbox = 'reconcile-outbox',
   PruneHistory = 'prune-history',
   SyncAllClusters = 'sync-all-clusters',
+  VerifySweep = 'verify-sweep',
   DrRun = 'dr.run',
   DrScheduleFire = 'dr.schedule-fire',
 }
@@ -43,6 +44,7 @@ export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.ReconcileOutbox]: QueueName.Maintenance,
   [JobName.PruneHistory]: QueueName.Maintenance,
   [JobName.SyncAllClusters]: QueueName.Maintenance,
+  [JobName.VerifySweep]: QueueName.Maintenance,
   [JobName.DrRun]: QueueName.Actions,
   [JobName.DrScheduleFire]: QueueName.Maintenance,
 };

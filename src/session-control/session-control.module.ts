@@ -9,6 +9,7 @@ import { MasterRootToucher } from './master-root-toucher';
 import { SessionActions } from './session-actions';
 import { SessionGluster } from './session-gluster';
 import { SessionVerify } from './session-verify';
+import { PeriodicVerify } from './periodic-verify';
 import { StallHealer } from './stall-healer';
 
 /**
@@ -17,7 +18,7 @@ import { StallHealer } from './stall-healer';
  */
 @Module({
   imports: [ClustersModule, HostsModule, VolumesModule, GeorepModule, DiscoveryModule],
-  providers: [SessionGluster, SessionActions, SessionVerify, StallHealer, MasterRootToucher, { provide: DR_STALL_HEALER, useExisting: MasterRootToucher }],
+  providers: [SessionGluster, SessionActions, SessionVerify, PeriodicVerify, StallHealer, MasterRootToucher, { provide: DR_STALL_HEALER, useExisting: MasterRootToucher }],
   exports: [SessionGluster, DR_STALL_HEALER],
 })
 export class SessionControlModule {}

@@ -3,6 +3,7 @@ import { ClustersRepository } from '../clusters/clusters.repository';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { DiscoverySync } from '../discovery/discovery-sync';
 import { EventCode } from '../events/event-codes';
+import { EventsService } from '../events/events.service';
 import { SessionsRepository } from '../georep/sessions.repository';
 import {
   GeoRepSessionRef,
@@ -23,6 +24,8 @@ import { HostShell, sshTargetOf } from '../hosts/host-shell';
 import { HostsRepository } from '../hosts/hosts.repository';
 import { ActionContext, ActionOutcome, StepHandle } from '../jobs/action-executor';
 import { ActionFailedError } from '../jobs/action-failure';
+import { createVerdict } from '../preflight/preflight-checks';
+import { DEFAULT_GEOREP_SSH_PORT, PreflightService } from '../preflight/preflight.service';
 import { OnJob } from '../queue/on-job.decorator';
 import { JobName } from '../queue/queue-names';
 import { asActionFailure, SessionGluster } from '../session-control/session-gluster';
@@ -89,6 +92,8 @@ export class SessionCreateAction {
     private readonly clusters: ClustersRepository,
     private readonly sessions: SessionsRepository,
     private readonly sync: DiscoverySync,
+    private readonly preflight: PreflightService,
+    private readonly events: EventsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -119,6 +124,39 @@ export class SessionCreateAction {
       const group = p.userName === 'root' ? null : await this.checkSlaveUser(p, slaveHosts, step);
       return { ref: r, slaves: slaveHosts, exists: found, group };
     });
+
+    const url = `${p.userName === 'root' ? '' : `${p.userName}@`}${p.slaveHostName}::${p.slaveVolumeName}`;
+    const preflight = await ctx.step('Preflight: GlusterFS versions, clocks, capacity, rsync', async () => {
+      const checks = await this.preflight.checkPair({
+        masterClusterId: p.masterClusterId,
+        masterVolumeId: p.masterVolumeId,
+        slaveClusterId: p.slaveClusterId,
+        slaveVolumeId: p.slaveVolumeId,
+        slaveHostId: slaves.find((s) => s.host !== null)?.host?.id ?? null,
+        slaveHostName: p.slaveHostName,
+        user: p.userName,
+        port: DEFAULT_GEOREP_SSH_PORT,
+        // this job sets secondary-access-mount true below: the safe remedy of LAB.md pitfall 1, applied
+        accessMount: 'true',
+        ssh: false,
+      });
+      const verdict = createVerdict(checks, p.enforcePreflight);
+      if (verdict.refusal) throw new ActionFailedError(409, 'Operation Failed', verdict.refusal);
+      return { checks, flagged: verdict.flagged };
+    });
+    if (preflight.flagged.length > 0) {
+      await this.events.record({
+        code: EventCode.GeoRepPreflightWarning,
+        severity: 'warning',
+        description: `Preflight of geo-replication session ${ref.masterVolume} -> ${url}: ${preflight.flagged.join('; ')}`.slice(0, 4000),
+        clusterId: p.masterClusterId,
+        jobId: ctx.job.id,
+        correlationId: ctx.job.correlationId,
+        userId: ctx.job.ownerId,
+        targetType: 'gluster_volume',
+        targetId: p.masterVolumeId,
+      });
+    }
 
     if (group !== null) {
       await ctx.step(`Setting up the mount broker for ${p.userName} (group ${group}) on the slave hosts`, (step) => this.setUpMountBroker(p, group, slaves, step));
@@ -219,9 +257,8 @@ export class SessionCreateAction {
       return row;
     });
 
-    const url = `${p.userName === 'root' ? '' : `${p.userName}@`}${p.slaveHostName}::${p.slaveVolumeName}`;
     return {
-      result: { session: session.id, status: session.status },
+      result: { session: session.id, status: session.status, preflight: preflight.checks.map((c) => ({ name: c.name, result: c.result })) },
       description: `Geo-replication session ${ref.masterVolume} -> ${url} created${p.start ? ' and started' : ''} (${session.status}).`,
     };
   }

@@ -1,3 +1,4 @@
+import { PreflightModule } from '../preflight/preflight.module';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClustersModule } from '../clusters/clusters.module';
@@ -26,6 +27,7 @@ import { SessionCreateService } from './session-create.service';
     DiscoveryModule,
     SessionControlModule,
     SshModule,
+    PreflightModule,
   ],
   controllers: [SessionCreateController, GeoRepTargetsController],
   providers: [SessionCreateService, SessionCreateAction],

@@ -40,6 +40,8 @@ export interface SessionCreateParams {
   userGroup: string | null;
   force: boolean;
   start: boolean;
+  /** Fail the job when a preflight check fails (otherwise the preflight step is advisory). */
+  enforcePreflight: boolean;
   method: CreateMethod;
   /** A slave host the service does not manage: root over SSH on port 22, with the key pinned when its password installed the service key. */
   unmanagedSlave: { port: number; fingerprint: string } | null;
@@ -204,6 +206,7 @@ export class SessionCreateService {
       userGroup,
       force,
       start: body.start === true,
+      enforcePreflight: body.enforce_preflight === true,
       method,
       unmanagedSlave,
     };

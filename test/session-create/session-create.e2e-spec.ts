@@ -153,6 +153,12 @@ describeLab('geo-replication session create and targets (real lab)', () => {
     expect(['initializing', 'active', 'passive', 'created']).toContain(session.status);
     const options = (await api.get<{ option: { name: string; value: string }[] }>(`${sessionsPath()}/${session.id}/options`)).option;
     expect(options.find((o) => o.name === 'secondary-access-mount')?.value).toBe('true');
+    // The advisory preflight ran before anything was changed, and on the lab every check passes.
+    const createJob = ((await api.get<{ job?: JobJson[] }>('/jobs?search=description=Creating*')).job ?? [])[0];
+    const steps = (await api.get<{ step: { description: string; status: string }[] }>(`/jobs/${createJob.id}/steps`)).step;
+    expect(steps.map((s) => s.description).slice(0, 2)).toEqual(['Validating the master and slave volumes', 'Preflight: GlusterFS versions, clocks, capacity, rsync']);
+    expect(steps[1].status).toBe('finished');
+    expect((await api.get<{ event?: unknown[] }>('/events?search=code=11170')).event ?? []).toEqual([]);
     await replicates();
 
     const again = await api.post(sessionsPath(), { slave_volume: { id: site2vol.id } });
@@ -167,7 +173,7 @@ describeLab('geo-replication session create and targets (real lab)', () => {
     await sessionPurge();
     await refresh(`/clusters/${site1}`);
     expect(await sessions()).toEqual([]);
-    const res = await api.post(sessionsPath(), { slave_volume: { id: site2vol.id }, method: 'push_pem', start: true });
+    const res = await api.post(sessionsPath(), { slave_volume: { id: site2vol.id }, method: 'push_pem', start: true, enforce_preflight: true });
     if (res.status !== 201) throw new Error(`create answered ${res.status}: ${res.text}\n${await labStatus()}`);
     const session = res.body as SessionJson;
     expect(session).toMatchObject({ slave_volume: { id: site2vol.id }, user_name: 'root' });

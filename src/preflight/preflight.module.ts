@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { GeorepModule } from '../georep/georep.module';
+import { HostsModule } from '../hosts/hosts.module';
+import { VolumesModule } from '../volumes/volumes.module';
+import { SessionPreflightController } from './preflight.controller';
+import { PreflightProbe } from './preflight-probe';
+import { PreflightService } from './preflight.service';
+
+/** `GET …/georeplication-sessions/{sid}/preflight` (issue 10): read-only checks of a session over SSH. */
+@Module({
+  imports: [GeorepModule, VolumesModule, HostsModule],
+  controllers: [SessionPreflightController],
+  providers: [PreflightProbe, PreflightService],
+  exports: [PreflightProbe, PreflightService],
+})
+export class PreflightModule {}
