@@ -152,7 +152,7 @@ export class DiscoverySync {
           ...base,
           code: EventCode.GeoRepWorkerRecovered,
           severity: 'normal',
-          description: `Geo-replication session ${change.label}: the worker of brick ${change.brick} is syncing again.`,
+          description: `Geo-replication session ${change.label}: the worker of brick ${change.brick} is no longer stalled (its last_synced moved, or it was restarted and gets a new stall period).`,
           targetType: 'georeplication_session',
           targetId: change.sessionId,
         });

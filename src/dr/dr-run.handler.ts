@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
-import { GeoRepSessionEntity } from '../georep/georep-session.entity';
+import { GeoRepSessionEntity, SESSION_JOB_TARGET } from '../georep/georep-session.entity';
 import {
   checkpointProgress,
   CheckpointRow,
@@ -258,7 +258,7 @@ export class DrRunHandler {
   private async sessionLock(sessionId: string, runId: string): Promise<HeldLock> {
     const deadline = Date.now() + SESSION_LOCK_WAIT_MS;
     for (;;) {
-      const lock = await this.locks.tryAcquire('georep_session', sessionId);
+      const lock = await this.locks.tryAcquire(SESSION_JOB_TARGET, sessionId);
       if (lock) return lock;
       if (await this.repo.isCancelRequested(runId)) throw runCancelled();
       if (Date.now() >= deadline) throw new ActionFailedError(409, 'Operation Failed', 'Another operation holds the geo-replication session; the DR run did not start.');

@@ -2,6 +2,9 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 import type { DesiredSessionStatus, SessionHealth } from '../discovery/stall-detection';
 import type { GeoRepSessionRollupStatus } from '../gluster';
 
+/** The target (and lock) name of every job on a session: one running action per session, whoever submits it. */
+export const SESSION_JOB_TARGET = 'georep_session';
+
 /** A geo-replication session of a master volume (discovered, or created through the service). */
 @Entity({ name: 'georep_sessions' })
 export class GeoRepSessionEntity {

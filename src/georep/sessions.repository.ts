@@ -80,6 +80,11 @@ export class SessionsRepository {
     return returned.length > 0;
   }
 
+  /** A healed worker's stall clock starts again at `at` (its row stays stalled until the next sync judges it). */
+  async restartStallClock(sessionId: string, at: Date): Promise<void> {
+    await this.details.update({ sessionId, stalled: true }, { progressAt: at });
+  }
+
   /** Heals in the hour before `now`. */
   healsInLastHour(session: GeoRepSessionEntity, now: Date): number {
     return session.healTimes.filter((t) => t.getTime() > now.getTime() - 3_600_000).length;

@@ -10,7 +10,7 @@ import type { ListQuery } from '../ovirt/query';
 import type { ActionCall, ActionInput, ActionReply } from '../ovirt/routes';
 import { JobName } from '../queue/queue-names';
 import { VolumesService } from '../volumes/volumes.service';
-import { GeoRepSessionEntity } from './georep-session.entity';
+import { GeoRepSessionEntity, SESSION_JOB_TARGET } from './georep-session.entity';
 import { detailView, GeoRepOptionCreate, sessionName, GeoRepOptionView, GeoRepSessionView, optionView, SessionDetailView, sessionView } from './session.representation';
 import { SessionsRepository } from './sessions.repository';
 
@@ -112,7 +112,7 @@ export class SessionsService {
     const session = await this.get(clusterId, volumeId, id);
     const timeout = (input.params as { timeout?: number }).timeout;
     const events = { success: EventCode.GeoRepVerified, failure: EventCode.GeoRepVerifyFailed };
-    const request = { name: JobName.SessionVerify, targetType: 'georep_session', targetId: session.id, description: `Replication canary on geo-replication ${sessionName(session)}`, params: timeout === undefined ? {} : { timeout }, conflict: 'exclusive' as const, retries: 0, eventRefs: { clusterId: session.clusterId }, events, asyncByDefault: true };
+    const request = { name: JobName.SessionVerify, targetType: SESSION_JOB_TARGET, targetId: session.id, description: `Replication canary on geo-replication ${sessionName(session)}`, params: timeout === undefined ? {} : { timeout }, conflict: 'exclusive' as const, retries: 0, eventRefs: { clusterId: session.clusterId }, events, asyncByDefault: true };
     return actionReply(await this.actions.submit(request, input.call), input.params);
   }
 
@@ -166,7 +166,7 @@ export class SessionsService {
 
   private submit(session: GeoRepSessionEntity, name: JobName, description: string, params: Record<string, unknown>, events: ActionRequest['events'], call: ActionCall): Promise<ActionSubmission> {
     return this.actions.submit(
-      { name, targetType: 'georep_session', targetId: session.id, description, params, conflict: 'exclusive', retries: 0, eventRefs: { clusterId: session.clusterId }, events },
+      { name, targetType: SESSION_JOB_TARGET, targetId: session.id, description, params, conflict: 'exclusive', retries: 0, eventRefs: { clusterId: session.clusterId }, events },
       call,
     );
   }

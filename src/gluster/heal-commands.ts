@@ -90,8 +90,9 @@ if not old:
     sys.exit(0)
 print("OLD " + " ".join(map(str, old)))
 family = processes()
-own = mntns(os.getpid())
-spaces = set(ns for ns in (mntns(p) for p in family) if ns is not None and ns != own)
+# only the worker's private mount namespace is swept: never ours, init's or its monitor's
+keep = set([mntns(os.getpid()), mntns(1)] + [mntns(stat(p)[1]) for p in old])
+spaces = set(ns for ns in (mntns(p) for p in family) if ns is not None and ns not in keep)
 signal_all(family, signal.SIGTERM)
 signal_all(family, signal.SIGCONT)
 for p in wait_dead(family, 15):

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { EventCode } from '../events/event-codes';
+import { SESSION_JOB_TARGET } from '../georep/georep-session.entity';
 import { sessionName } from '../georep/session.representation';
 import { ActionRunner } from '../jobs/action-runner';
 import { OvirtFault } from '../ovirt/faults';
@@ -95,8 +96,8 @@ export class PeriodicVerify implements OnApplicationBootstrap {
     if (interval <= 0) return { due: 0, submitted: 0, skipped: 0 };
     const rows: CandidateRow[] = await this.ds.query(
       `SELECT s.id, s.cluster_id, s.user_name, s.slave_host_name, s.slave_volume_name, s.status, s.slave_host_id, s.last_verified,
-              (SELECT max(j.start_time) FROM jobs j WHERE j.target_type = 'georep_session' AND j.target_id = s.id AND j.action = $1) AS last_verify_job,
-              EXISTS (SELECT 1 FROM jobs j WHERE j.target_type = 'georep_session' AND j.target_id = s.id AND j.run_state <> 'done') AS busy
+              (SELECT max(j.start_time) FROM jobs j WHERE j.target_type = '${SESSION_JOB_TARGET}' AND j.target_id = s.id AND j.action = $1) AS last_verify_job,
+              EXISTS (SELECT 1 FROM jobs j WHERE j.target_type = '${SESSION_JOB_TARGET}' AND j.target_id = s.id AND j.run_state <> 'done') AS busy
          FROM georep_sessions s
         WHERE s.status = 'active'
         ORDER BY s.last_verified ASC NULLS FIRST, s.id`,
@@ -114,7 +115,7 @@ export class PeriodicVerify implements OnApplicationBootstrap {
         await this.actions.submit(
           {
             name: JobName.SessionVerify,
-            targetType: 'georep_session',
+            targetType: SESSION_JOB_TARGET,
             targetId: s.id,
             description: `Periodic replication canary on geo-replication ${name}`,
             params: {},

@@ -8,7 +8,6 @@ import {
   geoRepConfigGetCommand,
   geoRepConfigResetCommand,
   geoRepConfigSetCommand,
-  geoRepControlCommand,
   geoRepDeleteCommand,
   GeoRepSessionRollupStatus,
   parseCheckpointEpoch,
@@ -112,10 +111,7 @@ export class SessionActions {
     );
     const restart = findGeoRepOption(name)?.restartsSession === true && RUNNING.includes(session.status);
     if (restart) {
-      await ctx.step(`Restarting ${sessionName(session)} to apply ${name}`, async (step) => {
-        await this.gluster.run(session, (ref) => geoRepControlCommand(ref, 'stop', { force: true }), parseGeoRepAction, (host) => step.ranOn(host.id));
-        await this.gluster.run(session, (ref) => geoRepControlCommand(ref, 'start', { force: true }), parseGeoRepAction);
-      });
+      await ctx.step(`Restarting ${sessionName(session)} to apply ${name}`, (step) => this.gluster.restart(session, (host) => step.ranOn(host.id)));
     }
     session = await this.reread(ctx, session);
     const done = value === null ? `${name} reset to its default` : `${name} set to ${value}`;

@@ -85,6 +85,12 @@ export class SessionGluster {
     }
   }
 
+  /** `stop force` then `start force` (to apply an option, or to heal): the session is wanted running afterwards. */
+  async restart(session: GeoRepSessionEntity, onHost?: (host: HostEntity) => Promise<void>): Promise<void> {
+    await this.control(session, 'stop', { force: true }, onHost);
+    await this.control(session, 'start', { force: true });
+  }
+
   /** Any command on a cluster's first reachable host, with SSH failures as action failures. */
   async onCluster(clusterId: string, command: GlusterCommand): Promise<SessionCommandResult> {
     try {

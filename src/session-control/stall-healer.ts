@@ -4,10 +4,10 @@ import { DiscoverySync, SyncOrigin } from '../discovery/discovery-sync';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
 import { GeoRepSessionDetailEntity } from '../georep/georep-session-detail.entity';
-import { GeoRepSessionEntity } from '../georep/georep-session.entity';
+import { GeoRepSessionEntity, SESSION_JOB_TARGET } from '../georep/georep-session.entity';
 import { sessionName } from '../georep/session.representation';
 import { SessionsRepository } from '../georep/sessions.repository';
-import { geoRepControlCommand, parseGeoRepAction, parseWorkerRestart, restartWorkerCommand } from '../gluster';
+import { parseWorkerRestart, restartWorkerCommand } from '../gluster';
 import { HostEntity } from '../hosts/host.entity';
 import { HostShell } from '../hosts/host-shell';
 import { HostsRepository } from '../hosts/hosts.repository';
@@ -77,7 +77,7 @@ export class StallHealer implements OnModuleInit {
         await this.runner.submit(
           {
             name: JobName.SessionHeal,
-            targetType: 'georeplication_session',
+            targetType: SESSION_JOB_TARGET,
             targetId: session.id,
             description: `Healing the stalled worker(s) of ${sessionName(session)} (${action})`,
             params: { action },
@@ -106,6 +106,9 @@ export class StallHealer implements OnModuleInit {
     if (action === 'off') return { result: { healed: false }, description: `Healing is off; ${sessionName(session)} was not touched.` };
     const step: HealStep = (description, work) => ctx.step(description, (s) => work((hostId) => s.ranOn(hostId)));
     const report = await this.heal(session, action, step, origin);
+    if (report === 'held_back') {
+      throw new ActionFailedError(409, 'Operation Failed', `${sessionName(session)} was already healed ${this.config.healMaxPerHour} time(s) in the last hour (GEOREP_HEAL_MAX_PER_HOUR); the stall stays reported.`);
+    }
     if (!report) return { result: { healed: false }, description: `No worker of ${sessionName(session)} is stalled any more; nothing to heal.` };
     await this.gluster.refresh(session, origin);
     return { result: { healed: true, ...report }, description: `${sessionName(session)}: healed by ${describe(report)}.` };
@@ -113,22 +116,24 @@ export class StallHealer implements OnModuleInit {
 
   /**
    * Heals the session's stalled workers now (a DR run whose checkpoint does not move), within the
-   * hourly limit. Null when nothing is stalled, healing is off, or the limit is reached.
+   * hourly limit. Null when nothing is stalled, healing is off, or the limit is reached (then an event says so).
    */
   async healNow(session: GeoRepSessionEntity, origin: SyncOrigin): Promise<HealReport | null> {
     const action = this.config.healAction;
     if (action === 'off') return null;
     const step: HealStep = (_description, work) => work(async () => undefined);
-    return this.heal(session, action, step, origin);
+    const report = await this.heal(session, action, step, origin);
+    return report === 'held_back' ? null : report;
   }
 
-  private async heal(session: GeoRepSessionEntity, action: Exclude<HealAction, 'off'>, step: HealStep, origin: SyncOrigin): Promise<HealReport | null> {
+  /** Null when nothing is stalled; 'held_back' past the hourly limit (announced once by an event). */
+  private async heal(session: GeoRepSessionEntity, action: Exclude<HealAction, 'off'>, step: HealStep, origin: SyncOrigin): Promise<HealReport | null | 'held_back'> {
     const stalled = (await this.sessions.allDetails(session.id)).filter((d) => d.stalled);
     if (stalled.length === 0) return null;
     const bricks = stalled.map((d) => `${d.masterHostName}:${d.masterBrickDir}`);
     if (!(await this.sessions.reserveHeal(session.id, new Date(), this.config.healMaxPerHour))) {
       await this.announceHeldBack(session);
-      throw new ActionFailedError(409, 'Operation Failed', `${sessionName(session)} was already healed ${this.config.healMaxPerHour} time(s) in the last hour (GEOREP_HEAL_MAX_PER_HOUR); the stall stays reported.`);
+      return 'held_back';
     }
     this.suppressedAnnounced.delete(session.id);
     await this.events.record({
@@ -142,18 +147,18 @@ export class StallHealer implements OnModuleInit {
       targetType: 'georeplication_session',
       targetId: session.id,
     });
-    if (action === 'restart-session') {
-      for (const verb of ['stop', 'start'] as const) {
-        await step(`${verb} force on ${sessionName(session)}`, () => this.gluster.run(session, (ref) => geoRepControlCommand(ref, verb, { force: true }), parseGeoRepAction));
-      }
-      return { action, bricks, workers: [] };
-    }
     const workers: HealReport['workers'] = [];
-    for (const row of stalled) {
-      const brick = `${row.masterHostName}:${row.masterBrickDir}`;
-      const host = await this.hostOf(session, row);
-      workers.push(await step(`Restarting the gsyncd worker of brick ${brick} on ${host.name}`, (ranOn) => this.restartWorker(session, row, host, ranOn)));
+    if (action === 'restart-session') {
+      await step(`Restarting ${sessionName(session)} (stop force, start force)`, () => this.gluster.restart(session));
+    } else {
+      for (const row of stalled) {
+        const brick = `${row.masterHostName}:${row.masterBrickDir}`;
+        const host = await this.hostOf(session, row);
+        workers.push(await step(`Restarting the gsyncd worker of brick ${brick} on ${host.name}`, (ranOn) => this.restartWorker(session, row, host, ranOn)));
+      }
     }
+    // The new worker starts from the same last_synced: give it a whole stall period before it can be judged (and healed) again.
+    await this.sessions.restartStallClock(session.id, new Date());
     return { action, bricks, workers };
   }
 

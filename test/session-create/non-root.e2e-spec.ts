@@ -132,6 +132,7 @@ describeLab('non-root geo-replication session create (real lab)', () => {
 
     expect(await stepsOfLastCreate()).toEqual([
       'finished Validating the master and slave volumes',
+      'finished Preflight: GlusterFS versions, clocks, capacity, rsync',
       `finished Setting up the mount broker for ${user} (group ${group}) on the slave hosts`,
       'finished Creating the geo-replication keys (gsec_create) on a master host',
       `finished Adding the keys to ${user}'s authorized_keys on every slave host`,
