@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { describeLab, LAB_LEASE_TIMEOUT_MS, LAB_SESSION_TIMEOUT_MS, LAB_UP_TIMEOUT_MS, labStatus, sessionCreate, sessionStart } from '../support/gluster-lab';
-import { LabApp, startLabApp } from '../support/lab-app';
+import { describeLab, LAB_LEASE_TIMEOUT_MS, LAB_SESSION_TIMEOUT_MS, LAB_UP_TIMEOUT_MS, labStatus } from '../support/gluster-lab';
+import { LabApp, startLabApp, startLabSession } from '../support/lab-app';
 
 interface SessionJson {
   id: string;
@@ -39,15 +39,9 @@ describeLab('replication canary (real lab)', () => {
 
   beforeAll(async () => {
     lab = await startLabApp('canary');
-    const { env } = lab;
-    await sessionCreate(env.masterVol, env.site2Addr, env.site2Vol, { mode: 'no-verify' });
-    await sessionStart(env.masterVol, env.site2Addr, env.site2Vol);
-    await lab.refresh(`/clusters/${lab.site2}`);
-    await lab.refresh(`/clusters/${lab.site1}`);
-    const master = (await lab.api.get<{ gluster_volume: { id: string; name: string }[] }>(`/clusters/${lab.site1}/glustervolumes`)).gluster_volume.find((v) => v.name === env.masterVol);
-    const [session] = (await lab.api.get<{ georeplication_session: SessionJson[] }>(`/clusters/${lab.site1}/glustervolumes/${master?.id}/georeplication-sessions`)).georeplication_session;
-    sessionPath = `/clusters/${lab.site1}/glustervolumes/${master?.id}/georeplication-sessions/${session.id}`;
-    expect(session.slave_host?.id).toBe(lab.host2);
+    const session = await startLabSession(lab);
+    sessionPath = session.sessionPath;
+    expect(session.slaveHostId).toBe(lab.host2);
   }, LAB_LEASE_TIMEOUT_MS + LAB_UP_TIMEOUT_MS + 2 * LAB_SESSION_TIMEOUT_MS);
 
   afterAll(async () => {

@@ -1,8 +1,8 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describeLab, gluster, LAB_LEASE_TIMEOUT_MS, LAB_SESSION_TIMEOUT_MS, LAB_UP_TIMEOUT_MS, labStatus, sessionCreate, sessionStart } from '../support/gluster-lab';
-import { LabApp, startLabApp } from '../support/lab-app';
+import { describeLab, gluster, LAB_LEASE_TIMEOUT_MS, LAB_SESSION_TIMEOUT_MS, LAB_UP_TIMEOUT_MS, labStatus } from '../support/gluster-lab';
+import { LabApp, startLabApp, startLabSession } from '../support/lab-app';
 
 interface DetailJson {
   master_brick_dir: string;
@@ -103,15 +103,8 @@ describeLab('stall healing and drift (real lab)', () => {
       GEOREP_HEAL_ACTION: 'restart-worker',
       GEOREP_HEAL_MAX_PER_HOUR: '3',
     });
-    const { env } = lab;
-    slaveUrl = `${env.site2Addr}::${env.site2Vol}`;
-    await sessionCreate(env.masterVol, env.site2Addr, env.site2Vol, { mode: 'no-verify' });
-    await sessionStart(env.masterVol, env.site2Addr, env.site2Vol);
-    await lab.refresh(`/clusters/${lab.site2}`);
-    await lab.refresh(`/clusters/${lab.site1}`);
-    const master = (await lab.api.get<{ gluster_volume: { id: string; name: string }[] }>(`/clusters/${lab.site1}/glustervolumes`)).gluster_volume.find((v) => v.name === env.masterVol);
-    const [found] = (await lab.api.get<{ georeplication_session: SessionJson[] }>(`/clusters/${lab.site1}/glustervolumes/${master?.id}/georeplication-sessions`)).georeplication_session;
-    sessionPath = `/clusters/${lab.site1}/glustervolumes/${master?.id}/georeplication-sessions/${found.id}`;
+    slaveUrl = `${lab.env.site2Addr}::${lab.env.site2Vol}`;
+    ({ sessionPath } = await startLabSession(lab));
   }, LAB_LEASE_TIMEOUT_MS + LAB_UP_TIMEOUT_MS + 2 * LAB_SESSION_TIMEOUT_MS);
 
   afterAll(async () => {

@@ -2,8 +2,8 @@ import Ajv from 'ajv';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { SshClient } from '../../src/ssh';
-import { describeLab, LAB_LEASE_TIMEOUT_MS, LAB_SESSION_TIMEOUT_MS, LAB_UP_TIMEOUT_MS, labStatus, sessionCreate, sessionStart } from '../support/gluster-lab';
-import { LabApp, startLabApp } from '../support/lab-app';
+import { describeLab, LAB_LEASE_TIMEOUT_MS, LAB_SESSION_TIMEOUT_MS, LAB_UP_TIMEOUT_MS, labStatus } from '../support/gluster-lab';
+import { LabApp, startLabApp, startLabSession } from '../support/lab-app';
 
 interface Check {
   name: string;
@@ -56,17 +56,9 @@ describeLab('geo-replication session preflight (real lab)', () => {
 
   beforeAll(async () => {
     lab = await startLabApp('preflight');
-    const { env } = lab;
-    await sessionCreate(env.masterVol, env.site2Addr, env.site2Vol, { mode: 'no-verify' });
-    await sessionStart(env.masterVol, env.site2Addr, env.site2Vol);
-    await lab.refresh(`/clusters/${lab.site2}`);
-    await lab.refresh(`/clusters/${lab.site1}`);
-    const master = (await lab.api.get<{ gluster_volume: { id: string; name: string }[] }>(`/clusters/${lab.site1}/glustervolumes`)).gluster_volume.find((v) => v.name === env.masterVol);
-    const [session] = (await lab.api.get<{ georeplication_session: { id: string; slave_host?: { id: string } }[] }>(`/clusters/${lab.site1}/glustervolumes/${master?.id}/georeplication-sessions`))
-      .georeplication_session;
-    sessionId = session.id;
-    sessionPath = `/clusters/${lab.site1}/glustervolumes/${master?.id}/georeplication-sessions/${session.id}`;
-    expect(session.slave_host?.id).toBe(lab.host2);
+    const session = await startLabSession(lab);
+    ({ sessionId, sessionPath } = session);
+    expect(session.slaveHostId).toBe(lab.host2);
   }, LAB_LEASE_TIMEOUT_MS + LAB_UP_TIMEOUT_MS + 2 * LAB_SESSION_TIMEOUT_MS);
 
   afterAll(async () => {

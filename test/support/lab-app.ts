@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { API, JSON_TYPE } from '../api/api-helpers';
-import { acquireLabLease, ensureLabUp, LabEnv, LabLock, labStatus, sessionPurge } from './gluster-lab';
+import { acquireLabLease, ensureLabUp, LabEnv, LabLock, labStatus, sessionCreate, sessionPurge, sessionStart } from './gluster-lab';
 import { startTestApp, TestApp } from './test-app';
 
 const ROOT_AUTHORIZED_KEYS = '/root/.ssh/authorized_keys';
@@ -96,4 +96,31 @@ export async function startLabApp(prefix: string, env: NodeJS.ProcessEnv = {}): 
     await close().catch(() => undefined);
     throw e;
   }
+}
+
+/** A session of the lab as the app lists it. */
+export interface LabSession {
+  sessionId: string;
+  /** Below the API root: /clusters/{site1}/glustervolumes/{mastervol}/georeplication-sessions/{id}. */
+  sessionPath: string;
+  /** The registered slave host the app linked the session to. */
+  slaveHostId?: string;
+}
+
+/**
+ * A running root session mastervol → site 2's site2vol made with the lab script (create no-verify,
+ * start, and the script's own check that every active worker moves), then discovered by the app.
+ */
+export async function startLabSession(lab: LabApp): Promise<LabSession> {
+  const { env } = lab;
+  await sessionCreate(env.masterVol, env.site2Addr, env.site2Vol, { mode: 'no-verify' });
+  await sessionStart(env.masterVol, env.site2Addr, env.site2Vol);
+  await lab.refresh(`/clusters/${lab.site2}`);
+  await lab.refresh(`/clusters/${lab.site1}`);
+  const master = (await lab.api.get<{ gluster_volume: { id: string; name: string }[] }>(`/clusters/${lab.site1}/glustervolumes`)).gluster_volume.find((v) => v.name === env.masterVol);
+  if (!master) throw new Error(`the app lists no ${env.masterVol} on site 1\n${await labStatus()}`);
+  const volumePath = `/clusters/${lab.site1}/glustervolumes/${master.id}/georeplication-sessions`;
+  const [session] = (await lab.api.get<{ georeplication_session?: { id: string; slave_host?: { id: string } }[] }>(volumePath)).georeplication_session ?? [];
+  if (!session) throw new Error(`the app lists no session of ${env.masterVol}\n${await labStatus()}`);
+  return { sessionId: session.id, sessionPath: `${volumePath}/${session.id}`, slaveHostId: session.slave_host?.id };
 }
