@@ -1,6 +1,5 @@
-import type { GlusterCommand } from './command-builder';
+import { GlusterCommand, plainCommand } from './command-builder';
 import { GlusterArgumentError } from './errors';
-import { shellJoin } from './shell-quote';
 import { validateVolumeName } from './validators';
 
 /**
@@ -52,9 +51,6 @@ function args(volume: string, probe: string): [string, string] {
   return [v, probe];
 }
 
-function script(argv: string[]): GlusterCommand {
-  return { argv, command: shellJoin(argv), expectsXml: false, output: 'plain' };
-}
 
 function content(value: string): string {
   if (!PROBE_CONTENT.test(value)) throw new GlusterArgumentError('content', 'must be 16-256 lower-case hex digits');
@@ -63,23 +59,23 @@ function content(value: string): string {
 
 /** Writes the probe with its content into the (master) volume. */
 export function canaryWriteCommand(volume: string, probe: string, value: string): GlusterCommand {
-  return script(['sh', '-c', WRITE, 'georep-canary', ...args(volume, probe), content(value)]);
+  return plainCommand(['sh', '-c', WRITE, 'georep-canary', ...args(volume, probe), content(value)]);
 }
 
 /** On a slave host: waits up to `timeoutSeconds` for the probe with that content in the (slave) volume. */
 export function canaryCheckCommand(volume: string, probe: string, value: string, timeoutSeconds: number): GlusterCommand {
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 0 || timeoutSeconds > 3600) throw new GlusterArgumentError('timeout', 'must be 0-3600 seconds');
-  return script(['sh', '-c', CHECK, 'georep-canary', ...args(volume, probe), content(value), String(timeoutSeconds)]);
+  return plainCommand(['sh', '-c', CHECK, 'georep-canary', ...args(volume, probe), content(value), String(timeoutSeconds)]);
 }
 
 /** Removes the probe from the (master) volume; geo-replication removes it from the slave. */
 export function canaryRemoveCommand(volume: string, probe: string): GlusterCommand {
-  return script(['sh', '-c', REMOVE, 'georep-canary', ...args(volume, probe)]);
+  return plainCommand(['sh', '-c', REMOVE, 'georep-canary', ...args(volume, probe)]);
 }
 
 /** Touches the root of the (master) volume, so an idle volume's workers see a change after a checkpoint. */
 export function touchVolumeRootCommand(volume: string): GlusterCommand {
-  return script(['sh', '-c', TOUCH_ROOT, 'georep-touch', validateVolumeName(volume, 'volume'), 'probe-unused']);
+  return plainCommand(['sh', '-c', TOUCH_ROOT, 'georep-touch', validateVolumeName(volume, 'volume'), 'probe-unused']);
 }
 
 export type CanaryCheck = { outcome: 'match' } | { outcome: 'missing' } | { outcome: 'present'; size: number };

@@ -55,6 +55,11 @@ function cmd(argv: string[], output: GlusterOutputKind): GlusterCommand {
   });
 }
 
+/** Any program's command line with plain-text output (remote scripts of the canary, healing, preflight, key and mount-broker set-up): every word quoted. */
+export function plainCommand(argv: string[]): GlusterCommand {
+  return cmd(argv, 'plain');
+}
+
 /** `gluster --version` (plain: first line `glusterfs 10.3`). */
 export function glusterVersionCommand(): GlusterCommand {
   return cmd([GLUSTER, '--version'], 'version');

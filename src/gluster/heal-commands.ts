@@ -1,6 +1,5 @@
-import type { GlusterCommand } from './command-builder';
+import { GlusterCommand, plainCommand } from './command-builder';
 import { GlusterArgumentError } from './errors';
-import { shellJoin } from './shell-quote';
 import { validateBrickPath, validateHost, validateVolumeName } from './validators';
 
 /**
@@ -121,7 +120,7 @@ export function restartWorkerCommand(masterVolume: string, brickPath: string, sl
   if (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > 600) throw new GlusterArgumentError('wait', 'must be 0-600 seconds');
   const secondary = `${validateHost(slaveHost, 'slaveHost')}::${validateVolumeName(slaveVolume, 'slaveVolume')}`;
   const argv = ['python3', '-I', '-c', RESTART_WORKER, validateVolumeName(masterVolume, 'masterVolume'), validateBrickPath(brickPath, 'brickPath'), secondary, String(waitSeconds)];
-  return { argv, command: shellJoin(argv), expectsXml: false, output: 'plain' };
+  return plainCommand(argv);
 }
 
 export type WorkerRestart =

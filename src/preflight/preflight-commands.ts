@@ -1,6 +1,5 @@
-import type { GlusterCommand } from '../gluster/command-builder';
+import { GlusterCommand, plainCommand } from '../gluster/command-builder';
 import { GlusterArgumentError } from '../gluster/errors';
-import { shellJoin } from '../gluster/shell-quote';
 import { validateHost, validatePort, validateUserName } from '../gluster/validators';
 
 /**
@@ -12,20 +11,17 @@ import { validateHost, validatePort, validateUserName } from '../gluster/validat
 /** The key gsyncd's monitor on a master host uses to reach the slave (written by `gsec_create`). */
 export const GEOREP_SECRET_PEM = '/var/lib/glusterd/geo-replication/secret.pem';
 
-function script(argv: string[]): GlusterCommand {
-  return { argv, command: shellJoin(argv), expectsXml: false, output: 'plain' };
-}
 
 /** The first line of `gluster --version` and of `rsync --version`, each on its own tagged line (empty when missing). */
 const FACTS = ['printf \'gluster=%s\\n\' "$(gluster --version 2>/dev/null | head -n 1)"', 'printf \'rsync=%s\\n\' "$(rsync --version 2>/dev/null | head -n 1)"'].join('\n');
 
 export function hostFactsCommand(): GlusterCommand {
-  return script(['sh', '-c', FACTS, 'georep-preflight']);
+  return plainCommand(['sh', '-c', FACTS, 'georep-preflight']);
 }
 
 /** The host's clock in nanoseconds since the epoch (GNU date; others print a literal N after the seconds). */
 export function clockCommand(): GlusterCommand {
-  return script(['date', '+%s%N']);
+  return plainCommand(['date', '+%s%N']);
 }
 
 /**
@@ -54,7 +50,7 @@ export function sshProbeCommand(user: string, slaveHost: string, port: number, c
   ] as const) {
     if (!Number.isInteger(value) || value < 1 || value > 600) throw new GlusterArgumentError(name, 'must be 1-600 seconds');
   }
-  return script([
+  return plainCommand([
     'sh',
     '-c',
     SSH_PROBE,

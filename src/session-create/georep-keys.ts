@@ -1,4 +1,4 @@
-import { GlusterArgumentError, GlusterCommand, shellJoin, validateAbsolutePath, validateHost, validatePort, validateUserName } from '../gluster';
+import { GlusterArgumentError, GlusterCommand, plainCommand, validateAbsolutePath, validateHost, validatePort, validateUserName } from '../gluster';
 
 /**
  * Pure helpers for distributing geo-replication keys: the lines of `common_secret.pem.pub`, and the
@@ -38,13 +38,10 @@ export function parsePlainPublicKey(text: string): string {
   return line;
 }
 
-function plain(argv: string[]): GlusterCommand {
-  return Object.freeze({ argv: Object.freeze([...argv]), command: shellJoin(argv), expectsXml: false, output: 'plain' as const });
-}
 
 /** `cat` of a fixed file (for common_secret.pem.pub after gsec_create). */
 export function catFileCommand(file: string = COMMON_SECRET_PEM_PUB): GlusterCommand {
-  return plain(['cat', validateAbsolutePath(file, 'file')]);
+  return plainCommand(['cat', validateAbsolutePath(file, 'file')]);
 }
 
 /**
@@ -85,11 +82,11 @@ const CHECK_SCRIPT = [
 ].join('; ');
 
 export function appendAuthorizedKeysCommand(user: string): GlusterCommand {
-  return plain(['/bin/sh', '-c', APPEND_SCRIPT, 'sh', validateUserName(user, 'user')]);
+  return plainCommand(['/bin/sh', '-c', APPEND_SCRIPT, 'sh', validateUserName(user, 'user')]);
 }
 
 export function checkAuthorizedKeysCommand(user: string): GlusterCommand {
-  return plain(['/bin/sh', '-c', CHECK_SCRIPT, 'sh', validateUserName(user, 'user')]);
+  return plainCommand(['/bin/sh', '-c', CHECK_SCRIPT, 'sh', validateUserName(user, 'user')]);
 }
 
 export function parseAppendResult(stdout: string): { added: number; present: number } | null {
@@ -116,7 +113,7 @@ const ROOT_IDENTITY_SCRIPT = [
 ].join('; ');
 
 export function rootIdentityCommand(): GlusterCommand {
-  return plain(['/bin/sh', '-c', ROOT_IDENTITY_SCRIPT]);
+  return plainCommand(['/bin/sh', '-c', ROOT_IDENTITY_SCRIPT]);
 }
 
 /**
@@ -127,7 +124,7 @@ export function sshTrustCheckCommand(user: string, host: string, port = 22): Glu
   const u = validateUserName(user, 'user');
   const h = validateHost(host, 'host');
   const p = validatePort(port, 'port');
-  return plain(['ssh', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=accept-new', '-o', 'ConnectTimeout=10', '-p', String(p), `${u}@${h}`, 'true']);
+  return plainCommand(['ssh', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=accept-new', '-o', 'ConnectTimeout=10', '-p', String(p), `${u}@${h}`, 'true']);
 }
 
 /**
@@ -136,7 +133,7 @@ export function sshTrustCheckCommand(user: string, host: string, port = 22): Glu
  */
 export function brickEmptyCheckCommand(brickDir: string): GlusterCommand {
   const dir = validateAbsolutePath(brickDir, 'brickDir');
-  return plain(['find', dir, '-mindepth', '1', '-maxdepth', '1', '!', '-name', '.glusterfs', '!', '-name', '.trashcan', '-print', '-quit']);
+  return plainCommand(['find', dir, '-mindepth', '1', '-maxdepth', '1', '!', '-name', '.glusterfs', '!', '-name', '.trashcan', '-print', '-quit']);
 }
 
 /** true empty, false not empty; null when the check could not tell (the directory is not there). */

@@ -6,7 +6,7 @@ import {
   mountBrokerLogGroupCommand,
   mountBrokerRootCommand,
   mountBrokerUserCommand,
-  shellJoin,
+  plainCommand,
   validateAbsolutePath,
   validateGroupName,
   validateUserName,
@@ -39,9 +39,6 @@ function files(f: MountBrokerFiles): [string, string] {
   return [validateAbsolutePath(f.glusterdVol, 'glusterdVol'), validateAbsolutePath(f.restartMarker, 'restartMarker')];
 }
 
-function plain(argv: string[]): GlusterCommand {
-  return Object.freeze({ argv: Object.freeze([...argv]), command: shellJoin(argv), expectsXml: false, output: 'plain' as const });
-}
 
 function nonRootUser(user: string): string {
   const u = validateUserName(user, 'user');
@@ -68,7 +65,7 @@ const USER_CHECK_SCRIPT = [
 export function slaveUserCheckCommand(user: string, group: string | null): GlusterCommand {
   const u = nonRootUser(user);
   const g = group === null ? '' : validateGroupName(group, 'group');
-  return plain(['/bin/sh', '-c', USER_CHECK_SCRIPT, 'sh', u, g]);
+  return plainCommand(['/bin/sh', '-c', USER_CHECK_SCRIPT, 'sh', u, g]);
 }
 
 export type SlaveUserCheck =
@@ -125,7 +122,7 @@ export function mountBrokerStateCommand(user: string, group: string, slaveVolume
   const g = validateGroupName(group, 'group');
   const u = nonRootUser(user);
   const v = validateVolumeName(slaveVolume, 'slaveVolume');
-  return plain(['/bin/sh', '-c', STATE_SCRIPT, 'sh', r, g, u, v, ...files(f)]);
+  return plainCommand(['/bin/sh', '-c', STATE_SCRIPT, 'sh', r, g, u, v, ...files(f)]);
 }
 
 export function parseMountBrokerState(stdout: string): { configured: boolean; pending: boolean } | null {
@@ -152,7 +149,7 @@ const PREPARE_SCRIPT = [
 
 export function mountBrokerPrepareCommand(root: string = DEFAULT_MOUNTBROKER_ROOT, f: MountBrokerFiles = FILES): GlusterCommand {
   const r = validateAbsolutePath(root, 'mountbrokerRoot');
-  return plain(['/bin/sh', '-c', PREPARE_SCRIPT, 'sh', r, ...files(f)]);
+  return plainCommand(['/bin/sh', '-c', PREPARE_SCRIPT, 'sh', r, ...files(f)]);
 }
 
 export function parsePrepareResult(stdout: string): { normalised: boolean } | null {
@@ -202,22 +199,22 @@ export const GEOREP_SLAVE_LOG_DIRS = ['/var/log/glusterfs/geo-replication-second
 
 export function geoRepLogPermissionsCommand(group: string, logDirs: readonly string[] = GEOREP_SLAVE_LOG_DIRS): GlusterCommand {
   const g = validateGroupName(group, 'group');
-  return plain(['/bin/sh', '-c', LOG_PERMISSIONS_SCRIPT, 'sh', g, ...logDirs.map((d) => validateAbsolutePath(d, 'logDir'))]);
+  return plainCommand(['/bin/sh', '-c', LOG_PERMISSIONS_SCRIPT, 'sh', g, ...logDirs.map((d) => validateAbsolutePath(d, 'logDir'))]);
 }
 
 /** The operator's glusterd restart command (GEOREP_GLUSTERD_RESTART_COMMAND), run by /bin/sh. */
 export function glusterdRestartShellCommand(configured: string): GlusterCommand {
   if (configured.trim() === '' || /[\r\n\0]/.test(configured)) throw new GlusterArgumentError('glusterdRestartCommand', 'must be one non-empty line');
-  return plain(['/bin/sh', '-c', configured]);
+  return plainCommand(['/bin/sh', '-c', configured]);
 }
 
 /** Does glusterd answer again? `gluster --mode=script volume info <slavevol>` (exit 0 when it does). */
 export function glusterdAnswersCommand(slaveVolume: string): GlusterCommand {
-  return plain(['gluster', '--mode=script', 'volume', 'info', validateVolumeName(slaveVolume, 'slaveVolume')]);
+  return plainCommand(['gluster', '--mode=script', 'volume', 'info', validateVolumeName(slaveVolume, 'slaveVolume')]);
 }
 
 export function clearRestartPendingCommand(f: MountBrokerFiles = FILES): GlusterCommand {
-  return plain(['rm', '-f', '--', files(f)[1]]);
+  return plainCommand(['rm', '-f', '--', files(f)[1]]);
 }
 
 // ------------------------------------------------------------------ set_geo_rep_pem_keys.sh
@@ -250,5 +247,5 @@ export function setGeoRepPemKeysWithFileCommand(user: string, masterVolume: stri
   const m = validateVolumeName(masterVolume, 'masterVolume');
   const v = validateVolumeName(slaveVolume, 'slaveVolume');
   const ds = dirs.map((d) => validateAbsolutePath(d, 'libexecDir'));
-  return plain(['/bin/sh', '-c', PEM_KEYS_SCRIPT, 'sh', u, m, v, ...ds]);
+  return plainCommand(['/bin/sh', '-c', PEM_KEYS_SCRIPT, 'sh', u, m, v, ...ds]);
 }
