@@ -13,6 +13,7 @@ import {
   geoRepConfigSetCommand,
   geoRepCreateCommand,
   geoRepStartCommand,
+  geoRepSlaveUrl,
   geoRepStatusCommand,
   gsecCreateCommand,
   parseGeoRepAction,
@@ -125,7 +126,7 @@ export class SessionCreateAction {
       return { ref: r, slaves: slaveHosts, exists: found, group };
     });
 
-    const url = `${p.userName === 'root' ? '' : `${p.userName}@`}${p.slaveHostName}::${p.slaveVolumeName}`;
+    const url = geoRepSlaveUrl(ref);
     const preflight = await ctx.step('Preflight: GlusterFS versions, clocks, capacity, rsync', async () => {
       const checks = await this.preflight.checkPair({
         masterClusterId: p.masterClusterId,

@@ -177,7 +177,7 @@ export class SessionCreateService {
     if (body.slave_root_password !== undefined && unmanagedSlave === null) {
       throw new BodyError([{ path: 'slave_root_password', message: 'is only for a slave host the service does not manage' }]);
     }
-    checked(() => geoRepSlaveUrl({ masterVolume: master.name, slaveHost: slaveHostName, slaveVolume: slaveVolumeName, slaveUser: userName }));
+    const slaveUrl = checked(() => geoRepSlaveUrl({ masterVolume: master.name, slaveHost: slaveHostName, slaveVolume: slaveVolumeName, slaveUser: userName }));
 
     if (slaveVolume) {
       if (slaveVolume.id === master.id) throw OvirtFault.conflict('A volume cannot be its own slave.');
@@ -215,7 +215,7 @@ export class SessionCreateService {
         name: JobName.GeoRepSessionCreate,
         targetType: 'gluster_volume',
         targetId: master.id,
-        description: `Creating geo-replication session ${master.name} -> ${userName === 'root' ? '' : `${userName}@`}${slaveHostName}::${slaveVolumeName}`,
+        description: `Creating geo-replication session ${master.name} -> ${slaveUrl}`,
         params: params as unknown as Record<string, unknown>,
         conflict: 'queue',
         eventRefs: { clusterId: master.clusterId },
