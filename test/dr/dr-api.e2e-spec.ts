@@ -10,7 +10,7 @@ import { startTestApp, TestApp } from '../support/test-app';
  * Storage domains, DR schedules and runs without gluster: CRUD, validation and faults, the BullMQ job
  * scheduler of a schedule, one run per domain (409), cancel, a vanished session and the missed-run
  * policy. Runs here fail at their first gluster step (the cluster has no host), which is enough for
- * the run's bookkeeping; the real run is in dr-lab.e2e-spec.ts.
+ * the run's bookkeeping; the real run is in dr-runs.lab-spec.ts.
  */
 describe('DR API', () => {
   let t: TestApp;

@@ -497,6 +497,10 @@ sshd_conf() {
     echo "X11Forwarding no"
     echo "PrintMotd no"
     echo "AcceptEnv LANG LC_*"
+    # Debian's bash sources ~/.bashrc for every command sshd starts when it is the top-level shell
+    # (SHLVL < 2). Root's ~/.bashrc on these machines runs `pyenv init` (1-5 s per command); a real
+    # gluster server has no such start-up. SHLVL=1 makes bash a nested shell, so it skips ~/.bashrc.
+    echo "SetEnv SHLVL=1"
     echo "MaxStartups 100:30:200"
     echo "MaxSessions 50"
     echo "LogLevel INFO"

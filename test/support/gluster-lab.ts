@@ -64,19 +64,24 @@ export function labAvailable(): boolean {
   if (!available && !skipWarned) {
     skipWarned = true;
     if (claimOncePerRun('gluster-lab-skip-warned')) {
-      // eslint-disable-next-line no-console -- a skip must be loud, and console.warn shows with the test file's result
-      console.warn(
-        [
-          '',
-          '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-          `!!! SKIPPED: the real-gluster lab tests (test/lab, ${path.basename(LAB_SCRIPT)}): ${reason}.`,
-          '!!! They did NOT pass. Run the suite as root (CI does) to run them.',
-          '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-        ].join('\n'),
-      );
+      warnSkipped(`the real-gluster lab tests (test/lab, ${path.basename(LAB_SCRIPT)}): ${reason}`, 'Run the suite as root (CI does) to run them.');
     }
   }
   return available;
+}
+
+/** A skip must be loud: a banner on stderr (console.warn shows with the test file's result). */
+export function warnSkipped(what: string, remedy: string): void {
+  // eslint-disable-next-line no-console -- see above
+  console.warn(
+    [
+      '',
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+      `!!! SKIPPED: ${what}.`,
+      `!!! It did NOT pass. ${remedy}`,
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+    ].join('\n'),
+  );
 }
 
 /** `describe` when the lab is available, otherwise `describe.skip` (after the loud warning). */

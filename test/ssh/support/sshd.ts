@@ -86,6 +86,8 @@ export class TestSshd {
         'UsePAM no',
         'MaxSessions 10',
         'LogLevel VERBOSE',
+        // As in the lab's sshds: bash skips root's ~/.bashrc (pyenv init here, 1-5 s a command) when nested.
+        'SetEnv SHLVL=1',
         '',
       ].join('\n'),
     );

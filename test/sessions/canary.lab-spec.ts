@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { describeLab, LAB_LEASE_TIMEOUT_MS, LAB_SESSION_TIMEOUT_MS, LAB_UP_TIMEOUT_MS, labStatus } from '../support/gluster-lab';
+import { describeLab, LAB_LEASE_TIMEOUT_MS, LAB_SESSION_TIMEOUT_MS, LAB_UP_TIMEOUT_MS, labStatus, warnSkipped } from '../support/gluster-lab';
 import { LabApp, startLabApp, startLabSession } from '../support/lab-app';
 
 interface SessionJson {
@@ -64,13 +64,17 @@ describeLab('replication canary (real lab)', () => {
 
   const pitfall1 = rsyncVersion().startsWith('3.5.0');
   if (!pitfall1) {
-    process.stderr.write(`SKIPPED canary pitfall-1 case: rsync here is ${rsyncVersion()}, LAB.md pitfall 1 needs Debian's 3.5.0\n`);
+    warnSkipped(
+      `the canary's rsync 3.5.0 case (LAB.md pitfall 1): rsync here is ${rsyncVersion()}`,
+      "Install Debian's current rsync (bookworm-security, 3.5.0+ds1-0+deb12u1) to run it.",
+    );
   }
   (pitfall1 ? it : it.skip)('with rsync 3.5.0, secondary-access-mount false makes the canary fail saying what it saw; true makes it pass', async () => {
     await lab.api.post(`${sessionPath}/options`, { name: 'secondary-access-mount', value: 'false' }).expect(201);
     const failed = await verify({ timeout: 30 });
     expect(failed.jobStatus).toBe('failed');
-    expect(failed.session.last_verify_result).toBe('failed: the probe did not arrive on the slave volume within 30 s');
+    // LAB.md pitfall 1: gluster creates the entry on the slave but leaves the regular file at 0 bytes.
+    expect(failed.session.last_verify_result).toBe('failed: the probe arrived on the slave volume with the wrong size (0 bytes, expected 64)');
     const events = await lab.api.get<{ event: { severity: string }[] }>('/events?search=code=11141');
     expect(events.event.map((e) => e.severity)).toEqual(['error']);
     await lab.api.post(`${sessionPath}/options`, { name: 'secondary-access-mount', value: 'true' }).expect(201);
