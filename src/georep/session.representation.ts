@@ -50,7 +50,14 @@ const SESSION_CREATE_OPTIONS = {
   slave_root_password: str({
     optional: true,
     writeOnly: true,
-    description: "One-time root password of an unmanaged slave host: installs the service's SSH key there within the request; never stored.",
+    description:
+      "One-time root password of an unmanaged slave host: installs the service's SSH key there within the request; never stored. Needs slave_fingerprint: the password is only sent to a host presenting that key.",
+  }),
+  slave_fingerprint: str({
+    optional: true,
+    writeOnly: true,
+    description:
+      "With slave_root_password: the SHA-256 fingerprint of the unmanaged slave host's SSH host key (`SHA256:…`, as `ssh-keygen -lf` prints it), checked out of band. Without it the create is refused (400) and the fault names the key the host presents.",
   }),
   user_group: str({ optional: true, writeOnly: true, description: "The non-root user's group (for the mount broker's log group)." }),
   force: bool({ optional: true, writeOnly: true, description: 'Create even when the slave is not eligible (gluster `create … force`).' }),

@@ -18,7 +18,7 @@ import type { ListQuery } from '../ovirt/query';
 import { BodyError, CreateInputOf } from '../ovirt/representation';
 import type { ActionReply, Caller } from '../ovirt/routes';
 import { JobName } from '../queue/queue-names';
-import { ServiceKey, SshClient } from '../ssh';
+import { isFingerprint, ServiceKey, SshClient } from '../ssh';
 import { GlusterBrickEntity } from '../volumes/gluster-brick.entity';
 import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
 import { VolumesRepository } from '../volumes/volumes.repository';
@@ -171,11 +171,14 @@ export class SessionCreateService {
         slaveVolume = await this.volumeRows.findOneBy({ clusterId: known.clusterId, name: slaveVolumeName });
         if (!slaveVolume) throw OvirtFault.conflict(`The cluster of host ${known.name} has no volume ${slaveVolumeName} (refresh the cluster if it is new).`);
       } else {
-        unmanagedSlave = await this.installOnUnmanaged(slaveHostName, body.slave_root_password);
+        unmanagedSlave = await this.installOnUnmanaged(slaveHostName, body.slave_root_password, body.slave_fingerprint);
       }
     }
     if (body.slave_root_password !== undefined && unmanagedSlave === null) {
       throw new BodyError([{ path: 'slave_root_password', message: 'is only for a slave host the service does not manage' }]);
+    }
+    if (body.slave_fingerprint !== undefined && unmanagedSlave === null) {
+      throw new BodyError([{ path: 'slave_fingerprint', message: 'is only for a slave host the service does not manage (with slave_root_password)' }]);
     }
     const slaveUrl = checked(() => geoRepSlaveUrl({ masterVolume: master.name, slaveHost: slaveHostName, slaveVolume: slaveVolumeName, slaveUser: userName }));
 
@@ -259,15 +262,28 @@ export class SessionCreateService {
     if (dup) throw OvirtFault.conflict(`The master volume ${master.name} already has a geo-replication session to ${dup.slaveHostName}::${dup.slaveVolumeName} (${dup.id}).`);
   }
 
-  /** oVirt's one-time password: installs the service key for root on the unmanaged slave, pins its host key; the password goes nowhere else. */
-  private async installOnUnmanaged(address: string, password: string | undefined): Promise<{ port: number; fingerprint: string }> {
+  /**
+   * oVirt's one-time password: installs the service key for root on the unmanaged slave and pins its
+   * host key; the password goes nowhere else. It is sent only to a host presenting the fingerprint
+   * the admin confirmed: without one, the fault names the key the host presents (nothing is sent).
+   */
+  private async installOnUnmanaged(address: string, password: string | undefined, fingerprint: string | undefined): Promise<{ port: number; fingerprint: string }> {
     if (password === undefined) {
       throw new BodyError([{ path: 'slave_root_password', message: 'is needed for a slave host the service does not manage (or register the slave host and refresh its cluster)' }]);
     }
-    const port = 22;
+    const endpoint = { host: address, port: 22, username: 'root' };
+    if (fingerprint === undefined) {
+      const presented = await this.ssh.presentedHostKey(endpoint).catch((e: Error) => {
+        throw new OvirtFault(502, 'Operation Failed', `The SSH host key of ${address} could not be read: ${e.message}`);
+      });
+      throw new BodyError([
+        { path: 'slave_fingerprint', message: `is needed with slave_root_password: ${address} presents the host key ${presented}; confirm it out of band, then send it as slave_fingerprint` },
+      ]);
+    }
+    if (!isFingerprint(fingerprint)) throw new BodyError([{ path: 'slave_fingerprint', message: 'must look like SHA256:<43 base64 characters>' }]);
     try {
-      const installed = await this.ssh.installPublicKeyWithPassword({ host: address, port, username: 'root', pinnedFingerprint: null }, password, this.serviceKey.publicKey);
-      return { port, fingerprint: installed.hostFingerprint };
+      const installed = await this.ssh.installPublicKeyWithPassword({ ...endpoint, pinnedFingerprint: fingerprint }, password, this.serviceKey.publicKey);
+      return { port: endpoint.port, fingerprint: installed.hostFingerprint };
     } catch (e) {
       throw new OvirtFault(502, 'Operation Failed', `The service key could not be installed on ${address} with the password given: ${(e as Error).message}`);
     }

@@ -193,6 +193,38 @@ export class SshClient {
     }
   }
 
+  /**
+   * The fingerprint of the host key the server presents. The handshake stops at the key: nothing is
+   * sent to authenticate, so an admin can confirm the key out of band before a password goes there.
+   */
+  presentedHostKey(endpoint: SshEndpoint): Promise<string> {
+    assertValidEndpoint(endpoint);
+    return new Promise<string>((resolve, reject) => {
+      const client = new Client();
+      let presented: string | undefined;
+      const done = (error?: SshConnectError) => {
+        clearTimeout(guard);
+        client.destroy();
+        if (presented !== undefined) resolve(presented);
+        else reject(error ?? new SshConnectError(endpoint, 'handshake_failed', 'no host key seen'));
+      };
+      const guard = setTimeout(() => done(new SshConnectError(endpoint, 'timeout')), this.options.connectTimeoutMs + 1000);
+      client.on('error', (err: Error) => done(new SshConnectError(endpoint, classifyConnectFailure(err), err.message, { cause: err })));
+      client.once('close', () => done(new SshConnectError(endpoint, 'closed')));
+      client.once('ready', () => done());
+      client.connect({
+        host: endpoint.host,
+        port: endpoint.port,
+        username: endpoint.username,
+        readyTimeout: this.options.connectTimeoutMs,
+        hostVerifier: (key: Buffer) => {
+          presented = fingerprintOfKeyBlob(key);
+          return false;
+        },
+      });
+    });
+  }
+
   stats(endpoint: SshEndpoint): SshEndpointStats {
     const state = this.endpoints.get(endpointKey(endpoint));
     if (!state) {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -189,7 +190,20 @@ describeLab('geo-replication session create and targets (real lab)', () => {
     const password = fs.readFileSync(env.rootPasswordFile, 'utf8').trim();
     const wrong = `${password}x`;
     const glusterBefore = await glusterSessions();
-    const body = { slave_host_name: env.site2PasswordAddr, slave_volume_name: env.site2Vol };
+    const presented = execFileSync('ssh-keygen', ['-lf', env.hostKeySite2], { encoding: 'utf8' }).split(' ')[1];
+    const unconfirmed = { slave_host_name: env.site2PasswordAddr, slave_volume_name: env.site2Vol };
+    // without the fingerprint the admin confirmed, no password is sent: the fault names the key the host presents
+    const noPin = await api.post(sessionsPath(), { ...unconfirmed, slave_root_password: password }).expect(400);
+    expect((noPin.body as { detail: string }).detail).toBe(
+      `slave_fingerprint: is needed with slave_root_password: ${env.site2PasswordAddr} presents the host key ${presented}; confirm it out of band, then send it as slave_fingerprint`,
+    );
+    const otherKey = `SHA256:${'A'.repeat(43)}`;
+    const mismatch = await api.post(sessionsPath(), { ...unconfirmed, slave_root_password: password, slave_fingerprint: otherKey });
+    expect(mismatch.status).toBe(502);
+    expect((mismatch.body as { detail: string }).detail).toContain(`expected ${otherKey}, presented ${presented}`);
+    expect(await glusterSessions()).toBe(glusterBefore);
+
+    const body = { ...unconfirmed, slave_fingerprint: presented };
     const bad = await api.post(sessionsPath(), { ...body, slave_root_password: wrong });
     expect(bad.status).toBe(502);
     expect((bad.body as { detail: string }).detail).toContain(`The service key could not be installed on ${env.site2PasswordAddr} with the password given`);

@@ -236,6 +236,21 @@ describeAsRoot('SshClient against a real sshd', () => {
     });
   });
 
+  describe('presented host key', () => {
+    it('reads the key the server presents and stops before authenticating', async () => {
+      const before = sshd.log.length;
+      expect(await newClient().presentedHostKey({ host: '127.0.0.1', port: sshd.port, username: 'root' })).toBe(hostKey.fingerprint);
+      // sshd logs every authentication attempt at VERBOSE ("Failed none/publickey/password for …", "Accepted …")
+      expect(sshd.log.slice(before)).not.toMatch(/Accepted|Failed|Postponed/);
+    });
+
+    it('reports a port where nothing listens as SshConnectError', async () => {
+      const port = await findFreePort();
+      const error = await rejection(newClient().presentedHostKey({ host: '127.0.0.1', port, username: 'root' }), SshConnectError);
+      expect(error.reason).toBe('refused');
+    });
+  });
+
   describe('failover', () => {
     it('moves on from an endpoint that cannot be reached and says which one ran the command', async () => {
       const dead = { ...target, port: await findFreePort() };
