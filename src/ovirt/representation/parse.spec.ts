@@ -162,3 +162,52 @@ describe('hostile and malformed bodies', () => {
     expect(bodyError(() => parseJsonBody('{"a":"bbbb"}', { maxLength: 5 })).detail).toMatch(/larger than 5/);
   });
 });
+
+describe('the XML pre-scan does linear work', () => {
+  /** Characters String.prototype.indexOf looks at while `run` runs (the pre-scan's searches for '<', '&' and terminators). */
+  function charactersSearched(run: () => void): number {
+    const original = String.prototype.indexOf;
+    let searched = 0;
+    const spy = jest.spyOn(String.prototype, 'indexOf').mockImplementation(function (this: string, needle: string, from?: number) {
+      const found = original.call(this, needle, from);
+      const start = Math.max(0, Math.min(from ?? 0, this.length));
+      searched += (found === -1 ? this.length : found) - start;
+      return found;
+    });
+    try {
+      run();
+    } finally {
+      spy.mockRestore();
+    }
+    return searched;
+  }
+
+  const comments = (count: number): string => '<!---->'.repeat(count);
+
+  it.each([
+    ['comments inside the root', (n: number) => `<action>${comments(n)}</action>`],
+    ['comments before the root', (n: number) => `${comments(n)}<action/>`],
+    ['comments around empty elements', (n: number) => `<action>${'<!----><x/>'.repeat(n)}</action>`],
+    ['comments and one entity at the very end', (n: number) => `<action>${comments(n)}<v>&amp;</v></action>`],
+  ])('%s: a few searches over each character, not one per comment', (_label, body) => {
+    const text = body(10_000);
+    const searched = charactersSearched(() => parseXmlBody(text, 'action'));
+    // Searching each text run for '&' up to the end of the body looked at about 350 million characters here.
+    expect(searched).toBeLessThan(4 * text.length);
+  });
+
+  it('still checks every entity reference between, inside and after comments', () => {
+    const bad = `<action>${comments(20_000)}<v>&amp;&bogus;</v></action>`;
+    expect(bodyError(() => parseXmlBody(bad, 'action')).detail).toMatch(/^only the predefined entities .*\(line 1, column 140017\)$/);
+    expect(parseXmlBody(`<action><!-- & --><v>a&amp;b</v><!-- &x; --><w id="&lt;"/></action>`, 'action')).toEqual({ v: 'a&b', w: { id: '<' } });
+    expect(bodyError(() => parseXmlBody('<action><!-- & --><w id="&x;"/></action>', 'action')).detail).toMatch(/only the predefined entities/);
+    expect(bodyError(() => parseXmlBody('<action><w a="&amp;"/>&x;</action>', 'action')).detail).toMatch(/^only the predefined entities .*\(line 1, column 23\)$/);
+  });
+
+  it('does not take the opener of a comment or instruction for its end', () => {
+    expect(bodyError(() => parseXmlBody('<action><!--></action>', 'action')).detail).toMatch(/^unterminated comment/);
+    expect(bodyError(() => parseXmlBody('<action><!---></action>', 'action')).detail).toMatch(/^unterminated comment/);
+    expect(bodyError(() => parseXmlBody('<?><action/>', 'action')).detail).toMatch(/^unterminated processing instruction|malformed XML/);
+    expect(parseXmlBody('<action><!----><!-- - --><!-->--></action>', 'action')).toEqual({});
+  });
+});

@@ -59,12 +59,17 @@ function prescan(text: string, l: Required<ParseLimits>): void {
   const fail = (message: string, at: number): never => {
     throw syntax(`${message} (${lineColumn(text, at)})`);
   };
+  // The next '&' at or after the last place looked at, -1 when there is none: the ranges checked only move
+  // forward, so the text is searched for '&' once in all (searching each range to the end was quadratic).
+  let nextAmp = text.indexOf('&');
   const checkEntities = (from: number, to: number): void => {
-    for (let i = text.indexOf('&', from); i !== -1 && i < to; i = text.indexOf('&', i + 1)) {
-      ENTITY.lastIndex = i;
+    if (nextAmp !== -1 && nextAmp < from) nextAmp = text.indexOf('&', from);
+    while (nextAmp !== -1 && nextAmp < to) {
+      ENTITY.lastIndex = nextAmp;
       if (!ENTITY.test(text)) {
-        fail('only the predefined entities (&amp; &lt; &gt; &quot; &apos;) and character references are allowed', i);
+        fail('only the predefined entities (&amp; &lt; &gt; &quot; &apos;) and character references are allowed', nextAmp);
       }
+      nextAmp = text.indexOf('&', nextAmp + 1);
     }
   };
   let depth = 0;
@@ -81,22 +86,22 @@ function prescan(text: string, l: Required<ParseLimits>): void {
     if (lt === -1) {
       break;
     }
-    const skipTo = (terminator: string, what: string): number => {
-      const k = text.indexOf(terminator, lt);
+    const skipTo = (opener: string, terminator: string, what: string): number => {
+      const k = text.indexOf(terminator, lt + opener.length);
       return k === -1 ? fail(`unterminated ${what}`, lt) : k + terminator.length;
     };
     if (text.startsWith('<!--', lt)) {
-      i = skipTo('-->', 'comment');
+      i = skipTo('<!--', '-->', 'comment');
     } else if (text.startsWith('<![CDATA[', lt)) {
       if (depth === 0) fail(rootClosed ? 'content after the root element' : 'text before the root element', lt);
-      i = skipTo(']]>', 'CDATA section');
+      i = skipTo('<![CDATA[', ']]>', 'CDATA section');
     } else if (text.startsWith('<!', lt)) {
       const word = /^<!\s*([A-Za-z]*)/.exec(text.slice(lt, lt + 20))?.[1].toUpperCase();
       fail(word === 'DOCTYPE' || word === 'ENTITY' ? `${word} declarations are not allowed` : 'markup declarations are not allowed', lt);
     } else if (text.startsWith('<?', lt)) {
-      i = skipTo('?>', 'processing instruction');
+      i = skipTo('<?', '?>', 'processing instruction');
     } else if (text.startsWith('</', lt)) {
-      i = skipTo('>', 'end tag');
+      i = skipTo('</', '>', 'end tag');
       depth--;
       if (depth < 0) fail('unexpected end tag', lt);
       if (depth === 0) rootClosed = true;
