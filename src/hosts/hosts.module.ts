@@ -10,13 +10,14 @@ import { HostsRepository } from './hosts.repository';
 import { HostActions } from './host-actions';
 import { HostContact } from './host-contact';
 import { HostShell } from './host-shell';
+import { RemoteReadLimiter } from './remote-read-limiter';
 import { HostsService } from './hosts.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([HostEntity]), ClustersModule, SshModule],
   controllers: [HostsController],
-  providers: [HostsRepository, HostsService, HostShell, HostContact, HostActions],
-  exports: [HostsService, HostsRepository, HostShell],
+  providers: [HostsRepository, HostsService, HostShell, HostContact, HostActions, { provide: RemoteReadLimiter, useValue: new RemoteReadLimiter() }],
+  exports: [HostsService, HostsRepository, HostShell, RemoteReadLimiter],
 })
 export class HostsModule implements OnModuleInit {
   constructor(

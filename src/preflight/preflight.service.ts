@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { HostEntity } from '../hosts/host.entity';
 import { HostsRepository } from '../hosts/hosts.repository';
+import { RemoteReadLimiter } from '../hosts/remote-read-limiter';
+import { GeoRepSessionEntity } from '../georep/georep-session.entity';
 import { SessionsRepository } from '../georep/sessions.repository';
 import { SessionsService } from '../georep/sessions.service';
 import { sessionHref } from '../volumes/volume.representation';
@@ -61,10 +63,15 @@ export class PreflightService {
     private readonly volumes: VolumesRepository,
     private readonly hosts: HostsRepository,
     private readonly probe: PreflightProbe,
+    private readonly remoteReads: RemoteReadLimiter,
   ) {}
 
   async run(clusterId: string, volumeId: string, sessionId: string): Promise<PreflightView> {
     const session = await this.sessions.get(clusterId, volumeId, sessionId);
+    return this.remoteReads.run(`preflight:${session.id}`, () => this.check(session));
+  }
+
+  private async check(session: GeoRepSessionEntity): Promise<PreflightView> {
     const checks = await this.checkPair({
       masterClusterId: session.clusterId,
       masterVolumeId: session.masterVolumeId,

@@ -10,6 +10,7 @@ import { GlusterArgumentError, geoRepSlaveUrl, isIPv4, validateGroupName, valida
 import { HostEntity } from '../hosts/host.entity';
 import { HostShell } from '../hosts/host-shell';
 import { HostsRepository } from '../hosts/hosts.repository';
+import { RemoteReadLimiter } from '../hosts/remote-read-limiter';
 import { actionReply, ActionRunner } from '../jobs/action-runner';
 import { JOBS } from '../jobs/job.representation';
 import { resourceHref } from '../ovirt/api-paths';
@@ -65,6 +66,7 @@ export class SessionCreateService {
     private readonly sessions: SessionsRepository,
     private readonly hosts: HostsRepository,
     private readonly shell: HostShell,
+    private readonly remoteReads: RemoteReadLimiter,
     private readonly ssh: SshClient,
     private readonly serviceKey: ServiceKey,
     private readonly runner: ActionRunner,
@@ -87,14 +89,16 @@ export class SessionCreateService {
     for (const clusterOf of new Set(candidates.map((v) => v.clusterId))) {
       upByCluster.set(clusterOf, (await this.hosts.listByCluster(clusterOf)).some((h) => h.status === 'up'));
     }
-    const views = await Promise.all(
-      candidates.map(async (v) => {
-        // emptiness is only worth an SSH round when it could matter: a volume of another cluster
-        const empty = v.clusterId === master.clusterId ? null : await this.isEmpty(v);
-        const reasons = this.reasons(master, v, feeding.has(v.id), upByCluster.get(v.clusterId) ?? false, empty);
-        return targetView(v, empty, reasons);
-      }),
-    );
+    // Emptiness is only worth an SSH round when it could matter: a volume of another cluster. The
+    // limiter shares a running check with the same question and bounds how many run at once.
+    const checked = candidates.filter((v) => v.clusterId !== master.clusterId);
+    const emptiness = await this.remoteReads.run(`targets:${master.id}:${checked.map((v) => v.id).join(',')}`, async () => {
+      return new Map(await Promise.all(checked.map(async (v) => [v.id, await this.isEmpty(v)] as const)));
+    });
+    const views = candidates.map((v) => {
+      const empty = emptiness.get(v.id) ?? null;
+      return targetView(v, empty, this.reasons(master, v, feeding.has(v.id), upByCluster.get(v.clusterId) ?? false, empty));
+    });
     if (query.search.sort.descending) views.reverse();
     return query.max !== undefined ? views.slice(0, query.max) : views;
   }

@@ -115,6 +115,12 @@ describeLab('geo-replication session preflight (real lab)', () => {
     expect(xml).toMatch(/<checks>\s*<check>\s*<name>gluster_version<\/name>\s*<result>passed<\/result>/);
   }, LAB_SESSION_TIMEOUT_MS);
 
+  it('shares one running check between requests for the same session instead of fanning SSH out for each', async () => {
+    const answers = await Promise.all(Array.from({ length: 6 }, () => lab.t.http.get(`${API}${sessionPath}/preflight`).set('Accept', 'application/json')));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(new Set(answers.map((r) => (r.body as { checked_at: number }).checked_at)).size).toBe(1);
+  });
+
   it(`with secondary-access-mount false, the rsync check reports the rsync it saw (${rsyncVersion} here) and fails only on 3.5.0`, async () => {
     await setOption('secondary-access-mount', 'false');
     try {
