@@ -182,7 +182,7 @@ describe('command builder: exact command lines', () => {
   });
 
   it('the argv matches the quoted command word for word', () => {
-    const c = geoRepConfigSetCommand(S, 'ssh-options', '-oPasswordAuthentication=no -i /x/secret.pem');
+    const c = geoRepConfigSetCommand(S, 'ssh-options', '-oPasswordAuthentication=no -i /var/lib/glusterd/geo-replication/secret.pem');
     expect(c.argv).toEqual([
       'gluster',
       '--mode=script',
@@ -193,7 +193,7 @@ describe('command builder: exact command lines', () => {
       'vm::slavevol',
       'config',
       'ssh-options',
-      '-oPasswordAuthentication=no -i /x/secret.pem',
+      '-oPasswordAuthentication=no -i /var/lib/glusterd/geo-replication/secret.pem',
     ]);
     const words = execFileSync('/bin/sh', ['-c', `printf '%s\\0' ${c.command}`]).toString('utf8').split('\0').slice(0, -1);
     expect(words).toEqual(c.argv);
@@ -252,7 +252,7 @@ describe('command builder: hostile input is refused before any command exists', 
   });
 
   it('text values with spaces stay one quoted word', () => {
-    expect(geoRepConfigSetCommand(S, 'gluster-params', 'a b').command).toBe(`${GEO_XML_CONFIG} 'gluster-params' 'a b'`);
+    expect(geoRepConfigSetCommand(S, 'gluster-params', 'aux-gfid-mount acl').command).toBe(`${GEO_XML_CONFIG} 'gluster-params' 'aux-gfid-mount acl'`);
   });
 
   it('refuses an IPv6 slave host (gluster splits the slave URL on ::)', () => {

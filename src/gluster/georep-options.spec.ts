@@ -215,8 +215,132 @@ describe('option values by type', () => {
   });
 
   it('ssh options that only look similar are fine', () => {
-    expect(normalizeGeoRepOption('ssh-options', '-oForwardAgent=no -oStrictHostKeyChecking=no -i /x.pem').value).toBe(
-      '-oForwardAgent=no -oStrictHostKeyChecking=no -i /x.pem',
+    expect(normalizeGeoRepOption('ssh-options', '-oForwardAgent=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/x.pem').value).toBe(
+      '-oForwardAgent=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/x.pem',
     );
+  });
+});
+
+/**
+ * Issue 17: gsyncd runs these programs and option words as root on every master node at the next
+ * restart, so the service takes only allow-listed ones (DESIGN.md section 7).
+ */
+describe('options that name programs or hold their flags are allow-listed', () => {
+  const refused = (name: string, value: string) => argError(() => normalizeGeoRepOption(name, value));
+
+  it.each<[string, string]>([
+    ['ssh-command', 'ssh'],
+    ['ssh-command', '/usr/bin/ssh'],
+    ['ssh-command', '/bin/ssh'],
+    ['rsync-command', 'rsync'],
+    ['rsync-command', '/usr/bin/rsync'],
+    ['rsync-command', '/usr/local/bin/rsync'],
+    ['tar-command', 'tar'],
+    ['tar-command', '/bin/tar'],
+  ])('%s = %s is allowed', (name, value) => {
+    expect(normalizeGeoRepOption(name, value).value).toBe(value);
+  });
+
+  it.each<[string, string]>([
+    ['ssh-command', 'rm'],
+    ['ssh-command', '/bin/rm'],
+    ['ssh-command', 'rsync'],
+    ['ssh-command', '/tmp/ssh'],
+    ['ssh-command', '/usr/bin/sshd'],
+    ['ssh-command', 'bash'],
+    ['rsync-command', '/bin/sh'],
+    ['rsync-command', '/home/georep/rsync'],
+    ['rsync-command', 'python3'],
+    ['tar-command', '/usr/bin/find'],
+    ['tar-command', 'ssh'],
+  ])('%s = %s is refused', (name, value) => {
+    expect(refused(name, value).message).toContain('is not one of');
+  });
+
+  it.each<[string, string]>([
+    // the brief's example: ssh-command=rm with these options would remove glusterd's state on every master
+    ['ssh-options', '-rf /var/lib/glusterd --'],
+    ['ssh-options', '-oPasswordAuthentication=no --'],
+    ['ssh-options', '-I /tmp/evil.so'],
+    ['ssh-options', '-oPKCS11Provider=/tmp/evil.so'],
+    ['ssh-options', '-o PKCS11Provider=/tmp/evil.so'],
+    ['ssh-options', '-oSecurityKeyProvider=/tmp/evil.so'],
+    ['ssh-options', '-oProxyCommand=nc x 22'],
+    ['ssh-options', '-oproxycommand=/tmp/x'],
+    ['ssh-options', '-oLocalCommand=/tmp/x'],
+    ['ssh-options', '-oKnownHostsCommand=/tmp/x'],
+    ['ssh-options', '-oUserKnownHostsFile=/root/.ssh/authorized_keys'],
+    ['ssh-options', '-oControlPath=/etc/x'],
+    ['ssh-options', '-oForwardAgent=yes'],
+    ['ssh-options', '-oInclude=/tmp/x'],
+    ['ssh-options', '-E /etc/shadow'],
+    ['ssh-options', '-A'],
+    ['ssh-options', '-R 9000:localhost:22'],
+    ['ssh-options', '-l root'],
+    ['ssh-options', '-i /root/.ssh/id_rsa'],
+    ['ssh-options', '-i /var/lib/glusterd/geo-replication/../../../root/.ssh/id_rsa'],
+    ['ssh-options', '-i'],
+    ['ssh-options', '-p 22x'],
+    ['ssh-options-tar', '-oPasswordAuthentication=no -oStrictHostKeyChecking=no -F /tmp/evil_config'],
+    ['rsync-ssh-options', '-oPKCS11Provider=/tmp/evil.so'],
+    ['rsync-options', '-z --log-file=/etc/shadow'],
+    ['rsync-options', '-z --'],
+    ['rsync-options', '-z --rsh=/tmp/evil'],
+    ['rsync-options', '-z --rsync-path=/tmp/evil'],
+    ['rsync-options', '-z --remote-option=--log-file=/etc/x'],
+    ['rsync-options', '-z --write-batch=/etc/x'],
+    ['rsync-options', '-z --temp-dir=/etc'],
+    ['rsync-options', '-z --files-from=/etc/shadow'],
+    ['rsync-options', '-z --copy-links'],
+    ['rsync-options', '-zL'],
+    ['rsync-options', '-z --delete'],
+    ['rsync-options', '-z --remove-source-files'],
+    ['rsync-options', '-z --bwlimit'],
+    ['rsync-options', '-z --compress=1'],
+    ['rsync-options', '-ze'],
+    ['rsync-options', 'evil'],
+    ['gluster-params', 'aux-gfid-mount acl log-file=/etc/shadow'],
+    ['gluster-params', 'aux-gfid-mount pid-file=/etc/passwd'],
+    ['gluster-params', 'aux-gfid-mount volfile=/tmp/evil.vol'],
+    ['secondary-gluster-params', 'aux-gfid-mount dump-fuse=/etc/x'],
+    ['gluster-cli-options', 'x --log-file=/etc/shadow'],
+    ['gluster-cli-options', '-x'],
+    ['gluster-command-dir', '/tmp'],
+    ['secondary-gluster-command-dir', '/home/georep/bin'],
+    ['remote-gsyncd', '/bin/sh'],
+  ])('%s = %j is refused', (name, value) => {
+    const err = refused(name, value);
+    expect(err.field).toBe(`option.${name}`);
+  });
+
+  it('names the refused word and points at the documented list', () => {
+    expect(refused('ssh-options', '-oStrictHostKeyChecking=no -oPKCS11Provider=/tmp/evil.so').message).toBe(
+      'option.ssh-options: the ssh option "-oPKCS11Provider\\u003d/tmp/evil.so" is not on the allow-list (see README.md, session options)',
+    );
+    expect(refused('rsync-options', '-z --log-file=/etc/shadow').message).toContain('the rsync option "--log-file\\u003d/etc/shadow"');
+  });
+
+  it.each<[string, string]>([
+    ['ssh-options', '-oPasswordAuthentication=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/secret.pem'],
+    ['ssh-options', '-oPasswordAuthentication=no -oStrictHostKeyChecking=accept-new -oUserKnownHostsFile=/dev/null -i /var/lib/glusterd/geo-replication/secret.pem'],
+    ['ssh-options', '-o ConnectTimeout=10 -oServerAliveInterval=15 -oServerAliveCountMax=3 -oCompression=yes -c aes128-gcm@openssh.com -p 2222 -4'],
+    ['ssh-options', '-oCiphers=aes256-ctr,aes128-ctr -oIdentitiesOnly=yes -oBatchMode=yes -oLogLevel=ERROR -qx'],
+    ['ssh-options-tar', '-oPasswordAuthentication=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/tar_ssh.pem'],
+    ['rsync-ssh-options', '-c aes128-ctr -oCompression=no'],
+    ['rsync-options', '-z --bwlimit=1000'],
+    ['rsync-options', '-z --compress-level=3 --timeout=600 --sparse --acls --xattrs --hard-links'],
+    ['rsync-options', '-S --bwlimit=10M --checksum-choice=xxh128 --zc=zstd'],
+    ['gluster-params', 'aux-gfid-mount acl'],
+    ['secondary-gluster-params', 'aux-gfid-mount acl attribute-timeout=0 entry-timeout=0'],
+    ['gluster-command-dir', '/usr/sbin'],
+    ['remote-gsyncd', '/usr/libexec/glusterfs/gsyncd'],
+  ])('%s = %j is allowed', (name, value) => {
+    expect(normalizeGeoRepOption(name, value).value).toBe(value);
+  });
+
+  it("gluster's defaults of every settable option read from a fresh session can be set back", () => {
+    for (const o of GEOREP_OPTIONS.filter((x) => x.settable && created[x.name] !== '')) {
+      expect([o.name, normalizeGeoRepOption(o.name, created[o.name]).value]).toEqual([o.name, created[o.name]]);
+    }
   });
 });

@@ -23,10 +23,10 @@ export type GeoRepOptionType =
   | { readonly kind: 'checkpoint' }
   /** Absolute path. */
   | { readonly kind: 'path' }
-  /** Executable: a bare command name or an absolute path (gsyncd `validation=execpath`). */
-  | { readonly kind: 'command' }
-  /** Command-line options for ssh/rsync/gluster: may start with a single `-`. */
-  | { readonly kind: 'cli-options' }
+  /** The program gsyncd runs for this option: its bare name or one of its usual paths (see ALLOWED_COMMANDS). */
+  | { readonly kind: 'command'; readonly program: AllowedProgram }
+  /** Words gsyncd hands to a program as root: every word must be on that program's allow-list (see below). */
+  | { readonly kind: 'cli-options'; readonly syntax: OptionStringSyntax }
   /** Comma-separated host names / addresses (CIDR allowed). */
   | { readonly kind: 'host-list' }
   /** Free text from a safe character set. */
@@ -56,14 +56,21 @@ const int = (min: number, max = INT32_MAX): GeoRepOptionType => ({ kind: 'int', 
 const bool: GeoRepOptionType = { kind: 'bool' };
 const text: GeoRepOptionType = { kind: 'text' };
 const path: GeoRepOptionType = { kind: 'path' };
-const command: GeoRepOptionType = { kind: 'command' };
-const cliOptions: GeoRepOptionType = { kind: 'cli-options' };
+const command = (program: AllowedProgram): GeoRepOptionType => ({ kind: 'command', program });
+const optionString = (syntax: OptionStringSyntax): GeoRepOptionType => ({ kind: 'cli-options', syntax });
+/** gsyncd runs `<dir>/gluster` and `<dir>/glusterfs` from these as root: only the system binary directories. */
+const glusterCommandDir: GeoRepOptionType = { kind: 'enum', values: ['/usr/sbin', '/usr/bin', '/sbin', '/usr/local/sbin', '/usr/local/bin'] };
+/** Where gluster installs gsyncd (the libexec directories of distributions), or empty (gluster's default). */
+const remoteGsyncd: GeoRepOptionType = {
+  kind: 'enum',
+  values: ['/usr/lib/x86_64-linux-gnu/glusterfs', '/usr/lib/aarch64-linux-gnu/glusterfs', '/usr/libexec/glusterfs', '/usr/lib/glusterfs'].map((d) => `${d}/gsyncd`),
+};
 const hostList: GeoRepOptionType = { kind: 'host-list' };
 const logLevel: GeoRepOptionType = { kind: 'enum', values: LOG_LEVELS, caseInsensitive: true };
 
 const SETTABLE: Def[] = [
   ['checkpoint', '0', { kind: 'checkpoint' }, 'Checkpoint time (unix seconds); "now" sets the current time'],
-  ['gluster-cli-options', '', cliOptions, 'Extra gluster CLI options'],
+  ['gluster-cli-options', '', optionString('gluster-cli'), 'Extra gluster CLI options'],
   ['access-mount', 'false', bool, 'Keep the master aux mount attached (debugging)'],
   ['secondary-access-mount', 'false', bool, 'Keep the slave aux mount attached (needed with rsync 3.5.0, see LAB.md)'],
   ['isolated-secondarys', '', hostList, 'Slave nodes that are isolated'],
@@ -77,11 +84,11 @@ const SETTABLE: Def[] = [
   ['allow-network', '', hostList, 'Networks allowed to connect'],
   ['change-interval', '5', int(1), 'Seconds between change detection rounds'],
   ['sync-method', 'rsync', { kind: 'enum', values: ['rsync', 'tarssh'] }, 'Data sync method'],
-  ['remote-gsyncd', '', path, 'Path of gsyncd on the slave when keys are not restricted to it'],
-  ['gluster-command-dir', '/usr/sbin', path, 'Directory of the gluster binaries on the master'],
-  ['secondary-gluster-command-dir', '/usr/sbin', path, 'Directory of the gluster binaries on the slave'],
-  ['gluster-params', 'aux-gfid-mount acl', text, 'Mount parameters of the master aux mount'],
-  ['secondary-gluster-params', 'aux-gfid-mount acl', text, 'Mount parameters of the slave aux mount'],
+  ['remote-gsyncd', '', remoteGsyncd, 'Path of gsyncd on the slave when keys are not restricted to it'],
+  ['gluster-command-dir', '/usr/sbin', glusterCommandDir, 'Directory of the gluster binaries on the master'],
+  ['secondary-gluster-command-dir', '/usr/sbin', glusterCommandDir, 'Directory of the gluster binaries on the slave'],
+  ['gluster-params', 'aux-gfid-mount acl', optionString('glusterfs-mount'), 'Mount parameters of the master aux mount'],
+  ['secondary-gluster-params', 'aux-gfid-mount acl', optionString('glusterfs-mount'), 'Mount parameters of the slave aux mount'],
   ['ignore-deletes', 'false', bool, 'Do not propagate deletes to the slave'],
   ['special-sync-mode', '', { kind: 'enum', values: ['blind', 'wrapup'] }, 'Failover/failback mode'],
   ['gfid-conflict-resolution', 'true', bool, 'Resolve GFID conflicts automatically'],
@@ -93,24 +100,24 @@ const SETTABLE: Def[] = [
   ['secondary-log-level', 'INFO', logLevel, 'Slave gsyncd log level'],
   ['secondary-gluster-log-level', 'INFO', logLevel, 'Slave aux mount log level'],
   ['ssh-port', '22', int(1, 65535), 'SSH port on the slave'],
-  ['ssh-command', 'ssh', command, 'ssh binary'],
-  ['tar-command', 'tar', command, 'tar binary'],
+  ['ssh-command', 'ssh', command('ssh'), 'ssh binary'],
+  ['tar-command', 'tar', command('tar'), 'tar binary'],
   [
     'ssh-options',
     '-oPasswordAuthentication=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/secret.pem',
-    cliOptions,
+    optionString('ssh'),
     'ssh options for gsyncd',
   ],
   [
     'ssh-options-tar',
     '-oPasswordAuthentication=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/tar_ssh.pem',
-    cliOptions,
+    optionString('ssh'),
     'ssh options for tar over ssh',
   ],
   ['sync-jobs', '3', int(1, 100), 'Number of parallel sync jobs'],
-  ['rsync-command', 'rsync', command, 'rsync binary'],
-  ['rsync-options', '', cliOptions, 'Extra rsync options'],
-  ['rsync-ssh-options', '', cliOptions, 'Extra ssh options for rsync'],
+  ['rsync-command', 'rsync', command('rsync'), 'rsync binary'],
+  ['rsync-options', '', optionString('rsync'), 'Extra rsync options'],
+  ['rsync-ssh-options', '', optionString('ssh'), 'Extra ssh options for rsync'],
   ['rsync-opt-ignore-missing-args', 'true', bool, 'Pass --ignore-missing-args to rsync'],
   ['rsync-opt-existing', 'true', bool, 'Pass --existing to rsync'],
   ['log-rsync-performance', 'false', bool, 'Log rsync statistics'],
@@ -121,7 +128,7 @@ const SETTABLE: Def[] = [
 ];
 
 const RESERVED: Def[] = [
-  ['gluster-command', 'gluster', command, 'gluster binary (reserved)'],
+  ['gluster-command', 'gluster', { kind: 'text' }, 'gluster binary (reserved)'],
   ['pid-file', null, path, 'gsyncd pid file (reserved)'],
   ['state-file', null, path, 'monitor status file (reserved)'],
   ['session-owner', null, text, 'Session owner (reserved)'],
@@ -290,19 +297,15 @@ export function validateGeoRepOptionValue(spec: GeoRepOptionSpec, value: unknown
       return raw;
     }
     case 'command': {
-      const isBare = /^[A-Za-z0-9_][A-Za-z0-9._+-]*$/.test(raw);
-      const isAbs = /^\/[A-Za-z0-9._/+-]*[A-Za-z0-9._+-]$/.test(raw) && !/(^|\/)\.\.?(\/|$)/.test(raw);
-      if (!isBare && !isAbs) bad('a command name or an absolute path');
+      if (!ALLOWED_COMMANDS[t.program].includes(raw)) bad(`one of ${ALLOWED_COMMANDS[t.program].join(', ')}`);
       return raw;
     }
     case 'cli-options': {
       if (!SAFE_TEXT.test(raw) || raw.startsWith('--') || raw.trim() !== raw) {
         bad('a list of options from letters, digits, spaces and _ . / = : , @ % + - (not starting with --)');
       }
-      const why = commandRunningOption(spec.name, raw);
-      if (why) {
-        throw new GlusterArgumentError(field, `must not use ${why}: it would run arbitrary commands on the servers`);
-      }
+      const refused = refusedOptionWord(t.syntax, raw.split(/ +/));
+      if (refused !== null) throw new GlusterArgumentError(field, refused);
       return raw;
     }
     case 'host-list': {
@@ -325,22 +328,183 @@ export function validateGeoRepOptionValue(spec: GeoRepOptionSpec, value: unknown
   }
 }
 
+// ------------------------------------------------------------------ allow-lists (DESIGN.md section 7)
+//
+// gsyncd runs as root on every master node (and, for root sessions, on the slave): it execs the program
+// an option names and splits the option strings on whitespace into that program's argv
+// (syncdaemon/resource.py, monitor.py). Whoever sets these options decides what root runs, so both are
+// allow-listed, never deny-listed: a name or word not listed here is refused. The lists are gluster's
+// defaults (test/fixtures/gluster-10.3/georep-config.created.txt) plus flags that only tune the
+// transfer; the README's "Session options" section repeats them.
+
+export type AllowedProgram = 'ssh' | 'rsync' | 'tar';
+
+/** The bare name (gluster's default, found on root's PATH) and the usual absolute paths, root-owned on every distribution. */
+const programPaths = (p: AllowedProgram): readonly string[] => [p, `/usr/bin/${p}`, `/bin/${p}`, `/usr/local/bin/${p}`];
+export const ALLOWED_COMMANDS: Readonly<Record<AllowedProgram, readonly string[]>> = {
+  ssh: programPaths('ssh'),
+  rsync: programPaths('rsync'),
+  tar: programPaths('tar'),
+};
+
 /**
- * gsyncd hands these option strings to ssh / rsync on every master node. Options that make ssh or
- * rsync run a command of the caller's choice are refused (a deny list: the character set already
- * rules out shell syntax, this closes the documented "run a program" options).
+ * - `ssh`: ssh-options, ssh-options-tar, rsync-ssh-options (words of an ssh command line).
+ * - `rsync`: rsync-options.
+ * - `glusterfs-mount`: gluster-params, secondary-gluster-params (each word becomes `--<word>` of the
+ *   glusterfs client that mounts the volume as root).
+ * - `gluster-cli`: gluster-cli-options (words before `system::` of gsyncd's gluster CLI calls): nothing is
+ *   allowed, as every gluster CLI option either breaks gsyncd or writes a file (`--log-file=`).
  */
-function commandRunningOption(option: string, value: string): string | null {
-  // -F (config file) and -J (jump host), also behind argument-less flags such as -qF.
-  const ssh =
-    /(proxy|local|knownhosts)command|permitlocalcommand|proxyjump|(^|[\s=-])match(\s|=|$)/i.exec(value) ??
-    /(^|\s)-[46AaCfGgKkMNnqsTtVvXxYy]*[FJ]/.exec(value);
-  if (ssh && option !== 'rsync-options' && option !== 'gluster-cli-options') {
-    return `the ssh option "${ssh[0].trim()}"`;
-  }
-  if (option === 'rsync-options') {
-    const rsync = /(^|\s)(--rsh|--rsync-path|--remote-option|--daemon|--config|--write-devices|-[A-Za-z0-9]*[eM])/.exec(value);
-    if (rsync) return `the rsync option "${rsync[2]}"`;
+export type OptionStringSyntax = 'ssh' | 'rsync' | 'glusterfs-mount' | 'gluster-cli';
+
+const YES_NO = /^(yes|no)$/i;
+const COUNT = /^[0-9]{1,5}$/;
+const PORT = /^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$/;
+const ALGORITHMS = /^[A-Za-z0-9@.,+-]+$/;
+/** gsyncd's own keys (secret.pem, tar_ssh.pem) live here; ssh reads an identity file as root. */
+const GEOREP_IDENTITY = /^\/var\/lib\/glusterd\/geo-replication\/[A-Za-z0-9_-][A-Za-z0-9_.-]*\.pem$/;
+
+/**
+ * ssh `-o` keys (lower case) and their values. Left out on purpose, among others: ProxyCommand,
+ * LocalCommand, KnownHostsCommand, PKCS11Provider, SecurityKeyProvider (run a program or load a
+ * library), ProxyJump, Include, Match, ControlPath/ControlMaster (sockets), LocalForward/RemoteForward/
+ * DynamicForward, User, SendEnv/SetEnv, and any file other than the ones below: UserKnownHostsFile only
+ * as /dev/null, because ssh appends learned host keys to it as root; ForwardAgent and ForwardX11 only
+ * as `no` (root's agent or display would reach the slave); UpdateHostKeys only as `no` (it rewrites
+ * known_hosts files).
+ */
+const SSH_CONFIG_OPTIONS: ReadonlyMap<string, RegExp> = new Map([
+  ['passwordauthentication', YES_NO],
+  ['stricthostkeychecking', /^(yes|no|accept-new|off)$/i],
+  ['userknownhostsfile', /^\/dev\/null$/],
+  ['identityfile', GEOREP_IDENTITY],
+  ['identitiesonly', YES_NO],
+  ['batchmode', YES_NO],
+  ['pubkeyauthentication', YES_NO],
+  ['gssapiauthentication', YES_NO],
+  ['checkhostip', YES_NO],
+  ['hashknownhosts', YES_NO],
+  ['tcpkeepalive', YES_NO],
+  ['compression', YES_NO],
+  ['connecttimeout', COUNT],
+  ['connectionattempts', COUNT],
+  ['serveraliveinterval', COUNT],
+  ['serveralivecountmax', COUNT],
+  ['port', PORT],
+  ['addressfamily', /^(any|inet|inet6)$/i],
+  ['loglevel', /^(quiet|fatal|error|info|verbose|debug[123]?)$/i],
+  ['ciphers', ALGORITHMS],
+  ['macs', ALGORITHMS],
+  ['kexalgorithms', ALGORITHMS],
+  ['hostkeyalgorithms', ALGORITHMS],
+  ['pubkeyacceptedalgorithms', ALGORITHMS],
+  ['forwardagent', /^no$/i],
+  ['forwardx11', /^no$/i],
+  ['clearallforwardings', /^yes$/i],
+  ['updatehostkeys', /^no$/i],
+]);
+
+/** ssh flags without an argument that only turn things off or pick the address family: -4 -6 -C -T -a -k -q -x. */
+const SSH_PLAIN_FLAGS = /^-[46CTakqx]+$/;
+/** ssh flags with an argument (attached or as the next word), and what the argument may be. */
+const SSH_ARGUMENT_FLAGS: ReadonlyMap<string, RegExp> = new Map([
+  ['i', GEOREP_IDENTITY],
+  ['p', PORT],
+  ['c', ALGORITHMS],
+  ['m', ALGORITHMS],
+]);
+
+/**
+ * rsync words: compression, bandwidth, timeouts, sparse/hard-link/ACL/xattr handling, checksums and
+ * verbosity. Left out on purpose, among others: -e/--rsh, --rsync-path, -M/--remote-option (run a
+ * program), --log-file, --write-batch, --temp-dir, --partial-dir, --backup-dir, --*-dest, --files-from,
+ * --*-from, --filter (read or write files of the caller's choice as root), -L/--copy-links,
+ * -k/--copy-dirlinks, -K/--keep-dirlinks (would copy or write through symlinks outside the volume),
+ * --delete*, --remove-source-files, --chmod, --chown, --usermap, --groupmap, --daemon, --config,
+ * --write-devices. Long options are taken in the `--name=value` form only.
+ */
+const RSYNC_PLAIN_FLAGS = /^-[zSAXHWcvqs46]+$/;
+const RSYNC_LONG_OPTIONS: ReadonlyMap<string, RegExp | null> = new Map<string, RegExp | null>([
+  ['compress', null],
+  ['sparse', null],
+  ['acls', null],
+  ['xattrs', null],
+  ['hard-links', null],
+  ['whole-file', null],
+  ['no-whole-file', null],
+  ['checksum', null],
+  ['numeric-ids', null],
+  ['inplace', null],
+  ['preallocate', null],
+  ['stats', null],
+  ['verbose', null],
+  ['quiet', null],
+  ['ipv4', null],
+  ['ipv6', null],
+  ['protect-args', null],
+  ['no-motd', null],
+  ['bwlimit', /^[0-9]{1,12}(\.[0-9]{1,3})?[KMGTkmgt]?$/],
+  ['timeout', COUNT],
+  ['block-size', /^[0-9]{1,10}$/],
+  ['compress-level', /^-?[0-9]{1,2}$/],
+  ['compress-choice', /^(zstd|lz4|zlibx|zlib|none)$/],
+  ['zc', /^(zstd|lz4|zlibx|zlib|none)$/],
+  ['checksum-choice', /^(auto|xxh128|xxh3|xxh64|xxhash|md5|md4|sha1|none)(,(auto|xxh128|xxh3|xxh64|xxhash|md5|md4|sha1|none))?$/],
+  ['cc', /^(auto|xxh128|xxh3|xxh64|xxhash|md5|md4|sha1|none)(,(auto|xxh128|xxh3|xxh64|xxhash|md5|md4|sha1|none))?$/],
+  ['skip-compress', /^[A-Za-z0-9/]+$/],
+]);
+
+/**
+ * glusterfs client options (without the `--` gsyncd adds): gluster's default `aux-gfid-mount acl`, and
+ * cache timeouts. Left out: log-file, pid-file, dump-fuse, volfile, xlator-option and every other option
+ * that names a file or loads code.
+ */
+const GLUSTERFS_MOUNT_WORDS: ReadonlyMap<string, RegExp | null> = new Map<string, RegExp | null>([
+  ['aux-gfid-mount', null],
+  ['acl', null],
+  ['selinux', null],
+  ['attribute-timeout', COUNT],
+  ['entry-timeout', COUNT],
+  ['negative-timeout', COUNT],
+  ['direct-io-mode', /^(enable|disable)$/],
+  ['use-readdirp', /^(yes|no|true|false|on|off)$/],
+]);
+
+/** `name` or `name=value` with the name in the table and the value (exactly when the table has a pattern) matching it. */
+function namedWordAllowed(table: ReadonlyMap<string, RegExp | null>, word: string): boolean {
+  const eq = word.indexOf('=');
+  const name = eq < 0 ? word : word.slice(0, eq);
+  if (!table.has(name)) return false;
+  const valuePattern = table.get(name);
+  return valuePattern === null ? eq < 0 : eq >= 0 && valuePattern !== undefined && valuePattern.test(word.slice(eq + 1));
+}
+
+/** Checks the words of an option string against its program's allow-list: null when all are allowed, else why not. */
+function refusedOptionWord(syntax: OptionStringSyntax, words: readonly string[]): string | null {
+  const refuse = (word: string, program: string) => `the ${program} option ${describeValue(word)} is not on the allow-list (see README.md, session options)`;
+  if (syntax === 'gluster-cli') return 'no gluster CLI option is allowed here (reset the option to restore its empty default)';
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    if (syntax === 'glusterfs-mount') {
+      if (!namedWordAllowed(GLUSTERFS_MOUNT_WORDS, word)) return refuse(word, 'glusterfs mount');
+    } else if (syntax === 'rsync') {
+      const allowed = RSYNC_PLAIN_FLAGS.test(word) || (word.startsWith('--') && namedWordAllowed(RSYNC_LONG_OPTIONS, word.slice(2)));
+      if (!allowed) return refuse(word, 'rsync');
+    } else if (!SSH_PLAIN_FLAGS.test(word)) {
+      const m = /^-([a-zA-Z])(.*)$/.exec(word);
+      if (!m) return refuse(word, 'ssh');
+      const [, flag, attached] = m;
+      const argument = attached !== '' ? attached : words[++i];
+      if (argument === undefined) return refuse(word, 'ssh');
+      if (flag === 'o') {
+        const eq = argument.indexOf('=');
+        const pattern = eq > 0 ? SSH_CONFIG_OPTIONS.get(argument.slice(0, eq).toLowerCase()) : undefined;
+        if (!pattern || !pattern.test(argument.slice(eq + 1))) return refuse(attached !== '' ? word : `-o ${argument}`, 'ssh');
+      } else {
+        const pattern = SSH_ARGUMENT_FLAGS.get(flag);
+        if (!pattern || !pattern.test(argument)) return refuse(attached !== '' ? word : `${word} ${argument}`, 'ssh');
+      }
+    }
   }
   return null;
 }
