@@ -40,7 +40,10 @@ export class ClusterRefreshAction {
         };
       } catch (e) {
         if (e instanceof NoReachableHostError) {
-          if (e.unreachable.length === 0) return { result: { hosts: 0 }, description: `Cluster ${cluster.name} refreshed: it has no hosts yet.` };
+          if (e.unreachable.length === 0) {
+            const why = e.skipped > 0 ? `none of its ${e.skipped} host(s) can be used: each is install_failed` : 'it has no hosts yet';
+            return { result: { hosts: 0 }, description: `Cluster ${cluster.name} refreshed: ${why}.` };
+          }
           throw new ActionFailedError(502, 'Operation Failed', `No host of cluster ${cluster.name} could be reached: ${e.message.replace(/^no host of the cluster could be reached: /, '')}`);
         }
         if (e instanceof GlusterCommandError) throw new ActionFailedError(409, 'Operation Failed', `gluster refused to report the cluster's state: ${e.message}`);

@@ -9,7 +9,7 @@ import { HostShell } from './host-shell';
 import { HostContactState, HostsRepository } from './hosts.repository';
 
 /** Why a contact did not bring the host up: decides the HTTP status of a failed refresh. */
-export type ContactFailure = 'unreachable' | 'host_key_changed' | 'gluster_missing' | 'glusterd_down';
+export type ContactFailure = 'unreachable' | 'host_key_changed' | 'gluster_missing' | 'glusterd_down' | 'managed_elsewhere';
 
 export interface ContactOutcome {
   readonly status: HostStatus;
@@ -19,6 +19,8 @@ export interface ContactOutcome {
   readonly version?: string;
   readonly peerUuid?: string;
   readonly peers?: number;
+  /** The peer UUIDs of the host's gluster pool: its own and those `peer status` lists. */
+  readonly pool?: readonly string[];
 }
 
 /** Who caused the contact: recorded on the events it writes. */
@@ -44,16 +46,12 @@ export class HostContact {
   ) {}
 
   async probe(host: HostEntity, cause: ContactCause, pinnedFingerprint = host.sshFingerprint): Promise<ContactOutcome> {
-    const outcome = await this.contact(host, pinnedFingerprint);
-    await this.record(host, outcome, cause);
-    return outcome;
+    return this.record(host, await this.contact(host, pinnedFingerprint), cause);
   }
 
   /** The one-time password could not install the service key: the host stays, install_failed. */
   async recordInstallFailure(host: HostEntity, detail: string, cause: ContactCause): Promise<ContactOutcome> {
-    const outcome: ContactOutcome = { status: 'install_failed', detail, failure: 'unreachable' };
-    await this.record(host, outcome, cause);
-    return outcome;
+    return this.record(host, { status: 'install_failed', detail, failure: 'unreachable' }, cause);
   }
 
   private async contact(host: HostEntity, pinnedFingerprint: string | null): Promise<ContactOutcome> {
@@ -65,7 +63,7 @@ export class HostContact {
       const version = parseGlusterVersion(versionOut).version;
       const peerUuid = parseUuidGet(await this.shell.run(host, glusterUuidCommand()));
       const peers = parsePeerStatus(await this.shell.run(host, peerStatusCommand()));
-      return { status: 'up', detail: null, version, peerUuid, peers: peers.length };
+      return { status: 'up', detail: null, version, peerUuid, peers: peers.length, pool: [peerUuid, ...peers.map((p) => p.uuid)] };
     } catch (e) {
       if (e instanceof SshHostKeyMismatchError) {
         return {
@@ -84,11 +82,26 @@ export class HostContact {
     }
   }
 
-  private async record(host: HostEntity, outcome: ContactOutcome, cause: ContactCause): Promise<void> {
+  private async record(host: HostEntity, found: ContactOutcome, cause: ContactCause): Promise<ContactOutcome> {
+    let outcome = found;
     const state: HostContactState = { status: outcome.status, statusDetail: outcome.detail?.slice(0, 1000) ?? null };
     if (outcome.version !== undefined) state.glusterVersion = outcome.version;
     if (outcome.peerUuid !== undefined) state.peerUuid = outcome.peerUuid;
-    await this.hosts.recordContact(host.id, state);
+    const owner = outcome.status === 'up' ? await this.hosts.recordContactInPool(host, state, outcome.pool ?? []) : null;
+    if (owner) {
+      outcome = {
+        status: 'install_failed',
+        failure: 'managed_elsewhere',
+        detail:
+          `it reaches gluster peer ${owner.peerUuid}, whose pool cluster ${owner.clusterName} already manages (host ${owner.hostName}); ` +
+          'a server belongs to one cluster: add it to that cluster, or remove it there first',
+      };
+      state.status = outcome.status;
+      state.statusDetail = outcome.detail;
+      await this.hosts.recordContact(host.id, state);
+    } else if (outcome.status !== 'up') {
+      await this.hosts.recordContact(host.id, state);
+    }
     const changed = host.status !== outcome.status || (host.statusDetail ?? null) !== (state.statusDetail ?? null);
     const refs = { hostId: host.id, clusterId: host.clusterId, correlationId: cause.correlationId, userId: cause.userId, jobId: cause.jobId ?? null };
     if (outcome.failure === 'host_key_changed') {
@@ -107,5 +120,6 @@ export class HostContact {
     }
     host.status = outcome.status;
     host.statusDetail = state.statusDetail;
+    return outcome;
   }
 }

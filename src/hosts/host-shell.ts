@@ -16,18 +16,26 @@ export class NoReachableHostError extends Error {
   constructor(
     readonly clusterId: string,
     readonly unreachable: readonly { readonly host: HostEntity; readonly error: SshConnectError }[],
+    /** Hosts not tried because they are install_failed. */
+    readonly skipped = 0,
   ) {
     super(
       unreachable.length === 0
-        ? 'the cluster has no hosts'
+        ? skipped > 0
+          ? `none of the cluster's ${skipped} host(s) can be used: each is install_failed (refresh a host once it is fixed)`
+          : 'the cluster has no hosts'
         : `no host of the cluster could be reached: ${unreachable.map((u) => `${u.host.name}: ${u.error.message}`).join('; ')}`,
     );
     this.name = 'NoReachableHostError';
   }
 }
 
-/** Order in which a cluster's hosts are tried: those known to be up first. */
-const STATUS_ORDER: Readonly<Record<string, number>> = { up: 0, unknown: 1, non_responsive: 2, install_failed: 3 };
+/**
+ * Order in which a cluster's hosts are tried: those known to be up first. An install_failed host is
+ * not tried (its key was not installed, or its gluster pool belongs to another cluster) until a
+ * host refresh brings it up.
+ */
+const STATUS_ORDER: Readonly<Record<string, number>> = { up: 0, unknown: 1, non_responsive: 2 };
 
 export function sshTargetOf(host: Pick<HostEntity, 'address' | 'sshPort' | 'sshUser' | 'sshFingerprint'>, pinnedFingerprint = host.sshFingerprint): SshTarget {
   return { host: host.address, port: host.sshPort, username: host.sshUser, pinnedFingerprint };
@@ -55,10 +63,11 @@ export class HostShell {
    * name); only connection failures move on, so the command never runs twice.
    */
   async runOnCluster(clusterId: string, command: GlusterCommand): Promise<ClusterExecResult> {
-    const hosts = (await this.hosts.listByCluster(clusterId)).sort(
-      (a, b) => (STATUS_ORDER[a.status] ?? 9) - (STATUS_ORDER[b.status] ?? 9) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
-    );
-    if (hosts.length === 0) throw new NoReachableHostError(clusterId, []);
+    const all = await this.hosts.listByCluster(clusterId);
+    const hosts = all
+      .filter((h) => h.status in STATUS_ORDER)
+      .sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    if (hosts.length === 0) throw new NoReachableHostError(clusterId, [], all.length);
     try {
       const result = await this.ssh.execOnAny(hosts.map((h) => sshTargetOf(h)), command.command);
       const ranOn = hosts[result.failedAttempts.length];

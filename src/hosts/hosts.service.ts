@@ -153,6 +153,12 @@ export class HostsService {
     if (input.ssh?.port !== undefined) changes.sshPort = validated('ssh.port', (f) => validatePort(input.ssh?.port, f));
     if (input.ssh?.user !== undefined) changes.sshUser = validated('ssh.user', (f) => validateUserName(input.ssh?.user, f));
     if (input.cluster !== undefined) changes.clusterId = (await this.clusters.resolve(input.cluster)).id;
+    if (changes.clusterId !== undefined && changes.clusterId !== current.clusterId && current.peerUuid !== null) {
+      const [owner] = await this.hosts.poolOwners({ id: current.id, clusterId: changes.clusterId }, [current.peerUuid]);
+      if (owner) {
+        throw OvirtFault.conflict(`Host ${current.name} reaches gluster peer ${owner.peerUuid}, which cluster ${owner.clusterName} also manages (host ${owner.hostName}); a server belongs to one cluster.`);
+      }
+    }
     const updated = await this.write(changes.name ?? current.name, () => this.hosts.update(id, changes));
     if (!updated) throw OvirtFault.notFound('host', id);
     await this.record(EventCode.HostUpdated, `Host ${updated.name} was updated.`, updated, caller);

@@ -122,7 +122,7 @@ export class SessionGluster {
 export function asActionFailure(e: unknown): unknown {
   if (e instanceof ActionFailedError) return e;
   if (e instanceof NoReachableHostError) {
-    return new ActionFailedError(502, 'Operation Failed', e.unreachable.length === 0 ? 'The master cluster has no hosts.' : `No host of the master cluster could be reached: ${e.message.replace(/^no host of the cluster could be reached: /, '')}`);
+    return new ActionFailedError(502, 'Operation Failed', e.unreachable.length === 0 ? (e.skipped > 0 ? `The master cluster has no host to use: ${e.message}.` : 'The master cluster has no hosts.') : `No host of the master cluster could be reached: ${e.message.replace(/^no host of the cluster could be reached: /, '')}`);
   }
   if (e instanceof SshCommandTimeoutError) return new ActionFailedError(504, 'Operation Failed', e.message);
   if (e instanceof SshConnectError || e instanceof SshConnectionLostError) return new ActionFailedError(502, 'Operation Failed', e.message);

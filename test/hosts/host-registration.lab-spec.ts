@@ -159,8 +159,16 @@ describeLab('host registration over SSH (real lab)', () => {
     expect((wrongPin.body as ActionJson).fault?.detail).toBe(`Host moving presents ${site2Key}, not the fingerprint given (${site1Key}); nothing was changed`);
     expect((await api.get<HostJson>(`/hosts/${hosts.moving}`)).ssh.fingerprint).toBe(site1Key);
 
-    await api.post(`/hosts/${hosts.moving}/repin`, { fingerprint: site2Key }).expect(200);
-    expect(await api.get<HostJson>(`/hosts/${hosts.moving}`)).toMatchObject({ status: 'up', ssh: { fingerprint: site2Key }, peer_uuid: await glusterUuid(2) });
+    // The key is re-pinned, but the address now reaches site 2's gluster pool, which cluster site2 manages: a server belongs to one cluster.
+    const elsewhere = await api.post(`/hosts/${hosts.moving}/repin`, { fingerprint: site2Key }).expect(409);
+    const site2Uuid = await glusterUuid(2);
+    const detail = `it reaches gluster peer ${site2Uuid}, whose pool cluster site2 already manages (host site2-gluster); a server belongs to one cluster: add it to that cluster, or remove it there first`;
+    expect((elsewhere.body as ActionJson).fault?.detail).toBe(`Host moving is install_failed: ${detail}`);
+    expect(await api.get<HostJson>(`/hosts/${hosts.moving}`)).toMatchObject({ status: 'install_failed', status_detail: detail, ssh: { fingerprint: site2Key }, peer_uuid: site2Uuid });
+    // moved into the cluster that manages that pool, it is up there
+    await api.put(`/hosts/${hosts.moving}`, { cluster: { id: site2Cluster } }).expect(200);
+    await api.post(`/hosts/${hosts.moving}/refresh`, {}).expect(200);
+    expect(await api.get<HostJson>(`/hosts/${hosts.moving}`)).toMatchObject({ status: 'up', ssh: { fingerprint: site2Key }, peer_uuid: site2Uuid });
     await t.http.delete(`${API}/hosts/${hosts.moving}`).expect(200);
   });
 
@@ -188,5 +196,24 @@ describeLab('host registration over SSH (real lab)', () => {
   it('refuses a root_password on update, before anything is sent', async () => {
     const res = await api.put(`/hosts/${hosts['site1-gluster']}`, { root_password: 'x' }).expect(400);
     expect((res.body as { detail: string }).detail).toBe('root_password: is only taken when a host is added (to install the service key again, remove and add the host)');
+  });
+
+  it("refuses a host of a gluster pool another cluster manages, and uses none of that pool's volumes twice", async () => {
+    const other = ((await api.post('/clusters', { name: 'same-pool' }).expect(201)).body as { id: string }).id;
+    await addHost('same-pool-host', other, env.site1Addr, { ssh: { port: env.sshAltPort } });
+    const site1Uuid = await glusterUuid(1);
+    const detail = `it reaches gluster peer ${site1Uuid}, whose pool cluster site1 already manages (host a-alt); a server belongs to one cluster: add it to that cluster, or remove it there first`;
+    expect(await settled(hosts['same-pool-host'])).toMatchObject({ status: 'install_failed', status_detail: detail });
+    const refused = await api.post(`/hosts/${hosts['same-pool-host']}/refresh`, {}).expect(409);
+    expect((refused.body as ActionJson).fault?.detail).toBe(`Host same-pool-host is install_failed: ${detail}`);
+    await api.post(`/clusters/${other}/refresh`, {}).expect(200); // it has no host to use
+    expect((await api.get<{ gluster_volume?: unknown[] }>(`/clusters/${other}/glustervolumes`)).gluster_volume ?? []).toEqual([]);
+    // nor can one of site 1's two up records move to another cluster while the other stays
+    const moved = await api.put(`/hosts/${hosts['a-alt']}`, { cluster: { id: other } }).expect(409);
+    expect((moved.body as { detail: string }).detail).toBe(
+      `Host a-alt reaches gluster peer ${site1Uuid}, which cluster site1 also manages (host site1-gluster); a server belongs to one cluster.`,
+    );
+    await t.http.delete(`${API}/hosts/${hosts['same-pool-host']}`).expect(200);
+    await t.http.delete(`${API}/clusters/${other}`).expect(200);
   });
 });
