@@ -27,6 +27,28 @@ describe('parseCommonSecretPem', () => {
   ])('refuses %s', (_, text) => {
     expect(() => parseCommonSecretPem(text)).toThrow();
   });
+
+  it.each(['/usr/libexec/glusterfs/gsyncd', '/usr/lib/glusterfs/gsyncd', '/usr/lib/aarch64-linux-gnu/glusterfs/gsyncd'])('takes the gsyncd line of another distribution (%s)', (gsyncd) => {
+    const line = `command="${gsyncd}" ssh-ed25519 ${B64} root@rpm-host`;
+    expect(parseCommonSecretPem(`${line}\n${TAR}\n`)).toEqual([line, TAR]);
+  });
+
+  // Issue 17: a master's common_secret.pem.pub reaches every slave's authorized_keys; only gluster's own
+  // forced commands may come with it, whatever else fits the character set.
+  it.each([
+    ['a shell as the forced command', '/bin/sh'],
+    ['bash reading the client command', 'bash -c ${SSH_ORIGINAL_COMMAND}'],
+    ['rm', 'rm -rf /var/lib/glusterd'],
+    ['a gsyncd elsewhere', '/tmp/gsyncd'],
+    ['gsyncd with arguments', '/usr/lib/x86_64-linux-gnu/glusterfs/gsyncd --config-set-rx x'],
+    ['a gsyncd path with ..', '/usr/libexec/glusterfs/../../../tmp/gsyncd'],
+    ['tar running the whole client command', 'tar ${SSH_ORIGINAL_COMMAND}'],
+    ['tar with an extra option', 'tar --to-command=sh ${SSH_ORIGINAL_COMMAND#* }'],
+    ['the client command itself', '${SSH_ORIGINAL_COMMAND}'],
+    ['an empty command', ''],
+  ])('refuses %s', (_, command) => {
+    expect(() => parseCommonSecretPem(`${GSYNCD}\ncommand="${command}" ssh-rsa ${B64} root@vm\n`)).toThrow('holds a line that is not a geo-replication key');
+  });
 });
 
 describe('parsePlainPublicKey', () => {

@@ -1,4 +1,5 @@
 import { GlusterArgumentError, GlusterCommand, plainCommand, validateAbsolutePath, validateHost, validatePort, validateUserName } from '../gluster';
+import { GLUSTER_LIBEXEC_DIRS } from './mount-broker';
 
 /**
  * Pure helpers for distributing geo-replication keys: the lines of `common_secret.pem.pub`, and the
@@ -10,11 +11,18 @@ export const COMMON_SECRET_PEM_PUB = '/var/lib/glusterd/geo-replication/common_s
 
 const KEY_TYPES = 'ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521';
 /**
- * One line of common_secret.pem.pub as gsec_create writes it: `command="<gsyncd path>" <type> <base64> [comment]`
- * or `command="tar ${SSH_ORIGINAL_COMMAND#* }" <type> <base64> [comment]` (the tar+ssh sync method). Nothing
- * else is accepted: the lines end up in an authorized_keys file.
+ * The forced commands gsec_create (peer_gsec_create) writes before each key of common_secret.pem.pub:
+ * `command="<libexecdir>/glusterfs/gsyncd" ` for gsyncd's key and `command="tar ${SSH_ORIGINAL_COMMAND#* }" `
+ * for the tar+ssh key. Only these exact commands are installed: the lines go to an authorized_keys file
+ * on every slave host, and any other forced command would run there as the slave user (root for a root
+ * session) for whoever holds the master's key.
  */
-const PEM_LINE = new RegExp(`^command="[A-Za-z0-9_./ \${}=:+#*-]{1,300}" (?:${KEY_TYPES}) [A-Za-z0-9+/]+={0,2}(?: [\\x21-\\x7e]{1,255})?$`);
+export const GLUSTER_FORCED_COMMANDS: readonly string[] = [...GLUSTER_LIBEXEC_DIRS.map((d) => `${d}/gsyncd`), 'tar ${SSH_ORIGINAL_COMMAND#* }'];
+const escapeRegExp = (literal: string) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** `command="<one of GLUSTER_FORCED_COMMANDS>" <type> <base64> [comment]`, nothing else. */
+const PEM_LINE = new RegExp(
+  `^command="(?:${GLUSTER_FORCED_COMMANDS.map(escapeRegExp).join('|')})" (?:${KEY_TYPES}) [A-Za-z0-9+/]+={0,2}(?: [\\x21-\\x7e]{1,255})?$`,
+);
 
 /** The key lines of a common_secret.pem.pub; throws on anything that is not such a line. */
 export function parseCommonSecretPem(text: string): string[] {
