@@ -35,7 +35,7 @@ export const SEVERITIES = ['normal', 'warning', 'error', 'alert'] as const;
 
 export const EVENT_SEARCH: SearchSpec = {
   fields: {
-    index: { column: 'e.id', type: 'number' },
+    index: { column: 'e.id', type: 'number', range: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] },
     severity: { column: 'e.severity', values: SEVERITIES, ordered: true },
     code: { column: 'e.code', type: 'number' },
     time: { column: 'e.time', type: 'date' },

@@ -1,5 +1,5 @@
 import { OvirtFault } from './faults';
-import { likePattern, orderedValues, parseSearch, SearchSpec } from './search';
+import { likePattern, matchesSearchValue, orderedValues, parseSearch, SearchSpec } from './search';
 
 const spec: SearchSpec = {
   fields: { name: { column: 'h.name' }, address: { column: 'h.address' }, status: { column: 'h.status', values: ['up', 'unknown', 'non_responsive'] } },
@@ -58,6 +58,15 @@ describe('parseSearch comparisons', () => {
     expect(detail('time>2026-11-30')).toMatch(/^search: time must be an ISO 8601 date and time/);
   });
 
+  it('keeps numbers within the range of their column: integer unless the field says otherwise', () => {
+    expect(() => parseSearch('code=2147483648', events)).toThrow('code must be between -2147483648 and 2147483647 (got 2147483648)');
+    expect(() => parseSearch('code>-2147483649', events)).toThrow('code must be between -2147483648 and 2147483647 (got -2147483649)');
+    expect(parseSearch('code=2147483647', events).conditions[0].value).toBe('2147483647');
+    const wide: SearchSpec = { fields: { index: { column: 'e.id', type: 'number', range: [0, Number.MAX_SAFE_INTEGER] } }, defaultSort: 'index' };
+    expect(parseSearch('index>999999999999999', wide).conditions[0].value).toBe('999999999999999');
+    expect(() => parseSearch('index>-1', wide)).toThrow('index must be between 0 and 9007199254740991 (got -1)');
+  });
+
   it('lists the ordered values a comparison keeps', () => {
     const order = ['normal', 'warning', 'error', 'alert'];
     expect(orderedValues(order, '>=', 'warning')).toEqual(['warning', 'error', 'alert']);
@@ -109,5 +118,52 @@ describe('parseSearch', () => {
 describe('likePattern', () => {
   it('turns * into % and keeps %, _ and \\ literal', () => {
     expect(likePattern('gl*ster_1%\\')).toBe('gl%ster\\_1\\%\\\\');
+  });
+});
+
+describe('matchesSearchValue', () => {
+  it.each([
+    ['gluster*', 'gluster1', true],
+    ['gluster*', 'gluster', true],
+    ['gluster*', 'glust', false],
+    ['*vol', 'mastervol', true],
+    ['*vol', 'mastervol2', false],
+    ['m*r*l', 'mastervol', true],
+    ['m*r*l', 'mastrvo', false],
+    ['*', '', true],
+    ['**', 'x', true],
+    ['a*a', 'a', false],
+    ['a*a', 'aa', true],
+    ['ab*ba', 'aba', false],
+    ['*aab*', 'xaaab', true],
+    ['*abab*c', 'abaabc', false],
+    ['*abab*c', 'abababc', true],
+    ['exact', 'exact', true],
+    ['exact', 'exactly', false],
+    ['.*', 'anything', false],
+    ['a.c', 'abc', false],
+    ['[ab]', 'a', false],
+    ['x+', 'xx', false],
+    ['%_', '%_', true],
+    ['%_', 'ab', false],
+  ])('%s against %s: %s', (value, text, expected) => {
+    expect(matchesSearchValue(value, text)).toBe(expected);
+  });
+
+  it('ignores case when asked to', () => {
+    expect(matchesSearchValue('Gl*R', 'glUSTer')).toBe(false);
+    expect(matchesSearchValue('Gl*R', 'glUSTer', false)).toBe(true);
+    expect(matchesSearchValue('MASTER', 'master', false)).toBe(true);
+  });
+
+  // A backtracking matcher (a RegExp of .* pieces) takes years on these; the test then never finishes.
+  it('answers stars followed by a character that is not there without backtracking', () => {
+    const name = 'a'.repeat(100_000);
+    expect(matchesSearchValue(`${'*'.repeat(30)}#`, name)).toBe(false);
+    expect(matchesSearchValue(`${'*a'.repeat(400)}#`, name)).toBe(false);
+    expect(matchesSearchValue(`${'*a'.repeat(400)}*`, name)).toBe(true);
+    expect(matchesSearchValue(`${'a*'.repeat(400)}b*a`, name)).toBe(false);
+    expect(matchesSearchValue(`*${'a'.repeat(499)}b*`, name)).toBe(false);
+    expect(matchesSearchValue(`${'*'.repeat(11)}#`, 'x'.repeat(30), false)).toBe(false);
   });
 });

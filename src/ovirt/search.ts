@@ -24,7 +24,11 @@ export interface SearchField {
   readonly ordered?: boolean;
   /** Text by default (with wildcards); number and date values are compared, never matched as text. */
   readonly type?: 'text' | 'number' | 'date';
+  /** A number field's column holds this range (default: PostgreSQL's integer); a value outside it is a 400, not a database error. */
+  readonly range?: readonly [min: number, max: number];
 }
+
+const INTEGER_RANGE = [-(2 ** 31), 2 ** 31 - 1] as const;
 
 export interface SearchSpec {
   readonly fields: Readonly<Record<string, SearchField>>;
@@ -71,8 +75,10 @@ function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   const pattern = /\s*(?:"((?:[^"\\]|\\.)*)"|(!=|<=|>=|=|<|>)|([^\s="!<>]+))/y;
   let index = 0;
+  const trailingSpace = /\s*$/y;
   while (index < text.length) {
-    if (/^\s*$/.test(text.slice(index))) break;
+    trailingSpace.lastIndex = index;
+    if (trailingSpace.test(text)) break;
     pattern.lastIndex = index;
     const m = pattern.exec(text);
     if (!m) {
@@ -113,6 +119,8 @@ function valueOf(token: Token | undefined, field: string, spec: SearchSpec): str
   const type = spec.fields[field].type;
   if (type === 'number') {
     if (!/^-?\d{1,15}$/.test(token.text)) throw problem(`${field} must be a whole number (got "${safeText(token.text, 40)}")`);
+    const [min, max] = spec.fields[field].range ?? INTEGER_RANGE;
+    if (Number(token.text) < min || Number(token.text) > max) throw problem(`${field} must be between ${min} and ${max} (got ${token.text})`);
     return token.text;
   }
   if (type === 'date') {
@@ -183,6 +191,49 @@ export function parseSearch(text: string | undefined, spec: SearchSpec): SearchQ
     i += 3;
   }
   return { conditions, sort };
+}
+
+/**
+ * Where `needle` first occurs in `text[from, to)`, or -1 (Knuth-Morris-Pratt): the work is the length of
+ * the needle plus the characters looked at, which never go back.
+ */
+function indexWithin(text: string, needle: string, from: number, to: number): number {
+  const fallback = new Array<number>(needle.length).fill(0);
+  for (let i = 1, k = 0; i < needle.length; i++) {
+    while (k > 0 && needle[i] !== needle[k]) k = fallback[k - 1];
+    if (needle[i] === needle[k]) k++;
+    fallback[i] = k;
+  }
+  for (let i = from, k = 0; i < to; i++) {
+    while (k > 0 && text[i] !== needle[k]) k = fallback[k - 1];
+    if (text[i] === needle[k]) k++;
+    if (k === needle.length) return i - needle.length + 1;
+  }
+  return -1;
+}
+
+/**
+ * Whether `text` matches a search value (`*` matches any characters): what likePattern asks of the
+ * database, for lists filtered in memory. Never a RegExp: the pieces between the stars are found
+ * leftmost first, one after the other, so the work is linear in the lengths of the value and the text.
+ */
+export function matchesSearchValue(value: string, text: string, caseSensitive = true): boolean {
+  const pattern = caseSensitive ? value : value.toLowerCase();
+  const subject = caseSensitive ? text : text.toLowerCase();
+  const pieces = pattern.split('*');
+  if (pieces.length === 1) return pattern === subject;
+  const first = pieces[0];
+  const last = pieces[pieces.length - 1];
+  if (first.length + last.length > subject.length || !subject.startsWith(first) || !subject.endsWith(last)) return false;
+  let at = first.length;
+  const end = subject.length - last.length;
+  for (const piece of pieces.slice(1, -1)) {
+    if (piece === '') continue;
+    const found = indexWithin(subject, piece, at, end);
+    if (found === -1) return false;
+    at = found + piece.length;
+  }
+  return true;
 }
 
 /** A LIKE pattern (escape character `\`) for a search value: `*` matches anything, `%` and `_` are literal. */

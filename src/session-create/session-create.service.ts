@@ -18,6 +18,7 @@ import { FaultStatus, OvirtFault } from '../ovirt/faults';
 import type { ListQuery } from '../ovirt/query';
 import { BodyError, CreateInputOf } from '../ovirt/representation';
 import type { ActionReply, Caller } from '../ovirt/routes';
+import { matchesSearchValue } from '../ovirt/search';
 import { JobName } from '../queue/queue-names';
 import { isFingerprint, ServiceKey, SshClient } from '../ssh';
 import { GlusterBrickEntity } from '../volumes/gluster-brick.entity';
@@ -303,10 +304,8 @@ function checked<T>(f: () => T): T {
   }
 }
 
+/** TARGET_SEARCH has the name only. */
 function matchesSearch(v: GlusterVolumeEntity, query: ListQuery): boolean {
-  return query.search.conditions.every((c) => {
-    const pattern = new RegExp(`^${c.value.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, query.caseSensitive ? '' : 'i');
-    return pattern.test(v.name) !== c.negate;
-  });
+  return query.search.conditions.every((c) => matchesSearchValue(c.value, v.name, query.caseSensitive) !== c.negate);
 }
 
