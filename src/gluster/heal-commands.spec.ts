@@ -85,7 +85,12 @@ describe('the restart script against real processes', () => {
   });
 
   const worker = ['python3', path.join('DIR', 'gsyncd.py'), 'worker', VOLUME, 'root@slave.example::healspecslave', '--feedback-fd', '7', '--local-path', BRICK];
-  const pids = () => (fs.existsSync(path.join(dir, 'pids')) ? fs.readFileSync(path.join(dir, 'pids'), 'utf8').trim().split('\n').map(Number) : []);
+  /** The pids a stand-in wrote to a file of `dir`; only whole lines (one may have opened the file and not yet written). */
+  const pidsIn = (name: string) => {
+    const file = path.join(dir, name);
+    return fs.existsSync(file) ? (fs.readFileSync(file, 'utf8').match(/^\d+(?=\n)/gm) ?? []).map(Number) : [];
+  };
+  const pids = () => pidsIn('pids');
   const start = (respawn: boolean) => {
     const argv = worker.map((w) => w.replace('DIR', dir)).map((w) => `'${w}'`).join(' ');
     const loop = spawn('bash', ['-c', respawn ? `while :; do ${argv}; sleep 0.2; done` : argv], { detached: true, stdio: 'ignore' });
@@ -126,8 +131,8 @@ describe('the restart script against real processes', () => {
     start(true);
     const old = await firstWorker();
     const deadline = Date.now() + 20_000;
-    while (!fs.existsSync(path.join(dir, 'children')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const child = Number(fs.readFileSync(path.join(dir, 'children'), 'utf8').trim().split('\n')[0]);
+    while (pidsIn('children').length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const child = pidsIn('children')[0];
     expect(alive(child)).toBe(true);
     const result = parseWorkerRestart(await restart(BRICK, 20));
     expect(result).toEqual({ outcome: 'restarted', oldPids: [old], newPid: await nthWorker(2), killed: [] });

@@ -238,7 +238,8 @@ elif mode == "gsyncd":        # gsyncd processes: pid role primary secondary loc
                     continue
         except OSError:
             continue
-        if not any(a.endswith("/gsyncd.py") for a in argv):
+        # gluster's own gsyncd only: the unit tests run stand-ins named gsyncd.py beside the lab
+        if not any(a.endswith("/syncdaemon/gsyncd.py") for a in argv):
             continue
         role, prim, sec, lp = "other", "-", "-", "-"
         for r in ("worker", "monitor"):
