@@ -60,8 +60,11 @@ describe('parsePlainPublicKey', () => {
 
 describe('commands', () => {
   it('quote every word and validate the user', () => {
-    expect(appendAuthorizedKeysCommand('georep').command).toMatch(/^'\/bin\/sh' '-c' '.*' 'sh' 'georep'$/s);
-    expect(checkAuthorizedKeysCommand('root').argv.at(-1)).toBe('root');
+    // a non-root account's home is written as that account; root's own as root
+    expect(appendAuthorizedKeysCommand('georep').command).toMatch(/^'runuser' '-u' 'georep' '--' '\/bin\/sh' '-c' '.*' 'sh'$/s);
+    expect(checkAuthorizedKeysCommand('georep').argv.slice(0, 5)).toEqual(['runuser', '-u', 'georep', '--', '/bin/sh']);
+    expect(checkAuthorizedKeysCommand('root').argv.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect(appendAuthorizedKeysCommand('root').argv.at(-1)).toBe('sh');
     for (const hostile of ['root; rm -rf /', '$(id)', '`id`', 'a\nb', '--help']) {
       expect(() => appendAuthorizedKeysCommand(hostile)).toThrow();
       expect(() => sshTrustCheckCommand(hostile, 'h')).toThrow();

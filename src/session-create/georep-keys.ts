@@ -53,22 +53,25 @@ export function catFileCommand(file: string = COMMON_SECRET_PEM_PUB): GlusterCom
 }
 
 /**
- * Appends the key lines given on stdin to `~<user>/.ssh/authorized_keys` (run as root), each unless
- * the exact line is there already; creates the directory and file with the user's ownership and
- * strict modes. Prints `added=N present=M`.
+ * Appends the key lines given on stdin to the running account's `~/.ssh/authorized_keys`, each unless the
+ * exact line is there already; creates the directory (0700) and file (0600) when missing. For any user but
+ * root the script runs as that user (runAsAccount): the home and its `.ssh` are the user's, and a symlink
+ * planted there (`.ssh -> /root/.ssh`, `authorized_keys -> /etc/shadow`) must not make root write or chown
+ * through it (DESIGN.md section 7); as the user it reaches only what the user could write anyway, and the
+ * step fails. Prints `added=N present=M`.
  */
 const APPEND_SCRIPT = [
   'set -e -f',
-  'user="$1"',
-  'home=$(getent passwd "$user" | cut -d: -f6)',
-  'if [ -z "$home" ]; then echo "no such user: $user" >&2; exit 2; fi',
-  'group=$(id -gn "$user")',
+  'cd /',
+  'me=$(id -un)',
+  'home=$(getent passwd "$me" | cut -d: -f6)',
+  'if [ -z "$home" ] || [ ! -d "$home" ]; then echo "no home directory for $me" >&2; exit 2; fi',
   'umask 077',
   'mkdir -p "$home/.ssh"',
-  'chown "$user:$group" "$home/.ssh"',
   'chmod 700 "$home/.ssh"',
   'f="$home/.ssh/authorized_keys"',
-  'if [ ! -e "$f" ]; then : > "$f"; chown "$user:$group" "$f"; chmod 600 "$f"; fi',
+  'if [ ! -e "$f" ]; then : > "$f"; chmod 600 "$f"; fi',
+  'if [ ! -f "$f" ] || [ ! -r "$f" ] || [ ! -w "$f" ]; then echo "$f is not a file $me can read and write" >&2; exit 3; fi',
   'added=0; present=0',
   // a forced-command line (common_secret.pem.pub) counts as present only as the exact line; a plain key
   // (a master host's root identity) when its base64 blob is there already, whatever its comment
@@ -77,24 +80,36 @@ const APPEND_SCRIPT = [
   'echo "added=$added present=$present"',
 ].join('; ');
 
-/** Lines on stdin that are missing from `~<user>/.ssh/authorized_keys`: prints `missing=N`. */
+/** Lines on stdin that are missing from the running account's `~/.ssh/authorized_keys` (read as that account): prints `missing=N`. */
 const CHECK_SCRIPT = [
   'set -f',
-  'user="$1"',
-  'home=$(getent passwd "$user" | cut -d: -f6)',
-  'if [ -z "$home" ]; then echo "no such user: $user" >&2; exit 2; fi',
+  'cd /',
+  'me=$(id -un)',
+  'home=$(getent passwd "$me" | cut -d: -f6)',
+  'if [ -z "$home" ]; then echo "no such user: $me" >&2; exit 2; fi',
   'f="$home/.ssh/authorized_keys"',
   'missing=0',
   'while IFS= read -r line || [ -n "$line" ]; do [ -n "$line" ] || continue; grep -qxF -- "$line" "$f" 2> /dev/null || missing=$((missing+1)); done',
   'echo "missing=$missing"',
 ].join('; ');
 
+/**
+ * argv that runs `script` (with its positional arguments) as `user` when the SSH login is root: root's own
+ * home as root, any other account's home as that account (util-linux runuser, on every distribution
+ * gluster supports; no login shell, no PAM session beyond runuser's own).
+ */
+export function runAsAccount(user: string, script: string, ...args: string[]): string[] {
+  const u = validateUserName(user, 'user');
+  const sh = ['/bin/sh', '-c', script, 'sh', ...args];
+  return u === 'root' ? sh : ['runuser', '-u', u, '--', ...sh];
+}
+
 export function appendAuthorizedKeysCommand(user: string): GlusterCommand {
-  return plainCommand(['/bin/sh', '-c', APPEND_SCRIPT, 'sh', validateUserName(user, 'user')]);
+  return plainCommand(runAsAccount(user, APPEND_SCRIPT));
 }
 
 export function checkAuthorizedKeysCommand(user: string): GlusterCommand {
-  return plainCommand(['/bin/sh', '-c', CHECK_SCRIPT, 'sh', validateUserName(user, 'user')]);
+  return plainCommand(runAsAccount(user, CHECK_SCRIPT));
 }
 
 export function parseAppendResult(stdout: string): { added: number; present: number } | null {

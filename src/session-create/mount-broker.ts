@@ -221,22 +221,33 @@ export function clearRestartPendingCommand(f: MountBrokerFiles = FILES): Gluster
 
 /**
  * After a non-root `create`: the keys given on stdin go to `~<user>/<mastervol>_<slavevol>_common_secret.pem.pub`
- * (where the push-pem hook would have copied them; owned by the user), then gluster's
- * set_geo_rep_pem_keys.sh copies them to every slave peer, adds them to the user's authorized_keys
- * there and sets `features.read-only on` on the slave volume. The script's directory differs between
- * distributions: the first of GLUSTER_LIBEXEC_DIRS holding it is used.
+ * (where the push-pem hook would have copied them), then gluster's set_geo_rep_pem_keys.sh copies them to
+ * every slave peer, adds them to the user's authorized_keys there and sets `features.read-only on` on the
+ * slave volume. The script's directory differs between distributions: the first of GLUSTER_LIBEXEC_DIRS
+ * holding it is used.
+ *
+ * The file is written by the user (runuser), not by root: the home is the user's, and a symlink planted at
+ * the file's name or at a temporary name would otherwise make root overwrite or chown its target
+ * (DESIGN.md section 7). The user writes a fresh mktemp file and renames it over the name (a link there is
+ * replaced, not followed).
  */
+const PEM_WRITE_AS_USER_SCRIPT = [
+  'set -e -f',
+  'cd /',
+  'home=$(getent passwd "$(id -un)" | cut -d: -f6)',
+  'if [ -z "$home" ] || [ ! -d "$home" ]; then echo "no home directory for $(id -un)" >&2; exit 2; fi',
+  'f="$home/$1"',
+  'umask 022',
+  't=$(mktemp "$f.XXXXXXXX")',
+  'cat > "$t"',
+  'chmod 644 "$t"',
+  'mv -f "$t" "$f"',
+].join('; ');
+
 const PEM_KEYS_SCRIPT = [
   'set -e -f',
-  'user="$1"; mvol="$2"; svol="$3"; shift 3',
-  'home=$(getent passwd "$user" | cut -d: -f6)',
-  'if [ -z "$home" ]; then echo "no such user: $user" >&2; exit 2; fi',
-  'group=$(id -gn "$user")',
-  'f="$home/${mvol}_${svol}_common_secret.pem.pub"',
-  'umask 022',
-  'cat > "$f.georep-api.tmp"',
-  'chown "$user:$group" "$f.georep-api.tmp"',
-  'mv -f "$f.georep-api.tmp" "$f"',
+  'write="$1"; user="$2"; mvol="$3"; svol="$4"; shift 4',
+  'runuser -u "$user" -- /bin/sh -c "$write" sh "${mvol}_${svol}_common_secret.pem.pub"',
   'for d in "$@"; do if [ -x "$d/set_geo_rep_pem_keys.sh" ]; then exec "$d/set_geo_rep_pem_keys.sh" "$user" "$mvol" "$svol"; fi; done',
   'echo "set_geo_rep_pem_keys.sh not found in: $*" >&2',
   'exit 127',
@@ -247,5 +258,5 @@ export function setGeoRepPemKeysWithFileCommand(user: string, masterVolume: stri
   const m = validateVolumeName(masterVolume, 'masterVolume');
   const v = validateVolumeName(slaveVolume, 'slaveVolume');
   const ds = dirs.map((d) => validateAbsolutePath(d, 'libexecDir'));
-  return plainCommand(['/bin/sh', '-c', PEM_KEYS_SCRIPT, 'sh', u, m, v, ...ds]);
+  return plainCommand(['/bin/sh', '-c', PEM_KEYS_SCRIPT, 'sh', PEM_WRITE_AS_USER_SCRIPT, u, m, v, ...ds]);
 }
