@@ -8,9 +8,10 @@ import { hashPassword, verifyPassword } from '../users/password-hasher';
 import { UserEntity } from '../users/user.entity';
 import { USER_NAME } from '../users/user.representation';
 import { UsersRepository } from '../users/users.repository';
+import { ConcurrencyLimit, ConcurrencyLimitFull } from './concurrency-limit';
 import { CredentialCache } from './credential-cache';
 import { FormError, readForm } from './form';
-import { LoginThrottle } from './login-throttle';
+import { LoginAttempt, LoginBusy, LoginRefused, LoginThrottle } from './login-throttle';
 import { looksLikeToken, newToken, tokenHash } from './tokens';
 
 /** A login was refused because of too many failures; try again after this many seconds. */
@@ -29,6 +30,15 @@ export class LoginFailed extends Error {
   }
 }
 
+/** Every password-check slot is taken and the queue for them is full; try again in a second. */
+export class LoginBusyServer extends Error {
+  override readonly name = 'LoginBusyServer';
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super('too many logins are being checked at the moment; try again in a second');
+  }
+}
+
 export interface IssuedToken {
   readonly token: string;
   readonly expiresAt: Date;
@@ -37,6 +47,8 @@ export interface IssuedToken {
 /** Longer values are not looked up at all (and cannot be a valid login or password of ours). */
 const MAX_NAME = 129;
 const MAX_PASSWORD = 1024;
+/** Password checks that may wait for a slot, per slot; beyond that a login gets 503 at once. */
+const QUEUED_PER_SLOT = 8;
 
 /** The client address as the socket sees it (no proxy headers are trusted). */
 export function clientAddress(req: Request): string {
@@ -53,8 +65,12 @@ function loggable(name: string): string {
  *
  * - Passwords are checked with argon2id; a successful Basic check is remembered for a short while
  *   (CredentialCache) so Basic on every request stays cheap. Unknown users cost the same as known ones.
- * - Failed logins are counted per user name and per client address (LoginThrottle); beyond the limit
- *   logins are refused with 429 and Retry-After before any password is checked.
+ * - Failed logins are counted per user name and client address, and per client address (LoginThrottle);
+ *   an attempt counts from before its password is checked. Beyond the limit logins are refused with 429
+ *   and Retry-After. A remembered Basic credential needs no reservation, but is refused too once its
+ *   name and address are over the limit (else guesses could go on against the cache).
+ * - At most GEOREP_LOGIN_MAX_CONCURRENT argon2 checks run at once (each takes 64 MiB and a libuv thread,
+ *   which PostgreSQL's connection set-up also needs); a few more wait, beyond that 503 and Retry-After.
  * - Tokens are random, stored as SHA-256 only, expire after GEOREP_TOKEN_TTL_MINUTES and can be revoked.
  */
 @Injectable()
@@ -62,6 +78,7 @@ export class AuthService implements Authenticator {
   private readonly logger = new Logger('Auth');
   private readonly throttle: LoginThrottle;
   private readonly cache: CredentialCache;
+  private readonly verifications: ConcurrencyLimit;
   private dummyHash?: Promise<string>;
 
   constructor(
@@ -74,6 +91,7 @@ export class AuthService implements Authenticator {
       windowMs: config.loginWindowMs,
     });
     this.cache = new CredentialCache(config.credentialCacheMs);
+    this.verifications = new ConcurrencyLimit(config.loginMaxConcurrent, config.loginMaxConcurrent * QUEUED_PER_SLOT);
   }
 
   /** AccessGuard's check: Basic or Bearer, else a 401 fault (429 with Retry-After when throttled). */
@@ -112,32 +130,66 @@ export class AuthService implements Authenticator {
   }
 
   /**
-   * Checks a user name and password, counting failures. Throws LoginThrottled (before any check) or
-   * LoginFailed.
+   * Checks a user name and password, counting failures. Throws LoginThrottled (before any check),
+   * LoginBusyServer or LoginFailed.
    */
   async passwordLogin(name: string, password: string, address: string, via: 'basic' | 'sso'): Promise<UserEntity> {
-    const wait = this.throttle.retryAfterSeconds(name, address);
-    if (wait > 0) {
-      this.logger.warn(`login refused (${via}) for ${loggable(name)} from ${address}: too many failed logins`);
-      throw new LoginThrottled(wait);
+    const checkable = name.length <= MAX_NAME && password.length <= MAX_PASSWORD;
+    if (checkable && this.cache.knows(name, password)) {
+      this.refuseIfThrottled(name, address, via);
+      const user = await this.users.findByNameWithHash(name);
+      if (user && this.cache.has(user.passwordHash, name, password)) {
+        this.throttle.recordSuccess(name, address);
+        return withoutHash(user);
+      }
     }
-    const user = name.length <= MAX_NAME && password.length <= MAX_PASSWORD ? await this.users.findByNameWithHash(name) : null;
-    let ok = false;
-    if (user) {
-      ok = this.cache.has(user.passwordHash, name, password) || (await verifyPassword(user.passwordHash, password));
-    } else {
+    const attempt = await this.admit(name, address, via);
+    try {
+      const user = checkable ? await this.users.findByNameWithHash(name) : null;
+      const ok = user !== null && (this.cache.has(user.passwordHash, name, password) || (await this.verify(user.passwordHash, password)));
       // Same cost as a real check, so response times do not tell which user names exist.
-      await verifyPassword(await this.dummy(), password.slice(0, MAX_PASSWORD));
+      if (user === null) await this.verifications.run(async () => verifyPassword(await this.dummy(), password.slice(0, MAX_PASSWORD)));
+      if (!user || !ok) {
+        attempt.failed();
+        this.logger.warn(`login failed (${via}) for ${loggable(name)} from ${address}`);
+        throw new LoginFailed();
+      }
+      attempt.succeeded();
+      if (via === 'basic') this.cache.remember(user.passwordHash, name, password);
+      return withoutHash(user);
+    } catch (e) {
+      if (e instanceof ConcurrencyLimitFull) {
+        this.logger.warn(`login refused (${via}) for ${loggable(name)} from ${address}: every password check slot is taken`);
+        throw new LoginBusyServer();
+      }
+      throw e;
+    } finally {
+      attempt.abandoned();
     }
-    if (!user || !ok) {
-      this.throttle.recordFailure(name, address);
-      this.logger.warn(`login failed (${via}) for ${loggable(name)} from ${address}`);
-      throw new LoginFailed();
+  }
+
+  /** A reserved attempt; waits while only attempts being checked fill the limit. */
+  private async admit(name: string, address: string, via: 'basic' | 'sso'): Promise<LoginAttempt> {
+    for (;;) {
+      const admission = this.throttle.admit(name, address);
+      if (admission instanceof LoginAttempt) return admission;
+      if (admission instanceof LoginRefused) throw this.throttled(name, address, via, admission.retryAfterSeconds);
+      await (admission as LoginBusy).settled;
     }
-    this.throttle.recordSuccess(name);
-    if (via === 'basic') this.cache.remember(user.passwordHash, name, password);
-    const { passwordHash: _hash, ...rest } = user;
-    return Object.assign(new UserEntity(), rest);
+  }
+
+  private refuseIfThrottled(name: string, address: string, via: 'basic' | 'sso'): void {
+    const wait = this.throttle.retryAfterSeconds(name, address);
+    if (wait > 0) throw this.throttled(name, address, via, wait);
+  }
+
+  private throttled(name: string, address: string, via: 'basic' | 'sso', retryAfterSeconds: number): LoginThrottled {
+    this.logger.warn(`login refused (${via}) for ${loggable(name)} from ${address}: too many failed logins`);
+    return new LoginThrottled(retryAfterSeconds);
+  }
+
+  private verify(hash: string, password: string): Promise<boolean> {
+    return this.verifications.run(() => verifyPassword(hash, password));
   }
 
   async issueToken(user: UserEntity): Promise<IssuedToken> {
@@ -166,6 +218,10 @@ export class AuthService implements Authenticator {
       res.setHeader('Retry-After', String(e.retryAfterSeconds));
       return new OvirtFault(429, 'Too Many Requests', `too many failed logins; try again in ${e.retryAfterSeconds} seconds`);
     }
+    if (e instanceof LoginBusyServer) {
+      res.setHeader('Retry-After', String(e.retryAfterSeconds));
+      return new OvirtFault(503, 'Service Unavailable', e.message);
+    }
     if (e instanceof LoginFailed) return unauthorized(e.message);
     return e;
   }
@@ -189,6 +245,11 @@ function bodyToken(req: Request): string | undefined {
 
 function unauthorized(detail: string): OvirtFault {
   return new OvirtFault(401, 'Unauthorized', detail);
+}
+
+function withoutHash(user: UserEntity): UserEntity {
+  const { passwordHash: _hash, ...rest } = user;
+  return Object.assign(new UserEntity(), rest);
 }
 
 function principal(user: UserEntity, via: Principal['via']): Principal {

@@ -31,3 +31,16 @@ describe('decodeBasic', () => {
     expect(decodeBasic(v)).toBeUndefined();
   });
 });
+
+describe('CredentialCache.knows', () => {
+  it('tells, before the stored hash is known, whether a name and password were verified lately', () => {
+    let now = 0;
+    const c = new CredentialCache(1000, () => now);
+    c.remember('$hash1', 'Admin@internal', 'pw');
+    expect(c.knows('admin@internal', 'pw')).toBe(true);
+    expect(c.knows('admin@internal', 'other')).toBe(false);
+    expect(c.knows('other@internal', 'pw')).toBe(false);
+    now += 1000;
+    expect(c.knows('admin@internal', 'pw')).toBe(false);
+  });
+});

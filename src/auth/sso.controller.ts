@@ -3,15 +3,15 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { OwnSession, Principal, principalOf } from '../ovirt/access.guard';
 import { Public } from '../ovirt/routes';
-import { AuthService, clientAddress, LoginFailed, LoginThrottled } from './auth.service';
+import { AuthService, clientAddress, LoginBusyServer, LoginFailed, LoginThrottled } from './auth.service';
 import { FormError, readForm } from './form';
 
 /** The scope oVirt API clients ask for (required, as on an engine). */
 export const API_SCOPE = 'ovirt-app-api';
 
-type SsoErrorCode = 'invalid_request' | 'unsupported_grant_type' | 'invalid_scope' | 'access_denied' | 'invalid_grant';
+type SsoErrorCode = 'invalid_request' | 'unsupported_grant_type' | 'invalid_scope' | 'access_denied' | 'invalid_grant' | 'temporarily_unavailable';
 
-/** oVirt's SSO error for the ovirt-app-api scope: `{"error_code", "error"}`, HTTP 400 (429 when throttled). */
+/** oVirt's SSO error for the ovirt-app-api scope: `{"error_code", "error"}`, HTTP 400 (429 when throttled, 503 when busy). */
 function sendError(res: Response, code: SsoErrorCode, message: string, status = 400): void {
   res.status(status).type('application/json').json({ error_code: code, error: message });
 }
@@ -68,6 +68,10 @@ export class SsoController {
       if (e instanceof LoginThrottled) {
         res.setHeader('Retry-After', String(e.retryAfterSeconds));
         return sendError(res, 'access_denied', `too many failed logins; try again in ${e.retryAfterSeconds} seconds`, 429);
+      }
+      if (e instanceof LoginBusyServer) {
+        res.setHeader('Retry-After', String(e.retryAfterSeconds));
+        return sendError(res, 'temporarily_unavailable', e.message, 503);
       }
       if (e instanceof LoginFailed) return sendError(res, 'access_denied', `cannot authenticate: ${e.message}`);
       throw e;

@@ -59,6 +59,8 @@ export interface AppConfig {
   loginMaxFailuresPerUser: number;
   loginMaxFailuresPerAddress: number;
   loginWindowMs: number;
+  /** Password checks (argon2, 64 MiB each) running at once; more wait in a short queue, beyond it 503. */
+  loginMaxConcurrent: number;
   /** HTTPS when set: PEM files; with `selfSigned` the files live in the data dir and are made on first start. */
   tls?: TlsConfig;
 }
@@ -200,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
   const loginMaxFailuresPerUser = positive('GEOREP_LOGIN_MAX_FAILURES', '5', 1_000_000);
   const loginMaxFailuresPerAddress = positive('GEOREP_LOGIN_MAX_FAILURES_PER_ADDRESS', '20', 1_000_000);
   const loginWindowSeconds = positive('GEOREP_LOGIN_WINDOW_SECONDS', '300', 86_400);
+  const loginMaxConcurrent = positive('GEOREP_LOGIN_MAX_CONCURRENT', '2', 64);
 
   const tls = tlsConfig(env, dataDir, problems);
 
@@ -236,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
     loginMaxFailuresPerUser,
     loginMaxFailuresPerAddress,
     loginWindowMs: loginWindowSeconds * 1000,
+    loginMaxConcurrent,
     ...(tls ? { tls } : {}),
   };
 }
