@@ -29,6 +29,13 @@ const host = (fields: Record<string, unknown>): RequestShape => ({
   body: JSON.stringify({ name: 'new-host', address: 'gluster9.example.com', cluster: { name: 'base' }, ...fields }),
 });
 const hostSsh = (ssh: Record<string, unknown>) => host({ ssh });
+const event = (fields: Record<string, unknown>): RequestShape => ({
+  method: 'post',
+  path: '/events',
+  contentType: JSON_TYPE,
+  body: JSON.stringify({ description: 'x', severity: 'normal', origin: 'tool', custom_id: 1, ...fields }),
+});
+const EVENT_XML = '<event><description>x</description><severity>normal</severity><origin>tool</origin><custom_id>1</custom_id>';
 const deepJson = '{"name":"x","description":' + '{"a":'.repeat(40) + '1' + '}'.repeat(40) + '}';
 
 const CASES: Case[] = [
@@ -76,6 +83,17 @@ const CASES: Case[] = [
   { name: 'a status in the body is ignored, an unknown field is not', ...host({ status: 'up', admin_password: 'x' }), status: 400, detail: 'admin_password: unknown field' },
   { name: 'a cluster reference with both wrong shapes', ...host({ cluster: 'base' }), status: 400, detail: 'cluster: must be a reference with an id or a name' },
   { name: 'a cluster id that does not exist', ...host({ cluster: { id: MISSING } }), status: 404, detail: `cluster with id "${MISSING}" does not exist` },
+  // Reference ids are UUIDs: anything else is a 400 from the decoder, before it can reach a uuid column (it was a 500).
+  { name: 'a host whose cluster id is not a UUID', ...host({ cluster: { id: '3' } }), status: 400, detail: 'cluster.id: is not a valid id (got "3")' },
+  { name: 'an event whose cluster id is not a UUID (JSON)', ...event({ cluster: { id: '3' } }), status: 400, detail: 'cluster.id: is not a valid id (got "3")' },
+  { name: 'an event whose cluster id is not a UUID (XML)', method: 'post', path: '/events', contentType: XML, body: `${EVENT_XML}<cluster id="3"/></event>`, status: 400, detail: 'cluster.id: is not a valid id (got "3")' },
+  { name: 'an event whose host id is not a UUID (XML element)', method: 'post', path: '/events', contentType: XML, body: `${EVENT_XML}<host><id>h1</id></host></event>`, status: 400, detail: 'host.id: is not a valid id (got "h1")' },
+  { name: 'an event whose host id is a UUID and more', ...event({ host: { id: `${MISSING}' OR '1'='1` } }), status: 400, detail: /^host\.id: is not a valid id/ },
+  { name: 'a storage domain whose volume id is not a UUID', method: 'post', path: '/storagedomains', contentType: JSON_TYPE, body: JSON.stringify({ name: 'sd', gluster_volume: { id: '3' } }), status: 400, detail: /gluster_volume\.id: is not a valid id \(got "3"\)/ },
+  { name: 'a DR schedule whose session id is not a UUID', method: 'post', path: `/storagedomains/${MISSING}/dr-schedules`, contentType: JSON_TYPE, body: JSON.stringify({ name: 'a', schedule: '30 2 * * *', georeplication_session: { id: '3' } }), status: 400, detail: /georeplication_session\.id: is not a valid id \(got "3"\)/ },
+  { name: 'a session whose slave volume id is not a UUID', method: 'post', path: `/clusters/{cluster}/glustervolumes/${MISSING}/georeplication-sessions`, contentType: XML, body: '<georeplication_session><slave_volume id="3"/></georeplication_session>', status: 400, detail: /slave_volume\.id: is not a valid id \(got "3"\)/ },
+  { name: 'an event looked up by an id that is not an index', method: 'get', path: '/events/3e5', status: 404 },
+  { name: 'events from an index that is not one', method: 'get', path: '/events?from=-1', status: 400, detail: /^from: / },
   { name: 'a cluster name that does not exist', ...host({ cluster: { name: 'nowhere' } }), status: 404, detail: 'cluster with name "nowhere" does not exist' },
   { name: 'a duplicate cluster name', ...clusterJson({ name: 'base' }), status: 409, detail: 'a cluster named "base" already exists' },
   { name: 'a duplicate host name', ...host({ name: 'base-host' }), status: 409, detail: 'a host named "base-host" already exists' },

@@ -25,9 +25,9 @@ function bodyError(fn: () => unknown): BodyError {
 }
 
 const XML_HOST = (inner: string): string =>
-  `<host><name>h1</name><address>192.0.2.1</address><cluster id="c1"/><ssh><port>22</port><user>root</user></ssh>${inner}</host>`;
+  `<host><name>h1</name><address>192.0.2.1</address><cluster id="c1000000-0000-4000-8000-000000000001"/><ssh><port>22</port><user>root</user></ssh>${inner}</host>`;
 const JSON_HOST = (extra: Record<string, unknown>): string =>
-  JSON.stringify({ name: 'h1', address: '192.0.2.1', cluster: { id: 'c1' }, ssh: { port: 22, user: 'root' }, ...extra });
+  JSON.stringify({ name: 'h1', address: '192.0.2.1', cluster: { id: 'c1000000-0000-4000-8000-000000000001' }, ssh: { port: 22, user: 'root' }, ...extra });
 
 describe('decodeBody: coercion', () => {
   it('decodes a full XML create body into typed values', () => {
@@ -38,7 +38,7 @@ describe('decodeBody: coercion', () => {
           <name>gluster1</name>
           <description>first</description>
           <address>192.0.2.10</address>
-          <cluster id="456" href="/ovirt-engine/api/clusters/456"/>
+          <cluster id="45600000-0000-4000-8000-000000000456" href="/ovirt-engine/api/clusters/45600000-0000-4000-8000-000000000456"/>
           <ssh><port> 2222 </port><user>root</user></ssh>
           <root_password>s3cret</root_password>
           <options><option><name>a</name><value>1</value></option></options>
@@ -60,7 +60,7 @@ describe('decodeBody: coercion', () => {
       name: 'gluster1',
       description: 'first',
       address: '192.0.2.10',
-      cluster: { id: '456' },
+      cluster: { id: '45600000-0000-4000-8000-000000000456' },
       ssh: { port: 2222, user: 'root' },
       root_password: 's3cret',
       options: [{ name: 'a', value: '1' }],
@@ -101,14 +101,15 @@ describe('decodeBody: coercion', () => {
   });
 
   it('reads lists of references', () => {
-    const tree = parseBody('<action><level>warning</level><hosts><host id="a"/><host><name>b</name></host></hosts></action>', 'xml', 'action');
-    expect(decodeBody(Notify, tree, { mode: 'action', format: 'xml' })).toEqual({ level: 'warning', hosts: [{ id: 'a' }, { name: 'b' }] });
+    const tree = parseBody('<action><level>warning</level><hosts><host id="a0000000-0000-4000-8000-00000000000a"/><host><name>b</name></host></hosts></action>', 'xml', 'action');
+    expect(decodeBody(Notify, tree, { mode: 'action', format: 'xml' })).toEqual({ level: 'warning', hosts: [{ id: 'a0000000-0000-4000-8000-00000000000a' }, { name: 'b' }] });
   });
 
   it('accepts references by id or by name, and ignores their href', () => {
-    expect(read(XML_HOST('').replace('<cluster id="c1"/>', '<cluster><name>Default</name></cluster>'), 'xml').cluster).toEqual({ name: 'Default' });
-    expect(read(JSON_HOST({ cluster: { id: 'c2', href: '/x' } }), 'json').cluster).toEqual({ id: 'c2' });
-    expect(read(XML_HOST('').replace('<cluster id="c1"/>', '<cluster><id>c3</id></cluster>'), 'xml').cluster).toEqual({ id: 'c3' });
+    expect(read(XML_HOST('').replace('<cluster id="c1000000-0000-4000-8000-000000000001"/>', '<cluster><name>Default</name></cluster>'), 'xml').cluster).toEqual({ name: 'Default' });
+    expect(read(JSON_HOST({ cluster: { id: 'c2000000-0000-4000-8000-000000000002', href: '/x' } }), 'json').cluster).toEqual({ id: 'c2000000-0000-4000-8000-000000000002' });
+    expect(read(XML_HOST('').replace('<cluster id="c1000000-0000-4000-8000-000000000001"/>', '<cluster><id>c3000000-0000-4000-8000-000000000003</id></cluster>'), 'xml').cluster).toEqual({ id: 'c3000000-0000-4000-8000-000000000003' });
+    expect(read(JSON_HOST({ cluster: { id: ' C1000000-0000-4000-8000-00000000000A ' } }), 'json').cluster).toEqual({ id: 'c1000000-0000-4000-8000-00000000000a' });
   });
 
   it('reads lists with one item, many items or none', () => {
@@ -239,9 +240,13 @@ const rejected: [string, 'xml' | 'json', string, RegExp][] = [
   ['duplicate single field', 'xml', XML_HOST('').replace('<name>h1</name>', '<name>a</name><name>b</name>'), /^name: must appear only once$/],
   ['duplicate nested field', 'xml', XML_HOST('').replace('<port>22</port>', '<port>1</port><port>2</port>'), /^ssh\.port: must appear only once$/],
   ['duplicate list wrapper', 'xml', XML_HOST('<options/><options/>'), /^options: must appear only once$/],
-  ['reference without id or name', 'xml', XML_HOST('').replace('<cluster id="c1"/>', '<cluster/>'), /^cluster: must be a reference with an id or a name$/],
+  ['reference without id or name', 'xml', XML_HOST('').replace('<cluster id="c1000000-0000-4000-8000-000000000001"/>', '<cluster/>'), /^cluster: must be a reference with an id or a name$/],
   ['reference with a bad id', 'json', JSON_HOST({ cluster: { id: '../../etc' } }), /^cluster\.id: is not a valid id \(got "\.\.\/\.\.\/etc"\)$/],
-  ['reference with other fields', 'json', JSON_HOST({ cluster: { id: 'c1', version: 4 } }), /^cluster\.version: unknown field \(a reference takes id or name\)$/],
+  ['reference with a number for an id', 'json', JSON_HOST({ cluster: { id: '3' } }), /^cluster\.id: is not a valid id \(got "3"\)$/],
+  ['reference with a number for an id, XML', 'xml', XML_HOST('').replace(/<cluster id="[^"]*"\/>/, '<cluster id="3"/>'), /^cluster\.id: is not a valid id \(got "3"\)$/],
+  ['reference with an id that is almost a UUID', 'json', JSON_HOST({ cluster: { id: 'c1000000-0000-4000-8000-00000000000g' } }), /^cluster\.id: is not a valid id/],
+  ['reference with a UUID and more', 'json', JSON_HOST({ cluster: { id: 'c1000000-0000-4000-8000-000000000001;x' } }), /^cluster\.id: is not a valid id/],
+  ['reference with other fields', 'json', JSON_HOST({ cluster: { id: 'c1000000-0000-4000-8000-000000000001', version: 4 } }), /^cluster\.version: unknown field \(a reference takes id or name\)$/],
   ['reference as a string', 'json', JSON_HOST({ cluster: 'c1' }), /^cluster: must be a reference/],
   ['__proto__ key', 'json', '{"__proto__": {"polluted": true}, "name": "h"}', /^__proto__: unknown field/],
   ['nested __proto__ key', 'json', JSON_HOST({}).replace('"ssh":{', '"ssh":{"__proto__":{"polluted":true},'), /^ssh\.__proto__: unknown field$/],

@@ -28,7 +28,9 @@ export interface DecodeOptions<M extends DecodeMode = DecodeMode> {
 }
 
 const RESOURCE_KEYS = new Set(['id', 'href', 'link', 'actions']);
-const REF_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+// Every resource a body can refer to has a UUID id (as in oVirt). Anything else is refused here, once for all
+// references, before it reaches a uuid column, where PostgreSQL would answer an error instead of "not found".
+const REF_ID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 const MAX_NAME = 255;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
@@ -232,7 +234,7 @@ function decodeRef(value: unknown, path: string, ctx: Context): Result<{ id?: st
         fail(ctx, keyPath, `is not a valid id${got(v, false)}`);
         ok = false;
       } else {
-        out.id = v.trim();
+        out.id = v.trim().toLowerCase();
       }
     } else if (v === '' || v.length > MAX_NAME || CONTROL.test(v)) {
       fail(ctx, keyPath, `must be 1 to ${MAX_NAME} characters without control characters`);

@@ -6,12 +6,14 @@ import { HostSchema, hostView, StartAction } from './sample.fixture';
 const formats: Format[] = ['xml', 'json'];
 
 describe('render -> parse -> decode gives the values back', () => {
-  const view = { ...hostView, last_seen: new Date('2026-11-22T04:30:00.007Z') };
+  // Ids of references are UUIDs on input.
+  const clusterId = '45600000-0000-4000-8000-000000000456';
+  const view = { ...hostView, cluster: { id: clusterId, href: `/ovirt-engine/api/clusters/${clusterId}` }, last_seen: new Date('2026-11-22T04:30:00.007Z') };
   const expected = {
     name: 'gluster1',
     description: 'first & <best> "one"',
     address: '192.0.2.10',
-    cluster: { id: '456' },
+    cluster: { id: clusterId },
     ssh: { port: 22, user: 'root' },
     options: [
       { name: 'a', value: '1' },
