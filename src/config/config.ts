@@ -33,6 +33,8 @@ export interface AppConfig {
   eventRetentionMs: number;
   /** How long a worker's claim on a BullMQ job lasts without renewal; a dead worker's job is re-run after it. */
   jobLockMs: number;
+  /** How often a worker ends jobs whose queue entry ended without their outcome being recorded (0: only at worker start-up). */
+  lostJobSweepMs: number;
   /** Testing knob: the built-in cluster refresh takes this long, so tests can catch a job mid-run. */
   testActionDelayMs: number;
   /** How often the worker runs the discovery sync of every cluster (0: never; refresh actions still sync). */
@@ -180,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
   const jobLockSeconds = wholeNumber('GEOREP_JOB_LOCK_SECONDS', '30', 3600);
   if (jobLockSeconds < 2) problems.push('GEOREP_JOB_LOCK_SECONDS: must be at least 2');
   const testActionDelayMs = wholeNumber('GEOREP_TEST_ACTION_DELAY_MS', '0', 600_000);
+  const lostJobSweepSeconds = wholeNumber('GEOREP_LOST_JOB_SWEEP_SECONDS', '60', 86_400);
   const syncIntervalSeconds = wholeNumber('GEOREP_SYNC_INTERVAL_SECONDS', '60', 86_400);
   const stallSeconds = wholeNumber('GEOREP_STALL_SECONDS', '300', 86_400);
   const healAction = (env.GEOREP_HEAL_ACTION ?? 'restart-worker') as HealAction;
@@ -225,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
     jobRetentionMs: jobRetentionHours * 3_600_000,
     eventRetentionMs: eventRetentionDays * 86_400_000,
     jobLockMs: jobLockSeconds * 1000,
+    lostJobSweepMs: lostJobSweepSeconds * 1000,
     testActionDelayMs,
     syncIntervalMs: syncIntervalSeconds * 1000,
     stallThresholdMs: stallSeconds * 1000,

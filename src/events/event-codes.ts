@@ -69,6 +69,8 @@ export enum EventCode {
   JobCleared = 11022,
   ExternalJobAdded = 11023,
   ActionQueueUnavailable = 11024,
+  /** Error: a job's queue entry ended without its outcome being recorded; the job was ended as failed. */
+  ActionJobLost = 11025,
   // Gluster discovery (11100-11119).
   GeoRepSessionStatusChanged = 11100,
   GlusterVolumeDiscovered = 11101,

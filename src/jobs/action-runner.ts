@@ -5,7 +5,7 @@ import { EventCode } from '../events/event-codes';
 import { refTo } from '../ovirt/api-paths';
 import type { ActionReply } from '../ovirt/routes';
 import { EventsService } from '../events/events.service';
-import { QUEUE_OF_JOB } from '../queue/queue-names';
+import { JobName, QUEUE_OF_JOB } from '../queue/queue-names';
 import { QueueProducer } from '../queue/queue-producer';
 import { ActionCaller, ActionRequest } from './action-definition';
 import { JobEntity } from './job.entity';
@@ -28,11 +28,34 @@ export function actionReply(submission: ActionSubmission, params?: Readonly<Reco
   return { ...reply, fault: { reason: error?.reason ?? 'Operation Failed', detail: error?.detail ?? 'the job failed', httpStatus } };
 }
 
-/** The payload every action job carries in Redis (and in the outbox): ids only, never secrets. */
+/** The payload every action job carries in Redis: ids and event codes, never secrets. */
 export interface ActionJobData {
   jobId: string;
   events: ActionRequest['events'];
   eventRefs: NonNullable<ActionRequest['eventRefs']>;
+}
+
+/**
+ * What an action's outbox entry holds: everything its BullMQ job is made of. The API enqueues it
+ * right after commit and the reconciler enqueues the same stored entry later, so they cannot differ.
+ */
+export interface QueuedActionJob {
+  data: ActionJobData;
+  attempts: number;
+}
+
+export function queuedActionJob(jobId: string, request: Pick<ActionRequest, 'events' | 'eventRefs' | 'retries'>): QueuedActionJob {
+  return { data: { jobId, events: request.events, eventRefs: request.eventRefs ?? {} }, attempts: 1 + (request.retries ?? 0) };
+}
+
+/** An outbox entry read back, or undefined when it is not one `queuedActionJob` wrote (e.g. a bare `{jobId}` of older versions). */
+export function storedQueuedActionJob(jobId: string, payload: unknown): QueuedActionJob | undefined {
+  const stored = payload as Partial<QueuedActionJob> | null;
+  const data = stored?.data;
+  const code = (value: unknown) => Number.isInteger(value);
+  if (!data || data.jobId !== jobId || !code(data.events?.success) || !code(data.events?.failure) || typeof data.eventRefs !== 'object') return undefined;
+  if (!Number.isInteger(stored.attempts) || (stored.attempts as number) < 1) return undefined;
+  return queuedActionJob(jobId, { events: data.events, eventRefs: data.eventRefs, retries: (stored.attempts as number) - 1 });
 }
 
 const ENQUEUE_TIMEOUT_MS = 3000;
@@ -54,7 +77,7 @@ export class ActionRunner {
   ) {}
 
   async submit(request: ActionRequest, caller: ActionCaller): Promise<ActionSubmission> {
-    const job = await this.jobs.transaction(async (manager) => {
+    const { job, queued } = await this.jobs.transaction(async (manager) => {
       await this.jobs.lockTargetForSubmit(manager, request.targetType, request.targetId);
       const unfinished = await this.jobs.countUnfinishedForTarget(manager, request.targetType, request.targetId);
       if (unfinished > 0 && request.conflict === 'exclusive') {
@@ -63,7 +86,7 @@ export class ActionRunner {
       if (unfinished > this.config.actionQueueLimit) {
         throw new OvirtFault(429, 'Too Many Requests', `Too many queued operations on this ${request.targetType.replace(/_/g, ' ')} (at most ${this.config.actionQueueLimit} may wait).`);
       }
-      return this.jobs.insertActionJob(
+      const row = await this.jobs.insertActionJob(
         manager,
         {
           description: request.description,
@@ -76,12 +99,13 @@ export class ActionRunner {
         },
         QUEUE_OF_JOB[request.name],
         request.name,
+        (jobId) => queuedActionJob(jobId, request),
       );
+      return { job: row.job, queued: row.outbox };
     });
 
-    const data: ActionJobData = { jobId: job.id, events: request.events, eventRefs: request.eventRefs ?? {} };
     try {
-      await this.enqueue(request, data);
+      await this.enqueue(request.name, queued);
     } catch (e) {
       this.logger.warn({ job: job.id, err: (e as Error).message }, 'enqueue failed: queue unavailable');
       const detail = 'The job queue (Redis) is not reachable; the action was not started.';
@@ -96,11 +120,10 @@ export class ActionRunner {
   }
 
   /** Puts an outbox entry on its queue; BullMQ ignores a second add with the same job id. */
-  enqueue(request: Pick<ActionRequest, 'name' | 'retries'>, data: ActionJobData): Promise<unknown> {
-    const attempts = 1 + (request.retries ?? 0);
-    const add = this.producer.add(request.name, data, {
-      jobId: data.jobId,
-      attempts,
+  enqueue(name: JobName, queued: QueuedActionJob): Promise<unknown> {
+    const add = this.producer.add(name, queued.data, {
+      jobId: queued.data.jobId,
+      attempts: queued.attempts,
       backoff: { type: 'exponential', delay: 2000 },
       removeOnComplete: { age: 3600 },
       removeOnFail: { age: 24 * 3600 },

@@ -27,7 +27,9 @@ export class JobsController {
   @ActionRoute(JobSchema, 'end', JobEndActionSchema, {
     runsJob: false,
     summary: 'End a job',
-    description: 'Ends an external job as finished or failed; with force, cancels an action job of the service that is still queued. A running action job ends by itself (409).',
+    description:
+      'Ends an external job as finished or failed; with force, cancels an action job of the service that is still queued. A running action job ends by itself (409), ' +
+      'unless the worker lost track of it (its queue entry is gone, completed or failed): then force ends it aborted.',
   })
   end(@ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof JobEndActionSchema>): Promise<ActionReply> {
     return this.jobs.end(id, input);

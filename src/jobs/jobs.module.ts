@@ -10,6 +10,7 @@ import { JobSchema, jobView, StepSchema, stepView } from './job.representation';
 import { JobsController, StepsController } from './jobs.controller';
 import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
+import { LostJobs } from './lost-jobs';
 import { MaintenanceSchedule } from './maintenance-schedule';
 import { OutboxReconciler } from './outbox-reconciler';
 import { TargetLock } from './target-lock';
@@ -26,6 +27,7 @@ import { TargetLock } from './target-lock';
     ActionExecutor,
     TargetLock,
     OutboxReconciler,
+    LostJobs,
     HistoryPruner,
     MaintenanceSchedule,
     {

@@ -46,7 +46,14 @@ export class JobsRepository {
     return manager.getRepository(JobEntity).countBy({ targetType, targetId, runState: Not('done') });
   }
 
-  async insertActionJob(manager: EntityManager, job: NewActionJob, queue: string, name: string): Promise<JobEntity> {
+  /** The job row and its outbox entry (what `outboxEntry` makes of the new row's id), in the caller's transaction. */
+  async insertActionJob<T extends object>(
+    manager: EntityManager,
+    job: NewActionJob,
+    queue: string,
+    name: string,
+    outboxEntry: (jobId: string) => T,
+  ): Promise<{ job: JobEntity; outbox: T }> {
     const row = await manager.save(
       JobEntity,
       manager.create(JobEntity, {
@@ -60,8 +67,9 @@ export class JobsRepository {
         lastUpdated: new Date(),
       }),
     );
-    await manager.query('INSERT INTO outbox (job_id, queue, name, payload) VALUES ($1, $2, $3, $4)', [row.id, queue, name, JSON.stringify({ jobId: row.id })]);
-    return row;
+    const outbox = outboxEntry(row.id);
+    await manager.query('INSERT INTO outbox (job_id, queue, name, payload) VALUES ($1, $2, $3, $4)', [row.id, queue, name, JSON.stringify(outbox)]);
+    return { job: row, outbox };
   }
 
   insertExternalJob(description: string, correlationId: string | null, ownerId: string | null, autoCleared: boolean): Promise<JobEntity> {
@@ -137,6 +145,42 @@ export class JobsRepository {
       )) as [unknown, number];
       if (affected === 0) return false;
       await manager.query(`UPDATE steps SET status = $2, end_time = now() WHERE job_id = $1 AND status = 'started'`, [jobId, status]);
+      return true;
+    });
+  }
+
+  /** Service jobs that only their queue entry can still finish: running, or queued with the entry sent. */
+  unfinishedSentJobs(limit = 500): Promise<JobEntity[]> {
+    return this.ds
+      .getRepository(JobEntity)
+      .createQueryBuilder('j')
+      .where("j.status = 'started' AND NOT j.external")
+      .andWhere("(j.run_state = 'running' OR (j.run_state = 'queued' AND EXISTS (SELECT 1 FROM outbox o WHERE o.job_id = j.id AND o.enqueued_at IS NOT NULL)))")
+      .orderBy('j.start_time', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /**
+   * Ends a service job that nothing will finish any more, queued or running: the job and its open
+   * steps end with `status`, a last step says why, and `alsoDo` (the event) runs in the same
+   * transaction. False when the job ended meanwhile.
+   */
+  async endUnfinishable(jobId: string, status: 'failed' | 'aborted', error: JobError, why: string, alsoDo: (manager: EntityManager) => Promise<unknown>): Promise<boolean> {
+    return this.ds.transaction(async (manager) => {
+      const [, affected] = (await manager.query(
+        `UPDATE jobs SET status = $2, run_state = 'done', error = $3, end_time = now(), last_updated = now()
+          WHERE id = $1 AND status = 'started' AND NOT external AND run_state <> 'done'`,
+        [jobId, status, JSON.stringify(error)],
+      )) as [unknown, number];
+      if (affected === 0) return false;
+      await manager.query(`UPDATE steps SET status = $2, end_time = now() WHERE job_id = $1 AND status = 'started'`, [jobId, status]);
+      await manager.query(
+        `INSERT INTO steps (job_id, number, type, description, status, end_time)
+         SELECT $1, COALESCE(MAX(number), 0) + 1, 'finalizing', $2, $3, now() FROM steps WHERE job_id = $1`,
+        [jobId, why, status],
+      );
+      await alsoDo(manager);
       return true;
     });
   }

@@ -1,13 +1,17 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { JobName } from '../queue/queue-names';
+import { JobName, QueueName } from '../queue/queue-names';
 import { QueueProducer } from '../queue/queue-producer';
+import { LostJobs } from './lost-jobs';
 
 /** Housekeeping on a timer; BullMQ's job schedulers keep one schedule however many workers start. */
 @Injectable()
 export class MaintenanceSchedule implements OnApplicationBootstrap {
+  private readonly logger = new Logger(MaintenanceSchedule.name);
+
   constructor(
     private readonly producer: QueueProducer,
+    private readonly lostJobs: LostJobs,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -16,5 +20,9 @@ export class MaintenanceSchedule implements OnApplicationBootstrap {
     await this.producer.every(JobName.ReconcileOutbox, 'reconcile-outbox', 15_000);
     await this.producer.every(JobName.PruneHistory, 'prune-history', 3_600_000);
     await this.producer.every(JobName.PruneExpiredTokens, 'prune-expired-tokens', 3_600_000);
+    if (this.config.lostJobSweepMs > 0) await this.producer.every(JobName.SweepLostJobs, 'sweep-lost-jobs', this.config.lostJobSweepMs);
+    else await this.producer.queue(QueueName.Maintenance).removeJobScheduler('sweep-lost-jobs');
+    // A worker starting after a crash or an outage ends what the last one lost, without waiting for the schedule.
+    await this.lostJobs.sweep().catch((e: unknown) => this.logger.warn({ err: (e as Error).message }, 'start-up sweep of lost jobs failed'));
   }
 }

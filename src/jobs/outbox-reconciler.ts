@@ -1,8 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { EventCode } from '../events/event-codes';
+import { EventsService } from '../events/events.service';
 import { OnJob } from '../queue/on-job.decorator';
 import { JobName } from '../queue/queue-names';
-import { ActionJobData, ActionRunner } from './action-runner';
-import { JobsRepository } from './jobs.repository';
+import { ActionRunner, storedQueuedActionJob } from './action-runner';
+import { JobsRepository, OutboxRow } from './jobs.repository';
 
 /** Grace before an unsent outbox entry counts as lost (the API enqueues right after commit). */
 const LOST_AFTER_MS = 5000;
@@ -15,6 +17,7 @@ export class OutboxReconciler {
   constructor(
     private readonly jobs: JobsRepository,
     private readonly runner: ActionRunner,
+    private readonly events: EventsService,
   ) {}
 
   @OnJob(JobName.ReconcileOutbox)
@@ -22,8 +25,13 @@ export class OutboxReconciler {
     const pending = await this.jobs.pendingOutbox(new Date(Date.now() - LOST_AFTER_MS));
     let enqueued = 0;
     for (const row of pending) {
+      const queued = storedQueuedActionJob(row.job_id, row.payload);
+      if (!queued) {
+        await this.endUnrecoverable(row);
+        continue;
+      }
       try {
-        await this.runner.enqueue({ name: row.name as JobName }, row.payload as unknown as ActionJobData);
+        await this.runner.enqueue(row.name as JobName, queued);
         await this.jobs.markEnqueued(row.job_id);
         enqueued += 1;
       } catch (e) {
@@ -32,5 +40,19 @@ export class OutboxReconciler {
     }
     if (enqueued) this.logger.log(`re-enqueued ${enqueued} lost action job(s)`);
     return { enqueued };
+  }
+
+  /** An entry without what its job needs (an older version stored only the job id): the job ends failed instead of running without its events. */
+  private async endUnrecoverable(row: OutboxRow): Promise<void> {
+    const job = await this.jobs.findById(row.job_id);
+    if (!job) return;
+    const detail = 'This job was queued by an older version of the service and its queue entry cannot be rebuilt; it did not run. Submit the action again.';
+    await this.jobs.endUnfinishable(job.id, 'failed', { status: 500, reason: 'Operation Failed', detail }, 'The queue entry of this job could not be rebuilt; ended as failed', (manager) =>
+      this.events.record(
+        { code: EventCode.ActionJobLost, severity: 'error', description: `${job.description}: failed: ${detail}`, jobId: job.id, correlationId: job.correlationId, userId: job.ownerId, targetType: job.targetType, targetId: job.targetId },
+        manager,
+      ),
+    );
+    this.logger.warn({ job: job.id }, 'outbox entry cannot be rebuilt; job ended failed');
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { JobsOptions, Queue } from 'bullmq';
+import { JobState, JobsOptions, Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { JobName, QUEUE_OF_JOB, QueueName } from './queue-names';
 import { QUEUE_PREFIX, REDIS_PRODUCER } from './queue.tokens';
@@ -25,6 +25,11 @@ export class QueueProducer implements OnApplicationShutdown {
 
   add(name: JobName, data: object, opts: JobsOptions = {}) {
     return this.queue(QUEUE_OF_JOB[name]).add(name, data, opts);
+  }
+
+  /** Where a job is on its queue; `unknown` when the queue no longer has it. */
+  jobState(queue: QueueName, jobId: string): Promise<JobState | 'unknown'> {
+    return this.queue(queue).getJobState(jobId);
   }
 
   /** A repeating job; BullMQ's job scheduler keeps exactly one per id however many workers start. */
