@@ -89,7 +89,7 @@ export class SessionVerify {
     await this.sessions.recordVerification(session.id, { at: new Date(), result, delayMs });
     if (check.seen.outcome !== 'match') {
       await this.event(ctx, session, 'error', EventCode.GeoRepVerifyFailed, `Replication canary of ${sessionName(session)} ${result}.`);
-      throw new ActionFailedError(409, 'Operation Failed', `The replication canary ${result}.`, EventCode.GeoRepVerifyFailed);
+      throw new ActionFailedError(409, 'Operation Failed', `The replication canary ${result}.`, EventCode.GeoRepVerifyFailed, { eventRecorded: true });
     }
     return { result: { result, replication_delay_ms: delayMs }, description: `Replication canary of ${sessionName(session)} passed: the probe arrived in ${delayMs} ms.` };
   }
