@@ -238,7 +238,7 @@ elif mode == "gsyncd":        # gsyncd processes: pid role primary secondary loc
                     continue
         except OSError:
             continue
-        # gluster's own gsyncd only: the unit tests run stand-ins named gsyncd.py beside the lab
+        # the installed gsyncd only: the unit tests run stand-ins named gsyncd.py beside the lab
         if not any(a.endswith("/syncdaemon/gsyncd.py") for a in argv):
             continue
         role, prim, sec, lp = "other", "-", "-", "-"
