@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { generate } from 'selfsigned';
 import { AppConfig, ConfigError } from '../config/config';
 import { ensureDataDir } from '../config/data-files';
+import { certificateBlocks, containsPrivateKey } from './pem-blocks';
 
 export interface TlsMaterial {
   readonly cert: string;
@@ -20,6 +21,18 @@ function read(file: string, setting: string): string {
     return fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new ConfigError([`${setting}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+}
+
+/**
+ * pki-resource serves the CA file (or the certificate file) to anyone: a private key in it is refused at
+ * start-up rather than filtered silently, so the operator learns the key sits in a file meant to be public.
+ */
+function refusePrivateKey(text: string, file: string, setting: string): void {
+  if (containsPrivateKey(text)) {
+    throw new ConfigError([
+      `${setting}: ${file} contains a private key; it is served publicly at pki-resource: keep only certificates in it and the key in its own file (GEOREP_TLS_KEY_FILE)`,
+    ]);
   }
 }
 
@@ -54,7 +67,8 @@ async function generateSelfSigned(config: AppConfig, certFile: string, keyFile: 
 /**
  * The certificate and key to serve HTTPS with, or undefined for plain HTTP. With GEOREP_TLS_SELF_SIGNED
  * a pair is generated into `<data dir>/tls/` on first start and reused afterwards. A file that cannot be
- * read, or a key that does not belong to the certificate, is a configuration error.
+ * read, a key that does not belong to the certificate, or a private key in the certificate or CA file
+ * (both served publicly), is a configuration error.
  */
 export async function loadTlsMaterial(config: AppConfig): Promise<TlsMaterial | undefined> {
   const tls = config.tls;
@@ -65,6 +79,7 @@ export async function loadTlsMaterial(config: AppConfig): Promise<TlsMaterial | 
   const certSetting = tls.selfSigned ? 'GEOREP_TLS_SELF_SIGNED' : 'GEOREP_TLS_CERT_FILE';
   const keySetting = tls.selfSigned ? 'GEOREP_TLS_SELF_SIGNED' : 'GEOREP_TLS_KEY_FILE';
   const cert = read(tls.certFile, certSetting);
+  refusePrivateKey(cert, tls.certFile, certSetting);
   const key = read(tls.keyFile, keySetting);
   let matches: boolean;
   try {
@@ -73,13 +88,20 @@ export async function loadTlsMaterial(config: AppConfig): Promise<TlsMaterial | 
     throw new ConfigError([`${certSetting}: ${tls.certFile} and ${tls.keyFile} must be a PEM certificate and its PEM private key`]);
   }
   if (!matches) throw new ConfigError([`${keySetting}: the key in ${tls.keyFile} does not belong to the certificate in ${tls.certFile}`]);
-  if (tls.caFile !== undefined) read(tls.caFile, 'GEOREP_TLS_CA_FILE');
+  if (tls.caFile !== undefined) {
+    const ca = read(tls.caFile, 'GEOREP_TLS_CA_FILE');
+    refusePrivateKey(ca, tls.caFile, 'GEOREP_TLS_CA_FILE');
+    if (certificateBlocks(ca) === '') throw new ConfigError([`GEOREP_TLS_CA_FILE: ${tls.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`]);
+  }
   return { cert, key };
 }
 
-/** What pki-resource serves as the CA certificate: GEOREP_TLS_CA_FILE, else the certificate (chain) served. */
+/**
+ * What pki-resource serves as the CA certificate: the CERTIFICATE blocks of GEOREP_TLS_CA_FILE, else of the
+ * certificate (chain) served; nothing else of the file (start-up refuses a key in it, and the file may change).
+ */
 export function caCertificatePem(config: AppConfig): string | undefined {
   const tls = config.tls;
   if (!tls) return undefined;
-  return fs.readFileSync(tls.caFile ?? tls.certFile, 'utf8');
+  return certificateBlocks(fs.readFileSync(tls.caFile ?? tls.certFile, 'utf8'));
 }

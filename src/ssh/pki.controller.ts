@@ -25,8 +25,9 @@ function single(value: unknown, name: string): string {
 /**
  * oVirt's PKI resource servlet, for the resources this service has: the public half of its SSH key,
  * which hosts put in authorized_keys (`engine-certificate`, `OPENSSH-PUBKEY`), and, when it serves
- * HTTPS, the certificate clients should trust (`ca-certificate`, `X509-PEM-CA`; GEOREP_TLS_CA_FILE or the
- * served certificate), as with `ovirt-engine/services/pki-resource` on an engine.
+ * HTTPS, the certificate clients should trust (`ca-certificate`, `X509-PEM-CA`; the certificate blocks
+ * of GEOREP_TLS_CA_FILE or of the served certificate file, never anything else in it), as with
+ * `ovirt-engine/services/pki-resource` on an engine.
  * Plain text, not an oVirt representation, so it stays out of the generated API description, which
  * only knows resource routes.
  */
@@ -52,7 +53,7 @@ export class PkiController {
       if (format.toUpperCase() !== X509_PEM_CA) {
         throw OvirtFault.invalidParameter('format', `${shown(format)} is not offered for ${CA_CERTIFICATE}; use ${X509_PEM_CA}`);
       }
-      return pem.endsWith('\n') ? pem : `${pem}\n`;
+      return pem;
     }
     if (resource !== ENGINE_CERTIFICATE) throw new OvirtFault(404, 'Not Found', `no PKI resource ${shown(resource)}; this service offers ${offered}`);
     if (format.toUpperCase() !== OPENSSH_PUBKEY) {

@@ -4,7 +4,11 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
+import { generate } from 'selfsigned';
+import { ConfigError } from '../../src/config/config';
+import { runService } from '../support/processes';
+import { createTestDatabase, startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
+import { testServices } from '../support/test-env';
 import { API } from './auth-helpers';
 
 interface Reply {
@@ -89,6 +93,102 @@ describe('HTTPS with a self-signed certificate generated into the data dir', () 
       expect(root.status).toBe(200);
     } finally {
       await given.close();
+    }
+  });
+});
+
+/** A certificate for localhost and its key, as PEM text. */
+async function pair(commonName: string): Promise<{ cert: string; key: string }> {
+  const pems = await generate([{ name: 'commonName', value: commonName }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }] }],
+  });
+  return { cert: `${pems.cert.trimEnd()}\n`, key: `${pems.private.trimEnd()}\n` };
+}
+
+const CERTIFICATE_BLOCKS = /^(-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n)+$/;
+
+describe('pki-resource serves certificates only, never a private key', () => {
+  let dir: string;
+  let server: { cert: string; key: string };
+  let other: { cert: string; key: string };
+  const write = (name: string, text: string) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text, { mode: 0o600 });
+    return file;
+  };
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(testServices().baseDir, 'pem-'));
+    server = await pair('localhost');
+    other = await pair('other-ca');
+  });
+
+  it.each([
+    ['the certificate file', 'GEOREP_TLS_CERT_FILE'],
+    ['the CA file', 'GEOREP_TLS_CA_FILE'],
+  ])('refuses to start with a private key in %s, naming the setting and the file', async (_what, setting) => {
+    const combined = write(`combined-${setting}.pem`, `${server.cert}${server.key}`);
+    const env =
+      setting === 'GEOREP_TLS_CERT_FILE'
+        ? { GEOREP_TLS_CERT_FILE: combined, GEOREP_TLS_KEY_FILE: combined }
+        : { GEOREP_TLS_CERT_FILE: write('cert.pem', server.cert), GEOREP_TLS_KEY_FILE: write('key.pem', server.key), GEOREP_TLS_CA_FILE: combined };
+    const started = startTestApp({ role: 'api', env });
+    await expect(started).rejects.toBeInstanceOf(ConfigError);
+    await expect(started).rejects.toMatchObject({ problems: [`${setting}: ${combined} contains a private key; it is served publicly at pki-resource: keep only certificates in it and the key in its own file (GEOREP_TLS_KEY_FILE)`] });
+  });
+
+  it('as a process: exits non-zero with one configuration error line and never listens', async () => {
+    const combined = write('combined-process.pem', `${server.cert}${server.key}`);
+    const db = await createTestDatabase();
+    const svc = runService(['api'], {
+      DATABASE_URL: db.url,
+      REDIS_URL: testServices().redisUrl,
+      GEOREP_SECRET_KEY: 'k'.repeat(40),
+      GEOREP_ADMIN_PASSWORD: 'tls-test-password',
+      GEOREP_DATA_DIR: fs.mkdtempSync(path.join(testServices().baseDir, 'tls-p-')),
+      GEOREP_QUEUE_PREFIX: `test-${db.name}`,
+      GEOREP_TLS_CERT_FILE: combined,
+      GEOREP_TLS_KEY_FILE: combined,
+      LOG_LEVEL: 'warn',
+      PORT: '0',
+    });
+    // Should it start after all, stop it at once rather than wait for the test's timeout.
+    const listened = svc.waitFor(/listening on/).then(
+      () => svc.child.kill('SIGTERM') && true,
+      () => false,
+    );
+    const { code } = await svc.exited;
+    expect(await listened).toBe(false);
+    expect(code).toBe(1);
+    expect(svc.output().trim().split('\n')).toEqual([
+      `configuration error: GEOREP_TLS_CERT_FILE: ${combined} contains a private key; it is served publicly at pki-resource: ` +
+        'keep only certificates in it and the key in its own file (GEOREP_TLS_KEY_FILE)',
+    ]);
+  });
+
+  it('serves only the CERTIFICATE blocks of the certificate file and of the CA file', async () => {
+    const annotated = (cert: string, subject: string) => `Bag Attributes\n    friendlyName: ${subject}\nsubject=CN = ${subject}\n${cert}`;
+    const certFile = write('chain.pem', `${annotated(server.cert, 'localhost')}\n${annotated(other.cert, 'other-ca')}`);
+    const keyFile = write('chain-key.pem', server.key);
+    const caFile = write('ca.pem', `# the CA we trust\n${other.cert}\nnot part of any block\n`);
+    for (const [env, expected] of [
+      [{ GEOREP_TLS_CERT_FILE: certFile, GEOREP_TLS_KEY_FILE: keyFile }, `${server.cert}${other.cert}`],
+      [{ GEOREP_TLS_CERT_FILE: certFile, GEOREP_TLS_KEY_FILE: keyFile, GEOREP_TLS_CA_FILE: caFile }, other.cert],
+    ] as const) {
+      const t = await startTestApp({ role: 'api', env });
+      try {
+        await t.app.listen(0, '127.0.0.1');
+        const p = (t.app.getHttpServer().address() as AddressInfo).port;
+        const served = await get(`https://localhost:${p}${PKI}`, { rejectUnauthorized: false });
+        expect(served.status).toBe(200);
+        expect(served.body).toMatch(CERTIFICATE_BLOCKS);
+        expect(served.body).toBe(expected);
+      } finally {
+        await t.close();
+      }
     }
   });
 });
