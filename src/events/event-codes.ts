@@ -63,6 +63,9 @@ export enum EventCode {
   GeoRepDriftCleared = 11161,
   // Preflight (11170-11179).
   GeoRepPreflightWarning = 11170,
+  // Session creation (11180-11189).
+  /** Warning: bricks of a non-root session's slave volume are on peers the service did not give the keys to (says what to do). */
+  GeoRepSlavePeersWithoutKeys = 11180,
   GeoRepVerified = 11140,
   GeoRepVerifyFailed = 11141,
   JobEndedByUser = 11021,

@@ -20,6 +20,7 @@ import {
   geoRepStopCommand,
   glusterUuidCommand,
   glusterVersionCommand,
+  glusterWorkdirCommand,
   gsecCreateCommand,
   mountBrokerAllowInsecureCommand,
   mountBrokerLogGroupCommand,
@@ -27,8 +28,8 @@ import {
   mountBrokerUserCommand,
   peerStatusCommand,
   poolListCommand,
-  setGeoRepPemKeysCommand,
   volumeInfoCommand,
+  volumeSetReadOnlyCommand,
   volumeStatusDetailCommand,
 } from './index';
 
@@ -162,16 +163,17 @@ describe('command builder: exact command lines', () => {
       `'gluster' 'system::' 'execute' 'mountbroker' 'user' 'geoaccount' 'slavevol'`,
       false,
     ],
+    ['glusterd working directory', glusterWorkdirCommand, `'gluster' 'system::' 'getwd'`, false],
     [
-      'set_geo_rep_pem_keys.sh (Debian)',
-      () => setGeoRepPemKeysCommand('geoaccount', 'mastervol', 'slavevol'),
-      `'/usr/lib/x86_64-linux-gnu/glusterfs/set_geo_rep_pem_keys.sh' 'geoaccount' 'mastervol' 'slavevol'`,
+      'slave volume read-only',
+      () => volumeSetReadOnlyCommand('slavevol', true),
+      `'gluster' '--mode=script' 'volume' 'set' 'slavevol' 'features.read-only' 'on'`,
       false,
     ],
     [
-      'set_geo_rep_pem_keys.sh (RPM)',
-      () => setGeoRepPemKeysCommand('geoaccount', 'mastervol', 'slavevol', '/usr/libexec/glusterfs'),
-      `'/usr/libexec/glusterfs/set_geo_rep_pem_keys.sh' 'geoaccount' 'mastervol' 'slavevol'`,
+      'slave volume writable again',
+      () => volumeSetReadOnlyCommand('slavevol', false),
+      `'gluster' '--mode=script' 'volume' 'set' 'slavevol' 'features.read-only' 'off'`,
       false,
     ],
   ])('%s', (_label, build, expected, xml) => {
@@ -232,8 +234,7 @@ describe('command builder: hostile input is refused before any command exists', 
     ['mountbroker group', (v) => mountBrokerLogGroupCommand(v)],
     ['mountbroker user', (v) => mountBrokerUserCommand(v, 'slavevol')],
     ['mountbroker volume', (v) => mountBrokerUserCommand('geoaccount', v)],
-    ['pem keys user', (v) => setGeoRepPemKeysCommand(v, 'mastervol', 'slavevol')],
-    ['pem keys libexec', (v) => setGeoRepPemKeysCommand('geoaccount', 'mastervol', 'slavevol', v)],
+    ['read-only volume', (v) => volumeSetReadOnlyCommand(v, true)],
   ];
 
   const cases = builders.flatMap(([name, build, allowed = []]) =>
@@ -272,6 +273,10 @@ describe('command builder: hostile input is refused before any command exists', 
     expect(argError(() => geoRepConfigSetCommand(S, 'primary-replica-count', 5)).message).toContain('managed by gluster');
     expect(argError(() => geoRepConfigResetCommand(S, 'state-file')).field).toBe('option');
     expect(argError(() => geoRepConfigGetCommand(S, 'no-such-option')).message).toContain('unknown');
+  });
+
+  it('read-only takes a boolean only', () => {
+    expect(argError(() => volumeSetReadOnlyCommand('slavevol', 'on' as unknown as boolean)).field).toBe('readOnly');
   });
 
   it('mountbroker user must not be root', () => {

@@ -309,19 +309,17 @@ export function mountBrokerUserCommand(user: string, slaveVolume: string): Glust
   return cmd([GLUSTER, 'system::', 'execute', 'mountbroker', 'user', u, v], 'plain');
 }
 
+/** `gluster system:: getwd` (plain: glusterd's working directory, `/var/lib/glusterd` unless glusterd.vol says otherwise). */
+export function glusterWorkdirCommand(): GlusterCommand {
+  return cmd([GLUSTER, 'system::', 'getwd'], 'plain');
+}
+
 /**
- * `<libexec>/set_geo_rep_pem_keys.sh <user> <mastervol> <slavevol>`, run on a slave node after a
- * non-root `create` so the keys land in that user's authorized_keys.
+ * `gluster --mode=script volume set <vol> features.read-only on|off`: a read-only slave volume takes writes
+ * from geo-replication only (what push-pem and set_geo_rep_pem_keys.sh leave on the slave).
  */
-export function setGeoRepPemKeysCommand(
-  user: string,
-  masterVolume: string,
-  slaveVolume: string,
-  libexecDir: string = DEFAULT_GLUSTER_LIBEXEC_DIR,
-): GlusterCommand {
-  const dir = validateAbsolutePath(libexecDir, 'libexecDir');
-  const u = validateUserName(user, 'user');
-  const m = validateVolumeName(masterVolume, 'masterVolume');
-  const v = validateVolumeName(slaveVolume, 'slaveVolume');
-  return cmd([`${dir}/set_geo_rep_pem_keys.sh`, u, m, v], 'plain');
+export function volumeSetReadOnlyCommand(volume: string, readOnly: boolean): GlusterCommand {
+  const v = validateVolumeName(volume, 'volume');
+  if (typeof readOnly !== 'boolean') throw new GlusterArgumentError('readOnly', 'must be true or false');
+  return cmd([GLUSTER, '--mode=script', 'volume', 'set', v, 'features.read-only', readOnly ? 'on' : 'off'], 'plain');
 }

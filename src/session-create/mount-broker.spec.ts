@@ -12,10 +12,14 @@ import {
   mountBrokerPrepareCommand,
   mountBrokerSetupCommands,
   mountBrokerStateCommand,
+  parseGlusterWorkdir,
   parseMountBrokerState,
   parsePrepareResult,
+  parseSessionPemWritten,
   parseSlaveUserCheck,
-  setGeoRepPemKeysWithFileCommand,
+  sessionPemWriteCommand,
+  slavePeersWithoutKeys,
+  slavePeersWithoutKeysWarning,
   slaveUserCheckCommand,
   slaveUserProblem,
 } from './mount-broker';
@@ -72,14 +76,15 @@ describe('mount-broker commands', () => {
     for (const bad of ['root', ...HOSTILE]) {
       expect(() => mountBrokerSetupCommands(bad, 'geogroup', 'site2vol')).toThrow(GlusterArgumentError);
       expect(() => slaveUserCheckCommand(bad, null)).toThrow(GlusterArgumentError);
-      expect(() => setGeoRepPemKeysWithFileCommand(bad, 'mastervol', 'site2vol')).toThrow(GlusterArgumentError);
       expect(() => mountBrokerStateCommand(bad, 'geogroup', 'site2vol')).toThrow(GlusterArgumentError);
     }
     for (const bad of HOSTILE) {
       expect(() => mountBrokerSetupCommands('georep', bad, 'site2vol')).toThrow(GlusterArgumentError);
       expect(() => slaveUserCheckCommand('georep', bad)).toThrow(GlusterArgumentError);
       expect(() => mountBrokerSetupCommands('georep', 'geogroup', bad)).toThrow(GlusterArgumentError);
-      expect(() => setGeoRepPemKeysWithFileCommand('georep', bad, 'site2vol')).toThrow(GlusterArgumentError);
+      expect(() => sessionPemWriteCommand('/var/lib/glusterd', bad, 'site2vol')).toThrow(GlusterArgumentError);
+      expect(() => sessionPemWriteCommand('/var/lib/glusterd', 'mastervol', bad)).toThrow(GlusterArgumentError);
+      expect(() => sessionPemWriteCommand(bad, 'mastervol', 'site2vol')).toThrow(GlusterArgumentError);
     }
     expect(() => mountBrokerPrepareCommand('relative/root')).toThrow(GlusterArgumentError);
   });
@@ -167,14 +172,73 @@ describe('mount-broker commands', () => {
     expect(() => glusterdRestartShellCommand(' ')).toThrow(GlusterArgumentError);
   });
 
-  it("writes the session's pem file where the push-pem hook would, then runs the first set_geo_rep_pem_keys.sh found", () => {
-    const cmd = setGeoRepPemKeysWithFileCommand('georep', 'mastervol', 'site2vol', ['/usr/libexec/glusterfs', '/usr/lib/x86_64-linux-gnu/glusterfs']);
-    expect(cmd.argv[3]).toBe('sh');
-    expect(cmd.argv.slice(5)).toEqual(['georep', 'mastervol', 'site2vol', '/usr/libexec/glusterfs', '/usr/lib/x86_64-linux-gnu/glusterfs']);
-    // the file is written by the user (user-home-writes.spec.ts runs it against planted symlinks)
-    expect(cmd.argv[2]).toContain('runuser -u "$user" -- /bin/sh -c "$write" sh "${mvol}_${svol}_common_secret.pem.pub"');
-    expect(cmd.argv[4]).toContain('mv -f "$t" "$f"');
-    expect(cmd.argv[2]).toContain('exec "$d/set_geo_rep_pem_keys.sh" "$user" "$mvol" "$svol"');
-    expect(() => setGeoRepPemKeysWithFileCommand('georep', 'mastervol', 'site2vol', ['relative'])).toThrow(GlusterArgumentError);
+  it("writes the session's pem file into glusterd's geo-replication directory: workdir and file name as positional arguments", () => {
+    const cmd = sessionPemWriteCommand('/var/lib/glusterd', 'mastervol', 'site2vol');
+    expect(cmd.argv.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect(cmd.argv.slice(3)).toEqual(['sh', '/var/lib/glusterd', 'mastervol_site2vol_common_secret.pem.pub']);
+    // user-home-writes.spec.ts runs it against planted links; here: it reads no home and renames, never writes by name
+    expect(cmd.argv[2]).not.toMatch(/getent|home|runuser|authorized_keys/);
+    expect(cmd.argv[2]).toContain('mv -f -T -- "$t" "$d/$name"');
+    expect(() => sessionPemWriteCommand('relative/dir', 'mastervol', 'site2vol')).toThrow(GlusterArgumentError);
+  });
+
+  it("reads gluster's working directory and the write script's answer", () => {
+    expect(parseGlusterWorkdir('/var/lib/glusterd\n')).toBe('/var/lib/glusterd');
+    for (const bad of ['', '\n', 'var/lib/glusterd\n', '/var/lib/glusterd\n/tmp\n', '/var/../etc\n', 'Connection failed. Please check if gluster daemon is operational.\n']) {
+      expect(parseGlusterWorkdir(bad)).toBeNull();
+    }
+    expect(parseSessionPemWritten('written=/var/lib/glusterd/geo-replication/m_s_common_secret.pem.pub\n')).toBe('/var/lib/glusterd/geo-replication/m_s_common_secret.pem.pub');
+    expect(parseSessionPemWritten('')).toBeNull();
+  });
+});
+
+describe('slave peers without keys', () => {
+  const U1 = '11111111-1111-4111-8111-111111111111';
+  const U2 = '22222222-2222-4222-8222-222222222222';
+  const U3 = '33333333-3333-4333-8333-333333333333';
+  const site2a = { name: 'site2-a', address: '10.200.0.2', peerUuid: U1 };
+  const site2b = { name: 'site2-b', address: 'site2-b.example', peerUuid: null };
+  const site2c = { name: 'site2-c', address: '10.200.0.9', peerUuid: U3 };
+
+  it('none when every brick is on a host the job reached (glusterd UUID, else address or name, any case)', () => {
+    const bricks = [
+      { host: 'site2-a.lab', hostUuid: U1 },
+      { host: 'SITE2-B.example', hostUuid: U2 },
+      { host: 'site2-a', hostUuid: null },
+    ];
+    expect(slavePeersWithoutKeys(bricks, [site2a, site2b], [site2a, site2b])).toEqual([]);
+  });
+
+  it('names each other server once: without a host row, or a registered host that was not up', () => {
+    const bricks = [
+      { host: '10.200.0.2', hostUuid: U1 },
+      { host: '10.200.0.7', hostUuid: U2 },
+      { host: '10.200.0.7', hostUuid: U2 },
+      { host: 'site2-c', hostUuid: U3 },
+      { host: 'peer-d', hostUuid: null },
+    ];
+    expect(slavePeersWithoutKeys(bricks, [site2a], [site2a, site2c])).toEqual([
+      { server: '10.200.0.7', registeredHost: null },
+      { server: 'site2-c', registeredHost: 'site2-c' },
+      { server: 'peer-d', registeredHost: null },
+    ]);
+    // an unmanaged slave host: no registered hosts, reached by its address
+    expect(slavePeersWithoutKeys(bricks.slice(0, 2), [{ name: '10.200.0.2', address: '10.200.0.2', peerUuid: null }], [])).toEqual([{ server: '10.200.0.7', registeredHost: null }]);
+  });
+
+  it('the warning names the peers, the file to copy and how to append it as the user', () => {
+    const text = slavePeersWithoutKeysWarning(
+      [
+        { server: '10.200.0.7', registeredHost: null },
+        { server: 'site2-c', registeredHost: 'site2-c' },
+      ],
+      'georep',
+      'site2vol',
+      '/var/lib/glusterd/geo-replication/mastervol_site2vol_common_secret.pem.pub',
+      'site2-a',
+    );
+    expect(text).toContain('Bricks of site2vol are on slave peers the service did not reach: 10.200.0.7 (no registered host), site2-c (host site2-c, not up).');
+    expect(text).toContain('append the lines of /var/lib/glusterd/geo-replication/mastervol_site2vol_common_secret.pem.pub on site2-a to ~georep/.ssh/authorized_keys as georep');
+    expect(text).toContain("runuser -u georep -- sh -c 'cat >> ~/.ssh/authorized_keys'");
   });
 });

@@ -12,6 +12,9 @@ import {
   validateUserName,
   validateVolumeName,
 } from '../gluster';
+import type { GlusterBrickInfo } from '../gluster';
+import { matchHost } from '../discovery/discovery-store';
+import type { HostEntity } from '../hosts/host.entity';
 
 /**
  * Pure helpers for a non-root (mount-broker) geo-replication session on the slave hosts: the checks
@@ -25,7 +28,7 @@ export const GLUSTERD_VOL = '/etc/glusterfs/glusterd.vol';
  * restart that loads them, so a re-run after a crash in between still restarts glusterd.
  */
 export const RESTART_PENDING_MARKER = '/var/lib/glusterd/georep-api.glusterd-restart-pending';
-/** Where distributions put set_geo_rep_pem_keys.sh (Debian/Ubuntu multiarch, RPM libexec, others). */
+/** Where distributions put gsyncd and gluster's helper scripts (Debian/Ubuntu multiarch, RPM libexec, others). */
 export const GLUSTER_LIBEXEC_DIRS = ['/usr/lib/x86_64-linux-gnu/glusterfs', '/usr/lib/aarch64-linux-gnu/glusterfs', '/usr/libexec/glusterfs', '/usr/lib/glusterfs'];
 
 /** The files the slave-side scripts use (tests point them elsewhere). */
@@ -217,46 +220,117 @@ export function clearRestartPendingCommand(f: MountBrokerFiles = FILES): Gluster
   return plainCommand(['rm', '-f', '--', files(f)[1]]);
 }
 
-// ------------------------------------------------------------------ set_geo_rep_pem_keys.sh
+// ------------------------------------------------------------------ the session's keys on the slave hosts
 
 /**
- * After a non-root `create`: the keys given on stdin go to `~<user>/<mastervol>_<slavevol>_common_secret.pem.pub`
- * (where the push-pem hook would have copied them), then gluster's set_geo_rep_pem_keys.sh copies them to
- * every slave peer, adds them to the user's authorized_keys there and sets `features.read-only on` on the
- * slave volume. The script's directory differs between distributions: the first of GLUSTER_LIBEXEC_DIRS
- * holding it is used.
- *
- * The file is written by the user (runuser), not by root: the home is the user's, and a symlink planted at
- * the file's name or at a temporary name would otherwise make root overwrite or chown its target
- * (DESIGN.md section 7). The user writes a fresh mktemp file and renames it over the name (a link there is
- * replaced, not followed).
+ * What gluster's set_geo_rep_pem_keys.sh does after a non-root `create`, without its root writes through the
+ * user's home (DESIGN.md section 7): it `cp`s `~<user>/<mastervol>_<slavevol>_common_secret.pem.pub` (a link
+ * the user planted there, to /etc/shadow say, is followed) into glusterd's geo-replication directory, runs
+ * `gluster system:: copy file` and `gluster system:: execute add_secret_pub <user> …`, whose
+ * peer_add_secret_pub on every slave peer touches, chmods, chowns and appends `~<user>/.ssh/authorized_keys`
+ * as root, following links; then sets `features.read-only on` on the slave volume. The service instead:
+ * - writes the key lines it holds (never anything read from the home) into
+ *   `<glusterd workdir>/geo-replication/<mastervol>_<slavevol>_common_secret.pem.pub` on every slave host it
+ *   reaches (sessionPemWriteCommand);
+ * - leaves the user's authorized_keys to the step that appends them as the user (appendAuthorizedKeysCommand);
+ * - names the slave peers holding bricks of the slave volume that it did not reach (slavePeersWithoutKeys):
+ *   they get no keys, and the job says what the admin must do;
+ * - sets the volume read-only (volumeSetReadOnlyCommand).
+ * It runs no `gluster system:: copy file`: on the peers only add_secret_pub reads the copied file, and glusterd
+ * writes the copy as root by name into a geo-replication directory that the mount-broker set-up gives to the
+ * user's group (geoRepLogPermissionsCommand), so a link a member planted there would be followed.
  */
-const PEM_WRITE_AS_USER_SCRIPT = [
+export function sessionPemFileName(masterVolume: string, slaveVolume: string): string {
+  return `${validateVolumeName(masterVolume, 'masterVolume')}_${validateVolumeName(slaveVolume, 'slaveVolume')}_common_secret.pem.pub`;
+}
+
+/**
+ * `gluster system:: getwd` answered one absolute path; null otherwise. The path reaches later scripts as a
+ * positional argument only.
+ */
+export function parseGlusterWorkdir(stdout: string): string | null {
+  const lines = stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  if (lines.length !== 1) return null;
+  try {
+    return validateAbsolutePath(lines[0], 'workdir');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Writes stdin to `<workdir>/geo-replication/<name>` as root. The geo-replication directory is writable by the
+ * mount-broker group (a member could plant a link or swap a file there), so nothing in it is opened by name:
+ * the lines go to a fresh mktemp file in the workdir itself (root's alone: refused when anyone else may write
+ * it) and are renamed over the name, which replaces a link or file there and does not follow it; a directory
+ * there makes the step fail (mv -T). Prints `written=<path>`.
+ */
+const SESSION_PEM_WRITE_SCRIPT = [
   'set -e -f',
   'cd /',
-  'home=$(getent passwd "$(id -un)" | cut -d: -f6)',
-  'if [ -z "$home" ] || [ ! -d "$home" ]; then echo "no home directory for $(id -un)" >&2; exit 2; fi',
-  'f="$home/$1"',
-  'umask 022',
-  't=$(mktemp "$f.XXXXXXXX")',
+  'wd="$1"; name="$2"; d="$wd/geo-replication"',
+  'if [ ! -d "$d" ]; then echo "$d is not a directory" >&2; exit 2; fi',
+  'case $(stat -L -c "%u %A" -- "$wd") in "0 d"????-??-?) ;; *) echo "$wd is not a directory only root can write" >&2; exit 3;; esac',
+  'umask 077',
+  't=$(mktemp "$wd/.georep-api-pem.XXXXXXXX")',
+  'trap \'rm -f -- "$t"\' EXIT',
   'cat > "$t"',
-  'chmod 644 "$t"',
-  'mv -f "$t" "$f"',
+  'if [ ! -s "$t" ]; then echo "no key lines on stdin" >&2; exit 4; fi',
+  'mv -f -T -- "$t" "$d/$name"',
+  'echo "written=$d/$name"',
 ].join('; ');
 
-const PEM_KEYS_SCRIPT = [
-  'set -e -f',
-  'write="$1"; user="$2"; mvol="$3"; svol="$4"; shift 4',
-  'runuser -u "$user" -- /bin/sh -c "$write" sh "${mvol}_${svol}_common_secret.pem.pub"',
-  'for d in "$@"; do if [ -x "$d/set_geo_rep_pem_keys.sh" ]; then exec "$d/set_geo_rep_pem_keys.sh" "$user" "$mvol" "$svol"; fi; done',
-  'echo "set_geo_rep_pem_keys.sh not found in: $*" >&2',
-  'exit 127',
-].join('; ');
+export function sessionPemWriteCommand(workdir: string, masterVolume: string, slaveVolume: string): GlusterCommand {
+  const wd = validateAbsolutePath(workdir, 'workdir');
+  return plainCommand(['/bin/sh', '-c', SESSION_PEM_WRITE_SCRIPT, 'sh', wd, sessionPemFileName(masterVolume, slaveVolume)]);
+}
 
-export function setGeoRepPemKeysWithFileCommand(user: string, masterVolume: string, slaveVolume: string, dirs: readonly string[] = GLUSTER_LIBEXEC_DIRS): GlusterCommand {
-  const u = nonRootUser(user);
-  const m = validateVolumeName(masterVolume, 'masterVolume');
-  const v = validateVolumeName(slaveVolume, 'slaveVolume');
-  const ds = dirs.map((d) => validateAbsolutePath(d, 'libexecDir'));
-  return plainCommand(['/bin/sh', '-c', PEM_KEYS_SCRIPT, 'sh', PEM_WRITE_AS_USER_SCRIPT, u, m, v, ...ds]);
+/** The path the write script printed; null when it did not say it wrote the file. */
+export function parseSessionPemWritten(stdout: string): string | null {
+  const m = /^written=(\/.+)$/m.exec(stdout);
+  return m ? m[1] : null;
+}
+
+/** A peer as the service knows it: a registered host, or the one unmanaged slave host it reached. */
+export type KnownPeer = Pick<HostEntity, 'address' | 'name' | 'peerUuid'>;
+
+export interface SlavePeerWithoutKeys {
+  /** The brick's server as gluster names it. */
+  readonly server: string;
+  /** A registered host of the slave cluster that was not up; else no host row is this peer. */
+  readonly registeredHost: string | null;
+}
+
+/**
+ * The servers of the slave volume's bricks that are none of the slave hosts the job wrote the keys on
+ * (matched like discovery matches bricks to hosts: glusterd UUID, else address or name), each once.
+ */
+export function slavePeersWithoutKeys(
+  bricks: readonly Pick<GlusterBrickInfo, 'host' | 'hostUuid'>[],
+  reached: readonly KnownPeer[],
+  registered: readonly KnownPeer[],
+): SlavePeerWithoutKeys[] {
+  const out: SlavePeerWithoutKeys[] = [];
+  const seen = new Set<string>();
+  for (const b of bricks) {
+    if (matchHost(reached, b.host, b.hostUuid)) continue;
+    const key = (b.hostUuid ?? b.host).toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ server: b.host, registeredHost: matchHost(registered, b.host, b.hostUuid)?.name ?? null });
+  }
+  return out;
+}
+
+/** The warning a job records for peers that got no keys: which, and what the admin does on each. */
+export function slavePeersWithoutKeysWarning(peers: readonly SlavePeerWithoutKeys[], user: string, slaveVolume: string, pemPath: string, writtenOn: string): string {
+  const named = peers.map((p) => (p.registeredHost === null ? `${p.server} (no registered host)` : `${p.server} (host ${p.registeredHost}, not up)`));
+  return (
+    `Bricks of ${slaveVolume} are on slave peers the service did not reach: ${named.join(', ')}. ` +
+    `${user} there has no geo-replication keys: workers sent to those peers cannot log in ` +
+    '(gluster\'s set_geo_rep_pem_keys.sh, which would add them as root through the home directory, is not run). ' +
+    `On each peer, append the lines of ${pemPath} on ${writtenOn} to ~${user}/.ssh/authorized_keys as ${user} ` +
+    `(runuser -u ${user} -- sh -c 'cat >> ~/.ssh/authorized_keys' < the copied file); ` +
+    'a peer registered as an up host of the slave cluster gets them from the service for the next session.'
+  );
 }

@@ -15,10 +15,16 @@ import {
   geoRepStartCommand,
   geoRepSlaveUrl,
   geoRepStatusCommand,
+  glusterUuidCommand,
+  glusterWorkdirCommand,
   gsecCreateCommand,
   parseGeoRepAction,
   parseGeoRepConfigSet,
   parseGeoRepStatus,
+  parseUuidGet,
+  parseVolumeInfo,
+  volumeInfoCommand,
+  volumeSetReadOnlyCommand,
 } from '../gluster';
 import { HostEntity } from '../hosts/host.entity';
 import { HostShell, sshTargetOf } from '../hosts/host-shell';
@@ -48,14 +54,20 @@ import {
   geoRepLogPermissionsCommand,
   glusterdAnswersCommand,
   glusterdRestartShellCommand,
+  KnownPeer,
   mountBrokerExecuteProblem,
   mountBrokerPrepareCommand,
   mountBrokerSetupCommands,
   mountBrokerStateCommand,
   parseMountBrokerState,
   parsePrepareResult,
+  parseGlusterWorkdir,
+  parseSessionPemWritten,
   parseSlaveUserCheck,
-  setGeoRepPemKeysWithFileCommand,
+  sessionPemWriteCommand,
+  SlavePeerWithoutKeys,
+  slavePeersWithoutKeys,
+  slavePeersWithoutKeysWarning,
   slaveUserCheckCommand,
   slaveUserProblem,
 } from './mount-broker';
@@ -198,16 +210,27 @@ export class SessionCreateAction {
     }
 
     if (group !== null) {
-      // oVirt never runs it. Replication does not need it when the job reached every slave host with
-      // the keys (measured on the lab: a non-root no-verify session without it replicates), but it
-      // puts the session's keys on every slave peer, also those the service does not manage, and makes
-      // the slave volume read-only for everyone but geo-replication, as push-pem does for root
-      await ctx.step(`Running set_geo_rep_pem_keys.sh for ${p.userName} on the slave host`, async (step) => {
-        const out = await this.onSlave(slaves[0], setGeoRepPemKeysWithFileCommand(p.userName, ref.masterVolume, p.slaveVolumeName), `${keys.join('\n')}\n`, step);
-        if (out.exitCode !== 0) {
-          throw new ActionFailedError(409, 'Operation Failed', `set_geo_rep_pem_keys.sh failed on ${slaves[0].name}: ${oneLine(out.stderr || out.stdout)}`);
-        }
-      });
+      // What gluster's set_geo_rep_pem_keys.sh does, without root writing through the user's home (see
+      // sessionPemWriteCommand). Replication does not need it when the job reached every slave host with the
+      // keys (measured on the lab), but it keeps gluster's record of the session's keys on the slave hosts and
+      // makes the slave volume read-only for everyone but geo-replication, as push-pem does for root.
+      const stored = await ctx.step(
+        `Storing the session's keys for ${p.userName} in glusterd's directory on the slave hosts and making ${p.slaveVolumeName} read-only`,
+        (step) => this.storeSessionKeys(p, ref.masterVolume, keys, slaves, step),
+      );
+      if (stored.peersWithoutKeys.length > 0) {
+        await this.events.record({
+          code: EventCode.GeoRepSlavePeersWithoutKeys,
+          severity: 'warning',
+          description: slavePeersWithoutKeysWarning(stored.peersWithoutKeys, p.userName, p.slaveVolumeName, stored.pemPath, slaves[0].name).slice(0, 4000),
+          clusterId: p.slaveClusterId ?? p.masterClusterId,
+          jobId: ctx.job.id,
+          correlationId: ctx.job.correlationId,
+          userId: ctx.job.ownerId,
+          targetType: 'gluster_volume',
+          targetId: p.slaveVolumeId ?? p.masterVolumeId,
+        });
+      }
     }
 
     await ctx.step('Setting secondary-access-mount true', async (step) => {
@@ -291,6 +314,60 @@ export class SessionCreateAction {
     } catch (e) {
       throw asActionFailure(e);
     }
+  }
+
+  /**
+   * The session's pem file (the key lines this job holds) in glusterd's geo-replication directory on every
+   * slave host the job reaches, the slave volume's peers it does not reach, and `features.read-only on`.
+   * No add_secret_pub, no `system:: copy file` (mount-broker.ts says why).
+   */
+  private async storeSessionKeys(
+    p: SessionCreateParams,
+    masterVolume: string,
+    keys: readonly string[],
+    slaves: SlaveEndpoint[],
+    step: StepHandle,
+  ): Promise<{ pemPath: string; peersWithoutKeys: SlavePeerWithoutKeys[] }> {
+    let pemPath = '';
+    for (const slave of slaves) {
+      const wd = await this.onSlave(slave, glusterWorkdirCommand(), '', step);
+      const workdir = wd.exitCode === 0 ? parseGlusterWorkdir(wd.stdout) : null;
+      if (workdir === null) throw new ActionFailedError(502, 'Operation Failed', `glusterd's working directory could not be read on ${slave.name}: ${oneLine(wd.stderr || wd.stdout)}`);
+      const out = await this.onSlave(slave, sessionPemWriteCommand(workdir, masterVolume, p.slaveVolumeName), `${keys.join('\n')}\n`, step);
+      const written = out.exitCode === 0 ? parseSessionPemWritten(out.stdout) : null;
+      if (written === null) throw new ActionFailedError(409, 'Operation Failed', `The session's keys could not be stored on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`);
+      pemPath ||= written;
+    }
+    const peersWithoutKeys = await this.slavePeersWithoutKeys(p, slaves, step);
+    const ro = await this.onSlave(slaves[0], volumeSetReadOnlyCommand(p.slaveVolumeName, true), '', step);
+    if (ro.exitCode !== 0) {
+      throw new ActionFailedError(409, 'Operation Failed', `${p.slaveVolumeName} could not be made read-only on ${slaves[0].name}: ${oneLine(ro.stderr || ro.stdout)}`);
+    }
+    return { pemPath, peersWithoutKeys };
+  }
+
+  /** Peers holding bricks of the slave volume (as gluster lists them now) that are none of the slave hosts the job reached. */
+  private async slavePeersWithoutKeys(p: SessionCreateParams, slaves: SlaveEndpoint[], step: StepHandle): Promise<SlavePeerWithoutKeys[]> {
+    const info = await this.onSlave(slaves[0], volumeInfoCommand(p.slaveVolumeName), '', step);
+    const volume = parseOrFail(() => parseVolumeInfo(info)).find((v) => v.name === p.slaveVolumeName);
+    if (!volume) throw new ActionFailedError(409, 'Operation Failed', `gluster on ${slaves[0].name} does not list the volume ${p.slaveVolumeName}.`);
+    const reached: KnownPeer[] = [];
+    for (const slave of slaves) {
+      if (slave.host) {
+        reached.push(slave.host);
+        continue;
+      }
+      const out = await this.onSlave(slave, glusterUuidCommand(), '', step);
+      let peerUuid: string | null = null;
+      try {
+        peerUuid = parseUuidGet(out);
+      } catch {
+        // matched by its address alone
+      }
+      reached.push({ address: slave.target.host, name: slave.name, peerUuid });
+    }
+    const registered = p.slaveClusterId ? await this.hosts.listByCluster(p.slaveClusterId) : [];
+    return slavePeersWithoutKeys(volume.bricks, reached, registered);
   }
 
   /**

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { GlusterCommand } from '../gluster';
 import { appendAuthorizedKeysCommand, checkAuthorizedKeysCommand } from './georep-keys';
-import { setGeoRepPemKeysWithFileCommand } from './mount-broker';
+import { sessionPemWriteCommand } from './mount-broker';
 
 /**
  * Issue 17, DESIGN.md section 7: root never writes, chowns or appends through a path a non-root account
@@ -109,26 +109,77 @@ const snapshot = (p: string) => {
     expect(out.status).not.toBe(0);
   });
 
-  it("the session's pem file: written by the user, whatever links were planted at its name or its temporary name", () => {
-    const pem = path.join(home, 'mastervol_site2vol_common_secret.pem.pub');
-    const otherRootFile = path.join(rootOnly, 'passwd');
-    fs.writeFileSync(otherRootFile, 'root:x:0:0:root:/root:/bin/bash\n', { mode: 0o644 });
-    const before = [snapshot(rootFile), snapshot(otherRootFile)];
-    plant(`${pem}.georep-api.tmp`, rootFile);
-    plant(pem, otherRootFile);
-    // a stand-in for gluster's script, root-owned, that says it ran
-    const libexec = fs.mkdtempSync(path.join(os.tmpdir(), 'uhw-libexec-'));
-    fs.writeFileSync(path.join(libexec, 'set_geo_rep_pem_keys.sh'), '#!/bin/sh\necho "ran $*"\n', { mode: 0o755 });
-    try {
-      const out = run(setGeoRepPemKeysWithFileCommand(user, 'mastervol', 'site2vol', [libexec]));
-      expect([snapshot(rootFile), snapshot(otherRootFile)]).toEqual(before);
-      expect([out.status, out.stdout]).toEqual([0, `ran ${user} mastervol site2vol\n`]);
-      const written = fs.lstatSync(pem);
-      expect([written.isFile(), written.uid, written.mode & 0o777]).toEqual([true, uid, 0o644]);
-      expect(fs.readFileSync(pem, 'utf8')).toBe(STDIN);
-    } finally {
-      fs.rmSync(libexec, { recursive: true, force: true });
+  describe("the session's pem file in glusterd's geo-replication directory (instead of set_geo_rep_pem_keys.sh)", () => {
+    const PEM = 'mastervol_site2vol_common_secret.pem.pub';
+    let workdir: string;
+    let geoDir: string;
+    let otherRootFile: string;
+    let rootKeys: string;
+
+    beforeEach(() => {
+      // glusterd's working directory (root's, 0755), its geo-replication directory given to the user's group
+      // as geoRepLogPermissionsCommand gives it (0770): a member may plant links there
+      workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'uhw-glusterd-'));
+      fs.chmodSync(workdir, 0o755);
+      geoDir = path.join(workdir, 'geo-replication');
+      fs.mkdirSync(geoDir);
+      fs.chownSync(geoDir, 0, uid);
+      fs.chmodSync(geoDir, 0o770);
+      otherRootFile = path.join(rootOnly, 'passwd');
+      fs.writeFileSync(otherRootFile, 'root:x:0:0:root:/root:/bin/bash\n', { mode: 0o644 });
+      rootKeys = path.join(rootDir, 'authorized_keys');
+    });
+    afterEach(() => {
+      fs.rmSync(workdir, { recursive: true, force: true });
       for (const f of fs.readdirSync(home).filter((n) => n.startsWith('mastervol_'))) fs.rmSync(path.join(home, f), { force: true });
-    }
+    });
+
+    it("links planted at ~/<pem>, ~/.ssh/authorized_keys and the pem's name in the directory: no target changes, root writes only its own file", () => {
+      const homePem = path.join(home, PEM);
+      const homeKeys = path.join(home, '.ssh', 'authorized_keys');
+      plant(homePem, rootFile);
+      plant(homeKeys, otherRootFile);
+      plant(path.join(geoDir, PEM), rootKeys);
+      const before = [snapshot(rootFile), snapshot(otherRootFile), snapshot(rootKeys)];
+
+      const out = run(sessionPemWriteCommand(workdir, 'mastervol', 'site2vol'));
+
+      expect([out.status, out.stdout, out.stderr]).toEqual([0, `written=${geoDir}/${PEM}\n`, '']);
+      expect([snapshot(rootFile), snapshot(otherRootFile), snapshot(rootKeys)]).toEqual(before);
+      // the user's links are neither followed nor replaced: nothing in the home is touched
+      expect([fs.readlinkSync(homePem), fs.readlinkSync(homeKeys)]).toEqual([rootFile, otherRootFile]);
+      expect([fs.lstatSync(homePem).uid, fs.lstatSync(homeKeys).uid]).toEqual([uid, uid]);
+      // the link in the directory was replaced by root's file with the key lines
+      const written = fs.lstatSync(path.join(geoDir, PEM));
+      expect([written.isFile(), written.uid, written.mode & 0o777]).toEqual([true, 0, 0o600]);
+      expect(fs.readFileSync(path.join(geoDir, PEM), 'utf8')).toBe(STDIN);
+      expect([fs.readdirSync(workdir), fs.readdirSync(geoDir)]).toEqual([['geo-replication'], [PEM]]);
+    });
+
+    it('a directory planted at the name: the step fails, nothing is written into it, no temporary file is left', () => {
+      fs.mkdirSync(path.join(geoDir, PEM));
+      fs.chownSync(path.join(geoDir, PEM), uid, uid);
+      const out = run(sessionPemWriteCommand(workdir, 'mastervol', 'site2vol'));
+      expect(out.status).not.toBe(0);
+      expect(out.stdout).not.toMatch(/written=/);
+      expect([fs.readdirSync(path.join(geoDir, PEM)), fs.readdirSync(workdir)]).toEqual([[], ['geo-replication']]);
+    });
+
+    it('a working directory others may write: refused before anything is created', () => {
+      fs.chownSync(workdir, 0, uid);
+      fs.chmodSync(workdir, 0o775);
+      const out = run(sessionPemWriteCommand(workdir, 'mastervol', 'site2vol'));
+      expect(out.status).toBe(3);
+      expect(out.stderr).toContain('is not a directory only root can write');
+      expect([fs.readdirSync(workdir), fs.readdirSync(geoDir)]).toEqual([['geo-replication'], []]);
+    });
+
+    it('no key lines on stdin: the file already there stays as it was', () => {
+      expect(run(sessionPemWriteCommand(workdir, 'mastervol', 'site2vol')).status).toBe(0);
+      const out = run(sessionPemWriteCommand(workdir, 'mastervol', 'site2vol'), '');
+      expect(out.status).toBe(4);
+      expect(fs.readFileSync(path.join(geoDir, PEM), 'utf8')).toBe(STDIN);
+      expect(fs.readdirSync(workdir)).toEqual(['geo-replication']);
+    });
   });
 });

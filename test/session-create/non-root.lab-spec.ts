@@ -26,7 +26,9 @@ interface Fault {
  * A non-root (mount-broker) session through the API on the real lab: site 1's mastervol to
  * georep@site 2::site2vol. The job sets up the mount broker on site 2 and restarts site 2's glusterd
  * with GEOREP_GLUSTERD_RESTART_COMMAND (the lab's `glusterd-restart`, run over SSH inside site 2),
- * installs the keys for georep, creates, runs set_geo_rep_pem_keys.sh, starts; files replicate.
+ * installs the keys for georep, creates, stores the session's keys in site 2's glusterd directory and makes
+ * site2vol read-only (what set_geo_rep_pem_keys.sh did, without its root writes in georep's home), starts;
+ * files replicate.
  */
 describeLab('non-root geo-replication session create (real lab)', () => {
   let lab: LabApp;
@@ -137,7 +139,7 @@ describeLab('non-root geo-replication session create (real lab)', () => {
       'finished Creating the geo-replication keys (gsec_create) on a master host',
       `finished Adding the keys to ${user}'s authorized_keys on every slave host`,
       'finished Creating the session (no-verify)',
-      `finished Running set_geo_rep_pem_keys.sh for ${user} on the slave host`,
+      `finished Storing the session's keys for ${user} in glusterd's directory on the slave hosts and making ${lab.env.site2Vol} read-only`,
       'finished Setting secondary-access-mount true',
       'finished Waiting until the keys are in place on every slave host',
       'finished Starting the session',
@@ -156,10 +158,20 @@ describeLab('non-root geo-replication session create (real lab)', () => {
       ]),
     );
     expect(fs.statSync('/var/mountbroker-root').mode & 0o777).toBe(0o711);
-    // gluster knows the session by its user; set_geo_rep_pem_keys.sh made the slave volume read-only
+    // gluster knows the session by its user; the job made the slave volume read-only
     expect(await glusterSessions()).toContain(slaveUrl);
     const readOnly = await gluster(2, ['volume', 'get', lab.env.site2Vol, 'features.read-only']);
     expect(readOnly.stdout).toMatch(/features\.read-only\s+on/);
+    // the session's pem file in site 2's glusterd directory (bind-mounted from the lab's site2/lib): root's,
+    // 0600, the lines of site 1's common_secret.pem.pub; site 2's brick is on a registered host: no 11180 warning
+    const pemFile = path.join(lab.env.dir, 'site2', 'lib', 'geo-replication', `${lab.env.masterVol}_${lab.env.site2Vol}_common_secret.pem.pub`);
+    const pem = fs.lstatSync(pemFile);
+    expect([pem.isFile(), pem.uid, pem.mode & 0o777]).toEqual([true, 0, 0o600]);
+    const pemLines = fs.readFileSync(pemFile, 'utf8').split('\n').filter((l) => l !== '');
+    const site1Lines = fs.readFileSync('/var/lib/glusterd/geo-replication/common_secret.pem.pub', 'utf8').split('\n').map((l) => l.trim());
+    expect(pemLines.length).toBeGreaterThan(0);
+    expect(pemLines.filter((l) => !site1Lines.includes(l))).toEqual([]);
+    expect((await lab.api.get<{ event?: unknown[] }>('/events?search=code=11180')).event ?? []).toEqual([]);
 
     await replicates();
     await lab.refresh(`/clusters/${lab.site1}`);
