@@ -118,6 +118,8 @@ export class EmbeddedPostgres {
 
     await this.killStale(pgdata);
     this.port = this.options.port ?? (await findFreePort());
+    // A restart of this instance: the last exit's note is not about the new process.
+    this.exitNote = undefined;
     const child = spawn(
       path.join(nativeDir, 'bin', 'postgres'),
       ['-D', pgdata, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`, '-c', 'max_connections=200', '-c', 'fsync=on'],

@@ -12,7 +12,12 @@ export class EmbeddedRedis {
   private exitNote?: string;
   port = 0;
 
-  constructor(private readonly dir: string, private readonly log: (line: string) => void = () => undefined) {}
+  /** `port`: listen there on every start (a restarted server keeps its URL); otherwise a free port each time. */
+  constructor(
+    private readonly dir: string,
+    private readonly log: (line: string) => void = () => undefined,
+    private readonly fixedPort?: number,
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -35,7 +40,9 @@ export class EmbeddedRedis {
         if (cmdline.includes('redis-server')) await stopProcess(pid, 'SIGTERM', 15_000);
       }
     }
-    this.port = await findFreePort();
+    this.port = this.fixedPort ?? (await findFreePort());
+    // A restart of this instance: the last exit's note is not about the new process.
+    this.exitNote = undefined;
     const child = spawn(
       REDIS_SERVER,
       ['--port', String(this.port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', this.dir, '--appendonly', 'yes',
