@@ -1,10 +1,11 @@
 import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { AccessGuard } from './access.guard';
 import { ApiRootController, ApiRoutes } from './api-root';
 import { OvirtExceptionFilter } from './exception.filter';
 import { FollowRegistry, followableFields } from './follow';
+import { answerServerErrorsAsFaults } from './http-server';
 import { OvirtResponseInterceptor } from './response.interceptor';
 import { servedTypes } from './route-discovery';
 
@@ -34,7 +35,8 @@ export class OvirtModule implements OnApplicationBootstrap {
 
   /** Every reference the routes offer to follow (and the OpenAPI document advertises) must have a loader. */
   onApplicationBootstrap(): void {
-    this.acceptExpect202();
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (server) answerServerErrorsAsFaults(server);
     const routes = this.routes.all();
     const served = servedTypes(routes);
     const loaded = this.follow.types();
@@ -48,23 +50,5 @@ export class OvirtModule implements OnApplicationBootstrap {
         }
       }
     }
-  }
-
-  /**
-   * oVirt's `Expect: 202-accepted` (answer an action at once). Node answers 417 to any Expect but
-   * 100-continue unless the server handles 'checkExpectation'; this one passes 202-accepted on as a
-   * normal request and keeps the 417 for anything else.
-   */
-  private acceptExpect202(): void {
-    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
-    if (!server || server.listenerCount('checkExpectation') > 0) return;
-    server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
-      const expectations = String(req.headers.expect ?? '').split(',').map((e) => e.trim().toLowerCase());
-      if (expectations.every((e) => e === '202-accepted' || e === '100-continue')) {
-        server.emit('request', req, res);
-      } else {
-        res.writeHead(417).end();
-      }
-    });
   }
 }

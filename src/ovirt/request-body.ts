@@ -7,8 +7,11 @@ import { BodyError, DecodeMode, readBody, RootSchema } from './representation';
 /** Request bodies larger than this are refused with 413 before they are read further. */
 export const MAX_BODY_BYTES = 1 << 20;
 
-/** Only these methods have their body read; a GET (or HEAD) body is never read, so it cannot fail a request. */
-const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/**
+ * Only these methods have their body read; a GET, HEAD or DELETE body (no route reads one) is never read, so it
+ * cannot fail a request; unreadBodyMiddleware closes the connection after it.
+ */
+export const METHODS_WITH_BODY: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
 
 /**
  * Options for express's raw body parser: every body of a method that carries one is kept as a Buffer,
