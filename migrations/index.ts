@@ -5,6 +5,7 @@ import { StallDetection1795300000000 } from './1795300000000-StallDetection';
 import { Canary1795310000000 } from './1795310000000-Canary';
 import { DisasterRecovery1795400000000 } from './1795400000000-DisasterRecovery';
 import { HealingDrift1795500000000 } from './1795500000000-HealingDrift';
+import { StorageDomainHost1795600000000 } from './1795600000000-StorageDomainHost';
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const MIGRATIONS = [Initial1795000000000, JobRunState1795100000000, GlusterDiscovery1795200000000, StallDetection1795300000000, Canary1795310000000, DisasterRecovery1795400000000, HealingDrift1795500000000];
+export const MIGRATIONS = [Initial1795000000000, JobRunState1795100000000, GlusterDiscovery1795200000000, StallDetection1795300000000, Canary1795310000000, DisasterRecovery1795400000000, HealingDrift1795500000000, StorageDomainHost1795600000000];

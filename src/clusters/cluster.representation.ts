@@ -2,20 +2,35 @@ import { refTo } from '../ovirt/api-paths';
 import { nameField } from '../ovirt/common-fields';
 import { actionSchema, bool, CreateInputOf, resource, str, UpdateInputOf, ViewOf } from '../ovirt/representation';
 import type { SearchSpec } from '../ovirt/search';
+import { fitOvirtModel, OVIRT_CLUSTER_FIELDS } from '../ovirt-model/ovirt-fields';
 import type { ClusterEntity } from './cluster.entity';
 
 export const CLUSTERS = 'clusters';
 
-export const ClusterSchema = resource(
-  'cluster',
-  CLUSTERS,
-  {
-    name: nameField(),
-    description: str({ optional: true, maxLength: 500 }),
-    gluster_service: bool({ optional: true, description: 'The cluster provides gluster storage (default true).' }),
-  },
-  { actions: ['refresh'], description: 'A gluster trusted storage pool: the servers (hosts) whose volumes the service manages.' },
+const clusterFields = {
+  name: nameField(),
+  description: str({ optional: true, maxLength: 500 }),
+  gluster_service: bool({
+    optional: true,
+    description: 'Always true: the service manages gluster clusters only, so false is refused (400).',
+  }),
+  virt_service: bool({
+    optional: true,
+    description: 'Always false: the service runs no virtual machines. Accepted when false (or left out); true is refused (400).',
+  }),
+};
+
+const clusterModel = fitOvirtModel(
+  OVIRT_CLUSTER_FIELDS,
+  Object.keys(clusterFields),
+  'A gluster trusted storage pool: the servers (hosts) whose volumes the service manages.',
 );
+
+export const ClusterSchema = resource('cluster', CLUSTERS, clusterFields, {
+  actions: ['refresh'],
+  description: clusterModel.description,
+  ignored: clusterModel.ignored,
+});
 
 /** `POST /clusters/{id}/refresh`: no parameters besides the envelope's `async`. */
 export const ClusterRefreshActionSchema = actionSchema();
@@ -34,6 +49,7 @@ export function clusterView(cluster: ClusterEntity): ClusterView {
     ...refTo(CLUSTERS, cluster.id),
     name: cluster.name,
     description: cluster.description,
-    gluster_service: cluster.glusterService,
+    gluster_service: true,
+    virt_service: false,
   };
 }

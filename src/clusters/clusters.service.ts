@@ -7,10 +7,21 @@ import type { ActionInput, ActionReply, Caller } from '../ovirt/routes';
 import { EventsService } from '../events/events.service';
 import { OvirtFault } from '../ovirt/faults';
 import type { ListQuery } from '../ovirt/query';
-import { RefInput } from '../ovirt/representation';
+import { BodyError, BodyIssue, RefInput } from '../ovirt/representation';
 import { ClusterEntity } from './cluster.entity';
 import { ClusterCreate, ClusterUpdate } from './cluster.representation';
 import { ClustersRepository, NewCluster } from './clusters.repository';
+
+/**
+ * oVirt's service flags, as an SDK sends them (`Cluster(gluster_service=True, virt_service=False)`): every
+ * cluster here is a gluster cluster without virtualization, so only those values (or nothing, or null) pass.
+ */
+function checkServices(input: ClusterCreate | ClusterUpdate): void {
+  const issues: BodyIssue[] = [];
+  if (input.gluster_service === false) issues.push({ path: 'gluster_service', message: 'must be true: this service manages gluster clusters only' });
+  if (input.virt_service === true) issues.push({ path: 'virt_service', message: 'must be false: this service manages gluster clusters only (no virtualization)' });
+  if (issues.length > 0) throw new BodyError(issues);
+}
 
 /**
  * The rules for clusters: names are unique, and a cluster that still has hosts cannot be removed
@@ -47,18 +58,19 @@ export class ClustersService {
   }
 
   async add(input: ClusterCreate, caller: Caller): Promise<ClusterEntity> {
-    const cluster: NewCluster = { name: input.name, description: input.description ?? null, glusterService: input.gluster_service ?? true };
+    checkServices(input);
+    const cluster: NewCluster = { name: input.name, description: input.description ?? null, glusterService: true };
     const added = await this.write(cluster.name, () => this.clusters.insert(cluster));
     await this.record(EventCode.ClusterAdded, `Cluster ${added.name} was added.`, added.id, caller);
     return added;
   }
 
   async update(id: string, input: ClusterUpdate, caller: Caller): Promise<ClusterEntity> {
+    checkServices(input);
     const current = await this.get(id);
     const changes: Partial<NewCluster> = {};
     if (input.name !== undefined) changes.name = input.name;
     if (input.description !== undefined) changes.description = input.description;
-    if (input.gluster_service !== undefined) changes.glusterService = input.gluster_service ?? true;
     const updated = await this.write(changes.name ?? current.name, () => this.clusters.update(id, changes));
     if (!updated) throw OvirtFault.notFound('cluster', id);
     await this.record(EventCode.ClusterUpdated, `Cluster ${updated.name} was updated.`, updated.id, caller);

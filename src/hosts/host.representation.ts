@@ -3,6 +3,7 @@ import { refTo } from '../ovirt/api-paths';
 import { nameField } from '../ovirt/common-fields';
 import { actionSchema, CreateInputOf, enumOf, int, obj, ref, resource, str, UpdateInputOf, ViewOf } from '../ovirt/representation';
 import type { SearchSpec } from '../ovirt/search';
+import { fitOvirtModel, OVIRT_HOST_FIELDS, OVIRT_SSH_FIELDS, OVIRT_USER_FIELDS } from '../ovirt-model/ovirt-fields';
 import type { HostEntity } from './host.entity';
 
 export const HOSTS = 'hosts';
@@ -13,50 +14,57 @@ export type HostStatus = (typeof HOST_STATUSES)[number];
 export const DEFAULT_SSH_PORT = 22;
 export const DEFAULT_SSH_USER = 'root';
 
-export const HostSchema = resource(
-  'host',
-  HOSTS,
-  {
-    name: nameField(),
-    address: str({
-      maxLength: 253,
-      pattern: /^[A-Za-z0-9.:-]+$/,
-      patternDescription: 'an RFC 1123 host name, an IPv4 or an IPv6 address',
-      description: 'Where the service reaches the host over SSH.',
-    }),
-    ssh: obj(
-      'ssh',
-      {
-        port: int({ optional: true, min: 1, max: 65535, description: `Default ${DEFAULT_SSH_PORT}.` }),
-        user: str({
-          optional: true,
-          maxLength: 32,
-          pattern: /^[a-z_][a-z0-9_-]{0,31}$/,
-          patternDescription: "a Unix user name (lower-case letters, digits, '_' and '-', starting with a letter or '_')",
-          description: `Default ${DEFAULT_SSH_USER}.`,
-        }),
-        fingerprint: str({ optional: true, readOnly: true, description: 'SHA-256 fingerprint of the host key, pinned on first contact.' }),
-      },
-      { optional: true },
-    ),
-    cluster: ref('cluster'),
-    root_password: str({
-      optional: true,
-      writeOnly: true,
-      maxLength: 1024,
-      description:
-        'Only when adding: the password of the SSH user, used once within the request to install the service key in its authorized_keys. Never stored or shown.',
-    }),
-    status: enumOf(HOST_STATUSES, { readOnly: true, description: 'unknown until the service has contacted the host.' }),
-    status_detail: str({ readOnly: true, optional: true, description: 'Why the host is not up, as the last contact found.' }),
-    gluster_version: str({ readOnly: true, optional: true, description: 'What `gluster --version` said at the last contact.' }),
-    peer_uuid: str({ readOnly: true, optional: true, description: "The host's glusterd UUID (two host records may reach the same peer)." }),
-  },
-  {
-    actions: ['refresh', 'repin'],
-    description: 'A gluster server the service reaches over SSH. Two hosts may be two ways to reach the same server.',
-  },
+const sshUserFields = {
+  user_name: str({
+    optional: true,
+    maxLength: 32,
+    pattern: /^[a-z_][a-z0-9_-]{0,31}$/,
+    patternDescription: "a Unix user name (lower-case letters, digits, '_' and '-', starting with a letter or '_')",
+    description: `The Unix user the service logs in as. Default ${DEFAULT_SSH_USER}.`,
+  }),
+};
+const sshUserModel = fitOvirtModel(OVIRT_USER_FIELDS, Object.keys(sshUserFields), "oVirt's user element; only user_name is used.", { resource: false });
+
+const sshFields = {
+  port: int({ optional: true, min: 1, max: 65535, description: `Default ${DEFAULT_SSH_PORT}.` }),
+  user: obj('user', sshUserFields, { optional: true, description: sshUserModel.description, ignored: sshUserModel.ignored }),
+  fingerprint: str({ optional: true, readOnly: true, description: 'SHA-256 fingerprint of the host key, pinned on first contact.' }),
+};
+const sshModel = fitOvirtModel(OVIRT_SSH_FIELDS, Object.keys(sshFields), 'How the service reaches the host.', { resource: false });
+
+const hostFields = {
+  name: nameField(),
+  address: str({
+    maxLength: 253,
+    pattern: /^[A-Za-z0-9.:-]+$/,
+    patternDescription: 'an RFC 1123 host name, an IPv4 or an IPv6 address',
+    description: 'Where the service reaches the host over SSH.',
+  }),
+  ssh: obj('ssh', sshFields, { optional: true, description: sshModel.description, ignored: sshModel.ignored }),
+  cluster: ref('cluster'),
+  root_password: str({
+    optional: true,
+    writeOnly: true,
+    maxLength: 1024,
+    description:
+      'Only when adding: the password of the SSH user, used once within the request to install the service key in its authorized_keys. Never stored or shown.',
+  }),
+  status: enumOf(HOST_STATUSES, { readOnly: true, description: 'unknown until the service has contacted the host.' }),
+  status_detail: str({ readOnly: true, optional: true, description: 'Why the host is not up, as the last contact found.' }),
+  gluster_version: str({ readOnly: true, optional: true, description: 'What `gluster --version` said at the last contact.' }),
+  peer_uuid: str({ readOnly: true, optional: true, description: "The host's glusterd UUID (two host records may reach the same peer)." }),
+};
+const hostModel = fitOvirtModel(
+  OVIRT_HOST_FIELDS,
+  Object.keys(hostFields),
+  'A gluster server the service reaches over SSH. Two hosts may be two ways to reach the same server.',
 );
+
+export const HostSchema = resource('host', HOSTS, hostFields, {
+  actions: ['refresh', 'repin'],
+  description: hostModel.description,
+  ignored: hostModel.ignored,
+});
 
 /** `POST /hosts/{id}/refresh`: contact the host again. */
 export const HostRefreshActionSchema = actionSchema();
@@ -89,7 +97,7 @@ export function hostView(host: HostEntity): HostView {
     ...refTo(HOSTS, host.id),
     name: host.name,
     address: host.address,
-    ssh: { port: host.sshPort, user: host.sshUser, fingerprint: host.sshFingerprint },
+    ssh: { port: host.sshPort, user: { user_name: host.sshUser }, fingerprint: host.sshFingerprint },
     cluster: refTo(CLUSTERS, host.clusterId),
     status: host.status,
     status_detail: host.statusDetail ?? undefined,

@@ -67,7 +67,7 @@ export class HostsService {
       name: input.name,
       address: validated('address', (f) => validateHost(input.address, f)),
       sshPort: validated('ssh.port', (f) => validatePort(input.ssh?.port ?? DEFAULT_SSH_PORT, f)),
-      sshUser: validated('ssh.user', (f) => validateUserName(input.ssh?.user ?? DEFAULT_SSH_USER, f)),
+      sshUser: validated('ssh.user.user_name', (f) => validateUserName(input.ssh?.user?.user_name ?? DEFAULT_SSH_USER, f)),
       clusterId: (await this.clusters.resolve(input.cluster)).id,
     };
     const added = await this.write(host.name, () => this.hosts.insert(host));
@@ -151,7 +151,8 @@ export class HostsService {
     if (input.name !== undefined) changes.name = input.name;
     if (input.address !== undefined) changes.address = validated('address', (f) => validateHost(input.address, f));
     if (input.ssh?.port !== undefined) changes.sshPort = validated('ssh.port', (f) => validatePort(input.ssh?.port, f));
-    if (input.ssh?.user !== undefined) changes.sshUser = validated('ssh.user', (f) => validateUserName(input.ssh?.user, f));
+    const userName = input.ssh?.user?.user_name;
+    if (userName !== undefined) changes.sshUser = validated('ssh.user.user_name', (f) => validateUserName(userName, f));
     if (input.cluster !== undefined) changes.clusterId = (await this.clusters.resolve(input.cluster)).id;
     if (changes.clusterId !== undefined && changes.clusterId !== current.clusterId && current.peerUuid !== null) {
       const [owner] = await this.hosts.poolOwners({ id: current.id, clusterId: changes.clusterId }, [current.peerUuid]);

@@ -28,6 +28,10 @@ export class StorageDomainEntity {
   @Column({ name: 'gluster_volume_id', type: 'uuid', nullable: true })
   glusterVolumeId: string | null;
 
+  /** oVirt's `host`: the registered host that mounts the domain; null when none was given (or it was removed). */
+  @Column({ name: 'host_id', type: 'uuid', nullable: true })
+  hostId: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -2,31 +2,51 @@ import { refTo } from '../ovirt/api-paths';
 import { nameField } from '../ovirt/common-fields';
 import { CreateInputOf, enumOf, obj, ref, resource, str, UpdateInputOf, ViewOf } from '../ovirt/representation';
 import type { SearchSpec } from '../ovirt/search';
+import { fitOvirtModel, OVIRT_HOST_STORAGE_FIELDS, OVIRT_STORAGE_DOMAIN_FIELDS } from '../ovirt-model/ovirt-fields';
+import { HOSTS } from '../hosts/host.representation';
 import { volumeRef } from '../volumes/volume.representation';
 import type { StorageDomainEntity } from './storage-domain.entity';
 
 export const STORAGE_DOMAINS = 'storagedomains';
 export const DR_SCHEDULES = 'dr-schedules';
 
-/** oVirt's `<storage>` (HostStorage) of a gluster data domain: `address` a gluster server, `path` the volume. */
-export const HostStorageSchema = obj('host_storage', {
+const hostStorageFields = {
   type: enumOf(['glusterfs'], { description: 'Only gluster storage domains are served.' }),
   address: str({ maxLength: 255, description: 'A gluster server of the volume, as oVirt mounts it.' }),
   path: str({ maxLength: 255, description: 'The volume, as oVirt writes it: `/<volume>` (or `<volume>`).' }),
-});
-
-export const StorageDomainSchema = resource(
-  'storage_domain',
-  'storage_domains',
-  {
-    name: nameField(),
-    description: str({ optional: true, maxLength: 500 }),
-    type: enumOf(['data'], { optional: true, description: 'Always data (the default).' }),
-    storage: HostStorageSchema,
-    gluster_volume: ref('gluster_volume', { optional: true, description: "The managed gluster volume the domain lives on; when left out, found from storage's path (and address)." }),
-  },
-  { links: [DR_SCHEDULES], description: "An oVirt data storage domain on a managed gluster volume: what DR schedules copy to another site." },
+};
+const hostStorageModel = fitOvirtModel(
+  OVIRT_HOST_STORAGE_FIELDS,
+  Object.keys(hostStorageFields),
+  "oVirt's `<storage>` (HostStorage) of a gluster data domain: `address` a gluster server, `path` the volume.",
+  { resource: false },
 );
+
+/** oVirt's `<storage>` (HostStorage) of a gluster data domain: `address` a gluster server, `path` the volume. */
+export const HostStorageSchema = obj('host_storage', hostStorageFields, { description: hostStorageModel.description, ignored: hostStorageModel.ignored });
+
+const storageDomainFields = {
+  name: nameField(),
+  description: str({ optional: true, maxLength: 500 }),
+  type: enumOf(['data'], { optional: true, description: 'Always data (the default).' }),
+  storage: HostStorageSchema,
+  host: ref('host', {
+    optional: true,
+    description: 'The registered host that mounts the domain (oVirt requires one when adding a domain; here it may be left out). By id or name.',
+  }),
+  gluster_volume: ref('gluster_volume', { optional: true, description: "The managed gluster volume the domain lives on; when left out, found from storage's path (and address)." }),
+};
+const storageDomainModel = fitOvirtModel(
+  OVIRT_STORAGE_DOMAIN_FIELDS,
+  Object.keys(storageDomainFields),
+  'An oVirt data storage domain on a managed gluster volume: what DR schedules copy to another site.',
+);
+
+export const StorageDomainSchema = resource('storage_domain', 'storage_domains', storageDomainFields, {
+  links: [DR_SCHEDULES],
+  description: storageDomainModel.description,
+  ignored: storageDomainModel.ignored,
+});
 
 export type StorageDomainView = ViewOf<typeof StorageDomainSchema>;
 export type StorageDomainCreate = CreateInputOf<typeof StorageDomainSchema>;
@@ -49,6 +69,7 @@ export function storageDomainView(sd: StorageDomainEntity, volumeClusterId: stri
     description: sd.description,
     type: sd.domainType,
     storage: { type: sd.storageType, address: sd.storageAddress, path: sd.storagePath },
+    host: sd.hostId ? refTo(HOSTS, sd.hostId) : undefined,
     gluster_volume: sd.glusterVolumeId && volumeClusterId ? volumeRef(volumeClusterId, sd.glusterVolumeId) : undefined,
   };
 }

@@ -1,5 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { HostEntity } from '../hosts/host.entity';
 import { FollowRegistry } from '../ovirt/follow';
 import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
 import { StorageDomainEntity } from './storage-domain.entity';
@@ -9,7 +10,7 @@ import { StorageDomainsRepository } from './storage-domains.repository';
 import { StorageDomainsService } from './storage-domains.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([StorageDomainEntity, GlusterVolumeEntity])],
+  imports: [TypeOrmModule.forFeature([StorageDomainEntity, GlusterVolumeEntity, HostEntity])],
   controllers: [StorageDomainsController],
   providers: [StorageDomainsRepository, StorageDomainsService],
   exports: [StorageDomainsService, StorageDomainsRepository],

@@ -5,11 +5,12 @@ import { translateConstraintErrors } from '../database/constraint-errors';
 import { applyListQuery } from '../database/list-query';
 import { isUuid } from '../gluster';
 import type { ListQuery } from '../ovirt/query';
+import { HostEntity } from '../hosts/host.entity';
 import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
 import { StorageDomainEntity } from './storage-domain.entity';
 import { STORAGE_DOMAIN_SEARCH } from './storage-domain.representation';
 
-export type NewStorageDomain = Pick<StorageDomainEntity, 'name' | 'description' | 'storageAddress' | 'storagePath' | 'glusterVolumeId'>;
+export type NewStorageDomain = Pick<StorageDomainEntity, 'name' | 'description' | 'storageAddress' | 'storagePath' | 'glusterVolumeId' | 'hostId'>;
 
 /** All database access for storage domains (and the volume lookups they need). */
 @Injectable()
@@ -17,7 +18,16 @@ export class StorageDomainsRepository {
   constructor(
     @InjectRepository(StorageDomainEntity) private readonly domains: Repository<StorageDomainEntity>,
     @InjectRepository(GlusterVolumeEntity) private readonly volumes: Repository<GlusterVolumeEntity>,
+    @InjectRepository(HostEntity) private readonly hosts: Repository<HostEntity>,
   ) {}
+
+  hostById(id: string): Promise<HostEntity | null> {
+    return isUuid(id) ? this.hosts.findOneBy({ id }) : Promise.resolve(null);
+  }
+
+  hostByName(name: string): Promise<HostEntity | null> {
+    return this.hosts.findOneBy({ name });
+  }
 
   list(query: ListQuery): Promise<StorageDomainEntity[]> {
     return applyListQuery(this.domains.createQueryBuilder('sd'), query, STORAGE_DOMAIN_SEARCH).getMany();

@@ -7,6 +7,7 @@ import { OvirtFault } from '../ovirt/faults';
 import type { ListQuery } from '../ovirt/query';
 import { BodyError, RefInput } from '../ovirt/representation';
 import type { Caller } from '../ovirt/routes';
+import type { HostEntity } from '../hosts/host.entity';
 import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
 import { StorageDomainEntity } from './storage-domain.entity';
 import { StorageDomainCreate, StorageDomainUpdate, StorageDomainView, storageDomainView } from './storage-domain.representation';
@@ -74,7 +75,15 @@ export class StorageDomainsService {
     if (volume.name !== pathVolume) {
       throw new BodyError([{ path: 'storage.path', message: `names volume "${pathVolume}" but gluster_volume is "${volume.name}"` }]);
     }
-    const sd: NewStorageDomain = { name: input.name, description: input.description ?? null, storageAddress: address, storagePath: `/${volume.name}`, glusterVolumeId: volume.id };
+    const hostId = input.host ? (await this.resolveHost(input.host)).id : null;
+    const sd: NewStorageDomain = {
+      name: input.name,
+      description: input.description ?? null,
+      storageAddress: address,
+      storagePath: `/${volume.name}`,
+      glusterVolumeId: volume.id,
+      hostId,
+    };
     const added = await this.write(sd.name, () => this.domains.insert(sd));
     await this.record(EventCode.StorageDomainAdded, `Storage domain ${added.name} was added on gluster volume ${volume.name}.`, volume.clusterId, caller);
     return added;
@@ -85,6 +94,7 @@ export class StorageDomainsService {
     const changes: Partial<NewStorageDomain> = {};
     if (input.name !== undefined) changes.name = input.name;
     if (input.description !== undefined) changes.description = input.description;
+    if (input.host !== undefined) changes.hostId = input.host === null ? null : (await this.resolveHost(input.host)).id;
     if (input.gluster_volume) {
       const volume = await this.resolveVolume(input.gluster_volume);
       if (volume.id !== current.glusterVolumeId) throw OvirtFault.conflict('the gluster volume of a storage domain cannot change; add another storage domain');
@@ -121,6 +131,13 @@ export class StorageDomainsService {
       if (e instanceof GlusterArgumentError) throw new BodyError([{ path: 'storage.address', message: 'must be a host name, IPv4 or IPv6 address' }]);
       throw e;
     }
+  }
+
+  /** oVirt's `host` (the host that mounts the domain): a registered host, by id or else by name; 404 when unknown. */
+  private async resolveHost(ref: RefInput): Promise<HostEntity> {
+    const host = ref.id !== undefined ? await this.domains.hostById(ref.id) : await this.domains.hostByName(ref.name ?? '');
+    if (!host) throw ref.id !== undefined ? OvirtFault.notFound('host', ref.id) : OvirtFault.notFound('host', ref.name ?? '', 'name');
+    return host;
   }
 
   private async resolveVolume(ref: RefInput): Promise<GlusterVolumeEntity> {

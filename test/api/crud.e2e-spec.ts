@@ -26,11 +26,11 @@ describe('CRUD round trips', () => {
     const updated = await t.http
       .put(`${API}/clusters/${id}`)
       .set('Content-Type', XML)
-      .send(`<cluster id="${id}" href="/ignored"><name>xml-renamed</name><gluster_service>false</gluster_service></cluster>`)
+      .send(`<cluster id="${id}" href="/ignored"><name>xml-renamed</name><gluster_service>true</gluster_service><virt_service>false</virt_service></cluster>`)
       .expect(200);
-    expect(updated.text).toContain('<name>xml-renamed</name>\n    <description>first</description>\n    <gluster_service>false</gluster_service>');
+    expect(updated.text).toContain('<name>xml-renamed</name>\n    <description>first</description>\n    <gluster_service>true</gluster_service>\n    <virt_service>false</virt_service>');
     expect(await t.sql('SELECT name, description, gluster_service FROM clusters WHERE id = $1', [id])).toEqual([
-      { name: 'xml-renamed', description: 'first', gluster_service: false },
+      { name: 'xml-renamed', description: 'first', gluster_service: true },
     ]);
 
     expect((await t.http.get(`${API}/clusters`).expect(200)).text).toContain(`<cluster id="${id}"`);
@@ -53,7 +53,7 @@ describe('CRUD round trips', () => {
     expect(added.headers.location).toBe(host.href);
     // Read-only fields in a body are ignored, as oVirt does.
     expect(host.status).toBe('unknown');
-    expect(host.ssh).toEqual({ port: 22, user: 'root' });
+    expect(host.ssh).toEqual({ port: 22, user: { user_name: 'root' } });
 
     const updated = await t.http
       .put(`${API}/hosts/${host.id}`)
@@ -61,7 +61,7 @@ describe('CRUD round trips', () => {
       .set('Accept', JSON_TYPE)
       .send(JSON.stringify({ ssh: { port: '2200' }, cluster: { name: 'json-other' } }))
       .expect(200);
-    expect(updated.body).toMatchObject({ name: 'json-host', address: '2001:db8::10', ssh: { port: 2200, user: 'root' }, cluster: { id: other } });
+    expect(updated.body).toMatchObject({ name: 'json-host', address: '2001:db8::10', ssh: { port: 2200, user: { user_name: 'root' } }, cluster: { id: other } });
 
     const got = await t.http.get(host.href).set('Accept', JSON_TYPE).expect(200);
     expect(got.body).toEqual(updated.body);

@@ -63,7 +63,7 @@ describe('a TypeScript client generated from openapi/openapi.yaml', () => {
       gluster_service: true,
     });
     expect(result.fetched).toEqual(result.created);
-    expect(result.host).toMatchObject({ name: 'typed-host', ssh: { port: 2222, user: 'geo' }, cluster: { id: result.created.id }, status: 'unknown' });
+    expect(result.host).toMatchObject({ name: 'typed-host', ssh: { port: 2222, user: { user_name: 'geo' } }, cluster: { id: result.created.id }, status: 'unknown' });
     expect(result.listedAfter).toEqual(['typed-client']);
     expect(await t.sql('SELECT name FROM clusters')).toEqual([{ name: 'typed-client' }]);
   }, 120_000);

@@ -106,7 +106,7 @@ describe('the OpenAPI document', () => {
 
   it('matches real JSON responses, and would catch one that does not', async () => {
     const cluster = await addCluster(t, 'validated', { description: 'd' });
-    const host = await addHost(t, 'validated-host', cluster, { ssh: { port: 2022, user: 'geo' } });
+    const host = await addHost(t, 'validated-host', cluster, { ssh: { port: 2022, user: { user_name: 'geo' } } });
     const get = (p: string) => t.http.get(p).set('Accept', JSON_TYPE);
     const checks: [string, string, number, Promise<{ status: number; body: unknown }>][] = [
       ['get', '/ovirt-engine/api', 200, get(API)],

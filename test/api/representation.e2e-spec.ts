@@ -10,11 +10,11 @@ describe('the exact representations', () => {
   beforeAll(async () => {
     t = await startTestApp({ role: 'api' });
     const siteA = await addCluster(t, 'site-a', { description: 'Primary & <only>' });
-    const siteB = await addCluster(t, 'site-b', { gluster_service: false });
+    const siteB = await addCluster(t, 'site-b', { gluster_service: true, virt_service: false });
     const host = await t.http
       .post(`${API}/hosts`)
       .set('Content-Type', XML)
-      .send('<host><name>gluster1</name><address>192.0.2.10</address><ssh><port>2222</port><user>geoaccount</user></ssh><cluster><name>site-a</name></cluster></host>');
+      .send('<host><name>gluster1</name><address>192.0.2.10</address><ssh><port>2222</port><user><user_name>geoaccount</user_name></user></ssh><cluster><name>site-a</name></cluster></host>');
     expect(host.status).toBe(201);
     const hostId = /<host id="([^"]+)"/.exec(host.text)?.[1] as string;
     // What the SSH issue will write on first contact: shown, but never settable through the API.
@@ -41,6 +41,7 @@ describe('the exact representations', () => {
     <name>site-a</name>
     <description>Primary &amp; &lt;only&gt;</description>
     <gluster_service>true</gluster_service>
+    <virt_service>false</virt_service>
 </cluster>
 `);
   });
@@ -61,7 +62,8 @@ describe('the exact representations', () => {
   },
   "name": "site-a",
   "description": "Primary & <only>",
-  "gluster_service": true
+  "gluster_service": true,
+  "virt_service": false
 }
 `);
   });
@@ -78,7 +80,9 @@ describe('the exact representations', () => {
     <address>192.0.2.10</address>
     <ssh>
         <port>2222</port>
-        <user>geoaccount</user>
+        <user>
+            <user_name>geoaccount</user_name>
+        </user>
         <fingerprint>SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU</fingerprint>
     </ssh>
     <cluster id="{siteA}" href="/ovirt-engine/api/clusters/{siteA}"/>
@@ -108,7 +112,9 @@ describe('the exact representations', () => {
   "address": "192.0.2.10",
   "ssh": {
     "port": 2222,
-    "user": "geoaccount",
+    "user": {
+      "user_name": "geoaccount"
+    },
     "fingerprint": "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
   },
   "cluster": {
@@ -129,6 +135,7 @@ describe('the exact representations', () => {
         <name>site-a</name>
         <description>Primary &amp; &lt;only&gt;</description>
         <gluster_service>true</gluster_service>
+        <virt_service>false</virt_service>
     </cluster>
 `);
   });
@@ -144,13 +151,15 @@ describe('the exact representations', () => {
         <name>site-a</name>
         <description>Primary &amp; &lt;only&gt;</description>
         <gluster_service>true</gluster_service>
+        <virt_service>false</virt_service>
     </cluster>
     <cluster id="{siteB}" href="/ovirt-engine/api/clusters/{siteB}">
         <actions>
             <link rel="refresh" href="/ovirt-engine/api/clusters/{siteB}/refresh"/>
         </actions>
         <name>site-b</name>
-        <gluster_service>false</gluster_service>
+        <gluster_service>true</gluster_service>
+        <virt_service>false</virt_service>
     </cluster>
 </clusters>
 `);
@@ -173,7 +182,8 @@ describe('the exact representations', () => {
       },
       "name": "site-a",
       "description": "Primary & <only>",
-      "gluster_service": true
+      "gluster_service": true,
+      "virt_service": false
     },
     {
       "id": "{siteB}",
@@ -187,7 +197,8 @@ describe('the exact representations', () => {
         ]
       },
       "name": "site-b",
-      "gluster_service": false
+      "gluster_service": true,
+      "virt_service": false
     }
   ]
 }

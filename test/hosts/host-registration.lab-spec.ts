@@ -13,7 +13,7 @@ interface HostJson {
   status_detail?: string;
   gluster_version?: string;
   peer_uuid?: string;
-  ssh: { port: number; user: string; fingerprint?: string };
+  ssh: { port: number; user: { user_name: string }; fingerprint?: string };
 }
 
 interface ActionJson {

@@ -8,7 +8,7 @@ import type { CreateInput, Fields, ListItem, RootSchema, UpdateInput } from './s
  * Validates and coerces a parsed body (parseXmlBody / parseJsonBody) against a schema.
  *
  * Decisions:
- *  - Unknown fields are rejected, by name.
+ *  - Unknown fields are rejected, by name; a schema's `ignored` names are accepted with any value and dropped.
  *  - id, href, link and actions of a resource, and every readOnly field, are IGNORED in every mode, not
  *    rejected: oVirt clients send back whole objects they got from a GET, and oVirt ignores them too.
  *  - JSON accepts native numbers/booleans and also their string forms ("22", "true"), because oVirt's
@@ -89,7 +89,7 @@ function decodeObject(schema: RootSchema, tree: unknown, path: string, partial: 
   const fields: Fields = schema.fields;
   const out: Rec = {};
   for (const key of Object.keys(value)) {
-    if (schema.kind === 'resource' && RESOURCE_KEYS.has(key)) {
+    if ((schema.kind === 'resource' && RESOURCE_KEYS.has(key)) || schema.ignored?.includes(key)) {
       continue;
     }
     const keyPath = child(path, safeName(key));

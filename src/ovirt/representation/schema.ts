@@ -82,6 +82,8 @@ export interface ObjectField<FS extends Fields = Fields, F extends Flags = Flags
   readonly fields: FS;
   /** Field names in rendering order. */
   readonly order: readonly string[];
+  /** Names accepted in bodies and dropped unread (fields of oVirt's model that mean nothing here). */
+  readonly ignored?: readonly string[];
 }
 
 export interface ListField<I extends ListItem = ListItem, F extends Flags = Flags> extends FieldBase<F> {
@@ -105,6 +107,8 @@ export interface ResourceSchema<FS extends Fields = Fields> {
   /** Action names, rendered as `<actions><link rel href="{href}/{name}"/></actions>`. */
   readonly actions: readonly string[];
   readonly description?: string;
+  /** Names accepted in bodies and dropped unread (fields of oVirt's model that mean nothing here). */
+  readonly ignored?: readonly string[];
 }
 
 export type Field = StringField | IntegerField | BooleanField | DateField | EnumField | RefField | ObjectField | ListField;
@@ -231,13 +235,25 @@ export function ref<const M extends Modifiers = NoOptions>(type: string, options
   return Object.freeze({ kind: 'ref', ...flags(options), type });
 }
 
-export function obj<const FS extends Fields, const M extends Modifiers = NoOptions>(
+export interface ObjectOptions extends Modifiers {
+  /** Names accepted in bodies and dropped unread; none may be a field. */
+  readonly ignored?: readonly string[];
+}
+
+function ignoredNames(fields: Fields, ignored: readonly string[] | undefined): { ignored?: readonly string[] } {
+  for (const name of ignored ?? []) {
+    if (Object.hasOwn(fields, name)) throw new Error(`"${name}" is both a field and ignored`);
+  }
+  return ignored && ignored.length > 0 ? { ignored: [...ignored] } : {};
+}
+
+export function obj<const FS extends Fields, const M extends ObjectOptions = NoOptions>(
   type: string,
   fields: FS,
   options?: M,
 ): ObjectField<FS, FlagsOf<M>> {
   checkName('type name', type);
-  return Object.freeze({ kind: 'object', ...flags(options), type, fields, order: fieldOrder(fields) });
+  return Object.freeze({ kind: 'object', ...flags(options), type, fields, order: fieldOrder(fields), ...ignoredNames(fields, options?.ignored) });
 }
 
 export interface ListOptions extends Modifiers {
@@ -264,6 +280,8 @@ export interface ResourceOptions<L extends string, A extends string> {
   readonly links?: readonly L[];
   readonly actions?: readonly A[];
   readonly description?: string;
+  /** Names accepted in bodies and dropped unread; none may be a field. */
+  readonly ignored?: readonly string[];
 }
 
 export function resource<const FS extends Fields, const L extends string = never, const A extends string = never>(
@@ -288,6 +306,7 @@ export function resource<const FS extends Fields, const L extends string = never
     links: [...(options?.links ?? [])],
     actions: [...(options?.actions ?? [])],
     ...(options?.description !== undefined ? { description: options.description } : {}),
+    ...ignoredNames(fields, options?.ignored),
   });
 }
 

@@ -59,7 +59,7 @@ export async function roundTrip(base: string, credentials?: string): Promise<Rou
   const created = await call<Cluster>(base, 'POST', '/ovirt-engine/api/clusters', newCluster);
   if (created.id === undefined) throw new Error('the new cluster has no id');
   const fetched = await call<Cluster>(base, 'GET', `/ovirt-engine/api/clusters/${created.id}`);
-  const newHost: HostCreate = { name: 'typed-host', address: '192.0.2.7', cluster: { name: fetched.name }, ssh: { port: 2222, user: 'geo' } };
+  const newHost: HostCreate = { name: 'typed-host', address: '192.0.2.7', cluster: { name: fetched.name }, ssh: { port: 2222, user: { user_name: 'geo' } } };
   const host = await call<Host>(base, 'POST', '/ovirt-engine/api/hosts', newHost);
   const after = await call<ClusterList>(base, 'GET', '/ovirt-engine/api/clusters');
   return {
