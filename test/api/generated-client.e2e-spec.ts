@@ -61,6 +61,7 @@ describe('a TypeScript client generated from openapi/openapi.yaml', () => {
       name: 'typed-client',
       description: 'made by the generated client',
       gluster_service: true,
+      virt_service: false,
     });
     expect(result.fetched).toEqual(result.created);
     expect(result.host).toMatchObject({ name: 'typed-host', ssh: { port: 2222, user: { user_name: 'geo' } }, cluster: { id: result.created.id }, status: 'unknown' });
