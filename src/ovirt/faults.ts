@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { isDatabaseUnavailable } from '../database/unavailable-errors';
 import { BodyError, FaultView, safeText } from './representation';
 
 /** The statuses a fault may carry (DESIGN.md section 4), plus 500 for what nobody expected. */
@@ -86,7 +87,7 @@ export function reasonPhrase(status: number): string {
 
 /**
  * What the client sees for any error. Only our own faults and body errors carry their message; Nest's
- * HTTP exceptions keep their status with a generic text; anything else is a 500 whose text names only
+ * HTTP exceptions keep their status with a generic text; PostgreSQL out of reach is a 503; anything else is a 500 whose text names only
  * the correlation id under which it was logged.
  */
 export function faultResponseFor(error: unknown, correlationId: string | undefined): FaultResponse {
@@ -101,6 +102,9 @@ export function faultResponseFor(error: unknown, correlationId: string | undefin
     if (Number.isInteger(status) && status >= 400 && status < 600 && status !== 500) {
       return { status, fault: { reason: reasonPhrase(status), detail: GENERIC_DETAIL[status] ?? reasonPhrase(status).toLowerCase() }, unexpected: false };
     }
+  }
+  if (isDatabaseUnavailable(error)) {
+    return { status: 503, fault: { reason: reasonPhrase(503), detail: 'The database (PostgreSQL) is not reachable; try again shortly.' }, unexpected: false };
   }
   const where = correlationId ? ` (correlation id ${correlationId})` : '';
   return {
