@@ -16,6 +16,11 @@ function expectThrottled(res: { status: number; headers: Record<string, string> 
   expect(retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);
 }
 
+/** The SSO token endpoint's password grant, anonymous. */
+function passwordGrant(t: TestApp, username: string, password: string) {
+  return t.anon.post(TOKEN_URL).set('Content-Type', FORM_TYPE).set('Accept', JSON_TYPE).send(form({ grant_type: 'password', scope: 'ovirt-app-api', username, password }));
+}
+
 describe('failed logins are limited per user name and per client address', () => {
   let t: TestApp;
 
@@ -26,8 +31,7 @@ describe('failed logins are limited per user name and per client address', () =>
     await t.close();
   });
 
-  const tokenRequest = (username: string, password: string) =>
-    t.anon.post(TOKEN_URL).set('Content-Type', FORM_TYPE).set('Accept', JSON_TYPE).send(form({ grant_type: 'password', scope: 'ovirt-app-api', username, password }));
+  const tokenRequest = (username: string, password: string) => passwordGrant(t, username, password);
 
   it('answers 429 with Retry-After for a user name after its failures (Basic), even with the right password; other users go on', async () => {
     await addUser(t, 'other@internal', 'viewer', 'other-password-1');
@@ -101,8 +105,7 @@ describe('a login attempt is counted before its password is checked', () => {
     await t.close();
   });
 
-  const tokenRequest = (username: string, password: string) =>
-    t.anon.post(TOKEN_URL).set('Content-Type', FORM_TYPE).set('Accept', JSON_TYPE).send(form({ grant_type: 'password', scope: 'ovirt-app-api', username, password }));
+  const tokenRequest = (username: string, password: string) => passwordGrant(t, username, password);
 
   it('lets exactly the limit of 30 parallel wrong Basic passwords for one user be checked; the rest get 429', async () => {
     const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => t.anon.get(API).set('Authorization', basic(TEST_ADMIN.user, `wrong-${i}`))));
