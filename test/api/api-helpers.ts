@@ -20,6 +20,16 @@ export async function addCluster(t: TestApp, name: string, extra: Record<string,
   return (res.body as { id: string }).id;
 }
 
+/** A discovered-looking volume row (up, one brick, distribute), for tests that need no gluster. */
+export async function addVolume(t: TestApp, clusterId: string, name: string): Promise<string> {
+  const [row] = await t.sql<{ id: string }>(
+    `INSERT INTO gluster_volumes (cluster_id, name, volume_type, status, brick_count, replica_count, disperse_count, redundancy_count, transport_types, last_refreshed)
+     VALUES ($1, $2, 'distribute', 'up', 1, 1, 0, 0, 'tcp', now()) RETURNING id`,
+    [clusterId, name],
+  );
+  return row.id;
+}
+
 export async function addHost(t: TestApp, name: string, cluster: string, extra: Record<string, unknown> = {}): Promise<string> {
   const res = await t.http
     .post(`${API}/hosts`)

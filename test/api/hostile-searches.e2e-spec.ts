@@ -1,6 +1,6 @@
 import { addUser } from '../auth/auth-helpers';
 import { startTestApp, TestApp } from '../support/test-app';
-import { addCluster, API, faultOf, JSON_TYPE } from './api-helpers';
+import { addCluster, addVolume, API, faultOf, JSON_TYPE } from './api-helpers';
 
 /**
  * Hostile `search` values: no user text becomes a RegExp (DESIGN.md section 7), so a pattern that makes
@@ -14,14 +14,7 @@ describe('hostile search values', () => {
   let master: string;
   let longName: string;
 
-  async function volume(name: string): Promise<string> {
-    const [row] = await t.sql<{ id: string }>(
-      `INSERT INTO gluster_volumes (cluster_id, name, volume_type, status, brick_count, replica_count, disperse_count, redundancy_count, transport_types, last_refreshed)
-       VALUES ($1, $2, 'distribute', 'up', 1, 1, 0, 0, 'tcp', now()) RETURNING id`,
-      [cluster, name],
-    );
-    return row.id;
-  }
+  const volume = (name: string) => addVolume(t, cluster, name);
 
   const viewerGet = (path: string) => t.as(VIEWER.user, VIEWER.password).get(`${API}${path}`).set('Accept', JSON_TYPE);
   const targets = (search: string) => viewerGet(`/clusters/${cluster}/glustervolumes/${master}/georeplication-targets?search=${encodeURIComponent(search)}`);

@@ -1,5 +1,5 @@
 import { startTestApp, TestApp } from '../support/test-app';
-import { API, faultOf, JSON_TYPE, XML } from './api-helpers';
+import { addVolume, API, faultOf, JSON_TYPE, XML } from './api-helpers';
 
 /**
  * Bodies as the oVirt SDKs build them from oVirt's own object model (issue 18): every field of oVirt's
@@ -22,14 +22,7 @@ describe("writes with oVirt's object model (cluster, host, storage domain)", () 
     t.http.put(`${API}${path}`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify(body));
   const idOf = (xml: string, type: string) => new RegExp(`<${type} id="([^"]+)"`).exec(xml)?.[1] as string;
 
-  async function volume(clusterId: string, name: string): Promise<string> {
-    const [row] = await t.sql<{ id: string }>(
-      `INSERT INTO gluster_volumes (cluster_id, name, volume_type, status, brick_count, replica_count, disperse_count, redundancy_count, transport_types, last_refreshed)
-       VALUES ($1, $2, 'distribute', 'up', 1, 1, 0, 0, 'tcp', now()) RETURNING id`,
-      [clusterId, name],
-    );
-    return row.id;
-  }
+  const volume = (clusterId: string, name: string) => addVolume(t, clusterId, name);
 
   describe('cluster', () => {
     it('XML: Cluster(name, gluster_service=True, virt_service=False) plus other oVirt fields is added and reads back with both flags', async () => {

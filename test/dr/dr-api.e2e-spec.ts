@@ -3,7 +3,7 @@ import { DrScheduleRunner } from '../../src/dr/dr-schedule-runner';
 import { TargetLock, HeldLock } from '../../src/jobs/target-lock';
 import { QueueName } from '../../src/queue/queue-names';
 import { QueueProducer } from '../../src/queue/queue-producer';
-import { addCluster, API, faultOf, JSON_TYPE } from '../api/api-helpers';
+import { addCluster, addVolume, API, faultOf, JSON_TYPE } from '../api/api-helpers';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -26,14 +26,7 @@ describe('DR API', () => {
   const get = (path: string) => t.http.get(`${API}${path}`).set('Accept', JSON_TYPE);
   const events = (code: number) => t.sql<{ severity: string; description: string }>('SELECT severity, description FROM events WHERE code = $1 ORDER BY id', [code]);
 
-  async function volume(name: string): Promise<string> {
-    const [row] = await t.sql<{ id: string }>(
-      `INSERT INTO gluster_volumes (cluster_id, name, volume_type, status, brick_count, replica_count, disperse_count, redundancy_count, transport_types, last_refreshed)
-       VALUES ($1, $2, 'distribute', 'up', 1, 1, 0, 0, 'tcp', now()) RETURNING id`,
-      [cluster, name],
-    );
-    return row.id;
-  }
+  const volume = (name: string) => addVolume(t, cluster, name);
 
   async function georepSession(volumeId: string, slaveVolume: string): Promise<string> {
     const [row] = await t.sql<{ id: string }>(

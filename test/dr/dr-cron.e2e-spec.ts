@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { createNestApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
-import { addCluster, API, JSON_TYPE } from '../api/api-helpers';
+import { addCluster, addVolume, API, JSON_TYPE } from '../api/api-helpers';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -27,15 +27,11 @@ describe('DR schedule firing with two workers', () => {
       await second.init();
 
       const cluster = await addCluster(t, 'cron-site');
-      const [vol] = await t.sql<{ id: string }>(
-        `INSERT INTO gluster_volumes (cluster_id, name, volume_type, status, brick_count, replica_count, disperse_count, redundancy_count, transport_types, last_refreshed)
-         VALUES ($1, 'cronvol', 'distribute', 'up', 1, 1, 0, 0, 'tcp', now()) RETURNING id`,
-        [cluster],
-      );
+      const volumeId = await addVolume(t, cluster, 'cronvol');
       await t.sql(
         `INSERT INTO georep_sessions (cluster_id, master_volume_id, slave_host_name, slave_volume_name, session_key, status, last_refreshed)
          VALUES ($1, $2, '10.200.0.2', 'cronslave', 'k', 'stopped', now())`,
-        [cluster, vol.id],
+        [cluster, volumeId],
       );
       const post = (p: string, body: unknown) => t.http.post(`${API}${p}`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify(body));
       const domain = (await post('/storagedomains', { name: 'cron', storage: { type: 'glusterfs', address: 'gluster1', path: '/cronvol' } }).expect(201)).body.id as string;
