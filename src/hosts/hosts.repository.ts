@@ -17,7 +17,6 @@ export type HostContactState = Pick<HostEntity, 'status' | 'statusDetail'> & Par
 export interface PoolOwner {
   hostName: string;
   peerUuid: string;
-  clusterId: string;
   clusterName: string;
 }
 
@@ -80,7 +79,7 @@ export class HostsRepository {
     return rows
       .createQueryBuilder('h')
       .innerJoin('clusters', 'c', 'c.id = h.cluster_id')
-      .select(['h.name AS "hostName"', 'h.peer_uuid AS "peerUuid"', 'c.id AS "clusterId"', 'c.name AS "clusterName"'])
+      .select(['h.name AS "hostName"', 'h.peer_uuid AS "peerUuid"', 'c.name AS "clusterName"'])
       .where('h.cluster_id <> :cluster AND h.id <> :id AND h.status <> :refused AND lower(h.peer_uuid::text) IN (:...uuids)', {
         cluster: host.clusterId,
         id: host.id,
