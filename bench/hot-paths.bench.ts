@@ -17,7 +17,11 @@ import { EVENT_SEARCH } from '../src/events/event.representation';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'gluster-10.3');
 function capture(name: string): CommandOutput {
-  return { stdout: fs.readFileSync(path.join(FIXTURES, name), 'utf8'), stderr: '', exitCode: Number(fs.readFileSync(path.join(FIXTURES, `${name}.rc`), 'utf8').trim()) };
+  return {
+    stdout: fs.readFileSync(path.join(FIXTURES, name), 'utf8'),
+    stderr: '',
+    exitCode: Number(fs.readFileSync(path.join(FIXTURES, `${name}.rc`), 'utf8').trim()),
+  };
 }
 
 function bench(name: string, run: () => unknown, seconds = 2, warmUps = 200): void {
@@ -33,7 +37,11 @@ function bench(name: string, run: () => unknown, seconds = 2, warmUps = 200): vo
     now = process.hrtime.bigint();
   }
   const perOpUs = Number(now - start) / 1000 / n;
-  process.stdout.write(`${name.padEnd(58)} ${Math.round(1e6 / perOpUs).toString().padStart(9)} ops/s ${perOpUs.toFixed(1).padStart(9)} µs/op\n`);
+  process.stdout.write(
+    `${name.padEnd(58)} ${Math.round(1e6 / perOpUs)
+      .toString()
+      .padStart(9)} ops/s ${perOpUs.toFixed(1).padStart(9)} µs/op\n`,
+  );
 }
 
 const statusXml = capture('georep-status-all-xml.active-passive.xml');
@@ -83,7 +91,9 @@ bench('parse volume status detail --xml', () => parseVolumeStatus(volumeStatus))
 bench('shape a discovery pass (volumes + sessions + roll-up)', () => buildSnapshot(volumes, statuses, sessions));
 bench('render a session with its 2 per-brick rows, XML', () => render(GeoRepSessionSchema, view, 'xml'));
 bench('render a session with its 2 per-brick rows, JSON', () => render(GeoRepSessionSchema, view, 'json'));
-bench('parse an events search', () => parseSearch('severity>=warning and time>2026-11-30T00:00:00Z and code=4596 sortby time desc', EVENT_SEARCH));
+bench('parse an events search', () =>
+  parseSearch('severity>=warning and time>2026-11-30T00:00:00Z and code=4596 sortby time desc', EVENT_SEARCH),
+);
 // An XML request body of 1 MiB of empty comments: the pre-scan used to search the rest of the body for '&' after each one.
 const commentBody = `<action>${'<!---->'.repeat(Math.floor(((1 << 20) - 17) / 7))}</action>`;
 bench('read a 1 MiB XML body of empty comments', () => parseXmlBody(commentBody, 'action'), 4, 3);

@@ -14,6 +14,8 @@ export class Canary1795310000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query('ALTER TABLE georep_sessions DROP COLUMN last_verified, DROP COLUMN last_verify_result, DROP COLUMN replication_delay_ms');
+    await q.query(
+      'ALTER TABLE georep_sessions DROP COLUMN last_verified, DROP COLUMN last_verify_result, DROP COLUMN replication_delay_ms',
+    );
   }
 }

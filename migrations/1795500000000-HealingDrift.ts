@@ -16,6 +16,8 @@ export class HealingDrift1795500000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query('ALTER TABLE georep_sessions DROP CONSTRAINT georep_sessions_desired_status_check, DROP COLUMN desired_status, DROP COLUMN desired_at, DROP COLUMN drifted, DROP COLUMN heal_times');
+    await q.query(
+      'ALTER TABLE georep_sessions DROP CONSTRAINT georep_sessions_desired_status_check, DROP COLUMN desired_status, DROP COLUMN desired_at, DROP COLUMN drifted, DROP COLUMN heal_times',
+    );
   }
 }

@@ -8,4 +8,13 @@ import { HealingDrift1795500000000 } from './1795500000000-HealingDrift';
 import { StorageDomainHost1795600000000 } from './1795600000000-StorageDomainHost';
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const MIGRATIONS = [Initial1795000000000, JobRunState1795100000000, GlusterDiscovery1795200000000, StallDetection1795300000000, Canary1795310000000, DisasterRecovery1795400000000, HealingDrift1795500000000, StorageDomainHost1795600000000];
+export const MIGRATIONS = [
+  Initial1795000000000,
+  JobRunState1795100000000,
+  GlusterDiscovery1795200000000,
+  StallDetection1795300000000,
+  Canary1795310000000,
+  DisasterRecovery1795400000000,
+  HealingDrift1795500000000,
+  StorageDomainHost1795600000000,
+];

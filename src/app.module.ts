@@ -22,7 +22,24 @@ import { SessionCreateModule } from './session-create/session-create.module';
 import { PreflightModule } from './preflight/preflight.module';
 
 /** Feature modules: their job handlers run only where the WorkerModule is loaded. */
-const FEATURES = [SshModule, OvirtModule, EventsModule, JobsModule, UsersModule, AuthModule, ClustersModule, HostsModule, VolumesModule, GeorepModule, DiscoveryModule, SessionControlModule, SessionCreateModule, StorageDomainsModule, DrModule, PreflightModule];
+const FEATURES = [
+  SshModule,
+  OvirtModule,
+  EventsModule,
+  JobsModule,
+  UsersModule,
+  AuthModule,
+  ClustersModule,
+  HostsModule,
+  VolumesModule,
+  GeorepModule,
+  DiscoveryModule,
+  SessionControlModule,
+  SessionCreateModule,
+  StorageDomainsModule,
+  DrModule,
+  PreflightModule,
+];
 
 @Module({})
 export class AppModule implements NestModule {
@@ -31,7 +48,12 @@ export class AppModule implements NestModule {
     const works = config.role !== 'api';
     return {
       module: AppModule,
-      imports: [CoreModule.register(config, services), ...FEATURES, ...(serves ? [HealthModule] : []), ...(works ? [WorkerModule] : [])],
+      imports: [
+        CoreModule.register(config, services),
+        ...FEATURES,
+        ...(serves ? [HealthModule] : []),
+        ...(works ? [WorkerModule] : []),
+      ],
     };
   }
 

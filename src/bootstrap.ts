@@ -28,7 +28,11 @@ const EMBEDDED_DATABASE = 'georep';
 /** With DATABASE_URL/REDIS_URL set this starts nothing; otherwise PostgreSQL and redis-server run as children, data in the data dir. */
 export async function startBackingServices(config: AppConfig, log: (msg: string) => void): Promise<BackingServices> {
   if (config.databaseUrl && config.redisUrl) {
-    return { services: { databaseUrl: config.databaseUrl, redisUrl: config.redisUrl }, embedded: false, stop: async () => undefined };
+    return {
+      services: { databaseUrl: config.databaseUrl, redisUrl: config.redisUrl },
+      embedded: false,
+      stop: async () => undefined,
+    };
   }
   ensureDataDir(config);
   const pg = new EmbeddedPostgres({ baseDir: path.join(config.dataDir, 'postgres') });
@@ -43,7 +47,9 @@ export async function startBackingServices(config: AppConfig, log: (msg: string)
     await stop();
     throw e;
   }
-  log(`embedded PostgreSQL on 127.0.0.1:${pg.port}, redis-server on 127.0.0.1:${redis.port}, data in ${config.dataDir}`);
+  log(
+    `embedded PostgreSQL on 127.0.0.1:${pg.port}, redis-server on 127.0.0.1:${redis.port}, data in ${config.dataDir}`,
+  );
   return { services: { databaseUrl: pg.urlFor(EMBEDDED_DATABASE), redisUrl: redis.url }, embedded: true, stop };
 }
 
@@ -52,7 +58,8 @@ export async function ensureDatabase(adminUrl: string, name: string, template?: 
   await client.connect();
   try {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`);
+    if (exists.rowCount === 0)
+      await client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`);
   } finally {
     await client.end();
   }
@@ -86,7 +93,10 @@ export async function prepareDatabase(config: AppConfig, databaseUrl: string): P
   }
 }
 
-export async function createNestApp(config: AppConfig, services: ResolvedServices): Promise<INestApplication | INestApplicationContext> {
+export async function createNestApp(
+  config: AppConfig,
+  services: ResolvedServices,
+): Promise<INestApplication | INestApplicationContext> {
   const module = AppModule.forRole(config, services);
   if (config.role === 'worker') {
     const ctx = await NestFactory.createApplicationContext(module, { bufferLogs: true, abortOnError: false });

@@ -54,13 +54,22 @@ async function main(): Promise<void> {
       await app.listen(config.port, config.host);
       const address = app.getHttpServer().address() as AddressInfo;
       const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-      say(`georep-api (${config.role}) listening on ${config.tls ? 'https' : 'http'}://${shown}:${address.port}/ovirt-engine/api`);
-      if (config.tls) say(`TLS certificate ${config.tls.certFile}${config.tls.selfSigned ? ' (self-signed, generated on first start)' : ''}`);
+      say(
+        `georep-api (${config.role}) listening on ${config.tls ? 'https' : 'http'}://${shown}:${address.port}/ovirt-engine/api`,
+      );
+      if (config.tls)
+        say(
+          `TLS certificate ${config.tls.certFile}${config.tls.selfSigned ? ' (self-signed, generated on first start)' : ''}`,
+        );
     } else {
       await app.init();
       say('georep-api (worker) running');
     }
-    say(admin.passwordFile ? `admin user ${admin.user}; password in ${admin.passwordFile}` : `admin user ${admin.user}; password from GEOREP_ADMIN_PASSWORD`);
+    say(
+      admin.passwordFile
+        ? `admin user ${admin.user}; password in ${admin.passwordFile}`
+        : `admin user ${admin.user}; password from GEOREP_ADMIN_PASSWORD`,
+    );
   } catch (e) {
     if (e instanceof ConfigError) {
       for (const line of e.problems) console.error(`configuration error: ${line}`);

@@ -111,7 +111,8 @@ export class AuthService implements Authenticator {
     switch (scheme.toLowerCase()) {
       case 'basic': {
         const credentials = decodeBasic(value);
-        if (credentials === undefined) throw unauthorized('the Basic credentials are malformed: expected base64 of user@domain:password');
+        if (credentials === undefined)
+          throw unauthorized('the Basic credentials are malformed: expected base64 of user@domain:password');
         try {
           const user = await this.passwordLogin(credentials.name, credentials.password, clientAddress(req), 'basic');
           return principal(user, 'basic');
@@ -146,9 +147,12 @@ export class AuthService implements Authenticator {
     const attempt = await this.admit(name, address, via);
     try {
       const user = checkable ? await this.users.findByNameWithHash(name) : null;
-      const ok = user !== null && (this.cache.has(user.passwordHash, name, password) || (await this.verify(user.passwordHash, password)));
+      const ok =
+        user !== null &&
+        (this.cache.has(user.passwordHash, name, password) || (await this.verify(user.passwordHash, password)));
       // Same cost as a real check, so response times do not tell which user names exist.
-      if (user === null) await this.verifications.run(async () => verifyPassword(await this.dummy(), password.slice(0, MAX_PASSWORD)));
+      if (user === null)
+        await this.verifications.run(async () => verifyPassword(await this.dummy(), password.slice(0, MAX_PASSWORD)));
       if (!user || !ok) {
         attempt.failed();
         this.logger.warn(`login failed (${via}) for ${loggable(name)} from ${address}`);
@@ -159,7 +163,9 @@ export class AuthService implements Authenticator {
       return withoutHash(user);
     } catch (e) {
       if (e instanceof ConcurrencyLimitFull) {
-        this.logger.warn(`login refused (${via}) for ${loggable(name)} from ${address}: every password check slot is taken`);
+        this.logger.warn(
+          `login refused (${via}) for ${loggable(name)} from ${address}: every password check slot is taken`,
+        );
         throw new LoginBusyServer();
       }
       throw e;
@@ -216,7 +222,11 @@ export class AuthService implements Authenticator {
   private asFault(e: unknown, res: Response): unknown {
     if (e instanceof LoginThrottled) {
       res.setHeader('Retry-After', String(e.retryAfterSeconds));
-      return new OvirtFault(429, 'Too Many Requests', `too many failed logins; try again in ${e.retryAfterSeconds} seconds`);
+      return new OvirtFault(
+        429,
+        'Too Many Requests',
+        `too many failed logins; try again in ${e.retryAfterSeconds} seconds`,
+      );
     }
     if (e instanceof LoginBusyServer) {
       res.setHeader('Retry-After', String(e.retryAfterSeconds));

@@ -18,7 +18,8 @@ export class ConcurrencyLimit {
     private readonly maxRunning: number,
     private readonly maxQueued: number,
   ) {
-    if (!Number.isInteger(maxRunning) || maxRunning < 1) throw new RangeError('maxRunning must be a whole number of at least 1');
+    if (!Number.isInteger(maxRunning) || maxRunning < 1)
+      throw new RangeError('maxRunning must be a whole number of at least 1');
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {

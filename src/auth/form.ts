@@ -25,7 +25,8 @@ export function readForm(req: Request): Map<string, string> {
   }
   const fields = new Map<string, string>();
   for (const [name, value] of new URLSearchParams(text)) {
-    if (fields.has(name)) throw new FormError(`the field ${/^[a-z_]{1,40}$/.test(name) ? name : '(unnamed)'} is given more than once`);
+    if (fields.has(name))
+      throw new FormError(`the field ${/^[a-z_]{1,40}$/.test(name) ? name : '(unnamed)'} is given more than once`);
     fields.set(name, value);
   }
   return fields;

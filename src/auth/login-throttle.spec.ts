@@ -26,7 +26,7 @@ describe('LoginThrottle', () => {
     expect(t.admit('bob@internal', '10.0.0.1')).toBeInstanceOf(LoginAttempt);
   });
 
-  it('does not let one address\'s failures for a name refuse that name from another address', () => {
+  it("does not let one address's failures for a name refuse that name from another address", () => {
     const t = make();
     for (let i = 0; i < 3; i++) admitted(t, 'admin@internal', '10.0.0.1').failed();
     expect(t.admit('admin@internal', '10.0.0.1')).toBeInstanceOf(LoginRefused);
@@ -53,7 +53,11 @@ describe('LoginThrottle', () => {
 
   it('wakes those waiting when a pending attempt settles; a success frees the name at once', async () => {
     const t = make();
-    const first = [admitted(t, 'bob@internal', '1'), admitted(t, 'bob@internal', '1'), admitted(t, 'bob@internal', '1')];
+    const first = [
+      admitted(t, 'bob@internal', '1'),
+      admitted(t, 'bob@internal', '1'),
+      admitted(t, 'bob@internal', '1'),
+    ];
     const busy = t.admit('bob@internal', '1');
     expect(busy).toBeInstanceOf(LoginBusy);
     let woken = false;
@@ -88,7 +92,7 @@ describe('LoginThrottle', () => {
     expect(t.admit('a@b', '1')).toBeInstanceOf(LoginAttempt);
   });
 
-  it('forgets a name\'s failures from an address after a success there, not the address\'s', () => {
+  it("forgets a name's failures from an address after a success there, not the address's", () => {
     const t = make();
     admitted(t, 'a@b', '1').failed();
     admitted(t, 'a@b', '1').failed();

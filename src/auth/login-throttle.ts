@@ -112,7 +112,10 @@ export class LoginThrottle {
     if (wait > 0) return new LoginRefused(wait);
     const user = this.counter(this.users, userKey(name, address));
     const byAddress = this.counter(this.addresses, address);
-    for (const [c, max] of [[user, this.limits.maxPerUser], [byAddress, this.limits.maxPerAddress]] as const) {
+    for (const [c, max] of [
+      [user, this.limits.maxPerUser],
+      [byAddress, this.limits.maxPerAddress],
+    ] as const) {
       if (c.failures + c.pending >= max) return new LoginBusy(new Promise<void>((resolve) => c.waiters.push(resolve)));
     }
     user.pending += 1;
@@ -137,7 +140,9 @@ export class LoginThrottle {
   }
 
   private failureWait(c: Counter | undefined, max: number): number {
-    return c !== undefined && c.startedAt !== undefined && c.failures >= max ? c.startedAt + this.limits.windowMs - this.now() : 0;
+    return c !== undefined && c.startedAt !== undefined && c.failures >= max
+      ? c.startedAt + this.limits.windowMs - this.now()
+      : 0;
   }
 
   private expire(c: Counter): void {

@@ -11,11 +11,14 @@ describe('certificateBlocks', () => {
     expect(certificateBlocks(combined)).toBe(`${CERT_A}\n${CERT_B}\n`);
   });
 
-  it.each(['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'OPENSSH PRIVATE KEY'])('leaves out a %s block', (label) => {
-    const served = certificateBlocks(`${block(label, 'U0VDUkVU')}\n${CERT_A}\n`);
-    expect(served).toBe(`${CERT_A}\n`);
-    expect(served).not.toContain('U0VDUkVU');
-  });
+  it.each(['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'OPENSSH PRIVATE KEY'])(
+    'leaves out a %s block',
+    (label) => {
+      const served = certificateBlocks(`${block(label, 'U0VDUkVU')}\n${CERT_A}\n`);
+      expect(served).toBe(`${CERT_A}\n`);
+      expect(served).not.toContain('U0VDUkVU');
+    },
+  );
 
   it('leaves out a key hidden in a certificate block whose END does not match, and an unterminated block', () => {
     const tricky = `-----BEGIN CERTIFICATE-----\nQUFB\n-----BEGIN PRIVATE KEY-----\nU0VDUkVU\n-----END PRIVATE KEY-----\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nU0VDUkVU\n`;
@@ -40,7 +43,12 @@ describe('pemBlocks', () => {
 });
 
 describe('containsPrivateKey', () => {
-  it.each([KEY, block('RSA PRIVATE KEY', 'x'), block('ENCRYPTED PRIVATE KEY', 'x'), `${CERT_A}\n-----BEGIN EC PRIVATE KEY-----\nunterminated`])('finds %j', (text) => {
+  it.each([
+    KEY,
+    block('RSA PRIVATE KEY', 'x'),
+    block('ENCRYPTED PRIVATE KEY', 'x'),
+    `${CERT_A}\n-----BEGIN EC PRIVATE KEY-----\nunterminated`,
+  ])('finds %j', (text) => {
     expect(containsPrivateKey(text)).toBe(true);
   });
   it('finds none in certificates and public keys', () => {

@@ -9,7 +9,13 @@ import { FormError, readForm } from './form';
 /** The scope oVirt API clients ask for (required, as on an engine). */
 export const API_SCOPE = 'ovirt-app-api';
 
-type SsoErrorCode = 'invalid_request' | 'unsupported_grant_type' | 'invalid_scope' | 'access_denied' | 'invalid_grant' | 'temporarily_unavailable';
+type SsoErrorCode =
+  | 'invalid_request'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'access_denied'
+  | 'invalid_grant'
+  | 'temporarily_unavailable';
 
 /** oVirt's SSO error for the ovirt-app-api scope: `{"error_code", "error"}`, HTTP 400 (429 when throttled, 503 when busy). */
 function sendError(res: Response, code: SsoErrorCode, message: string, status = 400): void {
@@ -53,21 +59,32 @@ export class SsoController {
     }
     const grantType = form.get('grant_type');
     if (!grantType) return sendError(res, 'invalid_request', 'grant_type is required');
-    if (grantType !== 'password') return sendError(res, 'unsupported_grant_type', 'only grant_type=password is supported');
+    if (grantType !== 'password')
+      return sendError(res, 'unsupported_grant_type', 'only grant_type=password is supported');
     const scope = form.get('scope');
     if (!scope) return sendError(res, 'invalid_request', `scope is required (${API_SCOPE})`);
-    if (!scope.split(' ').includes(API_SCOPE)) return sendError(res, 'invalid_scope', `the scope must include ${API_SCOPE}`);
+    if (!scope.split(' ').includes(API_SCOPE))
+      return sendError(res, 'invalid_scope', `the scope must include ${API_SCOPE}`);
     const username = form.get('username');
     const password = form.get('password');
-    if (!username || password === undefined || password === '') return sendError(res, 'invalid_request', 'username and password are required');
+    if (!username || password === undefined || password === '')
+      return sendError(res, 'invalid_request', 'username and password are required');
     try {
       const user = await this.auth.passwordLogin(username, password, clientAddress(req), 'sso');
       const { token, expiresAt } = await this.auth.issueToken(user);
-      res.status(200).type('application/json').json({ access_token: token, token_type: 'bearer', exp: String(expiresAt.getTime()), scope });
+      res
+        .status(200)
+        .type('application/json')
+        .json({ access_token: token, token_type: 'bearer', exp: String(expiresAt.getTime()), scope });
     } catch (e) {
       if (e instanceof LoginThrottled) {
         res.setHeader('Retry-After', String(e.retryAfterSeconds));
-        return sendError(res, 'access_denied', `too many failed logins; try again in ${e.retryAfterSeconds} seconds`, 429);
+        return sendError(
+          res,
+          'access_denied',
+          `too many failed logins; try again in ${e.retryAfterSeconds} seconds`,
+          429,
+        );
       }
       if (e instanceof LoginBusyServer) {
         res.setHeader('Retry-After', String(e.retryAfterSeconds));
@@ -95,8 +112,14 @@ export class SsoController {
     }
     const header = req.header('authorization')?.trim();
     if (token === undefined && header && /^bearer\s+/i.test(header)) token = header.replace(/^bearer\s+/i, '');
-    if (token === undefined) return sendError(res, 'invalid_request', 'give the token to revoke: form field token, or Authorization: Bearer');
-    if (!(await this.auth.revokeToken(token, by))) return sendError(res, 'invalid_grant', 'the token is not valid, has expired, was already revoked or is not yours');
+    if (token === undefined)
+      return sendError(res, 'invalid_request', 'give the token to revoke: form field token, or Authorization: Bearer');
+    if (!(await this.auth.revokeToken(token, by)))
+      return sendError(
+        res,
+        'invalid_grant',
+        'the token is not valid, has expired, was already revoked or is not yours',
+      );
     res.status(200).type('application/json').json({});
   }
 }

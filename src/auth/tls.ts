@@ -41,7 +41,10 @@ function subjectAltNames(host: string): { type: 2 | 7; value?: string; ip?: stri
   const dns = new Set(['localhost', os.hostname()]);
   const ips = new Set(['127.0.0.1', '::1']);
   if (host !== '0.0.0.0' && host !== '::') (isIP(host) ? ips : dns).add(host);
-  return [...[...dns].map((value) => ({ type: 2 as const, value })), ...[...ips].map((ip) => ({ type: 7 as const, ip }))];
+  return [
+    ...[...dns].map((value) => ({ type: 2 as const, value })),
+    ...[...ips].map((ip) => ({ type: 7 as const, ip })),
+  ];
 }
 
 async function generateSelfSigned(config: AppConfig, certFile: string, keyFile: string): Promise<void> {
@@ -85,13 +88,21 @@ export async function loadTlsMaterial(config: AppConfig): Promise<TlsMaterial | 
   try {
     matches = new crypto.X509Certificate(cert).checkPrivateKey(crypto.createPrivateKey(key));
   } catch {
-    throw new ConfigError([`${certSetting}: ${tls.certFile} and ${tls.keyFile} must be a PEM certificate and its PEM private key`]);
+    throw new ConfigError([
+      `${certSetting}: ${tls.certFile} and ${tls.keyFile} must be a PEM certificate and its PEM private key`,
+    ]);
   }
-  if (!matches) throw new ConfigError([`${keySetting}: the key in ${tls.keyFile} does not belong to the certificate in ${tls.certFile}`]);
+  if (!matches)
+    throw new ConfigError([
+      `${keySetting}: the key in ${tls.keyFile} does not belong to the certificate in ${tls.certFile}`,
+    ]);
   if (tls.caFile !== undefined) {
     const ca = read(tls.caFile, 'GEOREP_TLS_CA_FILE');
     refusePrivateKey(ca, tls.caFile, 'GEOREP_TLS_CA_FILE');
-    if (certificateBlocks(ca) === '') throw new ConfigError([`GEOREP_TLS_CA_FILE: ${tls.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`]);
+    if (certificateBlocks(ca) === '')
+      throw new ConfigError([
+        `GEOREP_TLS_CA_FILE: ${tls.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+      ]);
   }
   return { cert, key };
 }

@@ -16,7 +16,8 @@ const clusterFields = {
   }),
   virt_service: bool({
     optional: true,
-    description: 'Always false: the service runs no virtual machines. Accepted when false (or left out); true is refused (400).',
+    description:
+      'Always false: the service runs no virtual machines. Accepted when false (or left out); true is refused (400).',
   }),
 };
 

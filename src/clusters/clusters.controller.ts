@@ -1,7 +1,31 @@
-import { ActionInput, ActionInputParam, ActionReply, ActionRoute, AddRoute, GetRoute, ListParams, ListRoute, OvirtCollection, RemoveRoute, ResourceId, UpdateRoute, Caller, RequestCaller } from '../ovirt/routes';
+import {
+  ActionInput,
+  ActionInputParam,
+  ActionReply,
+  ActionRoute,
+  AddRoute,
+  GetRoute,
+  ListParams,
+  ListRoute,
+  OvirtCollection,
+  RemoveRoute,
+  ResourceId,
+  UpdateRoute,
+  Caller,
+  RequestCaller,
+} from '../ovirt/routes';
 import { OvirtBody } from '../ovirt/request-body';
 import type { ListQuery } from '../ovirt/query';
-import { CLUSTER_SEARCH, ClusterCreate, ClusterRefreshActionSchema, ClusterSchema, ClusterUpdate, ClusterView, CLUSTERS, clusterView } from './cluster.representation';
+import {
+  CLUSTER_SEARCH,
+  ClusterCreate,
+  ClusterRefreshActionSchema,
+  ClusterSchema,
+  ClusterUpdate,
+  ClusterView,
+  CLUSTERS,
+  clusterView,
+} from './cluster.representation';
 import { ClustersService } from './clusters.service';
 
 @OvirtCollection(CLUSTERS)
@@ -19,12 +43,19 @@ export class ClustersController {
   }
 
   @AddRoute(ClusterSchema)
-  async add(@OvirtBody(ClusterSchema, 'create') body: ClusterCreate, @RequestCaller() caller: Caller): Promise<ClusterView> {
+  async add(
+    @OvirtBody(ClusterSchema, 'create') body: ClusterCreate,
+    @RequestCaller() caller: Caller,
+  ): Promise<ClusterView> {
     return clusterView(await this.clusters.add(body, caller));
   }
 
   @UpdateRoute(ClusterSchema)
-  async update(@ResourceId() id: string, @OvirtBody(ClusterSchema, 'update') body: ClusterUpdate, @RequestCaller() caller: Caller): Promise<ClusterView> {
+  async update(
+    @ResourceId() id: string,
+    @OvirtBody(ClusterSchema, 'update') body: ClusterUpdate,
+    @RequestCaller() caller: Caller,
+  ): Promise<ClusterView> {
     return clusterView(await this.clusters.update(id, body, caller));
   }
 
@@ -38,7 +69,10 @@ export class ClustersController {
     summary: 'Refresh what the service knows about a cluster',
     description: 'Runs as a job. Reads the cluster again (discovery over SSH arrives with the gluster features).',
   })
-  refresh(@ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof ClusterRefreshActionSchema>): Promise<ActionReply> {
+  refresh(
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof ClusterRefreshActionSchema>,
+  ): Promise<ActionReply> {
     return this.clusters.refresh(id, input);
   }
 }

@@ -20,6 +20,9 @@ export class ClustersModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.follow.register(ClusterSchema, async (ids) => new Map((await this.clusters.findByIds(ids)).map((c) => [c.id, clusterView(c)])));
+    this.follow.register(
+      ClusterSchema,
+      async (ids) => new Map((await this.clusters.findByIds(ids)).map((c) => [c.id, clusterView(c)])),
+    );
   }
 }

@@ -18,8 +18,13 @@ import { ClustersRepository, NewCluster } from './clusters.repository';
  */
 function checkServices(input: ClusterCreate | ClusterUpdate): void {
   const issues: BodyIssue[] = [];
-  if (input.gluster_service === false) issues.push({ path: 'gluster_service', message: 'must be true: this service manages gluster clusters only' });
-  if (input.virt_service === true) issues.push({ path: 'virt_service', message: 'must be false: this service manages gluster clusters only (no virtualization)' });
+  if (input.gluster_service === false)
+    issues.push({ path: 'gluster_service', message: 'must be true: this service manages gluster clusters only' });
+  if (input.virt_service === true)
+    issues.push({
+      path: 'virt_service',
+      message: 'must be false: this service manages gluster clusters only (no virtualization)',
+    });
   if (issues.length > 0) throw new BodyError(issues);
 }
 
@@ -110,7 +115,14 @@ export class ClustersService {
   }
 
   private async record(code: EventCode, description: string, clusterId: string | null, caller: Caller): Promise<void> {
-    await this.events.record({ code, severity: 'normal', description, clusterId, correlationId: caller.correlationId, userId: caller.userId });
+    await this.events.record({
+      code,
+      severity: 'normal',
+      description,
+      clusterId,
+      correlationId: caller.correlationId,
+      userId: caller.userId,
+    });
   }
 
   private async write<T>(name: string, write: () => Promise<T>): Promise<T> {

@@ -13,7 +13,13 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 describe('loadConfig', () => {
   it('gives the embedded defaults with an empty environment', () => {
     const c = loadConfig({ GEOREP_DATA_DIR: '/tmp/x' });
-    expect(c).toMatchObject({ role: 'all', port: 8080, adminUser: 'admin@internal', dataDir: '/tmp/x', logLevel: 'info' });
+    expect(c).toMatchObject({
+      role: 'all',
+      port: 8080,
+      adminUser: 'admin@internal',
+      dataDir: '/tmp/x',
+      logLevel: 'info',
+    });
     expect(c.databaseUrl).toBeUndefined();
     expect(c.redisUrl).toBeUndefined();
   });
@@ -27,9 +33,18 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, /^PORT: must be a port number/],
     [{ PORT: '-1' }, /^PORT: /],
     [{ PORT: 'abc' }, /^PORT: /],
-    [{ DATABASE_URL: 'not a url', REDIS_URL: 'redis://h:1', GEOREP_SECRET_KEY: 'k'.repeat(32) }, /^DATABASE_URL: not a valid URL/],
-    [{ DATABASE_URL: 'mysql://h/db', REDIS_URL: 'redis://h:1', GEOREP_SECRET_KEY: 'k'.repeat(32) }, /^DATABASE_URL: scheme must be postgres or postgresql/],
-    [{ DATABASE_URL: 'postgres://h/db', REDIS_URL: 'http://h', GEOREP_SECRET_KEY: 'k'.repeat(32) }, /^REDIS_URL: scheme/],
+    [
+      { DATABASE_URL: 'not a url', REDIS_URL: 'redis://h:1', GEOREP_SECRET_KEY: 'k'.repeat(32) },
+      /^DATABASE_URL: not a valid URL/,
+    ],
+    [
+      { DATABASE_URL: 'mysql://h/db', REDIS_URL: 'redis://h:1', GEOREP_SECRET_KEY: 'k'.repeat(32) },
+      /^DATABASE_URL: scheme must be postgres or postgresql/,
+    ],
+    [
+      { DATABASE_URL: 'postgres://h/db', REDIS_URL: 'http://h', GEOREP_SECRET_KEY: 'k'.repeat(32) },
+      /^REDIS_URL: scheme/,
+    ],
     [{ DATABASE_URL: 'postgres://h/db', GEOREP_SECRET_KEY: 'k'.repeat(32) }, /^DATABASE_URL and REDIS_URL: set both/],
     [{ GEOREP_ADMIN_USER: 'admin' }, /^GEOREP_ADMIN_USER: must look like user@domain/],
     [{ GEOREP_ADMIN_PASSWORD: 'short' }, /^GEOREP_ADMIN_PASSWORD: must be at least 8/],
@@ -43,13 +58,25 @@ describe('loadConfig', () => {
     [{ GEOREP_LOGIN_MAX_FAILURES: '0' }, /^GEOREP_LOGIN_MAX_FAILURES: must be at least 1/],
     [{ GEOREP_LOGIN_WINDOW_SECONDS: 'x' }, /^GEOREP_LOGIN_WINDOW_SECONDS: must be a whole number/],
     [{ GEOREP_TLS_CERT_FILE: '/etc/c.pem' }, /^GEOREP_TLS_CERT_FILE and GEOREP_TLS_KEY_FILE: set both/],
-    [{ GEOREP_TLS_CERT_FILE: 'c.pem', GEOREP_TLS_KEY_FILE: '/k.pem' }, /^GEOREP_TLS_CERT_FILE: must be an absolute path/],
-    [{ GEOREP_SYNC_INTERVAL_SECONDS: '1m' }, /^GEOREP_SYNC_INTERVAL_SECONDS: must be a whole number between 0 and 86400/],
-    [{ GEOREP_SYNC_INTERVAL_SECONDS: '86401' }, /^GEOREP_SYNC_INTERVAL_SECONDS: must be a whole number between 0 and 86400/],
+    [
+      { GEOREP_TLS_CERT_FILE: 'c.pem', GEOREP_TLS_KEY_FILE: '/k.pem' },
+      /^GEOREP_TLS_CERT_FILE: must be an absolute path/,
+    ],
+    [
+      { GEOREP_SYNC_INTERVAL_SECONDS: '1m' },
+      /^GEOREP_SYNC_INTERVAL_SECONDS: must be a whole number between 0 and 86400/,
+    ],
+    [
+      { GEOREP_SYNC_INTERVAL_SECONDS: '86401' },
+      /^GEOREP_SYNC_INTERVAL_SECONDS: must be a whole number between 0 and 86400/,
+    ],
     [{ GEOREP_DR_POLL_INTERVAL_MS: '5s' }, /^GEOREP_DR_POLL_INTERVAL_MS: must be a whole number between 0 and 600000/],
     [{ GEOREP_DR_POLL_INTERVAL_MS: '50' }, /^GEOREP_DR_POLL_INTERVAL_MS: must be at least 100/],
     [{ GEOREP_TLS_SELF_SIGNED: 'maybe' }, /^GEOREP_TLS_SELF_SIGNED: must be true or false/],
-    [{ GEOREP_TLS_SELF_SIGNED: 'true', GEOREP_TLS_CERT_FILE: '/c.pem', GEOREP_TLS_KEY_FILE: '/k.pem' }, /^GEOREP_TLS_SELF_SIGNED: cannot be combined/],
+    [
+      { GEOREP_TLS_SELF_SIGNED: 'true', GEOREP_TLS_CERT_FILE: '/c.pem', GEOREP_TLS_KEY_FILE: '/k.pem' },
+      /^GEOREP_TLS_SELF_SIGNED: cannot be combined/,
+    ],
   ])('refuses %j with one clear line', (env, line) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);
@@ -58,7 +85,13 @@ describe('loadConfig', () => {
 
   it('has auth defaults: 24 h tokens, a 5 min Basic cache, 5 failures per user and 20 per address in 5 min, no TLS', () => {
     const c = loadConfig({ GEOREP_DATA_DIR: '/tmp/x' });
-    expect(c).toMatchObject({ tokenTtlMs: 86_400_000, credentialCacheMs: 300_000, loginMaxFailuresPerUser: 5, loginMaxFailuresPerAddress: 20, loginWindowMs: 300_000 });
+    expect(c).toMatchObject({
+      tokenTtlMs: 86_400_000,
+      credentialCacheMs: 300_000,
+      loginMaxFailuresPerUser: 5,
+      loginMaxFailuresPerAddress: 20,
+      loginWindowMs: 300_000,
+    });
     expect(c.tls).toBeUndefined();
   });
 

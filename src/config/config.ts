@@ -97,7 +97,9 @@ export function defaultDataDir(): string {
 /** 0 lets the kernel pick a free port (the real one is printed at start-up). */
 function parsePort(raw: string, name: string, problems: string[]): number {
   if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {
-    problems.push(`${name}: must be a port number between 1 and 65535, or 0 for any free port (got "${printable(raw)}")`);
+    problems.push(
+      `${name}: must be a port number between 1 and 65535, or 0 for any free port (got "${printable(raw)}")`,
+    );
     return 0;
   }
   return Number(raw);
@@ -112,7 +114,9 @@ function parseUrl(raw: string, name: string, protocols: string[], problems: stri
     return undefined;
   }
   if (!protocols.includes(url.protocol)) {
-    problems.push(`${name}: scheme must be ${protocols.map((p) => p.replace(':', '')).join(' or ')} (got "${url.protocol.replace(':', '')}")`);
+    problems.push(
+      `${name}: scheme must be ${protocols.map((p) => p.replace(':', '')).join(' or ')} (got "${url.protocol.replace(':', '')}")`,
+    );
     return undefined;
   }
   if (!url.hostname) {
@@ -133,36 +137,47 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
   const problems: string[] = [];
   const roleArg = argv.find((a) => ROLES.includes(a as Role));
   const roleRaw = roleArg ?? env.GEOREP_ROLE ?? 'all';
-  if (!ROLES.includes(roleRaw as Role)) problems.push(`GEOREP_ROLE: must be one of ${ROLES.join(', ')} (got "${printable(roleRaw)}")`);
+  if (!ROLES.includes(roleRaw as Role))
+    problems.push(`GEOREP_ROLE: must be one of ${ROLES.join(', ')} (got "${printable(roleRaw)}")`);
 
   const port = parsePort(env.PORT ?? '8080', 'PORT', problems);
   const host = env.HOST ?? '0.0.0.0';
 
-  const databaseUrl = env.DATABASE_URL ? parseUrl(env.DATABASE_URL, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems) : undefined;
+  const databaseUrl = env.DATABASE_URL
+    ? parseUrl(env.DATABASE_URL, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems)
+    : undefined;
   const redisUrl = env.REDIS_URL ? parseUrl(env.REDIS_URL, 'REDIS_URL', ['redis:', 'rediss:'], problems) : undefined;
   if (Boolean(env.DATABASE_URL) !== Boolean(env.REDIS_URL)) {
     problems.push('DATABASE_URL and REDIS_URL: set both to use external services, or neither for the embedded default');
   }
 
   const adminUser = env.GEOREP_ADMIN_USER ?? 'admin@internal';
-  if (!ADMIN_USER.test(adminUser)) problems.push(`GEOREP_ADMIN_USER: must look like user@domain (got "${printable(adminUser)}")`);
+  if (!ADMIN_USER.test(adminUser))
+    problems.push(`GEOREP_ADMIN_USER: must look like user@domain (got "${printable(adminUser)}")`);
   const adminPassword = env.GEOREP_ADMIN_PASSWORD || undefined;
-  if (adminPassword !== undefined && adminPassword.length < 8) problems.push('GEOREP_ADMIN_PASSWORD: must be at least 8 characters');
+  if (adminPassword !== undefined && adminPassword.length < 8)
+    problems.push('GEOREP_ADMIN_PASSWORD: must be at least 8 characters');
 
   const secretKey = env.GEOREP_SECRET_KEY || undefined;
-  if (secretKey !== undefined && secretKey.length < 32) problems.push('GEOREP_SECRET_KEY: must be at least 32 characters');
+  if (secretKey !== undefined && secretKey.length < 32)
+    problems.push('GEOREP_SECRET_KEY: must be at least 32 characters');
   if (secretKey === undefined && databaseUrl) {
-    problems.push('GEOREP_SECRET_KEY: required when DATABASE_URL is set (every replica must share it; generate one with `openssl rand -base64 48`)');
+    problems.push(
+      'GEOREP_SECRET_KEY: required when DATABASE_URL is set (every replica must share it; generate one with `openssl rand -base64 48`)',
+    );
   }
 
   const dataDir = env.GEOREP_DATA_DIR || defaultDataDir();
-  if (!path.isAbsolute(dataDir)) problems.push(`GEOREP_DATA_DIR: must be an absolute path (got "${printable(dataDir)}")`);
+  if (!path.isAbsolute(dataDir))
+    problems.push(`GEOREP_DATA_DIR: must be an absolute path (got "${printable(dataDir)}")`);
 
   const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')} (got "${printable(logLevel)}")`);
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')} (got "${printable(logLevel)}")`);
 
   const queuePrefix = env.GEOREP_QUEUE_PREFIX ?? 'georep';
-  if (!/^[A-Za-z0-9_-]{1,40}$/.test(queuePrefix)) problems.push('GEOREP_QUEUE_PREFIX: letters, digits, "_" and "-" only, at most 40');
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(queuePrefix))
+    problems.push('GEOREP_QUEUE_PREFIX: letters, digits, "_" and "-" only, at most 40');
 
   const graceRaw = env.GEOREP_SHUTDOWN_GRACE_SECONDS ?? '30';
   if (!/^\d{1,4}$/.test(graceRaw)) problems.push('GEOREP_SHUTDOWN_GRACE_SECONDS: must be a whole number of seconds');
@@ -186,11 +201,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
   const syncIntervalSeconds = wholeNumber('GEOREP_SYNC_INTERVAL_SECONDS', '60', 86_400);
   const stallSeconds = wholeNumber('GEOREP_STALL_SECONDS', '300', 86_400);
   const healAction = (env.GEOREP_HEAL_ACTION ?? 'restart-worker') as HealAction;
-  if (!HEAL_ACTIONS.includes(healAction)) problems.push(`GEOREP_HEAL_ACTION: must be one of ${HEAL_ACTIONS.join(', ')} (got "${printable(healAction)}")`);
+  if (!HEAL_ACTIONS.includes(healAction))
+    problems.push(`GEOREP_HEAL_ACTION: must be one of ${HEAL_ACTIONS.join(', ')} (got "${printable(healAction)}")`);
   const healMaxPerHour = wholeNumber('GEOREP_HEAL_MAX_PER_HOUR', '3', 1000);
   const drPollIntervalMs = wholeNumber('GEOREP_DR_POLL_INTERVAL_MS', '5000', 600_000);
   const verifyIntervalSeconds = wholeNumber('GEOREP_VERIFY_INTERVAL_SECONDS', '0', 31_536_000);
-  if (drPollIntervalMs < 100 && problems.every((p) => !p.startsWith('GEOREP_DR_POLL_INTERVAL_MS'))) problems.push('GEOREP_DR_POLL_INTERVAL_MS: must be at least 100');
+  if (drPollIntervalMs < 100 && problems.every((p) => !p.startsWith('GEOREP_DR_POLL_INTERVAL_MS')))
+    problems.push('GEOREP_DR_POLL_INTERVAL_MS: must be at least 100');
 
   const positive = (name: string, fallback: string, max: number): number => {
     const value = wholeNumber(name, fallback, max);
@@ -198,7 +215,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
     return value;
   };
   const glusterdRestartCommand = (env.GEOREP_GLUSTERD_RESTART_COMMAND ?? 'systemctl restart glusterd').trim();
-  if (glusterdRestartCommand === '' || /[\r\n\0]/.test(glusterdRestartCommand)) problems.push('GEOREP_GLUSTERD_RESTART_COMMAND: must be one non-empty line');
+  if (glusterdRestartCommand === '' || /[\r\n\0]/.test(glusterdRestartCommand))
+    problems.push('GEOREP_GLUSTERD_RESTART_COMMAND: must be one non-empty line');
   const glusterdRestartTimeoutSeconds = positive('GEOREP_GLUSTERD_RESTART_TIMEOUT_SECONDS', '120', 3600);
   const tokenTtlMinutes = positive('GEOREP_TOKEN_TTL_MINUTES', '1440', 525_600);
   const credentialCacheSeconds = wholeNumber('GEOREP_CREDENTIAL_CACHE_SECONDS', '300', 86_400);
@@ -266,17 +284,25 @@ function tlsConfig(env: NodeJS.ProcessEnv, dataDir: string, problems: string[]):
     ['GEOREP_TLS_KEY_FILE', keyFile],
     ['GEOREP_TLS_CA_FILE', caFile],
   ] as const) {
-    if (value !== undefined && !path.isAbsolute(value)) problems.push(`${name}: must be an absolute path (got "${printable(value)}")`);
+    if (value !== undefined && !path.isAbsolute(value))
+      problems.push(`${name}: must be an absolute path (got "${printable(value)}")`);
   }
   if (selfSigned) {
     if (certFile !== undefined || keyFile !== undefined || caFile !== undefined) {
-      problems.push('GEOREP_TLS_SELF_SIGNED: cannot be combined with GEOREP_TLS_CERT_FILE, GEOREP_TLS_KEY_FILE or GEOREP_TLS_CA_FILE');
+      problems.push(
+        'GEOREP_TLS_SELF_SIGNED: cannot be combined with GEOREP_TLS_CERT_FILE, GEOREP_TLS_KEY_FILE or GEOREP_TLS_CA_FILE',
+      );
       return undefined;
     }
-    return { certFile: path.join(dataDir, 'tls', 'cert.pem'), keyFile: path.join(dataDir, 'tls', 'key.pem'), selfSigned: true };
+    return {
+      certFile: path.join(dataDir, 'tls', 'cert.pem'),
+      keyFile: path.join(dataDir, 'tls', 'key.pem'),
+      selfSigned: true,
+    };
   }
   if (certFile === undefined && keyFile === undefined) {
-    if (caFile !== undefined) problems.push('GEOREP_TLS_CA_FILE: only used together with GEOREP_TLS_CERT_FILE and GEOREP_TLS_KEY_FILE');
+    if (caFile !== undefined)
+      problems.push('GEOREP_TLS_CA_FILE: only used together with GEOREP_TLS_CERT_FILE and GEOREP_TLS_KEY_FILE');
     return undefined;
   }
   if (certFile === undefined || keyFile === undefined) {

@@ -21,7 +21,12 @@ export function packageInfo(): PackageInfo {
     const file = path.join(dir, 'package.json');
     if (fs.existsSync(file)) {
       const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<PackageInfo>;
-      cached = { name: json.name ?? 'georep-api', version: json.version ?? '0.0.0', description: json.description ?? '', author: json.author ?? '' };
+      cached = {
+        name: json.name ?? 'georep-api',
+        version: json.version ?? '0.0.0',
+        description: json.description ?? '',
+        author: json.author ?? '',
+      };
       return cached;
     }
   }

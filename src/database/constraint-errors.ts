@@ -14,7 +14,11 @@ export class ConstraintViolation extends Error {
 }
 
 // 23503: a reference to a missing row; 23001: deleting a row that ON DELETE RESTRICT protects.
-const KINDS: Readonly<Record<string, ConstraintViolation['kind']>> = { '23505': 'unique', '23503': 'foreign_key', '23001': 'foreign_key' };
+const KINDS: Readonly<Record<string, ConstraintViolation['kind']>> = {
+  '23505': 'unique',
+  '23503': 'foreign_key',
+  '23001': 'foreign_key',
+};
 
 /** Runs a write; a unique or foreign-key violation comes out as ConstraintViolation, anything else as it was. */
 export async function translateConstraintErrors<T>(write: () => Promise<T>): Promise<T> {

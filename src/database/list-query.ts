@@ -6,7 +6,11 @@ import { likePattern, orderedValues, SearchSpec } from '../ovirt/search';
  * Applies an oVirt list query (search conditions, sortby, max) to a query builder. Columns come from the
  * resource's SearchSpec only; values are always bound parameters.
  */
-export function applyListQuery<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, query: ListQuery, spec: SearchSpec): SelectQueryBuilder<E> {
+export function applyListQuery<E extends ObjectLiteral>(
+  qb: SelectQueryBuilder<E>,
+  query: ListQuery,
+  spec: SearchSpec,
+): SelectQueryBuilder<E> {
   query.search.conditions.forEach((condition, i) => {
     const field = spec.fields[condition.field];
     const param = `search_${i}`;
@@ -22,7 +26,9 @@ export function applyListQuery<E extends ObjectLiteral>(qb: SelectQueryBuilder<E
       return;
     }
     const like = query.caseSensitive || field.values !== undefined ? 'LIKE' : 'ILIKE';
-    qb.andWhere(`${field.column} ${condition.negate ? 'NOT ' : ''}${like} :${param} ESCAPE '\\'`, { [param]: likePattern(condition.value) });
+    qb.andWhere(`${field.column} ${condition.negate ? 'NOT ' : ''}${like} :${param} ESCAPE '\\'`, {
+      [param]: likePattern(condition.value),
+    });
   });
   const sort = spec.fields[query.search.sort.field];
   const direction = query.search.sort.descending ? 'DESC' : 'ASC';

@@ -5,7 +5,8 @@ import { dataSourceOptions, runMigrations } from './data-source';
 /** `npm run migrate`: applies pending migrations to DATABASE_URL (for deploys that migrate before rollout). */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL: required for `npm run migrate` (the embedded default migrates at start-up)']);
+  if (!config.databaseUrl)
+    throw new ConfigError(['DATABASE_URL: required for `npm run migrate` (the embedded default migrates at start-up)']);
   const ds = new DataSource(dataSourceOptions(config.databaseUrl, { poolSize: 2 }));
   await ds.initialize();
   try {

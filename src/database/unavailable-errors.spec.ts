@@ -13,13 +13,19 @@ describe('isDatabaseUnavailable', () => {
     ['a connection exception', withCode('connection failure', '08006')],
     ['a cut connection', new Error('Connection terminated unexpectedly')],
     ['a pool that cannot connect in time', new Error('timeout exceeded when trying to connect')],
-    ['a query on a cut connection, as TypeORM wraps it', new QueryFailedError('SELECT 1', [], withCode('terminating connection due to administrator command', '57P01'))],
+    [
+      'a query on a cut connection, as TypeORM wraps it',
+      new QueryFailedError('SELECT 1', [], withCode('terminating connection due to administrator command', '57P01')),
+    ],
   ])('is true for %s', (_what, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });
 
   it.each([
-    ['a unique violation', new QueryFailedError('INSERT', [], withCode('duplicate key value violates unique constraint', '23505'))],
+    [
+      'a unique violation',
+      new QueryFailedError('INSERT', [], withCode('duplicate key value violates unique constraint', '23505')),
+    ],
     ['a disk full', withCode('could not extend file: No space left on device', '53100')],
     ['a plain error', new Error('something else')],
     ['not an error', 'ECONNREFUSED'],

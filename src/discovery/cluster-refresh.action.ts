@@ -26,14 +26,19 @@ export class ClusterRefreshAction {
   async run(ctx: ActionContext): Promise<ActionOutcome> {
     const clusterId = ctx.job.targetId;
     const cluster = clusterId === null ? null : await this.clusters.findById(clusterId);
-    if (!cluster) throw new ActionFailedError(409, 'Operation Failed', 'The cluster was removed before it could be refreshed.');
+    if (!cluster)
+      throw new ActionFailedError(409, 'Operation Failed', 'The cluster was removed before it could be refreshed.');
     return ctx.step(`Refreshing cluster ${cluster.name}`, async (step) => {
       if (ctx.config.testActionDelayMs > 0) {
         await step.progress(50);
         await new Promise((resolve) => setTimeout(resolve, ctx.config.testActionDelayMs));
       }
       try {
-        const synced = await this.sync.syncCluster(cluster, { jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId }, (host) => step.ranOn(host.id));
+        const synced = await this.sync.syncCluster(
+          cluster,
+          { jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId },
+          (host) => step.ranOn(host.id),
+        );
         return {
           result: { host: synced.host.id, volumes: synced.volumes, bricks: synced.bricks, sessions: synced.sessions },
           description: `Cluster ${cluster.name} refreshed on host ${synced.host.name}: ${synced.volumes} volume(s), ${synced.sessions} geo-replication session(s).`,
@@ -41,14 +46,27 @@ export class ClusterRefreshAction {
       } catch (e) {
         if (e instanceof NoReachableHostError) {
           if (e.unreachable.length === 0) {
-            const why = e.skipped > 0 ? `none of its ${e.skipped} host(s) can be used: each is install_failed` : 'it has no hosts yet';
+            const why =
+              e.skipped > 0
+                ? `none of its ${e.skipped} host(s) can be used: each is install_failed`
+                : 'it has no hosts yet';
             return { result: { hosts: 0 }, description: `Cluster ${cluster.name} refreshed: ${why}.` };
           }
-          throw new ActionFailedError(502, 'Operation Failed', `No host of cluster ${cluster.name} could be reached: ${e.message.replace(/^no host of the cluster could be reached: /, '')}`);
+          throw new ActionFailedError(
+            502,
+            'Operation Failed',
+            `No host of cluster ${cluster.name} could be reached: ${e.message.replace(/^no host of the cluster could be reached: /, '')}`,
+          );
         }
-        if (e instanceof GlusterCommandError) throw new ActionFailedError(409, 'Operation Failed', `gluster refused to report the cluster's state: ${e.message}`);
+        if (e instanceof GlusterCommandError)
+          throw new ActionFailedError(
+            409,
+            'Operation Failed',
+            `gluster refused to report the cluster's state: ${e.message}`,
+          );
         if (e instanceof SshCommandTimeoutError) throw new ActionFailedError(504, 'Operation Failed', e.message);
-        if (e instanceof SshConnectionLostError || e instanceof SshConnectError) throw new ActionFailedError(502, 'Operation Failed', e.message);
+        if (e instanceof SshConnectionLostError || e instanceof SshConnectError)
+          throw new ActionFailedError(502, 'Operation Failed', e.message);
         throw e;
       }
     });

@@ -1,12 +1,24 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CommandOutput, geoRepConfigListCommand, GlusterArgumentError, parseGeoRepConfigXml, parseGeoRepStatusList, parseVolumeInfo, parseVolumeStatus } from '../gluster';
+import {
+  CommandOutput,
+  geoRepConfigListCommand,
+  GlusterArgumentError,
+  parseGeoRepConfigXml,
+  parseGeoRepStatusList,
+  parseVolumeInfo,
+  parseVolumeStatus,
+} from '../gluster';
 import { buildSnapshot, discoveredOptions, volumeCapacity } from './discovery-snapshot';
 import { matchHost, sessionLabel } from './discovery-store';
 
 const DIR = path.join(__dirname, '../../test/fixtures/gluster-10.3');
 function out(name: string): CommandOutput {
-  return { stdout: fs.readFileSync(path.join(DIR, name), 'utf8'), stderr: '', exitCode: Number(fs.readFileSync(path.join(DIR, `${name}.rc`), 'utf8').trim()) };
+  return {
+    stdout: fs.readFileSync(path.join(DIR, name), 'utf8'),
+    stderr: '',
+    exitCode: Number(fs.readFileSync(path.join(DIR, `${name}.rc`), 'utf8').trim()),
+  };
 }
 
 const volumes = parseVolumeInfo(out('volume-info-xml.xml'));
@@ -17,7 +29,14 @@ describe('discovery snapshot (captured GlusterFS 10.3 outputs)', () => {
   it('volumes: type, status, counts, options, bricks in order with status and size from status detail', () => {
     const { volumes: vols } = buildSnapshot(volumes, statuses, []);
     const master = vols.find((v) => v.name === 'mastervol')!;
-    expect(master).toMatchObject({ volumeType: 'replicate', status: 'up', replicaCount: 2, brickCount: 2, transportTypes: 'tcp', glusterUuid: '2beba8aa-b410-4ec9-8989-8b65a79e0fc7' });
+    expect(master).toMatchObject({
+      volumeType: 'replicate',
+      status: 'up',
+      replicaCount: 2,
+      brickCount: 2,
+      transportTypes: 'tcp',
+      glusterUuid: '2beba8aa-b410-4ec9-8989-8b65a79e0fc7',
+    });
     expect(master.options).toContainEqual({ name: 'nfs.disable', value: 'on' });
     expect(master.bricks.map((b) => [b.position, b.brickDir, b.status])).toEqual([
       [0, '/srv/gluster-lab/bricks/master1', 'up'],
@@ -45,7 +64,14 @@ describe('discovery snapshot (captured GlusterFS 10.3 outputs)', () => {
     ['georep-status-detail-xml.stopped.xml', 'stopped', ['stopped', 'stopped']],
   ])('%s: session rolled up to %s, per-brick rows in brick order', (capture, status, workers) => {
     const [s] = sessionsOf(capture);
-    expect(s).toMatchObject({ masterVolume: 'mastervol', slaveHost: 'vm', slaveVolume: 'slavevol', userName: 'root', slaveVolumeUuid: '8c1a5055-8d2f-40b8-a728-1b83630d63a2', status });
+    expect(s).toMatchObject({
+      masterVolume: 'mastervol',
+      slaveHost: 'vm',
+      slaveVolume: 'slavevol',
+      userName: 'root',
+      slaveVolumeUuid: '8c1a5055-8d2f-40b8-a728-1b83630d63a2',
+      status,
+    });
     expect(s.details.map((d) => [d.position, d.brickPosition, d.row.status])).toEqual(workers.map((w, i) => [i, i, w]));
   });
 
@@ -60,14 +86,23 @@ describe('discovery snapshot (captured GlusterFS 10.3 outputs)', () => {
   });
 
   it('a session of a volume the pass did not read is left out', () => {
-    const snap = buildSnapshot(volumes.filter((v) => v.name !== 'mastervol'), statuses, parseGeoRepStatusList(out('georep-status-detail-xml.active.xml')));
+    const snap = buildSnapshot(
+      volumes.filter((v) => v.name !== 'mastervol'),
+      statuses,
+      parseGeoRepStatusList(out('georep-status-detail-xml.active.xml')),
+    );
     expect(snap.sessions).toEqual([]);
   });
 
   it('options: canonical names, the catalogue default, modified when different', () => {
     const fresh = discoveredOptions(parseGeoRepConfigXml(out('georep-config-xml.xml')));
     const modified = discoveredOptions(parseGeoRepConfigXml(out('georep-config-xml.modified.xml')));
-    expect(fresh.find((o) => o.name === 'sync-jobs')).toEqual({ name: 'sync-jobs', value: '3', defaultValue: '3', modified: false });
+    expect(fresh.find((o) => o.name === 'sync-jobs')).toEqual({
+      name: 'sync-jobs',
+      value: '3',
+      defaultValue: '3',
+      modified: false,
+    });
     expect(fresh.filter((o) => o.modified)).toEqual([]);
     expect(modified.filter((o) => o.modified).length).toBeGreaterThan(0);
     expect(fresh.every((o) => !o.name.includes('_'))).toBe(true);
@@ -92,8 +127,12 @@ describe('discovery snapshot (captured GlusterFS 10.3 outputs)', () => {
   });
 
   it('a session whose names would not validate never becomes a command (the config read is skipped)', () => {
-    expect(() => geoRepConfigListCommand({ masterVolume: 'x;touch pwned', slaveHost: 'h', slaveVolume: 'v' })).toThrow(GlusterArgumentError);
-    expect(() => geoRepConfigListCommand({ masterVolume: 'mv', slaveHost: '$(reboot)', slaveVolume: 'v' })).toThrow(GlusterArgumentError);
+    expect(() => geoRepConfigListCommand({ masterVolume: 'x;touch pwned', slaveHost: 'h', slaveVolume: 'v' })).toThrow(
+      GlusterArgumentError,
+    );
+    expect(() => geoRepConfigListCommand({ masterVolume: 'mv', slaveHost: '$(reboot)', slaveVolume: 'v' })).toThrow(
+      GlusterArgumentError,
+    );
     expect(sessionLabel('mv', { slaveHost: 'h', slaveVolume: 'v', userName: 'geo' })).toBe('mv → geo@h::v');
   });
 });

@@ -107,7 +107,12 @@ function normPath(p: string): string {
   return p.length > 1 ? p.replace(/\/+$/, '') : p;
 }
 
-function findStatus(statuses: readonly GlusterBrickStatus[], host: string, path: string, peerUuid: string | null): GlusterBrickStatus | undefined {
+function findStatus(
+  statuses: readonly GlusterBrickStatus[],
+  host: string,
+  path: string,
+  peerUuid: string | null,
+): GlusterBrickStatus | undefined {
   const samePath = statuses.filter((s) => normPath(s.path) === normPath(path));
   return (
     samePath.find((s) => peerUuid !== null && s.peerUuid !== null && s.peerUuid === peerUuid) ??
@@ -120,7 +125,10 @@ function findStatus(statuses: readonly GlusterBrickStatus[], host: string, path:
  * Usable size of a volume from its bricks: per replica set the smallest brick; a disperse set holds
  * (disperse - redundancy) bricks' worth. Null unless every brick reported its size.
  */
-export function volumeCapacity(info: Pick<GlusterVolumeInfo, 'replicaCount' | 'disperseCount' | 'redundancyCount'>, sizes: readonly (number | null)[]): number | null {
+export function volumeCapacity(
+  info: Pick<GlusterVolumeInfo, 'replicaCount' | 'disperseCount' | 'redundancyCount'>,
+  sizes: readonly (number | null)[],
+): number | null {
   if (sizes.length === 0 || sizes.some((s) => s === null)) return null;
   const set = geoRepSubvolumeSize(info);
   if (sizes.length % set !== 0) return null;
@@ -133,11 +141,20 @@ export function volumeCapacity(info: Pick<GlusterVolumeInfo, 'replicaCount' | 'd
 }
 
 /** `volumeStatuses`: from `volume status all detail --xml`, or null when it could not be read. */
-export function discoveredVolume(info: GlusterVolumeInfo, volumeStatuses: readonly GlusterVolumeStatus[] | null): DiscoveredVolume {
+export function discoveredVolume(
+  info: GlusterVolumeInfo,
+  volumeStatuses: readonly GlusterVolumeStatus[] | null,
+): DiscoveredVolume {
   const status = volumeStatuses?.find((s) => s.volumeName === info.name);
   const bricks = info.bricks.map((b, position): DiscoveredBrick => {
     const st = status ? findStatus(status.bricks, b.host, b.path, b.hostUuid) : undefined;
-    const brickStatus: DiscoveredBrick['status'] = st ? (st.online ? 'up' : 'down') : info.status === 'down' ? 'down' : 'unknown';
+    const brickStatus: DiscoveredBrick['status'] = st
+      ? st.online
+        ? 'up'
+        : 'down'
+      : info.status === 'down'
+        ? 'down'
+        : 'unknown';
     return {
       position,
       serverName: b.host,
@@ -163,15 +180,24 @@ export function discoveredVolume(info: GlusterVolumeInfo, volumeStatuses: readon
     disperseCount: info.disperseCount,
     redundancyCount: info.redundancyCount,
     transportTypes: info.transportTypes.join(','),
-    sizeTotal: volumeCapacity(info, bricks.map((b) => b.sizeTotal)),
-    sizeFree: volumeCapacity(info, bricks.map((b) => b.sizeFree)),
+    sizeTotal: volumeCapacity(
+      info,
+      bricks.map((b) => b.sizeTotal),
+    ),
+    sizeFree: volumeCapacity(
+      info,
+      bricks.map((b) => b.sizeFree),
+    ),
     options: info.options.map((o) => ({ name: o.name, value: o.value })),
     bricks,
   };
 }
 
 /** A session of one of the volumes, rolled up against that volume's bricks; null when its master volume is not among them. */
-export function discoveredSession(session: GeoRepSessionStatus, volumes: readonly GlusterVolumeInfo[]): DiscoveredSession | null {
+export function discoveredSession(
+  session: GeoRepSessionStatus,
+  volumes: readonly GlusterVolumeInfo[],
+): DiscoveredSession | null {
   const volume = volumes.find((v) => v.name === session.masterVolume);
   if (!volume) return null;
   const bricks = volume.bricks.map((b, position) => ({ hostUuid: b.hostUuid, path: b.path, position }));
@@ -227,7 +253,12 @@ export function buildSnapshot(
 }
 
 /** Master volume, slave host, slave volume and user: what makes a session the same session. */
-export function sessionIdentity(s: { masterVolume: string; slaveHost: string; slaveVolume: string; userName: string }): string {
+export function sessionIdentity(s: {
+  masterVolume: string;
+  slaveHost: string;
+  slaveVolume: string;
+  userName: string;
+}): string {
   return [s.masterVolume, s.slaveHost, s.slaveVolume, s.userName].join('\u0000');
 }
 

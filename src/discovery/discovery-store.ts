@@ -8,7 +8,13 @@ import type { GeoRepSessionRollupStatus } from '../gluster';
 import { HostEntity } from '../hosts/host.entity';
 import { GlusterBrickEntity } from '../volumes/gluster-brick.entity';
 import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
-import { DiscoveredBrick, DiscoveredOption, DiscoverySnapshot, sessionIdentity, workerColumns } from './discovery-snapshot';
+import {
+  DiscoveredBrick,
+  DiscoveredOption,
+  DiscoverySnapshot,
+  sessionIdentity,
+  workerColumns,
+} from './discovery-snapshot';
 import { DesiredSessionStatus, judgeDrift, judgeWorker, PreviousWorker, sessionHealth } from './stall-detection';
 
 /** What a stored pass changed, for the events the sync writes. */
@@ -17,11 +23,29 @@ export type DiscoveryChange =
   | { kind: 'volume_removed'; volumeId: string; name: string }
   | { kind: 'session_added'; sessionId: string; label: string; status: GeoRepSessionRollupStatus }
   | { kind: 'session_removed'; sessionId: string; label: string }
-  | { kind: 'session_status'; sessionId: string; label: string; from: GeoRepSessionRollupStatus; to: GeoRepSessionRollupStatus }
+  | {
+      kind: 'session_status';
+      sessionId: string;
+      label: string;
+      from: GeoRepSessionRollupStatus;
+      to: GeoRepSessionRollupStatus;
+    }
   | { kind: 'worker_stalled'; sessionId: string; label: string; brick: string; since: Date }
   | { kind: 'worker_unstalled'; sessionId: string; label: string; brick: string }
-  | { kind: 'drift_started'; sessionId: string; label: string; desired: DesiredSessionStatus; status: GeoRepSessionRollupStatus }
-  | { kind: 'drift_ended'; sessionId: string; label: string; desired: DesiredSessionStatus | null; status: GeoRepSessionRollupStatus };
+  | {
+      kind: 'drift_started';
+      sessionId: string;
+      label: string;
+      desired: DesiredSessionStatus;
+      status: GeoRepSessionRollupStatus;
+    }
+  | {
+      kind: 'drift_ended';
+      sessionId: string;
+      label: string;
+      desired: DesiredSessionStatus | null;
+      status: GeoRepSessionRollupStatus;
+    };
 
 export interface StoreResult {
   volumes: number;
@@ -32,7 +56,10 @@ export interface StoreResult {
   stalledSessionIds: string[];
 }
 
-export function sessionLabel(masterVolume: string, s: { slaveHost: string; slaveVolume: string; userName: string }): string {
+export function sessionLabel(
+  masterVolume: string,
+  s: { slaveHost: string; slaveVolume: string; userName: string },
+): string {
   const user = s.userName && s.userName !== 'root' ? `${s.userName}@` : '';
   return `${masterVolume} → ${user}${s.slaveHost}::${s.slaveVolume}`;
 }
@@ -50,7 +77,13 @@ export class DiscoveryStore {
   ) {}
 
   /** `readAt`: when the sync began reading gluster (drift is only judged against requests that returned before it). */
-  async apply(clusterId: string, snapshot: DiscoverySnapshot, options: ReadonlyMap<string, DiscoveredOption[]>, now = new Date(), readAt = now): Promise<StoreResult> {
+  async apply(
+    clusterId: string,
+    snapshot: DiscoverySnapshot,
+    options: ReadonlyMap<string, DiscoveredOption[]>,
+    now = new Date(),
+    readAt = now,
+  ): Promise<StoreResult> {
     return this.ds.transaction(async (m) => {
       // One sync per cluster at a time, whoever runs it (action or periodic job).
       await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`discovery:${clusterId}`]);
@@ -96,9 +129,20 @@ export class DiscoveryStore {
 
       // Sessions: keyed by master volume, slave host, slave volume and user.
       const oldSessions = await m.find(GeoRepSessionEntity, { where: { clusterId } });
-      const volumeNames = new Map([...existing.map((v) => [v.id, v.name] as const), ...[...volumeIds].map(([n, i]) => [i, n] as const)]);
+      const volumeNames = new Map([
+        ...existing.map((v) => [v.id, v.name] as const),
+        ...[...volumeIds].map(([n, i]) => [i, n] as const),
+      ]);
       const oldByKey = new Map(
-        oldSessions.map((s) => [sessionIdentity({ masterVolume: volumeNames.get(s.masterVolumeId) ?? s.masterVolumeId, slaveHost: s.slaveHostName, slaveVolume: s.slaveVolumeName, userName: s.userName }), s]),
+        oldSessions.map((s) => [
+          sessionIdentity({
+            masterVolume: volumeNames.get(s.masterVolumeId) ?? s.masterVolumeId,
+            slaveHost: s.slaveHostName,
+            slaveVolume: s.slaveVolumeName,
+            userName: s.userName,
+          }),
+          s,
+        ]),
       );
       const kept = new Set<string>();
       const stalledSessionIds: string[] = [];
@@ -122,7 +166,8 @@ export class DiscoveryStore {
         if (old) {
           id = old.id;
           await m.update(GeoRepSessionEntity, { id }, fields);
-          if (old.status !== ds.status) changes.push({ kind: 'session_status', sessionId: id, label, from: old.status, to: ds.status });
+          if (old.status !== ds.status)
+            changes.push({ kind: 'session_status', sessionId: id, label, from: old.status, to: ds.status });
         } else {
           id = (await m.save(m.create(GeoRepSessionEntity, fields))).id;
           changes.push({ kind: 'session_added', sessionId: id, label, status: ds.status });
@@ -131,23 +176,40 @@ export class DiscoveryStore {
         const bricksOfMaster = brickIds.get(ds.masterVolume) ?? [];
         const workerKey = (host: string, dir: string) => `${host}:${dir}`;
         const previous = new Map<string, PreviousWorker>(
-          (await m.find(GeoRepSessionDetailEntity, { where: { sessionId: id } })).map((d) => [workerKey(d.masterHostName, d.masterBrickDir), d]),
+          (await m.find(GeoRepSessionDetailEntity, { where: { sessionId: id } })).map((d) => [
+            workerKey(d.masterHostName, d.masterBrickDir),
+            d,
+          ]),
         );
         const verdicts = ds.details.map((d) => {
           const key = workerKey(d.masterHostName, d.masterBrickDir);
           const before = previous.get(key);
           const verdict = judgeWorker(before, workerColumns(d), now, this.config.stallThresholdMs);
-          if (verdict.stalled && !before?.stalled) changes.push({ kind: 'worker_stalled', sessionId: id, label, brick: key, since: verdict.progressAt });
-          if (!verdict.stalled && before?.stalled) changes.push({ kind: 'worker_unstalled', sessionId: id, label, brick: key });
+          if (verdict.stalled && !before?.stalled)
+            changes.push({ kind: 'worker_stalled', sessionId: id, label, brick: key, since: verdict.progressAt });
+          if (!verdict.stalled && before?.stalled)
+            changes.push({ kind: 'worker_unstalled', sessionId: id, label, brick: key });
           return verdict;
         });
         // A status read while (or before) the service's own command ran says nothing about drift.
         const settled = !old?.desiredStatus || (old.desiredAt !== null && old.desiredAt.getTime() <= readAt.getTime());
         const drifted = (settled ? judgeDrift(old?.desiredStatus ?? null, ds.status) : null) ?? old?.drifted ?? false;
-        if (drifted && !old?.drifted && old?.desiredStatus) changes.push({ kind: 'drift_started', sessionId: id, label, desired: old.desiredStatus, status: ds.status });
-        if (!drifted && old?.drifted) changes.push({ kind: 'drift_ended', sessionId: id, label, desired: old.desiredStatus, status: ds.status });
+        if (drifted && !old?.drifted && old?.desiredStatus)
+          changes.push({ kind: 'drift_started', sessionId: id, label, desired: old.desiredStatus, status: ds.status });
+        if (!drifted && old?.drifted)
+          changes.push({ kind: 'drift_ended', sessionId: id, label, desired: old.desiredStatus, status: ds.status });
         if (verdicts.some((v) => v.stalled)) stalledSessionIds.push(id);
-        await m.update(GeoRepSessionEntity, { id }, { drifted, health: sessionHealth(ds.status, ds.details.map((d, i) => ({ status: d.row.status, stalled: verdicts[i].stalled }))) });
+        await m.update(
+          GeoRepSessionEntity,
+          { id },
+          {
+            drifted,
+            health: sessionHealth(
+              ds.status,
+              ds.details.map((d, i) => ({ status: d.row.status, stalled: verdicts[i].stalled })),
+            ),
+          },
+        );
         await m.delete(GeoRepSessionDetailEntity, { sessionId: id });
         if (ds.details.length > 0) {
           await m.insert(
@@ -164,14 +226,26 @@ export class DiscoveryStore {
         const opts = options.get(sessionIdentity(ds));
         if (opts) {
           await m.delete(GeoRepSessionOptionEntity, { sessionId: id });
-          if (opts.length > 0) await m.insert(GeoRepSessionOptionEntity, opts.map((o) => ({ sessionId: id, ...o })));
+          if (opts.length > 0)
+            await m.insert(
+              GeoRepSessionOptionEntity,
+              opts.map((o) => ({ sessionId: id, ...o })),
+            );
         }
       }
       for (const s of oldSessions) {
         if (kept.has(s.id)) continue;
         await m.delete(GeoRepSessionEntity, { id: s.id });
         const masterVolume = volumeNames.get(s.masterVolumeId) ?? '?';
-        changes.push({ kind: 'session_removed', sessionId: s.id, label: sessionLabel(masterVolume, { slaveHost: s.slaveHostName, slaveVolume: s.slaveVolumeName, userName: s.userName }) });
+        changes.push({
+          kind: 'session_removed',
+          sessionId: s.id,
+          label: sessionLabel(masterVolume, {
+            slaveHost: s.slaveHostName,
+            slaveVolume: s.slaveVolumeName,
+            userName: s.userName,
+          }),
+        });
       }
 
       const vanished = existing.filter((v) => !volumeIds.has(v.name));
@@ -186,7 +260,12 @@ export class DiscoveryStore {
   }
 
   /** Upserts a volume's bricks by server and directory (ids stay stable); returns their ids in brick order. */
-  private async storeBricks(m: EntityManager, volumeId: string, bricks: readonly DiscoveredBrick[], hosts: readonly HostEntity[]): Promise<string[]> {
+  private async storeBricks(
+    m: EntityManager,
+    volumeId: string,
+    bricks: readonly DiscoveredBrick[],
+    hosts: readonly HostEntity[],
+  ): Promise<string[]> {
     const old = await m.find(GlusterBrickEntity, { where: { volumeId } });
     const byKey = new Map(old.map((b) => [`${b.serverName}\u0000${b.brickDir}`, b]));
     const ids: string[] = [];
@@ -228,15 +307,31 @@ export class DiscoveryStore {
   private async relinkSlaves(m: EntityManager): Promise<void> {
     const sessions = await m.find(GeoRepSessionEntity);
     if (sessions.length === 0) return;
-    const volumes = await m.find(GlusterVolumeEntity, { select: { id: true, clusterId: true, name: true, glusterUuid: true } });
+    const volumes = await m.find(GlusterVolumeEntity, {
+      select: { id: true, clusterId: true, name: true, glusterUuid: true },
+    });
     const hosts = await m.find(HostEntity);
     for (const s of sessions) {
-      const slaveHosts = hosts.filter((h) => sameHostName(h.address, s.slaveHostName) || sameHostName(h.name, s.slaveHostName));
-      let volume = s.slaveVolumeUuid ? volumes.find((v) => v.glusterUuid === s.slaveVolumeUuid && v.name === s.slaveVolumeName) : undefined;
-      volume ??= volumes.find((v) => v.name === s.slaveVolumeName && slaveHosts.some((h) => h.clusterId === v.clusterId));
+      const slaveHosts = hosts.filter(
+        (h) => sameHostName(h.address, s.slaveHostName) || sameHostName(h.name, s.slaveHostName),
+      );
+      let volume = s.slaveVolumeUuid
+        ? volumes.find((v) => v.glusterUuid === s.slaveVolumeUuid && v.name === s.slaveVolumeName)
+        : undefined;
+      volume ??= volumes.find(
+        (v) => v.name === s.slaveVolumeName && slaveHosts.some((h) => h.clusterId === v.clusterId),
+      );
       const host = (volume ? slaveHosts.find((h) => h.clusterId === volume.clusterId) : undefined) ?? slaveHosts[0];
-      const link = { slaveVolumeId: volume?.id ?? null, slaveClusterId: volume?.clusterId ?? host?.clusterId ?? null, slaveHostId: host?.id ?? null };
-      if (link.slaveVolumeId !== s.slaveVolumeId || link.slaveClusterId !== s.slaveClusterId || link.slaveHostId !== s.slaveHostId) {
+      const link = {
+        slaveVolumeId: volume?.id ?? null,
+        slaveClusterId: volume?.clusterId ?? host?.clusterId ?? null,
+        slaveHostId: host?.id ?? null,
+      };
+      if (
+        link.slaveVolumeId !== s.slaveVolumeId ||
+        link.slaveClusterId !== s.slaveClusterId ||
+        link.slaveHostId !== s.slaveHostId
+      ) {
         await m.update(GeoRepSessionEntity, { id: s.id }, link);
       }
     }
@@ -248,9 +343,15 @@ function sameHostName(a: string, b: string): boolean {
 }
 
 /** The registered host of a brick: same glusterd UUID, else the same address or name. */
-export function matchHost<H extends Pick<HostEntity, 'address' | 'name' | 'peerUuid'>>(hosts: readonly H[], serverName: string, peerUuid: string | null): H | undefined {
+export function matchHost<H extends Pick<HostEntity, 'address' | 'name' | 'peerUuid'>>(
+  hosts: readonly H[],
+  serverName: string,
+  peerUuid: string | null,
+): H | undefined {
   return (
-    (peerUuid ? hosts.find((h) => h.peerUuid !== null && h.peerUuid.toLowerCase() === peerUuid.toLowerCase()) : undefined) ??
+    (peerUuid
+      ? hosts.find((h) => h.peerUuid !== null && h.peerUuid.toLowerCase() === peerUuid.toLowerCase())
+      : undefined) ??
     hosts.find((h) => sameHostName(h.address, serverName)) ??
     hosts.find((h) => sameHostName(h.name, serverName))
   );

@@ -64,13 +64,18 @@ export class DiscoverySync {
     this.stalledListener = listener;
   }
 
-  async syncCluster(cluster: ClusterEntity, origin: SyncOrigin, onHost?: (host: HostEntity) => Promise<void>): Promise<SyncResult> {
+  async syncCluster(
+    cluster: ClusterEntity,
+    origin: SyncOrigin,
+    onHost?: (host: HostEntity) => Promise<void>,
+  ): Promise<SyncResult> {
     const readAt = new Date();
     let ran;
     try {
       ran = await this.shell.runOnCluster(cluster.id, volumeInfoCommand());
     } catch (e) {
-      if (e instanceof NoReachableHostError) for (const { host, error } of e.unreachable) await this.markUnreachable(host, error, origin);
+      if (e instanceof NoReachableHostError)
+        for (const { host, error } of e.unreachable) await this.markUnreachable(host, error, origin);
       throw e;
     }
     for (const { host, error } of ran.unreachable) await this.markUnreachable(host, error, origin);
@@ -84,7 +89,10 @@ export class DiscoverySync {
         statuses = parseVolumeStatus(await this.shell.run(host, volumeStatusDetailCommand('all')));
       } catch (e) {
         if (!(e instanceof GlusterCommandError)) throw e;
-        this.logger.warn({ cluster: cluster.id, err: e.message }, 'volume status detail failed; brick statuses unknown');
+        this.logger.warn(
+          { cluster: cluster.id, err: e.message },
+          'volume status detail failed; brick statuses unknown',
+        );
       }
     }
 
@@ -94,11 +102,19 @@ export class DiscoverySync {
     const options = new Map<string, DiscoveredOption[]>();
     for (const s of snapshot.sessions) {
       try {
-        const command = geoRepConfigListCommand({ masterVolume: s.masterVolume, slaveHost: s.slaveHost, slaveVolume: s.slaveVolume, slaveUser: s.userName });
+        const command = geoRepConfigListCommand({
+          masterVolume: s.masterVolume,
+          slaveHost: s.slaveHost,
+          slaveVolume: s.slaveVolume,
+          slaveUser: s.userName,
+        });
         options.set(sessionIdentity(s), discoveredOptions(parseGeoRepConfigXml(await this.shell.run(host, command))));
       } catch (e) {
         if (!(e instanceof GlusterCommandError) && !(e instanceof GlusterArgumentError)) throw e;
-        this.logger.warn({ cluster: cluster.id, session: sessionIdentity(s).replace(/\0/g, ' '), err: e.message }, 'session config not read');
+        this.logger.warn(
+          { cluster: cluster.id, session: sessionIdentity(s).replace(/\0/g, ' '), err: e.message },
+          'session config not read',
+        );
       }
     }
 
@@ -106,7 +122,9 @@ export class DiscoverySync {
     for (const change of stored.changes) await this.record(cluster, change, origin);
     if (stored.stalledSessionIds.length > 0 && this.stalledListener) {
       // Healing is best effort: the sync itself succeeded, whatever the healer makes of it.
-      await this.stalledListener(stored.stalledSessionIds, origin).catch((e: Error) => this.logger.warn({ cluster: cluster.id, err: e.message }, 'stall healing could not be started'));
+      await this.stalledListener(stored.stalledSessionIds, origin).catch((e: Error) =>
+        this.logger.warn({ cluster: cluster.id, err: e.message }, 'stall healing could not be started'),
+      );
     }
     return { ...stored, host };
   }
@@ -128,16 +146,49 @@ export class DiscoverySync {
   }
 
   private record(cluster: ClusterEntity, change: DiscoveryChange, origin: SyncOrigin): Promise<unknown> {
-    const base = { clusterId: cluster.id, jobId: origin.jobId ?? null, correlationId: origin.correlationId ?? null, userId: origin.userId ?? null };
+    const base = {
+      clusterId: cluster.id,
+      jobId: origin.jobId ?? null,
+      correlationId: origin.correlationId ?? null,
+      userId: origin.userId ?? null,
+    };
     switch (change.kind) {
       case 'volume_added':
-        return this.events.record({ ...base, code: EventCode.GlusterVolumeDiscovered, severity: 'normal', description: `Detected new gluster volume ${change.name} on cluster ${cluster.name}.`, targetType: 'gluster_volume', targetId: change.volumeId });
+        return this.events.record({
+          ...base,
+          code: EventCode.GlusterVolumeDiscovered,
+          severity: 'normal',
+          description: `Detected new gluster volume ${change.name} on cluster ${cluster.name}.`,
+          targetType: 'gluster_volume',
+          targetId: change.volumeId,
+        });
       case 'volume_removed':
-        return this.events.record({ ...base, code: EventCode.GlusterVolumeRemovedFromCli, severity: 'warning', description: `Gluster volume ${change.name} of cluster ${cluster.name} no longer exists; it was removed.`, targetType: 'gluster_volume', targetId: change.volumeId });
+        return this.events.record({
+          ...base,
+          code: EventCode.GlusterVolumeRemovedFromCli,
+          severity: 'warning',
+          description: `Gluster volume ${change.name} of cluster ${cluster.name} no longer exists; it was removed.`,
+          targetType: 'gluster_volume',
+          targetId: change.volumeId,
+        });
       case 'session_added':
-        return this.events.record({ ...base, code: EventCode.GeoRepSessionDetectedFromCli, severity: 'normal', description: `Detected new geo-replication session ${change.label} (status ${change.status}).`, targetType: 'georeplication_session', targetId: change.sessionId });
+        return this.events.record({
+          ...base,
+          code: EventCode.GeoRepSessionDetectedFromCli,
+          severity: 'normal',
+          description: `Detected new geo-replication session ${change.label} (status ${change.status}).`,
+          targetType: 'georeplication_session',
+          targetId: change.sessionId,
+        });
       case 'session_removed':
-        return this.events.record({ ...base, code: EventCode.GeoRepSessionDeletedFromCli, severity: 'warning', description: `Geo-replication session ${change.label} was deleted outside the service; it was removed.`, targetType: 'georeplication_session', targetId: change.sessionId });
+        return this.events.record({
+          ...base,
+          code: EventCode.GeoRepSessionDeletedFromCli,
+          severity: 'warning',
+          description: `Geo-replication session ${change.label} was deleted outside the service; it was removed.`,
+          targetType: 'georeplication_session',
+          targetId: change.sessionId,
+        });
       case 'worker_stalled':
         return this.events.record({
           ...base,

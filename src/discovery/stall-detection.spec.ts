@@ -1,4 +1,11 @@
-import { desiredStatusAfter, hasPendingWork, judgeDrift, judgeWorker, sessionHealth, WorkerNow } from './stall-detection';
+import {
+  desiredStatusAfter,
+  hasPendingWork,
+  judgeDrift,
+  judgeWorker,
+  sessionHealth,
+  WorkerNow,
+} from './stall-detection';
 
 const T0 = new Date('2026-11-30T12:00:00Z');
 const later = (s: number) => new Date(T0.getTime() + s * 1000);
@@ -25,29 +32,67 @@ describe('stall detection (LAB.md pitfall 2)', () => {
 
   it('starts the clock when a worker is first seen or its last_synced moves', () => {
     expect(judgeWorker(undefined, worker({ entryPending: 5 }), T0, 60_000)).toEqual({ progressAt: T0, stalled: false });
-    const moved = judgeWorker({ lastSynced: T0, progressAt: T0, stalled: true }, worker({ lastSynced: later(5), entryPending: 5 }), later(300), 60_000);
+    const moved = judgeWorker(
+      { lastSynced: T0, progressAt: T0, stalled: true },
+      worker({ lastSynced: later(5), entryPending: 5 }),
+      later(300),
+      60_000,
+    );
     expect(moved).toEqual({ progressAt: later(300), stalled: false });
   });
 
   it('flags an active worker with pending work whose last_synced froze for the threshold', () => {
     const previous = { lastSynced: T0, progressAt: T0, stalled: false };
-    expect(judgeWorker(previous, worker({ entryPending: 5 }), later(59), 60_000)).toEqual({ progressAt: T0, stalled: false });
-    expect(judgeWorker(previous, worker({ entryPending: 5 }), later(60), 60_000)).toEqual({ progressAt: T0, stalled: true });
-    expect(judgeWorker(previous, worker({ checkpointTime: later(1), checkpointCompleted: false }), later(600), 60_000).stalled).toBe(true);
+    expect(judgeWorker(previous, worker({ entryPending: 5 }), later(59), 60_000)).toEqual({
+      progressAt: T0,
+      stalled: false,
+    });
+    expect(judgeWorker(previous, worker({ entryPending: 5 }), later(60), 60_000)).toEqual({
+      progressAt: T0,
+      stalled: true,
+    });
+    expect(
+      judgeWorker(previous, worker({ checkpointTime: later(1), checkpointCompleted: false }), later(600), 60_000)
+        .stalled,
+    ).toBe(true);
   });
 
   it('does not flag an idle worker, or one that is not active', () => {
     const previous = { lastSynced: T0, progressAt: T0, stalled: false };
     expect(judgeWorker(previous, worker(), later(3600), 60_000).stalled).toBe(false);
-    expect(judgeWorker(previous, worker({ status: 'passive', entryPending: 9 }), later(3600), 60_000).stalled).toBe(false);
-    expect(judgeWorker(previous, worker({ status: 'paused', entryPending: 9 }), later(3600), 60_000).stalled).toBe(false);
+    expect(judgeWorker(previous, worker({ status: 'passive', entryPending: 9 }), later(3600), 60_000).stalled).toBe(
+      false,
+    );
+    expect(judgeWorker(previous, worker({ status: 'paused', entryPending: 9 }), later(3600), 60_000).stalled).toBe(
+      false,
+    );
   });
 
   it('rolls workers up into the session health', () => {
-    expect(sessionHealth('active', [{ status: 'active', stalled: false }, { status: 'passive', stalled: false }])).toBe('healthy');
-    expect(sessionHealth('active', [{ status: 'active', stalled: true }, { status: 'active', stalled: false }])).toBe('degraded');
-    expect(sessionHealth('active', [{ status: 'active', stalled: true }, { status: 'passive', stalled: false }])).toBe('failing');
-    expect(sessionHealth('partial_faulty', [{ status: 'active', stalled: false }, { status: 'faulty', stalled: false }])).toBe('degraded');
+    expect(
+      sessionHealth('active', [
+        { status: 'active', stalled: false },
+        { status: 'passive', stalled: false },
+      ]),
+    ).toBe('healthy');
+    expect(
+      sessionHealth('active', [
+        { status: 'active', stalled: true },
+        { status: 'active', stalled: false },
+      ]),
+    ).toBe('degraded');
+    expect(
+      sessionHealth('active', [
+        { status: 'active', stalled: true },
+        { status: 'passive', stalled: false },
+      ]),
+    ).toBe('failing');
+    expect(
+      sessionHealth('partial_faulty', [
+        { status: 'active', stalled: false },
+        { status: 'faulty', stalled: false },
+      ]),
+    ).toBe('degraded');
     expect(sessionHealth('faulty', [{ status: 'faulty', stalled: false }])).toBe('failing');
     expect(sessionHealth('stopped', [{ status: 'stopped', stalled: false }])).toBe('healthy');
   });
@@ -55,7 +100,12 @@ describe('stall detection (LAB.md pitfall 2)', () => {
 
 describe('drift', () => {
   it('start and resume ask for started, stop for stopped, pause for paused', () => {
-    expect([desiredStatusAfter('start'), desiredStatusAfter('resume'), desiredStatusAfter('stop'), desiredStatusAfter('pause')]).toEqual(['started', 'started', 'stopped', 'paused']);
+    expect([
+      desiredStatusAfter('start'),
+      desiredStatusAfter('resume'),
+      desiredStatusAfter('stop'),
+      desiredStatusAfter('pause'),
+    ]).toEqual(['started', 'started', 'stopped', 'paused']);
   });
 
   it('is gluster contradicting what the service last asked for', () => {
@@ -74,7 +124,8 @@ describe('drift', () => {
   });
 
   it('is not a faulty running session (that is health), or a session the service never acted on', () => {
-    for (const running of ['initializing', 'active', 'passive', 'partial_faulty', 'faulty'] as const) expect(judgeDrift('started', running)).toBe(false);
+    for (const running of ['initializing', 'active', 'passive', 'partial_faulty', 'faulty'] as const)
+      expect(judgeDrift('started', running)).toBe(false);
     expect(judgeDrift('stopped', 'stopped')).toBe(false);
     expect(judgeDrift('stopped', 'created')).toBe(false);
     expect(judgeDrift('paused', 'paused')).toBe(false);

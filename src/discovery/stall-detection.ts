@@ -26,15 +26,28 @@ export interface WorkerVerdict {
 
 /** There is something the worker should be syncing: pending entries, data or metadata, or an open checkpoint. */
 export function hasPendingWork(w: WorkerNow): boolean {
-  return (w.entryPending ?? 0) > 0 || (w.dataPending ?? 0) > 0 || (w.metaPending ?? 0) > 0 || (w.checkpointTime !== null && w.checkpointCompleted !== true);
+  return (
+    (w.entryPending ?? 0) > 0 ||
+    (w.dataPending ?? 0) > 0 ||
+    (w.metaPending ?? 0) > 0 ||
+    (w.checkpointTime !== null && w.checkpointCompleted !== true)
+  );
 }
 
 /**
  * LAB.md pitfall 2: a worker can stay Active while its last_synced freezes. It is stalled when it is
  * active, has pending work, and its last_synced has not changed for `thresholdMs`.
  */
-export function judgeWorker(previous: PreviousWorker | undefined, now: WorkerNow, at: Date, thresholdMs: number): WorkerVerdict {
-  const moved = previous === undefined || previous.progressAt === null || (previous.lastSynced?.getTime() ?? null) !== (now.lastSynced?.getTime() ?? null);
+export function judgeWorker(
+  previous: PreviousWorker | undefined,
+  now: WorkerNow,
+  at: Date,
+  thresholdMs: number,
+): WorkerVerdict {
+  const moved =
+    previous === undefined ||
+    previous.progressAt === null ||
+    (previous.lastSynced?.getTime() ?? null) !== (now.lastSynced?.getTime() ?? null);
   const progressAt = moved ? at : (previous.progressAt as Date);
   const stalled = now.status === 'active' && hasPendingWork(now) && at.getTime() - progressAt.getTime() >= thresholdMs;
   return { progressAt, stalled };
@@ -43,7 +56,10 @@ export function judgeWorker(previous: PreviousWorker | undefined, now: WorkerNow
 export type SessionHealth = 'healthy' | 'degraded' | 'failing';
 
 /** Beside gluster's status: failing when faulty, degraded when partly faulty or a worker is stalled. */
-export function sessionHealth(status: GeoRepSessionRollupStatus, workers: readonly { stalled: boolean; status: string }[]): SessionHealth {
+export function sessionHealth(
+  status: GeoRepSessionRollupStatus,
+  workers: readonly { stalled: boolean; status: string }[],
+): SessionHealth {
   if (status === 'faulty') return 'failing';
   const active = workers.filter((w) => w.status === 'active');
   if (active.length > 0 && active.every((w) => w.stalled)) return 'failing';

@@ -65,7 +65,8 @@ export class DrRunHandler {
   async run(ctx: ActionContext): Promise<ActionOutcome> {
     const { runId } = ctx.params as unknown as DrRunParams;
     const run = await this.repo.findRunById(runId);
-    if (!run) throw new ActionFailedError(409, 'Operation Failed', 'The DR run record is gone (its schedule was removed).');
+    if (!run)
+      throw new ActionFailedError(409, 'Operation Failed', 'The DR run record is gone (its schedule was removed).');
     if (run.status !== 'started') return { result: { runId, status: run.status } };
     if (run.jobId !== ctx.job.id) {
       await this.repo.updateRun(run.id, { jobId: ctx.job.id });
@@ -73,7 +74,13 @@ export class DrRunHandler {
     }
     const schedule = await this.repo.findScheduleById(run.scheduleId);
     const domain = await this.domains.findById(run.storageDomainId);
-    if (!schedule || !domain) return this.fail(run, null, null, new ActionFailedError(409, 'Operation Failed', 'The DR schedule or its storage domain was removed.'));
+    if (!schedule || !domain)
+      return this.fail(
+        run,
+        null,
+        null,
+        new ActionFailedError(409, 'Operation Failed', 'The DR schedule or its storage domain was removed.'),
+      );
     const session = run.sessionId ? await this.repo.findSession(run.sessionId) : null;
     if (!session) return this.fail(run, schedule, domain, await this.sessionVanished(schedule, domain, ctx));
     if (run.cancelRequested) return this.fail(run, schedule, domain, runCancelled());
@@ -108,7 +115,9 @@ export class DrRunHandler {
     });
     const origin = { jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId };
     try {
-      const fresh = await this.step(ctx, run, 'Reading the status of the geo-replication session', () => this.gluster.refresh(session, origin));
+      const fresh = await this.step(ctx, run, 'Reading the status of the geo-replication session', () =>
+        this.gluster.refresh(session, origin),
+      );
       if (!fresh) throw await this.sessionVanished(schedule, domain, ctx);
       plan = planSession(fresh.status);
       if (run.startedSession && plan.before === 'none') {
@@ -119,22 +128,43 @@ export class DrRunHandler {
 
       if (schedule.quiesce && this.quiescer) {
         const quiescer = this.quiescer;
-        quiesceToken = await this.step(ctx, run, 'Quiescing the virtual machines of the storage domain', () => quiescer.quiesce(domain, run.id));
+        quiesceToken = await this.step(ctx, run, 'Quiescing the virtual machines of the storage domain', () =>
+          quiescer.quiesce(domain, run.id),
+        );
         quiesced = true;
       }
 
       const setCheckpoint = () =>
         this.step(ctx, run, 'Setting a geo-replication checkpoint', async (h) => {
-          await this.gluster.run(fresh, (ref) => geoRepCheckpointNowCommand(ref), parseGeoRepConfigSet, (host) => h.ranOn(host.id));
-          const value = await this.gluster.run(fresh, (ref) => geoRepConfigGetCommand(ref, 'checkpoint'), parseCheckpointEpoch);
-          if (value === null) throw new ActionFailedError(409, 'Operation Failed', 'gluster reports no checkpoint right after setting one');
+          await this.gluster.run(
+            fresh,
+            (ref) => geoRepCheckpointNowCommand(ref),
+            parseGeoRepConfigSet,
+            (host) => h.ranOn(host.id),
+          );
+          const value = await this.gluster.run(
+            fresh,
+            (ref) => geoRepConfigGetCommand(ref, 'checkpoint'),
+            parseCheckpointEpoch,
+          );
+          if (value === null)
+            throw new ActionFailedError(
+              409,
+              'Operation Failed',
+              'gluster reports no checkpoint right after setting one',
+            );
           await this.repo.updateRun(run.id, { checkpointTime: new Date(value * 1000) });
           return value;
         });
       const startOrResume = async () => {
         if (plan.before === 'none' || started) return;
         const verb: GeoRepControlVerb = plan.before;
-        await this.step(ctx, run, verb === 'start' ? 'Starting the geo-replication session' : 'Resuming the geo-replication session', (h) => this.control(fresh, verb, false, h));
+        await this.step(
+          ctx,
+          run,
+          verb === 'start' ? 'Starting the geo-replication session' : 'Resuming the geo-replication session',
+          (h) => this.control(fresh, verb, false, h),
+        );
         started = true;
         await this.repo.updateRun(run.id, { startedSession: true });
       };
@@ -151,7 +181,9 @@ export class DrRunHandler {
       await startOrResume();
 
       const checkpoint = epoch;
-      completedAt = await this.step(ctx, run, 'Waiting for every active worker to complete the checkpoint', (h) => this.waitForCheckpoint(ctx, run, fresh, schedule, checkpoint, h));
+      completedAt = await this.step(ctx, run, 'Waiting for every active worker to complete the checkpoint', (h) =>
+        this.waitForCheckpoint(ctx, run, fresh, schedule, checkpoint, h),
+      );
     } catch (e) {
       failure = e;
     }
@@ -160,15 +192,23 @@ export class DrRunHandler {
       if (started && plan.after !== 'none') {
         const verb: GeoRepControlVerb = plan.after;
         // After a failure or a cancel the session may be faulty or busy: force the stop.
-        await this.step(ctx, run, verb === 'stop' ? 'Stopping the geo-replication session' : 'Pausing the geo-replication session', (h) =>
-          this.control(session, verb, verb === 'stop' && failure !== null, h),
+        await this.step(
+          ctx,
+          run,
+          verb === 'stop' ? 'Stopping the geo-replication session' : 'Pausing the geo-replication session',
+          (h) => this.control(session, verb, verb === 'stop' && failure !== null, h),
         );
       }
-      await this.gluster.refresh(session, origin).catch((e: Error) => this.logger.warn({ run: run.id, err: e.message }, 'refresh after the DR run failed'));
+      await this.gluster
+        .refresh(session, origin)
+        .catch((e: Error) => this.logger.warn({ run: run.id, err: e.message }, 'refresh after the DR run failed'));
     } catch (e) {
       failure ??= e;
     } finally {
-      if (quiesced && this.quiescer) await this.quiescer.release(domain, run.id, quiesceToken).catch((e: Error) => this.logger.warn({ run: run.id, err: e.message }, 'quiesce release failed'));
+      if (quiesced && this.quiescer)
+        await this.quiescer
+          .release(domain, run.id, quiesceToken)
+          .catch((e: Error) => this.logger.warn({ run: run.id, err: e.message }, 'quiesce release failed'));
       await sessionLock.release();
     }
 
@@ -176,8 +216,17 @@ export class DrRunHandler {
     const end = new Date();
     const checkpointTime = new Date((epoch ?? 0) * 1000);
     const rpo = rpoSeconds(epoch ?? 0, completedAt ?? end);
-    await this.repo.updateRun(run.id, { status: 'finished', endTime: end, checkpointCompletedTime: completedAt, rpoSeconds: rpo });
-    await this.repo.updateSchedule(schedule.id, { lastRunId: run.id, lastSuccessRunId: run.id, lastSuccessCheckpoint: checkpointTime });
+    await this.repo.updateRun(run.id, {
+      status: 'finished',
+      endTime: end,
+      checkpointCompletedTime: completedAt,
+      rpoSeconds: rpo,
+    });
+    await this.repo.updateSchedule(schedule.id, {
+      lastRunId: run.id,
+      lastSuccessRunId: run.id,
+      lastSuccessCheckpoint: checkpointTime,
+    });
     return {
       result: { runId: run.id, checkpoint: checkpointTime.toISOString(), rpoSeconds: rpo },
       description: `Storage domain ${domain.name}: data synchronized to ${session.slaveHostName}::${session.slaveVolumeName} up to the checkpoint of ${checkpointTime.toISOString()} (RPO ${rpo} s).`,
@@ -185,7 +234,14 @@ export class DrRunHandler {
   }
 
   /** Polls `status detail` until the checkpoint is complete, a worker is faulty, the timeout passes or a cancel arrives. */
-  private async waitForCheckpoint(ctx: ActionContext, run: DrRunEntity, session: GeoRepSessionEntity, schedule: DrScheduleEntity, epoch: number, h: StepHandle): Promise<Date | null> {
+  private async waitForCheckpoint(
+    ctx: ActionContext,
+    run: DrRunEntity,
+    session: GeoRepSessionEntity,
+    schedule: DrScheduleEntity,
+    epoch: number,
+    h: StepHandle,
+  ): Promise<Date | null> {
     const startedAt = Date.now();
     const timeoutMs = schedule.checkpointTimeoutMinutes * 60_000;
     let lastSignature = '';
@@ -201,9 +257,17 @@ export class DrRunHandler {
         checkpointCompletionTime: r.checkpointCompletionTime,
       }));
       const progress = checkpointProgress(epoch, checkpointRows);
-      await this.repo.setProgress(run.id, rows.map((r) => brickProgress(r, epoch)));
+      await this.repo.setProgress(
+        run.id,
+        rows.map((r) => brickProgress(r, epoch)),
+      );
       await h.progress(progressPercent(progress));
-      const decision = decidePoll({ progress, cancelRequested: await this.repo.isCancelRequested(run.id), elapsedMs: Date.now() - startedAt, timeoutMs });
+      const decision = decidePoll({
+        progress,
+        cancelRequested: await this.repo.isCancelRequested(run.id),
+        elapsedMs: Date.now() - startedAt,
+        timeoutMs,
+      });
       switch (decision.kind) {
         case 'complete':
           return checkpointCompletedAt(checkpointRows);
@@ -216,10 +280,15 @@ export class DrRunHandler {
         case 'wait':
           break;
       }
-      const signature = JSON.stringify(rows.filter((r) => r.status === 'active').map((r) => [r.entry, r.data, r.meta, r.lastSynced?.getTime() ?? null]));
+      const signature = JSON.stringify(
+        rows
+          .filter((r) => r.status === 'active')
+          .map((r) => [r.entry, r.data, r.meta, r.lastSynced?.getTime() ?? null]),
+      );
       still = signature === lastSignature ? still + 1 : 0;
       lastSignature = signature;
-      if (this.stallHealer && still > 0 && still % STALL_POLLS === 0) await this.stallHealer.nothingMoves(session, rows, still);
+      if (this.stallHealer && still > 0 && still % STALL_POLLS === 0)
+        await this.stallHealer.nothingMoves(session, rows, still);
       await sleep(ctx.config.drPollIntervalMs);
     }
   }
@@ -229,20 +298,36 @@ export class DrRunHandler {
     return sessions.flatMap((s) => s.bricks);
   }
 
-  private async control(session: GeoRepSessionEntity, verb: GeoRepControlVerb, force: boolean, h: StepHandle): Promise<void> {
+  private async control(
+    session: GeoRepSessionEntity,
+    verb: GeoRepControlVerb,
+    force: boolean,
+    h: StepHandle,
+  ): Promise<void> {
     try {
       await this.gluster.control(session, verb, { force }, (host) => h.ranOn(host.id));
     } catch (e) {
       // Started meanwhile by someone else (or already stopped): the state the run wants holds.
-      if (e instanceof ActionFailedError && /already (started|running)|not running|already stopped/i.test(e.detail)) return;
+      if (e instanceof ActionFailedError && /already (started|running)|not running|already stopped/i.test(e.detail))
+        return;
       throw e;
     }
   }
 
   /** Runs a job step and mirrors it on the run row. */
-  private async step<T>(ctx: ActionContext, run: DrRunEntity, description: string, work: (h: StepHandle) => Promise<T>): Promise<T> {
+  private async step<T>(
+    ctx: ActionContext,
+    run: DrRunEntity,
+    description: string,
+    work: (h: StepHandle) => Promise<T>,
+  ): Promise<T> {
     return ctx.step(description, async (h) => {
-      const index = await this.repo.appendStep(run.id, { description, status: 'started', start_time: new Date().toISOString(), end_time: null });
+      const index = await this.repo.appendStep(run.id, {
+        description,
+        status: 'started',
+        start_time: new Date().toISOString(),
+        end_time: null,
+      });
       try {
         const value = await work(h);
         await this.repo.endStep(run.id, index, 'finished');
@@ -261,15 +346,28 @@ export class DrRunHandler {
       const lock = await this.locks.tryAcquire(SESSION_JOB_TARGET, sessionId);
       if (lock) return lock;
       if (await this.repo.isCancelRequested(runId)) throw runCancelled();
-      if (Date.now() >= deadline) throw new ActionFailedError(409, 'Operation Failed', 'Another operation holds the geo-replication session; the DR run did not start.');
+      if (Date.now() >= deadline)
+        throw new ActionFailedError(
+          409,
+          'Operation Failed',
+          'Another operation holds the geo-replication session; the DR run did not start.',
+        );
       await sleep(SESSION_LOCK_RETRY_MS);
     }
   }
 
   /** The session vanished from gluster (discovery removed it): disable the schedule, with an error event. */
-  private async sessionVanished(schedule: DrScheduleEntity, domain: StorageDomainEntity, ctx: ActionContext | null): Promise<ActionFailedError> {
+  private async sessionVanished(
+    schedule: DrScheduleEntity,
+    domain: StorageDomainEntity,
+    ctx: ActionContext | null,
+  ): Promise<ActionFailedError> {
     const reason = 'its geo-replication session no longer exists in gluster';
-    await this.repo.updateSchedule(schedule.id, { enabled: false, nextRun: null, disabledReason: `disabled by the service: ${reason}` });
+    await this.repo.updateSchedule(schedule.id, {
+      enabled: false,
+      nextRun: null,
+      disabledReason: `disabled by the service: ${reason}`,
+    });
     await this.events.record({
       code: EventCode.DrSessionVanished,
       severity: 'error',
@@ -286,7 +384,13 @@ export class DrRunHandler {
    * Ends the run failed (or aborted) and says so, once: 4164 with alert severity for a failure (the job
    * then writes no event of its own), 11219 from the job for a cancel.
    */
-  private async fail(run: DrRunEntity, schedule: DrScheduleEntity | null, domain: StorageDomainEntity | null, e: unknown, session?: GeoRepSessionEntity): Promise<never> {
+  private async fail(
+    run: DrRunEntity,
+    schedule: DrScheduleEntity | null,
+    domain: StorageDomainEntity | null,
+    e: unknown,
+    session?: GeoRepSessionEntity,
+  ): Promise<never> {
     const cancelled = isCancel(e);
     const failure =
       e instanceof ActionFailedError
@@ -294,8 +398,16 @@ export class DrRunHandler {
         : e instanceof GlusterCommandError
           ? new ActionFailedError(409, 'Operation Failed', `gluster: ${e.message}`)
           : new ActionFailedError(500, 'Operation Failed', 'The DR run failed unexpectedly; see the service log.');
-    if (!(e instanceof ActionFailedError)) this.logger.error({ run: run.id, err: (e as Error).message, stack: (e as Error).stack }, 'DR run failed unexpectedly');
-    await this.repo.updateRun(run.id, { status: cancelled ? 'aborted' : 'failed', endTime: new Date(), error: failure.detail });
+    if (!(e instanceof ActionFailedError))
+      this.logger.error(
+        { run: run.id, err: (e as Error).message, stack: (e as Error).stack },
+        'DR run failed unexpectedly',
+      );
+    await this.repo.updateRun(run.id, {
+      status: cancelled ? 'aborted' : 'failed',
+      endTime: new Date(),
+      error: failure.detail,
+    });
     if (schedule) await this.repo.updateSchedule(schedule.id, { lastRunId: run.id });
     if (cancelled) throw failure;
     if (domain) {
@@ -310,7 +422,13 @@ export class DrRunHandler {
       });
     }
     // 4164 said it; without a domain to name, the job's own failure event (11218) does.
-    throw new ActionFailedError(failure.status, failure.reason, failure.detail, domain ? EventCode.StorageDomainSyncFailed : EventCode.DrRunJobFailed, { eventRecorded: domain !== null });
+    throw new ActionFailedError(
+      failure.status,
+      failure.reason,
+      failure.detail,
+      domain ? EventCode.StorageDomainSyncFailed : EventCode.DrRunJobFailed,
+      { eventRecorded: domain !== null },
+    );
   }
 }
 
@@ -319,7 +437,8 @@ function brickProgress(r: GeoRepBrickStatus, epoch: number): DrRunBrickProgress 
     master_host_name: r.masterNode,
     master_brick_dir: r.masterBrick,
     status: r.status,
-    checkpoint_completed: r.checkpointCompleted === true && r.checkpointTime !== null && r.checkpointTime.getTime() >= epoch * 1000,
+    checkpoint_completed:
+      r.checkpointCompleted === true && r.checkpointTime !== null && r.checkpointTime.getTime() >= epoch * 1000,
     entry_pending: r.entry,
     data_pending: r.data,
     meta_pending: r.meta,

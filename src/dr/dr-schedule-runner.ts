@@ -59,7 +59,13 @@ export class DrScheduleRunner implements OnApplicationBootstrap {
       if (!(await this.repo.advanceNextRun(s.id, s.nextRun, next))) continue;
       if (!missed) continue;
       const scheduledFor = previousRun(s.cron, s.timezone, now) ?? s.nextRun;
-      await this.events.record({ code: EventCode.DrMissedRunStarted, severity: 'warning', description: `DR schedule ${s.name}: the run due at ${scheduledFor?.toISOString()} was missed while no worker ran; running it once now (missed-run policy run_once).`, targetType: 'storage_domain', targetId: s.storageDomainId });
+      await this.events.record({
+        code: EventCode.DrMissedRunStarted,
+        severity: 'warning',
+        description: `DR schedule ${s.name}: the run due at ${scheduledFor?.toISOString()} was missed while no worker ran; running it once now (missed-run policy run_once).`,
+        targetType: 'storage_domain',
+        targetId: s.storageDomainId,
+      });
       await this.submit(s, scheduledFor);
     }
   }
@@ -92,7 +98,13 @@ export class DrScheduleRunner implements OnApplicationBootstrap {
     } catch (e) {
       if (httpStatusOf(e) !== undefined) {
         const detail = e instanceof Error ? e.message : String(e);
-        await this.events.record({ code: EventCode.DrRunSkipped, severity: 'warning', description: `DR schedule ${s.name}: the run due at ${scheduledFor?.toISOString() ?? 'now'} was skipped: ${detail}`, targetType: 'storage_domain', targetId: s.storageDomainId });
+        await this.events.record({
+          code: EventCode.DrRunSkipped,
+          severity: 'warning',
+          description: `DR schedule ${s.name}: the run due at ${scheduledFor?.toISOString() ?? 'now'} was skipped: ${detail}`,
+          targetType: 'storage_domain',
+          targetId: s.storageDomainId,
+        });
         return { skipped: detail };
       }
       throw e;
@@ -102,7 +114,11 @@ export class DrScheduleRunner implements OnApplicationBootstrap {
   /** session_id became NULL (the session vanished from gluster and discovery removed it). */
   private async disableVanished(s: DrScheduleEntity): Promise<void> {
     await this.scheduler.remove(s.id);
-    await this.repo.updateSchedule(s.id, { enabled: false, nextRun: null, disabledReason: 'disabled by the service: its geo-replication session no longer exists in gluster' });
+    await this.repo.updateSchedule(s.id, {
+      enabled: false,
+      nextRun: null,
+      disabledReason: 'disabled by the service: its geo-replication session no longer exists in gluster',
+    });
     await this.events.record({
       code: EventCode.DrSessionVanished,
       severity: 'error',

@@ -30,7 +30,15 @@ export class DrScheduler {
   async apply(s: DrScheduleEntity): Promise<void> {
     if (s.enabled && s.sessionId) {
       const data: DrFireData = { scheduleId: s.id };
-      await this.queue().upsertJobScheduler(DrScheduler.idOf(s.id), { pattern: s.cron, tz: s.timezone }, { name: JobName.DrScheduleFire, data, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
+      await this.queue().upsertJobScheduler(
+        DrScheduler.idOf(s.id),
+        { pattern: s.cron, tz: s.timezone },
+        {
+          name: JobName.DrScheduleFire,
+          data,
+          opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+        },
+      );
     } else {
       await this.remove(s.id);
     }

@@ -1,7 +1,22 @@
 import { Param } from '@nestjs/common';
 import type { ListQuery } from '../ovirt/query';
 import { OvirtBody } from '../ovirt/request-body';
-import { ActionInput, ActionInputParam, ActionReply, ActionRoute, AddRoute, Caller, GetRoute, ListParams, ListRoute, OvirtSubCollection, RemoveRoute, RequestCaller, ResourceId, UpdateRoute } from '../ovirt/routes';
+import {
+  ActionInput,
+  ActionInputParam,
+  ActionReply,
+  ActionRoute,
+  AddRoute,
+  Caller,
+  GetRoute,
+  ListParams,
+  ListRoute,
+  OvirtSubCollection,
+  RemoveRoute,
+  RequestCaller,
+  ResourceId,
+  UpdateRoute,
+} from '../ovirt/routes';
 import { DR_SCHEDULES, STORAGE_DOMAINS } from '../storage-domains/storage-domain.representation';
 import {
   DR_RUNS,
@@ -36,18 +51,35 @@ export class DrSchedulesController {
     return (await this.dr.scheduleViews([await this.dr.getSchedule(domainId, id)]))[0];
   }
 
-  @AddRoute(DrScheduleSchema, { summary: 'Add a DR schedule: sync the storage domain through a geo-replication session of its volume' })
-  async add(@Param('storagedomain') domainId: string, @OvirtBody(DrScheduleSchema, 'create') body: DrScheduleCreate, @RequestCaller() caller: Caller): Promise<DrScheduleView> {
+  @AddRoute(DrScheduleSchema, {
+    summary: 'Add a DR schedule: sync the storage domain through a geo-replication session of its volume',
+  })
+  async add(
+    @Param('storagedomain') domainId: string,
+    @OvirtBody(DrScheduleSchema, 'create') body: DrScheduleCreate,
+    @RequestCaller() caller: Caller,
+  ): Promise<DrScheduleView> {
     return (await this.dr.scheduleViews([await this.dr.addSchedule(domainId, body, caller)]))[0];
   }
 
   @UpdateRoute(DrScheduleSchema, { summary: 'Update a DR schedule' })
-  async update(@Param('storagedomain') domainId: string, @ResourceId() id: string, @OvirtBody(DrScheduleSchema, 'update') body: DrScheduleUpdate, @RequestCaller() caller: Caller): Promise<DrScheduleView> {
+  async update(
+    @Param('storagedomain') domainId: string,
+    @ResourceId() id: string,
+    @OvirtBody(DrScheduleSchema, 'update') body: DrScheduleUpdate,
+    @RequestCaller() caller: Caller,
+  ): Promise<DrScheduleView> {
     return (await this.dr.scheduleViews([await this.dr.updateSchedule(domainId, id, body, caller)]))[0];
   }
 
-  @RemoveRoute(DrScheduleSchema, { summary: 'Remove a DR schedule (409 while one of its runs goes on); its runs go with it' })
-  async remove(@Param('storagedomain') domainId: string, @ResourceId() id: string, @RequestCaller() caller: Caller): Promise<void> {
+  @RemoveRoute(DrScheduleSchema, {
+    summary: 'Remove a DR schedule (409 while one of its runs goes on); its runs go with it',
+  })
+  async remove(
+    @Param('storagedomain') domainId: string,
+    @ResourceId() id: string,
+    @RequestCaller() caller: Caller,
+  ): Promise<void> {
     await this.dr.removeSchedule(domainId, id, caller);
   }
 
@@ -55,19 +87,42 @@ export class DrSchedulesController {
     runsJob: true,
     asyncByDefault: true,
     summary: 'Synchronize the storage domain now',
-    description: 'Starts a DR run as a job (202 with the job and the run unless async=false). 409 while another run of the storage domain goes on.',
+    description:
+      'Starts a DR run as a job (202 with the job and the run unless async=false). 409 while another run of the storage domain goes on.',
   })
-  syncNow(@Param('storagedomain') domainId: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof SyncNowActionSchema>): Promise<ActionReply> {
+  syncNow(
+    @Param('storagedomain') domainId: string,
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof SyncNowActionSchema>,
+  ): Promise<ActionReply> {
     return this.dr.syncNow(domainId, id, input);
   }
 
-  @ActionRoute(DrScheduleSchema, 'pause', SchedulePauseActionSchema, { runsJob: false, summary: 'Pause a DR schedule', description: 'No run fires until resume; a run going on is not affected (cancel it).' })
-  pause(@Param('storagedomain') domainId: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof SchedulePauseActionSchema>, @RequestCaller() caller: Caller): Promise<ActionReply> {
+  @ActionRoute(DrScheduleSchema, 'pause', SchedulePauseActionSchema, {
+    runsJob: false,
+    summary: 'Pause a DR schedule',
+    description: 'No run fires until resume; a run going on is not affected (cancel it).',
+  })
+  pause(
+    @Param('storagedomain') domainId: string,
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof SchedulePauseActionSchema>,
+    @RequestCaller() caller: Caller,
+  ): Promise<ActionReply> {
     return this.dr.pause(domainId, id, input, caller);
   }
 
-  @ActionRoute(DrScheduleSchema, 'resume', ScheduleResumeActionSchema, { runsJob: false, summary: 'Resume a paused DR schedule', description: '409 (and an alert event) when the schedule has no session any more.' })
-  resume(@Param('storagedomain') domainId: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof ScheduleResumeActionSchema>, @RequestCaller() caller: Caller): Promise<ActionReply> {
+  @ActionRoute(DrScheduleSchema, 'resume', ScheduleResumeActionSchema, {
+    runsJob: false,
+    summary: 'Resume a paused DR schedule',
+    description: '409 (and an alert event) when the schedule has no session any more.',
+  })
+  resume(
+    @Param('storagedomain') domainId: string,
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof ScheduleResumeActionSchema>,
+    @RequestCaller() caller: Caller,
+  ): Promise<ActionReply> {
     return this.dr.resume(domainId, id, input, caller);
   }
 }
@@ -77,21 +132,36 @@ export class DrRunsController {
   constructor(private readonly dr: DrService) {}
 
   @ListRoute(DrRunSchema, { search: RUN_SEARCH, summary: 'List the runs of a DR schedule' })
-  list(@Param('storagedomain') domainId: string, @Param('schedule') scheduleId: string, @ListParams() query: ListQuery): Promise<DrRunView[]> {
+  list(
+    @Param('storagedomain') domainId: string,
+    @Param('schedule') scheduleId: string,
+    @ListParams() query: ListQuery,
+  ): Promise<DrRunView[]> {
     return this.dr.listRuns(domainId, scheduleId, query);
   }
 
   @GetRoute(DrRunSchema, { summary: 'Get a DR run with its steps and per-brick progress' })
-  async get(@Param('storagedomain') domainId: string, @Param('schedule') scheduleId: string, @ResourceId() id: string): Promise<DrRunView> {
+  async get(
+    @Param('storagedomain') domainId: string,
+    @Param('schedule') scheduleId: string,
+    @ResourceId() id: string,
+  ): Promise<DrRunView> {
     return (await this.dr.runViews([await this.dr.getRun(domainId, scheduleId, id)]))[0];
   }
 
   @ActionRoute(DrRunSchema, 'cancel', RunCancelActionSchema, {
     runsJob: false,
     summary: 'Cancel a DR run',
-    description: 'The run stops within one poll, puts the session back as it found it and ends aborted. 409 when it has ended.',
+    description:
+      'The run stops within one poll, puts the session back as it found it and ends aborted. 409 when it has ended.',
   })
-  cancel(@Param('storagedomain') domainId: string, @Param('schedule') scheduleId: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof RunCancelActionSchema>, @RequestCaller() caller: Caller): Promise<ActionReply> {
+  cancel(
+    @Param('storagedomain') domainId: string,
+    @Param('schedule') scheduleId: string,
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof RunCancelActionSchema>,
+    @RequestCaller() caller: Caller,
+  ): Promise<ActionReply> {
     return this.dr.cancel(domainId, scheduleId, id, input, caller);
   }
 }

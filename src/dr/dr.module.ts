@@ -18,7 +18,13 @@ import { DrService } from './dr.service';
 
 /** DR schedules of storage domains, their BullMQ job schedulers, and the runs (job `dr.run`). */
 @Module({
-  imports: [TypeOrmModule.forFeature([DrScheduleEntity, DrRunEntity, GeoRepSessionEntity]), StorageDomainsModule, SessionControlModule, JobsModule, EventsModule],
+  imports: [
+    TypeOrmModule.forFeature([DrScheduleEntity, DrRunEntity, GeoRepSessionEntity]),
+    StorageDomainsModule,
+    SessionControlModule,
+    JobsModule,
+    EventsModule,
+  ],
   controllers: [DrSchedulesController, DrRunsController],
   providers: [DrRepository, DrService, DrScheduler, DrRunHandler, DrScheduleRunner],
   exports: [DrService],

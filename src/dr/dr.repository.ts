@@ -10,7 +10,10 @@ import { DrRunBrickProgress, DrRunEntity, DrRunStep } from './dr-run.entity';
 import { DrScheduleEntity } from './dr-schedule.entity';
 import { RUN_SEARCH, SCHEDULE_SEARCH, SessionPlace } from './dr.representation';
 
-export type NewSchedule = Omit<DrScheduleEntity, 'id' | 'createdAt' | 'updatedAt' | 'lastRunId' | 'lastSuccessRunId' | 'lastSuccessCheckpoint' | 'disabledReason'>;
+export type NewSchedule = Omit<
+  DrScheduleEntity,
+  'id' | 'createdAt' | 'updatedAt' | 'lastRunId' | 'lastSuccessRunId' | 'lastSuccessCheckpoint' | 'disabledReason'
+>;
 export type NewRun = Pick<DrRunEntity, 'scheduleId' | 'storageDomainId' | 'sessionId' | 'trigger' | 'scheduledFor'>;
 
 /** All database access for DR schedules and runs. */
@@ -30,7 +33,9 @@ export class DrRepository {
   }
 
   findSchedule(domainId: string, id: string): Promise<DrScheduleEntity | null> {
-    return isUuid(id) && isUuid(domainId) ? this.schedules.findOneBy({ id, storageDomainId: domainId }) : Promise.resolve(null);
+    return isUuid(id) && isUuid(domainId)
+      ? this.schedules.findOneBy({ id, storageDomainId: domainId })
+      : Promise.resolve(null);
   }
 
   findScheduleById(id: string): Promise<DrScheduleEntity | null> {
@@ -84,7 +89,12 @@ export class DrRepository {
   async sessionPlaces(ids: readonly (string | null)[]): Promise<Map<string, SessionPlace>> {
     const valid = [...new Set(ids.filter((i): i is string => !!i && isUuid(i)))];
     if (valid.length === 0) return new Map();
-    return new Map((await this.sessions.findBy({ id: In(valid) })).map((s) => [s.id, { clusterId: s.clusterId, masterVolumeId: s.masterVolumeId }]));
+    return new Map(
+      (await this.sessions.findBy({ id: In(valid) })).map((s) => [
+        s.id,
+        { clusterId: s.clusterId, masterVolumeId: s.masterVolumeId },
+      ]),
+    );
   }
 
   // ---- runs
@@ -108,7 +118,9 @@ export class DrRepository {
   }
 
   insertRun(run: NewRun): Promise<DrRunEntity> {
-    return this.runs.save(this.runs.create({ ...run, status: 'started', startTime: new Date(), steps: [], progress: [] }));
+    return this.runs.save(
+      this.runs.create({ ...run, status: 'started', startTime: new Date(), steps: [], progress: [] }),
+    );
   }
 
   async updateRun(id: string, changes: Partial<DrRunEntity>): Promise<void> {
@@ -146,7 +158,10 @@ export class DrRepository {
   }
 
   async setProgress(id: string, progress: DrRunBrickProgress[]): Promise<void> {
-    await this.runs.manager.query(`UPDATE dr_runs SET progress = $2::jsonb WHERE id = $1`, [id, JSON.stringify(progress)]);
+    await this.runs.manager.query(`UPDATE dr_runs SET progress = $2::jsonb WHERE id = $1`, [
+      id,
+      JSON.stringify(progress),
+    ]);
   }
 
   /** Runs marked started whose job has ended (a crash between the job and the run row): for the reconciler. */

@@ -1,7 +1,22 @@
 import { JOBS } from '../jobs/job.representation';
 import { refTo } from '../ovirt/api-paths';
 import { nameField } from '../ovirt/common-fields';
-import { actionSchema, bool, CreateInputOf, date, enumOf, int, list, long, obj, ref, resource, str, UpdateInputOf, ViewOf } from '../ovirt/representation';
+import {
+  actionSchema,
+  bool,
+  CreateInputOf,
+  date,
+  enumOf,
+  int,
+  list,
+  long,
+  obj,
+  ref,
+  resource,
+  str,
+  UpdateInputOf,
+  ViewOf,
+} from '../ovirt/representation';
 import type { RefView } from '../ovirt/representation';
 import type { SearchSpec } from '../ovirt/search';
 import { DR_SCHEDULES, STORAGE_DOMAINS } from '../storage-domains/storage-domain.representation';
@@ -18,32 +33,69 @@ export const DrScheduleSchema = resource(
   'dr_schedule',
   'dr_schedules',
   {
-    name: { ...nameField(), optional: true as const, description: 'Unique within the storage domain; default `dr-<slave volume>`.' },
+    name: {
+      ...nameField(),
+      optional: true as const,
+      description: 'Unique within the storage domain; default `dr-<slave volume>`.',
+    },
     description: str({ optional: true, maxLength: 500 }),
     storage_domain: ref('storage_domain', { readOnly: true }),
     georeplication_session: ref('georeplication_session', {
       optional: true,
-      description: "The session to sync through: one of the domain's volume (by id). Left out: the volume's only session.",
+      description:
+        "The session to sync through: one of the domain's volume (by id). Left out: the volume's only session.",
     }),
     schedule: str({
       maxLength: 200,
-      description: 'A 5-field cron (`30 2 * * *`) or oVirt\'s form `DAILY at 02:30` / `WEEKLY on MON,FRI at 02:30`. Quartz syntax (seconds, `?`, `L`, `W`, `#`) is refused.',
+      description:
+        "A 5-field cron (`30 2 * * *`) or oVirt's form `DAILY at 02:30` / `WEEKLY on MON,FRI at 02:30`. Quartz syntax (seconds, `?`, `L`, `W`, `#`) is refused.",
     }),
     cron: str({ readOnly: true, description: 'The 5-field cron the schedule runs on.' }),
     timezone: str({ optional: true, maxLength: 64, description: 'IANA time zone of the schedule (default UTC).' }),
-    enabled: bool({ optional: true, description: 'False while paused (the pause and resume actions set it); default true.' }),
-    checkpoint_timeout: int({ optional: true, min: 1, max: MAX_CHECKPOINT_TIMEOUT_MINUTES, description: 'Minutes a run waits for its checkpoint before it fails and stops what it started (default 120).' }),
-    missed_run_policy: enumOf(MISSED_RUN_POLICIES, { optional: true, description: 'A fire time missed while no worker ran: run once at start-up, or skip (default).' }),
-    quiesce: bool({ optional: true, description: 'Quiesce the VMs of the domain through an oVirt engine first (not available yet: must be false).' }),
+    enabled: bool({
+      optional: true,
+      description: 'False while paused (the pause and resume actions set it); default true.',
+    }),
+    checkpoint_timeout: int({
+      optional: true,
+      min: 1,
+      max: MAX_CHECKPOINT_TIMEOUT_MINUTES,
+      description: 'Minutes a run waits for its checkpoint before it fails and stops what it started (default 120).',
+    }),
+    missed_run_policy: enumOf(MISSED_RUN_POLICIES, {
+      optional: true,
+      description: 'A fire time missed while no worker ran: run once at start-up, or skip (default).',
+    }),
+    quiesce: bool({
+      optional: true,
+      description: 'Quiesce the VMs of the domain through an oVirt engine first (not available yet: must be false).',
+    }),
     next_run: date({ readOnly: true, optional: true }),
-    disabled_reason: str({ readOnly: true, optional: true, description: 'Why the service disabled the schedule (e.g. its session vanished).' }),
+    disabled_reason: str({
+      readOnly: true,
+      optional: true,
+      description: 'Why the service disabled the schedule (e.g. its session vanished).',
+    }),
     last_run: ref('dr_run', { readOnly: true, optional: true }),
     last_run_status: enumOf(DR_RUN_STATUSES, { readOnly: true, optional: true }),
     last_success: date({ readOnly: true, optional: true, description: 'When the last successful run ended.' }),
-    last_success_checkpoint: date({ readOnly: true, optional: true, description: 'The checkpoint the last successful run replicated: the slave holds everything written before it.' }),
-    data_age: long({ readOnly: true, optional: true, description: 'Seconds since last_success_checkpoint: how old the copy on the other site is (what an RPO alert watches).' }),
+    last_success_checkpoint: date({
+      readOnly: true,
+      optional: true,
+      description: 'The checkpoint the last successful run replicated: the slave holds everything written before it.',
+    }),
+    data_age: long({
+      readOnly: true,
+      optional: true,
+      description:
+        'Seconds since last_success_checkpoint: how old the copy on the other site is (what an RPO alert watches).',
+    }),
   },
-  { links: [DR_RUNS], actions: ['syncnow', 'pause', 'resume'], description: 'When and through which geo-replication session a storage domain is copied to another site.' },
+  {
+    links: [DR_RUNS],
+    actions: ['syncnow', 'pause', 'resume'],
+    description: 'When and through which geo-replication session a storage domain is copied to another site.',
+  },
 );
 
 const RunStepSchema = obj('dr_run_step', {
@@ -80,12 +132,23 @@ export const DrRunSchema = resource(
     duration: long({ readOnly: true, optional: true, description: 'Seconds.' }),
     checkpoint_time: date({ readOnly: true, optional: true, description: 'The checkpoint as gluster read it back.' }),
     checkpoint_completed_time: date({ readOnly: true, optional: true }),
-    rpo: long({ readOnly: true, optional: true, description: 'Seconds between the checkpoint and its completion: the lag the run achieved.' }),
-    started_session: bool({ readOnly: true, description: 'The run started (or resumed) the session, and stops (or pauses) it again.' }),
+    rpo: long({
+      readOnly: true,
+      optional: true,
+      description: 'Seconds between the checkpoint and its completion: the lag the run achieved.',
+    }),
+    started_session: bool({
+      readOnly: true,
+      description: 'The run started (or resumed) the session, and stops (or pauses) it again.',
+    }),
     cancel_requested: bool({ readOnly: true }),
     error: str({ readOnly: true, optional: true }),
     steps: list('step', RunStepSchema, { readOnly: true, optional: true }),
-    progress: list('brick', BrickProgressSchema, { readOnly: true, optional: true, description: 'Per master brick, while waiting for the checkpoint.' }),
+    progress: list('brick', BrickProgressSchema, {
+      readOnly: true,
+      optional: true,
+      description: 'Per master brick, while waiting for the checkpoint.',
+    }),
   },
   { actions: ['cancel'], description: 'One DR sync of a storage domain.' },
 );
@@ -134,7 +197,16 @@ function sessionRef(id: string | null, place: SessionPlace | undefined): RefView
   return id && place ? { id, href: sessionHref(place.clusterId, place.masterVolumeId, id) } : undefined;
 }
 
-export function scheduleView(s: DrScheduleEntity, extra: { session?: SessionPlace; lastRun?: DrRunEntity | null; lastSuccess?: DrRunEntity | null; nextRun: Date | null; now: Date }): DrScheduleView {
+export function scheduleView(
+  s: DrScheduleEntity,
+  extra: {
+    session?: SessionPlace;
+    lastRun?: DrRunEntity | null;
+    lastSuccess?: DrRunEntity | null;
+    nextRun: Date | null;
+    now: Date;
+  },
+): DrScheduleView {
   return {
     id: s.id,
     href: scheduleHref(s.storageDomainId, s.id),
@@ -151,7 +223,9 @@ export function scheduleView(s: DrScheduleEntity, extra: { session?: SessionPlac
     quiesce: s.quiesce,
     next_run: extra.nextRun ?? undefined,
     disabled_reason: s.disabledReason ?? undefined,
-    last_run: extra.lastRun ? { id: extra.lastRun.id, href: runHref(s.storageDomainId, s.id, extra.lastRun.id) } : undefined,
+    last_run: extra.lastRun
+      ? { id: extra.lastRun.id, href: runHref(s.storageDomainId, s.id, extra.lastRun.id) }
+      : undefined,
     last_run_status: extra.lastRun?.status,
     last_success: extra.lastSuccess?.endTime ?? undefined,
     last_success_checkpoint: s.lastSuccessCheckpoint ?? undefined,
@@ -179,7 +253,18 @@ export function runView(r: DrRunEntity, session: SessionPlace | undefined): DrRu
     started_session: r.startedSession,
     cancel_requested: r.cancelRequested,
     error: r.error ?? undefined,
-    steps: r.steps.map((s) => ({ description: s.description, status: s.status, start_time: s.start_time, end_time: s.end_time ?? undefined })),
-    progress: r.progress.map((p) => ({ ...p, entry_pending: p.entry_pending ?? undefined, data_pending: p.data_pending ?? undefined, meta_pending: p.meta_pending ?? undefined, last_synced: p.last_synced ?? undefined })),
+    steps: r.steps.map((s) => ({
+      description: s.description,
+      status: s.status,
+      start_time: s.start_time,
+      end_time: s.end_time ?? undefined,
+    })),
+    progress: r.progress.map((p) => ({
+      ...p,
+      entry_pending: p.entry_pending ?? undefined,
+      data_pending: p.data_pending ?? undefined,
+      meta_pending: p.meta_pending ?? undefined,
+      last_synced: p.last_synced ?? undefined,
+    })),
   };
 }

@@ -16,7 +16,16 @@ import { GEOREP_SESSIONS, GLUSTER_VOLUMES } from '../volumes/volume.representati
 import { DrRunEntity, DrRunTrigger } from './dr-run.entity';
 import { DrScheduleEntity } from './dr-schedule.entity';
 import { DrScheduler } from './dr-scheduler';
-import { DrRunView, runHref, runView, DrScheduleCreate, DrScheduleUpdate, DrScheduleView, scheduleView, SyncNowActionSchema } from './dr.representation';
+import {
+  DrRunView,
+  runHref,
+  runView,
+  DrScheduleCreate,
+  DrScheduleUpdate,
+  DrScheduleView,
+  scheduleView,
+  SyncNowActionSchema,
+} from './dr.representation';
 import { DrRepository, NewSchedule } from './dr.repository';
 import { checkTimeZone, nextRun, parseSchedule, ScheduleError } from './schedule';
 
@@ -59,7 +68,12 @@ export class DrService {
 
   async scheduleViews(schedules: readonly DrScheduleEntity[]): Promise<DrScheduleView[]> {
     const places = await this.repo.sessionPlaces(schedules.map((s) => s.sessionId));
-    const runs = new Map((await this.repo.findRunsByIds(schedules.flatMap((s) => [s.lastRunId, s.lastSuccessRunId]))).map((r) => [r.id, r]));
+    const runs = new Map(
+      (await this.repo.findRunsByIds(schedules.flatMap((s) => [s.lastRunId, s.lastSuccessRunId]))).map((r) => [
+        r.id,
+        r,
+      ]),
+    );
     const now = new Date();
     return schedules.map((s) =>
       scheduleView(s, {
@@ -101,11 +115,22 @@ export class DrService {
     };
     const added = await this.write(domain, s.name, () => this.repo.insertSchedule(s));
     await this.scheduler.apply(added);
-    await this.record(EventCode.DrScheduleAdded, 'normal', `DR schedule ${added.name} of storage domain ${domain.name} was added (${added.schedule}, ${added.timezone}) through geo-replication session to ${session.slaveHostName}::${session.slaveVolumeName}.`, session.clusterId, caller);
+    await this.record(
+      EventCode.DrScheduleAdded,
+      'normal',
+      `DR schedule ${added.name} of storage domain ${domain.name} was added (${added.schedule}, ${added.timezone}) through geo-replication session to ${session.slaveHostName}::${session.slaveVolumeName}.`,
+      session.clusterId,
+      caller,
+    );
     return added;
   }
 
-  async updateSchedule(domainId: string, id: string, input: DrScheduleUpdate, caller: Caller): Promise<DrScheduleEntity> {
+  async updateSchedule(
+    domainId: string,
+    id: string,
+    input: DrScheduleUpdate,
+    caller: Caller,
+  ): Promise<DrScheduleEntity> {
     const current = await this.getSchedule(domainId, id);
     const domain = await this.domains.get(domainId);
     const changes: Partial<DrScheduleEntity> = {};
@@ -128,21 +153,30 @@ export class DrService {
     const after = { ...current, ...changes };
     if (after.enabled && !after.sessionId) {
       await this.noSessionAlert(domain, caller);
-      throw OvirtFault.conflict(`the schedule has no geo-replication session any more; name one in georeplication_session (${this.createHint(domain)})`);
+      throw OvirtFault.conflict(
+        `the schedule has no geo-replication session any more; name one in georeplication_session (${this.createHint(domain)})`,
+      );
     }
     if (changes.enabled === true) changes.disabledReason = null;
     changes.nextRun = after.enabled ? nextRun(after.cron, after.timezone, new Date()) : null;
     const updated = await this.write(domain, changes.name ?? current.name, () => this.repo.updateSchedule(id, changes));
     if (!updated) throw OvirtFault.notFound('DR schedule', id);
     await this.scheduler.apply(updated);
-    await this.record(EventCode.DrScheduleUpdated, 'normal', `DR schedule ${updated.name} of storage domain ${domain.name} was updated.`, null, caller);
+    await this.record(
+      EventCode.DrScheduleUpdated,
+      'normal',
+      `DR schedule ${updated.name} of storage domain ${domain.name} was updated.`,
+      null,
+      caller,
+    );
     return updated;
   }
 
   async removeSchedule(domainId: string, id: string, caller: Caller): Promise<void> {
     const s = await this.getSchedule(domainId, id);
     const running = s.lastRunId ? await this.repo.findRunById(s.lastRunId) : null;
-    if (running?.status === 'started') throw OvirtFault.conflict('a run of this schedule is going; cancel it (or wait for it) first');
+    if (running?.status === 'started')
+      throw OvirtFault.conflict('a run of this schedule is going; cancel it (or wait for it) first');
     await this.scheduler.remove(s.id);
     await this.repo.deleteSchedule(s.id);
     await this.record(EventCode.DrScheduleRemoved, 'normal', `DR schedule ${s.name} was removed.`, null, caller);
@@ -161,9 +195,15 @@ export class DrService {
     if (!s.sessionId) {
       const domain = await this.domains.get(domainId);
       await this.noSessionAlert(domain, caller);
-      throw OvirtFault.conflict(`the schedule has no geo-replication session any more; set georeplication_session first (${this.createHint(domain)})`);
+      throw OvirtFault.conflict(
+        `the schedule has no geo-replication session any more; set georeplication_session first (${this.createHint(domain)})`,
+      );
     }
-    const updated = await this.repo.updateSchedule(s.id, { enabled: true, disabledReason: null, nextRun: nextRun(s.cron, s.timezone, new Date()) });
+    const updated = await this.repo.updateSchedule(s.id, {
+      enabled: true,
+      disabledReason: null,
+      nextRun: nextRun(s.cron, s.timezone, new Date()),
+    });
     if (updated) await this.scheduler.apply(updated);
     await this.record(EventCode.DrScheduleResumed, 'normal', `DR schedule ${s.name} was resumed.`, null, caller);
     return { status: 'complete', params: input.params };
@@ -174,21 +214,41 @@ export class DrService {
   async syncNow(domainId: string, id: string, input: ActionInput<typeof SyncNowActionSchema>): Promise<ActionReply> {
     const s = await this.getSchedule(domainId, id);
     const { run, reply } = await this.submitRun(s, 'manual', input.call, null);
-    return { ...reply, params: { ...reply.params, ...input.params, dr_run: { id: run.id, href: runHref(s.storageDomainId, s.id, run.id) } } };
+    return {
+      ...reply,
+      params: {
+        ...reply.params,
+        ...input.params,
+        dr_run: { id: run.id, href: runHref(s.storageDomainId, s.id, run.id) },
+      },
+    };
   }
 
   /**
    * Writes the run row and submits its job (target: the storage domain, exclusive: a second run of the
    * domain is a 409). The run row goes again when the submission is refused.
    */
-  async submitRun(s: DrScheduleEntity, trigger: DrRunTrigger, call: ActionCall, scheduledFor: Date | null): Promise<{ run: DrRunEntity; reply: ActionReply }> {
+  async submitRun(
+    s: DrScheduleEntity,
+    trigger: DrRunTrigger,
+    call: ActionCall,
+    scheduledFor: Date | null,
+  ): Promise<{ run: DrRunEntity; reply: ActionReply }> {
     const domain = await this.domains.get(s.storageDomainId);
     const session = s.sessionId ? await this.repo.findSession(s.sessionId) : null;
     if (!session) {
       await this.noSessionAlert(domain, call);
-      throw OvirtFault.conflict(`the schedule has no geo-replication session; set georeplication_session (${this.createHint(domain)})`);
+      throw OvirtFault.conflict(
+        `the schedule has no geo-replication session; set georeplication_session (${this.createHint(domain)})`,
+      );
     }
-    const run = await this.repo.insertRun({ scheduleId: s.id, storageDomainId: domain.id, sessionId: session.id, trigger, scheduledFor });
+    const run = await this.repo.insertRun({
+      scheduleId: s.id,
+      storageDomainId: domain.id,
+      sessionId: session.id,
+      trigger,
+      scheduledFor,
+    });
     let submission;
     try {
       const params: DrRunParams = { runId: run.id };
@@ -209,7 +269,9 @@ export class DrService {
     } catch (e) {
       await this.repo.deleteRun(run.id);
       if (httpStatusOf(e) === 409) {
-        throw OvirtFault.conflict(`Storage data synchronization is in progress for the domain ${domain.name}; cannot start another one.`);
+        throw OvirtFault.conflict(
+          `Storage data synchronization is in progress for the domain ${domain.name}; cannot start another one.`,
+        );
       }
       throw e;
     }
@@ -242,32 +304,60 @@ export class DrService {
   }
 
   /** Asks the run to stop; its job notices within one poll, puts the session back and ends `aborted`. */
-  async cancel(domainId: string, scheduleId: string, id: string, input: ActionInput, caller: Caller): Promise<ActionReply> {
+  async cancel(
+    domainId: string,
+    scheduleId: string,
+    id: string,
+    input: ActionInput,
+    caller: Caller,
+  ): Promise<ActionReply> {
     const run = await this.getRun(domainId, scheduleId, id);
-    if (!(await this.repo.requestCancel(run.id))) throw OvirtFault.conflict(`the run has already ended (${run.status})`);
-    await this.record(EventCode.DrRunCancelRequested, 'normal', `Cancel of DR run ${run.id} was requested.`, null, caller);
+    if (!(await this.repo.requestCancel(run.id)))
+      throw OvirtFault.conflict(`the run has already ended (${run.status})`);
+    await this.record(
+      EventCode.DrRunCancelRequested,
+      'normal',
+      `Cancel of DR run ${run.id} was requested.`,
+      null,
+      caller,
+    );
     return { status: 'complete', params: input.params };
   }
 
   // ---- helpers
 
   /** The session a schedule syncs through: the one named (it must feed from the domain's volume), or the volume's only one. */
-  private async sessionFor(domain: StorageDomainEntity, ref: RefInput | undefined, caller: Caller): Promise<GeoRepSessionEntity> {
+  private async sessionFor(
+    domain: StorageDomainEntity,
+    ref: RefInput | undefined,
+    caller: Caller,
+  ): Promise<GeoRepSessionEntity> {
     const volume = await this.domains.volumeOf(domain);
     if (ref) {
-      if (ref.id === undefined) throw new BodyError([{ path: 'georeplication_session', message: 'refer to the session by id' }]);
+      if (ref.id === undefined)
+        throw new BodyError([{ path: 'georeplication_session', message: 'refer to the session by id' }]);
       const session = await this.repo.findSession(ref.id);
       if (!session) throw OvirtFault.notFound('geo-replication session', ref.id);
       if (session.masterVolumeId !== volume.id) {
-        throw OvirtFault.badRequest(`geo-replication session ${session.id} replicates another volume, not "${volume.name}" of storage domain "${domain.name}"; choose a session of that volume`);
+        throw OvirtFault.badRequest(
+          `geo-replication session ${session.id} replicates another volume, not "${volume.name}" of storage domain "${domain.name}"; choose a session of that volume`,
+        );
       }
       return session;
     }
     const sessions = await this.repo.sessionsOfVolume(volume.id);
     if (sessions.length === 1) return sessions[0];
-    if (sessions.length > 1) throw new BodyError([{ path: 'georeplication_session', message: `volume "${volume.name}" has ${sessions.length} sessions; name one by id` }]);
+    if (sessions.length > 1)
+      throw new BodyError([
+        {
+          path: 'georeplication_session',
+          message: `volume "${volume.name}" has ${sessions.length} sessions; name one by id`,
+        },
+      ]);
     await this.noSessionAlert(domain, caller);
-    throw OvirtFault.conflict(`volume "${volume.name}" of storage domain "${domain.name}" has no geo-replication session (${this.createHint(domain)})`);
+    throw OvirtFault.conflict(
+      `volume "${volume.name}" of storage domain "${domain.name}" has no geo-replication session (${this.createHint(domain)})`,
+    );
   }
 
   private createHint(domain: StorageDomainEntity): string {
@@ -305,18 +395,34 @@ export class DrService {
   }
 
   private noQuiesce(): BodyError {
-    return new BodyError([{ path: 'quiesce', message: 'quiescing VMs through an oVirt engine is not available yet; leave it false' }]);
+    return new BodyError([
+      { path: 'quiesce', message: 'quiescing VMs through an oVirt engine is not available yet; leave it false' },
+    ]);
   }
 
-  private async record(code: EventCode, severity: 'normal' | 'warning' | 'error' | 'alert', description: string, clusterId: string | null, caller: Caller): Promise<void> {
-    await this.events.record({ code, severity, description, clusterId, correlationId: caller.correlationId, userId: caller.userId });
+  private async record(
+    code: EventCode,
+    severity: 'normal' | 'warning' | 'error' | 'alert',
+    description: string,
+    clusterId: string | null,
+    caller: Caller,
+  ): Promise<void> {
+    await this.events.record({
+      code,
+      severity,
+      description,
+      clusterId,
+      correlationId: caller.correlationId,
+      userId: caller.userId,
+    });
   }
 
   private async write<T>(domain: StorageDomainEntity, name: string, write: () => Promise<T>): Promise<T> {
     try {
       return await write();
     } catch (e) {
-      if (e instanceof ConstraintViolation && e.kind === 'unique') throw OvirtFault.conflict(`storage domain "${domain.name}" already has a DR schedule named "${name}"`);
+      if (e instanceof ConstraintViolation && e.kind === 'unique')
+        throw OvirtFault.conflict(`storage domain "${domain.name}" already has a DR schedule named "${name}"`);
       throw e;
     }
   }

@@ -1,5 +1,12 @@
 import { checkpointProgress, CheckpointRow } from '../gluster';
-import { checkpointCompletedAt, dataAgeSeconds, decidePoll, planSession, progressPercent, rpoSeconds } from './run-logic';
+import {
+  checkpointCompletedAt,
+  dataAgeSeconds,
+  decidePoll,
+  planSession,
+  progressPercent,
+  rpoSeconds,
+} from './run-logic';
 
 const EPOCH = 1_790_000_000; // the checkpoint gluster read back
 const at = (s: number) => new Date(s * 1000);
@@ -26,14 +33,24 @@ describe('planSession', () => {
 describe('decidePoll', () => {
   const base = { cancelRequested: false, elapsedMs: 1000, timeoutMs: 60_000 };
   it('waits while an active worker has not completed THIS checkpoint (an older Yes does not count)', () => {
-    const rows = [row('/b1', { checkpointCompleted: true, checkpointTime: at(EPOCH - 3600), checkpointCompletionTime: at(EPOCH - 3000) }), row('/b2', { status: 'passive' })];
+    const rows = [
+      row('/b1', {
+        checkpointCompleted: true,
+        checkpointTime: at(EPOCH - 3600),
+        checkpointCompletionTime: at(EPOCH - 3000),
+      }),
+      row('/b2', { status: 'passive' }),
+    ];
     const progress = checkpointProgress(EPOCH, rows);
     expect(decidePoll({ ...base, progress })).toEqual({ kind: 'wait' });
     expect(progressPercent(progress)).toBe(0);
   });
 
   it('completes when every active worker completed it', () => {
-    const rows = [row('/b1', { checkpointCompleted: true, checkpointCompletionTime: at(EPOCH + 40) }), row('/b2', { status: 'passive', checkpointCompleted: null })];
+    const rows = [
+      row('/b1', { checkpointCompleted: true, checkpointCompletionTime: at(EPOCH + 40) }),
+      row('/b2', { status: 'passive', checkpointCompleted: null }),
+    ];
     const progress = checkpointProgress(EPOCH, rows);
     expect(decidePoll({ ...base, progress })).toEqual({ kind: 'complete' });
     expect(progressPercent(progress)).toBe(100);
@@ -42,9 +59,15 @@ describe('decidePoll', () => {
 
   it('fails on a faulty worker, times out, and lets a cancel win', () => {
     const faulty = checkpointProgress(EPOCH, [row('/b1', {}), row('/b2', { status: 'faulty' })]);
-    expect(decidePoll({ ...base, progress: faulty })).toMatchObject({ kind: 'faulty', detail: expect.stringContaining('/b2') });
+    expect(decidePoll({ ...base, progress: faulty })).toMatchObject({
+      kind: 'faulty',
+      detail: expect.stringContaining('/b2'),
+    });
     const pending = checkpointProgress(EPOCH, [row('/b1', {})]);
-    expect(decidePoll({ ...base, progress: pending, elapsedMs: 60_000 })).toMatchObject({ kind: 'timeout', detail: expect.stringContaining('0 of 1') });
+    expect(decidePoll({ ...base, progress: pending, elapsedMs: 60_000 })).toMatchObject({
+      kind: 'timeout',
+      detail: expect.stringContaining('0 of 1'),
+    });
     expect(decidePoll({ ...base, progress: pending, elapsedMs: 10 ** 9, timeoutMs: 0 })).toEqual({ kind: 'wait' });
     expect(decidePoll({ ...base, progress: faulty, cancelRequested: true })).toEqual({ kind: 'cancelled' });
   });

@@ -30,17 +30,28 @@ export type PollDecision =
   | { readonly kind: 'wait' };
 
 /** One poll of the checkpoint wait: cancel wins, then completion, then a faulty worker, then the timeout. */
-export function decidePoll(input: { progress: CheckpointProgress; cancelRequested: boolean; elapsedMs: number; timeoutMs: number }): PollDecision {
+export function decidePoll(input: {
+  progress: CheckpointProgress;
+  cancelRequested: boolean;
+  elapsedMs: number;
+  timeoutMs: number;
+}): PollDecision {
   const { progress } = input;
   if (input.cancelRequested) return { kind: 'cancelled' };
   if (progress.complete) return { kind: 'complete' };
   if (progress.faulty.length > 0) {
     const where = progress.faulty.map((r) => r.masterBrick).join(', ');
-    return { kind: 'faulty', detail: `geo-replication worker(s) of ${where} are Faulty; see the session's bricks and the gluster geo-replication logs` };
+    return {
+      kind: 'faulty',
+      detail: `geo-replication worker(s) of ${where} are Faulty; see the session's bricks and the gluster geo-replication logs`,
+    };
   }
   if (input.timeoutMs > 0 && input.elapsedMs >= input.timeoutMs) {
     const done = `${progress.completedWorkers} of ${progress.activeWorkers} active worker(s) completed it`;
-    return { kind: 'timeout', detail: `the checkpoint did not complete within ${Math.round(input.timeoutMs / 60_000)} minute(s) (${done})` };
+    return {
+      kind: 'timeout',
+      detail: `the checkpoint did not complete within ${Math.round(input.timeoutMs / 60_000)} minute(s) (${done})`,
+    };
   }
   return { kind: 'wait' };
 }
@@ -70,5 +81,7 @@ export function rpoSeconds(checkpointEpochSeconds: number, endedAt: Date): numbe
 
 /** `data_age`: now minus the checkpoint time of the last successful run, in whole seconds. */
 export function dataAgeSeconds(lastSuccessCheckpoint: Date | null, now: Date): number | null {
-  return lastSuccessCheckpoint ? Math.max(0, Math.round((now.getTime() - lastSuccessCheckpoint.getTime()) / 1000)) : null;
+  return lastSuccessCheckpoint
+    ? Math.max(0, Math.round((now.getTime() - lastSuccessCheckpoint.getTime()) / 1000))
+    : null;
 }

@@ -11,7 +11,11 @@ describe('parseSchedule', () => {
 
   it('reads oVirt DAILY and WEEKLY forms, days in week order', () => {
     expect(parseSchedule('DAILY at 2:30')).toEqual({ form: 'daily', text: 'DAILY at 02:30', cron: '30 2 * * *' });
-    expect(parseSchedule('weekly on fri, MON at 23:05')).toEqual({ form: 'weekly', text: 'WEEKLY on MON,FRI at 23:05', cron: '5 23 * * 1,5' });
+    expect(parseSchedule('weekly on fri, MON at 23:05')).toEqual({
+      form: 'weekly',
+      text: 'WEEKLY on MON,FRI at 23:05',
+      cron: '5 23 * * 1,5',
+    });
     expect(parseSchedule('WEEKLY on SUN,SAT at 00:00').cron).toBe('0 0 * * 0,6');
   });
 
@@ -49,17 +53,27 @@ describe('parseSchedule', () => {
 describe('next and previous runs', () => {
   it('follows the time zone, across a daylight-saving change', () => {
     // Paris switches to summer time on 2026-03-29: 02:30 local is 00:30 UTC afterwards, 01:30 UTC before.
-    expect(nextRun('30 2 * * *', 'Europe/Paris', new Date('2026-03-27T12:00:00Z')).toISOString()).toBe('2026-03-28T01:30:00.000Z');
-    expect(nextRun('30 2 * * *', 'Europe/Paris', new Date('2026-03-30T12:00:00Z')).toISOString()).toBe('2026-03-31T00:30:00.000Z');
-    expect(nextRun('30 2 * * *', 'UTC', new Date('2026-03-30T12:00:00Z')).toISOString()).toBe('2026-03-31T02:30:00.000Z');
+    expect(nextRun('30 2 * * *', 'Europe/Paris', new Date('2026-03-27T12:00:00Z')).toISOString()).toBe(
+      '2026-03-28T01:30:00.000Z',
+    );
+    expect(nextRun('30 2 * * *', 'Europe/Paris', new Date('2026-03-30T12:00:00Z')).toISOString()).toBe(
+      '2026-03-31T00:30:00.000Z',
+    );
+    expect(nextRun('30 2 * * *', 'UTC', new Date('2026-03-30T12:00:00Z')).toISOString()).toBe(
+      '2026-03-31T02:30:00.000Z',
+    );
   });
 
   it('is strictly after the given time', () => {
-    expect(nextRun('* * * * *', 'UTC', new Date('2026-01-01T00:00:00Z')).toISOString()).toBe('2026-01-01T00:01:00.000Z');
+    expect(nextRun('* * * * *', 'UTC', new Date('2026-01-01T00:00:00Z')).toISOString()).toBe(
+      '2026-01-01T00:01:00.000Z',
+    );
   });
 
   it('finds the last fire at or before a time', () => {
-    expect(previousRun('0 * * * *', 'UTC', new Date('2026-01-01T05:30:00Z'))?.toISOString()).toBe('2026-01-01T05:00:00.000Z');
+    expect(previousRun('0 * * * *', 'UTC', new Date('2026-01-01T05:30:00Z'))?.toISOString()).toBe(
+      '2026-01-01T05:00:00.000Z',
+    );
   });
 
   it('checks time zones', () => {

@@ -40,7 +40,8 @@ export function parseSchedule(raw: string): ParsedSchedule {
 
 function parseOvirtForm(input: string): ParsedSchedule {
   const m = OVIRT_FORM.exec(input);
-  if (!m) throw new ScheduleError(`"${input}" is not oVirt's form; write "DAILY at HH:MM" or "WEEKLY on MON,WED at HH:MM"`);
+  if (!m)
+    throw new ScheduleError(`"${input}" is not oVirt's form; write "DAILY at HH:MM" or "WEEKLY on MON,WED at HH:MM"`);
   const frequency = m[1].toUpperCase() as 'DAILY' | 'WEEKLY';
   const hour = Number(m[3]);
   const minute = Number(m[4]);
@@ -51,23 +52,33 @@ function parseOvirtForm(input: string): ParsedSchedule {
     if (m[2] !== undefined) throw new ScheduleError('a DAILY schedule takes no days; use WEEKLY on <days> at HH:MM');
     return { form: 'daily', text: `DAILY at ${time}`, cron: `${minute} ${hour} * * *` };
   }
-  if (m[2] === undefined) throw new ScheduleError('a WEEKLY schedule needs its days, e.g. "WEEKLY on MON,FRI at 02:30"');
+  if (m[2] === undefined)
+    throw new ScheduleError('a WEEKLY schedule needs its days, e.g. "WEEKLY on MON,FRI at 02:30"');
   const days = new Set<WeekDay>();
   for (const d of m[2].split(',').map((s) => s.trim().toUpperCase())) {
-    if (!(WEEK_DAYS as readonly string[]).includes(d)) throw new ScheduleError(`"${d}" is not a day; use ${WEEK_DAYS.join(', ')}`);
+    if (!(WEEK_DAYS as readonly string[]).includes(d))
+      throw new ScheduleError(`"${d}" is not a day; use ${WEEK_DAYS.join(', ')}`);
     days.add(d as WeekDay);
   }
   const ordered = WEEK_DAYS.filter((d) => days.has(d));
   const numbers = ordered.map((d) => WEEK_DAYS.indexOf(d)).join(',');
-  return { form: 'weekly', text: `WEEKLY on ${ordered.join(',')} at ${time}`, cron: `${minute} ${hour} * * ${numbers}` };
+  return {
+    form: 'weekly',
+    text: `WEEKLY on ${ordered.join(',')} at ${time}`,
+    cron: `${minute} ${hour} * * ${numbers}`,
+  };
 }
 
 function parseCron(input: string): ParsedSchedule {
   const fields = input.split(' ');
   const quartz = quartzReason(fields);
   if (quartz) throw new ScheduleError(`Quartz cron syntax is not supported (${quartz}); write ${EXAMPLES}`);
-  if (fields.length !== 5) throw new ScheduleError(`a cron has 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}; write ${EXAMPLES}`);
-  if (fields.some((f) => !/^[A-Za-z0-9*,/-]+$/.test(f))) throw new ScheduleError(`"${input}" has characters a cron field cannot hold; write ${EXAMPLES}`);
+  if (fields.length !== 5)
+    throw new ScheduleError(
+      `a cron has 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}; write ${EXAMPLES}`,
+    );
+  if (fields.some((f) => !/^[A-Za-z0-9*,/-]+$/.test(f)))
+    throw new ScheduleError(`"${input}" has characters a cron field cannot hold; write ${EXAMPLES}`);
   try {
     CronExpressionParser.parse(input, { tz: 'UTC', strict: false });
   } catch (e) {
@@ -78,7 +89,8 @@ function parseCron(input: string): ParsedSchedule {
 
 /** Why this looks like a Quartz expression, or null. */
 export function quartzReason(fields: readonly string[]): string | null {
-  if (fields.length === 6 || fields.length === 7) return `${fields.length} fields: Quartz has a seconds field${fields.length === 7 ? ' and a year field' : ''}`;
+  if (fields.length === 6 || fields.length === 7)
+    return `${fields.length} fields: Quartz has a seconds field${fields.length === 7 ? ' and a year field' : ''}`;
   const text = fields.join(' ');
   if (text.includes('?')) return '"?" means "no value" only in Quartz';
   if (text.includes('#')) return '"#" (n-th weekday of the month)';
@@ -106,7 +118,9 @@ export function nextRun(cron: string, timeZone: string, after: Date): Date {
 /** The last fire time at or before `at` (for the missed-run policy), or null when there is none. */
 export function previousRun(cron: string, timeZone: string, at: Date): Date | null {
   try {
-    return CronExpressionParser.parse(cron, { tz: timeZone, currentDate: new Date(at.getTime() + 1), strict: false }).prev().toDate();
+    return CronExpressionParser.parse(cron, { tz: timeZone, currentDate: new Date(at.getTime() + 1), strict: false })
+      .prev()
+      .toDate();
   } catch {
     return null;
   }

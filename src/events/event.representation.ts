@@ -16,7 +16,12 @@ export const EventSchema = resource(
     severity: enumOf(['normal', 'warning', 'error', 'alert'] as const),
     time: date({ readOnly: true }),
     origin: str({ maxLength: 128 }),
-    custom_id: int({ optional: true, min: 0, description: 'Required when a client adds an event: unique per origin (a second event with the same origin and custom_id is a 409).' }),
+    custom_id: int({
+      optional: true,
+      min: 0,
+      description:
+        'Required when a client adds an event: unique per origin (a second event with the same origin and custom_id is a 409).',
+    }),
     flood_rate: int({ optional: true, min: 0, max: 86400 }),
     custom_data: str({ optional: true, maxLength: 4000 }),
     correlation_id: str({ readOnly: true, optional: true }),
@@ -25,7 +30,10 @@ export const EventSchema = resource(
     host: ref('host', { optional: true }),
     job: ref('job', { readOnly: true, optional: true }),
   },
-  { description: 'An audit event. Codes follow oVirt where it has one (e.g. 4596 geo-replication started); ours start at 11000.' },
+  {
+    description:
+      'An audit event. Codes follow oVirt where it has one (e.g. 4596 geo-replication started); ours start at 11000.',
+  },
 );
 
 export type EventView = ViewOf<typeof EventSchema>;

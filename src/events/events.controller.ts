@@ -1,7 +1,16 @@
 import { Query } from '@nestjs/common';
 import type { ListQuery } from '../ovirt/query';
 import { OvirtBody } from '../ovirt/request-body';
-import { AddRoute, Caller, GetRoute, ListParams, ListRoute, OvirtCollection, RequestCaller, ResourceId } from '../ovirt/routes';
+import {
+  AddRoute,
+  Caller,
+  GetRoute,
+  ListParams,
+  ListRoute,
+  OvirtCollection,
+  RequestCaller,
+  ResourceId,
+} from '../ovirt/routes';
 import { EVENT_SEARCH, EventCreate, EVENTS, EventSchema, EventView, eventView } from './event.representation';
 import { EventsService } from './events.service';
 
@@ -12,7 +21,13 @@ export class EventsController {
   @ListRoute(EventSchema, {
     search: EVENT_SEARCH,
     summary: 'List events, newest first',
-    query: [{ name: 'from', type: 'integer', description: 'Only events with an index greater than this (poll with the largest index seen so far).' }],
+    query: [
+      {
+        name: 'from',
+        type: 'integer',
+        description: 'Only events with an index greater than this (poll with the largest index seen so far).',
+      },
+    ],
   })
   async list(@ListParams() query: ListQuery, @Query('from') from: unknown): Promise<EventView[]> {
     return (await this.events.list(query, from)).map(eventView);

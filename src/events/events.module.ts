@@ -6,7 +6,11 @@ import { EventsRepository } from './events.repository';
 import { EventsService } from './events.service';
 
 @Global()
-@Module({ controllers: [EventsController], providers: [EventsRepository, EventsService], exports: [EventsRepository, EventsService] })
+@Module({
+  controllers: [EventsController],
+  providers: [EventsRepository, EventsService],
+  exports: [EventsRepository, EventsService],
+})
 export class EventsModule implements OnModuleInit {
   constructor(
     private readonly events: EventsService,
@@ -14,6 +18,9 @@ export class EventsModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.follow.register(EventSchema, async (ids) => new Map((await this.events.findByIds(ids)).map((e) => [e.id, eventView(e)])));
+    this.follow.register(
+      EventSchema,
+      async (ids) => new Map((await this.events.findByIds(ids)).map((e) => [e.id, eventView(e)])),
+    );
   }
 }

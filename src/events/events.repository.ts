@@ -23,7 +23,6 @@ export interface NewEvent {
   targetId?: string | null;
 }
 
-
 @Injectable()
 export class EventsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -70,15 +69,24 @@ export class EventsRepository {
   insertExternal(event: NewEvent & { origin: string; customId: number }): Promise<EventEntity | null> {
     return translateConstraintErrors(() =>
       this.ds.transaction(async (manager) => {
-        await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`event:${event.origin}:${event.customId}`]);
-        const taken = await manager.getRepository(EventEntity).existsBy({ origin: event.origin, customId: event.customId });
+        await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+          `event:${event.origin}:${event.customId}`,
+        ]);
+        const taken = await manager
+          .getRepository(EventEntity)
+          .existsBy({ origin: event.origin, customId: event.customId });
         return taken ? null : this.insert(event, manager);
       }),
     );
   }
 
   async pruneOlderThan(cutoff: Date): Promise<number> {
-    const result = await this.ds.createQueryBuilder().delete().from(EventEntity).where('time < :cutoff', { cutoff }).execute();
+    const result = await this.ds
+      .createQueryBuilder()
+      .delete()
+      .from(EventEntity)
+      .where('time < :cutoff', { cutoff })
+      .execute();
     return result.affected ?? 0;
   }
 }

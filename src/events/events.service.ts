@@ -48,11 +48,16 @@ export class EventsService {
 
   /** oVirt's external event: the client names its origin and a custom_id unique for it; the code follows the severity. */
   async addExternal(input: EventCreate, caller: Caller): Promise<EventEntity> {
-    if (input.custom_id === undefined || input.custom_id === null) throw OvirtFault.badRequest('custom_id is required for an event a client adds');
-    for (const [name, ref] of [['cluster', input.cluster], ['host', input.host]] as const) {
+    if (input.custom_id === undefined || input.custom_id === null)
+      throw OvirtFault.badRequest('custom_id is required for an event a client adds');
+    for (const [name, ref] of [
+      ['cluster', input.cluster],
+      ['host', input.host],
+    ] as const) {
       if (ref && ref.id === undefined) throw OvirtFault.badRequest(`refer to the ${name} by id`);
     }
-    if (input.origin.trim().toLowerCase() === OWN_ORIGIN) throw OvirtFault.badRequest(`the origin "${OWN_ORIGIN}" is the service's own; use another`);
+    if (input.origin.trim().toLowerCase() === OWN_ORIGIN)
+      throw OvirtFault.badRequest(`the origin "${OWN_ORIGIN}" is the service's own; use another`);
     try {
       const event = await this.events.insertExternal({
         code: EXTERNAL_CODES[input.severity],
@@ -67,11 +72,18 @@ export class EventsService {
         correlationId: caller.correlationId,
         userId: caller.userId,
       });
-      if (!event) throw OvirtFault.conflict(`an event from origin "${safeText(input.origin, 128)}" with custom_id ${input.custom_id} already exists`);
+      if (!event)
+        throw OvirtFault.conflict(
+          `an event from origin "${safeText(input.origin, 128)}" with custom_id ${input.custom_id} already exists`,
+        );
       return event;
     } catch (e) {
       if (e instanceof ConstraintViolation && e.kind === 'foreign_key') {
-        throw new OvirtFault(404, 'Not Found', `the ${e.constraint.includes('host') ? 'host' : 'cluster'} the event refers to does not exist`);
+        throw new OvirtFault(
+          404,
+          'Not Found',
+          `the ${e.constraint.includes('host') ? 'host' : 'cluster'} the event refers to does not exist`,
+        );
       }
       throw e;
     }

@@ -12,7 +12,10 @@ import { SessionsService } from './sessions.service';
 
 /** Geo-replication sessions, their per-brick rows and options (read API; discovery fills them). */
 @Module({
-  imports: [TypeOrmModule.forFeature([GeoRepSessionEntity, GeoRepSessionDetailEntity, GeoRepSessionOptionEntity]), VolumesModule],
+  imports: [
+    TypeOrmModule.forFeature([GeoRepSessionEntity, GeoRepSessionDetailEntity, GeoRepSessionOptionEntity]),
+    VolumesModule,
+  ],
   controllers: [GeoRepSessionsController, SessionDetailsController, SessionOptionsController],
   providers: [SessionsRepository, SessionsService],
   exports: [SessionsRepository, SessionsService],

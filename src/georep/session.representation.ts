@@ -1,6 +1,19 @@
 import { CLUSTERS } from '../clusters/cluster.representation';
 import { resourceHref } from '../ovirt/api-paths';
-import { actionSchema, bool, CreateInputOf, date, enumOf, int, list, long, ref, resource, str, ViewOf } from '../ovirt/representation';
+import {
+  actionSchema,
+  bool,
+  CreateInputOf,
+  date,
+  enumOf,
+  int,
+  list,
+  long,
+  ref,
+  resource,
+  str,
+  ViewOf,
+} from '../ovirt/representation';
 import { findGeoRepOption } from '../gluster';
 import type { SearchSpec } from '../ovirt/search';
 import { brickHref, sessionHref, volumeRef } from '../volumes/volume.representation';
@@ -11,8 +24,27 @@ import type { GeoRepSessionEntity } from './georep-session.entity';
 export const SESSION_DETAILS = 'bricks';
 export const SESSION_OPTIONS = 'options';
 
-export const SESSION_STATUSES = ['initializing', 'created', 'active', 'passive', 'paused', 'stopped', 'partial_faulty', 'faulty', 'unknown'] as const;
-export const WORKER_STATUSES = ['created', 'initializing', 'active', 'passive', 'paused', 'stopped', 'faulty', 'unknown'] as const;
+export const SESSION_STATUSES = [
+  'initializing',
+  'created',
+  'active',
+  'passive',
+  'paused',
+  'stopped',
+  'partial_faulty',
+  'faulty',
+  'unknown',
+] as const;
+export const WORKER_STATUSES = [
+  'created',
+  'initializing',
+  'active',
+  'passive',
+  'paused',
+  'stopped',
+  'faulty',
+  'unknown',
+] as const;
 export const CRAWL_STATUSES = ['changelog_crawl', 'history_crawl', 'hybrid_crawl', 'unknown'] as const;
 
 /** One master brick's worker (`status detail`): `<session_detail>`. */
@@ -20,10 +52,18 @@ export const SessionDetailSchema = resource(
   'session_detail',
   'session_details',
   {
-    master_brick: ref('brick', { readOnly: true, optional: true, description: 'The master volume brick this worker serves.' }),
+    master_brick: ref('brick', {
+      readOnly: true,
+      optional: true,
+      description: 'The master volume brick this worker serves.',
+    }),
     master_host_name: str({ readOnly: true, description: 'The master node as gluster names it.' }),
     master_brick_dir: str({ readOnly: true }),
-    slave_node: str({ readOnly: true, optional: true, description: 'The slave node the worker writes to (only while Active).' }),
+    slave_node: str({
+      readOnly: true,
+      optional: true,
+      description: 'The slave node the worker writes to (only while Active).',
+    }),
     status: enumOf(WORKER_STATUSES, { readOnly: true }),
     crawl_status: enumOf(CRAWL_STATUSES, { readOnly: true, optional: true }),
     last_synced: date({ readOnly: true, optional: true }),
@@ -36,7 +76,8 @@ export const SessionDetailSchema = resource(
     failures: long({ readOnly: true, optional: true }),
     stalled: bool({
       readOnly: true,
-      description: 'Active with work pending while last_synced has not moved for GEOREP_STALL_SECONDS (a frozen worker: gluster still says Active).',
+      description:
+        'Active with work pending while last_synced has not moved for GEOREP_STALL_SECONDS (a frozen worker: gluster still says Active).',
     }),
   },
   { description: "One master brick's geo-replication worker of a session." },
@@ -59,18 +100,32 @@ const SESSION_CREATE_OPTIONS = {
     description:
       "With slave_root_password: the SHA-256 fingerprint of the unmanaged slave host's SSH host key (`SHA256:…`, as `ssh-keygen -lf` prints it), checked out of band. Without it the create is refused (400) and the fault names the key the host presents.",
   }),
-  user_group: str({ optional: true, writeOnly: true, description: "The non-root user's group (for the mount broker's log group)." }),
-  force: bool({ optional: true, writeOnly: true, description: 'Create even when the slave is not eligible (gluster `create … force`).' }),
-  start: bool({ optional: true, writeOnly: true, description: 'Start the session once it is created (after its keys are in place).' }),
+  user_group: str({
+    optional: true,
+    writeOnly: true,
+    description: "The non-root user's group (for the mount broker's log group).",
+  }),
+  force: bool({
+    optional: true,
+    writeOnly: true,
+    description: 'Create even when the slave is not eligible (gluster `create … force`).',
+  }),
+  start: bool({
+    optional: true,
+    writeOnly: true,
+    description: 'Start the session once it is created (after its keys are in place).',
+  }),
   enforce_preflight: bool({
     optional: true,
     writeOnly: true,
-    description: 'Fail the create when a preflight check (GlusterFS versions, clocks, capacity) fails; by default the preflight step is advisory: what fails or warns is a warning event.',
+    description:
+      'Fail the create when a preflight check (GlusterFS versions, clocks, capacity) fails; by default the preflight step is advisory: what fails or warns is a warning event.',
   }),
   method: enumOf(CREATE_METHODS, {
     optional: true,
     writeOnly: true,
-    description: 'no_verify (default): the service distributes the keys; push_pem: the service sets up root SSH from the master hosts to the slave, then gluster pushes the keys.',
+    description:
+      'no_verify (default): the service distributes the keys; push_pem: the service sets up root SSH from the master hosts to the slave, then gluster pushes the keys.',
   }),
 } as const;
 
@@ -80,37 +135,75 @@ export const GeoRepSessionSchema = resource(
   'georeplication_sessions',
   {
     master_volume: ref('gluster_volume', { readOnly: true }),
-    slave_host_name: str({ optional: true, description: 'The slave host (name or IPv4 address); when creating, with slave_volume_name, for a slave the service does not manage.' }),
-    slave_host: ref('host', { readOnly: true, optional: true, description: 'The registered host the slave host name is, when there is one.' }),
+    slave_host_name: str({
+      optional: true,
+      description:
+        'The slave host (name or IPv4 address); when creating, with slave_volume_name, for a slave the service does not manage.',
+    }),
+    slave_host: ref('host', {
+      readOnly: true,
+      optional: true,
+      description: 'The registered host the slave host name is, when there is one.',
+    }),
     slave_volume_name: str({ optional: true, description: 'The slave volume name on slave_host_name.' }),
     slave_volume: ref('gluster_volume', {
       optional: true,
-      description: 'The slave volume, when it is a volume of a cluster the service manages (when creating, slave_host_name and slave_volume_name then follow from it).',
+      description:
+        'The slave volume, when it is a volume of a cluster the service manages (when creating, slave_host_name and slave_volume_name then follow from it).',
     }),
     slave_volume_uuid: str({ readOnly: true, optional: true }),
     slave_cluster: ref('cluster', { readOnly: true, optional: true }),
-    user_name: str({ optional: true, description: 'The user on the slave: root, or a non-root user set up through the mount broker (see user_group).' }),
+    user_name: str({
+      optional: true,
+      description: 'The user on the slave: root, or a non-root user set up through the mount broker (see user_group).',
+    }),
     session_key: str({ readOnly: true }),
-    status: enumOf(SESSION_STATUSES, { readOnly: true, description: "Rolled up from the workers' statuses (see DESIGN.md section 6)." }),
+    status: enumOf(SESSION_STATUSES, {
+      readOnly: true,
+      description: "Rolled up from the workers' statuses (see DESIGN.md section 6).",
+    }),
     health: enumOf(['healthy', 'degraded', 'failing'] as const, {
       readOnly: true,
-      description: 'What the service concludes beside gluster\'s status: degraded when a worker is stalled or the session partly faulty; failing when faulty or every active worker is stalled.',
+      description:
+        "What the service concludes beside gluster's status: degraded when a worker is stalled or the session partly faulty; failing when faulty or every active worker is stalled.",
     }),
     desired_status: enumOf(['started', 'stopped', 'paused'] as const, {
       readOnly: true,
       optional: true,
-      description: 'What the service was last asked to make of the session (start and resume: started); absent until then.',
+      description:
+        'What the service was last asked to make of the session (start and resume: started); absent until then.',
     }),
     drifted: bool({
       readOnly: true,
-      description: "True when gluster's status contradicts desired_status (e.g. started, but gluster says stopped); an event marks when it starts and ends.",
+      description:
+        "True when gluster's status contradicts desired_status (e.g. started, but gluster says stopped); an event marks when it starts and ends.",
     }),
-    last_healed: date({ readOnly: true, optional: true, description: 'When the service last healed a stalled worker of the session (GEOREP_HEAL_ACTION).' }),
+    last_healed: date({
+      readOnly: true,
+      optional: true,
+      description: 'When the service last healed a stalled worker of the session (GEOREP_HEAL_ACTION).',
+    }),
     last_refreshed: date({ readOnly: true }),
-    last_verified: date({ readOnly: true, optional: true, description: 'When the replication canary (the verify action) last ran.' }),
-    last_verify_result: str({ readOnly: true, optional: true, description: '`passed`, or what the canary saw on the slave (missing, wrong size, wrong content).' }),
-    replication_delay: int({ readOnly: true, optional: true, description: 'Milliseconds the canary probe took from the master volume to the slave volume.' }),
-    session_details: list('session_detail', SessionDetailSchema, { readOnly: true, optional: true, description: 'Per master brick; only on the single GET.' }),
+    last_verified: date({
+      readOnly: true,
+      optional: true,
+      description: 'When the replication canary (the verify action) last ran.',
+    }),
+    last_verify_result: str({
+      readOnly: true,
+      optional: true,
+      description: '`passed`, or what the canary saw on the slave (missing, wrong size, wrong content).',
+    }),
+    replication_delay: int({
+      readOnly: true,
+      optional: true,
+      description: 'Milliseconds the canary probe took from the master volume to the slave volume.',
+    }),
+    session_details: list('session_detail', SessionDetailSchema, {
+      readOnly: true,
+      optional: true,
+      description: 'Per master brick; only on the single GET.',
+    }),
     ...SESSION_CREATE_OPTIONS,
   },
   {
@@ -125,29 +218,45 @@ export const GeoRepOptionSchema = resource(
   'option',
   'options',
   {
-    name: str({ maxLength: 100, description: "gluster's option name, canonical with dashes (underscores are accepted when setting)." }),
+    name: str({
+      maxLength: 100,
+      description: "gluster's option name, canonical with dashes (underscores are accepted when setting).",
+    }),
     value: str({ maxLength: 4096 }),
     default_value: str({ readOnly: true, optional: true }),
     modified: bool({ readOnly: true, description: 'The value differs from the default.' }),
     restarts_session: bool({
       readOnly: true,
       optional: true,
-      description: 'Setting or resetting it restarts a running session (every option but checkpoint and log-rsync-performance).',
+      description:
+        'Setting or resetting it restarts a running session (every option but checkpoint and log-rsync-performance).',
     }),
   },
-  { description: 'A configuration option of a geo-replication session. POST one to the options collection to set it; DELETE it to reset it to its default.' },
+  {
+    description:
+      'A configuration option of a geo-replication session. POST one to the options collection to set it; DELETE it to reset it to its default.',
+  },
 );
 
 export const SessionRefreshActionSchema = actionSchema();
 
-const force = () => bool({ optional: true, description: "Ask gluster even when the session's status does not allow it (gluster's own force)." });
+const force = () =>
+  bool({
+    optional: true,
+    description: "Ask gluster even when the session's status does not allow it (gluster's own force).",
+  });
 export const SessionStartActionSchema = actionSchema({ force: force() });
 export const SessionStopActionSchema = actionSchema({ force: force() });
 export const SessionPauseActionSchema = actionSchema({ force: force() });
 export const SessionResumeActionSchema = actionSchema({ force: force() });
 export const SessionCheckpointActionSchema = actionSchema();
 export const SessionVerifyActionSchema = actionSchema({
-  timeout: int({ optional: true, min: 1, max: 3600, description: 'Seconds to wait for the probe on the slave (default 120).' }),
+  timeout: int({
+    optional: true,
+    min: 1,
+    max: 3600,
+    description: 'Seconds to wait for the probe on the slave (default 120).',
+  }),
 });
 
 export type GeoRepOptionCreate = CreateInputOf<typeof GeoRepOptionSchema>;
@@ -202,7 +311,9 @@ export function sessionView(s: GeoRepSessionEntity, details?: readonly GeoRepSes
     slave_volume_name: s.slaveVolumeName,
     slave_volume: s.slaveVolumeId && s.slaveClusterId ? volumeRef(s.slaveClusterId, s.slaveVolumeId) : undefined,
     slave_volume_uuid: s.slaveVolumeUuid ?? undefined,
-    slave_cluster: s.slaveClusterId ? { id: s.slaveClusterId, href: resourceHref(CLUSTERS, s.slaveClusterId) } : undefined,
+    slave_cluster: s.slaveClusterId
+      ? { id: s.slaveClusterId, href: resourceHref(CLUSTERS, s.slaveClusterId) }
+      : undefined,
     user_name: s.userName,
     session_key: s.sessionKey,
     status: s.status,
@@ -223,11 +334,16 @@ function lastOf(times: readonly Date[] | undefined): Date | undefined {
   return times.reduce((a, b) => (b.getTime() > a.getTime() ? b : a));
 }
 
-export function detailView(s: Pick<GeoRepSessionEntity, 'id' | 'clusterId' | 'masterVolumeId'>, d: GeoRepSessionDetailEntity): SessionDetailView {
+export function detailView(
+  s: Pick<GeoRepSessionEntity, 'id' | 'clusterId' | 'masterVolumeId'>,
+  d: GeoRepSessionDetailEntity,
+): SessionDetailView {
   return {
     id: d.id,
     href: `${sessionHref(s.clusterId, s.masterVolumeId, s.id)}/${SESSION_DETAILS}/${d.id}`,
-    master_brick: d.masterBrickId ? { id: d.masterBrickId, href: brickHref(s.clusterId, s.masterVolumeId, d.masterBrickId) } : undefined,
+    master_brick: d.masterBrickId
+      ? { id: d.masterBrickId, href: brickHref(s.clusterId, s.masterVolumeId, d.masterBrickId) }
+      : undefined,
     master_host_name: d.masterHostName,
     master_brick_dir: d.masterBrickDir,
     slave_node: d.slaveNode ?? undefined,
@@ -245,7 +361,10 @@ export function detailView(s: Pick<GeoRepSessionEntity, 'id' | 'clusterId' | 'ma
   };
 }
 
-export function optionView(s: Pick<GeoRepSessionEntity, 'id' | 'clusterId' | 'masterVolumeId'>, o: GeoRepSessionOptionEntity): GeoRepOptionView {
+export function optionView(
+  s: Pick<GeoRepSessionEntity, 'id' | 'clusterId' | 'masterVolumeId'>,
+  o: GeoRepSessionOptionEntity,
+): GeoRepOptionView {
   return {
     href: `${sessionHref(s.clusterId, s.masterVolumeId, s.id)}/${SESSION_OPTIONS}/${encodeURIComponent(o.name)}`,
     name: o.name,

@@ -2,7 +2,21 @@ import { Param, Query } from '@nestjs/common';
 import { booleanParam } from '../ovirt/query';
 import { OvirtBody } from '../ovirt/request-body';
 import type { ListQuery } from '../ovirt/query';
-import { ActionInput, ActionInputParam, ActionReply, ActionRoute, AddRoute, Caller, GetRoute, ListParams, ListRoute, OvirtSubCollection, RemoveRoute, RequestCaller, ResourceId } from '../ovirt/routes';
+import {
+  ActionInput,
+  ActionInputParam,
+  ActionReply,
+  ActionRoute,
+  AddRoute,
+  Caller,
+  GetRoute,
+  ListParams,
+  ListRoute,
+  OvirtSubCollection,
+  RemoveRoute,
+  RequestCaller,
+  ResourceId,
+} from '../ovirt/routes';
 import { GEOREP_SESSIONS, GLUSTER_VOLUMES } from '../volumes/volume.representation';
 import {
   DETAIL_SEARCH,
@@ -33,20 +47,32 @@ const SESSIONS_PATH = `clusters/:cluster/${GLUSTER_VOLUMES}/:volume/${GEOREP_SES
 export class GeoRepSessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
-  @ListRoute(GeoRepSessionSchema, { search: SESSION_SEARCH, summary: 'List the geo-replication sessions of a master volume' })
-  list(@Param('cluster') clusterId: string, @Param('volume') volumeId: string, @ListParams() query: ListQuery): Promise<GeoRepSessionView[]> {
+  @ListRoute(GeoRepSessionSchema, {
+    search: SESSION_SEARCH,
+    summary: 'List the geo-replication sessions of a master volume',
+  })
+  list(
+    @Param('cluster') clusterId: string,
+    @Param('volume') volumeId: string,
+    @ListParams() query: ListQuery,
+  ): Promise<GeoRepSessionView[]> {
     return this.sessions.list(clusterId, volumeId, query);
   }
 
   @GetRoute(GeoRepSessionSchema, { summary: 'Get a geo-replication session, with its per-brick rows inline' })
-  get(@Param('cluster') clusterId: string, @Param('volume') volumeId: string, @ResourceId() id: string): Promise<GeoRepSessionView> {
+  get(
+    @Param('cluster') clusterId: string,
+    @Param('volume') volumeId: string,
+    @ResourceId() id: string,
+  ): Promise<GeoRepSessionView> {
     return this.sessions.view(clusterId, volumeId, id);
   }
 
   @ActionRoute(GeoRepSessionSchema, 'refresh', SessionRefreshActionSchema, {
     runsJob: true,
     summary: 'Refresh the geo-replication session',
-    description: "Runs the discovery sync of the master volume's cluster as a job (status detail and config of every session).",
+    description:
+      "Runs the discovery sync of the master volume's cluster as a job (status detail and config of every session).",
   })
   refresh(
     @Param('cluster') clusterId: string,
@@ -60,27 +86,45 @@ export class GeoRepSessionsController {
   @ActionRoute(GeoRepSessionSchema, 'start', SessionStartActionSchema, {
     runsJob: true,
     summary: 'Start a geo-replication session',
-    description: 'Allowed when the session is created or stopped (force: always). The answer shows the job; the session is re-read before the job ends.',
+    description:
+      'Allowed when the session is created or stopped (force: always). The answer shows the job; the session is re-read before the job ends.',
   })
-  start(@Param('cluster') c: string, @Param('volume') v: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof SessionStartActionSchema>): Promise<ActionReply> {
+  start(
+    @Param('cluster') c: string,
+    @Param('volume') v: string,
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof SessionStartActionSchema>,
+  ): Promise<ActionReply> {
     return this.sessions.control(c, v, id, 'start', input);
   }
 
   @ActionRoute(GeoRepSessionSchema, 'stop', SessionStopActionSchema, {
     runsJob: true,
     summary: 'Stop a geo-replication session',
-    description: 'Allowed when the session is active, passive, initializing, paused, faulty or partial_faulty (force: always).',
+    description:
+      'Allowed when the session is active, passive, initializing, paused, faulty or partial_faulty (force: always).',
   })
-  stop(@Param('cluster') c: string, @Param('volume') v: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof SessionStopActionSchema>): Promise<ActionReply> {
+  stop(
+    @Param('cluster') c: string,
+    @Param('volume') v: string,
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof SessionStopActionSchema>,
+  ): Promise<ActionReply> {
     return this.sessions.control(c, v, id, 'stop', input);
   }
 
   @ActionRoute(GeoRepSessionSchema, 'pause', SessionPauseActionSchema, {
     runsJob: true,
     summary: 'Pause a geo-replication session',
-    description: 'Allowed when the session is active, passive or initializing (force: always). Gluster itself "succeeds" at pausing a stopped session; the service does not ask it to.',
+    description:
+      'Allowed when the session is active, passive or initializing (force: always). Gluster itself "succeeds" at pausing a stopped session; the service does not ask it to.',
   })
-  pause(@Param('cluster') c: string, @Param('volume') v: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof SessionPauseActionSchema>): Promise<ActionReply> {
+  pause(
+    @Param('cluster') c: string,
+    @Param('volume') v: string,
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof SessionPauseActionSchema>,
+  ): Promise<ActionReply> {
     return this.sessions.control(c, v, id, 'pause', input);
   }
 
@@ -89,16 +133,27 @@ export class GeoRepSessionsController {
     summary: 'Resume a paused geo-replication session',
     description: 'Allowed when the session is paused (force: always).',
   })
-  resume(@Param('cluster') c: string, @Param('volume') v: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof SessionResumeActionSchema>): Promise<ActionReply> {
+  resume(
+    @Param('cluster') c: string,
+    @Param('volume') v: string,
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof SessionResumeActionSchema>,
+  ): Promise<ActionReply> {
     return this.sessions.control(c, v, id, 'resume', input);
   }
 
   @ActionRoute(GeoRepSessionSchema, 'checkpoint', SessionCheckpointActionSchema, {
     runsJob: true,
     summary: 'Set a checkpoint now',
-    description: "Sets `checkpoint now` and reads the checkpoint's time back from gluster (in the job's result and the per-brick rows' checkpoint_time); each brick's checkpoint_completed turns true when its worker has synced everything written before it.",
+    description:
+      "Sets `checkpoint now` and reads the checkpoint's time back from gluster (in the job's result and the per-brick rows' checkpoint_time); each brick's checkpoint_completed turns true when its worker has synced everything written before it.",
   })
-  checkpoint(@Param('cluster') c: string, @Param('volume') v: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof SessionCheckpointActionSchema>): Promise<ActionReply> {
+  checkpoint(
+    @Param('cluster') c: string,
+    @Param('volume') v: string,
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof SessionCheckpointActionSchema>,
+  ): Promise<ActionReply> {
     return this.sessions.checkpoint(c, v, id, input);
   }
 
@@ -109,14 +164,25 @@ export class GeoRepSessionsController {
     description:
       'Writes a small probe with unique content into the master volume (a private mount on a master host), waits for the same bytes on the slave volume (on the registered slave host), and records last_verified, last_verify_result and replication_delay on the session. A failure is an error event saying what was seen. Async by default.',
   })
-  verify(@Param('cluster') c: string, @Param('volume') v: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof SessionVerifyActionSchema>): Promise<ActionReply> {
+  verify(
+    @Param('cluster') c: string,
+    @Param('volume') v: string,
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof SessionVerifyActionSchema>,
+  ): Promise<ActionReply> {
     return this.sessions.verify(c, v, id, input);
   }
 
   @RemoveRoute(GeoRepSessionSchema, {
     runsJob: true,
     summary: 'Delete a geo-replication session (in gluster too)',
-    query: [{ name: 'reset_sync_time', type: 'boolean', description: "gluster's reset-sync-time: a new session for the same pair syncs everything again." }],
+    query: [
+      {
+        name: 'reset_sync_time',
+        type: 'boolean',
+        description: "gluster's reset-sync-time: a new session for the same pair syncs everything again.",
+      },
+    ],
   })
   remove(
     @Param('cluster') c: string,
@@ -133,8 +199,16 @@ export class GeoRepSessionsController {
 export class SessionDetailsController {
   constructor(private readonly sessions: SessionsService) {}
 
-  @ListRoute(SessionDetailSchema, { search: DETAIL_SEARCH, summary: "List a session's per-brick rows, in the master volume's brick order" })
-  list(@Param('cluster') clusterId: string, @Param('volume') volumeId: string, @Param('session') sessionId: string, @ListParams() query: ListQuery): Promise<SessionDetailView[]> {
+  @ListRoute(SessionDetailSchema, {
+    search: DETAIL_SEARCH,
+    summary: "List a session's per-brick rows, in the master volume's brick order",
+  })
+  list(
+    @Param('cluster') clusterId: string,
+    @Param('volume') volumeId: string,
+    @Param('session') sessionId: string,
+    @ListParams() query: ListQuery,
+  ): Promise<SessionDetailView[]> {
     return this.sessions.details(clusterId, volumeId, sessionId, query);
   }
 }
@@ -144,7 +218,12 @@ export class SessionOptionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @ListRoute(GeoRepOptionSchema, { search: OPTION_SEARCH, summary: "List a session's configuration options" })
-  list(@Param('cluster') clusterId: string, @Param('volume') volumeId: string, @Param('session') sessionId: string, @ListParams() query: ListQuery): Promise<GeoRepOptionView[]> {
+  list(
+    @Param('cluster') clusterId: string,
+    @Param('volume') volumeId: string,
+    @Param('session') sessionId: string,
+    @ListParams() query: ListQuery,
+  ): Promise<GeoRepOptionView[]> {
     return this.sessions.options(clusterId, volumeId, sessionId, query);
   }
 
@@ -160,12 +239,23 @@ export class SessionOptionsController {
   }
 
   @RemoveRoute(GeoRepOptionSchema, { runsJob: true, summary: 'Reset an option of a session to its default' })
-  remove(@Param('cluster') c: string, @Param('volume') v: string, @Param('session') sessionId: string, @ResourceId() name: string, @RequestCaller() caller: Caller): Promise<ActionReply | undefined> {
+  remove(
+    @Param('cluster') c: string,
+    @Param('volume') v: string,
+    @Param('session') sessionId: string,
+    @ResourceId() name: string,
+    @RequestCaller() caller: Caller,
+  ): Promise<ActionReply | undefined> {
     return this.sessions.resetOption(c, v, sessionId, name, caller);
   }
 
   @GetRoute(GeoRepOptionSchema, { summary: 'Get one option of a session by name' })
-  get(@Param('cluster') clusterId: string, @Param('volume') volumeId: string, @Param('session') sessionId: string, @ResourceId() name: string): Promise<GeoRepOptionView> {
+  get(
+    @Param('cluster') clusterId: string,
+    @Param('volume') volumeId: string,
+    @Param('session') sessionId: string,
+    @ResourceId() name: string,
+  ): Promise<GeoRepOptionView> {
     return this.sessions.option(clusterId, volumeId, sessionId, name);
   }
 }

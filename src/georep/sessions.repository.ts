@@ -52,7 +52,14 @@ export class SessionsRepository {
   }
 
   async recordVerification(id: string, outcome: { at: Date; result: string; delayMs: number | null }): Promise<void> {
-    await this.sessions.update({ id }, { lastVerified: outcome.at, lastVerifyResult: outcome.result.slice(0, 1000), replicationDelayMs: outcome.delayMs });
+    await this.sessions.update(
+      { id },
+      {
+        lastVerified: outcome.at,
+        lastVerifyResult: outcome.result.slice(0, 1000),
+        replicationDelayMs: outcome.delayMs,
+      },
+    );
   }
 
   /**

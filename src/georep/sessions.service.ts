@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EventCode } from '../events/event-codes';
-import { canonicalOptionName, GlusterArgumentError, normalizeGeoRepOption, requireSettableGeoRepOption } from '../gluster';
+import {
+  canonicalOptionName,
+  GlusterArgumentError,
+  normalizeGeoRepOption,
+  requireSettableGeoRepOption,
+} from '../gluster';
 import { ActionRequest } from '../jobs/action-definition';
 import { actionReply, ActionRunner, ActionSubmission } from '../jobs/action-runner';
 import { BodyError } from '../ovirt/representation';
@@ -11,7 +16,16 @@ import type { ActionCall, ActionInput, ActionReply } from '../ovirt/routes';
 import { JobName } from '../queue/queue-names';
 import { VolumesService } from '../volumes/volumes.service';
 import { GeoRepSessionEntity, SESSION_JOB_TARGET } from './georep-session.entity';
-import { detailView, GeoRepOptionCreate, sessionName, GeoRepOptionView, GeoRepSessionView, optionView, SessionDetailView, sessionView } from './session.representation';
+import {
+  detailView,
+  GeoRepOptionCreate,
+  sessionName,
+  GeoRepOptionView,
+  GeoRepSessionView,
+  optionView,
+  SessionDetailView,
+  sessionView,
+} from './session.representation';
 import { SessionsRepository } from './sessions.repository';
 
 /** Geo-rep sessions as discovery last read them. `refresh` runs the master cluster's discovery sync. */
@@ -87,7 +101,13 @@ export class SessionsService {
    * job), then a job that runs the verb on the master cluster. One action at a time per session:
    * another one queued or running is a 409.
    */
-  async control(clusterId: string, volumeId: string, id: string, verb: Exclude<SessionVerb, 'delete'>, input: ActionInput): Promise<ActionReply> {
+  async control(
+    clusterId: string,
+    volumeId: string,
+    id: string,
+    verb: Exclude<SessionVerb, 'delete'>,
+    input: ActionInput,
+  ): Promise<ActionReply> {
     const session = await this.get(clusterId, volumeId, id);
     const force = (input.params as { force?: boolean }).force === true;
     this.checkRule(verb, session, force);
@@ -97,14 +117,31 @@ export class SessionsService {
       pause: { success: EventCode.GeoRepSessionPaused, failure: EventCode.GeoRepSessionPauseFailed },
       resume: { success: EventCode.GeoRepSessionResumed, failure: EventCode.GeoRepSessionResumeFailed },
     };
-    const submission = await this.submit(session, JobName.SessionControl, `${verb[0].toUpperCase()}${verb.slice(1)} geo-replication ${sessionName(session)}`, { verb, force }, events[verb], input.call);
+    const submission = await this.submit(
+      session,
+      JobName.SessionControl,
+      `${verb[0].toUpperCase()}${verb.slice(1)} geo-replication ${sessionName(session)}`,
+      { verb, force },
+      events[verb],
+      input.call,
+    );
     return actionReply(submission, input.params);
   }
 
   async checkpoint(clusterId: string, volumeId: string, id: string, input: ActionInput): Promise<ActionReply> {
     const session = await this.get(clusterId, volumeId, id);
     const events = { success: EventCode.GeoRepCheckpointSet, failure: EventCode.GeoRepCheckpointFailed };
-    return actionReply(await this.submit(session, JobName.SessionCheckpoint, `Checkpoint on geo-replication ${sessionName(session)}`, {}, events, input.call), input.params);
+    return actionReply(
+      await this.submit(
+        session,
+        JobName.SessionCheckpoint,
+        `Checkpoint on geo-replication ${sessionName(session)}`,
+        {},
+        events,
+        input.call,
+      ),
+      input.params,
+    );
   }
 
   /** The replication canary, as a job (async by default: it waits for the probe on the slave). */
@@ -112,51 +149,107 @@ export class SessionsService {
     const session = await this.get(clusterId, volumeId, id);
     const timeout = (input.params as { timeout?: number }).timeout;
     const events = { success: EventCode.GeoRepVerified, failure: EventCode.GeoRepVerifyFailed };
-    const request = { name: JobName.SessionVerify, targetType: SESSION_JOB_TARGET, targetId: session.id, description: `Replication canary on geo-replication ${sessionName(session)}`, params: timeout === undefined ? {} : { timeout }, conflict: 'exclusive' as const, retries: 0, eventRefs: { clusterId: session.clusterId }, events, asyncByDefault: true };
+    const request = {
+      name: JobName.SessionVerify,
+      targetType: SESSION_JOB_TARGET,
+      targetId: session.id,
+      description: `Replication canary on geo-replication ${sessionName(session)}`,
+      params: timeout === undefined ? {} : { timeout },
+      conflict: 'exclusive' as const,
+      retries: 0,
+      eventRefs: { clusterId: session.clusterId },
+      events,
+      asyncByDefault: true,
+    };
     return actionReply(await this.actions.submit(request, input.call), input.params);
   }
 
   /** DELETE: only a stopped or created session that no DR schedule uses; gluster's delete runs as a job. */
-  async remove(clusterId: string, volumeId: string, id: string, resetSyncTime: boolean, call: ActionCall): Promise<ActionReply | undefined> {
+  async remove(
+    clusterId: string,
+    volumeId: string,
+    id: string,
+    resetSyncTime: boolean,
+    call: ActionCall,
+  ): Promise<ActionReply | undefined> {
     const session = await this.get(clusterId, volumeId, id);
     this.checkRule('delete', session, false);
     if (await this.sessions.usedBySchedule(session.id)) {
       throw OvirtFault.conflict('a DR schedule syncs through this session; remove the schedule first');
     }
     const events = { success: EventCode.GeoRepSessionDeleted, failure: EventCode.GeoRepSessionDeleteFailed };
-    const submission = await this.submit(session, JobName.SessionDelete, `Delete geo-replication ${sessionName(session)}`, { reset_sync_time: resetSyncTime }, events, call);
+    const submission = await this.submit(
+      session,
+      JobName.SessionDelete,
+      `Delete geo-replication ${sessionName(session)}`,
+      { reset_sync_time: resetSyncTime },
+      events,
+      call,
+    );
     return this.answerFor(submission);
   }
 
   /** POST …/options: sets one option (validated by name and type, reserved ones refused) as a job. */
-  async setOption(clusterId: string, volumeId: string, id: string, body: GeoRepOptionCreate, call: ActionCall): Promise<GeoRepOptionView | ActionReply> {
+  async setOption(
+    clusterId: string,
+    volumeId: string,
+    id: string,
+    body: GeoRepOptionCreate,
+    call: ActionCall,
+  ): Promise<GeoRepOptionView | ActionReply> {
     const session = await this.get(clusterId, volumeId, id);
     let option: { name: string; value: string };
     try {
       option = normalizeGeoRepOption(body.name, body.value);
     } catch (e) {
-      if (e instanceof GlusterArgumentError) throw new BodyError([{ path: e.field.startsWith('option.') ? 'value' : 'name', message: e.message.slice(e.field.length + 2) }]);
+      if (e instanceof GlusterArgumentError)
+        throw new BodyError([
+          { path: e.field.startsWith('option.') ? 'value' : 'name', message: e.message.slice(e.field.length + 2) },
+        ]);
       throw e;
     }
     const events = { success: EventCode.GeoRepConfigSet, failure: EventCode.GeoRepConfigSetFailed };
-    const submission = await this.submit(session, JobName.SessionConfigSet, `Set ${option.name} on geo-replication ${sessionName(session)}`, option, events, call);
+    const submission = await this.submit(
+      session,
+      JobName.SessionConfigSet,
+      `Set ${option.name} on geo-replication ${sessionName(session)}`,
+      option,
+      events,
+      call,
+    );
     const reply = this.answerFor(submission);
     if (reply) return reply;
     return this.option(clusterId, volumeId, id, option.name);
   }
 
   /** DELETE …/options/{name}: back to gluster's default, as a job. */
-  async resetOption(clusterId: string, volumeId: string, id: string, name: string, call: ActionCall): Promise<ActionReply | undefined> {
+  async resetOption(
+    clusterId: string,
+    volumeId: string,
+    id: string,
+    name: string,
+    call: ActionCall,
+  ): Promise<ActionReply | undefined> {
     const session = await this.get(clusterId, volumeId, id);
     let canonical: string;
     try {
       canonical = requireSettableGeoRepOption(name).name;
     } catch (e) {
-      if (e instanceof GlusterArgumentError) throw OvirtFault.badRequest(`option ${e.message.slice(e.field.length + 2)}`);
+      if (e instanceof GlusterArgumentError)
+        throw OvirtFault.badRequest(`option ${e.message.slice(e.field.length + 2)}`);
       throw e;
     }
     const events = { success: EventCode.GeoRepConfigSetDefault, failure: EventCode.GeoRepConfigSetDefaultFailed };
-    return this.answerFor(await this.submit(session, JobName.SessionConfigReset, `Reset ${canonical} on geo-replication ${sessionName(session)}`, { name: canonical }, events, call));
+    return this.answerFor(
+      await this.submit(
+        session,
+        JobName.SessionConfigReset,
+        `Reset ${canonical} on geo-replication ${sessionName(session)}`,
+        { name: canonical },
+        events,
+        call,
+      ),
+    );
   }
 
   private checkRule(verb: SessionVerb, session: GeoRepSessionEntity, force: boolean): void {
@@ -164,9 +257,26 @@ export class SessionsService {
     if (refusal) throw OvirtFault.conflict(refusal);
   }
 
-  private submit(session: GeoRepSessionEntity, name: JobName, description: string, params: Record<string, unknown>, events: ActionRequest['events'], call: ActionCall): Promise<ActionSubmission> {
+  private submit(
+    session: GeoRepSessionEntity,
+    name: JobName,
+    description: string,
+    params: Record<string, unknown>,
+    events: ActionRequest['events'],
+    call: ActionCall,
+  ): Promise<ActionSubmission> {
     return this.actions.submit(
-      { name, targetType: SESSION_JOB_TARGET, targetId: session.id, description, params, conflict: 'exclusive', retries: 0, eventRefs: { clusterId: session.clusterId }, events },
+      {
+        name,
+        targetType: SESSION_JOB_TARGET,
+        targetId: session.id,
+        description,
+        params,
+        conflict: 'exclusive',
+        retries: 0,
+        eventRefs: { clusterId: session.clusterId },
+        events,
+      },
       call,
     );
   }
@@ -180,5 +290,4 @@ export class SessionsService {
     }
     return reply;
   }
-
 }

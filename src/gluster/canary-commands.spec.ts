@@ -2,7 +2,13 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { canaryCheckCommand, canaryRemoveCommand, canaryWriteCommand, parseCanaryCheck, touchVolumeRootCommand } from './canary-commands';
+import {
+  canaryCheckCommand,
+  canaryRemoveCommand,
+  canaryWriteCommand,
+  parseCanaryCheck,
+  touchVolumeRootCommand,
+} from './canary-commands';
 import { GlusterArgumentError } from './errors';
 
 describe('canary commands', () => {
@@ -10,9 +16,17 @@ describe('canary commands', () => {
     const cmd = canaryWriteCommand('mastervol', 'probe-0123abcd', 'deadbeefdeadbeef').command;
     expect(cmd.startsWith("'sh' '-c' 'set -u\n")).toBe(true);
     expect(cmd.endsWith(" 'georep-canary' 'mastervol' 'probe-0123abcd' 'deadbeefdeadbeef'")).toBe(true);
-    expect(canaryCheckCommand('site2vol', 'probe-0123abcd', 'deadbeefdeadbeef', 30).command.endsWith(" 'site2vol' 'probe-0123abcd' 'deadbeefdeadbeef' '30'")).toBe(true);
-    expect(canaryRemoveCommand('mastervol', 'probe-0123abcd').command.endsWith(" 'mastervol' 'probe-0123abcd'")).toBe(true);
-    expect(touchVolumeRootCommand('mastervol').command).toMatch(/touch "\$d" \|\| exit 94\necho TOUCHED' 'georep-touch' 'mastervol' 'probe-unused'$/);
+    expect(
+      canaryCheckCommand('site2vol', 'probe-0123abcd', 'deadbeefdeadbeef', 30).command.endsWith(
+        " 'site2vol' 'probe-0123abcd' 'deadbeefdeadbeef' '30'",
+      ),
+    ).toBe(true);
+    expect(canaryRemoveCommand('mastervol', 'probe-0123abcd').command.endsWith(" 'mastervol' 'probe-0123abcd'")).toBe(
+      true,
+    );
+    expect(touchVolumeRootCommand('mastervol').command).toMatch(
+      /touch "\$d" \|\| exit 94\necho TOUCHED' 'georep-touch' 'mastervol' 'probe-unused'$/,
+    );
     expect(() => touchVolumeRootCommand('x;reboot')).toThrow(GlusterArgumentError);
   });
 
@@ -40,15 +54,32 @@ describe('canary commands', () => {
     fs.mkdirSync(path.join(dir, '.georep-canary'));
     fs.writeFileSync(path.join(dir, '.georep-canary', 'probe-0123abcd'), 'deadbeefdeadbeef');
     // The script's words, with its mount line made to mount nothing and its directory pointed at ours.
-    const words = (cmd: string) => JSON.parse(`[${cmd.replace(/'\\''/g, "'").split(/' '/).map((w) => JSON.stringify(w.replace(/^'|'$/g, ''))).join(',')}]`) as string[];
+    const words = (cmd: string) =>
+      JSON.parse(
+        `[${cmd
+          .replace(/'\\''/g, "'")
+          .split(/' '/)
+          .map((w) => JSON.stringify(w.replace(/^'|'$/g, '')))
+          .join(',')}]`,
+      ) as string[];
     const run = (cmd: { command: string }) => {
       const [, , script, ...rest] = words(cmd.command);
-      const local = script.replace(/d=\$\(mktemp[^\n]*/, `d=${dir}`).replace(/trap [^\n]*/, ':').replace(/mount -t glusterfs[^\n]*/, ':');
+      const local = script
+        .replace(/d=\$\(mktemp[^\n]*/, `d=${dir}`)
+        .replace(/trap [^\n]*/, ':')
+        .replace(/mount -t glusterfs[^\n]*/, ':');
       return execFileSync('sh', ['-c', local, ...rest], { encoding: 'utf8' });
     };
-    expect(parseCanaryCheck(run(canaryCheckCommand('site2vol', 'probe-0123abcd', 'deadbeefdeadbeef', 0)))).toEqual({ outcome: 'match' });
-    expect(parseCanaryCheck(run(canaryCheckCommand('site2vol', 'probe-0123abcd', 'deadbeefdeadbee0', 0)))).toEqual({ outcome: 'present', size: 16 });
-    expect(parseCanaryCheck(run(canaryCheckCommand('site2vol', 'probe-9999abcd', 'deadbeefdeadbeef', 0)))).toEqual({ outcome: 'missing' });
+    expect(parseCanaryCheck(run(canaryCheckCommand('site2vol', 'probe-0123abcd', 'deadbeefdeadbeef', 0)))).toEqual({
+      outcome: 'match',
+    });
+    expect(parseCanaryCheck(run(canaryCheckCommand('site2vol', 'probe-0123abcd', 'deadbeefdeadbee0', 0)))).toEqual({
+      outcome: 'present',
+      size: 16,
+    });
+    expect(parseCanaryCheck(run(canaryCheckCommand('site2vol', 'probe-9999abcd', 'deadbeefdeadbeef', 0)))).toEqual({
+      outcome: 'missing',
+    });
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -18,7 +18,12 @@ const MOUNT = [
   `p="$d/${CANARY_DIR}/$2"`,
 ].join('\n');
 
-const WRITE = [MOUNT, `mkdir -p "$d/${CANARY_DIR}" || exit 92`, 'printf %s "$3" > "$p" || exit 93', 'echo WRITTEN'].join('\n');
+const WRITE = [
+  MOUNT,
+  `mkdir -p "$d/${CANARY_DIR}" || exit 92`,
+  'printf %s "$3" > "$p" || exit 93',
+  'echo WRITTEN',
+].join('\n');
 
 /** Waits up to $4 seconds for the probe to hold exactly $3; prints MATCH, or NOMATCH with what it saw last. */
 const CHECK = [
@@ -51,7 +56,6 @@ function args(volume: string, probe: string): [string, string] {
   return [v, probe];
 }
 
-
 function content(value: string): string {
   if (!PROBE_CONTENT.test(value)) throw new GlusterArgumentError('content', 'must be 16-256 lower-case hex digits');
   return value;
@@ -63,9 +67,23 @@ export function canaryWriteCommand(volume: string, probe: string, value: string)
 }
 
 /** On a slave host: waits up to `timeoutSeconds` for the probe with that content in the (slave) volume. */
-export function canaryCheckCommand(volume: string, probe: string, value: string, timeoutSeconds: number): GlusterCommand {
-  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 0 || timeoutSeconds > 3600) throw new GlusterArgumentError('timeout', 'must be 0-3600 seconds');
-  return plainCommand(['sh', '-c', CHECK, 'georep-canary', ...args(volume, probe), content(value), String(timeoutSeconds)]);
+export function canaryCheckCommand(
+  volume: string,
+  probe: string,
+  value: string,
+  timeoutSeconds: number,
+): GlusterCommand {
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 0 || timeoutSeconds > 3600)
+    throw new GlusterArgumentError('timeout', 'must be 0-3600 seconds');
+  return plainCommand([
+    'sh',
+    '-c',
+    CHECK,
+    'georep-canary',
+    ...args(volume, probe),
+    content(value),
+    String(timeoutSeconds),
+  ]);
 }
 
 /** Removes the probe from the (master) volume; geo-replication removes it from the slave. */
@@ -87,5 +105,8 @@ export function parseCanaryCheck(stdout: string): CanaryCheck {
   if (line === 'NOMATCH missing') return { outcome: 'missing' };
   const m = /^NOMATCH present\s+(\d+)$/.exec(line);
   if (m) return { outcome: 'present', size: Number(m[1]) };
-  throw new GlusterArgumentError('canary', `unexpected output of the canary check: ${JSON.stringify(line.slice(0, 200))}`);
+  throw new GlusterArgumentError(
+    'canary',
+    `unexpected output of the canary check: ${JSON.stringify(line.slice(0, 200))}`,
+  );
 }

@@ -72,7 +72,12 @@ describe('command builder: exact command lines', () => {
     ['peer status', peerStatusCommand, `'gluster' '--mode=script' 'peer' 'status' '--xml'`, true],
     ['pool list', poolListCommand, `'gluster' '--mode=script' 'pool' 'list' '--xml'`, true],
     ['volume info (all)', () => volumeInfoCommand(), `'gluster' '--mode=script' 'volume' 'info' '--xml'`, true],
-    ['volume info vol', () => volumeInfoCommand('mastervol'), `'gluster' '--mode=script' 'volume' 'info' 'mastervol' '--xml'`, true],
+    [
+      'volume info vol',
+      () => volumeInfoCommand('mastervol'),
+      `'gluster' '--mode=script' 'volume' 'info' 'mastervol' '--xml'`,
+      true,
+    ],
     [
       'volume status detail',
       () => volumeStatusDetailCommand('mastervol'),
@@ -85,7 +90,12 @@ describe('command builder: exact command lines', () => {
       `'gluster' '--mode=script' 'volume' 'status' 'all' 'detail' '--xml'`,
       true,
     ],
-    ['create no-verify', () => geoRepCreateCommand(S, { mode: 'no-verify' }), `${GEO} 'create' 'no-verify' '--xml'`, true],
+    [
+      'create no-verify',
+      () => geoRepCreateCommand(S, { mode: 'no-verify' }),
+      `${GEO} 'create' 'no-verify' '--xml'`,
+      true,
+    ],
     [
       'create push-pem force with ssh port',
       () => geoRepCreateCommand(S, { mode: 'push-pem', force: true, sshPort: 2222 }),
@@ -105,7 +115,12 @@ describe('command builder: exact command lines', () => {
     ['pause', () => geoRepPauseCommand(S), `${GEO} 'pause' '--xml'`, true],
     ['resume force', () => geoRepResumeCommand(S, { force: true }), `${GEO} 'resume' 'force' '--xml'`, true],
     ['delete', () => geoRepDeleteCommand(S), `${GEO} 'delete' '--xml'`, true],
-    ['delete reset-sync-time', () => geoRepDeleteCommand(S, { resetSyncTime: true }), `${GEO} 'delete' 'reset-sync-time' '--xml'`, true],
+    [
+      'delete reset-sync-time',
+      () => geoRepDeleteCommand(S, { resetSyncTime: true }),
+      `${GEO} 'delete' 'reset-sync-time' '--xml'`,
+      true,
+    ],
     [
       'global status',
       () => geoRepStatusCommand(),
@@ -122,7 +137,12 @@ describe('command builder: exact command lines', () => {
     // --xml before `volume`: a trailing --xml is "Invalid option" for config on 10.3.
     ['config list', () => geoRepConfigListCommand(S), GEO_XML_CONFIG, true],
     ['config get', () => geoRepConfigGetCommand(S, 'checkpoint'), `${GEO} 'config' 'checkpoint'`, false],
-    ['config get (underscore name)', () => geoRepConfigGetCommand(S, 'sync_jobs'), `${GEO} 'config' 'sync-jobs'`, false],
+    [
+      'config get (underscore name)',
+      () => geoRepConfigGetCommand(S, 'sync_jobs'),
+      `${GEO} 'config' 'sync-jobs'`,
+      false,
+    ],
     ['config set', () => geoRepConfigSetCommand(S, 'sync-jobs', 2), `${GEO_XML_CONFIG} 'sync-jobs' '2'`, true],
     [
       'config set (legacy name)',
@@ -132,7 +152,12 @@ describe('command builder: exact command lines', () => {
     ],
     [
       'config set ssh-options with spaces',
-      () => geoRepConfigSetCommand(S, 'ssh-options', '-oPasswordAuthentication=no -i /var/lib/glusterd/geo-replication/secret.pem'),
+      () =>
+        geoRepConfigSetCommand(
+          S,
+          'ssh-options',
+          '-oPasswordAuthentication=no -i /var/lib/glusterd/geo-replication/secret.pem',
+        ),
       `${GEO_XML_CONFIG} 'ssh-options' '-oPasswordAuthentication=no -i /var/lib/glusterd/geo-replication/secret.pem'`,
       true,
     ],
@@ -184,7 +209,11 @@ describe('command builder: exact command lines', () => {
   });
 
   it('the argv matches the quoted command word for word', () => {
-    const c = geoRepConfigSetCommand(S, 'ssh-options', '-oPasswordAuthentication=no -i /var/lib/glusterd/geo-replication/secret.pem');
+    const c = geoRepConfigSetCommand(
+      S,
+      'ssh-options',
+      '-oPasswordAuthentication=no -i /var/lib/glusterd/geo-replication/secret.pem',
+    );
     expect(c.argv).toEqual([
       'gluster',
       '--mode=script',
@@ -197,7 +226,10 @@ describe('command builder: exact command lines', () => {
       'ssh-options',
       '-oPasswordAuthentication=no -i /var/lib/glusterd/geo-replication/secret.pem',
     ]);
-    const words = execFileSync('/bin/sh', ['-c', `printf '%s\\0' ${c.command}`]).toString('utf8').split('\0').slice(0, -1);
+    const words = execFileSync('/bin/sh', ['-c', `printf '%s\\0' ${c.command}`])
+      .toString('utf8')
+      .split('\0')
+      .slice(0, -1);
     expect(words).toEqual(c.argv);
   });
 
@@ -253,7 +285,9 @@ describe('command builder: hostile input is refused before any command exists', 
   });
 
   it('text values with spaces stay one quoted word', () => {
-    expect(geoRepConfigSetCommand(S, 'gluster-params', 'aux-gfid-mount acl').command).toBe(`${GEO_XML_CONFIG} 'gluster-params' 'aux-gfid-mount acl'`);
+    expect(geoRepConfigSetCommand(S, 'gluster-params', 'aux-gfid-mount acl').command).toBe(
+      `${GEO_XML_CONFIG} 'gluster-params' 'aux-gfid-mount acl'`,
+    );
   });
 
   it('refuses an IPv6 slave host (gluster splits the slave URL on ::)', () => {
@@ -270,7 +304,9 @@ describe('command builder: hostile input is refused before any command exists', 
     expect(argError(() => geoRepConfigSetCommand(S, 'gluster-command', 'gluster')).message).toContain('reserved');
     expect(argError(() => geoRepConfigSetCommand(S, 'pid_file', '/tmp/x.pid')).message).toContain('reserved');
     // GlusterFS 10.3 accepted this one (georep-config-readonly-option.txt); we do not.
-    expect(argError(() => geoRepConfigSetCommand(S, 'primary-replica-count', 5)).message).toContain('managed by gluster');
+    expect(argError(() => geoRepConfigSetCommand(S, 'primary-replica-count', 5)).message).toContain(
+      'managed by gluster',
+    );
     expect(argError(() => geoRepConfigResetCommand(S, 'state-file')).field).toBe('option');
     expect(argError(() => geoRepConfigGetCommand(S, 'no-such-option')).message).toContain('unknown');
   });

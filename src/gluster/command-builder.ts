@@ -234,7 +234,10 @@ export function geoRepStatusCommand(target?: { readonly masterVolume: string } |
  */
 export function geoRepConfigListCommand(session: GeoRepSessionRef): GlusterCommand {
   const s = validateSession(session);
-  return cmd([GLUSTER, '--mode=script', '--xml', 'volume', 'geo-replication', s.master, s.slave, 'config'], 'georep-config-xml');
+  return cmd(
+    [GLUSTER, '--mode=script', '--xml', 'volume', 'geo-replication', s.master, s.slave, 'config'],
+    'georep-config-xml',
+  );
 }
 
 /**

@@ -88,8 +88,11 @@ const MAX_MESSAGE = 2000;
 
 /** Removes control characters (keeps newlines and tabs) and caps the length of a gluster message. */
 export function cleanGlusterMessage(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const cleaned = text.replace(/\r\n?/g, '\n').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '').trim();
+  const cleaned = text
+    .replace(/\r\n?/g, '\n')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
+    .trim();
   return cleaned.length > MAX_MESSAGE ? `${cleaned.slice(0, MAX_MESSAGE)}…` : cleaned;
 }
 
@@ -108,9 +111,7 @@ export function describeValue(value: unknown): string {
   const max = 40;
   let out = '';
   for (const ch of value.slice(0, max)) {
-    out += /^[A-Za-z0-9._@:/ -]$/.test(ch)
-      ? ch
-      : `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
+    out += /^[A-Za-z0-9._@:/ -]$/.test(ch) ? ch : `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
   }
   return `"${out}${value.length > max ? '…' : ''}"`;
 }

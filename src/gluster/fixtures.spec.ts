@@ -184,7 +184,14 @@ function checkSession(s: GeoRepSessionStatus, e: SessionExpect): void {
     // Empty while a worker runs and N/A otherwise in 10.3: never a node name.
     expect(b.slaveNode).toBeNull();
     if (b.status !== 'active') {
-      expect([b.crawlStatus, b.lastSynced, b.entry, b.data, b.meta, b.failures]).toEqual([null, null, null, null, null, null]);
+      expect([b.crawlStatus, b.lastSynced, b.entry, b.data, b.meta, b.failures]).toEqual([
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+      ]);
     } else {
       expect([b.entry, b.data, b.meta, b.failures]).toEqual([0, 0, 0, 0]);
     }
@@ -193,7 +200,9 @@ function checkSession(s: GeoRepSessionStatus, e: SessionExpect): void {
   const active = e.statuses.map((st) => st === 'active');
   expect(s.bricks.map((b) => b.crawlStatus)).toEqual(e.crawl ?? active.map((a) => (a ? 'changelog_crawl' : null)));
   expect(s.bricks.map((b) => isoOf(b.lastSynced))).toEqual((e.lastSynced ?? e.statuses.map(() => null)).map(iso));
-  expect(s.bricks.map((b) => isoOf(b.checkpointTime))).toEqual((e.checkpointTime ?? e.statuses.map(() => null)).map(iso));
+  expect(s.bricks.map((b) => isoOf(b.checkpointTime))).toEqual(
+    (e.checkpointTime ?? e.statuses.map(() => null)).map(iso),
+  );
   expect(s.bricks.map((b) => b.checkpointCompleted)).toEqual(e.checkpointCompleted ?? e.statuses.map(() => null));
   expect(s.bricks.map((b) => isoOf(b.checkpointCompletionTime))).toEqual(
     (e.checkpointCompletion ?? e.statuses.map(() => null)).map(iso),
@@ -235,7 +244,9 @@ function readStatusTable(stdout: string): TableRow[] {
   const lines = stdout.split('\n');
   const dash = lines.findIndex((l) => /^-{20,}\s*$/.test(l));
   expect(dash).toBeGreaterThan(0);
-  expect(lines[dash - 1]).toMatch(/^PRIMARY NODE\s+PRIMARY VOL\s+PRIMARY BRICK\s+SECONDARY USER\s+SECONDARY\s+SECONDARY NODE\s+STATUS/);
+  expect(lines[dash - 1]).toMatch(
+    /^PRIMARY NODE\s+PRIMARY VOL\s+PRIMARY BRICK\s+SECONDARY USER\s+SECONDARY\s+SECONDARY NODE\s+STATUS/,
+  );
   const detail = lines[dash - 1].includes('CHECKPOINT TIME');
   return lines
     .slice(dash + 1)
@@ -245,7 +256,14 @@ function readStatusTable(stdout: string): TableRow[] {
       const t = l.trim().split(/\s{2,}/);
       const si = t.findIndex((x) => STATUS_WORDS.includes(x));
       expect(si).toBeGreaterThan(4);
-      const row: TableRow = { brick: t[2], user: t[3], slave: t[4], status: t[si], crawl: t[si + 1], lastSynced: t[si + 2] };
+      const row: TableRow = {
+        brick: t[2],
+        user: t[3],
+        slave: t[4],
+        status: t[si],
+        crawl: t[si + 1],
+        lastSynced: t[si + 2],
+      };
       if (detail) {
         row.checkpointTime = t[si + 7];
         row.checkpointCompleted = t[si + 8];
@@ -358,7 +376,9 @@ const TABLE: Record<string, Check> = {
       [B1, 55650, 7906, true],
       [B2, 50687, 7926, true],
     ]);
-    expect(vols[1].bricks.map((b) => [b.path, b.port, b.pid])).toEqual([['/srv/gluster-lab/bricks/slave1', 53209, 8002]]);
+    expect(vols[1].bricks.map((b) => [b.path, b.port, b.pid])).toEqual([
+      ['/srv/gluster-lab/bricks/slave1', 53209, 8002],
+    ]);
     expect(vols[0].bricks[0].sizeTotal).toBeNull();
   },
   'volume-status-mastervol-detail-xml.xml': (f) => {
@@ -409,32 +429,48 @@ const TABLE: Record<string, Check> = {
   },
 
   // ---------------------------------------------------------------- create / delete
-  'georep-create-nonexistent-slavevol.txt': plainErr('slave_unreachable', 'Unable to mount and fetch secondary volume details'),
+  'georep-create-nonexistent-slavevol.txt': plainErr(
+    'slave_unreachable',
+    'Unable to mount and fetch secondary volume details',
+  ),
   'georep-create-nonexistent-slavevol-xml.xml': xmlErr('slave_unreachable', 'gverify-secondarymnt.log'),
   'georep-create-nonexistent-mastervol.txt': plainErr('volume_not_found', 'Volume novol does not exist'),
   'georep-create-nonexistent-mastervol-xml.xml': xmlErr('volume_not_found', 'Volume novol does not exist'),
-  'georep-create.noforce.txt': plainOk(/^Creating geo-replication session between mastervol & vm::slavevol has been successful$/),
+  'georep-create.noforce.txt': plainOk(
+    /^Creating geo-replication session between mastervol & vm::slavevol has been successful$/,
+  ),
   'georep-create-existing-session.txt': plainErr('slave_not_empty', 'vm::slavevol is not empty'),
   'georep-create-existing-session-xml.xml': xmlErr('slave_not_empty', 'use force to continue'),
   'georep-create-force-xml.xml': actionOk(
     'vm::slavevol is not empty. Please delete existing files in vm::slavevol and retry, or use force to continue without deleting the existing files.',
   ),
-  'netns-georep-create.txt': plainOk(/^Creating geo-replication session between mastervol & 10\.200\.0\.2::site2vol has been successful$/),
+  'netns-georep-create.txt': plainOk(
+    /^Creating geo-replication session between mastervol & 10\.200\.0\.2::site2vol has been successful$/,
+  ),
   'georep-delete-while-running.txt': plainErr('session_active', 'is still active. Please stop the session and retry.'),
   'georep-delete-while-running-xml.xml': xmlErr(
     'session_active',
     'geo-replication session between mastervol & vm::slavevol is still active',
   ),
-  'georep-delete.txt': plainOk(/^Deleting geo-replication session between mastervol & vm::slavevol has been successful$/),
+  'georep-delete.txt': plainOk(
+    /^Deleting geo-replication session between mastervol & vm::slavevol has been successful$/,
+  ),
   'georep-delete-reset-sync-time-xml.xml': actionOk('delete successful'),
 
   // ---------------------------------------------------------------- start / stop / pause / resume
-  'georep-start.txt': plainOk(/^Starting geo-replication session between mastervol & vm::slavevol has been successful$/),
+  'georep-start.txt': plainOk(
+    /^Starting geo-replication session between mastervol & vm::slavevol has been successful$/,
+  ),
   'georep-start.after-stop.txt': plainOk(/^Starting geo-replication session .* successful$/),
   'georep-start-when-monitor-died.txt': plainOk(/^Starting geo-replication session .* successful$/),
-  'netns-georep-start.txt': plainOk(/^Starting geo-replication session between mastervol & 10\.200\.0\.2::site2vol has been successful$/),
+  'netns-georep-start.txt': plainOk(
+    /^Starting geo-replication session between mastervol & 10\.200\.0\.2::site2vol has been successful$/,
+  ),
   'georep-start-xml.xml': actionOk(null),
-  'georep-start-already-started.txt': plainErr('already_started', 'geo-replication session between mastervol & vm::slavevol already started'),
+  'georep-start-already-started.txt': plainErr(
+    'already_started',
+    'geo-replication session between mastervol & vm::slavevol already started',
+  ),
   'georep-start-already-started-xml.xml': xmlErr('already_started', 'already started'),
   'georep-start-when-paused.txt': plainErr('already_started', 'already started'),
   'georep-stop.txt': plainOk(/^Stopping geo-replication session between mastervol & vm::slavevol has been successful$/),
@@ -448,14 +484,19 @@ const TABLE: Record<string, Check> = {
   'georep-pause-when-stopped.txt': plainOk(/^Pausing geo-replication session .* successful$/),
   'georep-pause-already-paused.txt': plainErr('already_paused', 'already Paused.', 254),
   'georep-pause-already-paused-xml.xml': xmlErr('already_paused', 'already Paused.', 2),
-  'georep-resume.txt': plainOk(/^Resuming geo-replication session between mastervol & vm::slavevol has been successful$/),
+  'georep-resume.txt': plainOk(
+    /^Resuming geo-replication session between mastervol & vm::slavevol has been successful$/,
+  ),
   'georep-resume-xml.xml': actionOk(null),
   'georep-resume-when-stopped.txt': plainErr('not_paused', 'is not Paused.', 254),
   'georep-resume-already-running.txt': plainErr('not_paused', 'is not Paused.', 254),
   'georep-resume-already-running-xml.xml': xmlErr('not_paused', 'is not Paused.', 2),
 
   // ---------------------------------------------------------------- no such session
-  'georep-nosession-start.txt': plainErr('no_session', 'Geo-replication session between mastervol and vm::novol does not exist.'),
+  'georep-nosession-start.txt': plainErr(
+    'no_session',
+    'Geo-replication session between mastervol and vm::novol does not exist.',
+  ),
   'georep-nosession-start-xml.xml': xmlErr('no_session', 'does not exist.'),
   'georep-nosession-stop.txt': plainErr('no_session', 'does not exist.'),
   'georep-nosession-stop-xml.xml': xmlErr('no_session', 'does not exist.'),
@@ -469,12 +510,18 @@ const TABLE: Record<string, Check> = {
     expectGlusterError(() => parseGeoRepConfigXml(f), 'no_session');
   },
   'georep-nosession-config-set.txt': plainErr('no_session', 'does not exist.'),
-  'georep-nosession-status.txt': plainErr('no_session', 'No active geo-replication sessions between mastervol and vm::novol'),
+  'georep-nosession-status.txt': plainErr(
+    'no_session',
+    'No active geo-replication sessions between mastervol and vm::novol',
+  ),
   'georep-nosession-status-xml.xml': statusNoXml,
   'georep-nosession-status-detail-xml.xml': statusNoXml,
   'georep-status.none.txt': plainErr('no_session', 'No active geo-replication sessions'),
   'georep-status-xml.none.xml': statusNoXml,
-  'georep-status.after-delete.txt': plainErr('no_session', 'No active geo-replication sessions between mastervol and vm::slavevol'),
+  'georep-status.after-delete.txt': plainErr(
+    'no_session',
+    'No active geo-replication sessions between mastervol and vm::slavevol',
+  ),
   'georep-status-all.after-delete.txt': plainErr('no_session', 'No active geo-replication sessions'),
   'georep-status-all-xml.after-delete.xml': statusNoXml,
   'georep-status-nonexistent-primaryvol.txt': plainErr('volume_not_found', 'Volume novol does not exist'),
@@ -616,19 +663,43 @@ const TABLE: Record<string, Check> = {
 
   // ---------------------------------------------------------------- status tables (plain)
   'georep-status.created.txt': statusTable(['Created', 'Created'], GLOBAL, 'georep-status-xml.created.xml'),
-  'georep-status-session.created.txt': statusTable(['Created', 'Created'], LOCAL, 'georep-status-session-xml.created.xml'),
-  'georep-status-detail.created.txt': statusTable(['Created', 'Created'], LOCAL, 'georep-status-detail-xml.created.xml'),
+  'georep-status-session.created.txt': statusTable(
+    ['Created', 'Created'],
+    LOCAL,
+    'georep-status-session-xml.created.xml',
+  ),
+  'georep-status-detail.created.txt': statusTable(
+    ['Created', 'Created'],
+    LOCAL,
+    'georep-status-detail-xml.created.xml',
+  ),
   'georep-status-mastervol.created.txt': statusTable(['Created', 'Created'], GLOBAL, 'georep-status-xml.created.xml'),
   // Taken 0.1 s after start: still Created (README).
-  'georep-status-detail.initializing.txt': statusTable(['Created', 'Created'], LOCAL, 'georep-status-detail-xml.created.xml'),
+  'georep-status-detail.initializing.txt': statusTable(
+    ['Created', 'Created'],
+    LOCAL,
+    'georep-status-detail-xml.created.xml',
+  ),
   'georep-status.active.txt': statusTable(['Active', 'Active'], GLOBAL, 'georep-status-xml.active.xml'),
   'georep-status-session.active.txt': statusTable(['Active', 'Active'], LOCAL, 'georep-status-session-xml.active.xml'),
   'georep-status-detail.active.txt': statusTable(['Active', 'Active'], LOCAL, 'georep-status-detail-xml.active.xml'),
   'georep-status.stopped.txt': statusTable(['Stopped', 'Stopped'], LOCAL, 'georep-status-xml.stopped.xml'),
-  'georep-status-detail.stopped.txt': statusTable(['Stopped', 'Stopped'], LOCAL, 'georep-status-detail-xml.stopped.xml'),
+  'georep-status-detail.stopped.txt': statusTable(
+    ['Stopped', 'Stopped'],
+    LOCAL,
+    'georep-status-detail-xml.stopped.xml',
+  ),
   // pause of a stopped session "succeeds" but nothing changes; resume is refused.
-  'georep-status.after-pause-when-stopped.txt': statusTable(['Stopped', 'Stopped'], LOCAL, 'georep-status-xml.stopped.xml'),
-  'georep-status.after-resume-when-stopped.txt': statusTable(['Stopped', 'Stopped'], LOCAL, 'georep-status-xml.stopped.xml'),
+  'georep-status.after-pause-when-stopped.txt': statusTable(
+    ['Stopped', 'Stopped'],
+    LOCAL,
+    'georep-status-xml.stopped.xml',
+  ),
+  'georep-status.after-resume-when-stopped.txt': statusTable(
+    ['Stopped', 'Stopped'],
+    LOCAL,
+    'georep-status-xml.stopped.xml',
+  ),
   'georep-status-detail.checkpoint-pending.txt': statusTable(
     ['Active', 'Active'],
     LOCAL,
@@ -653,10 +724,9 @@ const TABLE: Record<string, Check> = {
       '2026-11-22 02:25:34',
       '2026-11-22 02:23:16',
     ]);
-    expect(parseGeoRepStatus(load('georep-status-detail-xml.faulty.xml'))[0].bricks.map((b) => b.checkpointCompletionTime)).toEqual([
-      null,
-      null,
-    ]);
+    expect(
+      parseGeoRepStatus(load('georep-status-detail-xml.faulty.xml'))[0].bricks.map((b) => b.checkpointCompletionTime),
+    ).toEqual([null, null]);
   },
   'georep-status-all.faulty.txt': statusTable(['Faulty', 'Faulty'], GLOBAL),
   'georep-status.active-passive.txt': statusTable(['Active', 'Passive'], LOCAL, 'georep-status-xml.active-passive.xml'),
@@ -665,7 +735,11 @@ const TABLE: Record<string, Check> = {
     LOCAL,
     'georep-status-detail-xml.active-passive.xml',
   ),
-  'georep-status-all.active-passive.txt': statusTable(['Active', 'Passive'], GLOBAL, 'georep-status-all-xml.active-passive.xml'),
+  'georep-status-all.active-passive.txt': statusTable(
+    ['Active', 'Passive'],
+    GLOBAL,
+    'georep-status-all-xml.active-passive.xml',
+  ),
   'georep-status.monitor-died-ssh-unreachable.txt': statusTable(
     ['Stopped', 'Stopped'],
     LOCAL,
@@ -673,13 +747,21 @@ const TABLE: Record<string, Check> = {
   ),
   'netns-georep-status-all.two-sessions.txt': (f) => {
     const rows = readStatusTable(f.stdout);
-    expect(rows.map((r) => r.slave)).toEqual([GLOBAL, GLOBAL, 'ssh://10.200.0.2::site2vol', 'ssh://10.200.0.2::site2vol']);
+    expect(rows.map((r) => r.slave)).toEqual([
+      GLOBAL,
+      GLOBAL,
+      'ssh://10.200.0.2::site2vol',
+      'ssh://10.200.0.2::site2vol',
+    ]);
     expect(rows.map((r) => r.status)).toEqual(['Active', 'Active', 'Active', 'Active']);
     const xml = parseGeoRepStatus(load('netns-georep-status-all-xml.two-sessions.xml')).flatMap((s) => s.bricks);
     expect(rows.map((r) => r.lastSynced)).toEqual(xml.map((b) => plainTime(b.lastSynced)));
   },
   // `mastervol slavevol status` (no host::) is not an error: it lists the sessions of mastervol.
-  'georep-bad-secondary-url.txt': statusTable(['Active', 'Active'], GLOBAL, undefined, ['History Crawl', 'History Crawl']),
+  'georep-bad-secondary-url.txt': statusTable(['Active', 'Active'], GLOBAL, undefined, [
+    'History Crawl',
+    'History Crawl',
+  ]),
 
   // ---------------------------------------------------------------- config
   'georep-config.created.txt': (f) => {
@@ -689,7 +771,9 @@ const TABLE: Record<string, Check> = {
     expect(c['checkpoint']).toBe('0');
     expect(c['allow-network']).toBe('');
     expect(c['gluster-params']).toBe('aux-gfid-mount acl');
-    expect(c['changelog-log-file']).toBe('/var/log/glusterfs/geo-replication/mastervol_vm_slavevol/changes-${local_id}.log');
+    expect(c['changelog-log-file']).toBe(
+      '/var/log/glusterfs/geo-replication/mastervol_vm_slavevol/changes-${local_id}.log',
+    );
     expect(parseGeoRepConfigXml(load('georep-config-xml.xml'))).toEqual(c);
   },
   'georep-config.modified.txt': (f) => {
@@ -708,7 +792,9 @@ const TABLE: Record<string, Check> = {
   'georep-config-xml.xml': (f) => {
     const c = parseGeoRepConfigXml(f);
     expect(Object.keys(c)).toHaveLength(67);
-    expect(c['ssh-options']).toBe('-oPasswordAuthentication=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/secret.pem');
+    expect(c['ssh-options']).toBe(
+      '-oPasswordAuthentication=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/secret.pem',
+    );
     expect(c['use-meta-volume']).toBe('false');
   },
   'georep-config-xml.modified.xml': (f) => {
@@ -752,7 +838,11 @@ const TABLE: Record<string, Check> = {
   },
   'georep-config-bad-option-get.txt': plainErr('invalid_option', 'Invalid option'),
   'georep-config-bad-option-get-xml.xml': xmlErr('invalid_option', 'Invalid option'),
-  'georep-config-bad-value.txt': plainErr('config_set_failed', 'geo-replication config-set failed for mastervol vm::slavevol', 3),
+  'georep-config-bad-value.txt': plainErr(
+    'config_set_failed',
+    'geo-replication config-set failed for mastervol vm::slavevol',
+    3,
+  ),
 };
 
 describe('gluster 10.3 fixtures', () => {

@@ -97,7 +97,13 @@ describe('geo-rep option catalogue vs GlusterFS 10.3 config output', () => {
 
   it('the modified session config passes validation for the options we changed', () => {
     const modified = parseGeoRepConfigText(out('georep-config.modified.txt'));
-    for (const name of ['checkpoint', 'sync-jobs', 'use-meta-volume', 'secondary-access-mount', 'log-rsync-performance']) {
+    for (const name of [
+      'checkpoint',
+      'sync-jobs',
+      'use-meta-volume',
+      'secondary-access-mount',
+      'log-rsync-performance',
+    ]) {
       expect(normalizeGeoRepOption(name, modified[name]).value).toBe(modified[name]);
     }
   });
@@ -118,9 +124,12 @@ describe('option names', () => {
     expect(requireGeoRepOption(input).name).toBe(canonical);
   });
 
-  it.each(['no-such-option', 'Sync-Jobs', '!sync-jobs', '--xml', 'sync jobs', '', 'a;b', 'x'.repeat(70)])('rejects %j', (n) => {
-    expect(argError(() => requireGeoRepOption(n)).field).toBe('option');
-  });
+  it.each(['no-such-option', 'Sync-Jobs', '!sync-jobs', '--xml', 'sync jobs', '', 'a;b', 'x'.repeat(70)])(
+    'rejects %j',
+    (n) => {
+      expect(argError(() => requireGeoRepOption(n)).field).toBe('option');
+    },
+  );
 
   it('reserved and internal options are known but not settable', () => {
     expect(requireGeoRepOption('pid-file').reserved).toBe(true);
@@ -215,9 +224,12 @@ describe('option values by type', () => {
   });
 
   it('ssh options that only look similar are fine', () => {
-    expect(normalizeGeoRepOption('ssh-options', '-oForwardAgent=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/x.pem').value).toBe(
-      '-oForwardAgent=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/x.pem',
-    );
+    expect(
+      normalizeGeoRepOption(
+        'ssh-options',
+        '-oForwardAgent=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/x.pem',
+      ).value,
+    ).toBe('-oForwardAgent=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/x.pem');
   });
 });
 
@@ -317,15 +329,29 @@ describe('options that name programs or hold their flags are allow-listed', () =
     expect(refused('ssh-options', '-oStrictHostKeyChecking=no -oPKCS11Provider=/tmp/evil.so').message).toBe(
       'option.ssh-options: the ssh option "-oPKCS11Provider\\u003d/tmp/evil.so" is not on the allow-list (see README.md, session options)',
     );
-    expect(refused('rsync-options', '-z --log-file=/etc/shadow').message).toContain('the rsync option "--log-file\\u003d/etc/shadow"');
+    expect(refused('rsync-options', '-z --log-file=/etc/shadow').message).toContain(
+      'the rsync option "--log-file\\u003d/etc/shadow"',
+    );
   });
 
   it.each<[string, string]>([
-    ['ssh-options', '-oPasswordAuthentication=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/secret.pem'],
-    ['ssh-options', '-oPasswordAuthentication=no -oStrictHostKeyChecking=accept-new -oUserKnownHostsFile=/dev/null -i /var/lib/glusterd/geo-replication/secret.pem'],
-    ['ssh-options', '-o ConnectTimeout=10 -oServerAliveInterval=15 -oServerAliveCountMax=3 -oCompression=yes -c aes128-gcm@openssh.com -p 2222 -4'],
+    [
+      'ssh-options',
+      '-oPasswordAuthentication=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/secret.pem',
+    ],
+    [
+      'ssh-options',
+      '-oPasswordAuthentication=no -oStrictHostKeyChecking=accept-new -oUserKnownHostsFile=/dev/null -i /var/lib/glusterd/geo-replication/secret.pem',
+    ],
+    [
+      'ssh-options',
+      '-o ConnectTimeout=10 -oServerAliveInterval=15 -oServerAliveCountMax=3 -oCompression=yes -c aes128-gcm@openssh.com -p 2222 -4',
+    ],
     ['ssh-options', '-oCiphers=aes256-ctr,aes128-ctr -oIdentitiesOnly=yes -oBatchMode=yes -oLogLevel=ERROR -qx'],
-    ['ssh-options-tar', '-oPasswordAuthentication=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/tar_ssh.pem'],
+    [
+      'ssh-options-tar',
+      '-oPasswordAuthentication=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/tar_ssh.pem',
+    ],
     ['rsync-ssh-options', '-c aes128-ctr -oCompression=no'],
     ['rsync-options', '-z --bwlimit=1000'],
     ['rsync-options', '-z --compress-level=3 --timeout=600 --sparse --acls --xattrs --hard-links'],

@@ -59,11 +59,19 @@ const path: GeoRepOptionType = { kind: 'path' };
 const command = (program: AllowedProgram): GeoRepOptionType => ({ kind: 'command', program });
 const optionString = (syntax: OptionStringSyntax): GeoRepOptionType => ({ kind: 'cli-options', syntax });
 /** gsyncd runs `<dir>/gluster` and `<dir>/glusterfs` from these as root: only the system binary directories. */
-const glusterCommandDir: GeoRepOptionType = { kind: 'enum', values: ['/usr/sbin', '/usr/bin', '/sbin', '/usr/local/sbin', '/usr/local/bin'] };
+const glusterCommandDir: GeoRepOptionType = {
+  kind: 'enum',
+  values: ['/usr/sbin', '/usr/bin', '/sbin', '/usr/local/sbin', '/usr/local/bin'],
+};
 /** Where gluster installs gsyncd (the libexec directories of distributions), or empty (gluster's default). */
 const remoteGsyncd: GeoRepOptionType = {
   kind: 'enum',
-  values: ['/usr/lib/x86_64-linux-gnu/glusterfs', '/usr/lib/aarch64-linux-gnu/glusterfs', '/usr/libexec/glusterfs', '/usr/lib/glusterfs'].map((d) => `${d}/gsyncd`),
+  values: [
+    '/usr/lib/x86_64-linux-gnu/glusterfs',
+    '/usr/lib/aarch64-linux-gnu/glusterfs',
+    '/usr/libexec/glusterfs',
+    '/usr/lib/glusterfs',
+  ].map((d) => `${d}/gsyncd`),
 };
 const hostList: GeoRepOptionType = { kind: 'host-list' };
 const logLevel: GeoRepOptionType = { kind: 'enum', values: LOG_LEVELS, caseInsensitive: true };
@@ -75,7 +83,12 @@ const SETTABLE: Def[] = [
   ['secondary-access-mount', 'false', bool, 'Keep the slave aux mount attached (needed with rsync 3.5.0, see LAB.md)'],
   ['isolated-secondarys', '', hostList, 'Slave nodes that are isolated'],
   ['changelog-batch-size', '727040', int(1), 'Max size of changelogs processed per batch (bytes)'],
-  ['secondary-timeout', '120', int(0), 'Seconds of master inactivity before the slave gsyncd disconnects (0: no check)'],
+  [
+    'secondary-timeout',
+    '120',
+    int(0),
+    'Seconds of master inactivity before the slave gsyncd disconnects (0: no check)',
+  ],
   ['connection-timeout', '60', int(1), 'Timeout for mounts (seconds)'],
   ['replica-failover-interval', '1', int(1), 'Minimum seconds before a Passive worker becomes Active'],
   ['changelog-archive-format', '%Y%m', text, 'strftime pattern of archived changelog files'],
@@ -88,7 +101,12 @@ const SETTABLE: Def[] = [
   ['gluster-command-dir', '/usr/sbin', glusterCommandDir, 'Directory of the gluster binaries on the master'],
   ['secondary-gluster-command-dir', '/usr/sbin', glusterCommandDir, 'Directory of the gluster binaries on the slave'],
   ['gluster-params', 'aux-gfid-mount acl', optionString('glusterfs-mount'), 'Mount parameters of the master aux mount'],
-  ['secondary-gluster-params', 'aux-gfid-mount acl', optionString('glusterfs-mount'), 'Mount parameters of the slave aux mount'],
+  [
+    'secondary-gluster-params',
+    'aux-gfid-mount acl',
+    optionString('glusterfs-mount'),
+    'Mount parameters of the slave aux mount',
+  ],
   ['ignore-deletes', 'false', bool, 'Do not propagate deletes to the slave'],
   ['special-sync-mode', '', { kind: 'enum', values: ['blind', 'wrapup'] }, 'Failover/failback mode'],
   ['gfid-conflict-resolution', 'true', bool, 'Resolve GFID conflicts automatically'],
@@ -253,7 +271,11 @@ const MAX_VALUE_LENGTH = 1024;
  * Validates a value for an option and returns its canonical string form. Throws GlusterArgumentError.
  * No value may start with `--`: the gluster CLI takes any such word as one of its own options.
  */
-export function validateGeoRepOptionValue(spec: GeoRepOptionSpec, value: unknown, field = `option.${spec.name}`): string {
+export function validateGeoRepOptionValue(
+  spec: GeoRepOptionSpec,
+  value: unknown,
+  field = `option.${spec.name}`,
+): string {
   const raw = typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
   if (typeof raw !== 'string') {
     throw new GlusterArgumentError(field, `must be a string, number or boolean, got ${describeValue(value)}`);
@@ -449,7 +471,10 @@ const RSYNC_LONG_OPTIONS: ReadonlyMap<string, RegExp | null> = new Map<string, R
   ['compress-level', /^-?[0-9]{1,2}$/],
   ['compress-choice', /^(zstd|lz4|zlibx|zlib|none)$/],
   ['zc', /^(zstd|lz4|zlibx|zlib|none)$/],
-  ['checksum-choice', /^(auto|xxh128|xxh3|xxh64|xxhash|md5|md4|sha1|none)(,(auto|xxh128|xxh3|xxh64|xxhash|md5|md4|sha1|none))?$/],
+  [
+    'checksum-choice',
+    /^(auto|xxh128|xxh3|xxh64|xxhash|md5|md4|sha1|none)(,(auto|xxh128|xxh3|xxh64|xxhash|md5|md4|sha1|none))?$/,
+  ],
   ['cc', /^(auto|xxh128|xxh3|xxh64|xxhash|md5|md4|sha1|none)(,(auto|xxh128|xxh3|xxh64|xxhash|md5|md4|sha1|none))?$/],
   ['skip-compress', /^[A-Za-z0-9/]+$/],
 ]);
@@ -476,19 +501,24 @@ function namedWordAllowed(table: ReadonlyMap<string, RegExp | null>, word: strin
   const name = eq < 0 ? word : word.slice(0, eq);
   if (!table.has(name)) return false;
   const valuePattern = table.get(name);
-  return valuePattern === null ? eq < 0 : eq >= 0 && valuePattern !== undefined && valuePattern.test(word.slice(eq + 1));
+  return valuePattern === null
+    ? eq < 0
+    : eq >= 0 && valuePattern !== undefined && valuePattern.test(word.slice(eq + 1));
 }
 
 /** Checks the words of an option string against its program's allow-list: null when all are allowed, else why not. */
 function refusedOptionWord(syntax: OptionStringSyntax, words: readonly string[]): string | null {
-  const refuse = (word: string, program: string) => `the ${program} option ${describeValue(word)} is not on the allow-list (see README.md, session options)`;
-  if (syntax === 'gluster-cli') return 'no gluster CLI option is allowed here (reset the option to restore its empty default)';
+  const refuse = (word: string, program: string) =>
+    `the ${program} option ${describeValue(word)} is not on the allow-list (see README.md, session options)`;
+  if (syntax === 'gluster-cli')
+    return 'no gluster CLI option is allowed here (reset the option to restore its empty default)';
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
     if (syntax === 'glusterfs-mount') {
       if (!namedWordAllowed(GLUSTERFS_MOUNT_WORDS, word)) return refuse(word, 'glusterfs mount');
     } else if (syntax === 'rsync') {
-      const allowed = RSYNC_PLAIN_FLAGS.test(word) || (word.startsWith('--') && namedWordAllowed(RSYNC_LONG_OPTIONS, word.slice(2)));
+      const allowed =
+        RSYNC_PLAIN_FLAGS.test(word) || (word.startsWith('--') && namedWordAllowed(RSYNC_LONG_OPTIONS, word.slice(2)));
       if (!allowed) return refuse(word, 'rsync');
     } else if (!SSH_PLAIN_FLAGS.test(word)) {
       const m = /^-([a-zA-Z])(.*)$/.exec(word);
@@ -499,7 +529,8 @@ function refusedOptionWord(syntax: OptionStringSyntax, words: readonly string[])
       if (flag === 'o') {
         const eq = argument.indexOf('=');
         const pattern = eq > 0 ? SSH_CONFIG_OPTIONS.get(argument.slice(0, eq).toLowerCase()) : undefined;
-        if (!pattern || !pattern.test(argument.slice(eq + 1))) return refuse(attached !== '' ? word : `-o ${argument}`, 'ssh');
+        if (!pattern || !pattern.test(argument.slice(eq + 1)))
+          return refuse(attached !== '' ? word : `-o ${argument}`, 'ssh');
       } else {
         const pattern = SSH_ARGUMENT_FLAGS.get(flag);
         if (!pattern || !pattern.test(argument)) return refuse(attached !== '' ? word : `${word} ${argument}`, 'ssh');

@@ -54,16 +54,34 @@ describe('session keys and slave URLs', () => {
   it.each([
     [
       '3fa05ceb-2622-4264-839e-bd1054bfe2c7:ssh://vm::slavevol:8c1a5055-8d2f-40b8-a728-1b83630d63a2',
-      { nodeUuid: '3fa05ceb-2622-4264-839e-bd1054bfe2c7', slaveUser: null, slaveHost: 'vm', slaveVolume: 'slavevol', slaveVolumeUuid: '8c1a5055-8d2f-40b8-a728-1b83630d63a2' },
+      {
+        nodeUuid: '3fa05ceb-2622-4264-839e-bd1054bfe2c7',
+        slaveUser: null,
+        slaveHost: 'vm',
+        slaveVolume: 'slavevol',
+        slaveVolumeUuid: '8c1a5055-8d2f-40b8-a728-1b83630d63a2',
+      },
     ],
     [
       '3fa05ceb-2622-4264-839e-bd1054bfe2c7:ssh://geoaccount@gl-b.example.com::backup_vol:8C1A5055-8D2F-40B8-A728-1B83630D63A2',
-      { nodeUuid: '3fa05ceb-2622-4264-839e-bd1054bfe2c7', slaveUser: 'geoaccount', slaveHost: 'gl-b.example.com', slaveVolume: 'backup_vol', slaveVolumeUuid: '8c1a5055-8d2f-40b8-a728-1b83630d63a2' },
+      {
+        nodeUuid: '3fa05ceb-2622-4264-839e-bd1054bfe2c7',
+        slaveUser: 'geoaccount',
+        slaveHost: 'gl-b.example.com',
+        slaveVolume: 'backup_vol',
+        slaveVolumeUuid: '8c1a5055-8d2f-40b8-a728-1b83630d63a2',
+      },
     ],
     // Keys made before glusterfs 3.7.12 have no slave volume uuid.
     [
       '3fa05ceb-2622-4264-839e-bd1054bfe2c7:ssh://10.200.0.2::site2vol',
-      { nodeUuid: '3fa05ceb-2622-4264-839e-bd1054bfe2c7', slaveUser: null, slaveHost: '10.200.0.2', slaveVolume: 'site2vol', slaveVolumeUuid: null },
+      {
+        nodeUuid: '3fa05ceb-2622-4264-839e-bd1054bfe2c7',
+        slaveUser: null,
+        slaveHost: '10.200.0.2',
+        slaveVolume: 'site2vol',
+        slaveVolumeUuid: null,
+      },
     ],
   ])('%s', (key, expected) => {
     expect(parseSessionKey(key)).toEqual(expected);
@@ -140,7 +158,15 @@ ${rows}</session></sessions></volume></geoRep></cliOutput>`;
       ['initializing', 'Initializing...', 'hybrid_crawl'],
       ['active', 'Active', 'history_crawl'],
     ]);
-    expect(s.bricks[0]).toMatchObject({ slaveNode: 'gl-b2', slaveUser: 'geoaccount', entry: 12, data: 3, meta: null, failures: 1, checkpointCompleted: false });
+    expect(s.bricks[0]).toMatchObject({
+      slaveNode: 'gl-b2',
+      slaveUser: 'geoaccount',
+      entry: 12,
+      data: 3,
+      meta: null,
+      failures: 1,
+      checkpointCompleted: false,
+    });
   });
 
   it('a session element without pairs is kept (no bricks)', () => {
@@ -151,11 +177,15 @@ ${rows}</session></sessions></volume></geoRep></cliOutput>`;
 
   it('parseGeoRepSessionStatus picks the expected session, or no_session', () => {
     const out = fixture('netns-georep-status-mastervol-xml.two-sessions.xml');
-    const s = parseGeoRepSessionStatus(out, { masterVolume: 'mastervol', slaveHost: '10.200.0.2', slaveVolume: 'site2vol' });
+    const s = parseGeoRepSessionStatus(out, {
+      masterVolume: 'mastervol',
+      slaveHost: '10.200.0.2',
+      slaveVolume: 'site2vol',
+    });
     expect(s.slaveVolumeUuid).toBe('d32c35d8-4111-42e1-8f00-7a631770d4e0');
-    expect(() => parseGeoRepSessionStatus(out, { masterVolume: 'mastervol', slaveHost: 'vm', slaveVolume: 'other' })).toThrow(
-      expect.objectContaining({ kind: 'no_session' }),
-    );
+    expect(() =>
+      parseGeoRepSessionStatus(out, { masterVolume: 'mastervol', slaveHost: 'vm', slaveVolume: 'other' }),
+    ).toThrow(expect.objectContaining({ kind: 'no_session' }));
   });
 
   it('status of an unknown session: exit 2 without XML is no_session, the list form is empty', () => {
@@ -165,7 +195,11 @@ ${rows}</session></sessions></volume></geoRep></cliOutput>`;
   });
 
   it('the list form still throws real failures', () => {
-    expect(() => parseGeoRepStatusList({ stdout: '', stderr: 'Connection failed.', exitCode: 1 })).toThrow(GlusterCommandError);
-    expect(() => parseGeoRepStatusList({ stdout: 'garbage', exitCode: 0 })).toThrow(expect.objectContaining({ kind: 'parse_error' }));
+    expect(() => parseGeoRepStatusList({ stdout: '', stderr: 'Connection failed.', exitCode: 1 })).toThrow(
+      GlusterCommandError,
+    );
+    expect(() => parseGeoRepStatusList({ stdout: 'garbage', exitCode: 0 })).toThrow(
+      expect.objectContaining({ kind: 'parse_error' }),
+    );
   });
 });

@@ -9,14 +9,7 @@ import { CommandOutput, XmlElement, child, childText, children, intOrNull, parse
 
 /** Normalized worker status of one master brick. */
 export type GeoRepWorkerStatus =
-  | 'created'
-  | 'initializing'
-  | 'active'
-  | 'passive'
-  | 'paused'
-  | 'stopped'
-  | 'faulty'
-  | 'unknown';
+  'created' | 'initializing' | 'active' | 'passive' | 'paused' | 'stopped' | 'faulty' | 'unknown';
 
 export type GeoRepCrawlStatus = 'changelog_crawl' | 'history_crawl' | 'hybrid_crawl' | 'unknown';
 
@@ -201,7 +194,10 @@ function parseSession(session: XmlElement, masterVolume: string): GeoRepSessionS
   const slaveHost = key?.slaveHost ?? fromRow?.slaveHost;
   const slaveVolume = key?.slaveVolume ?? fromRow?.slaveVolume;
   if (!slaveHost || !slaveVolume) {
-    throw new GlusterCommandError('parse_error', `cannot read the slave from session key "${sessionKey.slice(0, 200)}"`);
+    throw new GlusterCommandError(
+      'parse_error',
+      `cannot read the slave from session key "${sessionKey.slice(0, 200)}"`,
+    );
   }
   return {
     masterVolume,

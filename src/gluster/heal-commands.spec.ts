@@ -32,8 +32,17 @@ describe('restartWorkerCommand', () => {
 describe('parseWorkerRestart', () => {
   it('reads each outcome', () => {
     expect(parseWorkerRestart('NOWORKER\n')).toEqual({ outcome: 'no_worker' });
-    expect(parseWorkerRestart('OLD 41\nRESTARTED 97\n')).toEqual({ outcome: 'restarted', oldPids: [41], newPid: 97, killed: [] });
-    expect(parseWorkerRestart('OLD 41 42\nKILLED 42\nNORESPAWN\n')).toEqual({ outcome: 'not_respawned', oldPids: [41, 42], killed: [42] });
+    expect(parseWorkerRestart('OLD 41\nRESTARTED 97\n')).toEqual({
+      outcome: 'restarted',
+      oldPids: [41],
+      newPid: 97,
+      killed: [],
+    });
+    expect(parseWorkerRestart('OLD 41 42\nKILLED 42\nNORESPAWN\n')).toEqual({
+      outcome: 'not_respawned',
+      oldPids: [41, 42],
+      killed: [42],
+    });
   });
 
   it('refuses anything else', () => {
@@ -84,7 +93,17 @@ describe('the restart script against real processes', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const worker = ['python3', path.join('DIR', 'gsyncd.py'), 'worker', VOLUME, 'root@slave.example::healspecslave', '--feedback-fd', '7', '--local-path', BRICK];
+  const worker = [
+    'python3',
+    path.join('DIR', 'gsyncd.py'),
+    'worker',
+    VOLUME,
+    'root@slave.example::healspecslave',
+    '--feedback-fd',
+    '7',
+    '--local-path',
+    BRICK,
+  ];
   /** The pids a stand-in wrote to a file of `dir`; only whole lines (one may have opened the file and not yet written). */
   const pidsIn = (name: string) => {
     const file = path.join(dir, name);
@@ -92,8 +111,14 @@ describe('the restart script against real processes', () => {
   };
   const pids = () => pidsIn('pids');
   const start = (respawn: boolean) => {
-    const argv = worker.map((w) => w.replace('DIR', dir)).map((w) => `'${w}'`).join(' ');
-    const loop = spawn('bash', ['-c', respawn ? `while :; do ${argv}; sleep 0.2; done` : argv], { detached: true, stdio: 'ignore' });
+    const argv = worker
+      .map((w) => w.replace('DIR', dir))
+      .map((w) => `'${w}'`)
+      .join(' ');
+    const loop = spawn('bash', ['-c', respawn ? `while :; do ${argv}; sleep 0.2; done` : argv], {
+      detached: true,
+      stdio: 'ignore',
+    });
     loops.push(loop);
   };
   /** The n-th stand-in worker's pid, once it has written it (the script may see its command line first). */
@@ -114,7 +139,9 @@ describe('the restart script against real processes', () => {
       return false;
     }
   };
-  const restart = async (brick: string, wait: number) => (await run('sh', ['-c', restartWorkerCommand(VOLUME, brick, 'slave.example', 'healspecslave', wait).command])).stdout;
+  const restart = async (brick: string, wait: number) =>
+    (await run('sh', ['-c', restartWorkerCommand(VOLUME, brick, 'slave.example', 'healspecslave', wait).command]))
+      .stdout;
 
   it('ends a SIGSTOPped worker and reports the one the monitor starts instead', async () => {
     start(true);
@@ -153,7 +180,11 @@ describe('the restart script against real processes', () => {
     const old = await firstWorker();
     expect(parseWorkerRestart(await restart('/bricks/other', 1))).toEqual({ outcome: 'no_worker' });
     expect(alive(old)).toBe(true);
-    expect(parseWorkerRestart(await restart(BRICK, 1))).toEqual({ outcome: 'not_respawned', oldPids: [old], killed: [] });
+    expect(parseWorkerRestart(await restart(BRICK, 1))).toEqual({
+      outcome: 'not_respawned',
+      oldPids: [old],
+      killed: [],
+    });
     expect(alive(old)).toBe(false);
   }, 40_000);
 });

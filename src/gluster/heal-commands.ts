@@ -116,10 +116,26 @@ print("NORESPAWN")
 export const WORKER_RESPAWN_WAIT_SECONDS = 60;
 
 /** On the brick's host: restart the gsyncd worker that serves `brickPath` for this session. */
-export function restartWorkerCommand(masterVolume: string, brickPath: string, slaveHost: string, slaveVolume: string, waitSeconds = WORKER_RESPAWN_WAIT_SECONDS): GlusterCommand {
-  if (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > 600) throw new GlusterArgumentError('wait', 'must be 0-600 seconds');
+export function restartWorkerCommand(
+  masterVolume: string,
+  brickPath: string,
+  slaveHost: string,
+  slaveVolume: string,
+  waitSeconds = WORKER_RESPAWN_WAIT_SECONDS,
+): GlusterCommand {
+  if (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > 600)
+    throw new GlusterArgumentError('wait', 'must be 0-600 seconds');
   const secondary = `${validateHost(slaveHost, 'slaveHost')}::${validateVolumeName(slaveVolume, 'slaveVolume')}`;
-  const argv = ['python3', '-I', '-c', RESTART_WORKER, validateVolumeName(masterVolume, 'masterVolume'), validateBrickPath(brickPath, 'brickPath'), secondary, String(waitSeconds)];
+  const argv = [
+    'python3',
+    '-I',
+    '-c',
+    RESTART_WORKER,
+    validateVolumeName(masterVolume, 'masterVolume'),
+    validateBrickPath(brickPath, 'brickPath'),
+    secondary,
+    String(waitSeconds),
+  ];
   return plainCommand(argv);
 }
 
@@ -130,7 +146,11 @@ export type WorkerRestart =
 
 /** Reads what the restart script printed. */
 export function parseWorkerRestart(stdout: string): WorkerRestart {
-  const lines = stdout.trim().split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const last = lines[lines.length - 1] ?? '';
   if (last === 'NOWORKER') return { outcome: 'no_worker' };
   const oldLine = lines.find((l) => l.startsWith('OLD '));
@@ -141,5 +161,8 @@ export function parseWorkerRestart(stdout: string): WorkerRestart {
     if (restarted) return { outcome: 'restarted', oldPids, newPid: Number(restarted[1]), killed };
     if (last === 'NORESPAWN') return { outcome: 'not_respawned', oldPids, killed };
   }
-  throw new GlusterArgumentError('heal', `unexpected output of the worker restart: ${JSON.stringify(last.slice(0, 200))}`);
+  throw new GlusterArgumentError(
+    'heal',
+    `unexpected output of the worker restart: ${JSON.stringify(last.slice(0, 200))}`,
+  );
 }

@@ -26,7 +26,11 @@ describe('roll-up on real captures (mastervol: replica 2, one replica set)', () 
     ['georep-status-detail-xml.stopped.xml', 'stopped'],
     ['georep-status-detail-xml.checkpoint-completed.xml', 'active'],
   ])('%s → %s', (name, status) => {
-    const r = rollUpSessionStatus({ bricks: master.bricks, replicaCount: geoRepSubvolumeSize(master), rows: rowsOf(name) });
+    const r = rollUpSessionStatus({
+      bricks: master.bricks,
+      replicaCount: geoRepSubvolumeSize(master),
+      rows: rowsOf(name),
+    });
     expect(r.status).toBe(status);
     expect(r.subvolumes).toHaveLength(1);
     expect(r.missingBricks).toEqual([]);
@@ -62,7 +66,8 @@ const rows = (...statuses: (GeoRepWorkerStatus | null)[]): RollupRow[] =>
   statuses.flatMap((status, i) =>
     status === null ? [] : [{ masterNodeUuid: BRICKS[i].hostUuid, masterBrick: BRICKS[i].path, status }],
   );
-const roll = (r: RollupRow[], replicaCount = 2, bricks = BRICKS) => rollUpSessionStatus({ bricks, replicaCount, rows: r });
+const roll = (r: RollupRow[], replicaCount = 2, bricks = BRICKS) =>
+  rollUpSessionStatus({ bricks, replicaCount, rows: r });
 
 describe('roll-up rules (2 x 2 distributed-replicate)', () => {
   it.each<[string, (GeoRepWorkerStatus | null)[], string]>([
@@ -78,10 +83,14 @@ describe('roll-up rules (2 x 2 distributed-replicate)', () => {
     ['all created', ['created', 'created', 'created', 'created'], 'created'],
     ['all passive', ['passive', 'passive', 'passive', 'passive'], 'passive'],
     ['all initializing', ['initializing', 'initializing', 'initializing', 'initializing'], 'initializing'],
-    ['starting: created/initializing and active', ['active', 'initializing', 'created', 'initializing'], 'initializing'],
+    [
+      'starting: created/initializing and active',
+      ['active', 'initializing', 'created', 'initializing'],
+      'initializing',
+    ],
     ['starting: one set already active', ['active', 'passive', 'initializing', 'initializing'], 'initializing'],
     ['a set of passive workers only next to an active one', ['active', 'passive', 'passive', 'passive'], 'unknown'],
-    ['stopped next to active (one node\'s monitor gone)', ['active', 'active', 'stopped', 'stopped'], 'unknown'],
+    ["stopped next to active (one node's monitor gone)", ['active', 'active', 'stopped', 'stopped'], 'unknown'],
     ['paused and stopped mixed', ['paused', 'paused', 'stopped', 'stopped'], 'unknown'],
     ['all unknown', ['unknown', 'unknown', 'unknown', 'unknown'], 'unknown'],
   ])('%s → %s', (_label, statuses, expected) => {
@@ -123,7 +132,9 @@ describe('roll-up rules (2 x 2 distributed-replicate)', () => {
     ]);
     expect(r.status).toBe('active');
     expect(r.missingBricks).toEqual([BRICKS[0], BRICKS[2]]);
-    expect(r.unmatchedRows).toEqual([{ masterNodeUuid: 'cccccccc-0000-4000-8000-000000000003', masterBrick: '/bricks/b1', status: 'faulty' }]);
+    expect(r.unmatchedRows).toEqual([
+      { masterNodeUuid: 'cccccccc-0000-4000-8000-000000000003', masterBrick: '/bricks/b1', status: 'faulty' },
+    ]);
   });
 
   it('trailing slashes and UUID case do not prevent a match', () => {
@@ -155,13 +166,23 @@ describe('checkpointProgress', () => {
 
   it('complete: every Active row completed this checkpoint', () => {
     const p = checkpointProgress(EPOCH, rowsOf('georep-status-detail-xml.checkpoint-completed.xml'));
-    expect(p).toMatchObject({ complete: true, reason: 'complete', activeWorkers: 2, completedWorkers: 2, pending: [], faulty: [] });
+    expect(p).toMatchObject({
+      complete: true,
+      reason: 'complete',
+      activeWorkers: 2,
+      completedWorkers: 2,
+      pending: [],
+      faulty: [],
+    });
   });
 
   it('pending: checkpoint set, not reached yet', () => {
     const p = checkpointProgress(EPOCH, rowsOf('georep-status-detail-xml.checkpoint-pending.xml'));
     expect(p).toMatchObject({ complete: false, reason: 'pending', activeWorkers: 2, completedWorkers: 0 });
-    expect(p.pending.map((r) => r.masterBrick)).toEqual(['/srv/gluster-lab/bricks/master1', '/srv/gluster-lab/bricks/master2']);
+    expect(p.pending.map((r) => r.masterBrick)).toEqual([
+      '/srv/gluster-lab/bricks/master1',
+      '/srv/gluster-lab/bricks/master2',
+    ]);
   });
 
   it("a newer checkpoint is not satisfied by the previous checkpoint's Yes", () => {
@@ -172,7 +193,9 @@ describe('checkpointProgress', () => {
   });
 
   it('a later checkpoint completed by gluster also covers an earlier one', () => {
-    expect(checkpointProgress(EPOCH - 60, rowsOf('georep-status-detail-xml.checkpoint-completed.xml')).complete).toBe(true);
+    expect(checkpointProgress(EPOCH - 60, rowsOf('georep-status-detail-xml.checkpoint-completed.xml')).complete).toBe(
+      true,
+    );
   });
 
   it('only Active rows count (Passive rows report N/A)', () => {
@@ -181,8 +204,12 @@ describe('checkpointProgress', () => {
   });
 
   it('no checkpoint, no Active worker, or a Faulty worker: not complete', () => {
-    expect(checkpointProgress(null, rowsOf('georep-status-detail-xml.checkpoint-completed.xml')).reason).toBe('no_checkpoint');
-    expect(checkpointProgress(0, rowsOf('georep-status-detail-xml.checkpoint-completed.xml')).reason).toBe('no_checkpoint');
+    expect(checkpointProgress(null, rowsOf('georep-status-detail-xml.checkpoint-completed.xml')).reason).toBe(
+      'no_checkpoint',
+    );
+    expect(checkpointProgress(0, rowsOf('georep-status-detail-xml.checkpoint-completed.xml')).reason).toBe(
+      'no_checkpoint',
+    );
     expect(checkpointProgress(EPOCH, rowsOf('georep-status-detail-xml.stopped.xml')).reason).toBe('no_active_workers');
     expect(checkpointProgress(EPOCH, rowsOf('georep-status-detail-xml.faulty.xml')).reason).toBe('no_active_workers');
     const mixed = [

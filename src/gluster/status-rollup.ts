@@ -21,15 +21,7 @@ import type { GeoRepWorkerStatus } from './georep-status-parser';
  */
 
 export type GeoRepSessionRollupStatus =
-  | 'initializing'
-  | 'created'
-  | 'active'
-  | 'passive'
-  | 'paused'
-  | 'stopped'
-  | 'partial_faulty'
-  | 'faulty'
-  | 'unknown';
+  'initializing' | 'created' | 'active' | 'passive' | 'paused' | 'stopped' | 'partial_faulty' | 'faulty' | 'unknown';
 
 export interface RollupBrick {
   /** glusterd UUID of the brick's host (volume info `hostUuid`). */

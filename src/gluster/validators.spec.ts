@@ -134,21 +134,41 @@ describe('validateVolumeName', () => {
 });
 
 describe('validateHost', () => {
-  it.each(['vm', 'gluster-1.example.com', 'a.b.c', '10.200.0.2', '192.0.2.2', '::1', 'fe80::1', '2001:db8::8a2e:370:7334', '::ffff:192.0.2.1'])(
-    'accepts %j',
-    (h) => {
-      expect(validateHost(h)).toBe(h);
-    },
-  );
+  it.each([
+    'vm',
+    'gluster-1.example.com',
+    'a.b.c',
+    '10.200.0.2',
+    '192.0.2.2',
+    '::1',
+    'fe80::1',
+    '2001:db8::8a2e:370:7334',
+    '::ffff:192.0.2.1',
+  ])('accepts %j', (h) => {
+    expect(validateHost(h)).toBe(h);
+  });
 
-  it.each([...HOSTILE, '-host', 'host-', 'a..b', '.a', 'a.', '999.1.1.1', '1.2.3', '01.2.3.4', 'a'.repeat(64), 'fe80::1%eth0', '1::2::3', 'user@host', 'host:22', '_x'])(
-    'rejects %j',
-    (h) => {
-      const err = argError(() => validateHost(h, 'slaveHost'));
-      expect(err.field).toBe('slaveHost');
-      expectSafeMessage(err.message);
-    },
-  );
+  it.each([
+    ...HOSTILE,
+    '-host',
+    'host-',
+    'a..b',
+    '.a',
+    'a.',
+    '999.1.1.1',
+    '1.2.3',
+    '01.2.3.4',
+    'a'.repeat(64),
+    'fe80::1%eth0',
+    '1::2::3',
+    'user@host',
+    'host:22',
+    '_x',
+  ])('rejects %j', (h) => {
+    const err = argError(() => validateHost(h, 'slaveHost'));
+    expect(err.field).toBe('slaveHost');
+    expectSafeMessage(err.message);
+  });
 
   it('IPv4/IPv6 helpers', () => {
     expect(isIPv4('255.255.255.255')).toBe(true);
@@ -176,19 +196,31 @@ describe('user and group names', () => {
 });
 
 describe('paths', () => {
-  it.each(['/srv/gluster-lab/bricks/master1', '/var/mountbroker-root', '/a', '/data/brick_1/.hidden'])('accepts %j', (p) => {
-    expect(validateBrickPath(p)).toBe(p);
-    expect(validateAbsolutePath(p)).toBe(p);
-  });
-
-  it.each([...HOSTILE, '/', 'relative/path', '/a/../etc', '/a/./b', '/a//b', '/a/', '/a b', `/${'a'.repeat(1100)}`, '/a;b', '/$(id)'])(
-    'rejects %j',
+  it.each(['/srv/gluster-lab/bricks/master1', '/var/mountbroker-root', '/a', '/data/brick_1/.hidden'])(
+    'accepts %j',
     (p) => {
-      const err = argError(() => validateBrickPath(p));
-      expect(err.field).toBe('brickPath');
-      expectSafeMessage(err.message);
+      expect(validateBrickPath(p)).toBe(p);
+      expect(validateAbsolutePath(p)).toBe(p);
     },
   );
+
+  it.each([
+    ...HOSTILE,
+    '/',
+    'relative/path',
+    '/a/../etc',
+    '/a/./b',
+    '/a//b',
+    '/a/',
+    '/a b',
+    `/${'a'.repeat(1100)}`,
+    '/a;b',
+    '/$(id)',
+  ])('rejects %j', (p) => {
+    const err = argError(() => validateBrickPath(p));
+    expect(err.field).toBe('brickPath');
+    expectSafeMessage(err.message);
+  });
 });
 
 describe('ports and uuids', () => {

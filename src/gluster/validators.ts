@@ -62,10 +62,7 @@ export function validateVolumeName(value: unknown, field = 'volume'): string {
 /** Dotted-quad IPv4 without leading zeros (which some tools read as octal). */
 export function isIPv4(s: string): boolean {
   const parts = s.split('.');
-  return (
-    parts.length === 4 &&
-    parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255)
-  );
+  return parts.length === 4 && parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);
 }
 
 /** IPv6 in text form (RFC 4291 section 2.2), optional trailing dotted IPv4; no zone id. */
@@ -122,10 +119,7 @@ export function validateHost(value: unknown, field = 'host'): string {
   if (isHostName(s) || isIPv4(s) || isIPv6(s)) {
     return s;
   }
-  throw new GlusterArgumentError(
-    field,
-    `${describeValue(s)} is not a valid host name, IPv4 or IPv6 address`,
-  );
+  throw new GlusterArgumentError(field, `${describeValue(s)} is not a valid host name, IPv4 or IPv6 address`);
 }
 
 const UNIX_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
@@ -193,7 +187,10 @@ export function validateBrickPath(value: unknown, field = 'brickPath'): string {
 export function validatePort(value: unknown, field = 'port'): number {
   const n = typeof value === 'string' && /^[0-9]{1,5}$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65535) {
-    throw new GlusterArgumentError(field, `${describeValue(typeof value === 'string' ? value : String(value))} is not a port number (1-65535)`);
+    throw new GlusterArgumentError(
+      field,
+      `${describeValue(typeof value === 'string' ? value : String(value))} is not a port number (1-65535)`,
+    );
   }
   return n;
 }

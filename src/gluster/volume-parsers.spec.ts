@@ -66,10 +66,19 @@ describe('volume info', () => {
         `<transport>2</transport><bricks>${bricks}</bricks><optCount>0</optCount><options/></volume><count>1</count></volumes></volInfo>`,
     );
     const [v] = parseVolumeInfo({ stdout: xml, exitCode: 0 });
-    expect(v).toMatchObject({ name: 'ecvol', id: 'aaaaaaaa-b410-4ec9-8989-8b65a79e0fc7', type: 'distributed_disperse', status: 'down' });
+    expect(v).toMatchObject({
+      name: 'ecvol',
+      id: 'aaaaaaaa-b410-4ec9-8989-8b65a79e0fc7',
+      type: 'distributed_disperse',
+      status: 'down',
+    });
     expect(v.transportTypes).toEqual(['tcp', 'rdma']);
     expect(v.bricks).toHaveLength(12);
-    expect(v.bricks[4]).toMatchObject({ host: 'node2', path: '/bricks/b4', hostUuid: '00000000-0000-4000-8000-000000000002' });
+    expect(v.bricks[4]).toMatchObject({
+      host: 'node2',
+      path: '/bricks/b4',
+      hostUuid: '00000000-0000-4000-8000-000000000002',
+    });
     expect(v.options).toEqual([]);
     expect(geoRepSubvolumeSize(v)).toBe(6);
   });
@@ -113,7 +122,15 @@ describe('volume status', () => {
     );
     const [v] = parseVolumeStatus({ stdout: xml, exitCode: 0 });
     expect(v.bricks).toHaveLength(1);
-    expect(v.bricks[0]).toMatchObject({ host: 'h', path: '/b', online: false, port: null, pid: null, sizeTotal: null, device: null });
+    expect(v.bricks[0]).toMatchObject({
+      host: 'h',
+      path: '/b',
+      online: false,
+      port: null,
+      pid: null,
+      sizeTotal: null,
+      device: null,
+    });
   });
 
   it('the detail fixture carries sizes', () => {
@@ -154,7 +171,9 @@ describe('peers', () => {
 
   it('a peer without a uuid is a parse error', () => {
     const xml = wrap('<peerStatus><peer><hostname>x</hostname></peer></peerStatus>');
-    expect(() => parsePeerStatus({ stdout: xml, exitCode: 0 })).toThrow(expect.objectContaining({ kind: 'parse_error' }));
+    expect(() => parsePeerStatus({ stdout: xml, exitCode: 0 })).toThrow(
+      expect.objectContaining({ kind: 'parse_error' }),
+    );
   });
 });
 
@@ -163,9 +182,20 @@ describe('plain outputs', () => {
     expect(parseUuidGet({ stdout: 'UUID: 3FA05CEB-2622-4264-839E-BD1054BFE2C7\n', exitCode: 0 })).toBe(
       '3fa05ceb-2622-4264-839e-bd1054bfe2c7',
     );
-    expect(() => parseUuidGet({ stdout: 'UUID: nope\n', exitCode: 0 })).toThrow(expect.objectContaining({ kind: 'parse_error' }));
-    expect(() => parseUuidGet({ stdout: '', stderr: 'Connection failed. Please check if gluster daemon is operational.', exitCode: 1 })).toThrow(
-      expect.objectContaining({ kind: 'failed', glusterMessage: 'Connection failed. Please check if gluster daemon is operational.' }),
+    expect(() => parseUuidGet({ stdout: 'UUID: nope\n', exitCode: 0 })).toThrow(
+      expect.objectContaining({ kind: 'parse_error' }),
+    );
+    expect(() =>
+      parseUuidGet({
+        stdout: '',
+        stderr: 'Connection failed. Please check if gluster daemon is operational.',
+        exitCode: 1,
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        kind: 'failed',
+        glusterMessage: 'Connection failed. Please check if gluster daemon is operational.',
+      }),
     );
   });
 
@@ -176,7 +206,12 @@ describe('plain outputs', () => {
       minor: 6,
       primarySecondaryNames: false,
     });
-    expect(parseGlusterVersion({ stdout: 'glusterfs 11.1.2\n', exitCode: 0 })).toMatchObject({ version: '11.1.2', major: 11 });
-    expect(() => parseGlusterVersion({ stdout: 'bash: gluster: command not found\n', exitCode: 0 })).toThrow(GlusterCommandError);
+    expect(parseGlusterVersion({ stdout: 'glusterfs 11.1.2\n', exitCode: 0 })).toMatchObject({
+      version: '11.1.2',
+      major: 11,
+    });
+    expect(() => parseGlusterVersion({ stdout: 'bash: gluster: command not found\n', exitCode: 0 })).toThrow(
+      GlusterCommandError,
+    );
   });
 });

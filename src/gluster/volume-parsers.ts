@@ -217,26 +217,24 @@ export function parseVolumeStatus(out: CommandOutput): GlusterVolumeStatus[] {
     const volumeName = childText(v, 'volName') ?? '';
     const bricks = children(v, 'node')
       .filter((n) => (childText(n, 'path') ?? '').startsWith('/'))
-      .map(
-        (n): GlusterBrickStatus => ({
-          volumeName,
-          host: childText(n, 'hostname') ?? '',
-          path: childText(n, 'path') ?? '',
-          peerUuid: uuidOrNull(childText(n, 'peerid')),
-          online: childText(n, 'status') === '1',
-          port: positiveOrNull(childText(child(n, 'ports'), 'tcp') ?? childText(n, 'port')),
-          rdmaPort: positiveOrNull(childText(child(n, 'ports'), 'rdma')),
-          pid: positiveOrNull(childText(n, 'pid')),
-          sizeTotal: intOrNull(childText(n, 'sizeTotal')),
-          sizeFree: intOrNull(childText(n, 'sizeFree')),
-          device: optText(n, 'device'),
-          fsName: optText(n, 'fsName'),
-          mntOptions: optText(n, 'mntOptions'),
-          blockSize: intOrNull(childText(n, 'blockSize')),
-          inodesTotal: intOrNull(childText(n, 'inodesTotal')),
-          inodesFree: intOrNull(childText(n, 'inodesFree')),
-        }),
-      );
+      .map((n): GlusterBrickStatus => ({
+        volumeName,
+        host: childText(n, 'hostname') ?? '',
+        path: childText(n, 'path') ?? '',
+        peerUuid: uuidOrNull(childText(n, 'peerid')),
+        online: childText(n, 'status') === '1',
+        port: positiveOrNull(childText(child(n, 'ports'), 'tcp') ?? childText(n, 'port')),
+        rdmaPort: positiveOrNull(childText(child(n, 'ports'), 'rdma')),
+        pid: positiveOrNull(childText(n, 'pid')),
+        sizeTotal: intOrNull(childText(n, 'sizeTotal')),
+        sizeFree: intOrNull(childText(n, 'sizeFree')),
+        device: optText(n, 'device'),
+        fsName: optText(n, 'fsName'),
+        mntOptions: optText(n, 'mntOptions'),
+        blockSize: intOrNull(childText(n, 'blockSize')),
+        inodesTotal: intOrNull(childText(n, 'inodesTotal')),
+        inodesFree: intOrNull(childText(n, 'inodesFree')),
+      }));
     return { volumeName, bricks };
   });
 }
@@ -280,7 +278,10 @@ export function parsePeerStatus(out: CommandOutput): GlusterPeer[] {
 /** `gluster system:: uuid get` → this node's glusterd UUID (plain output `UUID: <uuid>`). */
 export function parseUuidGet(out: CommandOutput): string {
   const text = parsePlainOutput(out);
-  const m = /(?:^|\n)\s*(?:UUID:\s*)?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\s*(?:\n|$)/.exec(text);
+  const m =
+    /(?:^|\n)\s*(?:UUID:\s*)?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\s*(?:\n|$)/.exec(
+      text,
+    );
   if (!m) {
     throw new GlusterCommandError('parse_error', 'no UUID in `gluster system:: uuid get` output');
   }

@@ -83,7 +83,11 @@ describe('parseCliXml (the cliOutput envelope)', () => {
   });
 
   it('no XML and a non-zero exit: the message from stderr, or stdout without the generic marker', () => {
-    expect(glusterError(() => parseCliXml({ stdout: 'geo-replication command failed\n', stderr: 'Invalid option\n', exitCode: 1 }))).toMatchObject({
+    expect(
+      glusterError(() =>
+        parseCliXml({ stdout: 'geo-replication command failed\n', stderr: 'Invalid option\n', exitCode: 1 }),
+      ),
+    ).toMatchObject({
       kind: 'invalid_option',
       glusterMessage: 'Invalid option',
     });
@@ -113,13 +117,15 @@ describe('parseCliXml (the cliOutput envelope)', () => {
   });
 
   it('wrong root or missing opRet is a parse error', () => {
-    expect(glusterError(() => parseCliXml({ stdout: '<other><cliOutput/></other>', exitCode: 0 })).kind).toBe('parse_error');
-    expect(glusterError(() => parseCliXml({ stdout: '<cliOutput><opErrno>0</opErrno></cliOutput>', exitCode: 0 })).kind).toBe(
+    expect(glusterError(() => parseCliXml({ stdout: '<other><cliOutput/></other>', exitCode: 0 })).kind).toBe(
       'parse_error',
     );
-    expect(glusterError(() => parseCliXml({ stdout: '<cliOutput><opRet>x</opRet></cliOutput>', exitCode: 0 })).kind).toBe(
-      'parse_error',
-    );
+    expect(
+      glusterError(() => parseCliXml({ stdout: '<cliOutput><opErrno>0</opErrno></cliOutput>', exitCode: 0 })).kind,
+    ).toBe('parse_error');
+    expect(
+      glusterError(() => parseCliXml({ stdout: '<cliOutput><opRet>x</opRet></cliOutput>', exitCode: 0 })).kind,
+    ).toBe('parse_error');
   });
 
   it('strips control characters from gluster messages', () => {
@@ -141,7 +147,10 @@ describe('parsePlainOutput', () => {
         exitCode: 3,
       }),
     );
-    expect(err).toMatchObject({ kind: 'config_set_failed', glusterMessage: 'geo-replication config-set failed for mastervol vm::slavevol' });
+    expect(err).toMatchObject({
+      kind: 'config_set_failed',
+      glusterMessage: 'geo-replication config-set failed for mastervol vm::slavevol',
+    });
     expect(err.exitCode).toBe(3);
   });
 
@@ -152,13 +161,18 @@ describe('parsePlainOutput', () => {
         exitCode: 1,
       }),
     );
-    expect(err).toMatchObject({ kind: 'no_session', glusterMessage: 'No active geo-replication sessions between mastervol and vm::novol' });
+    expect(err).toMatchObject({
+      kind: 'no_session',
+      glusterMessage: 'No active geo-replication sessions between mastervol and vm::novol',
+    });
   });
 });
 
 describe('helpers', () => {
   it('classifyGlusterMessage', () => {
-    expect(classifyGlusterMessage('Passwordless ssh login has not been setup with vm for user root.')).toBe('slave_unreachable');
+    expect(classifyGlusterMessage('Passwordless ssh login has not been setup with vm for user root.')).toBe(
+      'slave_unreachable',
+    );
     expect(classifyGlusterMessage('')).toBe('failed');
   });
 
@@ -168,13 +182,13 @@ describe('helpers', () => {
   });
 
   it('intOrNull', () => {
-    expect([intOrNull('0'), intOrNull('-1'), intOrNull('N/A'), intOrNull(''), intOrNull(undefined), intOrNull('1.5')]).toEqual([
-      0,
-      -1,
-      null,
-      null,
-      null,
-      null,
-    ]);
+    expect([
+      intOrNull('0'),
+      intOrNull('-1'),
+      intOrNull('N/A'),
+      intOrNull(''),
+      intOrNull(undefined),
+      intOrNull('1.5'),
+    ]).toEqual([0, -1, null, null, null, null]);
   });
 });

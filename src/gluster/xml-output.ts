@@ -68,7 +68,10 @@ export function parseXmlDocument(xml: string): XmlElement {
     throw new GlusterCommandError('parse_error', 'XML parser did not finish synchronously');
   }
   if (error) {
-    throw new GlusterCommandError('parse_error', `malformed XML: ${cleanGlusterMessage(String((error as Error).message ?? error)).split('\n')[0]}`);
+    throw new GlusterCommandError(
+      'parse_error',
+      `malformed XML: ${cleanGlusterMessage(String((error as Error).message ?? error)).split('\n')[0]}`,
+    );
   }
   if (result === null || typeof result !== 'object') {
     throw new GlusterCommandError('parse_error', 'empty XML document');

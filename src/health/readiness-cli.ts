@@ -8,9 +8,16 @@ import { ConfigError, loadConfig } from '../config/config';
  */
 async function main(): Promise<number> {
   const config = loadConfig(process.env);
-  if (!config.databaseUrl || !config.redisUrl) throw new ConfigError(['DATABASE_URL and REDIS_URL: required for the readiness check']);
+  if (!config.databaseUrl || !config.redisUrl)
+    throw new ConfigError(['DATABASE_URL and REDIS_URL: required for the readiness check']);
   const pg = new Client({ connectionString: config.databaseUrl, connectionTimeoutMillis: 3000 });
-  const redis = new IORedis(config.redisUrl, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  const redis = new IORedis(config.redisUrl, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   const problems: string[] = [];
   try {

@@ -13,7 +13,11 @@ import { HostsRepository } from './hosts.repository';
 function failedContact(host: HostEntity, outcome: ContactOutcome): ActionFailedError {
   // 502: the host could not be reached; 409: it was reached and refused (key changed, no gluster).
   const status = outcome.failure === 'unreachable' || outcome.failure === 'glusterd_down' ? 502 : 409;
-  return new ActionFailedError(status, 'Operation Failed', `Host ${host.name} is ${outcome.status}: ${outcome.detail ?? 'unknown reason'}`);
+  return new ActionFailedError(
+    status,
+    'Operation Failed',
+    `Host ${host.name} is ${outcome.status}: ${outcome.detail ?? 'unknown reason'}`,
+  );
 }
 
 /**
@@ -31,12 +35,18 @@ export class HostActions {
   @OnJob(JobName.HostRefresh)
   async refresh(ctx: ActionContext): Promise<ActionOutcome> {
     const host = await this.load(ctx);
-    const outcome = await ctx.step(`Contacting host ${host.name} (${host.sshUser}@${host.address}:${host.sshPort})`, async (step) => {
-      await step.ranOn(host.id);
-      return this.contact.probe(host, this.cause(ctx));
-    });
+    const outcome = await ctx.step(
+      `Contacting host ${host.name} (${host.sshUser}@${host.address}:${host.sshPort})`,
+      async (step) => {
+        await step.ranOn(host.id);
+        return this.contact.probe(host, this.cause(ctx));
+      },
+    );
     if (outcome.status !== 'up') throw failedContact(host, outcome);
-    return { result: { status: outcome.status, gluster_version: outcome.version, peer_uuid: outcome.peerUuid }, description: `Host ${host.name} refreshed: up, glusterfs ${outcome.version}.` };
+    return {
+      result: { status: outcome.status, gluster_version: outcome.version, peer_uuid: outcome.peerUuid },
+      description: `Host ${host.name} refreshed: up, glusterfs ${outcome.version}.`,
+    };
   }
 
   /**
@@ -53,24 +63,35 @@ export class HostActions {
         return (await this.shell.run(host, 'true', expected)).hostFingerprint;
       } catch (e) {
         if (e instanceof SshHostKeyMismatchError) {
-          throw new ActionFailedError(409, 'Operation Failed', `Host ${host.name} presents ${e.presentedFingerprint}, not the fingerprint given (${e.expectedFingerprint}); nothing was changed`);
+          throw new ActionFailedError(
+            409,
+            'Operation Failed',
+            `Host ${host.name} presents ${e.presentedFingerprint}, not the fingerprint given (${e.expectedFingerprint}); nothing was changed`,
+          );
         }
-        if (e instanceof SshConnectError) throw new ActionFailedError(502, 'Operation Failed', `Host ${host.name} could not be reached: ${e.message}`);
+        if (e instanceof SshConnectError)
+          throw new ActionFailedError(502, 'Operation Failed', `Host ${host.name} could not be reached: ${e.message}`);
         throw e;
       }
     });
     const previous = host.sshFingerprint;
     await this.hosts.repin(host.id, presented);
     host.sshFingerprint = presented;
-    const outcome = await ctx.step(`Contacting host ${host.name} with the new host key`, () => this.contact.probe(host, this.cause(ctx)));
+    const outcome = await ctx.step(`Contacting host ${host.name} with the new host key`, () =>
+      this.contact.probe(host, this.cause(ctx)),
+    );
     const change = previous === presented ? `kept ${presented}` : `${previous ?? 'none'} → ${presented}`;
     if (outcome.status !== 'up') throw failedContact(host, outcome);
-    return { result: { fingerprint: presented, previous_fingerprint: previous }, description: `Host key of ${host.name} re-pinned (${change}).` };
+    return {
+      result: { fingerprint: presented, previous_fingerprint: previous },
+      description: `Host key of ${host.name} re-pinned (${change}).`,
+    };
   }
 
   private async load(ctx: ActionContext): Promise<HostEntity> {
     const host = ctx.job.targetId === null ? null : await this.hosts.findById(ctx.job.targetId);
-    if (!host) throw new ActionFailedError(409, 'Operation Failed', 'The host was removed before the action could run.');
+    if (!host)
+      throw new ActionFailedError(409, 'Operation Failed', 'The host was removed before the action could run.');
     return host;
   }
 

@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
-import { glusterUuidCommand, glusterVersionCommand, GlusterCommandError, parseGlusterVersion, parsePeerStatus, parseUuidGet, peerStatusCommand } from '../gluster';
+import {
+  glusterUuidCommand,
+  glusterVersionCommand,
+  GlusterCommandError,
+  parseGlusterVersion,
+  parsePeerStatus,
+  parseUuidGet,
+  peerStatusCommand,
+} from '../gluster';
 import { SshCommandTimeoutError, SshConnectError, SshConnectionLostError, SshHostKeyMismatchError } from '../ssh';
 import { HostEntity } from './host.entity';
 import type { HostStatus } from './host.representation';
@@ -9,7 +17,8 @@ import { HostShell } from './host-shell';
 import { HostContactState, HostsRepository } from './hosts.repository';
 
 /** Why a contact did not bring the host up: decides the HTTP status of a failed refresh. */
-export type ContactFailure = 'unreachable' | 'host_key_changed' | 'gluster_missing' | 'glusterd_down' | 'managed_elsewhere';
+export type ContactFailure =
+  'unreachable' | 'host_key_changed' | 'gluster_missing' | 'glusterd_down' | 'managed_elsewhere';
 
 export interface ContactOutcome {
   readonly status: HostStatus;
@@ -58,12 +67,23 @@ export class HostContact {
     try {
       const versionOut = await this.shell.run(host, glusterVersionCommand(), pinnedFingerprint);
       if (versionOut.exitCode === NOT_INSTALLED_EXIT) {
-        return { status: 'install_failed', failure: 'gluster_missing', detail: 'the gluster command is not installed on the host (install glusterfs-server)' };
+        return {
+          status: 'install_failed',
+          failure: 'gluster_missing',
+          detail: 'the gluster command is not installed on the host (install glusterfs-server)',
+        };
       }
       const version = parseGlusterVersion(versionOut).version;
       const peerUuid = parseUuidGet(await this.shell.run(host, glusterUuidCommand()));
       const peers = parsePeerStatus(await this.shell.run(host, peerStatusCommand()));
-      return { status: 'up', detail: null, version, peerUuid, peers: peers.length, pool: [peerUuid, ...peers.map((p) => p.uuid)] };
+      return {
+        status: 'up',
+        detail: null,
+        version,
+        peerUuid,
+        peers: peers.length,
+        pool: [peerUuid, ...peers.map((p) => p.uuid)],
+      };
     } catch (e) {
       if (e instanceof SshHostKeyMismatchError) {
         return {
@@ -87,7 +107,8 @@ export class HostContact {
     const state: HostContactState = { status: outcome.status, statusDetail: outcome.detail?.slice(0, 1000) ?? null };
     if (outcome.version !== undefined) state.glusterVersion = outcome.version;
     if (outcome.peerUuid !== undefined) state.peerUuid = outcome.peerUuid;
-    const owner = outcome.status === 'up' ? await this.hosts.recordContactInPool(host, state, outcome.pool ?? []) : null;
+    const owner =
+      outcome.status === 'up' ? await this.hosts.recordContactInPool(host, state, outcome.pool ?? []) : null;
     if (owner) {
       outcome = {
         status: 'install_failed',
@@ -103,9 +124,20 @@ export class HostContact {
       await this.hosts.recordContact(host.id, state);
     }
     const changed = host.status !== outcome.status || (host.statusDetail ?? null) !== (state.statusDetail ?? null);
-    const refs = { hostId: host.id, clusterId: host.clusterId, correlationId: cause.correlationId, userId: cause.userId, jobId: cause.jobId ?? null };
+    const refs = {
+      hostId: host.id,
+      clusterId: host.clusterId,
+      correlationId: cause.correlationId,
+      userId: cause.userId,
+      jobId: cause.jobId ?? null,
+    };
     if (outcome.failure === 'host_key_changed') {
-      await this.events.record({ code: EventCode.HostKeyMismatch, severity: 'error', description: `Host ${host.name}: ${outcome.detail}.`, ...refs });
+      await this.events.record({
+        code: EventCode.HostKeyMismatch,
+        severity: 'error',
+        description: `Host ${host.name}: ${outcome.detail}.`,
+        ...refs,
+      });
     } else if (changed && outcome.status === 'up') {
       await this.events.record({
         code: EventCode.HostUp,
@@ -114,9 +146,19 @@ export class HostContact {
         ...refs,
       });
     } else if (changed && outcome.status === 'install_failed') {
-      await this.events.record({ code: EventCode.HostInstallFailed, severity: 'error', description: `Host ${host.name}: installation failed: ${outcome.detail}.`, ...refs });
+      await this.events.record({
+        code: EventCode.HostInstallFailed,
+        severity: 'error',
+        description: `Host ${host.name}: installation failed: ${outcome.detail}.`,
+        ...refs,
+      });
     } else if (changed) {
-      await this.events.record({ code: EventCode.HostNonResponsive, severity: 'warning', description: `Host ${host.name} is not responding: ${outcome.detail}.`, ...refs });
+      await this.events.record({
+        code: EventCode.HostNonResponsive,
+        severity: 'warning',
+        description: `Host ${host.name} is not responding: ${outcome.detail}.`,
+        ...refs,
+      });
     }
     host.status = outcome.status;
     host.statusDetail = state.statusDetail;

@@ -37,7 +37,10 @@ export class NoReachableHostError extends Error {
  */
 const STATUS_ORDER: Readonly<Record<string, number>> = { up: 0, unknown: 1, non_responsive: 2 };
 
-export function sshTargetOf(host: Pick<HostEntity, 'address' | 'sshPort' | 'sshUser' | 'sshFingerprint'>, pinnedFingerprint = host.sshFingerprint): SshTarget {
+export function sshTargetOf(
+  host: Pick<HostEntity, 'address' | 'sshPort' | 'sshUser' | 'sshFingerprint'>,
+  pinnedFingerprint = host.sshFingerprint,
+): SshTarget {
   return { host: host.address, port: host.sshPort, username: host.sshUser, pinnedFingerprint };
 }
 
@@ -52,8 +55,15 @@ export class HostShell {
     private readonly hosts: HostsRepository,
   ) {}
 
-  async run(host: HostEntity, command: GlusterCommand | string, pinnedFingerprint = host.sshFingerprint): Promise<SshExecResult> {
-    const result = await this.ssh.exec(sshTargetOf(host, pinnedFingerprint), typeof command === 'string' ? command : command.command);
+  async run(
+    host: HostEntity,
+    command: GlusterCommand | string,
+    pinnedFingerprint = host.sshFingerprint,
+  ): Promise<SshExecResult> {
+    const result = await this.ssh.exec(
+      sshTargetOf(host, pinnedFingerprint),
+      typeof command === 'string' ? command : command.command,
+    );
     await this.pinOnFirstContact(host, result.hostFingerprint);
     return result;
   }
@@ -66,13 +76,23 @@ export class HostShell {
     const all = await this.hosts.listByCluster(clusterId);
     const hosts = all
       .filter((h) => h.status in STATUS_ORDER)
-      .sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+      .sort(
+        (a, b) =>
+          STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
+      );
     if (hosts.length === 0) throw new NoReachableHostError(clusterId, [], all.length);
     try {
-      const result = await this.ssh.execOnAny(hosts.map((h) => sshTargetOf(h)), command.command);
+      const result = await this.ssh.execOnAny(
+        hosts.map((h) => sshTargetOf(h)),
+        command.command,
+      );
       const ranOn = hosts[result.failedAttempts.length];
       await this.pinOnFirstContact(ranOn, result.hostFingerprint);
-      return { result, host: ranOn, unreachable: result.failedAttempts.map((f, i) => ({ host: hosts[i], error: f.error })) };
+      return {
+        result,
+        host: ranOn,
+        unreachable: result.failedAttempts.map((f, i) => ({ host: hosts[i], error: f.error })),
+      };
     } catch (e) {
       if (e instanceof SshNoEndpointReachableError) {
         throw new NoReachableHostError(

@@ -1,7 +1,18 @@
 import { CLUSTERS } from '../clusters/cluster.representation';
 import { refTo } from '../ovirt/api-paths';
 import { nameField } from '../ovirt/common-fields';
-import { actionSchema, CreateInputOf, enumOf, int, obj, ref, resource, str, UpdateInputOf, ViewOf } from '../ovirt/representation';
+import {
+  actionSchema,
+  CreateInputOf,
+  enumOf,
+  int,
+  obj,
+  ref,
+  resource,
+  str,
+  UpdateInputOf,
+  ViewOf,
+} from '../ovirt/representation';
 import type { SearchSpec } from '../ovirt/search';
 import { fitOvirtModel, OVIRT_HOST_FIELDS, OVIRT_SSH_FIELDS, OVIRT_USER_FIELDS } from '../ovirt-model/ovirt-fields';
 import type { HostEntity } from './host.entity';
@@ -23,14 +34,29 @@ const sshUserFields = {
     description: `The Unix user the service logs in as. Default ${DEFAULT_SSH_USER}.`,
   }),
 };
-const sshUserModel = fitOvirtModel(OVIRT_USER_FIELDS, Object.keys(sshUserFields), "oVirt's user element; only user_name is used.", { resource: false });
+const sshUserModel = fitOvirtModel(
+  OVIRT_USER_FIELDS,
+  Object.keys(sshUserFields),
+  "oVirt's user element; only user_name is used.",
+  { resource: false },
+);
 
 const sshFields = {
   port: int({ optional: true, min: 1, max: 65535, description: `Default ${DEFAULT_SSH_PORT}.` }),
-  user: obj('user', sshUserFields, { optional: true, description: sshUserModel.description, ignored: sshUserModel.ignored }),
-  fingerprint: str({ optional: true, readOnly: true, description: 'SHA-256 fingerprint of the host key, pinned on first contact.' }),
+  user: obj('user', sshUserFields, {
+    optional: true,
+    description: sshUserModel.description,
+    ignored: sshUserModel.ignored,
+  }),
+  fingerprint: str({
+    optional: true,
+    readOnly: true,
+    description: 'SHA-256 fingerprint of the host key, pinned on first contact.',
+  }),
 };
-const sshModel = fitOvirtModel(OVIRT_SSH_FIELDS, Object.keys(sshFields), 'How the service reaches the host.', { resource: false });
+const sshModel = fitOvirtModel(OVIRT_SSH_FIELDS, Object.keys(sshFields), 'How the service reaches the host.', {
+  resource: false,
+});
 
 const hostFields = {
   name: nameField(),
@@ -50,9 +76,21 @@ const hostFields = {
       'Only when adding: the password of the SSH user, used once within the request to install the service key in its authorized_keys. Never stored or shown.',
   }),
   status: enumOf(HOST_STATUSES, { readOnly: true, description: 'unknown until the service has contacted the host.' }),
-  status_detail: str({ readOnly: true, optional: true, description: 'Why the host is not up, as the last contact found.' }),
-  gluster_version: str({ readOnly: true, optional: true, description: 'What `gluster --version` said at the last contact.' }),
-  peer_uuid: str({ readOnly: true, optional: true, description: "The host's glusterd UUID (two host records may reach the same peer)." }),
+  status_detail: str({
+    readOnly: true,
+    optional: true,
+    description: 'Why the host is not up, as the last contact found.',
+  }),
+  gluster_version: str({
+    readOnly: true,
+    optional: true,
+    description: 'What `gluster --version` said at the last contact.',
+  }),
+  peer_uuid: str({
+    readOnly: true,
+    optional: true,
+    description: "The host's glusterd UUID (two host records may reach the same peer).",
+  }),
 };
 const hostModel = fitOvirtModel(
   OVIRT_HOST_FIELDS,
@@ -75,7 +113,8 @@ export const HostRepinActionSchema = actionSchema({
     optional: true,
     pattern: /^SHA256:[A-Za-z0-9+/]{43}$/,
     patternDescription: 'SHA256:<43 base64 characters>, as ssh-keygen -lf prints it',
-    description: 'The fingerprint the admin expects (checked out of band); without it, whatever key the host presents is accepted.',
+    description:
+      'The fingerprint the admin expects (checked out of band); without it, whatever key the host presents is accepted.',
   }),
 });
 

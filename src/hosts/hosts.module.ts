@@ -16,7 +16,14 @@ import { HostsService } from './hosts.service';
 @Module({
   imports: [TypeOrmModule.forFeature([HostEntity]), ClustersModule, SshModule],
   controllers: [HostsController],
-  providers: [HostsRepository, HostsService, HostShell, HostContact, HostActions, { provide: RemoteReadLimiter, useValue: new RemoteReadLimiter() }],
+  providers: [
+    HostsRepository,
+    HostsService,
+    HostShell,
+    HostContact,
+    HostActions,
+    { provide: RemoteReadLimiter, useValue: new RemoteReadLimiter() },
+  ],
   exports: [HostsService, HostsRepository, HostShell, RemoteReadLimiter],
 })
 export class HostsModule implements OnModuleInit {
@@ -26,6 +33,9 @@ export class HostsModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.follow.register(HostSchema, async (ids) => new Map((await this.hosts.findByIds(ids)).map((h) => [h.id, hostView(h)])));
+    this.follow.register(
+      HostSchema,
+      async (ids) => new Map((await this.hosts.findByIds(ids)).map((h) => [h.id, hostView(h)])),
+    );
   }
 }

@@ -11,7 +11,8 @@ import { HOST_SEARCH } from './host.representation';
 export type NewHost = Pick<HostEntity, 'name' | 'address' | 'sshPort' | 'sshUser' | 'clusterId'>;
 
 /** What contacting a host found out. */
-export type HostContactState = Pick<HostEntity, 'status' | 'statusDetail'> & Partial<Pick<HostEntity, 'glusterVersion' | 'peerUuid'>>;
+export type HostContactState = Pick<HostEntity, 'status' | 'statusDetail'> &
+  Partial<Pick<HostEntity, 'glusterVersion' | 'peerUuid'>>;
 
 /** A host of another cluster that already reaches a peer of some gluster pool. */
 export interface PoolOwner {
@@ -62,7 +63,11 @@ export class HostsRepository {
    * check and the write are one transaction under one lock, so two clusters' first contacts with
    * the same pool cannot both pass.
    */
-  async recordContactInPool(host: Pick<HostEntity, 'id' | 'clusterId'>, contact: HostContactState, pool: readonly string[]): Promise<PoolOwner | null> {
+  async recordContactInPool(
+    host: Pick<HostEntity, 'id' | 'clusterId'>,
+    contact: HostContactState,
+    pool: readonly string[],
+  ): Promise<PoolOwner | null> {
     return this.hosts.manager.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', ['host-pools']);
       const [owner] = await this.poolOwners(host, pool, m.getRepository(HostEntity));
@@ -73,19 +78,26 @@ export class HostsRepository {
   }
 
   /** Hosts of clusters other than this host's that reach a peer of `pool` (an install_failed host manages nothing). */
-  async poolOwners(host: Pick<HostEntity, 'id' | 'clusterId'>, pool: readonly string[], rows = this.hosts): Promise<PoolOwner[]> {
+  async poolOwners(
+    host: Pick<HostEntity, 'id' | 'clusterId'>,
+    pool: readonly string[],
+    rows = this.hosts,
+  ): Promise<PoolOwner[]> {
     const uuids = pool.filter(isUuid).map((u) => u.toLowerCase());
     if (uuids.length === 0) return [];
     return rows
       .createQueryBuilder('h')
       .innerJoin('clusters', 'c', 'c.id = h.cluster_id')
       .select(['h.name AS "hostName"', 'h.peer_uuid AS "peerUuid"', 'c.name AS "clusterName"'])
-      .where('h.cluster_id <> :cluster AND h.id <> :id AND h.status <> :refused AND lower(h.peer_uuid::text) IN (:...uuids)', {
-        cluster: host.clusterId,
-        id: host.id,
-        refused: 'install_failed',
-        uuids,
-      })
+      .where(
+        'h.cluster_id <> :cluster AND h.id <> :id AND h.status <> :refused AND lower(h.peer_uuid::text) IN (:...uuids)',
+        {
+          cluster: host.clusterId,
+          id: host.id,
+          refused: 'install_failed',
+          uuids,
+        },
+      )
       .orderBy('c.name')
       .addOrderBy('h.name')
       .getRawMany<PoolOwner>();

@@ -15,7 +15,13 @@ import { sshTargetOf } from './host-shell';
 import type { ListQuery } from '../ovirt/query';
 import { BodyError } from '../ovirt/representation';
 import { HostEntity } from './host.entity';
-import { DEFAULT_SSH_PORT, DEFAULT_SSH_USER, HostCreate, HostRepinActionSchema, HostUpdate } from './host.representation';
+import {
+  DEFAULT_SSH_PORT,
+  DEFAULT_SSH_USER,
+  HostCreate,
+  HostRepinActionSchema,
+  HostUpdate,
+} from './host.representation';
 import { HostsRepository, NewHost } from './hosts.repository';
 
 /** The gluster validators' verdict on a body field, as a 400 naming that field. */
@@ -67,7 +73,9 @@ export class HostsService {
       name: input.name,
       address: validated('address', (f) => validateHost(input.address, f)),
       sshPort: validated('ssh.port', (f) => validatePort(input.ssh?.port ?? DEFAULT_SSH_PORT, f)),
-      sshUser: validated('ssh.user.user_name', (f) => validateUserName(input.ssh?.user?.user_name ?? DEFAULT_SSH_USER, f)),
+      sshUser: validated('ssh.user.user_name', (f) =>
+        validateUserName(input.ssh?.user?.user_name ?? DEFAULT_SSH_USER, f),
+      ),
       clusterId: (await this.clusters.resolve(input.cluster)).id,
     };
     const added = await this.write(host.name, () => this.hosts.insert(host));
@@ -86,13 +94,21 @@ export class HostsService {
    */
   private async installServiceKey(host: HostEntity, password: string, caller: Caller): Promise<boolean> {
     try {
-      const installed = await this.ssh.installPublicKeyWithPassword(sshTargetOf(host, null), password, this.serviceKey.publicKey);
+      const installed = await this.ssh.installPublicKeyWithPassword(
+        sshTargetOf(host, null),
+        password,
+        this.serviceKey.publicKey,
+      );
       await this.hosts.pinFingerprint(host.id, installed.hostFingerprint);
       host.sshFingerprint = installed.hostFingerprint;
       return true;
     } catch (e) {
       if (!(e instanceof SshError)) throw e;
-      await this.contact.recordInstallFailure(host, `the service key could not be installed with the password given: ${e.message}`, caller);
+      await this.contact.recordInstallFailure(
+        host,
+        `the service key could not be installed with the password given: ${e.message}`,
+        caller,
+      );
       return false;
     }
   }
@@ -107,7 +123,10 @@ export class HostsService {
     } catch (e) {
       if (!(e instanceof OvirtFault && e.status === 503)) throw e;
       this.logger.warn({ host: host.id }, 'host added but not contacted: the job queue is unavailable');
-      await this.hosts.recordContact(host.id, { status: 'unknown', statusDetail: 'not contacted yet: the job queue was unavailable; refresh the host' });
+      await this.hosts.recordContact(host.id, {
+        status: 'unknown',
+        statusDetail: 'not contacted yet: the job queue was unavailable; refresh the host',
+      });
     }
   }
 
@@ -145,7 +164,12 @@ export class HostsService {
   async update(id: string, input: HostUpdate, caller: Caller): Promise<HostEntity> {
     const current = await this.get(id);
     if (input.root_password !== undefined) {
-      throw new BodyError([{ path: 'root_password', message: 'is only taken when a host is added (to install the service key again, remove and add the host)' }]);
+      throw new BodyError([
+        {
+          path: 'root_password',
+          message: 'is only taken when a host is added (to install the service key again, remove and add the host)',
+        },
+      ]);
     }
     const changes: Partial<NewHost> = {};
     if (input.name !== undefined) changes.name = input.name;
@@ -157,7 +181,9 @@ export class HostsService {
     if (changes.clusterId !== undefined && changes.clusterId !== current.clusterId && current.peerUuid !== null) {
       const [owner] = await this.hosts.poolOwners({ id: current.id, clusterId: changes.clusterId }, [current.peerUuid]);
       if (owner) {
-        throw OvirtFault.conflict(`Host ${current.name} reaches gluster peer ${owner.peerUuid}, which cluster ${owner.clusterName} also manages (host ${owner.hostName}); a server belongs to one cluster.`);
+        throw OvirtFault.conflict(
+          `Host ${current.name} reaches gluster peer ${owner.peerUuid}, which cluster ${owner.clusterName} also manages (host ${owner.hostName}); a server belongs to one cluster.`,
+        );
       }
     }
     const updated = await this.write(changes.name ?? current.name, () => this.hosts.update(id, changes));
@@ -169,11 +195,29 @@ export class HostsService {
   async remove(id: string, caller: Caller): Promise<void> {
     const host = await this.get(id);
     if (!(await this.hosts.delete(host.id))) throw OvirtFault.notFound('host', id);
-    await this.record(EventCode.HostRemoved, `Host ${host.name} was removed.`, { id: null, clusterId: host.clusterId }, caller);
+    await this.record(
+      EventCode.HostRemoved,
+      `Host ${host.name} was removed.`,
+      { id: null, clusterId: host.clusterId },
+      caller,
+    );
   }
 
-  private async record(code: EventCode, description: string, host: { id: string | null; clusterId: string }, caller: Caller): Promise<void> {
-    await this.events.record({ code, severity: 'normal', description, hostId: host.id, clusterId: host.clusterId, correlationId: caller.correlationId, userId: caller.userId });
+  private async record(
+    code: EventCode,
+    description: string,
+    host: { id: string | null; clusterId: string },
+    caller: Caller,
+  ): Promise<void> {
+    await this.events.record({
+      code,
+      severity: 'normal',
+      description,
+      hostId: host.id,
+      clusterId: host.clusterId,
+      correlationId: caller.correlationId,
+      userId: caller.userId,
+    });
   }
 
   private async write<T>(name: string, write: () => Promise<T>): Promise<T> {

@@ -20,7 +20,11 @@ export class RemoteReadLimiter {
     const shared = this.running.get(key);
     if (shared) return shared as Promise<T>;
     if (this.running.size >= this.maxConcurrent) {
-      throw new OvirtFault(429, 'Too Many Requests', `${this.running.size} checks over SSH are running already; try again when they have answered.`);
+      throw new OvirtFault(
+        429,
+        'Too Many Requests',
+        `${this.running.size} checks over SSH are running already; try again when they have answered.`,
+      );
     }
     const started = read().finally(() => this.running.delete(key));
     this.running.set(key, started);

@@ -63,7 +63,12 @@ export class ActionExecutor {
     }
     try {
       if (!(await this.jobs.markRunning(job.id))) return { skipped: true };
-      const ctx: ActionContext = { job, params: job.params ?? {}, config: this.config, step: (d, w, t) => this.step(job.id, d, w, t) };
+      const ctx: ActionContext = {
+        job,
+        params: job.params ?? {},
+        config: this.config,
+        step: (d, w, t) => this.step(job.id, d, w, t),
+      };
       try {
         const outcome = await handler(ctx);
         await this.jobs.finish(job.id, outcome.result ?? null);
@@ -74,12 +79,29 @@ export class ActionExecutor {
           this.logger.warn({ job: job.id, err: (e as Error).message }, 'action step failed; retrying with backoff');
           throw e;
         }
-        const failure = e instanceof ActionFailedError ? e : new ActionFailedError(500, 'Operation Failed', 'The action failed unexpectedly; see the service log.');
-        if (!(e instanceof ActionFailedError)) this.logger.error({ job: job.id, err: (e as Error).message, stack: (e as Error).stack }, 'action failed unexpectedly');
-        await this.jobs.fail(job.id, { status: failure.status, reason: failure.reason, detail: failure.detail }, failure.outcome);
+        const failure =
+          e instanceof ActionFailedError
+            ? e
+            : new ActionFailedError(500, 'Operation Failed', 'The action failed unexpectedly; see the service log.');
+        if (!(e instanceof ActionFailedError))
+          this.logger.error(
+            { job: job.id, err: (e as Error).message, stack: (e as Error).stack },
+            'action failed unexpectedly',
+          );
+        await this.jobs.fail(
+          job.id,
+          { status: failure.status, reason: failure.reason, detail: failure.detail },
+          failure.outcome,
+        );
         if (!failure.eventRecorded) {
           const severity = failure.severity ?? (failure.outcome === 'aborted' ? 'warning' : 'error');
-          await this.event(job, data, severity, failure.eventCode ?? data.events.failure, `${job.description}: ${failure.outcome}: ${failure.detail}`);
+          await this.event(
+            job,
+            data,
+            severity,
+            failure.eventCode ?? data.events.failure,
+            `${job.description}: ${failure.outcome}: ${failure.detail}`,
+          );
         }
         return { [failure.outcome]: true };
       }
@@ -88,15 +110,26 @@ export class ActionExecutor {
     }
   }
 
-  private async step<T>(jobId: string, description: string, work: (s: StepHandle) => Promise<T>, type: StepType = 'executing'): Promise<T> {
+  private async step<T>(
+    jobId: string,
+    description: string,
+    work: (s: StepHandle) => Promise<T>,
+    type: StepType = 'executing',
+  ): Promise<T> {
     const step = await this.jobs.startStep(jobId, description, type);
     try {
-      const value = await work({ progress: (p) => this.jobs.stepProgress(step.id, p), ranOn: (hostId) => this.jobs.stepHost(step.id, hostId) });
+      const value = await work({
+        progress: (p) => this.jobs.stepProgress(step.id, p),
+        ranOn: (hostId) => this.jobs.stepHost(step.id, hostId),
+      });
       await this.jobs.endStep(step.id, 'finished');
       return value;
     } catch (e) {
       // A cancel that lands inside a step aborts it; anything else fails it.
-      await this.jobs.endStep(step.id, e instanceof ActionFailedError && e.outcome === 'aborted' ? 'aborted' : 'failed');
+      await this.jobs.endStep(
+        step.id,
+        e instanceof ActionFailedError && e.outcome === 'aborted' ? 'aborted' : 'failed',
+      );
       throw e;
     }
   }

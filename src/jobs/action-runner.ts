@@ -25,7 +25,10 @@ export function actionReply(submission: ActionSubmission, params?: Readonly<Reco
   if (status !== 'failed') return reply;
   const error = job.error;
   const httpStatus = error?.status !== undefined && error.status >= 400 && error.status < 600 ? error.status : 500;
-  return { ...reply, fault: { reason: error?.reason ?? 'Operation Failed', detail: error?.detail ?? 'the job failed', httpStatus } };
+  return {
+    ...reply,
+    fault: { reason: error?.reason ?? 'Operation Failed', detail: error?.detail ?? 'the job failed', httpStatus },
+  };
 }
 
 /** The payload every action job carries in Redis: ids and event codes, never secrets. */
@@ -44,8 +47,14 @@ export interface QueuedActionJob {
   attempts: number;
 }
 
-export function queuedActionJob(jobId: string, request: Pick<ActionRequest, 'events' | 'eventRefs' | 'retries'>): QueuedActionJob {
-  return { data: { jobId, events: request.events, eventRefs: request.eventRefs ?? {} }, attempts: 1 + (request.retries ?? 0) };
+export function queuedActionJob(
+  jobId: string,
+  request: Pick<ActionRequest, 'events' | 'eventRefs' | 'retries'>,
+): QueuedActionJob {
+  return {
+    data: { jobId, events: request.events, eventRefs: request.eventRefs ?? {} },
+    attempts: 1 + (request.retries ?? 0),
+  };
 }
 
 /** An outbox entry read back, or undefined when it is not one `queuedActionJob` wrote (e.g. a bare `{jobId}` of older versions). */
@@ -53,9 +62,20 @@ export function storedQueuedActionJob(jobId: string, payload: unknown): QueuedAc
   const stored = payload as Partial<QueuedActionJob> | null;
   const data = stored?.data;
   const code = (value: unknown) => Number.isInteger(value);
-  if (!data || data.jobId !== jobId || !code(data.events?.success) || !code(data.events?.failure) || typeof data.eventRefs !== 'object') return undefined;
+  if (
+    !data ||
+    data.jobId !== jobId ||
+    !code(data.events?.success) ||
+    !code(data.events?.failure) ||
+    typeof data.eventRefs !== 'object'
+  )
+    return undefined;
   if (!Number.isInteger(stored.attempts) || (stored.attempts as number) < 1) return undefined;
-  return queuedActionJob(jobId, { events: data.events, eventRefs: data.eventRefs, retries: (stored.attempts as number) - 1 });
+  return queuedActionJob(jobId, {
+    events: data.events,
+    eventRefs: data.eventRefs,
+    retries: (stored.attempts as number) - 1,
+  });
 }
 
 const ENQUEUE_TIMEOUT_MS = 3000;
@@ -84,7 +104,11 @@ export class ActionRunner {
         throw OvirtFault.conflict(`Another operation is in progress on this ${request.targetType.replace(/_/g, ' ')}.`);
       }
       if (unfinished > this.config.actionQueueLimit) {
-        throw new OvirtFault(429, 'Too Many Requests', `Too many queued operations on this ${request.targetType.replace(/_/g, ' ')} (at most ${this.config.actionQueueLimit} may wait).`);
+        throw new OvirtFault(
+          429,
+          'Too Many Requests',
+          `Too many queued operations on this ${request.targetType.replace(/_/g, ' ')} (at most ${this.config.actionQueueLimit} may wait).`,
+        );
       }
       const row = await this.jobs.insertActionJob(
         manager,
@@ -110,7 +134,16 @@ export class ActionRunner {
       this.logger.warn({ job: job.id, err: (e as Error).message }, 'enqueue failed: queue unavailable');
       const detail = 'The job queue (Redis) is not reachable; the action was not started.';
       await this.jobs.fail(job.id, { status: 503, reason: 'Service Unavailable', detail });
-      await this.events.record({ code: EventCode.ActionQueueUnavailable, severity: 'error', description: `${request.description}: not started, the job queue is unavailable.`, jobId: job.id, correlationId: caller.correlationId, targetType: request.targetType, targetId: request.targetId, userId: caller.userId });
+      await this.events.record({
+        code: EventCode.ActionQueueUnavailable,
+        severity: 'error',
+        description: `${request.description}: not started, the job queue is unavailable.`,
+        jobId: job.id,
+        correlationId: caller.correlationId,
+        targetType: request.targetType,
+        targetId: request.targetId,
+        userId: caller.userId,
+      });
       throw new OvirtFault(503, 'Service Unavailable', detail);
     }
     await this.jobs.markEnqueued(job.id);
@@ -129,7 +162,9 @@ export class ActionRunner {
       removeOnFail: { age: 24 * 3600 },
     });
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('enqueue timed out')), ENQUEUE_TIMEOUT_MS)));
+    const timeout = new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error('enqueue timed out')), ENQUEUE_TIMEOUT_MS)),
+    );
     return Promise.race([add, timeout]).finally(() => clearTimeout(timer));
   }
 

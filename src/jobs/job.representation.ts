@@ -1,5 +1,16 @@
 import { refTo } from '../ovirt/api-paths';
-import { actionSchema, bool, CreateInputOf, date, enumOf, int, ref, resource, str, ViewOf } from '../ovirt/representation';
+import {
+  actionSchema,
+  bool,
+  CreateInputOf,
+  date,
+  enumOf,
+  int,
+  ref,
+  resource,
+  str,
+  ViewOf,
+} from '../ovirt/representation';
 import type { SearchSpec } from '../ovirt/search';
 import type { JobEntity } from './job.entity';
 import type { StepEntity } from './step.entity';
@@ -18,11 +29,18 @@ export const JobSchema = resource(
     end_time: date({ readOnly: true, optional: true }),
     last_updated: date({ readOnly: true }),
     external: bool({ readOnly: true }),
-    auto_cleared: bool({ optional: true, description: 'Removed automatically after the retention period once finished (default true).' }),
+    auto_cleared: bool({
+      optional: true,
+      description: 'Removed automatically after the retention period once finished (default true).',
+    }),
     owner: ref('user', { readOnly: true, optional: true }),
     correlation_id: str({ readOnly: true, optional: true }),
   },
-  { links: ['steps'], actions: ['clear', 'end'], description: 'A job: the record of one action, or an external job a client added.' },
+  {
+    links: ['steps'],
+    actions: ['clear', 'end'],
+    description: 'A job: the record of one action, or an external job a client added.',
+  },
 );
 
 export const StepSchema = resource(
@@ -30,7 +48,10 @@ export const StepSchema = resource(
   'steps',
   {
     description: str({ readOnly: true }),
-    type: enumOf(['validating', 'executing', 'finalizing', 'rebalancing_volume', 'removing_bricks', 'unknown'] as const, { readOnly: true }),
+    type: enumOf(
+      ['validating', 'executing', 'finalizing', 'rebalancing_volume', 'removing_bricks', 'unknown'] as const,
+      { readOnly: true },
+    ),
     number: int({ readOnly: true }),
     status: enumOf(JOB_STATUSES, { readOnly: true }),
     progress: int({ readOnly: true, optional: true, min: 0, max: 100 }),
@@ -50,7 +71,10 @@ export const JobClearActionSchema = actionSchema();
 /** `end`: end an external job (or cancel one of ours that has not started yet, with `force`). */
 export const JobEndActionSchema = actionSchema({
   succeeded: bool({ optional: true, description: 'The job ends finished (true, the default) or failed (false).' }),
-  force: bool({ optional: true, description: 'Also end (abort) an action job of the service that is still queued; a running one cannot be ended.' }),
+  force: bool({
+    optional: true,
+    description: 'Also end (abort) an action job of the service that is still queued; a running one cannot be ended.',
+  }),
 });
 
 export const JOB_SEARCH: SearchSpec = {
@@ -116,7 +140,9 @@ export function stepView(step: StepEntity): StepView {
     end_time: step.endTime ?? undefined,
     external: step.external,
     job: refTo(JOBS, step.jobId),
-    parent_step: step.parentStepId ? { id: step.parentStepId, href: `${refTo(JOBS, step.jobId).href}/${STEPS}/${step.parentStepId}` } : undefined,
+    parent_step: step.parentStepId
+      ? { id: step.parentStepId, href: `${refTo(JOBS, step.jobId).href}/${STEPS}/${step.parentStepId}` }
+      : undefined,
     execution_host: step.executionHostId ? refTo('hosts', step.executionHostId) : undefined,
   };
 }

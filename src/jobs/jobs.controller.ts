@@ -1,8 +1,35 @@
 import { Param } from '@nestjs/common';
 import type { ListQuery } from '../ovirt/query';
 import { OvirtBody } from '../ovirt/request-body';
-import { ActionInput, ActionInputParam, ActionReply, ActionRoute, AddRoute, Caller, GetRoute, ListParams, ListRoute, OvirtCollection, OvirtSubCollection, RequestCaller, ResourceId } from '../ovirt/routes';
-import { JOB_SEARCH, JobClearActionSchema, JobCreate, JobEndActionSchema, JOBS, JobSchema, JobView, jobView, STEP_SEARCH, StepSchema, StepView, stepView } from './job.representation';
+import {
+  ActionInput,
+  ActionInputParam,
+  ActionReply,
+  ActionRoute,
+  AddRoute,
+  Caller,
+  GetRoute,
+  ListParams,
+  ListRoute,
+  OvirtCollection,
+  OvirtSubCollection,
+  RequestCaller,
+  ResourceId,
+} from '../ovirt/routes';
+import {
+  JOB_SEARCH,
+  JobClearActionSchema,
+  JobCreate,
+  JobEndActionSchema,
+  JOBS,
+  JobSchema,
+  JobView,
+  jobView,
+  STEP_SEARCH,
+  StepSchema,
+  StepView,
+  stepView,
+} from './job.representation';
 import { JobsService } from './jobs.service';
 
 @OvirtCollection(JOBS)
@@ -31,12 +58,23 @@ export class JobsController {
       'Ends an external job as finished or failed; with force, cancels an action job of the service that is still queued. A running action job ends by itself (409), ' +
       'unless the worker lost track of it (its queue entry is gone, completed or failed): then force ends it aborted.',
   })
-  end(@ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof JobEndActionSchema>): Promise<ActionReply> {
+  end(
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof JobEndActionSchema>,
+  ): Promise<ActionReply> {
     return this.jobs.end(id, input);
   }
 
-  @ActionRoute(JobSchema, 'clear', JobClearActionSchema, { runsJob: false, summary: 'Clear a job that has ended', description: 'Removes the job and its steps now, instead of after the retention period. A job that has not ended is a 409.' })
-  clear(@ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof JobClearActionSchema>): Promise<ActionReply> {
+  @ActionRoute(JobSchema, 'clear', JobClearActionSchema, {
+    runsJob: false,
+    summary: 'Clear a job that has ended',
+    description:
+      'Removes the job and its steps now, instead of after the retention period. A job that has not ended is a 409.',
+  })
+  clear(
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof JobClearActionSchema>,
+  ): Promise<ActionReply> {
     return this.jobs.clear(id, input);
   }
 }

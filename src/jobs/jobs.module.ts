@@ -34,7 +34,8 @@ import { TargetLock } from './target-lock';
       provide: QUEUE_HANDLER_WRAPPERS,
       inject: [ActionExecutor],
       useFactory: (executor: ActionExecutor): Partial<Record<QueueName, QueueHandlerWrapper>> => ({
-        [QueueName.Actions]: (job, handler, token) => executor.run(job as never, handler as unknown as ActionHandler, token),
+        [QueueName.Actions]: (job, handler, token) =>
+          executor.run(job as never, handler as unknown as ActionHandler, token),
       }),
     },
   ],
@@ -47,7 +48,13 @@ export class JobsModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.follow.register(JobSchema, async (ids) => new Map((await this.jobs.findByIds(ids)).map((j) => [j.id, jobView(j)])));
-    this.follow.register(StepSchema, async (ids) => new Map((await this.jobs.findStepsByIds(ids)).map((s) => [s.id, stepView(s)])));
+    this.follow.register(
+      JobSchema,
+      async (ids) => new Map((await this.jobs.findByIds(ids)).map((j) => [j.id, jobView(j)])),
+    );
+    this.follow.register(
+      StepSchema,
+      async (ids) => new Map((await this.jobs.findStepsByIds(ids)).map((s) => [s.id, stepView(s)])),
+    );
   }
 }

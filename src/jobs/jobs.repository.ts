@@ -68,19 +68,43 @@ export class JobsRepository {
       }),
     );
     const outbox = outboxEntry(row.id);
-    await manager.query('INSERT INTO outbox (job_id, queue, name, payload) VALUES ($1, $2, $3, $4)', [row.id, queue, name, JSON.stringify(outbox)]);
+    await manager.query('INSERT INTO outbox (job_id, queue, name, payload) VALUES ($1, $2, $3, $4)', [
+      row.id,
+      queue,
+      name,
+      JSON.stringify(outbox),
+    ]);
     return { job: row, outbox };
   }
 
-  insertExternalJob(description: string, correlationId: string | null, ownerId: string | null, autoCleared: boolean): Promise<JobEntity> {
+  insertExternalJob(
+    description: string,
+    correlationId: string | null,
+    ownerId: string | null,
+    autoCleared: boolean,
+  ): Promise<JobEntity> {
     const repo = this.ds.getRepository(JobEntity);
     return repo.save(
-      repo.create({ description, correlationId, ownerId, autoCleared, status: 'started', runState: 'done', external: true, attempts: 0, startTime: new Date(), lastUpdated: new Date() }),
+      repo.create({
+        description,
+        correlationId,
+        ownerId,
+        autoCleared,
+        status: 'started',
+        runState: 'done',
+        external: true,
+        attempts: 0,
+        startTime: new Date(),
+        lastUpdated: new Date(),
+      }),
     );
   }
 
   async markEnqueued(jobId: string): Promise<void> {
-    await this.ds.query('UPDATE outbox SET enqueued_at = now(), attempts = attempts + 1 WHERE job_id = $1 AND enqueued_at IS NULL', [jobId]);
+    await this.ds.query(
+      'UPDATE outbox SET enqueued_at = now(), attempts = attempts + 1 WHERE job_id = $1 AND enqueued_at IS NULL',
+      [jobId],
+    );
   }
 
   /** Outbox entries whose enqueue never happened (Redis down, process died between commit and enqueue). */
@@ -129,7 +153,10 @@ export class JobsRepository {
       `UPDATE jobs SET status = $3, run_state = 'done', error = $2, end_time = now(), last_updated = now() WHERE id = $1 AND run_state <> 'done'`,
       [jobId, JSON.stringify(error), status],
     );
-    await this.ds.query(`UPDATE steps SET status = $2, end_time = now() WHERE job_id = $1 AND status = 'started'`, [jobId, status]);
+    await this.ds.query(`UPDATE steps SET status = $2, end_time = now() WHERE job_id = $1 AND status = 'started'`, [
+      jobId,
+      status,
+    ]);
   }
 
   /**
@@ -144,7 +171,10 @@ export class JobsRepository {
         [jobId, status],
       )) as [unknown, number];
       if (affected === 0) return false;
-      await manager.query(`UPDATE steps SET status = $2, end_time = now() WHERE job_id = $1 AND status = 'started'`, [jobId, status]);
+      await manager.query(`UPDATE steps SET status = $2, end_time = now() WHERE job_id = $1 AND status = 'started'`, [
+        jobId,
+        status,
+      ]);
       return true;
     });
   }
@@ -155,7 +185,9 @@ export class JobsRepository {
       .getRepository(JobEntity)
       .createQueryBuilder('j')
       .where("j.status = 'started' AND NOT j.external")
-      .andWhere("(j.run_state = 'running' OR (j.run_state = 'queued' AND EXISTS (SELECT 1 FROM outbox o WHERE o.job_id = j.id AND o.enqueued_at IS NOT NULL)))")
+      .andWhere(
+        "(j.run_state = 'running' OR (j.run_state = 'queued' AND EXISTS (SELECT 1 FROM outbox o WHERE o.job_id = j.id AND o.enqueued_at IS NOT NULL)))",
+      )
       .orderBy('j.start_time', 'ASC')
       .limit(limit)
       .getMany();
@@ -166,7 +198,13 @@ export class JobsRepository {
    * steps end with `status`, a last step says why, and `alsoDo` (the event) runs in the same
    * transaction. False when the job ended meanwhile.
    */
-  async endUnfinishable(jobId: string, status: 'failed' | 'aborted', error: JobError, why: string, alsoDo: (manager: EntityManager) => Promise<unknown>): Promise<boolean> {
+  async endUnfinishable(
+    jobId: string,
+    status: 'failed' | 'aborted',
+    error: JobError,
+    why: string,
+    alsoDo: (manager: EntityManager) => Promise<unknown>,
+  ): Promise<boolean> {
     return this.ds.transaction(async (manager) => {
       const [, affected] = (await manager.query(
         `UPDATE jobs SET status = $2, run_state = 'done', error = $3, end_time = now(), last_updated = now()
@@ -174,7 +212,10 @@ export class JobsRepository {
         [jobId, status, JSON.stringify(error)],
       )) as [unknown, number];
       if (affected === 0) return false;
-      await manager.query(`UPDATE steps SET status = $2, end_time = now() WHERE job_id = $1 AND status = 'started'`, [jobId, status]);
+      await manager.query(`UPDATE steps SET status = $2, end_time = now() WHERE job_id = $1 AND status = 'started'`, [
+        jobId,
+        status,
+      ]);
       await manager.query(
         `INSERT INTO steps (job_id, number, type, description, status, end_time)
          SELECT $1, COALESCE(MAX(number), 0) + 1, 'finalizing', $2, $3, now() FROM steps WHERE job_id = $1`,
@@ -187,17 +228,23 @@ export class JobsRepository {
 
   /** Deletes a job that has ended (with its steps); false when it has not ended or is gone. */
   async clear(jobId: string): Promise<boolean> {
-    const [, affected] = (await this.ds.query(`DELETE FROM jobs WHERE id = $1 AND status <> 'started'`, [jobId])) as [unknown, number];
+    const [, affected] = (await this.ds.query(`DELETE FROM jobs WHERE id = $1 AND status <> 'started'`, [jobId])) as [
+      unknown,
+      number,
+    ];
     return affected > 0;
   }
 
   async pruneFinishedBefore(cutoff: Date): Promise<number> {
-    const result = await this.ds.getRepository(JobEntity).delete({ runState: 'done', endTime: LessThan(cutoff), autoCleared: true });
+    const result = await this.ds
+      .getRepository(JobEntity)
+      .delete({ runState: 'done', endTime: LessThan(cutoff), autoCleared: true });
     return result.affected ?? 0;
   }
 
   steps(jobId: string, query?: ListQuery): Promise<StepEntity[]> {
-    if (query === undefined) return this.ds.getRepository(StepEntity).find({ where: { jobId }, order: { number: 'ASC' } });
+    if (query === undefined)
+      return this.ds.getRepository(StepEntity).find({ where: { jobId }, order: { number: 'ASC' } });
     const qb = this.ds.getRepository(StepEntity).createQueryBuilder('s').where('s.job_id = :jobId', { jobId });
     return applyListQuery(qb, query, STEP_SEARCH).getMany();
   }
@@ -213,16 +260,37 @@ export class JobsRepository {
   }
 
   /** A step that a re-run of the same job finds open is reused rather than duplicated. */
-  async startStep(jobId: string, description: string, type: StepType, executionHostId: string | null = null): Promise<StepEntity> {
+  async startStep(
+    jobId: string,
+    description: string,
+    type: StepType,
+    executionHostId: string | null = null,
+  ): Promise<StepEntity> {
     const repo = this.ds.getRepository(StepEntity);
     const open = await repo.findOne({ where: { jobId, description, status: 'started', endTime: IsNull() } });
     if (open) return open;
-    const [{ next }] = await this.ds.query('SELECT COALESCE(MAX(number), 0) + 1 AS next FROM steps WHERE job_id = $1', [jobId]);
-    return repo.save(repo.create({ jobId, description, type, number: Number(next), status: 'started', external: false, executionHostId, startTime: new Date() }));
+    const [{ next }] = await this.ds.query('SELECT COALESCE(MAX(number), 0) + 1 AS next FROM steps WHERE job_id = $1', [
+      jobId,
+    ]);
+    return repo.save(
+      repo.create({
+        jobId,
+        description,
+        type,
+        number: Number(next),
+        status: 'started',
+        external: false,
+        executionHostId,
+        startTime: new Date(),
+      }),
+    );
   }
 
   async endStep(stepId: string, status: 'finished' | 'failed' | 'aborted'): Promise<void> {
-    await this.ds.query(`UPDATE steps SET status = $2::varchar, end_time = now(), progress = CASE WHEN $2::varchar = 'finished' THEN 100 ELSE progress END WHERE id = $1`, [stepId, status]);
+    await this.ds.query(
+      `UPDATE steps SET status = $2::varchar, end_time = now(), progress = CASE WHEN $2::varchar = 'finished' THEN 100 ELSE progress END WHERE id = $1`,
+      [stepId, status],
+    );
   }
 
   async stepHost(stepId: string, hostId: string): Promise<void> {
@@ -230,7 +298,10 @@ export class JobsRepository {
   }
 
   async stepProgress(stepId: string, progress: number): Promise<void> {
-    await this.ds.query('UPDATE steps SET progress = $2 WHERE id = $1', [stepId, Math.max(0, Math.min(100, Math.round(progress)))]);
+    await this.ds.query('UPDATE steps SET progress = $2 WHERE id = $1', [
+      stepId,
+      Math.max(0, Math.min(100, Math.round(progress))),
+    ]);
   }
 }
 

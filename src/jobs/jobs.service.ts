@@ -39,8 +39,19 @@ export class JobsService {
   }
 
   async addExternal(input: JobCreate, caller: Caller): Promise<JobEntity> {
-    const job = await this.jobs.insertExternalJob(input.description, caller.correlationId, caller.userId, input.auto_cleared ?? true);
-    await this.events.record({ code: EventCode.ExternalJobAdded, severity: 'normal', description: `External job added: ${job.description}`, jobId: job.id, ...this.who(caller) });
+    const job = await this.jobs.insertExternalJob(
+      input.description,
+      caller.correlationId,
+      caller.userId,
+      input.auto_cleared ?? true,
+    );
+    await this.events.record({
+      code: EventCode.ExternalJobAdded,
+      severity: 'normal',
+      description: `External job added: ${job.description}`,
+      jobId: job.id,
+      ...this.who(caller),
+    });
     return job;
   }
 
@@ -48,7 +59,10 @@ export class JobsService {
     const job = await this.get(id);
     if (job.status !== 'started') throw OvirtFault.conflict(`job ${job.id} has already ended (${job.status})`);
     if (!job.external && job.runState !== 'queued') return this.endRunning(job, input);
-    if (!job.external && input.params.force !== true) throw OvirtFault.conflict(`job ${job.id} belongs to the service; end it with force=true to cancel it before it starts`);
+    if (!job.external && input.params.force !== true)
+      throw OvirtFault.conflict(
+        `job ${job.id} belongs to the service; end it with force=true to cancel it before it starts`,
+      );
     const status = !job.external ? 'aborted' : input.params.succeeded === false ? 'failed' : 'finished';
     if (!(await this.jobs.end(job.id, status))) {
       throw OvirtFault.conflict(`job ${job.id} started running or ended meanwhile; it was not ended`);
@@ -62,24 +76,44 @@ export class JobsService {
     const running = `job ${job.id} is running inside the service and ends by itself; it cannot be ended`;
     if (input.params.force !== true) throw OvirtFault.conflict(running);
     const state = await this.lost.lostState(job).catch(() => {
-      throw new OvirtFault(503, 'Service Unavailable', 'The job queue (Redis) is not reachable, so whether a worker still runs this job cannot be told; it was not ended.');
+      throw new OvirtFault(
+        503,
+        'Service Unavailable',
+        'The job queue (Redis) is not reachable, so whether a worker still runs this job cannot be told; it was not ended.',
+      );
     });
     if (state === undefined) throw OvirtFault.conflict(`${running} (a worker is still on it)`);
-    if (!(await this.lost.endByUser(job, state, (manager) => this.events.record(this.endedEvent(job, 'aborted', input), manager)))) {
+    if (
+      !(await this.lost.endByUser(job, state, (manager) =>
+        this.events.record(this.endedEvent(job, 'aborted', input), manager),
+      ))
+    ) {
       throw OvirtFault.conflict(`job ${job.id} ended meanwhile; it was not ended`);
     }
     return { status: 'complete', params: input.params };
   }
 
   private endedEvent(job: JobEntity, status: JobStatus, input: ActionInput<typeof JobEndActionSchema>): NewEvent {
-    return { code: EventCode.JobEndedByUser, severity: 'normal', description: `Job ended by the user (${status}): ${job.description}`, jobId: job.id, ...this.who(input.call) };
+    return {
+      code: EventCode.JobEndedByUser,
+      severity: 'normal',
+      description: `Job ended by the user (${status}): ${job.description}`,
+      jobId: job.id,
+      ...this.who(input.call),
+    };
   }
 
   async clear(id: string, input: ActionInput): Promise<ActionReply> {
     const job = await this.get(id);
-    if (job.status === 'started') throw OvirtFault.conflict(`job ${job.id} has not ended yet; only ended jobs can be cleared`);
+    if (job.status === 'started')
+      throw OvirtFault.conflict(`job ${job.id} has not ended yet; only ended jobs can be cleared`);
     if (!(await this.jobs.clear(job.id))) throw OvirtFault.notFound('job', id);
-    await this.events.record({ code: EventCode.JobCleared, severity: 'normal', description: `Job cleared: ${job.description}`, ...this.who(input.call) });
+    await this.events.record({
+      code: EventCode.JobCleared,
+      severity: 'normal',
+      description: `Job cleared: ${job.description}`,
+      ...this.who(input.call),
+    });
     return { status: 'complete', params: input.params };
   }
 

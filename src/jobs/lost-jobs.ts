@@ -47,7 +47,10 @@ export class LostJobs {
       try {
         if (await this.endLost(job)) ended += 1;
       } catch (e) {
-        this.logger.warn({ job: job.id, err: (e as Error).message }, 'could not end a job the worker lost track of; the next sweep tries again');
+        this.logger.warn(
+          { job: job.id, err: (e as Error).message },
+          'could not end a job the worker lost track of; the next sweep tries again',
+        );
       }
     }
     if (ended) this.logger.warn(`ended ${ended} job(s) the worker had lost track of`);
@@ -63,28 +66,43 @@ export class LostJobs {
       reason: 'Operation Failed',
       detail: `The worker lost track of this job: its queue entry is ${words} but its outcome was never recorded (e.g. the database failed during its final write). It was ended as failed; check the real state of the ${targetWords(job)} before trying again.`,
     };
-    return this.jobs.endUnfinishable(job.id, 'failed', error, `The worker lost track of this job (queue entry ${words}); ended as failed`, (manager) =>
-      this.events.record(
-        {
-          code: EventCode.ActionJobLost,
-          severity: 'error',
-          description: `${job.description}: failed: the worker lost track of this job (its queue entry is ${words}); it was ended as failed.`,
-          jobId: job.id,
-          correlationId: job.correlationId,
-          userId: job.ownerId,
-          targetType: job.targetType,
-          targetId: job.targetId,
-        },
-        manager,
-      ),
+    return this.jobs.endUnfinishable(
+      job.id,
+      'failed',
+      error,
+      `The worker lost track of this job (queue entry ${words}); ended as failed`,
+      (manager) =>
+        this.events.record(
+          {
+            code: EventCode.ActionJobLost,
+            severity: 'error',
+            description: `${job.description}: failed: the worker lost track of this job (its queue entry is ${words}); it was ended as failed.`,
+            jobId: job.id,
+            correlationId: job.correlationId,
+            userId: job.ownerId,
+            targetType: job.targetType,
+            targetId: job.targetId,
+          },
+          manager,
+        ),
     );
   }
 
   /** A user's `end force` on a job whose queue entry is over (`state` from lostState): ends it aborted. */
   endByUser(job: JobEntity, state: string, alsoDo: (manager: EntityManager) => Promise<unknown>): Promise<boolean> {
     const words = STATE_WORDS[state] ?? state;
-    const error: JobError = { status: 409, reason: 'Operation Aborted', detail: `Ended by the user after the worker lost track of this job (its queue entry is ${words}).` };
-    return this.jobs.endUnfinishable(job.id, 'aborted', error, `The worker lost track of this job (queue entry ${words}); ended by the user`, alsoDo);
+    const error: JobError = {
+      status: 409,
+      reason: 'Operation Aborted',
+      detail: `Ended by the user after the worker lost track of this job (its queue entry is ${words}).`,
+    };
+    return this.jobs.endUnfinishable(
+      job.id,
+      'aborted',
+      error,
+      `The worker lost track of this job (queue entry ${words}); ended by the user`,
+      alsoDo,
+    );
   }
 }
 

@@ -20,9 +20,12 @@ export class MaintenanceSchedule implements OnApplicationBootstrap {
     await this.producer.every(JobName.ReconcileOutbox, 'reconcile-outbox', 15_000);
     await this.producer.every(JobName.PruneHistory, 'prune-history', 3_600_000);
     await this.producer.every(JobName.PruneExpiredTokens, 'prune-expired-tokens', 3_600_000);
-    if (this.config.lostJobSweepMs > 0) await this.producer.every(JobName.SweepLostJobs, 'sweep-lost-jobs', this.config.lostJobSweepMs);
+    if (this.config.lostJobSweepMs > 0)
+      await this.producer.every(JobName.SweepLostJobs, 'sweep-lost-jobs', this.config.lostJobSweepMs);
     else await this.producer.queue(QueueName.Maintenance).removeJobScheduler('sweep-lost-jobs');
     // A worker starting after a crash or an outage ends what the last one lost, without waiting for the schedule.
-    await this.lostJobs.sweep().catch((e: unknown) => this.logger.warn({ err: (e as Error).message }, 'start-up sweep of lost jobs failed'));
+    await this.lostJobs
+      .sweep()
+      .catch((e: unknown) => this.logger.warn({ err: (e as Error).message }, 'start-up sweep of lost jobs failed'));
   }
 }

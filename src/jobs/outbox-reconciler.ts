@@ -46,12 +46,27 @@ export class OutboxReconciler {
   private async endUnrecoverable(row: OutboxRow): Promise<void> {
     const job = await this.jobs.findById(row.job_id);
     if (!job) return;
-    const detail = 'This job was queued by an older version of the service and its queue entry cannot be rebuilt; it did not run. Submit the action again.';
-    await this.jobs.endUnfinishable(job.id, 'failed', { status: 500, reason: 'Operation Failed', detail }, 'The queue entry of this job could not be rebuilt; ended as failed', (manager) =>
-      this.events.record(
-        { code: EventCode.ActionJobLost, severity: 'error', description: `${job.description}: failed: ${detail}`, jobId: job.id, correlationId: job.correlationId, userId: job.ownerId, targetType: job.targetType, targetId: job.targetId },
-        manager,
-      ),
+    const detail =
+      'This job was queued by an older version of the service and its queue entry cannot be rebuilt; it did not run. Submit the action again.';
+    await this.jobs.endUnfinishable(
+      job.id,
+      'failed',
+      { status: 500, reason: 'Operation Failed', detail },
+      'The queue entry of this job could not be rebuilt; ended as failed',
+      (manager) =>
+        this.events.record(
+          {
+            code: EventCode.ActionJobLost,
+            severity: 'error',
+            description: `${job.description}: failed: ${detail}`,
+            jobId: job.id,
+            correlationId: job.correlationId,
+            userId: job.ownerId,
+            targetType: job.targetType,
+            targetId: job.targetId,
+          },
+          manager,
+        ),
     );
     this.logger.warn({ job: job.id }, 'outbox entry cannot be rebuilt; job ended failed');
   }

@@ -23,10 +23,17 @@ export function loggerModule(config: AppConfig): DynamicModule {
       level: config.logLevel,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       genReqId: (req: IncomingMessage) => (req as unknown as CorrelatedRequest).correlationId,
-      customProps: (req: IncomingMessage) => ({ correlation_id: (req as unknown as CorrelatedRequest).correlationId, role: config.role }),
+      customProps: (req: IncomingMessage) => ({
+        correlation_id: (req as unknown as CorrelatedRequest).correlationId,
+        role: config.role,
+      }),
       // The query string can carry a token in a misbehaving client; log the path only.
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: req.url.split('?')[0],
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health/') },

@@ -30,13 +30,16 @@ describe("oVirt's field tables", () => {
     expect(new Set(model).size).toBe(model.length);
   });
 
-  it.each(TYPES)('%s: every oVirt field is either served or ignored (id/href by the codec for resources)', (_type, schema, model) => {
-    const served = Object.keys(schema.fields as Fields);
-    const ignored = schema.ignored ?? [];
-    const codec = schema.kind === 'resource' ? ['id'] : [];
-    expect(model.filter((n) => !served.includes(n) && !ignored.includes(n) && !codec.includes(n))).toEqual([]);
-    expect(ignored.filter((n) => !model.includes(n))).toEqual([]);
-  });
+  it.each(TYPES)(
+    '%s: every oVirt field is either served or ignored (id/href by the codec for resources)',
+    (_type, schema, model) => {
+      const served = Object.keys(schema.fields as Fields);
+      const ignored = schema.ignored ?? [];
+      const codec = schema.kind === 'resource' ? ['id'] : [];
+      expect(model.filter((n) => !served.includes(n) && !ignored.includes(n) && !codec.includes(n))).toEqual([]);
+      expect(ignored.filter((n) => !model.includes(n))).toEqual([]);
+    },
+  );
 
   it('the fields oVirt has and this service uses are served, not ignored', () => {
     expect(ClusterSchema.ignored).not.toContain('gluster_service');
@@ -50,7 +53,10 @@ describe("oVirt's field tables", () => {
       ignored: ['alpha', 'zeta'],
       description: "A thing. Fields of oVirt's model accepted in bodies and ignored: alpha, zeta.",
     });
-    expect(fitOvirtModel(['id', 'name'], ['name'], 'Nested.', { resource: false })).toEqual({ ignored: ['id'], description: 'Nested.' });
+    expect(fitOvirtModel(['id', 'name'], ['name'], 'Nested.', { resource: false })).toEqual({
+      ignored: ['id'],
+      description: 'Nested.',
+    });
   });
 });
 
@@ -84,12 +90,23 @@ describe('decoding bodies built from the oVirt model', () => {
   });
 
   it('Cluster(gluster_service, virt_service) decodes both flags; StorageDomain(host=Host(name)) decodes the reference', () => {
-    expect(decodeBody(ClusterSchema, { name: 'c', gluster_service: 'true', virt_service: 'false', version: { major: '4' } }, { mode: 'create', format: 'json' })).toEqual({
+    expect(
+      decodeBody(
+        ClusterSchema,
+        { name: 'c', gluster_service: 'true', virt_service: 'false', version: { major: '4' } },
+        { mode: 'create', format: 'json' },
+      ),
+    ).toEqual({
       name: 'c',
       gluster_service: true,
       virt_service: false,
     });
-    const sd = { name: 's', host: { name: 'h1' }, storage: { type: 'glusterfs', address: 'a', path: '/v', vfs_type: 'glusterfs' }, storage_format: 'v5' };
+    const sd = {
+      name: 's',
+      host: { name: 'h1' },
+      storage: { type: 'glusterfs', address: 'a', path: '/v', vfs_type: 'glusterfs' },
+      storage_format: 'v5',
+    };
     expect(decodeBody(StorageDomainSchema, sd, { mode: 'create', format: 'json' })).toEqual({
       name: 's',
       host: { name: 'h1' },

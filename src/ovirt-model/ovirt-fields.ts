@@ -118,7 +118,14 @@ export const OVIRT_HOST_FIELDS = [
 ] as const;
 
 /** Ssh.java. */
-export const OVIRT_SSH_FIELDS = [...OVIRT_IDENTIFIED_FIELDS, 'port', 'fingerprint', 'public_key', 'authentication_method', 'user'] as const;
+export const OVIRT_SSH_FIELDS = [
+  ...OVIRT_IDENTIFIED_FIELDS,
+  'port',
+  'fingerprint',
+  'public_key',
+  'authentication_method',
+  'user',
+] as const;
 
 /** User.java (what `ssh.user` is). */
 export const OVIRT_USER_FIELDS = [
@@ -215,10 +222,16 @@ export interface OvirtModelFit {
  * What a schema with `served` fields must ignore to accept every field of oVirt's `model`: the model's
  * names it does not serve. `id` is left out of the list where the codec already skips it (resources).
  */
-export function fitOvirtModel(model: readonly string[], served: readonly string[], description: string, options?: { resource?: boolean }): OvirtModelFit {
+export function fitOvirtModel(
+  model: readonly string[],
+  served: readonly string[],
+  description: string,
+  options?: { resource?: boolean },
+): OvirtModelFit {
   const skip = options?.resource === false ? new Set<string>() : CODEC_NAMES;
   const ignored = model.filter((name) => !served.includes(name) && !skip.has(name)).sort();
   const list = ignored.filter((name) => !CODEC_NAMES.has(name));
-  const sentence = list.length > 0 ? ` Fields of oVirt's model accepted in bodies and ignored: ${list.join(', ')}.` : '';
+  const sentence =
+    list.length > 0 ? ` Fields of oVirt's model accepted in bodies and ignored: ${list.join(', ')}.` : '';
   return { ignored, description: `${description}${sentence}` };
 }

@@ -75,7 +75,9 @@ export class AccessGuard implements CanActivate {
     const http = context.switchToHttp();
     const req = http.getRequest<AuthenticatedRequest>();
     const ownSession = this.reflector.getAllAndOverride<boolean | undefined>(OWN_SESSION, targets) === true;
-    const principal = await this.authenticator.authenticate(req, http.getResponse<Response>(), { bodyToken: ownSession });
+    const principal = await this.authenticator.authenticate(req, http.getResponse<Response>(), {
+      bodyToken: ownSession,
+    });
     req.principal = principal;
     if (principal.role === 'admin' || ownSession) return true;
     if (this.reflector.getAllAndOverride<boolean | undefined>(ADMIN_ONLY, targets)) {

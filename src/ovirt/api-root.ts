@@ -21,12 +21,19 @@ export function apiRootSchema(collections: readonly string[]): ResourceSchema {
       }),
       time: date({ description: 'the time on the server' }),
     },
-    { links: collections, description: 'The entry point: a link to every collection, the product and the time on the server.' },
+    {
+      links: collections,
+      description: 'The entry point: a link to every collection, the product and the time on the server.',
+    },
   );
 }
 
 /** name, vendor and version of package.json, in oVirt's product_info shape (`1.2.3`: major 1, minor 2, build 3). */
-export function productInfo(): { name: string; vendor: string; version: { build: number; full_version: string; major: number; minor: number; revision: number } } {
+export function productInfo(): {
+  name: string;
+  vendor: string;
+  version: { build: number; full_version: string; major: number; minor: number; revision: number };
+} {
   const { name, author, version } = packageInfo();
   const [major = 0, minor = 0, build = 0] = version.split(/[.+-]/).map((p) => Number.parseInt(p, 10) || 0);
   return {

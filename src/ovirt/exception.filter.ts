@@ -21,7 +21,10 @@ export class OvirtExceptionFilter implements ExceptionFilter {
     const { status, fault, unexpected } = faultResponseFor(exception, correlationId);
     if (unexpected) {
       const error = exception instanceof Error ? exception : new Error(String(exception));
-      this.logger.error(`${req.method} ${req.path} failed (correlation id ${correlationId ?? 'none'}): ${error.name}: ${error.message}`, error.stack);
+      this.logger.error(
+        `${req.method} ${req.path} failed (correlation id ${correlationId ?? 'none'}): ${error.name}: ${error.message}`,
+        error.stack,
+      );
     }
     if (res.headersSent) {
       res.end();

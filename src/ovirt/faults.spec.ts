@@ -19,20 +19,35 @@ describe('faultResponseFor', () => {
 
   it("keeps the status of Nest's exceptions but not their messages", () => {
     const r = faultResponseFor(new NotFoundException('Cannot GET /secret/path'), 'c1');
-    expect(r).toEqual({ status: 404, fault: { reason: 'Not Found', detail: 'there is nothing at this address' }, unexpected: false });
-    const health = faultResponseFor(new ServiceUnavailableException({ error: { database: { message: 'ECONNREFUSED 10.0.0.1:5432' } } }), 'c1');
+    expect(r).toEqual({
+      status: 404,
+      fault: { reason: 'Not Found', detail: 'there is nothing at this address' },
+      unexpected: false,
+    });
+    const health = faultResponseFor(
+      new ServiceUnavailableException({ error: { database: { message: 'ECONNREFUSED 10.0.0.1:5432' } } }),
+      'c1',
+    );
     expect(health.status).toBe(503);
     expect(JSON.stringify(health)).not.toContain('ECONNREFUSED');
   });
 
   it('hides anything else behind a 500 that names only the correlation id', () => {
-    const r = faultResponseFor(new TypeError("Cannot read properties of undefined (reading 'password_hash')"), 'abc-123');
+    const r = faultResponseFor(
+      new TypeError("Cannot read properties of undefined (reading 'password_hash')"),
+      'abc-123',
+    );
     expect(r).toEqual({
       status: 500,
-      fault: { reason: 'Internal Server Error', detail: 'the server could not complete the request; the error was logged (correlation id abc-123)' },
+      fault: {
+        reason: 'Internal Server Error',
+        detail: 'the server could not complete the request; the error was logged (correlation id abc-123)',
+      },
       unexpected: true,
     });
-    expect(faultResponseFor('a string', undefined).fault.detail).toBe('the server could not complete the request; the error was logged');
+    expect(faultResponseFor('a string', undefined).fault.detail).toBe(
+      'the server could not complete the request; the error was logged',
+    );
   });
 });
 
@@ -44,7 +59,14 @@ describe('requestFormat', () => {
   });
 
   it('answers 415 for anything else', () => {
-    for (const type of [undefined, '', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'application/xml-dtd']) {
+    for (const type of [
+      undefined,
+      '',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/json; charset=latin1',
+      'application/xml-dtd',
+    ]) {
       expect(() => requestFormat(type)).toThrow(OvirtFault);
       try {
         requestFormat(type);

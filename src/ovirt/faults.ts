@@ -100,11 +100,19 @@ export function faultResponseFor(error: unknown, correlationId: string | undefin
   if (isHttpException(error)) {
     const status = error.getStatus();
     if (Number.isInteger(status) && status >= 400 && status < 600 && status !== 500) {
-      return { status, fault: { reason: reasonPhrase(status), detail: GENERIC_DETAIL[status] ?? reasonPhrase(status).toLowerCase() }, unexpected: false };
+      return {
+        status,
+        fault: { reason: reasonPhrase(status), detail: GENERIC_DETAIL[status] ?? reasonPhrase(status).toLowerCase() },
+        unexpected: false,
+      };
     }
   }
   if (isDatabaseUnavailable(error)) {
-    return { status: 503, fault: { reason: reasonPhrase(503), detail: 'The database (PostgreSQL) is not reachable; try again shortly.' }, unexpected: false };
+    return {
+      status: 503,
+      fault: { reason: reasonPhrase(503), detail: 'The database (PostgreSQL) is not reachable; try again shortly.' },
+      unexpected: false,
+    };
   }
   const where = correlationId ? ` (correlation id ${correlationId})` : '';
   return {

@@ -61,7 +61,10 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
 /** `Expect` with anything but 202-accepted and 100-continue: a 417 fault (after the correlation id is set). */
 export function expectationMiddleware(req: Request, res: Response, next: NextFunction): void {
   const expect = req.header('expect');
-  const unmet = expect?.split(',').map((e) => e.trim().toLowerCase()).find((e) => !EXPECTATIONS.has(e));
+  const unmet = expect
+    ?.split(',')
+    .map((e) => e.trim().toLowerCase())
+    .find((e) => !EXPECTATIONS.has(e));
   if (unmet === undefined) {
     next();
     return;

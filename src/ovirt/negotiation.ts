@@ -21,9 +21,14 @@ export function requestFormat(contentType: string | undefined): Format {
   const format = REQUEST_TYPES[mediaType];
   if (format === undefined) {
     const given = mediaType === '' ? 'none was given' : `got ${mediaType.slice(0, 100)}`;
-    throw OvirtFault.unsupportedMediaType(`the body must be application/xml or application/json (Content-Type: ${given})`);
+    throw OvirtFault.unsupportedMediaType(
+      `the body must be application/xml or application/json (Content-Type: ${given})`,
+    );
   }
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/^"|"$/g, '');
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/^"|"$/g, '');
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
     throw OvirtFault.unsupportedMediaType(`the body must be UTF-8 (got charset ${charset.slice(0, 40)})`);
   }

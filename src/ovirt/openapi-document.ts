@@ -2,7 +2,17 @@ import { apiRootSchema } from './api-root';
 import { API_VERSION } from './api-paths';
 import { followableFields } from './follow';
 import { MAX_MAX } from './query';
-import { actionOpenApi, actionSchema, faultOpenApi, OpenApiSchema, OpenApiSchemas, pascalCase, ResourceSchema, resourceOpenApi, schemaName } from './representation';
+import {
+  actionOpenApi,
+  actionSchema,
+  faultOpenApi,
+  OpenApiSchema,
+  OpenApiSchemas,
+  pascalCase,
+  ResourceSchema,
+  resourceOpenApi,
+  schemaName,
+} from './representation';
 import { collectionsOf, DiscoveredRoute, servedTypes } from './route-discovery';
 import { MAX_BODY_BYTES } from './request-body';
 import { ActionRouteSpec, CrudRouteSpec, RESOURCE_ID_PARAM } from './routes';
@@ -35,7 +45,9 @@ export interface DocumentInfo {
   readonly description: string;
 }
 
-const ref = (kind: 'schemas' | 'parameters' | 'responses' | 'headers', name: string) => ({ $ref: `#/components/${kind}/${name}` });
+const ref = (kind: 'schemas' | 'parameters' | 'responses' | 'headers', name: string) => ({
+  $ref: `#/components/${kind}/${name}`,
+});
 
 function content(name: string): object {
   return {
@@ -45,20 +57,30 @@ function content(name: string): object {
 }
 
 const FAULT_RESPONSES: Record<number, [string, string]> = {
-  400: ['BadRequest', 'The request is not valid: a malformed or invalid body, a bad query parameter or an unsupported Version.'],
+  400: [
+    'BadRequest',
+    'The request is not valid: a malformed or invalid body, a bad query parameter or an unsupported Version.',
+  ],
   404: ['NotFound', 'The object (or one the body refers to) does not exist.'],
   409: ['Conflict', 'The request conflicts with the current state, e.g. a name that is already in use.'],
   413: ['PayloadTooLarge', `The body is larger than ${MAX_BODY_BYTES} bytes.`],
   415: ['UnsupportedMediaType', 'The body is neither application/xml nor application/json in UTF-8.'],
   429: ['TooManyRequests', 'Too many actions are already queued on this object; try again when some have finished.'],
-  503: ['ServiceUnavailable', 'A service the request depends on (the job queue) is not reachable; the action was not started.'],
+  503: [
+    'ServiceUnavailable',
+    'A service the request depends on (the job queue) is not reachable; the action was not started.',
+  ],
   500: ['InternalServerError', 'An unexpected error; it was logged under the correlation id the detail names.'],
 };
 
 function components(): OpenApiDocument['components'] {
   const responses: Record<string, object> = {};
   for (const [, [name, description]] of Object.entries(FAULT_RESPONSES)) {
-    responses[name] = { description, headers: { 'Correlation-Id': ref('headers', 'CorrelationId') }, content: content('Fault') };
+    responses[name] = {
+      description,
+      headers: { 'Correlation-Id': ref('headers', 'CorrelationId') },
+      content: content('Fault'),
+    };
   }
   return {
     schemas: {},
@@ -72,7 +94,8 @@ function components(): OpenApiDocument['components'] {
       CorrelationId: {
         name: 'Correlation-Id',
         in: 'header',
-        description: 'Echoed in the response and recorded on jobs and events; one is made when none (or a malformed one) is sent.',
+        description:
+          'Echoed in the response and recorded on jobs and events; one is made when none (or a malformed one) is sent.',
         schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
       },
       Id: { name: 'id', in: 'path', required: true, description: 'The id of the object.', schema: { type: 'string' } },
@@ -91,7 +114,8 @@ function components(): OpenApiDocument['components'] {
       AllContent: {
         name: 'All-Content',
         in: 'header',
-        description: 'Asks for data that is expensive to get (oVirt convention). Accepted on every GET; the current resources have no such data. Also t/f, y/n, yes/no, 1/0.',
+        description:
+          'Asks for data that is expensive to get (oVirt convention). Accepted on every GET; the current resources have no such data. Also t/f, y/n, yes/no, 1/0.',
         schema: { type: 'boolean' },
       },
       Expect: {
@@ -109,7 +133,10 @@ function components(): OpenApiDocument['components'] {
     },
     responses,
     headers: {
-      CorrelationId: { description: 'The request\'s Correlation-Id, or the one the server made.', schema: { type: 'string' } },
+      CorrelationId: {
+        description: "The request's Correlation-Id, or the one the server made.",
+        schema: { type: 'string' },
+      },
       Location: { description: 'The href of the new object.', schema: { type: 'string' } },
     },
   };
@@ -126,7 +153,9 @@ function searchParameter(spec: SearchSpec): object {
     description:
       'Filter and order, oVirt style: `field=value` or `field!=value` clauses joined by `and`; `*` in a value matches any ' +
       'characters; values with spaces in double quotes; optionally `sortby <field> [asc|desc]` at the end. ' +
-      (compared.length > 0 ? `${compared.join(', ')} also take <, <=, > and >= (dates in ISO 8601 with an offset). ` : '') +
+      (compared.length > 0
+        ? `${compared.join(', ')} also take <, <=, > and >= (dates in ISO 8601 with an offset). `
+        : '') +
       `Fields: ${fields.join(', ')}. Without sortby the order is by ${spec.defaultSort}${spec.defaultDescending ? ', largest first' : ''}.`,
     schema: { type: 'string', maxLength: MAX_SEARCH_LENGTH },
     example: `${Object.keys(spec.fields)[0]}=a* sortby ${spec.defaultSort} desc`,
@@ -159,12 +188,23 @@ function pathParameters(path: string): object[] {
   return [...path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map(([, name]) =>
     name === RESOURCE_ID_PARAM
       ? ref('parameters', 'Id')
-      : { name, in: 'path', required: true, description: `The id of the ${name.replace(/_/g, ' ')} this collection belongs to.`, schema: { type: 'string' } },
+      : {
+          name,
+          in: 'path',
+          required: true,
+          description: `The id of the ${name.replace(/_/g, ' ')} this collection belongs to.`,
+          schema: { type: 'string' },
+        },
   );
 }
 
 function queryParameters(spec: CrudRouteSpec): object[] {
-  return (spec.query ?? []).map((q) => ({ name: q.name, in: 'query', description: q.description, schema: { type: q.type } }));
+  return (spec.query ?? []).map((q) => ({
+    name: q.name,
+    in: 'query',
+    description: q.description,
+    schema: { type: q.type },
+  }));
 }
 
 /** 202 of an add or remove that runs as a job and outlasted the wait. */
@@ -183,9 +223,15 @@ function crudOperation(route: DiscoveredRoute, spec: CrudRouteSpec, served: Read
   const type = schemaName(schema.type);
   const common = [...pathParameters(route.path), ref('parameters', 'Version'), ref('parameters', 'CorrelationId')];
   const follow = followableFields(schema, served);
-  const reading = [...(follow.length > 0 ? [followParameter(follow)] : []), ref('parameters', 'AllContent'), ref('parameters', 'AllContentQuery')];
+  const reading = [
+    ...(follow.length > 0 ? [followParameter(follow)] : []),
+    ref('parameters', 'AllContent'),
+    ref('parameters', 'AllContentQuery'),
+  ];
   const body = (variant: 'Create' | 'Update') => ({ required: true, content: content(`${type}${variant}`) });
-  const ok = (description: string, name = type) => ({ '200': { description, headers: CORRELATION, content: content(name) } });
+  const ok = (description: string, name = type) => ({
+    '200': { description, headers: CORRELATION, content: content(name) },
+  });
   const tags = [route.collection ?? schema.plural];
   switch (spec.operation) {
     case 'list':
@@ -219,7 +265,11 @@ function crudOperation(route: DiscoveredRoute, spec: CrudRouteSpec, served: Read
         parameters: common,
         requestBody: body('Create'),
         responses: responses(hasReferences(schema) ? [400, 404, 409, 413, 415, 500] : [400, 409, 413, 415, 500], {
-          '201': { description: `The new ${schema.type}.`, headers: { ...CORRELATION, Location: ref('headers', 'Location') }, content: content(type) },
+          '201': {
+            description: `The new ${schema.type}.`,
+            headers: { ...CORRELATION, Location: ref('headers', 'Location') },
+            content: content(type),
+          },
           ...(spec.runsJob ? stillRunning(`adding the ${schema.type.replace(/_/g, ' ')}`) : {}),
         }),
       };
@@ -257,22 +307,32 @@ function actionOperation(route: DiscoveredRoute, spec: ActionRouteSpec): object 
   const type = schemaName(spec.resource.type);
   const flags = Object.entries(spec.schema.fields)
     .filter(([, f]) => f.kind === 'bool' && !f.readOnly)
-    .map(([flag, f]) => ({ name: flag, in: 'query', description: `${f.description ?? flag} (the body wins when both are given).`, schema: { type: 'boolean' } }));
+    .map(([flag, f]) => ({
+      name: flag,
+      in: 'query',
+      description: `${f.description ?? flag} (the body wins when both are given).`,
+      schema: { type: 'boolean' },
+    }));
   const envelope = (description: string) => ({ description, headers: CORRELATION, content: content(name) });
   const success: Record<string, object> = { '200': envelope('Done: `status` complete, with the job that ran it.') };
   let codes = [400, 404, 409, 413, 415, 500];
   if (spec.runsJob) {
     const waitNote = spec.asyncByDefault ? 'By default (long work), or when' : 'When';
-    success['202'] = envelope(`${waitNote} \`async\` is true, \`Expect: 202-accepted\` is sent or the wait limit passed: \`status\` pending (queued) or in_progress (running); follow the job.`);
+    success['202'] = envelope(
+      `${waitNote} \`async\` is true, \`Expect: 202-accepted\` is sent or the wait limit passed: \`status\` pending (queued) or in_progress (running); follow the job.`,
+    );
     success['409'] = {
-      description: 'Refused before it started (a bare fault: a state rule, or another operation holds the object), or refused by gluster while it ran (the envelope with `status` failed and the fault).',
+      description:
+        'Refused before it started (a bare fault: a state rule, or another operation holds the object), or refused by gluster while it ran (the envelope with `status` failed and the fault).',
       headers: CORRELATION,
       content: {
         'application/xml': { schema: { oneOf: [ref('schemas', `${name}Xml`), ref('schemas', 'FaultXml')] } },
         'application/json': { schema: { oneOf: [ref('schemas', name), ref('schemas', 'Fault')] } },
       },
     };
-    success['502'] = envelope('The job failed because no host of the cluster could be reached: `status` failed with the fault.');
+    success['502'] = envelope(
+      'The job failed because no host of the cluster could be reached: `status` failed with the fault.',
+    );
     success['504'] = envelope('The job failed because the remote command timed out: `status` failed with the fault.');
     codes = [400, 404, 413, 415, 429, 500, 503];
   }
@@ -288,7 +348,11 @@ function actionOperation(route: DiscoveredRoute, spec: ActionRouteSpec): object 
       ...flags,
       ...(spec.runsJob ? [ref('parameters', 'Expect')] : []),
     ],
-    requestBody: { required: false, description: 'The `<action>` envelope; may be empty (`<action/>` or no body).', content: content(`${name}Request`) },
+    requestBody: {
+      required: false,
+      description: 'The `<action>` envelope; may be empty (`<action/>` or no body).',
+      content: content(`${name}Request`),
+    },
     responses: responses(codes, success),
   };
 }
@@ -325,7 +389,11 @@ function usedSchemas(all: OpenApiSchemas, paths: object): OpenApiSchemas {
     collectRefs(all[name], inner);
     queue.push(...[...inner].filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length)));
   }
-  return Object.fromEntries(Object.keys(all).filter((n) => used[n] !== undefined).map((n) => [n, all[n]]));
+  return Object.fromEntries(
+    Object.keys(all)
+      .filter((n) => used[n] !== undefined)
+      .map((n) => [n, all[n]]),
+  );
 }
 
 function apiRootSchemas(collections: readonly string[]): OpenApiSchemas {
@@ -357,7 +425,11 @@ export function buildOpenApiDocument(routes: readonly DiscoveredRoute[], info: D
     paths: {},
     components: components(),
   };
-  const schemas: OpenApiSchemas = { ...faultOpenApi(), ...apiRootSchemas(collections), ...actionOpenApi(actionSchema(), 'JobAction') };
+  const schemas: OpenApiSchemas = {
+    ...faultOpenApi(),
+    ...apiRootSchemas(collections),
+    ...actionOpenApi(actionSchema(), 'JobAction'),
+  };
   const byType = new Map<string, ResourceSchema>();
   const actionNames = new Set<string>();
   for (const route of documented) {
@@ -373,7 +445,11 @@ export function buildOpenApiDocument(routes: readonly DiscoveredRoute[], info: D
         tags: ['api'],
         parameters: [ref('parameters', 'Version'), ref('parameters', 'CorrelationId')],
         responses: responses([400, 500], {
-          '200': { description: 'Links to the collections, the product and the server time.', headers: CORRELATION, content: content('Api') },
+          '200': {
+            description: 'Links to the collections, the product and the server time.',
+            headers: CORRELATION,
+            content: content('Api'),
+          },
         }),
       };
       continue;
@@ -427,14 +503,25 @@ function addSecurity(doc: OpenApiDocument, routes: readonly DiscoveredRoute[]): 
   };
   doc.security = [{ basic: [] }, { bearer: [] }];
   const faults: Record<string, [string, string]> = {
-    '401': ['Unauthorized', 'No credentials, wrong ones, or an expired or revoked token. Comes with `WWW-Authenticate: Basic realm="RESTAPI"`.'],
-    '403': ['Forbidden', 'The user\'s role does not allow this: a viewer may only read, and only admins may see or change users.'],
+    '401': [
+      'Unauthorized',
+      'No credentials, wrong ones, or an expired or revoked token. Comes with `WWW-Authenticate: Basic realm="RESTAPI"`.',
+    ],
+    '403': [
+      'Forbidden',
+      "The user's role does not allow this: a viewer may only read, and only admins may see or change users.",
+    ],
   };
   for (const [, [name, description]] of Object.entries(faults)) {
-    doc.components.responses[name] = { description, headers: { 'Correlation-Id': ref('headers', 'CorrelationId') }, content: content('Fault') };
+    doc.components.responses[name] = {
+      description,
+      headers: { 'Correlation-Id': ref('headers', 'CorrelationId') },
+      content: content('Fault'),
+    };
   }
   for (const route of routes) {
-    const operation = doc.paths[openApiPath(route.path)]?.[route.method.toLowerCase()] as { responses?: Record<string, object>; security?: unknown } | undefined;
+    const operation = doc.paths[openApiPath(route.path)]?.[route.method.toLowerCase()] as
+      { responses?: Record<string, object>; security?: unknown } | undefined;
     if (operation === undefined) continue;
     if (route.isPublic) {
       operation.security = [];
@@ -442,7 +529,12 @@ function addSecurity(doc: OpenApiDocument, routes: readonly DiscoveredRoute[]): 
     }
     const responses = operation.responses ?? {};
     const sorted: Record<string, object> = {};
-    const merged = { ...responses, ...Object.fromEntries(Object.entries(faults).map(([code, [name]]) => [code, responses[code] ?? ref('responses', name)])) };
+    const merged = {
+      ...responses,
+      ...Object.fromEntries(
+        Object.entries(faults).map(([code, [name]]) => [code, responses[code] ?? ref('responses', name)]),
+      ),
+    };
     for (const code of Object.keys(merged).sort()) sorted[code] = merged[code];
     operation.responses = sorted;
   }

@@ -46,7 +46,9 @@ export class OvirtModule implements OnApplicationBootstrap {
       for (const name of followableFields(schema, served)) {
         const field = schema.fields[name];
         if (field.kind === 'ref' && !loaded.has(field.type)) {
-          throw new Error(`${schema.type}.${name} can be followed but no follow loader is registered for ${field.type}`);
+          throw new Error(
+            `${schema.type}.${name} can be followed but no follow loader is registered for ${field.type}`,
+          );
         }
       }
     }

@@ -43,7 +43,11 @@ describe('query parameters', () => {
   it('reads follow as distinct direct link names', () => {
     expect(followParam({})).toEqual([]);
     expect(followParam({ follow: 'cluster, cluster,hosts' })).toEqual(['cluster', 'hosts']);
-    expect(detailOf(() => followParam({ follow: 'cluster.hosts' }))).toBe('follow: only direct links can be followed (got "cluster.hosts")');
-    expect(detailOf(() => followParam({ follow: 'a;b' }))).toBe('follow: must be a comma-separated list of link names (got "a;b")');
+    expect(detailOf(() => followParam({ follow: 'cluster.hosts' }))).toBe(
+      'follow: only direct links can be followed (got "cluster.hosts")',
+    );
+    expect(detailOf(() => followParam({ follow: 'a;b' }))).toBe(
+      'follow: must be a comma-separated list of link names (got "a;b")',
+    );
   });
 });

@@ -31,7 +31,10 @@ export function booleanParam(query: QueryParams, name: string, fallback: boolean
   if (text === undefined || text === '') return text === '' ? true : fallback;
   const value = parseOvirtBoolean(text);
   if (value === undefined) {
-    throw OvirtFault.invalidParameter(name, `must be true or false (t, true, y, yes, 1 / f, false, n, no, 0), got "${safeText(text, 40)}"`);
+    throw OvirtFault.invalidParameter(
+      name,
+      `must be true or false (t, true, y, yes, 1 / f, false, n, no, 0), got "${safeText(text, 40)}"`,
+    );
   }
   return value;
 }
@@ -82,7 +85,9 @@ export function followParam(query: QueryParams): string[] {
   const names = text.split(',').map((n) => n.trim());
   for (const name of names) {
     if (!/^[a-z][a-z0-9_]{0,63}$/.test(name)) {
-      const why = name.includes('.') ? 'only direct links can be followed' : 'must be a comma-separated list of link names';
+      const why = name.includes('.')
+        ? 'only direct links can be followed'
+        : 'must be a comma-separated list of link names';
       throw OvirtFault.invalidParameter('follow', `${why} (got "${safeText(name, 40)}")`);
     }
   }

@@ -36,7 +36,12 @@ export function bodyParserErrorHandler(error: BodyParserError, req: Request, res
   if (error.type === 'entity.too.large' || error.status === 413) {
     sendFault(req, res, 413, OvirtFault.payloadTooLarge(MAX_BODY_BYTES).toFault());
   } else if (error.type === 'encoding.unsupported' || error.status === 415) {
-    sendFault(req, res, 415, OvirtFault.unsupportedMediaType('the body must not be compressed other than with gzip or deflate').toFault());
+    sendFault(
+      req,
+      res,
+      415,
+      OvirtFault.unsupportedMediaType('the body must not be compressed other than with gzip or deflate').toFault(),
+    );
   } else {
     sendFault(req, res, 400, { reason: 'Malformed request body', detail: 'the request body could not be read' });
   }

@@ -5,7 +5,16 @@ import { mergeMap, Observable } from 'rxjs';
 import { FollowRegistry } from './follow';
 import { responseFormat } from './negotiation';
 import { allContentRequested, followParam } from './query';
-import { actionSchema, CONTENT_TYPES, Format, render, renderAction, renderCollection, ResourceSchema, RootSchema } from './representation';
+import {
+  actionSchema,
+  CONTENT_TYPES,
+  Format,
+  render,
+  renderAction,
+  renderCollection,
+  ResourceSchema,
+  RootSchema,
+} from './representation';
 import { ActionReply, OVIRT_ROUTE, OvirtRouteSpec } from './routes';
 
 /** The envelope of an add or remove that is still running as a job. */
@@ -50,14 +59,22 @@ export class OvirtResponseInterceptor implements NestInterceptor {
     const format = responseFormat(req);
     // Query parameters are checked before the handler runs, so a bad one never has side effects.
     const reads = spec.operation === 'list' || spec.operation === 'get';
-    const options: RequestOptions = reads ? { allContent: allContentRequested(req), follow: followParam(req.query) } : { allContent: false, follow: [] };
+    const options: RequestOptions = reads
+      ? { allContent: allContentRequested(req), follow: followParam(req.query) }
+      : { allContent: false, follow: [] };
     if (reads) this.follow.check(spec.schema, options.follow);
     (req as unknown as Record<symbol, RequestOptions>)[OPTIONS] = options;
     return next.handle().pipe(mergeMap((result: unknown) => this.present(spec, result, format, options, res)));
   }
 
   /** The rendered body, which Nest sends; status and headers are set here. */
-  private async present(spec: OvirtRouteSpec, result: unknown, format: Format, options: RequestOptions, res: Response): Promise<string | undefined> {
+  private async present(
+    spec: OvirtRouteSpec,
+    result: unknown,
+    format: Format,
+    options: RequestOptions,
+    res: Response,
+  ): Promise<string | undefined> {
     // An add or remove that runs as a job and outlasted the wait answers like an action: 202 and the job.
     if ((spec.operation === 'add' || spec.operation === 'remove') && isStillRunning(result)) {
       res.status(202).type(CONTENT_TYPES[format]);

@@ -46,7 +46,8 @@ export function discoverRoutes(modules: ModulesContainer): DiscoveredRoute[] {
       if (!controller || seen.has(controller)) continue;
       seen.add(controller);
       const collection = Reflect.getMetadata(OVIRT_COLLECTION, controller) as string | undefined;
-      const excluded = (Reflect.getMetadata(SWAGGER_EXCLUDE_CONTROLLER, controller) as boolean[] | undefined)?.[0] === true;
+      const excluded =
+        (Reflect.getMetadata(SWAGGER_EXCLUDE_CONTROLLER, controller) as boolean[] | undefined)?.[0] === true;
       const classPublic = Reflect.getMetadata(PUBLIC_ROUTE, controller) === true;
       for (const name of scanner.getAllMethodNames(controller.prototype)) {
         const handler = (controller.prototype as Record<string, unknown>)[name];
@@ -68,12 +69,16 @@ export function discoverRoutes(modules: ModulesContainer): DiscoveredRoute[] {
       }
     }
   }
-  return routes.sort((a, b) => a.path.localeCompare(b.path) || METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method));
+  return routes.sort(
+    (a, b) => a.path.localeCompare(b.path) || METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method),
+  );
 }
 
 /** The top-level collections (the links of the API root), sorted by name. */
 export function collectionsOf(routes: readonly DiscoveredRoute[]): string[] {
-  const names = routes.filter((r) => r.collection !== undefined && r.spec?.operation === 'list').map((r) => r.collection as string);
+  const names = routes
+    .filter((r) => r.collection !== undefined && r.spec?.operation === 'list')
+    .map((r) => r.collection as string);
   return [...new Set(names)].sort();
 }
 

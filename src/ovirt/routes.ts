@@ -1,4 +1,15 @@
-import { applyDecorators, Controller, createParamDecorator, Delete, ExecutionContext, Get, Param, Post, Put, SetMetadata } from '@nestjs/common';
+import {
+  applyDecorators,
+  Controller,
+  createParamDecorator,
+  Delete,
+  ExecutionContext,
+  Get,
+  Param,
+  Post,
+  Put,
+  SetMetadata,
+} from '@nestjs/common';
 import type { Request } from 'express';
 import { API_ROOT } from './api-paths';
 import type { AuthenticatedRequest } from './access.guard';
@@ -93,7 +104,10 @@ export function OvirtCollection(name: string): ClassDecorator {
   return applyDecorators(Controller(`${API_ROOT.slice(1)}/${name}`), SetMetadata(OVIRT_COLLECTION, name));
 }
 
-export function ListRoute(schema: ResourceSchema, options: { search: SearchSpec; summary?: string; query?: readonly QueryParameterSpec[] }): MethodDecorator {
+export function ListRoute(
+  schema: ResourceSchema,
+  options: { search: SearchSpec; summary?: string; query?: readonly QueryParameterSpec[] },
+): MethodDecorator {
   return route({ operation: 'list', schema, ...options }, Get());
 }
 
@@ -101,7 +115,10 @@ export function GetRoute(schema: ResourceSchema, options: { summary?: string } =
   return route({ operation: 'get', schema, ...options }, Get(`:${RESOURCE_ID_PARAM}`));
 }
 
-export function AddRoute(schema: ResourceSchema, options: { summary?: string; runsJob?: boolean } = {}): MethodDecorator {
+export function AddRoute(
+  schema: ResourceSchema,
+  options: { summary?: string; runsJob?: boolean } = {},
+): MethodDecorator {
   return route({ operation: 'add', schema, ...options }, Post());
 }
 
@@ -109,7 +126,10 @@ export function UpdateRoute(schema: ResourceSchema, options: { summary?: string 
   return route({ operation: 'update', schema, ...options }, Put(`:${RESOURCE_ID_PARAM}`));
 }
 
-export function RemoveRoute(schema: ResourceSchema, options: { summary?: string; query?: readonly QueryParameterSpec[]; runsJob?: boolean } = {}): MethodDecorator {
+export function RemoveRoute(
+  schema: ResourceSchema,
+  options: { summary?: string; query?: readonly QueryParameterSpec[]; runsJob?: boolean } = {},
+): MethodDecorator {
   return route({ operation: 'remove', schema, ...options }, Delete(`:${RESOURCE_ID_PARAM}`));
 }
 
@@ -179,7 +199,9 @@ function callerOf(req: Request): Caller {
 }
 
 /** The request's correlation id and authenticated user: `add(@RequestCaller() caller: Caller)`. */
-export const RequestCaller = createParamDecorator((_: unknown, ctx: ExecutionContext): Caller => callerOf(ctx.switchToHttp().getRequest<Request>()));
+export const RequestCaller = createParamDecorator((_: unknown, ctx: ExecutionContext): Caller =>
+  callerOf(ctx.switchToHttp().getRequest<Request>()),
+);
 
 /** Who asked, and how: what every action hands to the job it submits. */
 export interface ActionCall extends Caller {
@@ -220,7 +242,8 @@ export const ActionInputParam = createParamDecorator((_: unknown, ctx: Execution
   const body = readRequestBody(req, spec.schema, 'action') as Record<string, unknown>;
   const fromQuery: Record<string, boolean> = {};
   for (const [name, field] of Object.entries(spec.schema.fields)) {
-    if (field.kind === 'bool' && !field.readOnly && req.query[name] !== undefined) fromQuery[name] = booleanParam(req.query, name, false);
+    if (field.kind === 'bool' && !field.readOnly && req.query[name] !== undefined)
+      fromQuery[name] = booleanParam(req.query, name, false);
   }
   const { async: asyncParam, ...params } = { ...fromQuery, ...body };
   if (asyncParam === false && expectsAccepted(req)) {

@@ -2,7 +2,11 @@ import { OvirtFault } from './faults';
 import { likePattern, matchesSearchValue, orderedValues, parseSearch, SearchSpec } from './search';
 
 const spec: SearchSpec = {
-  fields: { name: { column: 'h.name' }, address: { column: 'h.address' }, status: { column: 'h.status', values: ['up', 'unknown', 'non_responsive'] } },
+  fields: {
+    name: { column: 'h.name' },
+    address: { column: 'h.address' },
+    status: { column: 'h.status', values: ['up', 'unknown', 'non_responsive'] },
+  },
   defaultSort: 'name',
 };
 
@@ -59,10 +63,17 @@ describe('parseSearch comparisons', () => {
   });
 
   it('keeps numbers within the range of their column: integer unless the field says otherwise', () => {
-    expect(() => parseSearch('code=2147483648', events)).toThrow('code must be between -2147483648 and 2147483647 (got 2147483648)');
-    expect(() => parseSearch('code>-2147483649', events)).toThrow('code must be between -2147483648 and 2147483647 (got -2147483649)');
+    expect(() => parseSearch('code=2147483648', events)).toThrow(
+      'code must be between -2147483648 and 2147483647 (got 2147483648)',
+    );
+    expect(() => parseSearch('code>-2147483649', events)).toThrow(
+      'code must be between -2147483648 and 2147483647 (got -2147483649)',
+    );
     expect(parseSearch('code=2147483647', events).conditions[0].value).toBe('2147483647');
-    const wide: SearchSpec = { fields: { index: { column: 'e.id', type: 'number', range: [0, Number.MAX_SAFE_INTEGER] } }, defaultSort: 'index' };
+    const wide: SearchSpec = {
+      fields: { index: { column: 'e.id', type: 'number', range: [0, Number.MAX_SAFE_INTEGER] } },
+      defaultSort: 'index',
+    };
     expect(parseSearch('index>999999999999999', wide).conditions[0].value).toBe('999999999999999');
     expect(() => parseSearch('index>-1', wide)).toThrow('index must be between 0 and 9007199254740991 (got -1)');
   });
@@ -94,7 +105,10 @@ describe('parseSearch', () => {
       { field: 'name', negate: false, value: 'a b"c' },
       { field: 'status', negate: false, value: 'up' },
     ]);
-    expect(parseSearch('sortby status', spec)).toEqual({ conditions: [], sort: { field: 'status', descending: false } });
+    expect(parseSearch('sortby status', spec)).toEqual({
+      conditions: [],
+      sort: { field: 'status', descending: false },
+    });
     expect(parseSearch('status=non*', spec).conditions[0].value).toBe('non*');
   });
 

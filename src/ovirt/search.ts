@@ -118,14 +118,19 @@ function valueOf(token: Token | undefined, field: string, spec: SearchSpec): str
   }
   const type = spec.fields[field].type;
   if (type === 'number') {
-    if (!/^-?\d{1,15}$/.test(token.text)) throw problem(`${field} must be a whole number (got "${safeText(token.text, 40)}")`);
+    if (!/^-?\d{1,15}$/.test(token.text))
+      throw problem(`${field} must be a whole number (got "${safeText(token.text, 40)}")`);
     const [min, max] = spec.fields[field].range ?? INTEGER_RANGE;
-    if (Number(token.text) < min || Number(token.text) > max) throw problem(`${field} must be between ${min} and ${max} (got ${token.text})`);
+    if (Number(token.text) < min || Number(token.text) > max)
+      throw problem(`${field} must be between ${min} and ${max} (got ${token.text})`);
     return token.text;
   }
   if (type === 'date') {
     const ms = parseIsoDate(token.text);
-    if (ms === undefined) throw problem(`${field} must be an ISO 8601 date and time with Z or an offset, e.g. 2026-11-30T12:00:00Z (got "${safeText(token.text, 40)}")`);
+    if (ms === undefined)
+      throw problem(
+        `${field} must be an ISO 8601 date and time with Z or an offset, e.g. 2026-11-30T12:00:00Z (got "${safeText(token.text, 40)}")`,
+      );
     return String(ms);
   }
   const values = spec.fields[field].values;
@@ -162,7 +167,9 @@ export function parseSearch(text: string | undefined, spec: SearchSpec): SearchQ
       }
       sort = { field, descending };
       if (i < tokens.length) {
-        throw problem(`sortby must come last (unexpected "${safeText(tokens[i].text, 20)}" at position ${tokens[i].at + 1})`);
+        throw problem(
+          `sortby must come last (unexpected "${safeText(tokens[i].text, 20)}" at position ${tokens[i].at + 1})`,
+        );
       }
       break;
     }
@@ -176,7 +183,9 @@ export function parseSearch(text: string | undefined, spec: SearchSpec): SearchQ
     const field = fieldOf(tokens[i], spec, 'a condition such as name=value');
     const op = tokens[i + 1];
     if (op?.kind !== 'op') {
-      throw problem(`expected an operator (=, !=, <, <=, >, >=) after ${field}${op ? ` at position ${op.at + 1}` : ''}`);
+      throw problem(
+        `expected an operator (=, !=, <, <=, >, >=) after ${field}${op ? ` at position ${op.at + 1}` : ''}`,
+      );
     }
     const value = valueOf(tokens[i + 2], field, spec);
     if (op.text === '=' || op.text === '!=') {
@@ -224,7 +233,8 @@ export function matchesSearchValue(value: string, text: string, caseSensitive = 
   if (pieces.length === 1) return pattern === subject;
   const first = pieces[0];
   const last = pieces[pieces.length - 1];
-  if (first.length + last.length > subject.length || !subject.startsWith(first) || !subject.endsWith(last)) return false;
+  if (first.length + last.length > subject.length || !subject.startsWith(first) || !subject.endsWith(last))
+    return false;
   let at = first.length;
   const end = subject.length - last.length;
   for (const piece of pieces.slice(1, -1)) {
@@ -244,5 +254,7 @@ export function likePattern(value: string): string {
 /** The values of an ordered enum that satisfy `value <op> bound`. */
 export function orderedValues(values: readonly string[], comparison: Comparison, bound: string): string[] {
   const at = values.indexOf(bound);
-  return values.filter((_, i) => (comparison === '<' ? i < at : comparison === '<=' ? i <= at : comparison === '>' ? i > at : i >= at));
+  return values.filter((_, i) =>
+    comparison === '<' ? i < at : comparison === '<=' ? i <= at : comparison === '>' ? i > at : i >= at,
+  );
 }

@@ -15,7 +15,13 @@ function sh(command: string, env: NodeJS.ProcessEnv = process.env): string {
 describe('preflight commands', () => {
   it('quote every word', () => {
     expect(clockCommand().command).toBe(`'date' '+%s%N'`);
-    expect(sshProbeCommand('root', '10.200.0.2', 22, 5, 10).argv.slice(4)).toEqual(['root', '10.200.0.2', '22', '5', '10']);
+    expect(sshProbeCommand('root', '10.200.0.2', 22, 5, 10).argv.slice(4)).toEqual([
+      'root',
+      '10.200.0.2',
+      '22',
+      '5',
+      '10',
+    ]);
   });
 
   it('refuse hostile or malformed values before building anything', () => {
@@ -37,7 +43,9 @@ describe('preflight commands', () => {
   it('the facts script prints what parseHostFacts reads (run here: this machine has gluster and rsync)', () => {
     const facts = parseHostFacts(sh(hostFactsCommand().command));
     expect(facts.glusterVersion).toMatch(/^\d+\.\d+/);
-    expect(facts.rsyncVersion).toBe(/version\s+v?(\S+)/.exec(execFileSync('rsync', ['--version'], { encoding: 'utf8' }))?.[1]);
+    expect(facts.rsyncVersion).toBe(
+      /version\s+v?(\S+)/.exec(execFileSync('rsync', ['--version'], { encoding: 'utf8' }))?.[1],
+    );
   });
 
   it('the facts script prints empty tags when the tools are missing', () => {
@@ -58,11 +66,16 @@ describe('preflight commands', () => {
     expect(read?.ms).toBeLessThanOrEqual(after);
   });
 
-  it('the ssh probe says nokey when the geo-rep key is missing, and otherwise reports ssh\'s own failure', () => {
+  it("the ssh probe says nokey when the geo-rep key is missing, and otherwise reports ssh's own failure", () => {
     const out = sh(sshProbeCommand('root', '127.0.0.1', 1, 1, 5).command);
     const parsed = parseSshProbe(out);
     if (fs.existsSync('/var/lib/glusterd/geo-replication/secret.pem')) {
-      expect(parsed).toEqual({ kind: 'tried', exitCode: 255, authenticated: false, message: 'ssh: connect to host 127.0.0.1 port 1: Connection refused' });
+      expect(parsed).toEqual({
+        kind: 'tried',
+        exitCode: 255,
+        authenticated: false,
+        message: 'ssh: connect to host 127.0.0.1 port 1: Connection refused',
+      });
     } else {
       expect(parsed).toEqual({ kind: 'nokey' });
     }

@@ -11,9 +11,11 @@ import { validateHost, validatePort, validateUserName } from '../gluster/validat
 /** The key gsyncd's monitor on a master host uses to reach the slave (written by `gsec_create`). */
 export const GEOREP_SECRET_PEM = '/var/lib/glusterd/geo-replication/secret.pem';
 
-
 /** The first line of `gluster --version` and of `rsync --version`, each on its own tagged line (empty when missing). */
-const FACTS = ['printf \'gluster=%s\\n\' "$(gluster --version 2>/dev/null | head -n 1)"', 'printf \'rsync=%s\\n\' "$(rsync --version 2>/dev/null | head -n 1)"'].join('\n');
+const FACTS = [
+  'printf \'gluster=%s\\n\' "$(gluster --version 2>/dev/null | head -n 1)"',
+  'printf \'rsync=%s\\n\' "$(rsync --version 2>/dev/null | head -n 1)"',
+].join('\n');
 
 export function hostFactsCommand(): GlusterCommand {
   return plainCommand(['sh', '-c', FACTS, 'georep-preflight']);
@@ -43,12 +45,19 @@ const SSH_PROBE = [
   'printf \'%s\\n\' "$err" | grep -v "^[[:space:]]*$" | tail -n 1 | sed "s/^/msg=/"',
 ].join('\n');
 
-export function sshProbeCommand(user: string, slaveHost: string, port: number, connectTimeoutSeconds: number, timeoutSeconds: number): GlusterCommand {
+export function sshProbeCommand(
+  user: string,
+  slaveHost: string,
+  port: number,
+  connectTimeoutSeconds: number,
+  timeoutSeconds: number,
+): GlusterCommand {
   for (const [name, value] of [
     ['connectTimeout', connectTimeoutSeconds],
     ['timeout', timeoutSeconds],
   ] as const) {
-    if (!Number.isInteger(value) || value < 1 || value > 600) throw new GlusterArgumentError(name, 'must be 1-600 seconds');
+    if (!Number.isInteger(value) || value < 1 || value > 600)
+      throw new GlusterArgumentError(name, 'must be 1-600 seconds');
   }
   return plainCommand([
     'sh',

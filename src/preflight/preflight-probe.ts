@@ -4,7 +4,15 @@ import { HostEntity } from '../hosts/host.entity';
 import { HostShell } from '../hosts/host-shell';
 import type { SshExecResult } from '../ssh';
 import { clockCommand, hostFactsCommand, sshProbeCommand } from './preflight-commands';
-import { ClockRead, HostFacts, HostReading, parseClock, parseHostFacts, parseSshProbe, SshProbeOutcome } from './preflight-checks';
+import {
+  ClockRead,
+  HostFacts,
+  HostReading,
+  parseClock,
+  parseHostFacts,
+  parseSshProbe,
+  SshProbeOutcome,
+} from './preflight-checks';
 
 /** How long one probe command on one host may take before its host counts as not answering. */
 export const PREFLIGHT_COMMAND_TIMEOUT_MS = 15_000;
@@ -42,24 +50,44 @@ export class PreflightProbe {
   }
 
   /** From a master host: ssh to the slave host with gsyncd's key, as the session's user on its port. */
-  async ssh(host: HostEntity, target: { user: string; slaveHost: string; port: number }): Promise<HostReading<SshProbeOutcome>> {
-    const command = sshProbeCommand(target.user, target.slaveHost, target.port, SSH_PROBE_CONNECT_TIMEOUT_SECONDS, SSH_PROBE_TIMEOUT_SECONDS);
+  async ssh(
+    host: HostEntity,
+    target: { user: string; slaveHost: string; port: number },
+  ): Promise<HostReading<SshProbeOutcome>> {
+    const command = sshProbeCommand(
+      target.user,
+      target.slaveHost,
+      target.port,
+      SSH_PROBE_CONNECT_TIMEOUT_SECONDS,
+      SSH_PROBE_TIMEOUT_SECONDS,
+    );
     return this.read(host, command, (out) => parseSshProbe(out.stdout));
   }
 
-  private async read<T>(host: HostEntity, command: GlusterCommand, parse: (out: SshExecResult, receivedMs: number) => T | null, beforeSend?: () => void): Promise<HostReading<T>> {
+  private async read<T>(
+    host: HostEntity,
+    command: GlusterCommand,
+    parse: (out: SshExecResult, receivedMs: number) => T | null,
+    beforeSend?: () => void,
+  ): Promise<HostReading<T>> {
     let timer: NodeJS.Timeout | undefined;
     try {
       beforeSend?.();
-      const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ProbeTimeoutError()), PREFLIGHT_COMMAND_TIMEOUT_MS)));
+      const deadline = new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new ProbeTimeoutError()), PREFLIGHT_COMMAND_TIMEOUT_MS)),
+      );
       const out = await Promise.race([this.shell.run(host, command), deadline]);
       const value = parse(out, Date.now());
       if (value === null) {
-        return { host: host.name, error: `unexpected answer (exit ${out.exitCode ?? out.signal}): ${(out.stderr.trim() || out.stdout.trim()).slice(0, 200)}` };
+        return {
+          host: host.name,
+          error: `unexpected answer (exit ${out.exitCode ?? out.signal}): ${(out.stderr.trim() || out.stdout.trim()).slice(0, 200)}`,
+        };
       }
       return { host: host.name, value };
     } catch (e) {
-      if (e instanceof ProbeTimeoutError) return { host: host.name, error: `no answer within ${PREFLIGHT_COMMAND_TIMEOUT_MS / 1000} s` };
+      if (e instanceof ProbeTimeoutError)
+        return { host: host.name, error: `no answer within ${PREFLIGHT_COMMAND_TIMEOUT_MS / 1000} s` };
       return { host: host.name, error: (e instanceof Error ? e.message : String(e)).slice(0, 300) };
     } finally {
       clearTimeout(timer);

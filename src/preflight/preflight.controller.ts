@@ -18,9 +18,14 @@ export class SessionPreflightController {
 
   @SingletonGetRoute({
     schema: PreflightSchema,
-    summary: 'Check a geo-replication session before relying on it: versions, clocks, SSH, capacity, known-bad rsync (read-only, over SSH)',
+    summary:
+      'Check a geo-replication session before relying on it: versions, clocks, SSH, capacity, known-bad rsync (read-only, over SSH)',
   })
-  get(@Param('cluster') clusterId: string, @Param('volume') volumeId: string, @Param('session') sessionId: string): Promise<PreflightView> {
+  get(
+    @Param('cluster') clusterId: string,
+    @Param('volume') volumeId: string,
+    @Param('session') sessionId: string,
+  ): Promise<PreflightView> {
     return this.preflight.run(clusterId, volumeId, sessionId);
   }
 }

@@ -102,7 +102,10 @@ export class PreflightService {
     const slaveVolume = pair.slaveVolumeId ? volumes.get(pair.slaveVolumeId) : undefined;
     const masterHosts = uniqueById(await this.hosts.listByCluster(pair.masterClusterId));
     const slaveHost = pair.slaveHostId ? await this.hosts.findById(pair.slaveHostId) : null;
-    const slaveHosts = uniqueById([...(pair.slaveClusterId ? await this.hosts.listByCluster(pair.slaveClusterId) : []), ...(slaveHost ? [slaveHost] : [])]);
+    const slaveHosts = uniqueById([
+      ...(pair.slaveClusterId ? await this.hosts.listByCluster(pair.slaveClusterId) : []),
+      ...(slaveHost ? [slaveHost] : []),
+    ]);
     const port = pair.port;
     const accessMount = pair.accessMount;
     // First what each host runs (this also opens the pooled connections), then the clocks alone (on
@@ -116,7 +119,9 @@ export class PreflightService {
       Promise.all(masterHosts.map((h) => (reachable(h) ? this.probe.clock(h) : notReached(h)))),
       slaveHost ? (reachable(slaveHost) ? this.probe.clock(slaveHost) : notReached(slaveHost)) : null,
     ]);
-    const sshProbes = pair.ssh ? await Promise.all(masterHosts.map((h) => (reachable(h) ? this.probe.ssh(h, target) : notReached(h)))) : [];
+    const sshProbes = pair.ssh
+      ? await Promise.all(masterHosts.map((h) => (reachable(h) ? this.probe.ssh(h, target) : notReached(h))))
+      : [];
 
     const version = (h: HostEntity): HostReading<VersionReading> => {
       const f = facts.get(h.id) as HostReading<HostFacts>;
@@ -125,7 +130,9 @@ export class PreflightService {
     };
     const rsync = (side: 'master' | 'slave') => (h: HostEntity) => {
       const f = facts.get(h.id) as HostReading<HostFacts>;
-      return 'value' in f ? { side, host: h.name, value: f.value.rsyncVersion } : { side, host: h.name, error: f.error };
+      return 'value' in f
+        ? { side, host: h.name, value: f.value.rsyncVersion }
+        : { side, host: h.name, error: f.error };
     };
     const checks: PreflightCheck[] = [
       checkGlusterVersions(masterHosts.map(version), slaveHosts.map(version), slaveHosts.length > 0),
@@ -139,5 +146,4 @@ export class PreflightService {
     ];
     return checks;
   }
-
 }

@@ -32,7 +32,9 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(REDIS_URL) private readonly redisUrl: string,
     @Inject(QUEUE_PREFIX) private readonly prefix: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Optional() @Inject(QUEUE_HANDLER_WRAPPERS) private readonly wrappers: Partial<Record<QueueName, QueueHandlerWrapper>> = {},
+    @Optional()
+    @Inject(QUEUE_HANDLER_WRAPPERS)
+    private readonly wrappers: Partial<Record<QueueName, QueueHandlerWrapper>> = {},
   ) {}
 
   /** The handler table, checked for completeness. Exposed for the start-up check's test. */
@@ -59,7 +61,8 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
       .getProviders()
       .map((w) => w.instance as object | undefined)
       .filter((i): i is object => !!i && typeof i === 'object');
-    for (const [name, handler] of WorkerRunner.collectHandlers(instances, this.scanner, this.reflector)) this.handlers.set(name, handler);
+    for (const [name, handler] of WorkerRunner.collectHandlers(instances, this.scanner, this.reflector))
+      this.handlers.set(name, handler);
 
     const queues = new Set<QueueName>(Object.values(QUEUE_OF_JOB));
     for (const queue of queues) {
@@ -72,7 +75,9 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
         stalledInterval: Math.max(1000, Math.floor(this.config.jobLockMs / 2)),
         maxStalledCount: 3,
       });
-      worker.on('failed', (job, err) => this.logger.warn({ job: job?.id, name: job?.name, err: err.message }, 'job failed'));
+      worker.on('failed', (job, err) =>
+        this.logger.warn({ job: job?.id, name: job?.name, err: err.message }, 'job failed'),
+      );
       worker.on('error', (err) => this.logger.warn({ err: err.message }, 'worker error'));
       this.workers.push(worker);
     }
@@ -91,7 +96,9 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     await Promise.all(
       this.workers.map(async (worker) => {
         let timer: NodeJS.Timeout | undefined;
-        const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.config.shutdownGraceMs)));
+        const grace = new Promise<'timeout'>(
+          (resolve) => (timer = setTimeout(() => resolve('timeout'), this.config.shutdownGraceMs)),
+        );
         const outcome = await Promise.race([worker.close().then(() => 'closed' as const), grace]);
         clearTimeout(timer);
         if (outcome === 'timeout') {

@@ -24,14 +24,24 @@ export class MasterRootToucher implements DrStallHealer {
     const ref = await this.gluster.ref(session);
     const ran = await this.gluster.onCluster(session.clusterId, touchVolumeRootCommand(ref.masterVolume));
     if (ran.output.exitCode !== 0) {
-      this.logger.warn({ session: session.id, exitCode: ran.output.exitCode }, `could not touch the root of ${ref.masterVolume}: ${ran.output.stderr.trim().slice(0, 200)}`);
+      this.logger.warn(
+        { session: session.id, exitCode: ran.output.exitCode },
+        `could not touch the root of ${ref.masterVolume}: ${ran.output.stderr.trim().slice(0, 200)}`,
+      );
     } else {
-      this.logger.log({ session: session.id, polls }, `nothing moved for ${polls} polls: touched the root of ${ref.masterVolume}`);
+      this.logger.log(
+        { session: session.id, polls },
+        `nothing moved for ${polls} polls: touched the root of ${ref.masterVolume}`,
+      );
     }
     const healed = await this.healer.healNow(session, {}).catch((e: Error) => {
       this.logger.warn({ session: session.id, err: e.message }, 'the stalled worker could not be healed');
       return null;
     });
-    if (healed) this.logger.log({ session: session.id, bricks: healed.bricks }, `healed stalled worker(s) during the DR run (${healed.action})`);
+    if (healed)
+      this.logger.log(
+        { session: session.id, bricks: healed.bricks },
+        `healed stalled worker(s) during the DR run (${healed.action})`,
+      );
   }
 }

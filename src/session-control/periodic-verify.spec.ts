@@ -3,7 +3,13 @@ import { dueForVerify, MAX_SWEEP_PERIOD_MS, sweepPeriodMs, VerifyCandidate } fro
 
 const NOW = Date.parse('2026-12-01T02:00:00Z');
 const HOUR = 3_600_000;
-const idle: VerifyCandidate = { status: 'active', slaveHostId: 'h2', lastVerified: null, lastVerifyJobAt: null, busy: false };
+const idle: VerifyCandidate = {
+  status: 'active',
+  slaveHostId: 'h2',
+  lastVerified: null,
+  lastVerifyJobAt: null,
+  busy: false,
+};
 const ago = (ms: number) => new Date(NOW - ms);
 
 describe('sweepPeriodMs', () => {
@@ -29,11 +35,22 @@ describe('dueForVerify', () => {
     // a verify job that failed before recording anything still counts: no retry on every sweep
     expect(dueForVerify({ ...idle, lastVerified: ago(5 * HOUR), lastVerifyJobAt: ago(60_000) }, NOW, HOUR)).toBe(false);
     expect(dueForVerify({ ...idle, lastVerified: ago(60_000), lastVerifyJobAt: ago(5 * HOUR) }, NOW, HOUR)).toBe(false);
-    expect(dueForVerify({ ...idle, lastVerified: ago(2 * HOUR), lastVerifyJobAt: ago(2 * HOUR) }, NOW, HOUR)).toBe(true);
+    expect(dueForVerify({ ...idle, lastVerified: ago(2 * HOUR), lastVerifyJobAt: ago(2 * HOUR) }, NOW, HOUR)).toBe(
+      true,
+    );
   });
 
   it('skips sessions that are not active, are busy, or have no registered slave host', () => {
-    for (const status of ['created', 'stopped', 'paused', 'faulty', 'partial_faulty', 'initializing', 'passive', 'unknown']) {
+    for (const status of [
+      'created',
+      'stopped',
+      'paused',
+      'faulty',
+      'partial_faulty',
+      'initializing',
+      'passive',
+      'unknown',
+    ]) {
       expect(dueForVerify({ ...idle, status }, NOW, HOUR)).toBe(false);
     }
     expect(dueForVerify({ ...idle, busy: true }, NOW, HOUR)).toBe(false);
@@ -44,8 +61,12 @@ describe('dueForVerify', () => {
 describe('GEOREP_VERIFY_INTERVAL_SECONDS', () => {
   it('is off by default, in seconds otherwise, and refused when not a whole number', () => {
     expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x' }).verifyIntervalMs).toBe(0);
-    expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x', GEOREP_VERIFY_INTERVAL_SECONDS: '900' }).verifyIntervalMs).toBe(900_000);
+    expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x', GEOREP_VERIFY_INTERVAL_SECONDS: '900' }).verifyIntervalMs).toBe(
+      900_000,
+    );
     expect(() => loadConfig({ GEOREP_DATA_DIR: '/tmp/x', GEOREP_VERIFY_INTERVAL_SECONDS: '1h' })).toThrow(ConfigError);
-    expect(() => loadConfig({ GEOREP_DATA_DIR: '/tmp/x', GEOREP_VERIFY_INTERVAL_SECONDS: '-5' })).toThrow('GEOREP_VERIFY_INTERVAL_SECONDS: must be a whole number between 0 and 31536000 (got "-5")');
+    expect(() => loadConfig({ GEOREP_DATA_DIR: '/tmp/x', GEOREP_VERIFY_INTERVAL_SECONDS: '-5' })).toThrow(
+      'GEOREP_VERIFY_INTERVAL_SECONDS: must be a whole number between 0 and 31536000 (got "-5")',
+    );
   });
 });

@@ -105,12 +105,26 @@ export class PeriodicVerify implements OnApplicationBootstrap {
     );
     const now = Date.now();
     const due = rows.filter((r) =>
-      dueForVerify({ status: r.status, slaveHostId: r.slave_host_id, lastVerified: r.last_verified, lastVerifyJobAt: r.last_verify_job, busy: r.busy }, now, interval),
+      dueForVerify(
+        {
+          status: r.status,
+          slaveHostId: r.slave_host_id,
+          lastVerified: r.last_verified,
+          lastVerifyJobAt: r.last_verify_job,
+          busy: r.busy,
+        },
+        now,
+        interval,
+      ),
     );
     let submitted = 0;
     let skipped = 0;
     for (const s of due) {
-      const name = sessionName({ userName: s.user_name, slaveHostName: s.slave_host_name, slaveVolumeName: s.slave_volume_name });
+      const name = sessionName({
+        userName: s.user_name,
+        slaveHostName: s.slave_host_name,
+        slaveVolumeName: s.slave_volume_name,
+      });
       try {
         await this.actions.submit(
           {

@@ -22,7 +22,6 @@ import { desiredStatusAfter } from '../discovery/stall-detection';
 import { ControlVerb, SessionGluster } from './session-gluster';
 import { expectedStatusAfter, refusalOf } from './session-rules';
 
-
 const RUNNING: readonly GeoRepSessionRollupStatus[] = ['active', 'passive', 'initializing', 'partial_faulty', 'faulty'];
 
 /**
@@ -44,7 +43,10 @@ export class SessionActions {
     let session = await this.current(ctx);
     if (expectedStatusAfter(verb).includes(session.status) && !force) {
       await this.sessions.recordDesiredStatus(session.id, desiredStatusAfter(verb), new Date());
-      return { result: { status: session.status, ran: false }, description: `${sessionName(session)} is already ${session.status}; nothing to do.` };
+      return {
+        result: { status: session.status, ran: false },
+        description: `${sessionName(session)} is already ${session.status}; nothing to do.`,
+      };
     }
     const refusal = refusalOf(verb, session.status, force);
     if (refusal) throw new ActionFailedError(409, 'Operation Failed', refusal);
@@ -52,7 +54,10 @@ export class SessionActions {
       this.gluster.control(session, verb, { force }, (host) => step.ranOn(host.id)),
     );
     session = await this.reread(ctx, session);
-    return { result: { status: session.status, ran: true }, description: `${sessionName(session)}: ${verb} done; the session is ${session.status}.` };
+    return {
+      result: { status: session.status, ran: true },
+      description: `${sessionName(session)}: ${verb} done; the session is ${session.status}.`,
+    };
   }
 
   /** `config checkpoint now`, then the checkpoint's epoch as gluster stored it (the reference for completion). */
@@ -62,11 +67,17 @@ export class SessionActions {
     await ctx.step(`Setting checkpoint now on ${sessionName(session)}`, (step) =>
       this.gluster.run(session, geoRepCheckpointNowCommand, parseGeoRepConfigSet, (host) => step.ranOn(host.id)),
     );
-    const epoch = await ctx.step('Reading the checkpoint back', () => this.gluster.run(session, (ref) => geoRepConfigGetCommand(ref, 'checkpoint'), parseCheckpointEpoch));
-    if (epoch === null) throw new ActionFailedError(409, 'Operation Failed', 'gluster reports no checkpoint after setting one');
+    const epoch = await ctx.step('Reading the checkpoint back', () =>
+      this.gluster.run(session, (ref) => geoRepConfigGetCommand(ref, 'checkpoint'), parseCheckpointEpoch),
+    );
+    if (epoch === null)
+      throw new ActionFailedError(409, 'Operation Failed', 'gluster reports no checkpoint after setting one');
     session = await this.reread(ctx, session);
     const time = new Date(epoch * 1000).toISOString();
-    return { result: { checkpoint: epoch, checkpoint_time: time }, description: `Checkpoint set on ${sessionName(session)} at ${time}.` };
+    return {
+      result: { checkpoint: epoch, checkpoint_time: time },
+      description: `Checkpoint set on ${sessionName(session)} at ${time}.`,
+    };
   }
 
   @OnJob(JobName.SessionDelete)
@@ -76,7 +87,12 @@ export class SessionActions {
     if (refusal) throw new ActionFailedError(409, 'Operation Failed', refusal);
     const resetSyncTime = ctx.params.reset_sync_time === true;
     await ctx.step(`Deleting ${sessionName(session)}${resetSyncTime ? ' (reset-sync-time)' : ''}`, (step) =>
-      this.gluster.run(session, (ref) => geoRepDeleteCommand(ref, { resetSyncTime }), parseGeoRepAction, (host) => step.ranOn(host.id)),
+      this.gluster.run(
+        session,
+        (ref) => geoRepDeleteCommand(ref, { resetSyncTime }),
+        parseGeoRepAction,
+        (host) => step.ranOn(host.id),
+      ),
     );
     // Gone from gluster: forget it here first, so the re-read does not report it as deleted outside.
     await this.sessions.remove(session.id);
@@ -111,30 +127,50 @@ export class SessionActions {
     );
     const restart = findGeoRepOption(name)?.restartsSession === true && RUNNING.includes(session.status);
     if (restart) {
-      await ctx.step(`Restarting ${sessionName(session)} to apply ${name}`, (step) => this.gluster.restart(session, (host) => step.ranOn(host.id)));
+      await ctx.step(`Restarting ${sessionName(session)} to apply ${name}`, (step) =>
+        this.gluster.restart(session, (host) => step.ranOn(host.id)),
+      );
     }
     session = await this.reread(ctx, session);
     const done = value === null ? `${name} reset to its default` : `${name} set to ${value}`;
-    return { result: { option: name, value, restarted: restart }, description: `${sessionName(session)}: ${done}${restart ? '; the session was restarted to apply it' : ''}.` };
+    return {
+      result: { option: name, value, restarted: restart },
+      description: `${sessionName(session)}: ${done}${restart ? '; the session was restarted to apply it' : ''}.`,
+    };
   }
 
   /** The session as gluster has it now; 409 when it is gone. */
   private async current(ctx: ActionContext, forDelete = false): Promise<GeoRepSessionEntity> {
     const [known] = ctx.job.targetId === null ? [] : await this.sessions.findByIds([ctx.job.targetId]);
-    if (!known) throw new ActionFailedError(409, 'Operation Failed', 'The session is no longer known; it was removed before the action could run.');
-    const fresh = await ctx.step(`Reading the state of ${sessionName(known)}`, () => this.gluster.refresh(known, this.origin(ctx)), 'validating');
+    if (!known)
+      throw new ActionFailedError(
+        409,
+        'Operation Failed',
+        'The session is no longer known; it was removed before the action could run.',
+      );
+    const fresh = await ctx.step(
+      `Reading the state of ${sessionName(known)}`,
+      () => this.gluster.refresh(known, this.origin(ctx)),
+      'validating',
+    );
     if (!fresh) {
-      throw new ActionFailedError(409, 'Operation Failed', forDelete ? 'The session was already deleted in gluster.' : 'The session no longer exists in gluster.');
+      throw new ActionFailedError(
+        409,
+        'Operation Failed',
+        forDelete ? 'The session was already deleted in gluster.' : 'The session no longer exists in gluster.',
+      );
     }
     return fresh;
   }
 
   private async reread(ctx: ActionContext, session: GeoRepSessionEntity): Promise<GeoRepSessionEntity> {
-    return (await ctx.step('Refreshing the session', () => this.gluster.refresh(session, this.origin(ctx)), 'finalizing')) ?? session;
+    return (
+      (await ctx.step('Refreshing the session', () => this.gluster.refresh(session, this.origin(ctx)), 'finalizing')) ??
+      session
+    );
   }
 
   private origin(ctx: ActionContext) {
     return { jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId };
   }
-
 }

@@ -18,7 +18,15 @@ import { StallHealer } from './stall-healer';
  */
 @Module({
   imports: [ClustersModule, HostsModule, VolumesModule, GeorepModule, DiscoveryModule],
-  providers: [SessionGluster, SessionActions, SessionVerify, PeriodicVerify, StallHealer, MasterRootToucher, { provide: DR_STALL_HEALER, useExisting: MasterRootToucher }],
+  providers: [
+    SessionGluster,
+    SessionActions,
+    SessionVerify,
+    PeriodicVerify,
+    StallHealer,
+    MasterRootToucher,
+    { provide: DR_STALL_HEALER, useExisting: MasterRootToucher },
+  ],
   exports: [SessionGluster, DR_STALL_HEALER],
 })
 export class SessionControlModule {}

@@ -3,7 +3,14 @@ import { ClustersRepository } from '../clusters/clusters.repository';
 import { DiscoverySync, SyncOrigin } from '../discovery/discovery-sync';
 import { GeoRepSessionEntity } from '../georep/georep-session.entity';
 import { SessionsRepository } from '../georep/sessions.repository';
-import { geoRepControlCommand, GeoRepSessionRef, GlusterArgumentError, GlusterCommand, GlusterCommandError, parseGeoRepAction } from '../gluster';
+import {
+  geoRepControlCommand,
+  GeoRepSessionRef,
+  GlusterArgumentError,
+  GlusterCommand,
+  GlusterCommandError,
+  parseGeoRepAction,
+} from '../gluster';
 import { desiredStatusAfter } from '../discovery/stall-detection';
 import { HostEntity } from '../hosts/host.entity';
 import { HostShell, NoReachableHostError } from '../hosts/host-shell';
@@ -39,8 +46,18 @@ export class SessionGluster {
   /** The session as the command builders name it; 409 when the master volume is gone. */
   async ref(session: GeoRepSessionEntity): Promise<GeoRepSessionRef> {
     const [volume] = await this.volumes.findByIds([session.masterVolumeId]);
-    if (!volume) throw new ActionFailedError(409, 'Operation Failed', 'The master volume of the session is no longer known; refresh the cluster.');
-    return { masterVolume: volume.name, slaveHost: session.slaveHostName, slaveVolume: session.slaveVolumeName, slaveUser: session.userName };
+    if (!volume)
+      throw new ActionFailedError(
+        409,
+        'Operation Failed',
+        'The master volume of the session is no longer known; refresh the cluster.',
+      );
+    return {
+      masterVolume: volume.name,
+      slaveHost: session.slaveHostName,
+      slaveVolume: session.slaveVolumeName,
+      slaveUser: session.userName,
+    };
   }
 
   /**
@@ -57,7 +74,12 @@ export class SessionGluster {
     try {
       command = build(await this.ref(session));
     } catch (e) {
-      if (e instanceof GlusterArgumentError) throw new ActionFailedError(409, 'Operation Failed', `the session cannot be named on a gluster command line: ${e.message}`);
+      if (e instanceof GlusterArgumentError)
+        throw new ActionFailedError(
+          409,
+          'Operation Failed',
+          `the session cannot be named on a gluster command line: ${e.message}`,
+        );
       throw e;
     }
     const ran = await this.onCluster(session.clusterId, command);
@@ -65,7 +87,8 @@ export class SessionGluster {
     try {
       return parse(ran.output);
     } catch (e) {
-      if (e instanceof GlusterCommandError) throw new ActionFailedError(409, 'Operation Failed', `gluster: ${e.message}`);
+      if (e instanceof GlusterCommandError)
+        throw new ActionFailedError(409, 'Operation Failed', `gluster: ${e.message}`);
       throw e;
     }
   }
@@ -75,7 +98,12 @@ export class SessionGluster {
    * only from status read after the command returned (a start gluster refused still means the admin
    * wants the session running, so that counts too).
    */
-  async control(session: GeoRepSessionEntity, verb: ControlVerb, options: { force: boolean }, onHost?: (host: HostEntity) => Promise<void>): Promise<void> {
+  async control(
+    session: GeoRepSessionEntity,
+    verb: ControlVerb,
+    options: { force: boolean },
+    onHost?: (host: HostEntity) => Promise<void>,
+  ): Promise<void> {
     const desired = desiredStatusAfter(verb);
     await this.sessions.recordDesiredStatus(session.id, desired, null);
     try {
@@ -122,10 +150,19 @@ export class SessionGluster {
 export function asActionFailure(e: unknown): unknown {
   if (e instanceof ActionFailedError) return e;
   if (e instanceof NoReachableHostError) {
-    return new ActionFailedError(502, 'Operation Failed', e.unreachable.length === 0 ? (e.skipped > 0 ? `The master cluster has no host to use: ${e.message}.` : 'The master cluster has no hosts.') : `No host of the master cluster could be reached: ${e.message.replace(/^no host of the cluster could be reached: /, '')}`);
+    return new ActionFailedError(
+      502,
+      'Operation Failed',
+      e.unreachable.length === 0
+        ? e.skipped > 0
+          ? `The master cluster has no host to use: ${e.message}.`
+          : 'The master cluster has no hosts.'
+        : `No host of the master cluster could be reached: ${e.message.replace(/^no host of the cluster could be reached: /, '')}`,
+    );
   }
   if (e instanceof SshCommandTimeoutError) return new ActionFailedError(504, 'Operation Failed', e.message);
-  if (e instanceof SshConnectError || e instanceof SshConnectionLostError) return new ActionFailedError(502, 'Operation Failed', e.message);
+  if (e instanceof SshConnectError || e instanceof SshConnectionLostError)
+    return new ActionFailedError(502, 'Operation Failed', e.message);
   if (e instanceof GlusterCommandError) return new ActionFailedError(409, 'Operation Failed', `gluster: ${e.message}`);
   return e;
 }

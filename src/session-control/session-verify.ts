@@ -53,7 +53,11 @@ export class SessionVerify {
     if (!session) throw new ActionFailedError(409, 'Operation Failed', 'The session is no longer known.');
     const slaveHost = session.slaveHostId ? await this.hosts.findById(session.slaveHostId) : null;
     if (!slaveHost) {
-      throw new ActionFailedError(409, 'Operation Failed', `The canary needs SSH to the slave host ${session.slaveHostName}: register it as a host (and refresh) first.`);
+      throw new ActionFailedError(
+        409,
+        'Operation Failed',
+        `The canary needs SSH to the slave host ${session.slaveHostName}: register it as a host (and refresh) first.`,
+      );
     }
     const timeout = typeof ctx.params.timeout === 'number' ? ctx.params.timeout : DEFAULT_VERIFY_TIMEOUT_SECONDS;
     const ref = await this.gluster.ref(session);
@@ -64,7 +68,11 @@ export class SessionVerify {
       const ran = await this.gluster.onCluster(session.clusterId, canaryWriteCommand(ref.masterVolume, probe, value));
       await step.ranOn(ran.host.id);
       if (ran.output.exitCode !== 0 || !ran.output.stdout.includes('WRITTEN')) {
-        throw new ActionFailedError(409, 'Operation Failed', `the probe could not be written into the master volume (exit ${ran.output.exitCode}): ${ran.output.stderr.trim().slice(0, 300)}`);
+        throw new ActionFailedError(
+          409,
+          'Operation Failed',
+          `the probe could not be written into the master volume (exit ${ran.output.exitCode}): ${ran.output.stderr.trim().slice(0, 300)}`,
+        );
       }
       return Date.now();
     });
@@ -73,7 +81,11 @@ export class SessionVerify {
       try {
         const out = await this.shell.run(slaveHost, canaryCheckCommand(ref.slaveVolume, probe, value, timeout));
         if (out.exitCode !== 0) {
-          throw new ActionFailedError(409, 'Operation Failed', `the slave volume could not be read on ${slaveHost.name} (exit ${out.exitCode}): ${out.stderr.trim().slice(0, 300)}`);
+          throw new ActionFailedError(
+            409,
+            'Operation Failed',
+            `the slave volume could not be read on ${slaveHost.name} (exit ${out.exitCode}): ${out.stderr.trim().slice(0, 300)}`,
+          );
         }
         return { seen: parseCanaryCheck(out.stdout), at: Date.now() };
       } catch (e) {
@@ -81,21 +93,53 @@ export class SessionVerify {
       }
     });
     await ctx.step('Removing the probe', async () => {
-      await this.gluster.onCluster(session.clusterId, canaryRemoveCommand(ref.masterVolume, probe)).catch(() => undefined);
+      await this.gluster
+        .onCluster(session.clusterId, canaryRemoveCommand(ref.masterVolume, probe))
+        .catch(() => undefined);
     });
 
     const result = describeCheck(check.seen, value.length, timeout);
     const delayMs = check.seen.outcome === 'match' ? check.at - written : null;
     await this.sessions.recordVerification(session.id, { at: new Date(), result, delayMs });
     if (check.seen.outcome !== 'match') {
-      await this.event(ctx, session, 'error', EventCode.GeoRepVerifyFailed, `Replication canary of ${sessionName(session)} ${result}.`);
-      throw new ActionFailedError(409, 'Operation Failed', `The replication canary ${result}.`, EventCode.GeoRepVerifyFailed, { eventRecorded: true });
+      await this.event(
+        ctx,
+        session,
+        'error',
+        EventCode.GeoRepVerifyFailed,
+        `Replication canary of ${sessionName(session)} ${result}.`,
+      );
+      throw new ActionFailedError(
+        409,
+        'Operation Failed',
+        `The replication canary ${result}.`,
+        EventCode.GeoRepVerifyFailed,
+        { eventRecorded: true },
+      );
     }
-    return { result: { result, replication_delay_ms: delayMs }, description: `Replication canary of ${sessionName(session)} passed: the probe arrived in ${delayMs} ms.` };
+    return {
+      result: { result, replication_delay_ms: delayMs },
+      description: `Replication canary of ${sessionName(session)} passed: the probe arrived in ${delayMs} ms.`,
+    };
   }
 
-  private event(ctx: ActionContext, session: GeoRepSessionEntity, severity: 'error', code: EventCode, description: string) {
-    return this.events.record({ code, severity, description, clusterId: session.clusterId, jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId, targetType: 'georeplication_session', targetId: session.id });
+  private event(
+    ctx: ActionContext,
+    session: GeoRepSessionEntity,
+    severity: 'error',
+    code: EventCode,
+    description: string,
+  ) {
+    return this.events.record({
+      code,
+      severity,
+      description,
+      clusterId: session.clusterId,
+      jobId: ctx.job.id,
+      correlationId: ctx.job.correlationId,
+      userId: ctx.job.ownerId,
+      targetType: 'georeplication_session',
+      targetId: session.id,
+    });
   }
-
 }

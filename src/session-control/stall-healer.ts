@@ -24,7 +24,10 @@ import { asActionFailure, SessionGluster } from './session-gluster';
 const HEALER_CALL: ActionCall = { correlationId: null, userId: null, async: true };
 
 /** Runs one unit of healing work: a job step in the heal job, a plain call inside a DR run. */
-export type HealStep = <T>(description: string, work: (ranOn: (hostId: string) => Promise<void>) => Promise<T>) => Promise<T>;
+export type HealStep = <T>(
+  description: string,
+  work: (ranOn: (hostId: string) => Promise<void>) => Promise<T>,
+) => Promise<T>;
 
 /** What one heal did, for the job's result and the events. */
 export interface HealReport {
@@ -103,15 +106,27 @@ export class StallHealer implements OnModuleInit {
     const session = await ctx.step('Reading the status of the session', () => this.gluster.refresh(stored, origin));
     if (!session) throw new ActionFailedError(409, 'Operation Failed', 'The session no longer exists in gluster.');
     const action = (ctx.params.action as HealAction | undefined) ?? this.config.healAction;
-    if (action === 'off') return { result: { healed: false }, description: `Healing is off; ${sessionName(session)} was not touched.` };
+    if (action === 'off')
+      return { result: { healed: false }, description: `Healing is off; ${sessionName(session)} was not touched.` };
     const step: HealStep = (description, work) => ctx.step(description, (s) => work((hostId) => s.ranOn(hostId)));
     const report = await this.heal(session, action, step, origin);
     if (report === 'held_back') {
-      throw new ActionFailedError(409, 'Operation Failed', `${sessionName(session)} was already healed ${this.config.healMaxPerHour} time(s) in the last hour (GEOREP_HEAL_MAX_PER_HOUR); the stall stays reported.`);
+      throw new ActionFailedError(
+        409,
+        'Operation Failed',
+        `${sessionName(session)} was already healed ${this.config.healMaxPerHour} time(s) in the last hour (GEOREP_HEAL_MAX_PER_HOUR); the stall stays reported.`,
+      );
     }
-    if (!report) return { result: { healed: false }, description: `No worker of ${sessionName(session)} is stalled any more; nothing to heal.` };
+    if (!report)
+      return {
+        result: { healed: false },
+        description: `No worker of ${sessionName(session)} is stalled any more; nothing to heal.`,
+      };
     await this.gluster.refresh(session, origin);
-    return { result: { healed: true, ...report }, description: `${sessionName(session)}: healed by ${describe(report)}.` };
+    return {
+      result: { healed: true, ...report },
+      description: `${sessionName(session)}: healed by ${describe(report)}.`,
+    };
   }
 
   /**
@@ -127,7 +142,12 @@ export class StallHealer implements OnModuleInit {
   }
 
   /** Null when nothing is stalled; 'held_back' past the hourly limit (announced once by an event). */
-  private async heal(session: GeoRepSessionEntity, action: Exclude<HealAction, 'off'>, step: HealStep, origin: SyncOrigin): Promise<HealReport | null | 'held_back'> {
+  private async heal(
+    session: GeoRepSessionEntity,
+    action: Exclude<HealAction, 'off'>,
+    step: HealStep,
+    origin: SyncOrigin,
+  ): Promise<HealReport | null | 'held_back'> {
     const stalled = (await this.sessions.allDetails(session.id)).filter((d) => d.stalled);
     if (stalled.length === 0) return null;
     const bricks = stalled.map((d) => `${d.masterHostName}:${d.masterBrickDir}`);
@@ -154,7 +174,11 @@ export class StallHealer implements OnModuleInit {
       for (const row of stalled) {
         const brick = `${row.masterHostName}:${row.masterBrickDir}`;
         const host = await this.hostOf(session, row);
-        workers.push(await step(`Restarting the gsyncd worker of brick ${brick} on ${host.name}`, (ranOn) => this.restartWorker(session, row, host, ranOn)));
+        workers.push(
+          await step(`Restarting the gsyncd worker of brick ${brick} on ${host.name}`, (ranOn) =>
+            this.restartWorker(session, row, host, ranOn),
+          ),
+        );
       }
     }
     // The new worker starts from the same last_synced: give it a whole stall period before it can be judged (and healed) again.
@@ -162,14 +186,27 @@ export class StallHealer implements OnModuleInit {
     return { action, bricks, workers };
   }
 
-  private async restartWorker(session: GeoRepSessionEntity, row: GeoRepSessionDetailEntity, host: HostEntity, ranOn: (hostId: string) => Promise<void>): Promise<HealReport['workers'][number]> {
+  private async restartWorker(
+    session: GeoRepSessionEntity,
+    row: GeoRepSessionDetailEntity,
+    host: HostEntity,
+    ranOn: (hostId: string) => Promise<void>,
+  ): Promise<HealReport['workers'][number]> {
     const ref = await this.gluster.ref(session);
     const brick = `${row.masterHostName}:${row.masterBrickDir}`;
     await ranOn(host.id);
     let stdout: string;
     try {
-      const out = await this.shell.run(host, restartWorkerCommand(ref.masterVolume, row.masterBrickDir, ref.slaveHost, ref.slaveVolume));
-      if (out.exitCode !== 0) throw new ActionFailedError(409, 'Operation Failed', `the worker restart failed on ${host.name} (exit ${out.exitCode}): ${out.stderr.trim().slice(0, 300)}`);
+      const out = await this.shell.run(
+        host,
+        restartWorkerCommand(ref.masterVolume, row.masterBrickDir, ref.slaveHost, ref.slaveVolume),
+      );
+      if (out.exitCode !== 0)
+        throw new ActionFailedError(
+          409,
+          'Operation Failed',
+          `the worker restart failed on ${host.name} (exit ${out.exitCode}): ${out.stderr.trim().slice(0, 300)}`,
+        );
       stdout = out.stdout;
     } catch (e) {
       throw asActionFailure(e);
@@ -177,9 +214,17 @@ export class StallHealer implements OnModuleInit {
     const restart = parseWorkerRestart(stdout);
     switch (restart.outcome) {
       case 'no_worker':
-        throw new ActionFailedError(409, 'Operation Failed', `no gsyncd worker serves brick ${brick} on ${host.name}; the session may have stopped there (refresh it).`);
+        throw new ActionFailedError(
+          409,
+          'Operation Failed',
+          `no gsyncd worker serves brick ${brick} on ${host.name}; the session may have stopped there (refresh it).`,
+        );
       case 'not_respawned':
-        throw new ActionFailedError(409, 'Operation Failed', `the gsyncd worker of brick ${brick} (pid ${restart.oldPids.join(', ')}) ended, but gsyncd's monitor started no new one; restart the session.`);
+        throw new ActionFailedError(
+          409,
+          'Operation Failed',
+          `the gsyncd worker of brick ${brick} (pid ${restart.oldPids.join(', ')}) ended, but gsyncd's monitor started no new one; restart the session.`,
+        );
       case 'restarted':
         return { brick, oldPids: restart.oldPids, newPid: restart.newPid };
     }
@@ -190,9 +235,15 @@ export class StallHealer implements OnModuleInit {
     const [found] = row.masterBrickId ? await this.volumes.findBricksByIds([row.masterBrickId]) : [];
     const byBrick = found?.brick.hostId ? await this.hosts.findById(found.brick.hostId) : null;
     if (byBrick) return byBrick;
-    const byName = (await this.hosts.listByCluster(session.clusterId)).find((h) => h.address === row.masterHostName || h.name === row.masterHostName);
+    const byName = (await this.hosts.listByCluster(session.clusterId)).find(
+      (h) => h.address === row.masterHostName || h.name === row.masterHostName,
+    );
     if (byName) return byName;
-    throw new ActionFailedError(409, 'Operation Failed', `brick ${row.masterHostName}:${row.masterBrickDir} is on a host the service does not manage; register it to heal its worker.`);
+    throw new ActionFailedError(
+      409,
+      'Operation Failed',
+      `brick ${row.masterHostName}:${row.masterBrickDir} is on a host the service does not manage; register it to heal its worker.`,
+    );
   }
 
   private async announceHeldBack(session: GeoRepSessionEntity): Promise<void> {

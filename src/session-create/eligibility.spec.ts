@@ -30,9 +30,8 @@ describe('nonEligibilityReasons', () => {
     ]);
   });
   it('asks for sizes when gluster did not report them', () => {
-    expect(nonEligibilityReasons({ ...ok, master: { ...master, sizeTotal: null }, slave: { ...slave, sizeTotal: null } })).toEqual([
-      'slave_volume_size_to_be_available',
-      'master_volume_size_to_be_available',
-    ]);
+    expect(
+      nonEligibilityReasons({ ...ok, master: { ...master, sizeTotal: null }, slave: { ...slave, sizeTotal: null } }),
+    ).toEqual(['slave_volume_size_to_be_available', 'master_volume_size_to_be_available']);
   });
 });

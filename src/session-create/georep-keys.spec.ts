@@ -28,7 +28,11 @@ describe('parseCommonSecretPem', () => {
     expect(() => parseCommonSecretPem(text)).toThrow();
   });
 
-  it.each(['/usr/libexec/glusterfs/gsyncd', '/usr/lib/glusterfs/gsyncd', '/usr/lib/aarch64-linux-gnu/glusterfs/gsyncd'])('takes the gsyncd line of another distribution (%s)', (gsyncd) => {
+  it.each([
+    '/usr/libexec/glusterfs/gsyncd',
+    '/usr/lib/glusterfs/gsyncd',
+    '/usr/lib/aarch64-linux-gnu/glusterfs/gsyncd',
+  ])('takes the gsyncd line of another distribution (%s)', (gsyncd) => {
     const line = `command="${gsyncd}" ssh-ed25519 ${B64} root@rpm-host`;
     expect(parseCommonSecretPem(`${line}\n${TAR}\n`)).toEqual([line, TAR]);
   });
@@ -47,7 +51,9 @@ describe('parseCommonSecretPem', () => {
     ['the client command itself', '${SSH_ORIGINAL_COMMAND}'],
     ['an empty command', ''],
   ])('refuses %s', (_, command) => {
-    expect(() => parseCommonSecretPem(`${GSYNCD}\ncommand="${command}" ssh-rsa ${B64} root@vm\n`)).toThrow('holds a line that is not a geo-replication key');
+    expect(() => parseCommonSecretPem(`${GSYNCD}\ncommand="${command}" ssh-rsa ${B64} root@vm\n`)).toThrow(
+      'holds a line that is not a geo-replication key',
+    );
   });
 });
 
@@ -61,7 +67,9 @@ describe('parsePlainPublicKey', () => {
 describe('commands', () => {
   it('quote every word and validate the user', () => {
     // a non-root account's home is written as that account; root's own as root
-    expect(appendAuthorizedKeysCommand('georep').command).toMatch(/^'runuser' '-u' 'georep' '--' '\/bin\/sh' '-c' '.*' 'sh'$/s);
+    expect(appendAuthorizedKeysCommand('georep').command).toMatch(
+      /^'runuser' '-u' 'georep' '--' '\/bin\/sh' '-c' '.*' 'sh'$/s,
+    );
     expect(checkAuthorizedKeysCommand('georep').argv.slice(0, 5)).toEqual(['runuser', '-u', 'georep', '--', '/bin/sh']);
     expect(checkAuthorizedKeysCommand('root').argv.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     expect(appendAuthorizedKeysCommand('root').argv.at(-1)).toBe('sh');
@@ -74,7 +82,9 @@ describe('commands', () => {
     expect(sshTrustCheckCommand('root', '10.200.0.2').command).toBe(
       "'ssh' '-o' 'BatchMode=yes' '-o' 'StrictHostKeyChecking=accept-new' '-o' 'ConnectTimeout=10' '-p' '22' 'root@10.200.0.2' 'true'",
     );
-    expect(brickEmptyCheckCommand('/srv/b1').command).toBe("'find' '/srv/b1' '-mindepth' '1' '-maxdepth' '1' '!' '-name' '.glusterfs' '!' '-name' '.trashcan' '-print' '-quit'");
+    expect(brickEmptyCheckCommand('/srv/b1').command).toBe(
+      "'find' '/srv/b1' '-mindepth' '1' '-maxdepth' '1' '!' '-name' '.glusterfs' '!' '-name' '.trashcan' '-print' '-quit'",
+    );
   });
   it('parse their outputs', () => {
     expect(parseAppendResult('added=2 present=0\n')).toEqual({ added: 2, present: 0 });

@@ -1,4 +1,12 @@
-import { GlusterArgumentError, GlusterCommand, plainCommand, validateAbsolutePath, validateHost, validatePort, validateUserName } from '../gluster';
+import {
+  GlusterArgumentError,
+  GlusterCommand,
+  plainCommand,
+  validateAbsolutePath,
+  validateHost,
+  validatePort,
+  validateUserName,
+} from '../gluster';
 import { GLUSTER_LIBEXEC_DIRS } from './mount-broker';
 
 /**
@@ -17,7 +25,10 @@ const KEY_TYPES = 'ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|e
  * on every slave host, and any other forced command would run there as the slave user (root for a root
  * session) for whoever holds the master's key.
  */
-export const GLUSTER_FORCED_COMMANDS: readonly string[] = [...GLUSTER_LIBEXEC_DIRS.map((d) => `${d}/gsyncd`), 'tar ${SSH_ORIGINAL_COMMAND#* }'];
+export const GLUSTER_FORCED_COMMANDS: readonly string[] = [
+  ...GLUSTER_LIBEXEC_DIRS.map((d) => `${d}/gsyncd`),
+  'tar ${SSH_ORIGINAL_COMMAND#* }',
+];
 const escapeRegExp = (literal: string) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** `command="<one of GLUSTER_FORCED_COMMANDS>" <type> <base64> [comment]`, nothing else. */
 const PEM_LINE = new RegExp(
@@ -30,9 +41,11 @@ export function parseCommonSecretPem(text: string): string[] {
     .split('\n')
     .map((l) => l.replace(/\r$/, '').trim())
     .filter((l) => l !== '');
-  if (lines.length === 0) throw new GlusterArgumentError('common_secret.pem.pub', 'holds no keys (did gsec_create run?)');
+  if (lines.length === 0)
+    throw new GlusterArgumentError('common_secret.pem.pub', 'holds no keys (did gsec_create run?)');
   for (const line of lines) {
-    if (!PEM_LINE.test(line)) throw new GlusterArgumentError('common_secret.pem.pub', 'holds a line that is not a geo-replication key');
+    if (!PEM_LINE.test(line))
+      throw new GlusterArgumentError('common_secret.pem.pub', 'holds a line that is not a geo-replication key');
   }
   return [...new Set(lines)];
 }
@@ -45,7 +58,6 @@ export function parsePlainPublicKey(text: string): string {
   if (!PLAIN_KEY.test(line)) throw new GlusterArgumentError('publicKey', 'is not an OpenSSH public key line');
   return line;
 }
-
 
 /** `cat` of a fixed file (for common_secret.pem.pub after gsec_create). */
 export function catFileCommand(file: string = COMMON_SECRET_PEM_PUB): GlusterCommand {
@@ -147,7 +159,19 @@ export function sshTrustCheckCommand(user: string, host: string, port = 22): Glu
   const u = validateUserName(user, 'user');
   const h = validateHost(host, 'host');
   const p = validatePort(port, 'port');
-  return plainCommand(['ssh', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=accept-new', '-o', 'ConnectTimeout=10', '-p', String(p), `${u}@${h}`, 'true']);
+  return plainCommand([
+    'ssh',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=accept-new',
+    '-o',
+    'ConnectTimeout=10',
+    '-p',
+    String(p),
+    `${u}@${h}`,
+    'true',
+  ]);
 }
 
 /**
@@ -156,7 +180,22 @@ export function sshTrustCheckCommand(user: string, host: string, port = 22): Glu
  */
 export function brickEmptyCheckCommand(brickDir: string): GlusterCommand {
   const dir = validateAbsolutePath(brickDir, 'brickDir');
-  return plainCommand(['find', dir, '-mindepth', '1', '-maxdepth', '1', '!', '-name', '.glusterfs', '!', '-name', '.trashcan', '-print', '-quit']);
+  return plainCommand([
+    'find',
+    dir,
+    '-mindepth',
+    '1',
+    '-maxdepth',
+    '1',
+    '!',
+    '-name',
+    '.glusterfs',
+    '!',
+    '-name',
+    '.trashcan',
+    '-print',
+    '-quit',
+  ]);
 }
 
 /** true empty, false not empty; null when the check could not tell (the directory is not there). */

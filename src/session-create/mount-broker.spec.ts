@@ -44,7 +44,15 @@ const DEBIAN_GLUSTERD_VOL = [
   '',
 ].join('\n');
 
-const HOSTILE = ['; touch /tmp/pwned-mb', '$(touch /tmp/pwned-mb)', '`touch /tmp/pwned-mb`', 'geo\nrm -rf /', '--help', 'Geo Rep', ''];
+const HOSTILE = [
+  '; touch /tmp/pwned-mb',
+  '$(touch /tmp/pwned-mb)',
+  '`touch /tmp/pwned-mb`',
+  'geo\nrm -rf /',
+  '--help',
+  'Geo Rep',
+  '',
+];
 
 /** Runs a built command line through /bin/sh, as the SSH server's shell would. */
 function sh(command: GlusterCommand, stdin = ''): string {
@@ -93,9 +101,15 @@ describe('mount-broker commands', () => {
     // `daemon` (primary group daemon) and the group `nogroup` exist on every Debian system
     expect(parseSlaveUserCheck(sh(slaveUserCheckCommand('daemon', null)))).toEqual({ kind: 'ok', group: 'daemon' });
     expect(parseSlaveUserCheck(sh(slaveUserCheckCommand('daemon', 'daemon')))).toEqual({ kind: 'ok', group: 'daemon' });
-    expect(parseSlaveUserCheck(sh(slaveUserCheckCommand('daemon', 'nogroup')))).toEqual({ kind: 'not_member', group: 'nogroup' });
+    expect(parseSlaveUserCheck(sh(slaveUserCheckCommand('daemon', 'nogroup')))).toEqual({
+      kind: 'not_member',
+      group: 'nogroup',
+    });
     expect(parseSlaveUserCheck(sh(slaveUserCheckCommand('no-such-user-mb', null)))).toEqual({ kind: 'no_user' });
-    expect(parseSlaveUserCheck(sh(slaveUserCheckCommand('daemon', 'no-such-group-mb')))).toEqual({ kind: 'no_group', group: 'no-such-group-mb' });
+    expect(parseSlaveUserCheck(sh(slaveUserCheckCommand('daemon', 'no-such-group-mb')))).toEqual({
+      kind: 'no_group',
+      group: 'no-such-group-mb',
+    });
     expect(parseSlaveUserCheck('')).toBeNull();
     expect(parseSlaveUserCheck('member=yes $(x)')).toBeNull();
     expect(slaveUserProblem({ kind: 'no_group', group: 'geogroup' }, 'georep', 'h2')).toBe(
@@ -110,7 +124,9 @@ describe('mount-broker commands', () => {
     expect(fs.statSync(root).mode & 0o777).toBe(0o711);
     expect(fs.existsSync(files.restartMarker)).toBe(true);
     expect(fs.readFileSync(`${files.glusterdVol}.georep-api.orig`, 'utf8')).toBe(DEBIAN_GLUSTERD_VOL);
-    expect(fs.readFileSync(files.glusterdVol, 'utf8')).toBe(DEBIAN_GLUSTERD_VOL.replace('option max-port  60999', 'option max-port 60999'));
+    expect(fs.readFileSync(files.glusterdVol, 'utf8')).toBe(
+      DEBIAN_GLUSTERD_VOL.replace('option max-port  60999', 'option max-port 60999'),
+    );
     // every option line now splits on single spaces into exactly three words (what peer_mountbroker needs)
     for (const line of fs.readFileSync(files.glusterdVol, 'utf8').split('\n')) {
       if (line.trim().startsWith('option')) expect(line.trim().split(' ')).toHaveLength(3);
@@ -123,27 +139,46 @@ describe('mount-broker commands', () => {
   });
 
   it('reads whether glusterd.vol already holds the set-up and whether a restart is pending', () => {
-    const state = () => parseMountBrokerState(sh(mountBrokerStateCommand('georep', 'geogroup', 'site2vol', '/var/mountbroker-root', files)));
+    const state = () =>
+      parseMountBrokerState(
+        sh(mountBrokerStateCommand('georep', 'geogroup', 'site2vol', '/var/mountbroker-root', files)),
+      );
     expect(state()).toEqual({ configured: false, pending: false });
     fs.appendFileSync(
       files.glusterdVol,
-      ['    option mountbroker-root /var/mountbroker-root', '    option geo-replication-log-group geogroup', '    option rpc-auth-allow-insecure on', '    option mountbroker-geo-replication.georep othervol', ''].join('\n'),
+      [
+        '    option mountbroker-root /var/mountbroker-root',
+        '    option geo-replication-log-group geogroup',
+        '    option rpc-auth-allow-insecure on',
+        '    option mountbroker-geo-replication.georep othervol',
+        '',
+      ].join('\n'),
     );
     expect(state()).toEqual({ configured: false, pending: false }); // the user is allowed on another volume only
     fs.appendFileSync(files.glusterdVol, '    option mountbroker-geo-replication.georep othervol,site2vol\n');
     expect(state()).toEqual({ configured: true, pending: false });
     fs.writeFileSync(files.restartMarker, '');
     expect(state()).toEqual({ configured: true, pending: true });
-    expect(parseMountBrokerState(sh(mountBrokerStateCommand('georep', 'othergroup', 'site2vol', '/var/mountbroker-root', files)))).toEqual({ configured: false, pending: true });
+    expect(
+      parseMountBrokerState(
+        sh(mountBrokerStateCommand('georep', 'othergroup', 'site2vol', '/var/mountbroker-root', files)),
+      ),
+    ).toEqual({ configured: false, pending: true });
     expect(parseMountBrokerState('garbage')).toBeNull();
   });
 
   it("tells peer_mountbroker's failures apart: it exits 0 with an error: line, gluster exits 1 when the script dies", () => {
     expect(mountBrokerExecuteProblem({ exitCode: 0, stdout: '', stderr: '' })).toBeNull();
-    expect(mountBrokerExecuteProblem({ exitCode: 0, stdout: 'error: the following arguments are required: opt_value\n', stderr: '' })).toBe(
-      'the following arguments are required: opt_value',
+    expect(
+      mountBrokerExecuteProblem({
+        exitCode: 0,
+        stdout: 'error: the following arguments are required: opt_value\n',
+        stderr: '',
+      }),
+    ).toBe('the following arguments are required: opt_value');
+    expect(mountBrokerExecuteProblem({ exitCode: 1, stdout: '', stderr: 'Unable to end. Error : Success\n' })).toBe(
+      'Unable to end. Error : Success',
     );
-    expect(mountBrokerExecuteProblem({ exitCode: 1, stdout: '', stderr: 'Unable to end. Error : Success\n' })).toBe('Unable to end. Error : Success');
   });
 
   it("gives the slave's geo-rep log directories and glusterd's geo-replication directory to the group, as gluster-mountbroker setup does", () => {
@@ -154,7 +189,10 @@ describe('mount-broker commands', () => {
     expect(cmd.argv.slice(3)).toEqual(['sh', 'daemon', logs, path.join(dir, 'geo-replication-slaves')]);
     expect(cmd.argv[2]).toContain('g=/var/lib/glusterd/geo-replication');
     // run it on the temporary tree only (the fixed glusterd directory is not touched when it is absent here)
-    const local: GlusterCommand = { ...cmd, command: cmd.command.replace("g=/var/lib/glusterd/geo-replication", `g=${dir}/no-glusterd-dir`) };
+    const local: GlusterCommand = {
+      ...cmd,
+      command: cmd.command.replace('g=/var/lib/glusterd/geo-replication', `g=${dir}/no-glusterd-dir`),
+    };
     expect(sh(local)).toBe('permissions=ok\n');
     const gid = Number(execFileSync('getent', ['group', 'daemon'], { encoding: 'utf8' }).split(':')[2]);
     for (const p of [logs, path.join(logs, 'mastervol_h2_site2vol')]) {
@@ -166,8 +204,14 @@ describe('mount-broker commands', () => {
   });
 
   it('runs the configured restart command through /bin/sh and refuses a multi-line one', () => {
-    expect(glusterdRestartShellCommand('systemctl restart glusterd').argv).toEqual(['/bin/sh', '-c', 'systemctl restart glusterd']);
-    expect(glusterdRestartShellCommand("GLAB_DIR=/srv/x /opt/lab.sh glusterd-restart").command).toBe("'/bin/sh' '-c' 'GLAB_DIR=/srv/x /opt/lab.sh glusterd-restart'");
+    expect(glusterdRestartShellCommand('systemctl restart glusterd').argv).toEqual([
+      '/bin/sh',
+      '-c',
+      'systemctl restart glusterd',
+    ]);
+    expect(glusterdRestartShellCommand('GLAB_DIR=/srv/x /opt/lab.sh glusterd-restart').command).toBe(
+      "'/bin/sh' '-c' 'GLAB_DIR=/srv/x /opt/lab.sh glusterd-restart'",
+    );
     expect(() => glusterdRestartShellCommand('a\nb')).toThrow(GlusterArgumentError);
     expect(() => glusterdRestartShellCommand(' ')).toThrow(GlusterArgumentError);
   });
@@ -184,10 +228,19 @@ describe('mount-broker commands', () => {
 
   it("reads gluster's working directory and the write script's answer", () => {
     expect(parseGlusterWorkdir('/var/lib/glusterd\n')).toBe('/var/lib/glusterd');
-    for (const bad of ['', '\n', 'var/lib/glusterd\n', '/var/lib/glusterd\n/tmp\n', '/var/../etc\n', 'Connection failed. Please check if gluster daemon is operational.\n']) {
+    for (const bad of [
+      '',
+      '\n',
+      'var/lib/glusterd\n',
+      '/var/lib/glusterd\n/tmp\n',
+      '/var/../etc\n',
+      'Connection failed. Please check if gluster daemon is operational.\n',
+    ]) {
       expect(parseGlusterWorkdir(bad)).toBeNull();
     }
-    expect(parseSessionPemWritten('written=/var/lib/glusterd/geo-replication/m_s_common_secret.pem.pub\n')).toBe('/var/lib/glusterd/geo-replication/m_s_common_secret.pem.pub');
+    expect(parseSessionPemWritten('written=/var/lib/glusterd/geo-replication/m_s_common_secret.pem.pub\n')).toBe(
+      '/var/lib/glusterd/geo-replication/m_s_common_secret.pem.pub',
+    );
     expect(parseSessionPemWritten('')).toBeNull();
   });
 });
@@ -223,7 +276,9 @@ describe('slave peers without keys', () => {
       { server: 'peer-d', registeredHost: null },
     ]);
     // an unmanaged slave host: no registered hosts, reached by its address
-    expect(slavePeersWithoutKeys(bricks.slice(0, 2), [{ name: '10.200.0.2', address: '10.200.0.2', peerUuid: null }], [])).toEqual([{ server: '10.200.0.7', registeredHost: null }]);
+    expect(
+      slavePeersWithoutKeys(bricks.slice(0, 2), [{ name: '10.200.0.2', address: '10.200.0.2', peerUuid: null }], []),
+    ).toEqual([{ server: '10.200.0.7', registeredHost: null }]);
   });
 
   it('the warning names the peers, the file to copy and how to append it as the user', () => {
@@ -237,8 +292,12 @@ describe('slave peers without keys', () => {
       '/var/lib/glusterd/geo-replication/mastervol_site2vol_common_secret.pem.pub',
       'site2-a',
     );
-    expect(text).toContain('Bricks of site2vol are on slave peers the service did not reach: 10.200.0.7 (no registered host), site2-c (host site2-c, not up).');
-    expect(text).toContain('append the lines of /var/lib/glusterd/geo-replication/mastervol_site2vol_common_secret.pem.pub on site2-a to ~georep/.ssh/authorized_keys as georep');
+    expect(text).toContain(
+      'Bricks of site2vol are on slave peers the service did not reach: 10.200.0.7 (no registered host), site2-c (host site2-c, not up).',
+    );
+    expect(text).toContain(
+      'append the lines of /var/lib/glusterd/geo-replication/mastervol_site2vol_common_secret.pem.pub on site2-a to ~georep/.ssh/authorized_keys as georep',
+    );
     expect(text).toContain("runuser -u georep -- sh -c 'cat >> ~/.ssh/authorized_keys'");
   });
 });

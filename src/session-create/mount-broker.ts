@@ -29,7 +29,12 @@ export const GLUSTERD_VOL = '/etc/glusterfs/glusterd.vol';
  */
 export const RESTART_PENDING_MARKER = '/var/lib/glusterd/georep-api.glusterd-restart-pending';
 /** Where distributions put gsyncd and gluster's helper scripts (Debian/Ubuntu multiarch, RPM libexec, others). */
-export const GLUSTER_LIBEXEC_DIRS = ['/usr/lib/x86_64-linux-gnu/glusterfs', '/usr/lib/aarch64-linux-gnu/glusterfs', '/usr/libexec/glusterfs', '/usr/lib/glusterfs'];
+export const GLUSTER_LIBEXEC_DIRS = [
+  '/usr/lib/x86_64-linux-gnu/glusterfs',
+  '/usr/lib/aarch64-linux-gnu/glusterfs',
+  '/usr/libexec/glusterfs',
+  '/usr/lib/glusterfs',
+];
 
 /** The files the slave-side scripts use (tests point them elsewhere). */
 export interface MountBrokerFiles {
@@ -41,7 +46,6 @@ const FILES: MountBrokerFiles = { glusterdVol: GLUSTERD_VOL, restartMarker: REST
 function files(f: MountBrokerFiles): [string, string] {
   return [validateAbsolutePath(f.glusterdVol, 'glusterdVol'), validateAbsolutePath(f.restartMarker, 'restartMarker')];
 }
-
 
 function nonRootUser(user: string): string {
   const u = validateUserName(user, 'user');
@@ -120,7 +124,13 @@ const STATE_SCRIPT = [
   'echo "configured=$ok pending=$pending"',
 ].join('; ');
 
-export function mountBrokerStateCommand(user: string, group: string, slaveVolume: string, root: string = DEFAULT_MOUNTBROKER_ROOT, f: MountBrokerFiles = FILES): GlusterCommand {
+export function mountBrokerStateCommand(
+  user: string,
+  group: string,
+  slaveVolume: string,
+  root: string = DEFAULT_MOUNTBROKER_ROOT,
+  f: MountBrokerFiles = FILES,
+): GlusterCommand {
   const r = validateAbsolutePath(root, 'mountbrokerRoot');
   const g = validateGroupName(group, 'group');
   const u = nonRootUser(user);
@@ -150,7 +160,10 @@ const PREPARE_SCRIPT = [
   'if awk \'/^[ \\t]*option([ \\t]|$)/ { line = $0; sub(/^[ \\t]+/, "", line); if (split(line, w, / /) != 3 || line ~ /\\t/) bad = 1 } END { exit bad ? 0 : 1 }\' "$conf"; then [ -e "$conf.georep-api.orig" ] || cp -p "$conf" "$conf.georep-api.orig"; awk \'/^[ \\t]*option([ \\t]|$)/ { $1 = $1; print "    " $0; next } { print }\' "$conf" > "$conf.georep-api.tmp"; cat "$conf.georep-api.tmp" > "$conf"; rm -f "$conf.georep-api.tmp"; echo "normalised=yes"; else echo "normalised=no"; fi',
 ].join('; ');
 
-export function mountBrokerPrepareCommand(root: string = DEFAULT_MOUNTBROKER_ROOT, f: MountBrokerFiles = FILES): GlusterCommand {
+export function mountBrokerPrepareCommand(
+  root: string = DEFAULT_MOUNTBROKER_ROOT,
+  f: MountBrokerFiles = FILES,
+): GlusterCommand {
   const r = validateAbsolutePath(root, 'mountbrokerRoot');
   return plainCommand(['/bin/sh', '-c', PREPARE_SCRIPT, 'sh', r, ...files(f)]);
 }
@@ -165,15 +178,29 @@ export function parsePrepareResult(stdout: string): { normalised: boolean } | nu
  * rpc-auth-allow-insecure, the user on the slave volume. `gluster system:: execute` runs each on
  * every peer of the slave cluster.
  */
-export function mountBrokerSetupCommands(user: string, group: string, slaveVolume: string, root: string = DEFAULT_MOUNTBROKER_ROOT): GlusterCommand[] {
-  return [mountBrokerRootCommand(root), mountBrokerLogGroupCommand(group), mountBrokerAllowInsecureCommand(), mountBrokerUserCommand(nonRootUser(user), slaveVolume)];
+export function mountBrokerSetupCommands(
+  user: string,
+  group: string,
+  slaveVolume: string,
+  root: string = DEFAULT_MOUNTBROKER_ROOT,
+): GlusterCommand[] {
+  return [
+    mountBrokerRootCommand(root),
+    mountBrokerLogGroupCommand(group),
+    mountBrokerAllowInsecureCommand(),
+    mountBrokerUserCommand(nonRootUser(user), slaveVolume),
+  ];
 }
 
 /**
  * `gluster system:: execute mountbroker …` succeeded: exit 0 and no `error:` line (peer_mountbroker
  * exits 0 on its own errors and prints `error: <message>`). Returns the problem, or null.
  */
-export function mountBrokerExecuteProblem(out: { exitCode: number | null; stdout: string; stderr: string }): string | null {
+export function mountBrokerExecuteProblem(out: {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}): string | null {
   const text = `${out.stdout}\n${out.stderr}`;
   const error = /^\s*error: ?(.*)$/im.exec(text);
   if (error) return error[1].trim() || 'error';
@@ -198,16 +225,30 @@ const LOG_PERMISSIONS_SCRIPT = [
   'echo "permissions=ok"',
 ].join('; ');
 
-export const GEOREP_SLAVE_LOG_DIRS = ['/var/log/glusterfs/geo-replication-secondaries', '/var/log/glusterfs/geo-replication-slaves'];
+export const GEOREP_SLAVE_LOG_DIRS = [
+  '/var/log/glusterfs/geo-replication-secondaries',
+  '/var/log/glusterfs/geo-replication-slaves',
+];
 
-export function geoRepLogPermissionsCommand(group: string, logDirs: readonly string[] = GEOREP_SLAVE_LOG_DIRS): GlusterCommand {
+export function geoRepLogPermissionsCommand(
+  group: string,
+  logDirs: readonly string[] = GEOREP_SLAVE_LOG_DIRS,
+): GlusterCommand {
   const g = validateGroupName(group, 'group');
-  return plainCommand(['/bin/sh', '-c', LOG_PERMISSIONS_SCRIPT, 'sh', g, ...logDirs.map((d) => validateAbsolutePath(d, 'logDir'))]);
+  return plainCommand([
+    '/bin/sh',
+    '-c',
+    LOG_PERMISSIONS_SCRIPT,
+    'sh',
+    g,
+    ...logDirs.map((d) => validateAbsolutePath(d, 'logDir')),
+  ]);
 }
 
 /** The operator's glusterd restart command (GEOREP_GLUSTERD_RESTART_COMMAND), run by /bin/sh. */
 export function glusterdRestartShellCommand(configured: string): GlusterCommand {
-  if (configured.trim() === '' || /[\r\n\0]/.test(configured)) throw new GlusterArgumentError('glusterdRestartCommand', 'must be one non-empty line');
+  if (configured.trim() === '' || /[\r\n\0]/.test(configured))
+    throw new GlusterArgumentError('glusterdRestartCommand', 'must be one non-empty line');
   return plainCommand(['/bin/sh', '-c', configured]);
 }
 
@@ -249,7 +290,10 @@ export function sessionPemFileName(masterVolume: string, slaveVolume: string): s
  * positional argument only.
  */
 export function parseGlusterWorkdir(stdout: string): string | null {
-  const lines = stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   if (lines.length !== 1) return null;
   try {
     return validateAbsolutePath(lines[0], 'workdir');
@@ -282,7 +326,14 @@ const SESSION_PEM_WRITE_SCRIPT = [
 
 export function sessionPemWriteCommand(workdir: string, masterVolume: string, slaveVolume: string): GlusterCommand {
   const wd = validateAbsolutePath(workdir, 'workdir');
-  return plainCommand(['/bin/sh', '-c', SESSION_PEM_WRITE_SCRIPT, 'sh', wd, sessionPemFileName(masterVolume, slaveVolume)]);
+  return plainCommand([
+    '/bin/sh',
+    '-c',
+    SESSION_PEM_WRITE_SCRIPT,
+    'sh',
+    wd,
+    sessionPemFileName(masterVolume, slaveVolume),
+  ]);
 }
 
 /** The path the write script printed; null when it did not say it wrote the file. */
@@ -323,12 +374,20 @@ export function slavePeersWithoutKeys(
 }
 
 /** The warning a job records for peers that got no keys: which, and what the admin does on each. */
-export function slavePeersWithoutKeysWarning(peers: readonly SlavePeerWithoutKeys[], user: string, slaveVolume: string, pemPath: string, writtenOn: string): string {
-  const named = peers.map((p) => (p.registeredHost === null ? `${p.server} (no registered host)` : `${p.server} (host ${p.registeredHost}, not up)`));
+export function slavePeersWithoutKeysWarning(
+  peers: readonly SlavePeerWithoutKeys[],
+  user: string,
+  slaveVolume: string,
+  pemPath: string,
+  writtenOn: string,
+): string {
+  const named = peers.map((p) =>
+    p.registeredHost === null ? `${p.server} (no registered host)` : `${p.server} (host ${p.registeredHost}, not up)`,
+  );
   return (
     `Bricks of ${slaveVolume} are on slave peers the service did not reach: ${named.join(', ')}. ` +
     `${user} there has no geo-replication keys: workers sent to those peers cannot log in ` +
-    '(gluster\'s set_geo_rep_pem_keys.sh, which would add them as root through the home directory, is not run). ' +
+    "(gluster's set_geo_rep_pem_keys.sh, which would add them as root through the home directory, is not run). " +
     `On each peer, append the lines of ${pemPath} on ${writtenOn} to ~${user}/.ssh/authorized_keys as ${user} ` +
     `(runuser -u ${user} -- sh -c 'cat >> ~/.ssh/authorized_keys' < the copied file); ` +
     'a peer registered as an up host of the slave cluster gets them from the service for the next session.'

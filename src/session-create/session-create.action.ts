@@ -118,17 +118,26 @@ export class SessionCreateAction {
     const { ref, slaves, exists, group } = await ctx.step('Validating the master and slave volumes', async (step) => {
       const [master] = await this.volumes.findByIds([p.masterVolumeId]);
       if (!master) throw new ActionFailedError(409, 'Operation Failed', 'The master volume is no longer known.');
-      if (master.status !== 'up') throw new ActionFailedError(409, 'Operation Failed', `The master volume ${master.name} is not up.`);
+      if (master.status !== 'up')
+        throw new ActionFailedError(409, 'Operation Failed', `The master volume ${master.name} is not up.`);
       if (p.slaveVolumeId) {
         const [slave] = await this.volumes.findByIds([p.slaveVolumeId]);
         if (!slave) throw new ActionFailedError(409, 'Operation Failed', 'The slave volume is no longer known.');
-        if (slave.status !== 'up') throw new ActionFailedError(409, 'Operation Failed', `The slave volume ${slave.name} is not up.`);
+        if (slave.status !== 'up')
+          throw new ActionFailedError(409, 'Operation Failed', `The slave volume ${slave.name} is not up.`);
       }
-      const r: GeoRepSessionRef = { masterVolume: master.name, slaveHost: p.slaveHostName, slaveVolume: p.slaveVolumeName, slaveUser: p.userName };
+      const r: GeoRepSessionRef = {
+        masterVolume: master.name,
+        slaveHost: p.slaveHostName,
+        slaveVolume: p.slaveVolumeName,
+        slaveUser: p.userName,
+      };
       const status = await this.runOnMaster(p, step, geoRepStatusCommand(r));
       let found = false;
       try {
-        found = parseGeoRepStatus(status).some((s) => s.slaveHost === p.slaveHostName && s.slaveVolume === p.slaveVolumeName);
+        found = parseGeoRepStatus(status).some(
+          (s) => s.slaveHost === p.slaveHostName && s.slaveVolume === p.slaveVolumeName,
+        );
       } catch (e) {
         if (!(e instanceof GlusterCommandError && e.kind === 'no_session')) throw asActionFailure(e);
       }
@@ -161,7 +170,11 @@ export class SessionCreateAction {
       await this.events.record({
         code: EventCode.GeoRepPreflightWarning,
         severity: 'warning',
-        description: `Preflight of geo-replication session ${ref.masterVolume} -> ${url}: ${preflight.flagged.join('; ')}`.slice(0, 4000),
+        description:
+          `Preflight of geo-replication session ${ref.masterVolume} -> ${url}: ${preflight.flagged.join('; ')}`.slice(
+            0,
+            4000,
+          ),
         clusterId: p.masterClusterId,
         jobId: ctx.job.id,
         correlationId: ctx.job.correlationId,
@@ -172,15 +185,28 @@ export class SessionCreateAction {
     }
 
     if (group !== null) {
-      await ctx.step(`Setting up the mount broker for ${p.userName} (group ${group}) on the slave hosts`, (step) => this.setUpMountBroker(p, group, slaves, step));
+      await ctx.step(`Setting up the mount broker for ${p.userName} (group ${group}) on the slave hosts`, (step) =>
+        this.setUpMountBroker(p, group, slaves, step),
+      );
     }
 
     const keys = await ctx.step('Creating the geo-replication keys (gsec_create) on a master host', async (step) => {
       const gsec = gsecCreateCommand();
       const cat = catFileCommand();
-      const both: GlusterCommand = { argv: [...gsec.argv], command: `${gsec.command} > /dev/null && ${cat.command}`, expectsXml: false, output: 'plain' };
+      const both: GlusterCommand = {
+        argv: [...gsec.argv],
+        command: `${gsec.command} > /dev/null && ${cat.command}`,
+        expectsXml: false,
+        output: 'plain',
+      };
       const out = await this.runOnMaster(p, step, both);
-      if (out.exitCode !== 0) throw new ActionFailedError(409, 'Operation Failed', `gsec_create failed: ${oneLine(out.stderr || out.stdout)}`, EventCode.GeoRepSessionCreateFailed);
+      if (out.exitCode !== 0)
+        throw new ActionFailedError(
+          409,
+          'Operation Failed',
+          `gsec_create failed: ${oneLine(out.stderr || out.stdout)}`,
+          EventCode.GeoRepSessionCreateFailed,
+        );
       try {
         return parseCommonSecretPem(out.stdout);
       } catch (e) {
@@ -190,23 +216,36 @@ export class SessionCreateAction {
     });
 
     if (p.method === 'push_pem') {
-      await ctx.step('Setting up passwordless SSH from the master hosts to the slave host', (step) => this.setUpPushPemTrust(p, slaves, step));
+      await ctx.step('Setting up passwordless SSH from the master hosts to the slave host', (step) =>
+        this.setUpPushPemTrust(p, slaves, step),
+      );
     } else {
       await ctx.step(`Adding the keys to ${p.userName}'s authorized_keys on every slave host`, async (step) => {
         for (const slave of slaves) {
           const out = await this.onSlave(slave, appendAuthorizedKeysCommand(p.userName), `${keys.join('\n')}\n`, step);
           if (out.exitCode !== 0 || !parseAppendResult(out.stdout)) {
-            throw new ActionFailedError(409, 'Operation Failed', `The keys could not be written on ${slave.name}: ${oneLine(out.stderr)}`);
+            throw new ActionFailedError(
+              409,
+              'Operation Failed',
+              `The keys could not be written on ${slave.name}: ${oneLine(out.stderr)}`,
+            );
           }
         }
       });
     }
 
     if (!exists) {
-      await ctx.step(`Creating the session (${p.method === 'push_pem' ? 'push-pem' : 'no-verify'}${p.force ? ', force' : ''})`, async (step) => {
-        const out = await this.runOnMaster(p, step, geoRepCreateCommand(ref, { mode: p.method === 'push_pem' ? 'push-pem' : 'no-verify', force: p.force }));
-        parseOrFail(() => parseGeoRepAction(out));
-      });
+      await ctx.step(
+        `Creating the session (${p.method === 'push_pem' ? 'push-pem' : 'no-verify'}${p.force ? ', force' : ''})`,
+        async (step) => {
+          const out = await this.runOnMaster(
+            p,
+            step,
+            geoRepCreateCommand(ref, { mode: p.method === 'push_pem' ? 'push-pem' : 'no-verify', force: p.force }),
+          );
+          parseOrFail(() => parseGeoRepAction(out));
+        },
+      );
     }
 
     if (group !== null) {
@@ -222,7 +261,13 @@ export class SessionCreateAction {
         await this.events.record({
           code: EventCode.GeoRepSlavePeersWithoutKeys,
           severity: 'warning',
-          description: slavePeersWithoutKeysWarning(stored.peersWithoutKeys, p.userName, p.slaveVolumeName, stored.pemPath, slaves[0].name).slice(0, 4000),
+          description: slavePeersWithoutKeysWarning(
+            stored.peersWithoutKeys,
+            p.userName,
+            p.slaveVolumeName,
+            stored.pemPath,
+            slaves[0].name,
+          ).slice(0, 4000),
           clusterId: p.slaveClusterId ?? p.masterClusterId,
           jobId: ctx.job.id,
           correlationId: ctx.job.correlationId,
@@ -245,12 +290,21 @@ export class SessionCreateAction {
         for (const slave of slaves) {
           const out = await this.onSlave(slave, checkAuthorizedKeysCommand(p.userName), `${keys.join('\n')}\n`, step);
           const n = out.exitCode === 0 ? parseMissingCount(out.stdout) : null;
-          if (n === null) throw new ActionFailedError(409, 'Operation Failed', `The keys could not be checked on ${slave.name}: ${oneLine(out.stderr)}`);
+          if (n === null)
+            throw new ActionFailedError(
+              409,
+              'Operation Failed',
+              `The keys could not be checked on ${slave.name}: ${oneLine(out.stderr)}`,
+            );
           missing += n;
         }
         if (missing === 0) return;
         if (Date.now() > deadline) {
-          throw new ActionFailedError(504, 'Operation Failed', `The geo-replication keys did not reach ${p.userName}'s authorized_keys on the slave within ${KEYS_WAIT_MS / 1000} s.`);
+          throw new ActionFailedError(
+            504,
+            'Operation Failed',
+            `The geo-replication keys did not reach ${p.userName}'s authorized_keys on the slave within ${KEYS_WAIT_MS / 1000} s.`,
+          );
         }
         await new Promise((r) => setTimeout(r, KEYS_POLL_MS));
       }
@@ -273,7 +327,10 @@ export class SessionCreateAction {
       } catch (e) {
         throw asActionFailure(e);
       }
-      const rows = await this.sessions.listByVolume(p.masterVolumeId, { search: { conditions: [], sort: { field: 'slave_volume_name', descending: false } }, caseSensitive: false });
+      const rows = await this.sessions.listByVolume(p.masterVolumeId, {
+        search: { conditions: [], sort: { field: 'slave_volume_name', descending: false } },
+        caseSensitive: false,
+      });
       const row = rows.find((s) => s.slaveHostName === p.slaveHostName && s.slaveVolumeName === p.slaveVolumeName);
       if (!row) throw new ActionFailedError(409, 'Operation Failed', 'gluster does not list the new session.');
       // Started on request: the service now wants it running (drift is judged against that).
@@ -282,7 +339,11 @@ export class SessionCreateAction {
     });
 
     return {
-      result: { session: session.id, status: session.status, preflight: preflight.checks.map((c) => ({ name: c.name, result: c.result })) },
+      result: {
+        session: session.id,
+        status: session.status,
+        preflight: preflight.checks.map((c) => ({ name: c.name, result: c.result })),
+      },
       description: `Geo-replication session ${ref.masterVolume} -> ${url} created${p.start ? ' and started' : ''} (${session.status}).`,
     };
   }
@@ -296,19 +357,41 @@ export class SessionCreateAction {
 
   private async slaveEndpoints(p: SessionCreateParams): Promise<SlaveEndpoint[]> {
     if (p.unmanagedSlave) {
-      return [{ name: p.slaveHostName, host: null, target: { host: p.slaveHostName, port: p.unmanagedSlave.port, username: 'root', pinnedFingerprint: p.unmanagedSlave.fingerprint } }];
+      return [
+        {
+          name: p.slaveHostName,
+          host: null,
+          target: {
+            host: p.slaveHostName,
+            port: p.unmanagedSlave.port,
+            username: 'root',
+            pinnedFingerprint: p.unmanagedSlave.fingerprint,
+          },
+        },
+      ];
     }
     const hosts = p.slaveClusterId ? await this.hosts.listByCluster(p.slaveClusterId) : [];
     const up = hosts.filter((h) => h.status === 'up');
-    if (up.length === 0) throw new ActionFailedError(502, 'Operation Failed', "No host of the slave volume's cluster is up.");
+    if (up.length === 0)
+      throw new ActionFailedError(502, 'Operation Failed', "No host of the slave volume's cluster is up.");
     return up.map((h) => ({ name: h.name, host: h, target: sshTargetOf(h) }));
   }
 
-  private async onSlave(slave: SlaveEndpoint, command: GlusterCommand, stdin: string, step: StepHandle, timeoutMs?: number): Promise<SshExecResult> {
+  private async onSlave(
+    slave: SlaveEndpoint,
+    command: GlusterCommand,
+    stdin: string,
+    step: StepHandle,
+    timeoutMs?: number,
+  ): Promise<SshExecResult> {
     try {
       if (slave.host && slave.host.sshFingerprint === null) await this.shell.run(slave.host, 'true'); // pins the host key on first contact
       const target = slave.host ? sshTargetOf(slave.host) : slave.target;
-      const out = await this.ssh.exec(target, command.command, timeoutMs === undefined ? { stdin } : { stdin, timeoutMs });
+      const out = await this.ssh.exec(
+        target,
+        command.command,
+        timeoutMs === undefined ? { stdin } : { stdin, timeoutMs },
+      );
       if (slave.host) await step.ranOn(slave.host.id);
       return out;
     } catch (e) {
@@ -332,25 +415,53 @@ export class SessionCreateAction {
     for (const slave of slaves) {
       const wd = await this.onSlave(slave, glusterWorkdirCommand(), '', step);
       const workdir = wd.exitCode === 0 ? parseGlusterWorkdir(wd.stdout) : null;
-      if (workdir === null) throw new ActionFailedError(502, 'Operation Failed', `glusterd's working directory could not be read on ${slave.name}: ${oneLine(wd.stderr || wd.stdout)}`);
-      const out = await this.onSlave(slave, sessionPemWriteCommand(workdir, masterVolume, p.slaveVolumeName), `${keys.join('\n')}\n`, step);
+      if (workdir === null)
+        throw new ActionFailedError(
+          502,
+          'Operation Failed',
+          `glusterd's working directory could not be read on ${slave.name}: ${oneLine(wd.stderr || wd.stdout)}`,
+        );
+      const out = await this.onSlave(
+        slave,
+        sessionPemWriteCommand(workdir, masterVolume, p.slaveVolumeName),
+        `${keys.join('\n')}\n`,
+        step,
+      );
       const written = out.exitCode === 0 ? parseSessionPemWritten(out.stdout) : null;
-      if (written === null) throw new ActionFailedError(409, 'Operation Failed', `The session's keys could not be stored on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`);
+      if (written === null)
+        throw new ActionFailedError(
+          409,
+          'Operation Failed',
+          `The session's keys could not be stored on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`,
+        );
       pemPath ||= written;
     }
     const peersWithoutKeys = await this.slavePeersWithoutKeys(p, slaves, step);
     const ro = await this.onSlave(slaves[0], volumeSetReadOnlyCommand(p.slaveVolumeName, true), '', step);
     if (ro.exitCode !== 0) {
-      throw new ActionFailedError(409, 'Operation Failed', `${p.slaveVolumeName} could not be made read-only on ${slaves[0].name}: ${oneLine(ro.stderr || ro.stdout)}`);
+      throw new ActionFailedError(
+        409,
+        'Operation Failed',
+        `${p.slaveVolumeName} could not be made read-only on ${slaves[0].name}: ${oneLine(ro.stderr || ro.stdout)}`,
+      );
     }
     return { pemPath, peersWithoutKeys };
   }
 
   /** Peers holding bricks of the slave volume (as gluster lists them now) that are none of the slave hosts the job reached. */
-  private async slavePeersWithoutKeys(p: SessionCreateParams, slaves: SlaveEndpoint[], step: StepHandle): Promise<SlavePeerWithoutKeys[]> {
+  private async slavePeersWithoutKeys(
+    p: SessionCreateParams,
+    slaves: SlaveEndpoint[],
+    step: StepHandle,
+  ): Promise<SlavePeerWithoutKeys[]> {
     const info = await this.onSlave(slaves[0], volumeInfoCommand(p.slaveVolumeName), '', step);
     const volume = parseOrFail(() => parseVolumeInfo(info)).find((v) => v.name === p.slaveVolumeName);
-    if (!volume) throw new ActionFailedError(409, 'Operation Failed', `gluster on ${slaves[0].name} does not list the volume ${p.slaveVolumeName}.`);
+    if (!volume)
+      throw new ActionFailedError(
+        409,
+        'Operation Failed',
+        `gluster on ${slaves[0].name} does not list the volume ${p.slaveVolumeName}.`,
+      );
     const reached: KnownPeer[] = [];
     for (const slave of slaves) {
       if (slave.host) {
@@ -379,8 +490,14 @@ export class SessionCreateAction {
     for (const slave of slaves) {
       const out = await this.onSlave(slave, slaveUserCheckCommand(p.userName, group), '', step);
       const check = out.exitCode === 0 ? parseSlaveUserCheck(out.stdout) : null;
-      if (check === null) throw new ActionFailedError(502, 'Operation Failed', `The user ${p.userName} could not be checked on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`);
-      if (check.kind !== 'ok') throw new ActionFailedError(409, 'Operation Failed', slaveUserProblem(check, p.userName, slave.name));
+      if (check === null)
+        throw new ActionFailedError(
+          502,
+          'Operation Failed',
+          `The user ${p.userName} could not be checked on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`,
+        );
+      if (check.kind !== 'ok')
+        throw new ActionFailedError(409, 'Operation Failed', slaveUserProblem(check, p.userName, slave.name));
       group ??= check.group;
     }
     if (group === null) throw new ActionFailedError(502, 'Operation Failed', 'No slave host to check the user on.');
@@ -395,12 +512,22 @@ export class SessionCreateAction {
    * answers `volume info` again. A restart marker on each host makes a re-run after a crash restart
    * glusterd even when the file was already written.
    */
-  private async setUpMountBroker(p: SessionCreateParams, group: string, slaves: SlaveEndpoint[], step: StepHandle): Promise<void> {
+  private async setUpMountBroker(
+    p: SessionCreateParams,
+    group: string,
+    slaves: SlaveEndpoint[],
+    step: StepHandle,
+  ): Promise<void> {
     const stale: SlaveEndpoint[] = [];
     for (const slave of slaves) {
       const out = await this.onSlave(slave, mountBrokerStateCommand(p.userName, group, p.slaveVolumeName), '', step);
       const state = out.exitCode === 0 ? parseMountBrokerState(out.stdout) : null;
-      if (state === null) throw new ActionFailedError(502, 'Operation Failed', `The mount-broker set-up could not be read on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`);
+      if (state === null)
+        throw new ActionFailedError(
+          502,
+          'Operation Failed',
+          `The mount-broker set-up could not be read on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`,
+        );
       if (!state.configured || state.pending) stale.push(slave);
     }
     if (stale.length > 0) await this.writeMountBrokerOptions(p, group, stale, step);
@@ -408,34 +535,61 @@ export class SessionCreateAction {
     for (const slave of slaves) {
       const out = await this.onSlave(slave, geoRepLogPermissionsCommand(group), '', step);
       if (out.exitCode !== 0 || !out.stdout.includes('permissions=ok')) {
-        throw new ActionFailedError(409, 'Operation Failed', `The geo-replication log directories could not be given to ${group} on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`);
+        throw new ActionFailedError(
+          409,
+          'Operation Failed',
+          `The geo-replication log directories could not be given to ${group} on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`,
+        );
       }
     }
   }
 
-  private async writeMountBrokerOptions(p: SessionCreateParams, group: string, stale: SlaveEndpoint[], step: StepHandle): Promise<void> {
+  private async writeMountBrokerOptions(
+    p: SessionCreateParams,
+    group: string,
+    stale: SlaveEndpoint[],
+    step: StepHandle,
+  ): Promise<void> {
     for (const slave of stale) {
       const out = await this.onSlave(slave, mountBrokerPrepareCommand(), '', step);
       if (out.exitCode !== 0 || parsePrepareResult(out.stdout) === null) {
-        throw new ActionFailedError(409, 'Operation Failed', `The mount-broker root could not be prepared on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`);
+        throw new ActionFailedError(
+          409,
+          'Operation Failed',
+          `The mount-broker root could not be prepared on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`,
+        );
       }
     }
     for (const command of mountBrokerSetupCommands(p.userName, group, p.slaveVolumeName)) {
       const out = await this.onSlave(stale[0], command, '', step);
       const problem = mountBrokerExecuteProblem(out);
-      if (problem !== null) throw new ActionFailedError(409, 'Operation Failed', `${command.argv.slice(1).join(' ')} failed on ${stale[0].name}: ${problem.slice(0, 500)}`);
+      if (problem !== null)
+        throw new ActionFailedError(
+          409,
+          'Operation Failed',
+          `${command.argv.slice(1).join(' ')} failed on ${stale[0].name}: ${problem.slice(0, 500)}`,
+        );
     }
     const restart = glusterdRestartShellCommand(this.config.glusterdRestartCommand);
     const waitMs = this.config.glusterdRestartTimeoutMs;
     for (const slave of stale) {
       const out = await this.onSlave(slave, restart, '', step, waitMs);
-      if (out.exitCode !== 0) throw new ActionFailedError(502, 'Operation Failed', `Restarting glusterd on ${slave.name} failed (exit ${out.exitCode}): ${oneLine(out.stderr || out.stdout)}`);
+      if (out.exitCode !== 0)
+        throw new ActionFailedError(
+          502,
+          'Operation Failed',
+          `Restarting glusterd on ${slave.name} failed (exit ${out.exitCode}): ${oneLine(out.stderr || out.stdout)}`,
+        );
       const deadline = Date.now() + waitMs;
       for (;;) {
         const answer = await this.onSlave(slave, glusterdAnswersCommand(p.slaveVolumeName), '', step);
         if (answer.exitCode === 0) break;
         if (Date.now() > deadline) {
-          throw new ActionFailedError(504, 'Operation Failed', `glusterd on ${slave.name} did not answer within ${waitMs / 1000} s of its restart: ${oneLine(answer.stderr || answer.stdout)}`);
+          throw new ActionFailedError(
+            504,
+            'Operation Failed',
+            `glusterd on ${slave.name} did not answer within ${waitMs / 1000} s of its restart: ${oneLine(answer.stderr || answer.stdout)}`,
+          );
         }
         await new Promise((r) => setTimeout(r, GLUSTERD_POLL_MS));
       }
@@ -449,7 +603,8 @@ export class SessionCreateAction {
    * authorized_keys, then each host proves it can log in without a password.
    */
   private async setUpPushPemTrust(p: SessionCreateParams, slaves: SlaveEndpoint[], step: StepHandle): Promise<void> {
-    if (p.userName !== 'root') throw new ActionFailedError(409, 'Operation Failed', 'push_pem is only offered for root sessions.');
+    if (p.userName !== 'root')
+      throw new ActionFailedError(409, 'Operation Failed', 'push_pem is only offered for root sessions.');
     const masters = await this.hosts.listByCluster(p.masterClusterId);
     let verified = 0;
     const problems: string[] = [];
@@ -466,15 +621,31 @@ export class SessionCreateAction {
       await step.ranOn(master.id);
       for (const slave of slaves) {
         const out = await this.onSlave(slave, appendAuthorizedKeysCommand('root'), `${identity}\n`, step);
-        if (out.exitCode !== 0) throw new ActionFailedError(409, 'Operation Failed', `The SSH key of ${master.name} could not be added on ${slave.name}: ${oneLine(out.stderr)}`);
+        if (out.exitCode !== 0)
+          throw new ActionFailedError(
+            409,
+            'Operation Failed',
+            `The SSH key of ${master.name} could not be added on ${slave.name}: ${oneLine(out.stderr)}`,
+          );
       }
-      const check = await this.shell.run(master, sshTrustCheckCommand('root', p.slaveHostName)).catch((e: Error) => ({ exitCode: -1, stderr: e.message }));
+      const check = await this.shell
+        .run(master, sshTrustCheckCommand('root', p.slaveHostName))
+        .catch((e: Error) => ({ exitCode: -1, stderr: e.message }));
       if (check.exitCode !== 0) {
-        throw new ActionFailedError(409, 'Operation Failed', `Passwordless SSH from ${master.name} to root@${p.slaveHostName} does not work: ${oneLine(check.stderr)}`);
+        throw new ActionFailedError(
+          409,
+          'Operation Failed',
+          `Passwordless SSH from ${master.name} to root@${p.slaveHostName} does not work: ${oneLine(check.stderr)}`,
+        );
       }
       verified++;
     }
-    if (verified === 0) throw new ActionFailedError(502, 'Operation Failed', `No master host could be set up for push-pem: ${problems.join('; ')}`);
+    if (verified === 0)
+      throw new ActionFailedError(
+        502,
+        'Operation Failed',
+        `No master host could be set up for push-pem: ${problems.join('; ')}`,
+      );
   }
 }
 

@@ -2,9 +2,23 @@ import { Param } from '@nestjs/common';
 import { GeoRepSessionSchema, GeoRepSessionView } from '../georep/session.representation';
 import type { ListQuery } from '../ovirt/query';
 import { OvirtBody } from '../ovirt/request-body';
-import { ActionReply, AddRoute, Caller, ListParams, ListRoute, OvirtSubCollection, RequestCaller } from '../ovirt/routes';
+import {
+  ActionReply,
+  AddRoute,
+  Caller,
+  ListParams,
+  ListRoute,
+  OvirtSubCollection,
+  RequestCaller,
+} from '../ovirt/routes';
 import { GEOREP_SESSIONS, GLUSTER_VOLUMES } from '../volumes/volume.representation';
-import { GEOREP_TARGETS, GeoRepSessionCreateBodySchema, GeoRepTargetSchema, GeoRepTargetView, TARGET_SEARCH } from './session-create.representation';
+import {
+  GEOREP_TARGETS,
+  GeoRepSessionCreateBodySchema,
+  GeoRepTargetSchema,
+  GeoRepTargetView,
+  TARGET_SEARCH,
+} from './session-create.representation';
 import { SessionCreateBody, SessionCreateService } from './session-create.service';
 
 const VOLUME_PATH = `clusters/:cluster/${GLUSTER_VOLUMES}/:volume`;
@@ -16,7 +30,8 @@ export class SessionCreateController {
 
   @AddRoute(GeoRepSessionSchema, {
     runsJob: true,
-    summary: 'Create a geo-replication session of this master volume (as a job: keys, create, secondary-access-mount, optional start, refresh)',
+    summary:
+      'Create a geo-replication session of this master volume (as a job: keys, create, secondary-access-mount, optional start, refresh)',
   })
   create(
     @Param('cluster') clusterId: string,
@@ -33,8 +48,15 @@ export class SessionCreateController {
 export class GeoRepTargetsController {
   constructor(private readonly service: SessionCreateService) {}
 
-  @ListRoute(GeoRepTargetSchema, { search: TARGET_SEARCH, summary: 'List the volumes that could be slaves of this master volume, with the reasons they cannot' })
-  list(@Param('cluster') clusterId: string, @Param('volume') volumeId: string, @ListParams() query: ListQuery): Promise<GeoRepTargetView[]> {
+  @ListRoute(GeoRepTargetSchema, {
+    search: TARGET_SEARCH,
+    summary: 'List the volumes that could be slaves of this master volume, with the reasons they cannot',
+  })
+  list(
+    @Param('cluster') clusterId: string,
+    @Param('volume') volumeId: string,
+    @ListParams() query: ListQuery,
+  ): Promise<GeoRepTargetView[]> {
     return this.service.targets(clusterId, volumeId, query);
   }
 }

@@ -31,9 +31,15 @@ export const GeoRepTargetSchema = resource(
         "Whether the volume holds nothing besides gluster's .glusterfs/.trashcan, checked on every brick directory over SSH during this request; absent when a brick could not be checked.",
     }),
     eligible: bool({ readOnly: true, description: 'No reason below: a session may be created without force.' }),
-    reasons: list('reason', enumOf(NON_ELIGIBILITY_REASONS), { readOnly: true, description: "oVirt's reasons (GlusterGeoRepNonEligibilityReason), lower-cased." }),
+    reasons: list('reason', enumOf(NON_ELIGIBILITY_REASONS), {
+      readOnly: true,
+      description: "oVirt's reasons (GlusterGeoRepNonEligibilityReason), lower-cased.",
+    }),
   },
-  { description: 'A volume that could be the slave of a geo-replication session of this master volume, and why not when it cannot.' },
+  {
+    description:
+      'A volume that could be the slave of a geo-replication session of this master volume, and why not when it cannot.',
+  },
 );
 
 export type GeoRepTargetView = ViewOf<typeof GeoRepTargetSchema>;
@@ -45,7 +51,11 @@ export const TARGET_SEARCH: SearchSpec = {
   defaultSort: 'name',
 };
 
-export function targetView(v: GlusterVolumeEntity, empty: boolean | null, reasons: NonEligibilityReason[]): GeoRepTargetView {
+export function targetView(
+  v: GlusterVolumeEntity,
+  empty: boolean | null,
+  reasons: NonEligibilityReason[],
+): GeoRepTargetView {
   return {
     id: v.id,
     gluster_volume: volumeRef(v.clusterId, v.id),

@@ -6,7 +6,15 @@ import { EventCode } from '../events/event-codes';
 import { GeoRepSessionEntity } from '../georep/georep-session.entity';
 import { sessionView, GeoRepSessionView } from '../georep/session.representation';
 import { SessionsRepository } from '../georep/sessions.repository';
-import { GlusterArgumentError, geoRepSlaveUrl, isIPv4, validateGroupName, validateHost, validateUserName, validateVolumeName } from '../gluster';
+import {
+  GlusterArgumentError,
+  geoRepSlaveUrl,
+  isIPv4,
+  validateGroupName,
+  validateHost,
+  validateUserName,
+  validateVolumeName,
+} from '../gluster';
 import { HostEntity } from '../hosts/host.entity';
 import { HostShell } from '../hosts/host-shell';
 import { HostsRepository } from '../hosts/hosts.repository';
@@ -26,7 +34,12 @@ import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
 import { VolumesRepository } from '../volumes/volumes.repository';
 import { nonEligibilityReasons, NonEligibilityReason } from './eligibility';
 import { brickEmptyCheckCommand, parseBrickEmptyCheck } from './georep-keys';
-import { CreateMethod, GeoRepSessionCreateBodySchema, GeoRepTargetView, targetView } from './session-create.representation';
+import {
+  CreateMethod,
+  GeoRepSessionCreateBodySchema,
+  GeoRepTargetView,
+  targetView,
+} from './session-create.representation';
 
 export type SessionCreateBody = CreateInputOf<typeof GeoRepSessionCreateBodySchema>;
 
@@ -84,28 +97,52 @@ export class SessionCreateService {
 
   async targets(clusterId: string, volumeId: string, query: ListQuery): Promise<GeoRepTargetView[]> {
     const master = await this.master(clusterId, volumeId);
-    const candidates = (await this.volumeRows.find({ order: { name: 'ASC', id: 'ASC' } })).filter((v) => v.id !== master.id && matchesSearch(v, query));
+    const candidates = (await this.volumeRows.find({ order: { name: 'ASC', id: 'ASC' } })).filter(
+      (v) => v.id !== master.id && matchesSearch(v, query),
+    );
     const feeding = await this.volumes.feedingSessions(candidates.map((v) => v.id));
     const upByCluster = new Map<string, boolean>();
     for (const clusterOf of new Set(candidates.map((v) => v.clusterId))) {
-      upByCluster.set(clusterOf, (await this.hosts.listByCluster(clusterOf)).some((h) => h.status === 'up'));
+      upByCluster.set(
+        clusterOf,
+        (await this.hosts.listByCluster(clusterOf)).some((h) => h.status === 'up'),
+      );
     }
     // Emptiness is only worth an SSH round when it could matter: a volume of another cluster. The
     // limiter shares a running check with the same question and bounds how many run at once.
     const checked = candidates.filter((v) => v.clusterId !== master.clusterId);
-    const emptiness = await this.remoteReads.run(`targets:${master.id}:${checked.map((v) => v.id).join(',')}`, async () => {
-      return new Map(await Promise.all(checked.map(async (v) => [v.id, await this.isEmpty(v)] as const)));
-    });
+    const emptiness = await this.remoteReads.run(
+      `targets:${master.id}:${checked.map((v) => v.id).join(',')}`,
+      async () => {
+        return new Map(await Promise.all(checked.map(async (v) => [v.id, await this.isEmpty(v)] as const)));
+      },
+    );
     const views = candidates.map((v) => {
       const empty = emptiness.get(v.id) ?? null;
-      return targetView(v, empty, this.reasons(master, v, feeding.has(v.id), upByCluster.get(v.clusterId) ?? false, empty));
+      return targetView(
+        v,
+        empty,
+        this.reasons(master, v, feeding.has(v.id), upByCluster.get(v.clusterId) ?? false, empty),
+      );
     });
     if (query.search.sort.descending) views.reverse();
     return query.max !== undefined ? views.slice(0, query.max) : views;
   }
 
-  private reasons(master: GlusterVolumeEntity, slave: GlusterVolumeEntity, isSlave: boolean, upHost: boolean, empty: boolean | null): NonEligibilityReason[] {
-    return nonEligibilityReasons({ master, slave, isSlaveOfSession: isSlave, slaveClusterHasUpHost: upHost, slaveEmpty: empty });
+  private reasons(
+    master: GlusterVolumeEntity,
+    slave: GlusterVolumeEntity,
+    isSlave: boolean,
+    upHost: boolean,
+    empty: boolean | null,
+  ): NonEligibilityReason[] {
+    return nonEligibilityReasons({
+      master,
+      slave,
+      isSlaveOfSession: isSlave,
+      slaveClusterHasUpHost: upHost,
+      slaveEmpty: empty,
+    });
   }
 
   /**
@@ -124,7 +161,10 @@ export class SessionCreateService {
         try {
           return parseBrickEmptyCheck(await this.shell.run(host, brickEmptyCheckCommand(b.brickDir)));
         } catch (e) {
-          this.logger.warn({ volume: volume.id, host: host.id, err: (e as Error).message }, 'brick emptiness check failed');
+          this.logger.warn(
+            { volume: volume.id, host: host.id, err: (e as Error).message },
+            'brick emptiness check failed',
+          );
           return null;
         }
       }),
@@ -135,18 +175,29 @@ export class SessionCreateService {
 
   // ------------------------------------------------------------------ create
 
-  async create(clusterId: string, volumeId: string, body: SessionCreateBody, caller: Caller): Promise<GeoRepSessionView | ActionReply> {
+  async create(
+    clusterId: string,
+    volumeId: string,
+    body: SessionCreateBody,
+    caller: Caller,
+  ): Promise<GeoRepSessionView | ActionReply> {
     const master = await this.master(clusterId, volumeId);
-    const userName = body.user_name === undefined ? 'root' : checked(() => validateUserName(body.user_name, 'user_name'));
-    const userGroup = body.user_group === undefined ? null : checked(() => validateGroupName(body.user_group, 'user_group'));
+    const userName =
+      body.user_name === undefined ? 'root' : checked(() => validateUserName(body.user_name, 'user_name'));
+    const userGroup =
+      body.user_group === undefined ? null : checked(() => validateGroupName(body.user_group, 'user_group'));
     if (userName === 'root' && userGroup !== null) {
-      throw new BodyError([{ path: 'user_group', message: 'is only for a non-root user_name (the mount-broker group)' }]);
+      throw new BodyError([
+        { path: 'user_group', message: 'is only for a non-root user_name (the mount-broker group)' },
+      ]);
     }
     const method: CreateMethod = body.method ?? 'no_verify';
     if (userName !== 'root' && method === 'push_pem') {
       // gluster's push-pem for a non-root user needs root on the master to reach user@slave and the
       // keys copied by the hook; the service installs them itself with no_verify.
-      throw new BodyError([{ path: 'method', message: 'push_pem is only offered for root sessions; a non-root session uses no_verify' }]);
+      throw new BodyError([
+        { path: 'method', message: 'push_pem is only offered for root sessions; a non-root session uses no_verify' },
+      ]);
     }
     const force = body.force === true;
     if (master.status !== 'up') throw OvirtFault.conflict(`The master volume ${master.name} is not up.`);
@@ -157,7 +208,12 @@ export class SessionCreateService {
     let unmanagedSlave: SessionCreateParams['unmanagedSlave'] = null;
     if (body.slave_volume !== undefined) {
       if (body.slave_host_name !== undefined || body.slave_volume_name !== undefined) {
-        throw new BodyError([{ path: 'slave_volume', message: 'give either slave_volume or slave_host_name with slave_volume_name, not both' }]);
+        throw new BodyError([
+          {
+            path: 'slave_volume',
+            message: 'give either slave_volume or slave_host_name with slave_volume_name, not both',
+          },
+        ]);
       }
       const ref = body.slave_volume;
       if (ref.id === undefined) throw new BodyError([{ path: 'slave_volume', message: 'needs an id' }]);
@@ -167,25 +223,44 @@ export class SessionCreateService {
       slaveHostName = (await this.slaveHost(slaveVolume)).address;
     } else {
       if (body.slave_host_name === undefined || body.slave_volume_name === undefined) {
-        throw new BodyError([{ path: 'slave_volume', message: 'give slave_volume, or slave_host_name and slave_volume_name' }]);
+        throw new BodyError([
+          { path: 'slave_volume', message: 'give slave_volume, or slave_host_name and slave_volume_name' },
+        ]);
       }
       slaveHostName = checked(() => validateHost(body.slave_host_name, 'slave_host_name'));
       slaveVolumeName = checked(() => validateVolumeName(body.slave_volume_name, 'slave_volume_name'));
       const known = (await this.hostsNamed(slaveHostName)).find((h) => h.clusterId !== null);
       if (known) {
         slaveVolume = await this.volumeRows.findOneBy({ clusterId: known.clusterId, name: slaveVolumeName });
-        if (!slaveVolume) throw OvirtFault.conflict(`The cluster of host ${known.name} has no volume ${slaveVolumeName} (refresh the cluster if it is new).`);
+        if (!slaveVolume)
+          throw OvirtFault.conflict(
+            `The cluster of host ${known.name} has no volume ${slaveVolumeName} (refresh the cluster if it is new).`,
+          );
       } else {
         unmanagedSlave = await this.installOnUnmanaged(slaveHostName, body.slave_root_password, body.slave_fingerprint);
       }
     }
     if (body.slave_root_password !== undefined && unmanagedSlave === null) {
-      throw new BodyError([{ path: 'slave_root_password', message: 'is only for a slave host the service does not manage' }]);
+      throw new BodyError([
+        { path: 'slave_root_password', message: 'is only for a slave host the service does not manage' },
+      ]);
     }
     if (body.slave_fingerprint !== undefined && unmanagedSlave === null) {
-      throw new BodyError([{ path: 'slave_fingerprint', message: 'is only for a slave host the service does not manage (with slave_root_password)' }]);
+      throw new BodyError([
+        {
+          path: 'slave_fingerprint',
+          message: 'is only for a slave host the service does not manage (with slave_root_password)',
+        },
+      ]);
     }
-    const slaveUrl = checked(() => geoRepSlaveUrl({ masterVolume: master.name, slaveHost: slaveHostName, slaveVolume: slaveVolumeName, slaveUser: userName }));
+    const slaveUrl = checked(() =>
+      geoRepSlaveUrl({
+        masterVolume: master.name,
+        slaveHost: slaveHostName,
+        slaveVolume: slaveVolumeName,
+        slaveUser: userName,
+      }),
+    );
 
     if (slaveVolume) {
       if (slaveVolume.id === master.id) throw OvirtFault.conflict('A volume cannot be its own slave.');
@@ -199,7 +274,9 @@ export class SessionCreateService {
       const empty = slaveVolume.clusterId === master.clusterId ? null : await this.isEmpty(slaveVolume);
       const reasons = this.reasons(master, slaveVolume, feeding.has(slaveVolume.id), true, empty);
       if (reasons.length > 0) {
-        throw OvirtFault.conflict(`The slave volume ${slaveVolume.name} is not eligible: ${reasons.join(', ')} (force=true creates the session anyway).`);
+        throw OvirtFault.conflict(
+          `The slave volume ${slaveVolume.name} is not eligible: ${reasons.join(', ')} (force=true creates the session anyway).`,
+        );
       }
     }
 
@@ -235,7 +312,11 @@ export class SessionCreateService {
     const jobHref = resourceHref(JOBS, job.id);
     if (submission.status === 'failed') {
       const status = (job.error?.status ?? 500) as FaultStatus;
-      throw new OvirtFault(status, job.error?.reason ?? 'Operation Failed', `${job.error?.detail ?? 'the job failed'} (job ${jobHref})`);
+      throw new OvirtFault(
+        status,
+        job.error?.reason ?? 'Operation Failed',
+        `${job.error?.detail ?? 'the job failed'} (job ${jobHref})`,
+      );
     }
     if (submission.status !== 'complete') {
       // Outlasted the wait: 202 with the job; the session appears in the collection when it ends.
@@ -243,7 +324,12 @@ export class SessionCreateService {
     }
     const sessionId = (job.result as { session?: unknown } | null)?.session;
     const [session] = typeof sessionId === 'string' ? await this.sessions.findByIds([sessionId]) : [];
-    if (!session) throw new OvirtFault(500, 'Operation Failed', `The session was created but could not be read back; refresh the cluster (job ${jobHref}).`);
+    if (!session)
+      throw new OvirtFault(
+        500,
+        'Operation Failed',
+        `The session was created but could not be read back; refresh the cluster (job ${jobHref}).`,
+      );
     return sessionView(session);
   }
 
@@ -258,13 +344,27 @@ export class SessionCreateService {
   }
 
   private async hostsNamed(address: string): Promise<HostEntity[]> {
-    return (await this.hostRows.find({ order: { name: 'ASC' } })).filter((h) => h.address.toLowerCase() === address.toLowerCase());
+    return (await this.hostRows.find({ order: { name: 'ASC' } })).filter(
+      (h) => h.address.toLowerCase() === address.toLowerCase(),
+    );
   }
 
-  private async refuseDuplicate(master: GlusterVolumeEntity, host: string, volume: string, slave: GlusterVolumeEntity | null): Promise<void> {
+  private async refuseDuplicate(
+    master: GlusterVolumeEntity,
+    host: string,
+    volume: string,
+    slave: GlusterVolumeEntity | null,
+  ): Promise<void> {
     const existing = await this.sessionRows.findBy({ masterVolumeId: master.id });
-    const dup = existing.find((s) => (slave !== null && s.slaveVolumeId === slave.id) || (s.slaveHostName.toLowerCase() === host.toLowerCase() && s.slaveVolumeName === volume));
-    if (dup) throw OvirtFault.conflict(`The master volume ${master.name} already has a geo-replication session to ${dup.slaveHostName}::${dup.slaveVolumeName} (${dup.id}).`);
+    const dup = existing.find(
+      (s) =>
+        (slave !== null && s.slaveVolumeId === slave.id) ||
+        (s.slaveHostName.toLowerCase() === host.toLowerCase() && s.slaveVolumeName === volume),
+    );
+    if (dup)
+      throw OvirtFault.conflict(
+        `The master volume ${master.name} already has a geo-replication session to ${dup.slaveHostName}::${dup.slaveVolumeName} (${dup.id}).`,
+      );
   }
 
   /**
@@ -272,9 +372,19 @@ export class SessionCreateService {
    * host key; the password goes nowhere else. It is sent only to a host presenting the fingerprint
    * the admin confirmed: without one, the fault names the key the host presents (nothing is sent).
    */
-  private async installOnUnmanaged(address: string, password: string | undefined, fingerprint: string | undefined): Promise<{ port: number; fingerprint: string }> {
+  private async installOnUnmanaged(
+    address: string,
+    password: string | undefined,
+    fingerprint: string | undefined,
+  ): Promise<{ port: number; fingerprint: string }> {
     if (password === undefined) {
-      throw new BodyError([{ path: 'slave_root_password', message: 'is needed for a slave host the service does not manage (or register the slave host and refresh its cluster)' }]);
+      throw new BodyError([
+        {
+          path: 'slave_root_password',
+          message:
+            'is needed for a slave host the service does not manage (or register the slave host and refresh its cluster)',
+        },
+      ]);
     }
     const endpoint = { host: address, port: 22, username: 'root' };
     if (fingerprint === undefined) {
@@ -282,15 +392,27 @@ export class SessionCreateService {
         throw new OvirtFault(502, 'Operation Failed', `The SSH host key of ${address} could not be read: ${e.message}`);
       });
       throw new BodyError([
-        { path: 'slave_fingerprint', message: `is needed with slave_root_password: ${address} presents the host key ${presented}; confirm it out of band, then send it as slave_fingerprint` },
+        {
+          path: 'slave_fingerprint',
+          message: `is needed with slave_root_password: ${address} presents the host key ${presented}; confirm it out of band, then send it as slave_fingerprint`,
+        },
       ]);
     }
-    if (!isFingerprint(fingerprint)) throw new BodyError([{ path: 'slave_fingerprint', message: 'must look like SHA256:<43 base64 characters>' }]);
+    if (!isFingerprint(fingerprint))
+      throw new BodyError([{ path: 'slave_fingerprint', message: 'must look like SHA256:<43 base64 characters>' }]);
     try {
-      const installed = await this.ssh.installPublicKeyWithPassword({ ...endpoint, pinnedFingerprint: fingerprint }, password, this.serviceKey.publicKey);
+      const installed = await this.ssh.installPublicKeyWithPassword(
+        { ...endpoint, pinnedFingerprint: fingerprint },
+        password,
+        this.serviceKey.publicKey,
+      );
       return { port: endpoint.port, fingerprint: installed.hostFingerprint };
     } catch (e) {
-      throw new OvirtFault(502, 'Operation Failed', `The service key could not be installed on ${address} with the password given: ${(e as Error).message}`);
+      throw new OvirtFault(
+        502,
+        'Operation Failed',
+        `The service key could not be installed on ${address} with the password given: ${(e as Error).message}`,
+      );
     }
   }
 }
@@ -299,7 +421,13 @@ function checked<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof GlusterArgumentError) throw new BodyError([{ path: e.field, message: e.message.startsWith(`${e.field}: `) ? e.message.slice(e.field.length + 2) : e.message }]);
+    if (e instanceof GlusterArgumentError)
+      throw new BodyError([
+        {
+          path: e.field,
+          message: e.message.startsWith(`${e.field}: `) ? e.message.slice(e.field.length + 2) : e.message,
+        },
+      ]);
     throw e;
   }
 }
@@ -308,4 +436,3 @@ function checked<T>(f: () => T): T {
 function matchesSearch(v: GlusterVolumeEntity, query: ListQuery): boolean {
   return query.search.conditions.every((c) => matchesSearchValue(c.value, v.name, query.caseSensitive) !== c.negate);
 }
-

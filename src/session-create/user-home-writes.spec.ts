@@ -28,7 +28,10 @@ if (!IS_ROOT) {
 }
 
 const B64 = 'AAAAB3NzaC1yc2EAAAADAQABAAABgQC3rWfM3dj2wDGlFloXLSYBCXx5';
-const KEYS = [`command="/usr/lib/x86_64-linux-gnu/glusterfs/gsyncd" ssh-rsa ${B64} root@vm`, `command="tar \${SSH_ORIGINAL_COMMAND#* }" ssh-rsa ${B64}= root@vm`];
+const KEYS = [
+  `command="/usr/lib/x86_64-linux-gnu/glusterfs/gsyncd" ssh-rsa ${B64} root@vm`,
+  `command="tar \${SSH_ORIGINAL_COMMAND#* }" ssh-rsa ${B64}= root@vm`,
+];
 const STDIN = `${KEYS.join('\n')}\n`;
 const SECRET = 'root:$6$not-a-real-hash:19000:0:99999:7:::\n';
 
@@ -40,7 +43,12 @@ function run(command: GlusterCommand, stdin = STDIN): { status: number | null; s
 
 const snapshot = (p: string) => {
   const st = fs.lstatSync(p);
-  return { uid: st.uid, gid: st.gid, mode: st.mode, content: st.isFile() ? fs.readFileSync(p, 'utf8') : fs.readdirSync(p).sort() };
+  return {
+    uid: st.uid,
+    gid: st.gid,
+    mode: st.mode,
+    content: st.isFile() ? fs.readFileSync(p, 'utf8') : fs.readdirSync(p).sort(),
+  };
 };
 
 (IS_ROOT ? describe : describe.skip)('key scripts in a non-root home with planted symlinks', () => {
@@ -131,7 +139,8 @@ const snapshot = (p: string) => {
     });
     afterEach(() => {
       fs.rmSync(workdir, { recursive: true, force: true });
-      for (const f of fs.readdirSync(home).filter((n) => n.startsWith('mastervol_'))) fs.rmSync(path.join(home, f), { force: true });
+      for (const f of fs.readdirSync(home).filter((n) => n.startsWith('mastervol_')))
+        fs.rmSync(path.join(home, f), { force: true });
     });
 
     it("links planted at ~/<pem>, ~/.ssh/authorized_keys and the pem's name in the directory: no target changes, root writes only its own file", () => {

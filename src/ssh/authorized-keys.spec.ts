@@ -13,11 +13,16 @@ import {
 
 const KEY_BASE64 = 'AAAAC3NzaC1lZDI1NTE5AAAAIEco/b40S5ZbW7UlrpJy6/0XNIlQq4w7RBJ6NGlSitPw';
 const KEY = `ssh-ed25519 ${KEY_BASE64} georep-api`;
-const OTHER_KEY = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQCxNQdT+uikSy/Dq/sslCI1OkqsoVzgxGLSlKmbPBB2nd8r1D1vtbF8Y8b3/mn0h/8QRVVjtM1XHK/IjV/bDE2hajbt78dZCpF0U0cHYj5YIie4a/hR5xy1i8D/tyF4eyEOuQ0KCM5w05/diAgc2USsaUva4Pr1IlQKYhWbnUIHxw== admin@laptop';
+const OTHER_KEY =
+  'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQCxNQdT+uikSy/Dq/sslCI1OkqsoVzgxGLSlKmbPBB2nd8r1D1vtbF8Y8b3/mn0h/8QRVVjtM1XHK/IjV/bDE2hajbt78dZCpF0U0cHYj5YIie4a/hR5xy1i8D/tyF4eyEOuQ0KCM5w05/diAgc2USsaUva4Pr1IlQKYhWbnUIHxw== admin@laptop';
 
 describe('OpenSSH public key lines', () => {
   it('parses type, key and comment', () => {
-    expect(parseOpenSshPublicKey(`${KEY}\n`)).toEqual({ type: 'ssh-ed25519', base64: KEY_BASE64, comment: 'georep-api' });
+    expect(parseOpenSshPublicKey(`${KEY}\n`)).toEqual({
+      type: 'ssh-ed25519',
+      base64: KEY_BASE64,
+      comment: 'georep-api',
+    });
     expect(parseOpenSshPublicKey(`ssh-ed25519 ${KEY_BASE64}`)).toEqual({ type: 'ssh-ed25519', base64: KEY_BASE64 });
     expect(publicKeyBlob(parseOpenSshPublicKey(KEY)).subarray(4, 15).toString()).toBe('ssh-ed25519');
   });
@@ -51,7 +56,11 @@ describe('OpenSSH public key lines', () => {
 
 /** Runs the install command as sshd would: the login shell gets it with -c, the key arrives on stdin. */
 function install(home: string, stdin: string, shell = '/bin/sh') {
-  const run = spawnSync(shell, ['-c', AUTHORIZED_KEYS_INSTALL_COMMAND], { input: stdin, env: { HOME: home, PATH: process.env.PATH }, encoding: 'utf8' });
+  const run = spawnSync(shell, ['-c', AUTHORIZED_KEYS_INSTALL_COMMAND], {
+    input: stdin,
+    env: { HOME: home, PATH: process.env.PATH },
+    encoding: 'utf8',
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -109,8 +118,11 @@ describe('the authorized_keys install command (run with the local shell)', () =>
     expect(fs.readFileSync(file(), 'utf8')).toContain('$(touch');
   });
 
-  it.each(['/bin/bash', '/bin/dash'].filter((shell) => fs.existsSync(shell)))('works when the login shell is %s', (shell) => {
-    expect(install(home, `${KEY}\n`, shell).stdout).toBe('added\n');
-    expect(install(home, `${KEY}\n`, shell).stdout).toBe('present\n');
-  });
+  it.each(['/bin/bash', '/bin/dash'].filter((shell) => fs.existsSync(shell)))(
+    'works when the login shell is %s',
+    (shell) => {
+      expect(install(home, `${KEY}\n`, shell).stdout).toBe('added\n');
+      expect(install(home, `${KEY}\n`, shell).stdout).toBe('present\n');
+    },
+  );
 });

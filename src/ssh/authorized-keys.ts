@@ -33,14 +33,16 @@ export function parseOpenSshPublicKey(line: string): OpenSshPublicKey {
   if (/[\r\n\0]/.test(trimmed)) throw new InvalidPublicKeyError('more than one line');
   const [type, base64, ...rest] = trimmed.trim().split(/[ \t]+/);
   if (!type || !KEY_TYPES.has(type)) throw new InvalidPublicKeyError('unknown key type');
-  if (!base64 || !BASE64.test(base64) || base64.length % 4 !== 0) throw new InvalidPublicKeyError('the key is not base64');
+  if (!base64 || !BASE64.test(base64) || base64.length % 4 !== 0)
+    throw new InvalidPublicKeyError('the key is not base64');
   const blob = Buffer.from(base64, 'base64');
   const embeddedTypeLength = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
   if (embeddedTypeLength !== type.length || blob.subarray(4, 4 + embeddedTypeLength).toString('latin1') !== type) {
     throw new InvalidPublicKeyError('the key blob does not match its type');
   }
   const comment = rest.join(' ');
-  if (comment && !COMMENT.test(comment)) throw new InvalidPublicKeyError('the comment has characters other than printable ASCII');
+  if (comment && !COMMENT.test(comment))
+    throw new InvalidPublicKeyError('the comment has characters other than printable ASCII');
   return comment ? { type, base64, comment } : { type, base64 };
 }
 

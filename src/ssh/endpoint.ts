@@ -29,7 +29,12 @@ export function describeEndpoint(endpoint: SshEndpoint): string {
 
 /** Rejects values that could only be programming errors before any socket is opened. */
 export function assertValidEndpoint(endpoint: SshEndpoint): void {
-  if (typeof endpoint.host !== 'string' || endpoint.host.length === 0 || endpoint.host.length > 255 || /[\s/@]/.test(endpoint.host)) {
+  if (
+    typeof endpoint.host !== 'string' ||
+    endpoint.host.length === 0 ||
+    endpoint.host.length > 255 ||
+    /[\s/@]/.test(endpoint.host)
+  ) {
     throw new TypeError('SSH endpoint: host must be a host name or an IP address');
   }
   if (!Number.isInteger(endpoint.port) || endpoint.port < 1 || endpoint.port > 65535) {

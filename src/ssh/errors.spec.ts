@@ -1,4 +1,9 @@
-import { classifyConnectFailure, SshConnectError, SshHostKeyMismatchError, SshNoEndpointReachableError } from './errors';
+import {
+  classifyConnectFailure,
+  SshConnectError,
+  SshHostKeyMismatchError,
+  SshNoEndpointReachableError,
+} from './errors';
 
 const endpoint = { host: 'gluster1.example.org', port: 22, username: 'root' };
 
@@ -25,8 +30,12 @@ describe('SSH errors', () => {
   });
 
   it('says where and why in the message', () => {
-    expect(new SshConnectError(endpoint, 'refused').message).toBe('SSH to root@gluster1.example.org:22: connection refused');
-    expect(new SshConnectError({ ...endpoint, host: '::1' }, 'timeout').message).toBe('SSH to root@[::1]:22: no SSH handshake within the connect timeout');
+    expect(new SshConnectError(endpoint, 'refused').message).toBe(
+      'SSH to root@gluster1.example.org:22: connection refused',
+    );
+    expect(new SshConnectError({ ...endpoint, host: '::1' }, 'timeout').message).toBe(
+      'SSH to root@[::1]:22: no SSH handshake within the connect timeout',
+    );
   });
 
   it('makes a host key mismatch a connection error carrying both fingerprints', () => {
@@ -42,6 +51,8 @@ describe('SSH errors', () => {
       { endpoint, error: new SshConnectError(endpoint, 'refused') },
       { endpoint: { ...endpoint, port: 2222 }, error: new SshConnectError({ ...endpoint, port: 2222 }, 'auth_failed') },
     ]);
-    expect(error.message).toBe('SSH: no endpoint reachable: root@gluster1.example.org:22: connection refused; root@gluster1.example.org:2222: authentication failed');
+    expect(error.message).toBe(
+      'SSH: no endpoint reachable: root@gluster1.example.org:22: connection refused; root@gluster1.example.org:2222: authentication failed',
+    );
   });
 });

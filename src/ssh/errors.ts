@@ -46,7 +46,11 @@ export class SshConnectError extends SshError {
     readonly detail?: string,
     options?: { cause?: unknown },
   ) {
-    super(endpoint, `SSH to ${describeEndpoint(endpoint)}: ${CONNECT_FAILURE_TEXT[reason]}${detail ? ` (${detail})` : ''}`, options);
+    super(
+      endpoint,
+      `SSH to ${describeEndpoint(endpoint)}: ${CONNECT_FAILURE_TEXT[reason]}${detail ? ` (${detail})` : ''}`,
+      options,
+    );
   }
 }
 
@@ -70,14 +74,21 @@ export class SshCommandTimeoutError extends SshError {
     readonly stdout: string,
     readonly stderr: string,
   ) {
-    super(endpoint, `SSH to ${describeEndpoint(endpoint)}: the command did not finish within ${timeoutMs} ms and was killed`);
+    super(
+      endpoint,
+      `SSH to ${describeEndpoint(endpoint)}: the command did not finish within ${timeoutMs} ms and was killed`,
+    );
   }
 }
 
 /** The connection dropped while the command ran: whether it completed is unknown, so it is not retried. */
 export class SshConnectionLostError extends SshError {
   constructor(endpoint: SshEndpoint, options?: { cause?: unknown }) {
-    super(endpoint, `SSH to ${describeEndpoint(endpoint)}: the connection was lost while the command ran; its outcome is unknown`, options);
+    super(
+      endpoint,
+      `SSH to ${describeEndpoint(endpoint)}: the connection was lost while the command ran; its outcome is unknown`,
+      options,
+    );
   }
 }
 
@@ -150,6 +161,9 @@ export class SshPublicKeyInstallError extends SshError {
     readonly exitCode: number | null,
     readonly stderr: string,
   ) {
-    super(endpoint, `SSH to ${describeEndpoint(endpoint)}: installing the public key failed (exit code ${exitCode ?? 'none'}): ${stderr.trim().slice(0, 300) || 'no message'}`);
+    super(
+      endpoint,
+      `SSH to ${describeEndpoint(endpoint)}: installing the public key failed (exit code ${exitCode ?? 'none'}): ${stderr.trim().slice(0, 300) || 'no message'}`,
+    );
   }
 }

@@ -1,7 +1,10 @@
 import { fingerprintOfKeyBlob, isFingerprint, normalizeFingerprint, sameFingerprint } from './fingerprint';
 
 // Keys made with ssh-keygen; the fingerprints are what `ssh-keygen -lf` printed for them.
-const ED25519 = { base64: 'AAAAC3NzaC1lZDI1NTE5AAAAIEco/b40S5ZbW7UlrpJy6/0XNIlQq4w7RBJ6NGlSitPw', fingerprint: 'SHA256:V0NFspqtbn94Ln3BZwI9Oa+sKBgmcDjaH57GwgPPiOA' };
+const ED25519 = {
+  base64: 'AAAAC3NzaC1lZDI1NTE5AAAAIEco/b40S5ZbW7UlrpJy6/0XNIlQq4w7RBJ6NGlSitPw',
+  fingerprint: 'SHA256:V0NFspqtbn94Ln3BZwI9Oa+sKBgmcDjaH57GwgPPiOA',
+};
 const RSA = {
   base64:
     'AAAAB3NzaC1yc2EAAAADAQABAAAAgQCxNQdT+uikSy/Dq/sslCI1OkqsoVzgxGLSlKmbPBB2nd8r1D1vtbF8Y8b3/mn0h/8QRVVjtM1XHK/IjV/bDE2hajbt78dZCpF0U0cHYj5YIie4a/hR5xy1i8D/tyF4eyEOuQ0KCM5w05/diAgc2USsaUva4Pr1IlQKYhWbnUIHxw==',

@@ -4,7 +4,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { utils as ssh2Utils } from 'ssh2';
-import { ed25519PublicKey, ed25519PublicKeyBlob, encodeEd25519PrivateKey, generateEd25519PrivateKey } from './openssh-key';
+import {
+  ed25519PublicKey,
+  ed25519PublicKeyBlob,
+  encodeEd25519PrivateKey,
+  generateEd25519PrivateKey,
+} from './openssh-key';
 
 /** A seed whose public key starts with a zero byte: the case ssh2's own generator gets wrong. */
 function seedWithLeadingZeroPublicKey(): Buffer {
@@ -24,7 +29,9 @@ function parsedByNode(privateKey: string): { publicBlob: Buffer; comment: string
 describe('Ed25519 keys in OpenSSH format', () => {
   it('matches the RFC 8032 test vector 1 public key', () => {
     const seed = Buffer.from('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', 'hex');
-    expect(ed25519PublicKey(seed).toString('hex')).toBe('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
+    expect(ed25519PublicKey(seed).toString('hex')).toBe(
+      'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
+    );
   });
 
   it('encodes a key that ssh2 parses back, with its comment', () => {

@@ -24,7 +24,11 @@ function uint32(value: number): Buffer {
 
 /** The public key of an Ed25519 seed (the 32-byte private scalar seed). */
 export function ed25519PublicKey(seed: Buffer): Buffer {
-  const privateKey = crypto.createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const privateKey = crypto.createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const jwk = crypto.createPublicKey(privateKey).export({ format: 'jwk' });
   return Buffer.from(jwk.x as string, 'base64url');
 }
@@ -33,7 +37,11 @@ export function ed25519PublicKeyBlob(publicKey: Buffer): Buffer {
   return Buffer.concat([sshString(KEY_TYPE), sshString(publicKey)]);
 }
 
-export function encodeEd25519PrivateKey(seed: Buffer, comment: string, checkInt = crypto.randomBytes(4).readUInt32BE(0)): string {
+export function encodeEd25519PrivateKey(
+  seed: Buffer,
+  comment: string,
+  checkInt = crypto.randomBytes(4).readUInt32BE(0),
+): string {
   if (seed.length !== 32) throw new RangeError('an Ed25519 seed has 32 bytes');
   const publicKey = ed25519PublicKey(seed);
   const unpadded = Buffer.concat([

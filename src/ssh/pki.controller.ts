@@ -49,15 +49,27 @@ export class PkiController {
     const offered = this.config.tls ? `${ENGINE_CERTIFICATE} and ${CA_CERTIFICATE}` : ENGINE_CERTIFICATE;
     if (resource === CA_CERTIFICATE) {
       const pem = caCertificatePem(this.config);
-      if (pem === undefined) throw new OvirtFault(404, 'Not Found', `no PKI resource ${shown(resource)}: this service does not serve HTTPS; it offers ${offered}`);
+      if (pem === undefined)
+        throw new OvirtFault(
+          404,
+          'Not Found',
+          `no PKI resource ${shown(resource)}: this service does not serve HTTPS; it offers ${offered}`,
+        );
       if (format.toUpperCase() !== X509_PEM_CA) {
-        throw OvirtFault.invalidParameter('format', `${shown(format)} is not offered for ${CA_CERTIFICATE}; use ${X509_PEM_CA}`);
+        throw OvirtFault.invalidParameter(
+          'format',
+          `${shown(format)} is not offered for ${CA_CERTIFICATE}; use ${X509_PEM_CA}`,
+        );
       }
       return pem;
     }
-    if (resource !== ENGINE_CERTIFICATE) throw new OvirtFault(404, 'Not Found', `no PKI resource ${shown(resource)}; this service offers ${offered}`);
+    if (resource !== ENGINE_CERTIFICATE)
+      throw new OvirtFault(404, 'Not Found', `no PKI resource ${shown(resource)}; this service offers ${offered}`);
     if (format.toUpperCase() !== OPENSSH_PUBKEY) {
-      throw OvirtFault.invalidParameter('format', `${shown(format)} is not offered for ${ENGINE_CERTIFICATE}; use ${OPENSSH_PUBKEY}`);
+      throw OvirtFault.invalidParameter(
+        'format',
+        `${shown(format)} is not offered for ${ENGINE_CERTIFICATE}; use ${OPENSSH_PUBKEY}`,
+      );
     }
     return `${this.serviceKey.publicKey}\n`;
   }

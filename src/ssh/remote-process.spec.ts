@@ -21,21 +21,33 @@ describe('PID announcement', () => {
   });
 
   it('finds the announcement split across chunks', () => {
-    expect(readAll('abc', ['georep-ssh-', 'pid:abc:12', '34\nreal ', 'error\n'])).toEqual({ stderr: 'real error\n', processGroup: 1234 });
+    expect(readAll('abc', ['georep-ssh-', 'pid:abc:12', '34\nreal ', 'error\n'])).toEqual({
+      stderr: 'real error\n',
+      processGroup: 1234,
+    });
   });
 
   it('passes through what startup files print before it', () => {
-    expect(readAll('abc', ['bashrc says hi\n', 'georep-ssh-pid:abc:77\nerr'])).toEqual({ stderr: 'bashrc says hi\nerr', processGroup: 77 });
+    expect(readAll('abc', ['bashrc says hi\n', 'georep-ssh-pid:abc:77\nerr'])).toEqual({
+      stderr: 'bashrc says hi\nerr',
+      processGroup: 77,
+    });
   });
 
   it('ignores an announcement with another nonce', () => {
-    expect(readAll('abc', ['georep-ssh-pid:xyz:77\n', 'georep-ssh-pid:abc:78\n'])).toEqual({ stderr: 'georep-ssh-pid:xyz:77\n', processGroup: 78 });
+    expect(readAll('abc', ['georep-ssh-pid:xyz:77\n', 'georep-ssh-pid:abc:78\n'])).toEqual({
+      stderr: 'georep-ssh-pid:xyz:77\n',
+      processGroup: 78,
+    });
   });
 
   it('leaves stderr alone when no announcement comes', () => {
     expect(readAll('abc', ['no newline at all'])).toEqual({ stderr: 'no newline at all', processGroup: undefined });
     const long = 'x'.repeat(10_000);
-    expect(readAll('abc', [long, '\ngeorep-ssh-pid:abc:5\n'])).toEqual({ stderr: `${long}\ngeorep-ssh-pid:abc:5\n`, processGroup: undefined });
+    expect(readAll('abc', [long, '\ngeorep-ssh-pid:abc:5\n'])).toEqual({
+      stderr: `${long}\ngeorep-ssh-pid:abc:5\n`,
+      processGroup: undefined,
+    });
   });
 
   it('never takes PID 0 or 1 as a process group', () => {

@@ -24,7 +24,8 @@ export function announcingPid(command: string): AnnouncedCommand {
 
 /** The command that kills the announced process group. */
 export function killProcessGroupCommand(processGroup: number): string {
-  if (!Number.isInteger(processGroup) || processGroup <= 1) throw new RangeError('not a process group that may be killed');
+  if (!Number.isInteger(processGroup) || processGroup <= 1)
+    throw new RangeError('not a process group that may be killed');
   return `kill -s KILL -- -${processGroup}`;
 }
 

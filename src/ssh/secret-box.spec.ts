@@ -53,9 +53,12 @@ describe('secret box', () => {
     expect(() => decryptSecret(sealed, SECRET, 'n')).toThrow(SecretDecryptionError);
   });
 
-  it.each(['', 'plain text', 'v2:aaaa:bbbb:cccc:dddd', 'v1:only:three', 'v1:a:b:c:d', 'v1:!!:b:c:d'])('refuses a malformed value %j', (value) => {
-    expect(() => decryptSecret(value, SECRET, 'n')).toThrow(SecretDecryptionError);
-  });
+  it.each(['', 'plain text', 'v2:aaaa:bbbb:cccc:dddd', 'v1:only:three', 'v1:a:b:c:d', 'v1:!!:b:c:d'])(
+    'refuses a malformed value %j',
+    (value) => {
+      expect(() => decryptSecret(value, SECRET, 'n')).toThrow(SecretDecryptionError);
+    },
+  );
 
   it('names an unknown version without echoing arbitrary content', () => {
     expect(() => decryptSecret('v7:a:b:c:d', SECRET, 'n')).toThrow('unknown secret format "v7"');

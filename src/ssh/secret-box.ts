@@ -37,21 +37,30 @@ export function encryptSecret(plaintext: string, serviceSecret: string, name: st
   const cipher = crypto.createCipheriv('aes-256-gcm', deriveKey(serviceSecret, salt), iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(additionalData(name));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return [VERSION, salt, iv, cipher.getAuthTag(), ciphertext].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join(':');
+  return [VERSION, salt, iv, cipher.getAuthTag(), ciphertext]
+    .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+    .join(':');
 }
 
 export function decryptSecret(sealed: string, serviceSecret: string, name: string): string {
   const parts = sealed.split(':');
-  if (parts[0] !== VERSION) throw new SecretDecryptionError(`unknown secret format "${/^v\d{1,3}$/.test(parts[0] ?? '') ? parts[0] : '?'}"`);
-  if (parts.length !== 5 || parts.slice(1).some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) throw new SecretDecryptionError('malformed sealed secret');
+  if (parts[0] !== VERSION)
+    throw new SecretDecryptionError(`unknown secret format "${/^v\d{1,3}$/.test(parts[0] ?? '') ? parts[0] : '?'}"`);
+  if (parts.length !== 5 || parts.slice(1).some((p) => !/^[A-Za-z0-9_-]*$/.test(p)))
+    throw new SecretDecryptionError('malformed sealed secret');
   const [salt, iv, tag, ciphertext] = parts.slice(1).map((p) => Buffer.from(p, 'base64url'));
-  if (salt.length !== SALT_BYTES || iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new SecretDecryptionError('malformed sealed secret');
-  const decipher = crypto.createDecipheriv('aes-256-gcm', deriveKey(serviceSecret, salt), iv, { authTagLength: TAG_BYTES });
+  if (salt.length !== SALT_BYTES || iv.length !== IV_BYTES || tag.length !== TAG_BYTES)
+    throw new SecretDecryptionError('malformed sealed secret');
+  const decipher = crypto.createDecipheriv('aes-256-gcm', deriveKey(serviceSecret, salt), iv, {
+    authTagLength: TAG_BYTES,
+  });
   decipher.setAAD(additionalData(name));
   decipher.setAuthTag(tag);
   try {
     return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
   } catch {
-    throw new SecretDecryptionError('the secret does not open with this service secret (a different GEOREP_SECRET_KEY, or the stored value was altered)');
+    throw new SecretDecryptionError(
+      'the secret does not open with this service secret (a different GEOREP_SECRET_KEY, or the stored value was altered)',
+    );
   }
 }

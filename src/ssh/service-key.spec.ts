@@ -34,7 +34,13 @@ describe('the service key', () => {
   it('keeps the private key out of JSON and inspection', () => {
     const key = ServiceKey.generate();
     const body = key.privateKeyForAuthentication().split('\n')[1];
-    for (const shown of [JSON.stringify(key), JSON.stringify({ nested: key }), util.inspect(key, { showHidden: true, depth: 5 }), String(key), `${util.format('%o', key)}`]) {
+    for (const shown of [
+      JSON.stringify(key),
+      JSON.stringify({ nested: key }),
+      util.inspect(key, { showHidden: true, depth: 5 }),
+      String(key),
+      `${util.format('%o', key)}`,
+    ]) {
       expect(shown).not.toContain('PRIVATE KEY');
       expect(shown).not.toContain(body);
     }
@@ -73,7 +79,9 @@ describe('the service key', () => {
     const original = await loadOrCreateServiceKey(secrets, SECRET);
     const stored = secrets.values.get(SERVICE_KEY_SECRET_NAME);
     await expect(loadOrCreateServiceKey(secrets, 'y'.repeat(48))).rejects.toThrow(ConfigError);
-    await expect(loadOrCreateServiceKey(secrets, 'y'.repeat(48))).rejects.toThrow(/GEOREP_SECRET_KEY: the SSH service key stored in the database cannot be decrypted/);
+    await expect(loadOrCreateServiceKey(secrets, 'y'.repeat(48))).rejects.toThrow(
+      /GEOREP_SECRET_KEY: the SSH service key stored in the database cannot be decrypted/,
+    );
     expect(secrets.values.get(SERVICE_KEY_SECRET_NAME)).toBe(stored);
     expect((await loadOrCreateServiceKey(secrets, SECRET)).key.publicKey).toBe(original.key.publicKey);
   });

@@ -32,9 +32,14 @@ export class ServiceKey implements SshIdentity {
 
   static fromPrivateKey(privateKey: string): ServiceKey {
     const parsed = ssh2Utils.parseKey(privateKey);
-    if (parsed instanceof Error || Array.isArray(parsed) || !parsed.isPrivateKey()) throw new Error('the stored SSH service key is not a private key');
+    if (parsed instanceof Error || Array.isArray(parsed) || !parsed.isPrivateKey())
+      throw new Error('the stored SSH service key is not a private key');
     const blob = parsed.getPublicSSH();
-    return new ServiceKey(privateKey, `${parsed.type} ${blob.toString('base64')} ${SERVICE_KEY_COMMENT}`, fingerprintOfKeyBlob(blob));
+    return new ServiceKey(
+      privateKey,
+      `${parsed.type} ${blob.toString('base64')} ${SERVICE_KEY_COMMENT}`,
+      fingerprintOfKeyBlob(blob),
+    );
   }
 
   static generate(): ServiceKey {
@@ -58,14 +63,21 @@ export class ServiceKey implements SshIdentity {
  * The key pair made on first start. Replicas starting together each make one, the database keeps the
  * first (INSERT … ON CONFLICT DO NOTHING), and every replica uses what it reads back.
  */
-export async function loadOrCreateServiceKey(store: ServiceSecretStore, serviceSecret: string): Promise<{ key: ServiceKey; created: boolean }> {
+export async function loadOrCreateServiceKey(
+  store: ServiceSecretStore,
+  serviceSecret: string,
+): Promise<{ key: ServiceKey; created: boolean }> {
   let created = false;
   if ((await store.find(SERVICE_KEY_SECRET_NAME)) === undefined) {
     const generated = ServiceKey.generate();
-    created = await store.insertIfAbsent(SERVICE_KEY_SECRET_NAME, encryptSecret(generated.privateKeyForAuthentication(), serviceSecret, SERVICE_KEY_SECRET_NAME));
+    created = await store.insertIfAbsent(
+      SERVICE_KEY_SECRET_NAME,
+      encryptSecret(generated.privateKeyForAuthentication(), serviceSecret, SERVICE_KEY_SECRET_NAME),
+    );
   }
   const sealed = await store.find(SERVICE_KEY_SECRET_NAME);
-  if (sealed === undefined) throw new Error('the SSH service key vanished from service_secrets right after it was stored');
+  if (sealed === undefined)
+    throw new Error('the SSH service key vanished from service_secrets right after it was stored');
   let privateKey: string;
   try {
     privateKey = decryptSecret(sealed, serviceSecret, SERVICE_KEY_SECRET_NAME);

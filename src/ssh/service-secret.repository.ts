@@ -14,15 +14,17 @@ export class ServiceSecretRepository implements ServiceSecretStore {
   constructor(private readonly dataSource: DataSource) {}
 
   async find(name: string): Promise<string | undefined> {
-    const rows: { value: string }[] = await this.dataSource.query('SELECT value FROM service_secrets WHERE name = $1', [name]);
+    const rows: { value: string }[] = await this.dataSource.query('SELECT value FROM service_secrets WHERE name = $1', [
+      name,
+    ]);
     return rows[0]?.value;
   }
 
   async insertIfAbsent(name: string, value: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query('INSERT INTO service_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING name', [
-      name,
-      value,
-    ]);
+    const rows: unknown[] = await this.dataSource.query(
+      'INSERT INTO service_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING name',
+      [name, value],
+    );
     return rows.length === 1;
   }
 }

@@ -96,7 +96,9 @@ class SessionOpenFailure extends SshConnectError {
     readonly connectionGone: boolean,
     cause: unknown,
   ) {
-    super(endpoint, connectionGone ? 'closed' : 'session_refused', cause instanceof Error ? cause.message : undefined, { cause });
+    super(endpoint, connectionGone ? 'closed' : 'session_refused', cause instanceof Error ? cause.message : undefined, {
+      cause,
+    });
   }
 }
 
@@ -152,7 +154,11 @@ export class SshClient {
    * the next endpoint; once a command has started its outcome (exit code, timeout, lost connection)
    * is final, so a command never runs twice.
    */
-  async execOnAny(targets: readonly SshTarget[], command: string, options: SshExecOptions = {}): Promise<SshFailoverResult> {
+  async execOnAny(
+    targets: readonly SshTarget[],
+    command: string,
+    options: SshExecOptions = {},
+  ): Promise<SshFailoverResult> {
     const failedAttempts: SshEndpointFailure[] = [];
     for (const target of targets) {
       try {
@@ -172,7 +178,11 @@ export class SshClient {
    * `publicKey` to the user's `~/.ssh/authorized_keys` unless it is there already. The key travels on
    * stdin; the password is used for this one connection and kept nowhere.
    */
-  async installPublicKeyWithPassword(target: SshTarget, password: string, publicKey: string): Promise<PublicKeyInstallResult> {
+  async installPublicKeyWithPassword(
+    target: SshTarget,
+    password: string,
+    publicKey: string,
+  ): Promise<PublicKeyInstallResult> {
     assertValidTarget(target);
     const keyLine = formatOpenSshPublicKey(parseOpenSshPublicKey(publicKey));
     const endpoint = endpointOf(target);
@@ -180,12 +190,16 @@ export class SshClient {
     const connection = await this.connect(target, { kind: 'password', password });
     this.oneOffConnections.add(connection);
     try {
-      const result = await this.runCommand(connection, endpoint, AUTHORIZED_KEYS_INSTALL_COMMAND, { stdin: `${keyLine}\n` });
+      const result = await this.runCommand(connection, endpoint, AUTHORIZED_KEYS_INSTALL_COMMAND, {
+        stdin: `${keyLine}\n`,
+      });
       const outcome = result.exitCode === 0 ? parseInstallOutcome(result.stdout) : undefined;
       if (!outcome) {
         throw new SshPublicKeyInstallError(endpoint, result.exitCode, result.stderr);
       }
-      this.logger.log(`public key ${outcome === 'added' ? 'added to' : 'already in'} authorized_keys of ${describeEndpoint(endpoint)}`);
+      this.logger.log(
+        `public key ${outcome === 'added' ? 'added to' : 'already in'} authorized_keys of ${describeEndpoint(endpoint)}`,
+      );
       return { outcome, hostFingerprint: result.hostFingerprint };
     } finally {
       this.oneOffConnections.delete(connection);
@@ -208,8 +222,13 @@ export class SshClient {
         if (presented !== undefined) resolve(presented);
         else reject(error ?? new SshConnectError(endpoint, 'handshake_failed', 'no host key seen'));
       };
-      const guard = setTimeout(() => done(new SshConnectError(endpoint, 'timeout')), this.options.connectTimeoutMs + 1000);
-      client.on('error', (err: Error) => done(new SshConnectError(endpoint, classifyConnectFailure(err), err.message, { cause: err })));
+      const guard = setTimeout(
+        () => done(new SshConnectError(endpoint, 'timeout')),
+        this.options.connectTimeoutMs + 1000,
+      );
+      client.on('error', (err: Error) =>
+        done(new SshConnectError(endpoint, classifyConnectFailure(err), err.message, { cause: err })),
+      );
       client.once('close', () => done(new SshConnectError(endpoint, 'closed')));
       client.once('ready', () => done());
       client.connect({
@@ -286,7 +305,13 @@ export class SshClient {
         endpoint,
         active: 0,
         queue: [],
-        counters: { connectionsOpened: 0, connectionsClosed: 0, maxActiveCommands: 0, commandsStarted: 0, commandsTimedOut: 0 },
+        counters: {
+          connectionsOpened: 0,
+          connectionsClosed: 0,
+          maxActiveCommands: 0,
+          commandsStarted: 0,
+          commandsTimedOut: 0,
+        },
       };
       this.endpoints.set(key, state);
     }
@@ -338,7 +363,10 @@ export class SshClient {
   }
 
   /** The endpoint's open connection, or a new one; concurrent callers share one connect. */
-  private async pooledConnection(state: EndpointState, target: SshTarget): Promise<{ connection: LiveConnection; reused: boolean }> {
+  private async pooledConnection(
+    state: EndpointState,
+    target: SshTarget,
+  ): Promise<{ connection: LiveConnection; reused: boolean }> {
     const open = state.connection;
     if (open && !open.closed) {
       checkPin(state.endpoint, target, open.fingerprint);
@@ -405,7 +433,10 @@ export class SshClient {
       };
       // ssh2's readyTimeout covers TCP connect, handshake and authentication; this only guards
       // against a connect that neither succeeds nor fails.
-      const guard = setTimeout(() => fail(new SshConnectError(endpoint, 'timeout')), this.options.connectTimeoutMs + 1000);
+      const guard = setTimeout(
+        () => fail(new SshConnectError(endpoint, 'timeout')),
+        this.options.connectTimeoutMs + 1000,
+      );
 
       client.on('error', (err: Error & { level?: string; code?: string }) => {
         if (settled) {
@@ -431,7 +462,9 @@ export class SshClient {
         resolve(live);
       });
       if (auth.kind === 'password') {
-        client.on('keyboard-interactive', (_name, _instructions, _language, prompts, finish) => finish(prompts.map(() => auth.password)));
+        client.on('keyboard-interactive', (_name, _instructions, _language, prompts, finish) =>
+          finish(prompts.map(() => auth.password)),
+        );
       }
 
       const config: ConnectConfig = {
@@ -450,7 +483,9 @@ export class SshClient {
           }
           return true;
         },
-        ...(auth.kind === 'identity' ? { privateKey: auth.identity.privateKeyForAuthentication() } : { password: auth.password, tryKeyboard: true }),
+        ...(auth.kind === 'identity'
+          ? { privateKey: auth.identity.privateKeyForAuthentication() }
+          : { password: auth.password, tryKeyboard: true }),
       };
       try {
         client.connect(config);
@@ -465,7 +500,9 @@ export class SshClient {
     try {
       connection.client.exec(killProcessGroupCommand(processGroup), (err, channel) => {
         if (err) {
-          this.logger.warn(`SSH to ${describeEndpoint(endpoint)}: could not open a channel to kill the timed-out command: ${err.message}`);
+          this.logger.warn(
+            `SSH to ${describeEndpoint(endpoint)}: could not open a channel to kill the timed-out command: ${err.message}`,
+          );
           return;
         }
         channel.on('error', () => undefined);
@@ -474,7 +511,9 @@ export class SshClient {
         channel.end();
       });
     } catch (e) {
-      this.logger.warn(`SSH to ${describeEndpoint(endpoint)}: could not kill the timed-out command: ${(e as Error).message}`);
+      this.logger.warn(
+        `SSH to ${describeEndpoint(endpoint)}: could not kill the timed-out command: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -482,7 +521,13 @@ export class SshClient {
    * One command on one session channel, with its own time limit and output caps. The command is
    * prefixed with a PID announcement (see remote-process.ts) so a timeout can kill it.
    */
-  private runCommand(connection: LiveConnection, endpoint: SshEndpoint, command: string, options: SshExecOptions, state?: EndpointState): Promise<SshExecResult> {
+  private runCommand(
+    connection: LiveConnection,
+    endpoint: SshEndpoint,
+    command: string,
+    options: SshExecOptions,
+    state?: EndpointState,
+  ): Promise<SshExecResult> {
     const timeoutMs = options.timeoutMs ?? this.options.commandTimeoutMs;
     const stdout = new CappedOutput(options.maxStdoutBytes ?? this.options.maxStdoutBytes);
     const stderr = new CappedOutput(options.maxStderrBytes ?? this.options.maxStderrBytes);
@@ -541,7 +586,9 @@ export class SshClient {
           channel.close();
         }
         killTimer = setTimeout(() => {
-          this.logger.warn(`SSH channel on ${describeEndpoint(endpoint)} did not close after the kill; dropping the connection`);
+          this.logger.warn(
+            `SSH channel on ${describeEndpoint(endpoint)} did not close after the kill; dropping the connection`,
+          );
           connection.closed = true;
           connection.client.destroy();
         }, this.options.killGraceMs);
@@ -575,7 +622,9 @@ export class SshClient {
           opened.on('exit', (code: number | null, signal?: string) => {
             exit = { code: typeof code === 'number' ? code : null, signal: signal ?? null };
           });
-          opened.on('error', (e: Error) => this.logger.debug?.(`SSH channel on ${describeEndpoint(endpoint)}: ${e.message}`));
+          opened.on('error', (e: Error) =>
+            this.logger.debug?.(`SSH channel on ${describeEndpoint(endpoint)}: ${e.message}`),
+          );
           opened.stderr.once('end', () => {
             stderr.push(announcement.flush());
             finish();

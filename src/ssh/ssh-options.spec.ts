@@ -14,13 +14,23 @@ describe('SSH options from the environment', () => {
       GEOREP_SSH_IDLE_SECONDS: '30',
       GEOREP_SSH_MAX_COMMANDS_PER_HOST: '8',
     });
-    expect(options).toMatchObject({ connectTimeoutMs: 5000, commandTimeoutMs: 600_000, keepaliveIntervalMs: 0, idleTimeoutMs: 30_000, maxConcurrentCommandsPerEndpoint: 8 });
+    expect(options).toMatchObject({
+      connectTimeoutMs: 5000,
+      commandTimeoutMs: 600_000,
+      keepaliveIntervalMs: 0,
+      idleTimeoutMs: 30_000,
+      maxConcurrentCommandsPerEndpoint: 8,
+    });
   });
 
   it('names every bad setting', () => {
     let error: unknown;
     try {
-      sshOptionsFromEnv({ GEOREP_SSH_CONNECT_TIMEOUT_SECONDS: '0', GEOREP_SSH_MAX_COMMANDS_PER_HOST: '10', GEOREP_SSH_IDLE_SECONDS: '1.5' });
+      sshOptionsFromEnv({
+        GEOREP_SSH_CONNECT_TIMEOUT_SECONDS: '0',
+        GEOREP_SSH_MAX_COMMANDS_PER_HOST: '10',
+        GEOREP_SSH_IDLE_SECONDS: '1.5',
+      });
     } catch (e) {
       error = e;
     }

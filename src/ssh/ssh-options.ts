@@ -40,13 +40,20 @@ export const DEFAULT_SSH_OPTIONS: Readonly<SshClientOptions> = Object.freeze({
 
 export type SshLogger = Pick<LoggerService, 'log' | 'warn' | 'debug'>;
 
-const SETTINGS: { env: string; option: keyof SshClientOptions; min: number; max: number; unit: 'seconds' | 'count' }[] = [
-  { env: 'GEOREP_SSH_CONNECT_TIMEOUT_SECONDS', option: 'connectTimeoutMs', min: 1, max: 600, unit: 'seconds' },
-  { env: 'GEOREP_SSH_COMMAND_TIMEOUT_SECONDS', option: 'commandTimeoutMs', min: 1, max: 86_400, unit: 'seconds' },
-  { env: 'GEOREP_SSH_KEEPALIVE_SECONDS', option: 'keepaliveIntervalMs', min: 0, max: 3_600, unit: 'seconds' },
-  { env: 'GEOREP_SSH_IDLE_SECONDS', option: 'idleTimeoutMs', min: 1, max: 86_400, unit: 'seconds' },
-  { env: 'GEOREP_SSH_MAX_COMMANDS_PER_HOST', option: 'maxConcurrentCommandsPerEndpoint', min: 1, max: 9, unit: 'count' },
-];
+const SETTINGS: { env: string; option: keyof SshClientOptions; min: number; max: number; unit: 'seconds' | 'count' }[] =
+  [
+    { env: 'GEOREP_SSH_CONNECT_TIMEOUT_SECONDS', option: 'connectTimeoutMs', min: 1, max: 600, unit: 'seconds' },
+    { env: 'GEOREP_SSH_COMMAND_TIMEOUT_SECONDS', option: 'commandTimeoutMs', min: 1, max: 86_400, unit: 'seconds' },
+    { env: 'GEOREP_SSH_KEEPALIVE_SECONDS', option: 'keepaliveIntervalMs', min: 0, max: 3_600, unit: 'seconds' },
+    { env: 'GEOREP_SSH_IDLE_SECONDS', option: 'idleTimeoutMs', min: 1, max: 86_400, unit: 'seconds' },
+    {
+      env: 'GEOREP_SSH_MAX_COMMANDS_PER_HOST',
+      option: 'maxConcurrentCommandsPerEndpoint',
+      min: 1,
+      max: 9,
+      unit: 'count',
+    },
+  ];
 
 /** The SSH settings operators may change, validated like the rest of the configuration. */
 export function sshOptionsFromEnv(env: NodeJS.ProcessEnv): SshClientOptions {

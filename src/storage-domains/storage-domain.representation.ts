@@ -23,7 +23,10 @@ const hostStorageModel = fitOvirtModel(
 );
 
 /** oVirt's `<storage>` (HostStorage) of a gluster data domain: `address` a gluster server, `path` the volume. */
-export const HostStorageSchema = obj('host_storage', hostStorageFields, { description: hostStorageModel.description, ignored: hostStorageModel.ignored });
+export const HostStorageSchema = obj('host_storage', hostStorageFields, {
+  description: hostStorageModel.description,
+  ignored: hostStorageModel.ignored,
+});
 
 const storageDomainFields = {
   name: nameField(),
@@ -32,9 +35,14 @@ const storageDomainFields = {
   storage: HostStorageSchema,
   host: ref('host', {
     optional: true,
-    description: 'The registered host that mounts the domain (oVirt requires one when adding a domain; here it may be left out). By id or name.',
+    description:
+      'The registered host that mounts the domain (oVirt requires one when adding a domain; here it may be left out). By id or name.',
   }),
-  gluster_volume: ref('gluster_volume', { optional: true, description: "The managed gluster volume the domain lives on; when left out, found from storage's path (and address)." }),
+  gluster_volume: ref('gluster_volume', {
+    optional: true,
+    description:
+      "The managed gluster volume the domain lives on; when left out, found from storage's path (and address).",
+  }),
 };
 const storageDomainModel = fitOvirtModel(
   OVIRT_STORAGE_DOMAIN_FIELDS,

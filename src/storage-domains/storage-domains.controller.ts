@@ -1,7 +1,25 @@
 import type { ListQuery } from '../ovirt/query';
 import { OvirtBody } from '../ovirt/request-body';
-import { AddRoute, Caller, GetRoute, ListParams, ListRoute, OvirtCollection, RemoveRoute, RequestCaller, ResourceId, UpdateRoute } from '../ovirt/routes';
-import { STORAGE_DOMAIN_SEARCH, StorageDomainCreate, StorageDomainSchema, StorageDomainUpdate, StorageDomainView, STORAGE_DOMAINS } from './storage-domain.representation';
+import {
+  AddRoute,
+  Caller,
+  GetRoute,
+  ListParams,
+  ListRoute,
+  OvirtCollection,
+  RemoveRoute,
+  RequestCaller,
+  ResourceId,
+  UpdateRoute,
+} from '../ovirt/routes';
+import {
+  STORAGE_DOMAIN_SEARCH,
+  StorageDomainCreate,
+  StorageDomainSchema,
+  StorageDomainUpdate,
+  StorageDomainView,
+  STORAGE_DOMAINS,
+} from './storage-domain.representation';
 import { StorageDomainsService } from './storage-domains.service';
 
 @OvirtCollection(STORAGE_DOMAINS)
@@ -19,12 +37,19 @@ export class StorageDomainsController {
   }
 
   @AddRoute(StorageDomainSchema, { summary: 'Add a gluster data storage domain on a managed volume' })
-  async add(@OvirtBody(StorageDomainSchema, 'create') body: StorageDomainCreate, @RequestCaller() caller: Caller): Promise<StorageDomainView> {
+  async add(
+    @OvirtBody(StorageDomainSchema, 'create') body: StorageDomainCreate,
+    @RequestCaller() caller: Caller,
+  ): Promise<StorageDomainView> {
     return this.domains.view(await this.domains.add(body, caller));
   }
 
   @UpdateRoute(StorageDomainSchema)
-  async update(@ResourceId() id: string, @OvirtBody(StorageDomainSchema, 'update') body: StorageDomainUpdate, @RequestCaller() caller: Caller): Promise<StorageDomainView> {
+  async update(
+    @ResourceId() id: string,
+    @OvirtBody(StorageDomainSchema, 'update') body: StorageDomainUpdate,
+    @RequestCaller() caller: Caller,
+  ): Promise<StorageDomainView> {
     return this.domains.view(await this.domains.update(id, body, caller));
   }
 

@@ -10,7 +10,10 @@ import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
 import { StorageDomainEntity } from './storage-domain.entity';
 import { STORAGE_DOMAIN_SEARCH } from './storage-domain.representation';
 
-export type NewStorageDomain = Pick<StorageDomainEntity, 'name' | 'description' | 'storageAddress' | 'storagePath' | 'glusterVolumeId' | 'hostId'>;
+export type NewStorageDomain = Pick<
+  StorageDomainEntity,
+  'name' | 'description' | 'storageAddress' | 'storagePath' | 'glusterVolumeId' | 'hostId'
+>;
 
 /** All database access for storage domains (and the volume lookups they need). */
 @Injectable()

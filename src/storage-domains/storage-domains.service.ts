@@ -10,7 +10,12 @@ import type { Caller } from '../ovirt/routes';
 import type { HostEntity } from '../hosts/host.entity';
 import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
 import { StorageDomainEntity } from './storage-domain.entity';
-import { StorageDomainCreate, StorageDomainUpdate, StorageDomainView, storageDomainView } from './storage-domain.representation';
+import {
+  StorageDomainCreate,
+  StorageDomainUpdate,
+  StorageDomainView,
+  storageDomainView,
+} from './storage-domain.representation';
 import { NewStorageDomain, StorageDomainsRepository } from './storage-domains.repository';
 
 /** `/vol` or `vol` → `vol`; anything else is a 400 naming the field. */
@@ -19,7 +24,8 @@ export function volumeNameOfPath(path: string): string {
   try {
     return validateVolumeName(name, 'storage.path');
   } catch (e) {
-    if (e instanceof GlusterArgumentError) throw new BodyError([{ path: 'storage.path', message: 'must name a gluster volume: /<volume>' }]);
+    if (e instanceof GlusterArgumentError)
+      throw new BodyError([{ path: 'storage.path', message: 'must name a gluster volume: /<volume>' }]);
     throw e;
   }
 }
@@ -47,8 +53,12 @@ export class StorageDomainsService {
   }
 
   async views(domains: readonly StorageDomainEntity[]): Promise<StorageDomainView[]> {
-    const clusters = await this.domains.volumeClusters(domains.flatMap((d) => (d.glusterVolumeId ? [d.glusterVolumeId] : [])));
-    return domains.map((d) => storageDomainView(d, d.glusterVolumeId ? (clusters.get(d.glusterVolumeId) ?? null) : null));
+    const clusters = await this.domains.volumeClusters(
+      domains.flatMap((d) => (d.glusterVolumeId ? [d.glusterVolumeId] : [])),
+    );
+    return domains.map((d) =>
+      storageDomainView(d, d.glusterVolumeId ? (clusters.get(d.glusterVolumeId) ?? null) : null),
+    );
   }
 
   async viewsByIds(ids: readonly string[]): Promise<Map<string, StorageDomainView>> {
@@ -64,16 +74,23 @@ export class StorageDomainsService {
   /** The domain's volume, or a 409 when gluster no longer has it. */
   async volumeOf(sd: StorageDomainEntity): Promise<GlusterVolumeEntity> {
     const volume = sd.glusterVolumeId ? await this.domains.volumeById(sd.glusterVolumeId) : null;
-    if (!volume) throw OvirtFault.conflict(`the gluster volume of storage domain "${sd.name}" is no longer known; refresh its cluster`);
+    if (!volume)
+      throw OvirtFault.conflict(
+        `the gluster volume of storage domain "${sd.name}" is no longer known; refresh its cluster`,
+      );
     return volume;
   }
 
   async add(input: StorageDomainCreate, caller: Caller): Promise<StorageDomainEntity> {
     const address = this.address(input.storage.address);
     const pathVolume = volumeNameOfPath(input.storage.path);
-    const volume = input.gluster_volume ? await this.resolveVolume(input.gluster_volume) : await this.volumeFromPath(pathVolume);
+    const volume = input.gluster_volume
+      ? await this.resolveVolume(input.gluster_volume)
+      : await this.volumeFromPath(pathVolume);
     if (volume.name !== pathVolume) {
-      throw new BodyError([{ path: 'storage.path', message: `names volume "${pathVolume}" but gluster_volume is "${volume.name}"` }]);
+      throw new BodyError([
+        { path: 'storage.path', message: `names volume "${pathVolume}" but gluster_volume is "${volume.name}"` },
+      ]);
     }
     const hostId = input.host ? (await this.resolveHost(input.host)).id : null;
     const sd: NewStorageDomain = {
@@ -85,7 +102,12 @@ export class StorageDomainsService {
       hostId,
     };
     const added = await this.write(sd.name, () => this.domains.insert(sd));
-    await this.record(EventCode.StorageDomainAdded, `Storage domain ${added.name} was added on gluster volume ${volume.name}.`, volume.clusterId, caller);
+    await this.record(
+      EventCode.StorageDomainAdded,
+      `Storage domain ${added.name} was added on gluster volume ${volume.name}.`,
+      volume.clusterId,
+      caller,
+    );
     return added;
   }
 
@@ -97,11 +119,14 @@ export class StorageDomainsService {
     if (input.host !== undefined) changes.hostId = input.host === null ? null : (await this.resolveHost(input.host)).id;
     if (input.gluster_volume) {
       const volume = await this.resolveVolume(input.gluster_volume);
-      if (volume.id !== current.glusterVolumeId) throw OvirtFault.conflict('the gluster volume of a storage domain cannot change; add another storage domain');
+      if (volume.id !== current.glusterVolumeId)
+        throw OvirtFault.conflict('the gluster volume of a storage domain cannot change; add another storage domain');
     }
     if (input.storage) {
       if (input.storage.path !== undefined && volumeNameOfPath(input.storage.path) !== current.storagePath.slice(1)) {
-        throw OvirtFault.conflict('the volume (storage.path) of a storage domain cannot change; add another storage domain');
+        throw OvirtFault.conflict(
+          'the volume (storage.path) of a storage domain cannot change; add another storage domain',
+        );
       }
       if (input.storage.address !== undefined) changes.storageAddress = this.address(input.storage.address);
     }
@@ -128,15 +153,20 @@ export class StorageDomainsService {
     try {
       return validateHost(value, 'storage.address');
     } catch (e) {
-      if (e instanceof GlusterArgumentError) throw new BodyError([{ path: 'storage.address', message: 'must be a host name, IPv4 or IPv6 address' }]);
+      if (e instanceof GlusterArgumentError)
+        throw new BodyError([{ path: 'storage.address', message: 'must be a host name, IPv4 or IPv6 address' }]);
       throw e;
     }
   }
 
   /** oVirt's `host` (the host that mounts the domain): a registered host, by id or else by name; 404 when unknown. */
   private async resolveHost(ref: RefInput): Promise<HostEntity> {
-    const host = ref.id !== undefined ? await this.domains.hostById(ref.id) : await this.domains.hostByName(ref.name ?? '');
-    if (!host) throw ref.id !== undefined ? OvirtFault.notFound('host', ref.id) : OvirtFault.notFound('host', ref.name ?? '', 'name');
+    const host =
+      ref.id !== undefined ? await this.domains.hostById(ref.id) : await this.domains.hostByName(ref.name ?? '');
+    if (!host)
+      throw ref.id !== undefined
+        ? OvirtFault.notFound('host', ref.id)
+        : OvirtFault.notFound('host', ref.name ?? '', 'name');
     return host;
   }
 
@@ -152,19 +182,30 @@ export class StorageDomainsService {
   private async volumeFromPath(name: string): Promise<GlusterVolumeEntity> {
     const found = await this.domains.volumesByName(name);
     if (found.length === 0) throw OvirtFault.notFound('gluster volume', name, 'name');
-    if (found.length > 1) throw OvirtFault.badRequest(`several managed clusters have a volume named "${name}"; refer to it by id in gluster_volume`);
+    if (found.length > 1)
+      throw OvirtFault.badRequest(
+        `several managed clusters have a volume named "${name}"; refer to it by id in gluster_volume`,
+      );
     return found[0];
   }
 
   private async record(code: EventCode, description: string, clusterId: string | null, caller: Caller): Promise<void> {
-    await this.events.record({ code, severity: 'normal', description, clusterId, correlationId: caller.correlationId, userId: caller.userId });
+    await this.events.record({
+      code,
+      severity: 'normal',
+      description,
+      clusterId,
+      correlationId: caller.correlationId,
+      userId: caller.userId,
+    });
   }
 
   private async write<T>(name: string, write: () => Promise<T>): Promise<T> {
     try {
       return await write();
     } catch (e) {
-      if (e instanceof ConstraintViolation && e.kind === 'unique') throw OvirtFault.conflict(`a storage domain named "${name}" already exists`);
+      if (e instanceof ConstraintViolation && e.kind === 'unique')
+        throw OvirtFault.conflict(`a storage domain named "${name}" already exists`);
       throw e;
     }
   }

@@ -27,7 +27,11 @@ export async function bootstrapAdmin(ds: DataSource, config: AppConfig): Promise
 
   if (config.adminPassword) {
     if (!existing) {
-      await repo.insert({ name: config.adminUser, role: 'admin', passwordHash: await hashPassword(config.adminPassword) });
+      await repo.insert({
+        name: config.adminUser,
+        role: 'admin',
+        passwordHash: await hashPassword(config.adminPassword),
+      });
     } else if (!(await verifyPassword(existing.passwordHash, config.adminPassword)) || existing.role !== 'admin') {
       await repo.update(existing.id, { role: 'admin', passwordHash: await hashPassword(config.adminPassword) });
     }

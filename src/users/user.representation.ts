@@ -23,12 +23,15 @@ export const UserSchema = resource(
       patternDescription: "user@domain (letters, digits, '.', '_' and '-' on both sides)",
       description: 'The login, e.g. `admin@internal`; unique regardless of case. Cannot be changed.',
     }),
-    role: enumOf(['admin', 'viewer'] as const, { description: '`admin` may do everything; `viewer` may only read (GET).' }),
+    role: enumOf(['admin', 'viewer'] as const, {
+      description: '`admin` may do everything; `viewer` may only read (GET).',
+    }),
     password: str({
       writeOnly: true,
       minLength: PASSWORD_MIN_LENGTH,
       maxLength: PASSWORD_MAX_LENGTH,
-      description: 'Write-only: set on add, reset on update (which also revokes the user\'s bearer tokens). Never shown.',
+      description:
+        "Write-only: set on add, reset on update (which also revokes the user's bearer tokens). Never shown.",
     }),
   },
   { description: 'A user of this API. Only admins may list or change users.' },

@@ -1,7 +1,16 @@
 import { AdminOnly } from '../ovirt/access.guard';
 import { OvirtBody } from '../ovirt/request-body';
 import type { ListQuery } from '../ovirt/query';
-import { AddRoute, GetRoute, ListParams, ListRoute, OvirtCollection, RemoveRoute, ResourceId, UpdateRoute } from '../ovirt/routes';
+import {
+  AddRoute,
+  GetRoute,
+  ListParams,
+  ListRoute,
+  OvirtCollection,
+  RemoveRoute,
+  ResourceId,
+  UpdateRoute,
+} from '../ovirt/routes';
 import { USER_SEARCH, UserCreate, USERS, UserSchema, UserUpdate, UserView, userView } from './user.representation';
 import { UsersService } from './users.service';
 
@@ -26,7 +35,7 @@ export class UsersController {
     return userView(await this.users.add(body));
   }
 
-  @UpdateRoute(UserSchema, { summary: 'Change a user\'s role or reset its password' })
+  @UpdateRoute(UserSchema, { summary: "Change a user's role or reset its password" })
   async update(@ResourceId() id: string, @OvirtBody(UserSchema, 'update') body: UserUpdate): Promise<UserView> {
     return userView(await this.users.update(id, body));
   }

@@ -22,6 +22,9 @@ export class UsersModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.follow.register(UserSchema, async (ids) => new Map((await this.users.findByIds(ids)).map((u) => [u.id, userView(u)])));
+    this.follow.register(
+      UserSchema,
+      async (ids) => new Map((await this.users.findByIds(ids)).map((u) => [u.id, userView(u)])),
+    );
   }
 }

@@ -45,7 +45,11 @@ export class UsersRepository {
 
   /** By login, case-insensitively (the unique index is on lower(name)), with the password hash. */
   findByNameWithHash(name: string): Promise<UserWithHash | null> {
-    return this.users.createQueryBuilder('u').addSelect('u.passwordHash').where('lower(u.name) = lower(:name)', { name }).getOne() as Promise<UserWithHash | null>;
+    return this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('lower(u.name) = lower(:name)', { name })
+      .getOne() as Promise<UserWithHash | null>;
   }
 
   insert(user: { name: string; role: UserRole; passwordHash: string }): Promise<UserEntity> {
@@ -58,8 +62,15 @@ export class UsersRepository {
   /** Runs `work` with every admin row locked (SELECT … FOR UPDATE) in one transaction. */
   withAdminsLocked<T>(work: (admins: LockedAdmins) => Promise<T>): Promise<T> {
     return this.ds.transaction(async (manager) => {
-      const rows = (await manager.query(`SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE`)) as { id: string }[];
-      return work(new LockedAdmins(rows.map((r) => r.id), manager));
+      const rows = (await manager.query(`SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE`)) as {
+        id: string;
+      }[];
+      return work(
+        new LockedAdmins(
+          rows.map((r) => r.id),
+          manager,
+        ),
+      );
     });
   }
 
@@ -76,8 +87,16 @@ export class UsersRepository {
 
   // --- bearer tokens -------------------------------------------------------------------------------
 
-  async insertToken(manager: EntityManager | undefined, userId: string, tokenHash: string, expiresAt: Date): Promise<void> {
-    await (manager ?? this.ds.manager).query(`INSERT INTO tokens (user_id, token_hash, expires_at) VALUES ($1, $2, $3)`, [userId, tokenHash, expiresAt]);
+  async insertToken(
+    manager: EntityManager | undefined,
+    userId: string,
+    tokenHash: string,
+    expiresAt: Date,
+  ): Promise<void> {
+    await (manager ?? this.ds.manager).query(
+      `INSERT INTO tokens (user_id, token_hash, expires_at) VALUES ($1, $2, $3)`,
+      [userId, tokenHash, expiresAt],
+    );
   }
 
   /** The user a token belongs to, when the token exists, has not expired and was not revoked. */

@@ -35,7 +35,8 @@ export class UsersService {
     try {
       return await this.users.insert({ name: input.user_name, role: input.role, passwordHash });
     } catch (e) {
-      if (e instanceof ConstraintViolation && e.kind === 'unique') throw OvirtFault.conflict(`a user named "${input.user_name}" already exists`);
+      if (e instanceof ConstraintViolation && e.kind === 'unique')
+        throw OvirtFault.conflict(`a user named "${input.user_name}" already exists`);
       throw e;
     }
   }
@@ -43,7 +44,11 @@ export class UsersService {
   async update(id: string, input: UserUpdate): Promise<UserEntity> {
     const current = await this.get(id);
     if (input.user_name !== undefined && input.user_name !== current.name) {
-      throw new OvirtFault(400, 'Broken immutability constraint', 'user_name cannot be changed; add a user with the new name and remove this one');
+      throw new OvirtFault(
+        400,
+        'Broken immutability constraint',
+        'user_name cannot be changed; add a user with the new name and remove this one',
+      );
     }
     const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
     await this.users.withAdminsLocked(async (admins) => {

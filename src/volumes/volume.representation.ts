@@ -1,6 +1,19 @@
 import { CLUSTERS } from '../clusters/cluster.representation';
 import { resourceHref } from '../ovirt/api-paths';
-import { actionSchema, bool, date, enumOf, int, list, long, obj, ref, resource, str, ViewOf } from '../ovirt/representation';
+import {
+  actionSchema,
+  bool,
+  date,
+  enumOf,
+  int,
+  list,
+  long,
+  obj,
+  ref,
+  resource,
+  str,
+  ViewOf,
+} from '../ovirt/representation';
 import type { RefView } from '../ovirt/representation';
 import type { SearchSpec } from '../ovirt/search';
 import type { GlusterBrickEntity } from './gluster-brick.entity';
@@ -52,20 +65,41 @@ export const GlusterVolumeSchema = resource(
     name: str({ readOnly: true }),
     cluster: ref('cluster', { readOnly: true }),
     volume_type: enumOf(VOLUME_TYPES, { readOnly: true }),
-    status: enumOf(VOLUME_STATUSES, { readOnly: true, description: 'up when gluster says Started; down when Created or Stopped.' }),
+    status: enumOf(VOLUME_STATUSES, {
+      readOnly: true,
+      description: 'up when gluster says Started; down when Created or Stopped.',
+    }),
     gluster_uuid: str({ readOnly: true, optional: true, description: 'The volume id gluster gave it.' }),
     replica_count: int({ readOnly: true }),
     disperse_count: int({ readOnly: true }),
     redundancy_count: int({ readOnly: true }),
     transport_types: list('transport_type', enumOf(['tcp', 'rdma'] as const), { readOnly: true }),
-    size_total: long({ readOnly: true, optional: true, description: 'Usable bytes, when gluster reports the size of every brick (started volumes).' }),
+    size_total: long({
+      readOnly: true,
+      optional: true,
+      description: 'Usable bytes, when gluster reports the size of every brick (started volumes).',
+    }),
     size_free: long({ readOnly: true, optional: true, description: 'Free bytes, as size_total.' }),
-    options: list('option', obj('gluster_option', { name: str(), value: str() }), { readOnly: true, description: 'Options set on the volume (gluster lists what differs from the defaults).' }),
-    georeplication_slave: bool({ readOnly: true, description: 'The volume is the slave (secondary) of a geo-replication session the service knows.' }),
-    georeplication_session: ref('georeplication_session', { readOnly: true, optional: true, description: 'The known session that feeds this volume, when it is a slave.' }),
+    options: list('option', obj('gluster_option', { name: str(), value: str() }), {
+      readOnly: true,
+      description: 'Options set on the volume (gluster lists what differs from the defaults).',
+    }),
+    georeplication_slave: bool({
+      readOnly: true,
+      description: 'The volume is the slave (secondary) of a geo-replication session the service knows.',
+    }),
+    georeplication_session: ref('georeplication_session', {
+      readOnly: true,
+      optional: true,
+      description: 'The known session that feeds this volume, when it is a slave.',
+    }),
     last_refreshed: date({ readOnly: true }),
   },
-  { links: [GLUSTER_BRICKS, GEOREP_SESSIONS, 'georeplication-targets'], actions: ['refresh'], description: 'A gluster volume of the cluster, discovered from its hosts.' },
+  {
+    links: [GLUSTER_BRICKS, GEOREP_SESSIONS, 'georeplication-targets'],
+    actions: ['refresh'],
+    description: 'A gluster volume of the cluster, discovered from its hosts.',
+  },
 );
 
 /** `POST …/glustervolumes/{vid}/refresh`: runs the cluster's discovery sync. */
@@ -77,12 +111,19 @@ export const GlusterBrickSchema = resource(
   'bricks',
   {
     name: str({ readOnly: true, description: 'server:/dir, as gluster prints it.' }),
-    server_name: str({ readOnly: true, description: 'The brick\'s server as gluster knows it.' }),
+    server_name: str({ readOnly: true, description: "The brick's server as gluster knows it." }),
     brick_dir: str({ readOnly: true }),
-    host: ref('host', { readOnly: true, optional: true, description: 'The registered host that serves the brick (matched by gluster peer UUID or address).' }),
+    host: ref('host', {
+      readOnly: true,
+      optional: true,
+      description: 'The registered host that serves the brick (matched by gluster peer UUID or address).',
+    }),
     gluster_volume: ref('gluster_volume', { readOnly: true }),
     status: enumOf(BRICK_STATUSES, { readOnly: true }),
-    position: int({ readOnly: true, description: 'Place in the volume\'s brick order (0-based); consecutive replica_count bricks form a replica set.' }),
+    position: int({
+      readOnly: true,
+      description: "Place in the volume's brick order (0-based); consecutive replica_count bricks form a replica set.",
+    }),
     arbiter: bool({ readOnly: true }),
     port: int({ readOnly: true, optional: true }),
     size_total: long({ readOnly: true, optional: true }),
@@ -128,7 +169,9 @@ export function volumeView(v: GlusterVolumeEntity, feeding?: FeedingSession): Gl
     ...volumeRef(v.clusterId, v.id),
     name: v.name,
     cluster: { id: v.clusterId, href: resourceHref(CLUSTERS, v.clusterId) },
-    volume_type: (VOLUME_TYPES as readonly string[]).includes(v.volumeType) ? (v.volumeType as GlusterVolumeView['volume_type']) : 'unknown',
+    volume_type: (VOLUME_TYPES as readonly string[]).includes(v.volumeType)
+      ? (v.volumeType as GlusterVolumeView['volume_type'])
+      : 'unknown',
     status: v.status,
     gluster_uuid: v.glusterUuid ?? undefined,
     replica_count: v.replicaCount,
@@ -139,7 +182,9 @@ export function volumeView(v: GlusterVolumeEntity, feeding?: FeedingSession): Gl
     size_free: v.sizeFree ?? undefined,
     options: v.options.map((o) => ({ name: o.name, value: o.value })),
     georeplication_slave: feeding !== undefined,
-    georeplication_session: feeding ? { id: feeding.sessionId, href: sessionHref(feeding.clusterId, feeding.masterVolumeId, feeding.sessionId) } : undefined,
+    georeplication_session: feeding
+      ? { id: feeding.sessionId, href: sessionHref(feeding.clusterId, feeding.masterVolumeId, feeding.sessionId) }
+      : undefined,
     last_refreshed: v.lastRefreshed,
   };
 }

@@ -1,6 +1,16 @@
 import { Param } from '@nestjs/common';
 import type { ListQuery } from '../ovirt/query';
-import { ActionInput, ActionInputParam, ActionReply, ActionRoute, GetRoute, ListParams, ListRoute, OvirtSubCollection, ResourceId } from '../ovirt/routes';
+import {
+  ActionInput,
+  ActionInputParam,
+  ActionReply,
+  ActionRoute,
+  GetRoute,
+  ListParams,
+  ListRoute,
+  OvirtSubCollection,
+  ResourceId,
+} from '../ovirt/routes';
 import {
   BRICK_SEARCH,
   brickView,
@@ -19,7 +29,10 @@ import { VolumesService } from './volumes.service';
 export class GlusterVolumesController {
   constructor(private readonly volumes: VolumesService) {}
 
-  @ListRoute(GlusterVolumeSchema, { search: VOLUME_SEARCH, summary: 'List the gluster volumes of a cluster, as last discovered' })
+  @ListRoute(GlusterVolumeSchema, {
+    search: VOLUME_SEARCH,
+    summary: 'List the gluster volumes of a cluster, as last discovered',
+  })
   list(@Param('cluster') clusterId: string, @ListParams() query: ListQuery): Promise<GlusterVolumeView[]> {
     return this.volumes.list(clusterId, query);
   }
@@ -32,9 +45,14 @@ export class GlusterVolumesController {
   @ActionRoute(GlusterVolumeSchema, 'refresh', VolumeRefreshActionSchema, {
     runsJob: true,
     summary: 'Refresh the gluster volume',
-    description: "Runs the discovery sync of the volume's cluster as a job: volumes, bricks, geo-replication sessions and their options.",
+    description:
+      "Runs the discovery sync of the volume's cluster as a job: volumes, bricks, geo-replication sessions and their options.",
   })
-  refresh(@Param('cluster') clusterId: string, @ResourceId() id: string, @ActionInputParam() input: ActionInput<typeof VolumeRefreshActionSchema>): Promise<ActionReply> {
+  refresh(
+    @Param('cluster') clusterId: string,
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof VolumeRefreshActionSchema>,
+  ): Promise<ActionReply> {
     return this.volumes.refresh(clusterId, id, input);
   }
 }
@@ -43,13 +61,24 @@ export class GlusterVolumesController {
 export class GlusterBricksController {
   constructor(private readonly volumes: VolumesService) {}
 
-  @ListRoute(GlusterBrickSchema, { search: BRICK_SEARCH, summary: 'List the bricks of a gluster volume, in brick order' })
-  list(@Param('cluster') clusterId: string, @Param('volume') volumeId: string, @ListParams() query: ListQuery): Promise<GlusterBrickView[]> {
+  @ListRoute(GlusterBrickSchema, {
+    search: BRICK_SEARCH,
+    summary: 'List the bricks of a gluster volume, in brick order',
+  })
+  list(
+    @Param('cluster') clusterId: string,
+    @Param('volume') volumeId: string,
+    @ListParams() query: ListQuery,
+  ): Promise<GlusterBrickView[]> {
     return this.volumes.bricks(clusterId, volumeId, query);
   }
 
   @GetRoute(GlusterBrickSchema)
-  async get(@Param('cluster') clusterId: string, @Param('volume') volumeId: string, @ResourceId() id: string): Promise<GlusterBrickView> {
+  async get(
+    @Param('cluster') clusterId: string,
+    @Param('volume') volumeId: string,
+    @ResourceId() id: string,
+  ): Promise<GlusterBrickView> {
     return brickView(await this.volumes.brick(clusterId, volumeId, id), clusterId);
   }
 }

@@ -44,7 +44,9 @@ export class VolumesRepository {
     const valid = ids.filter(isUuid);
     if (valid.length === 0) return [];
     const bricks = await this.bricks.findBy({ id: In(valid) });
-    const volumes = new Map((await this.findByIds([...new Set(bricks.map((b) => b.volumeId))])).map((v) => [v.id, v.clusterId]));
+    const volumes = new Map(
+      (await this.findByIds([...new Set(bricks.map((b) => b.volumeId))])).map((v) => [v.id, v.clusterId]),
+    );
     return bricks.flatMap((brick) => {
       const clusterId = volumes.get(brick.volumeId);
       return clusterId ? [{ brick, clusterId }] : [];
@@ -56,13 +58,15 @@ export class VolumesRepository {
     const valid = volumeIds.filter(isUuid);
     const result = new Map<string, FeedingSession>();
     if (valid.length === 0) return result;
-    const rows: { slave_volume_id: string; id: string; cluster_id: string; master_volume_id: string }[] = await this.volumes.manager.query(
-      `SELECT slave_volume_id, id, cluster_id, master_volume_id FROM georep_sessions
+    const rows: { slave_volume_id: string; id: string; cluster_id: string; master_volume_id: string }[] =
+      await this.volumes.manager.query(
+        `SELECT slave_volume_id, id, cluster_id, master_volume_id FROM georep_sessions
         WHERE slave_volume_id = ANY($1::uuid[]) ORDER BY created_at, id`,
-      [valid],
-    );
+        [valid],
+      );
     for (const r of rows) {
-      if (!result.has(r.slave_volume_id)) result.set(r.slave_volume_id, { sessionId: r.id, clusterId: r.cluster_id, masterVolumeId: r.master_volume_id });
+      if (!result.has(r.slave_volume_id))
+        result.set(r.slave_volume_id, { sessionId: r.id, clusterId: r.cluster_id, masterVolumeId: r.master_volume_id });
     }
     return result;
   }

@@ -59,7 +59,9 @@ export class VolumesService {
   }
 
   async brickViewsByIds(ids: readonly string[]): Promise<Map<string, GlusterBrickView>> {
-    return new Map((await this.volumes.findBricksByIds(ids)).map(({ brick, clusterId }) => [brick.id, brickView(brick, clusterId)]));
+    return new Map(
+      (await this.volumes.findBricksByIds(ids)).map(({ brick, clusterId }) => [brick.id, brickView(brick, clusterId)]),
+    );
   }
 
   /** Runs the cluster's discovery sync (the volume may vanish with it). */

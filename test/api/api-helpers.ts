@@ -30,7 +30,12 @@ export async function addVolume(t: TestApp, clusterId: string, name: string): Pr
   return row.id;
 }
 
-export async function addHost(t: TestApp, name: string, cluster: string, extra: Record<string, unknown> = {}): Promise<string> {
+export async function addHost(
+  t: TestApp,
+  name: string,
+  cluster: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const res = await t.http
     .post(`${API}/hosts`)
     .set('Content-Type', JSON_TYPE)
@@ -51,7 +56,9 @@ export async function databaseState(t: TestApp): Promise<Record<string, string>>
   );
   const state: Record<string, string> = {};
   for (const { name } of tables) {
-    const [row] = await t.sql<{ rows: string | null }>(`SELECT string_agg(t::text, E'\\n' ORDER BY t::text) AS rows FROM "${name}" t`);
+    const [row] = await t.sql<{ rows: string | null }>(
+      `SELECT string_agg(t::text, E'\\n' ORDER BY t::text) AS rows FROM "${name}" t`,
+    );
     state[name] = row.rows ?? '';
   }
   return state;
@@ -66,7 +73,10 @@ export function faultOf(res: Response): { reason: string; detail: string } {
     expect(Object.keys(fault).sort()).toEqual(['detail', 'reason']);
   } else {
     expect(type).toMatch(/^application\/xml/);
-    const m = /^<\?xml version="1.0" encoding="UTF-8" standalone="yes"\?>\n<fault>\n {4}<reason>(.*)<\/reason>\n {4}<detail>(.*)<\/detail>\n<\/fault>\n$/s.exec(res.text);
+    const m =
+      /^<\?xml version="1.0" encoding="UTF-8" standalone="yes"\?>\n<fault>\n {4}<reason>(.*)<\/reason>\n {4}<detail>(.*)<\/detail>\n<\/fault>\n$/s.exec(
+        res.text,
+      );
     if (!m) throw new Error(`not a fault: ${res.text}`);
     fault = { reason: m[1], detail: m[2] };
   }

@@ -26,9 +26,13 @@ describe('CRUD round trips', () => {
     const updated = await t.http
       .put(`${API}/clusters/${id}`)
       .set('Content-Type', XML)
-      .send(`<cluster id="${id}" href="/ignored"><name>xml-renamed</name><gluster_service>true</gluster_service><virt_service>false</virt_service></cluster>`)
+      .send(
+        `<cluster id="${id}" href="/ignored"><name>xml-renamed</name><gluster_service>true</gluster_service><virt_service>false</virt_service></cluster>`,
+      )
       .expect(200);
-    expect(updated.text).toContain('<name>xml-renamed</name>\n    <description>first</description>\n    <gluster_service>true</gluster_service>\n    <virt_service>false</virt_service>');
+    expect(updated.text).toContain(
+      '<name>xml-renamed</name>\n    <description>first</description>\n    <gluster_service>true</gluster_service>\n    <virt_service>false</virt_service>',
+    );
     expect(await t.sql('SELECT name, description, gluster_service FROM clusters WHERE id = $1', [id])).toEqual([
       { name: 'xml-renamed', description: 'first', gluster_service: true },
     ]);
@@ -47,9 +51,23 @@ describe('CRUD round trips', () => {
       .post(`${API}/hosts`)
       .set('Content-Type', JSON_TYPE)
       .set('Accept', JSON_TYPE)
-      .send(JSON.stringify({ name: 'json-host', address: '2001:db8::10', cluster: { id: cluster }, status: 'up', ssh: { fingerprint: 'forged' } }))
+      .send(
+        JSON.stringify({
+          name: 'json-host',
+          address: '2001:db8::10',
+          cluster: { id: cluster },
+          status: 'up',
+          ssh: { fingerprint: 'forged' },
+        }),
+      )
       .expect(201);
-    const host = added.body as { id: string; href: string; ssh: Record<string, unknown>; status: string; cluster: { id: string } };
+    const host = added.body as {
+      id: string;
+      href: string;
+      ssh: Record<string, unknown>;
+      status: string;
+      cluster: { id: string };
+    };
     expect(added.headers.location).toBe(host.href);
     // Read-only fields in a body are ignored, as oVirt does.
     expect(host.status).toBe('unknown');
@@ -61,7 +79,12 @@ describe('CRUD round trips', () => {
       .set('Accept', JSON_TYPE)
       .send(JSON.stringify({ ssh: { port: '2200' }, cluster: { name: 'json-other' } }))
       .expect(200);
-    expect(updated.body).toMatchObject({ name: 'json-host', address: '2001:db8::10', ssh: { port: 2200, user: { user_name: 'root' } }, cluster: { id: other } });
+    expect(updated.body).toMatchObject({
+      name: 'json-host',
+      address: '2001:db8::10',
+      ssh: { port: 2200, user: { user_name: 'root' } },
+      cluster: { id: other },
+    });
 
     const got = await t.http.get(host.href).set('Accept', JSON_TYPE).expect(200);
     expect(got.body).toEqual(updated.body);
@@ -111,7 +134,11 @@ describe('CRUD round trips', () => {
   it('answers an unexpected error with a 500 fault that names only the correlation id', async () => {
     await t.sql('ALTER TABLE hosts RENAME TO hosts_away');
     try {
-      const res = await t.http.get(`${API}/hosts`).set('Correlation-Id', 'broken-1').set('Accept', JSON_TYPE).expect(500);
+      const res = await t.http
+        .get(`${API}/hosts`)
+        .set('Correlation-Id', 'broken-1')
+        .set('Accept', JSON_TYPE)
+        .expect(500);
       expect(res.body).toEqual({
         reason: 'Internal Server Error',
         detail: 'the server could not complete the request; the error was logged (correlation id broken-1)',
@@ -197,13 +224,22 @@ describe('max, search, sortby, follow', () => {
   });
 
   it('follow inlines references in lists too', async () => {
-    const res = await t.http.get(`${API}/hosts`).query({ follow: 'cluster', search: 'name=node3' }).set('Accept', JSON_TYPE).expect(200);
-    expect((res.body as { host: { cluster: Record<string, unknown> }[] }).host[0].cluster).toMatchObject({ name: 'beta', description: 'second site' });
+    const res = await t.http
+      .get(`${API}/hosts`)
+      .query({ follow: 'cluster', search: 'name=node3' })
+      .set('Accept', JSON_TYPE)
+      .expect(200);
+    expect((res.body as { host: { cluster: Record<string, unknown> }[] }).host[0].cluster).toMatchObject({
+      name: 'beta',
+      description: 'second site',
+    });
   });
 
   it('All-Content is accepted in its oVirt spellings', async () => {
     await t.http.get(`${API}/hosts`).set('All-Content', 'true').expect(200);
     await t.http.get(`${API}/hosts`).query({ all_content: 'y' }).expect(200);
-    expect(faultOf(await t.http.get(`${API}/hosts`).set('All-Content', 'sometimes').expect(400)).detail).toBe('All-Content: must be true or false');
+    expect(faultOf(await t.http.get(`${API}/hosts`).set('All-Content', 'sometimes').expect(400)).detail).toBe(
+      'All-Content: must be true or false',
+    );
   });
 });

@@ -17,9 +17,13 @@ describe('hostile search values', () => {
   const volume = (name: string) => addVolume(t, cluster, name);
 
   const viewerGet = (path: string) => t.as(VIEWER.user, VIEWER.password).get(`${API}${path}`).set('Accept', JSON_TYPE);
-  const targets = (search: string) => viewerGet(`/clusters/${cluster}/glustervolumes/${master}/georeplication-targets?search=${encodeURIComponent(search)}`);
+  const targets = (search: string) =>
+    viewerGet(
+      `/clusters/${cluster}/glustervolumes/${master}/georeplication-targets?search=${encodeURIComponent(search)}`,
+    );
   // Sorted here: the database's collation decides how '#' sorts against letters.
-  const names = (body: unknown, key: string) => ((body as Record<string, { name: string }[] | undefined>)[key] ?? []).map((v) => v.name).sort();
+  const names = (body: unknown, key: string) =>
+    ((body as Record<string, { name: string }[] | undefined>)[key] ?? []).map((v) => v.name).sort();
 
   beforeAll(async () => {
     t = await startTestApp({ role: 'api' });
@@ -48,7 +52,9 @@ describe('hostile search values', () => {
   it('keeps what is not a star literal, and ignores case only when asked', async () => {
     expect(names((await targets('name=.*').expect(200)).body, 'georeplication_target')).toEqual([]);
     expect(names((await targets('name=*VOL').expect(200)).body, 'georeplication_target')).toEqual([]);
-    const insensitive = await viewerGet(`/clusters/${cluster}/glustervolumes/${master}/georeplication-targets?case_sensitive=false&search=${encodeURIComponent('name=*VOL')}`).expect(200);
+    const insensitive = await viewerGet(
+      `/clusters/${cluster}/glustervolumes/${master}/georeplication-targets?case_sensitive=false&search=${encodeURIComponent('name=*VOL')}`,
+    ).expect(200);
     expect(names(insensitive.body, 'georeplication_target')).toEqual(['backupvol', 'site2vol']);
   });
 
@@ -64,9 +70,21 @@ describe('hostile search values', () => {
   });
 
   it.each([
-    ['a code too large for its column', '/events?search=code%3D999999999999999', /^search: code must be between -2147483648 and 2147483647 \(got 999999999999999\)$/],
-    ['a custom_id too large for its column', '/events?search=custom_id%3E999999999999999', /^search: custom_id must be between -2147483648 and 2147483647/],
-    ['a brick position too large for its column', '/clusters/{cluster}/glustervolumes/{master}/glusterbricks?search=position%3D-999999999999999', /^search: position must be between -2147483648 and 2147483647/],
+    [
+      'a code too large for its column',
+      '/events?search=code%3D999999999999999',
+      /^search: code must be between -2147483648 and 2147483647 \(got 999999999999999\)$/,
+    ],
+    [
+      'a custom_id too large for its column',
+      '/events?search=custom_id%3E999999999999999',
+      /^search: custom_id must be between -2147483648 and 2147483647/,
+    ],
+    [
+      'a brick position too large for its column',
+      '/clusters/{cluster}/glustervolumes/{master}/glusterbricks?search=position%3D-999999999999999',
+      /^search: position must be between -2147483648 and 2147483647/,
+    ],
   ])('refuses %s with a 400', async (_name, path, detail) => {
     const res = await viewerGet(path.replace('{cluster}', cluster).replace('{master}', master));
     expect(res.status).toBe(400);

@@ -19,7 +19,10 @@ type Response = { $ref?: string; content?: Record<string, { schema: object }> };
 interface Operation {
   responses: Record<string, Response>;
 }
-type Doc = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, object>; responses: Record<string, Response> } };
+type Doc = {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, object>; responses: Record<string, Response> };
+};
 
 const checkedIn = fs.readFileSync(OPENAPI_FILE, 'utf8');
 const doc = load(checkedIn) as Doc;
@@ -30,9 +33,14 @@ function responseValidator(): (method: string, path: string, status: number, bod
   const ajv = new Ajv({ allErrors: true, strict: true });
   ajv.addKeyword('xml');
   ajv.addKeyword('example');
-  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
+  ajv.addFormat('int32', {
+    type: 'number',
+    validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31,
+  });
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
-  const defs = JSON.parse(JSON.stringify(doc.components.schemas).replaceAll('#/components/schemas/', 'doc#/$defs/')) as object;
+  const defs = JSON.parse(
+    JSON.stringify(doc.components.schemas).replaceAll('#/components/schemas/', 'doc#/$defs/'),
+  ) as object;
   ajv.addSchema({ $id: 'doc', $defs: defs });
   const compiled = new Map<string, ValidateFunction>();
   return (method, pathTemplate, status, body) => {
@@ -80,7 +88,11 @@ describe('the OpenAPI document', () => {
     const stack = (t.app.getHttpAdapter().getInstance() as { router: { stack: Layer[] } }).router.stack;
     const served = stack
       .filter((l) => l.route && l.route.path.startsWith(API))
-      .flatMap((l) => Object.keys(l.route!.methods).filter((m) => m !== '_all').map((m) => `${m.toUpperCase()} ${l.route!.path.replace(/:(\w+)/g, '{$1}')}`))
+      .flatMap((l) =>
+        Object.keys(l.route!.methods)
+          .filter((m) => m !== '_all')
+          .map((m) => `${m.toUpperCase()} ${l.route!.path.replace(/:(\w+)/g, '{$1}')}`),
+      )
       .sort();
     const documented = Object.entries(doc.paths)
       .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
@@ -91,7 +103,12 @@ describe('the OpenAPI document', () => {
 
   it('marks public only what DESIGN.md makes public, health among it, and no /ovirt-engine/api route', () => {
     const routes = discoverRoutes(t.app.get(ModulesContainer));
-    const allowed = ['GET /health/live', 'GET /health/ready', 'POST /ovirt-engine/sso/oauth/token', 'GET /ovirt-engine/services/pki-resource'];
+    const allowed = [
+      'GET /health/live',
+      'GET /health/ready',
+      'POST /ovirt-engine/sso/oauth/token',
+      'GET /ovirt-engine/services/pki-resource',
+    ];
     const open = routes.filter((r) => r.isPublic).map((r) => `${r.method} ${r.path}`);
     expect(open).toEqual(expect.arrayContaining(['GET /health/live', 'GET /health/ready']));
     expect(open.filter((r) => !allowed.includes(r))).toEqual([]);
@@ -100,7 +117,10 @@ describe('the OpenAPI document', () => {
 
   it('passes @redocly/cli lint', async () => {
     const cli = path.join(ROOT, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js');
-    const { stdout, stderr } = await run(process.execPath, [cli, 'lint', OPENAPI_FILE], { cwd: ROOT, env: { ...process.env, REDOCLY_TELEMETRY: 'off' } });
+    const { stdout, stderr } = await run(process.execPath, [cli, 'lint', OPENAPI_FILE], {
+      cwd: ROOT,
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off' },
+    });
     expect(`${stdout}${stderr}`).toContain('Your API description is valid');
   }, 60_000);
 
@@ -116,10 +136,34 @@ describe('the OpenAPI document', () => {
       ['get', '/ovirt-engine/api/hosts/{id}', 200, get(`${API}/hosts/${host}`)],
       ['get', '/ovirt-engine/api/hosts/{id}', 404, get(`${API}/hosts/missing`)],
       ['get', '/ovirt-engine/api/hosts', 400, get(`${API}/hosts?max=x`)],
-      ['post', '/ovirt-engine/api/clusters', 201, t.http.post(`${API}/clusters`).set('Accept', JSON_TYPE).set('Content-Type', JSON_TYPE).send('{"name":"made"}')],
-      ['post', '/ovirt-engine/api/clusters', 409, t.http.post(`${API}/clusters`).set('Accept', JSON_TYPE).set('Content-Type', JSON_TYPE).send('{"name":"made"}')],
-      ['post', '/ovirt-engine/api/hosts', 415, t.http.post(`${API}/hosts`).set('Accept', JSON_TYPE).set('Content-Type', 'text/plain').send('x')],
-      ['put', '/ovirt-engine/api/hosts/{id}', 200, t.http.put(`${API}/hosts/${host}`).set('Accept', JSON_TYPE).set('Content-Type', JSON_TYPE).send('{"ssh":{"port":22}}')],
+      [
+        'post',
+        '/ovirt-engine/api/clusters',
+        201,
+        t.http.post(`${API}/clusters`).set('Accept', JSON_TYPE).set('Content-Type', JSON_TYPE).send('{"name":"made"}'),
+      ],
+      [
+        'post',
+        '/ovirt-engine/api/clusters',
+        409,
+        t.http.post(`${API}/clusters`).set('Accept', JSON_TYPE).set('Content-Type', JSON_TYPE).send('{"name":"made"}'),
+      ],
+      [
+        'post',
+        '/ovirt-engine/api/hosts',
+        415,
+        t.http.post(`${API}/hosts`).set('Accept', JSON_TYPE).set('Content-Type', 'text/plain').send('x'),
+      ],
+      [
+        'put',
+        '/ovirt-engine/api/hosts/{id}',
+        200,
+        t.http
+          .put(`${API}/hosts/${host}`)
+          .set('Accept', JSON_TYPE)
+          .set('Content-Type', JSON_TYPE)
+          .send('{"ssh":{"port":22}}'),
+      ],
     ];
     for (const [method, p, status, pending] of checks) {
       const res = await pending;
@@ -127,8 +171,12 @@ describe('the OpenAPI document', () => {
       expect({ method, p, errors: validate(method, p, status, res.body) }).toEqual({ method, p, errors: [] });
     }
     const real = (await get(`${API}/hosts/${host}`)).body as { ssh: { port: unknown } };
-    expect(validate('get', '/ovirt-engine/api/hosts/{id}', 200, { ...real, ssh: { ...real.ssh, port: '2022' } })).toEqual(['/ssh/port must be integer']);
-    expect(validate('get', '/ovirt-engine/api/hosts/{id}', 200, { ...real, status: 'sideways' })).toEqual(['/status must be equal to one of the allowed values']);
+    expect(
+      validate('get', '/ovirt-engine/api/hosts/{id}', 200, { ...real, ssh: { ...real.ssh, port: '2022' } }),
+    ).toEqual(['/ssh/port must be integer']);
+    expect(validate('get', '/ovirt-engine/api/hosts/{id}', 200, { ...real, status: 'sideways' })).toEqual([
+      '/status must be equal to one of the allowed values',
+    ]);
   });
 
   it('npm run openapi:check fails with a clear message when the file is out of date', async () => {
@@ -141,7 +189,9 @@ describe('the OpenAPI document', () => {
       (e: { code: number; stderr: string }) => e,
     );
     expect(failed?.code).toBe(1);
-    expect(failed?.stderr).toMatch(/stale-openapi\.yaml is out of date[\s\S]*checked in: +operationId: listAllHosts\n +generated: +operationId: listHosts[\s\S]*npm run build && npm run openapi/);
+    expect(failed?.stderr).toMatch(
+      /stale-openapi\.yaml is out of date[\s\S]*checked in: +operationId: listAllHosts\n +generated: +operationId: listHosts[\s\S]*npm run build && npm run openapi/,
+    );
     fs.writeFileSync(stale, checkedIn);
     const ok = await run(process.execPath, [generator, '--check', '--file', stale], { cwd: ROOT });
     expect(ok.stdout).toContain('is up to date');

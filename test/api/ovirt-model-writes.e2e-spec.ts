@@ -33,8 +33,13 @@ describe("writes with oVirt's object model (cluster, host, storage domain)", () 
           '<data_center id="00000000-0000-0000-0000-000000000001"/><ballooning_enabled>false</ballooning_enabled></cluster>',
       );
       expect(res.status).toBe(201);
-      expect(res.text).toContain('<name>sdk-xml</name>\n    <gluster_service>true</gluster_service>\n    <virt_service>false</virt_service>\n</cluster>');
-      const got = await t.http.get(`${API}/clusters/${idOf(res.text, 'cluster')}`).set('Accept', JSON_TYPE).expect(200);
+      expect(res.text).toContain(
+        '<name>sdk-xml</name>\n    <gluster_service>true</gluster_service>\n    <virt_service>false</virt_service>\n</cluster>',
+      );
+      const got = await t.http
+        .get(`${API}/clusters/${idOf(res.text, 'cluster')}`)
+        .set('Accept', JSON_TYPE)
+        .expect(200);
       expect(got.body).toMatchObject({ name: 'sdk-xml', gluster_service: true, virt_service: false });
       expect(got.body).not.toHaveProperty('cpu');
     });
@@ -52,19 +57,32 @@ describe("writes with oVirt's object model (cluster, host, storage domain)", () 
     });
 
     it('gluster_service false and virt_service true are refused with a 400 saying why, on add and on update', async () => {
-      const noGluster = await postXml('/clusters', '<cluster><name>virt-only</name><gluster_service>false</gluster_service></cluster>');
+      const noGluster = await postXml(
+        '/clusters',
+        '<cluster><name>virt-only</name><gluster_service>false</gluster_service></cluster>',
+      );
       expect(noGluster.status).toBe(400);
-      expect(faultOf(noGluster).detail).toBe('gluster_service: must be true: this service manages gluster clusters only');
+      expect(faultOf(noGluster).detail).toBe(
+        'gluster_service: must be true: this service manages gluster clusters only',
+      );
       const virt = await postJson('/clusters', { name: 'virt-too', virt_service: true });
       expect(virt.status).toBe(400);
-      expect(faultOf(virt).detail).toBe('virt_service: must be false: this service manages gluster clusters only (no virtualization)');
+      expect(faultOf(virt).detail).toBe(
+        'virt_service: must be false: this service manages gluster clusters only (no virtualization)',
+      );
       expect(await t.sql("SELECT name FROM clusters WHERE name IN ('virt-only', 'virt-too')")).toEqual([]);
 
       const id = (await postJson('/clusters', { name: 'sdk-update' }).expect(201)).body.id as string;
       const update = await putJson(`/clusters/${id}`, { gluster_service: false });
       expect(update.status).toBe(400);
       expect(faultOf(update).detail).toBe('gluster_service: must be true: this service manages gluster clusters only');
-      expect((await putJson(`/clusters/${id}`, { virt_service: false, gluster_service: true, description: 'kept' }).expect(200)).body).toMatchObject({
+      expect(
+        (
+          await putJson(`/clusters/${id}`, { virt_service: false, gluster_service: true, description: 'kept' }).expect(
+            200,
+          )
+        ).body,
+      ).toMatchObject({
         description: 'kept',
         gluster_service: true,
         virt_service: false,
@@ -92,9 +110,13 @@ describe("writes with oVirt's object model (cluster, host, storage domain)", () 
           '<port>54321</port><override_iptables>true</override_iptables><power_management><enabled>false</enabled></power_management></host>',
       );
       expect(res.status).toBe(201);
-      expect(res.text).toContain('<ssh>\n        <port>2222</port>\n        <user>\n            <user_name>geoaccount</user_name>\n        </user>\n    </ssh>');
+      expect(res.text).toContain(
+        '<ssh>\n        <port>2222</port>\n        <user>\n            <user_name>geoaccount</user_name>\n        </user>\n    </ssh>',
+      );
       const id = idOf(res.text, 'host');
-      expect(await t.sql('SELECT ssh_port, ssh_user FROM hosts WHERE id = $1', [id])).toEqual([{ ssh_port: 2222, ssh_user: 'geoaccount' }]);
+      expect(await t.sql('SELECT ssh_port, ssh_user FROM hosts WHERE id = $1', [id])).toEqual([
+        { ssh_port: 2222, ssh_user: 'geoaccount' },
+      ]);
     });
 
     it('JSON: "ssh":{"user":{"user_name":...}} is the SSH user, on add and update; other User fields are ignored', async () => {
@@ -115,13 +137,22 @@ describe("writes with oVirt's object model (cluster, host, storage domain)", () 
     });
 
     it('without ssh.user the user is root, read back in oVirt shape', async () => {
-      const res = await postJson('/hosts', { name: 'sdk-host-default', address: '192.0.2.23', cluster: { id: cluster } });
+      const res = await postJson('/hosts', {
+        name: 'sdk-host-default',
+        address: '192.0.2.23',
+        cluster: { id: cluster },
+      });
       expect(res.status).toBe(201);
       expect(res.body.ssh).toEqual({ port: 22, user: { user_name: 'root' } });
     });
 
     it('ssh.user as text (the old shape) and a bad user_name are refused, naming the field', async () => {
-      const text = await postJson('/hosts', { name: 'old-shape', address: '192.0.2.24', cluster: { id: cluster }, ssh: { user: 'root' } });
+      const text = await postJson('/hosts', {
+        name: 'old-shape',
+        address: '192.0.2.24',
+        cluster: { id: cluster },
+        ssh: { user: 'root' },
+      });
       expect(text.status).toBe(400);
       expect(faultOf(text).detail).toBe('ssh.user: must be an object (got "root")');
       const bad = await postXml(
@@ -139,7 +170,9 @@ describe("writes with oVirt's object model (cluster, host, storage domain)", () 
     let host: string;
     beforeAll(async () => {
       cluster = (await postJson('/clusters', { name: 'sd-site' }).expect(201)).body.id as string;
-      host = (await postJson('/hosts', { name: 'sd-mounter', address: '192.0.2.31', cluster: { id: cluster } }).expect(201)).body.id as string;
+      host = (
+        await postJson('/hosts', { name: 'sd-mounter', address: '192.0.2.31', cluster: { id: cluster } }).expect(201)
+      ).body.id as string;
       await volume(cluster, 'vmstore');
       await volume(cluster, 'vmstore2');
     });
@@ -162,7 +195,9 @@ describe("writes with oVirt's object model (cluster, host, storage domain)", () 
     });
 
     it('JSON: host by id; update changes or clears it; removing the host clears it', async () => {
-      const other = (await postJson('/hosts', { name: 'sd-mounter-2', address: '192.0.2.33', cluster: { id: cluster } }).expect(201)).body.id as string;
+      const other = (
+        await postJson('/hosts', { name: 'sd-mounter-2', address: '192.0.2.33', cluster: { id: cluster } }).expect(201)
+      ).body.id as string;
       const res = await postJson('/storagedomains', {
         name: 'sdk-sd-json',
         host: { id: host },
@@ -173,16 +208,25 @@ describe("writes with oVirt's object model (cluster, host, storage domain)", () 
       const id = res.body.id as string;
       expect(res.body.host).toEqual({ id: host, href: `${API}/hosts/${host}` });
 
-      expect((await putJson(`/storagedomains/${id}`, { host: { name: 'sd-mounter-2' } }).expect(200)).body.host).toEqual({ id: other, href: `${API}/hosts/${other}` });
+      expect(
+        (await putJson(`/storagedomains/${id}`, { host: { name: 'sd-mounter-2' } }).expect(200)).body.host,
+      ).toEqual({ id: other, href: `${API}/hosts/${other}` });
       await t.http.delete(`${API}/hosts/${other}`).expect(200);
       const after = await t.http.get(`${API}/storagedomains/${id}`).set('Accept', JSON_TYPE).expect(200);
       expect(after.body).not.toHaveProperty('host');
-      expect((await putJson(`/storagedomains/${id}`, { host: { id: host } }).expect(200)).body.host).toEqual({ id: host, href: `${API}/hosts/${host}` });
+      expect((await putJson(`/storagedomains/${id}`, { host: { id: host } }).expect(200)).body.host).toEqual({
+        id: host,
+        href: `${API}/hosts/${host}`,
+      });
       expect((await putJson(`/storagedomains/${id}`, { host: null }).expect(200)).body).not.toHaveProperty('host');
     });
 
     it('an unknown host is a 404 naming it, and nothing is stored', async () => {
-      const byName = await postJson('/storagedomains', { name: 'sd-nohost', host: { name: 'nowhere' }, storage: { type: 'glusterfs', address: '192.0.2.31', path: '/vmstore' } });
+      const byName = await postJson('/storagedomains', {
+        name: 'sd-nohost',
+        host: { name: 'nowhere' },
+        storage: { type: 'glusterfs', address: '192.0.2.31', path: '/vmstore' },
+      });
       expect(byName.status).toBe(404);
       expect(faultOf(byName).detail).toContain('nowhere');
       const byId = await postJson('/storagedomains', {
@@ -192,15 +236,22 @@ describe("writes with oVirt's object model (cluster, host, storage domain)", () 
       });
       expect(byId.status).toBe(404);
       expect(faultOf(byId).detail).toContain('0f000000-0000-4000-8000-000000000000');
-      const badId = await postJson('/storagedomains', { name: 'sd-nohost', host: { id: '7' }, storage: { type: 'glusterfs', address: '192.0.2.31', path: '/vmstore' } });
+      const badId = await postJson('/storagedomains', {
+        name: 'sd-nohost',
+        host: { id: '7' },
+        storage: { type: 'glusterfs', address: '192.0.2.31', path: '/vmstore' },
+      });
       expect(badId.status).toBe(400);
       expect(await t.sql("SELECT name FROM storage_domains WHERE name = 'sd-nohost'")).toEqual([]);
     });
   });
 
   it('the OpenAPI document lists the ignored oVirt fields in each type description', async () => {
-    const doc = (await t.http.get('/docs/openapi.json').expect(200)).body as { components: { schemas: Record<string, { description?: string }> } };
-    const described = (name: string) => Object.entries(doc.components.schemas).find(([key]) => key === name)?.[1].description ?? '';
+    const doc = (await t.http.get('/docs/openapi.json').expect(200)).body as {
+      components: { schemas: Record<string, { description?: string }> };
+    };
+    const described = (name: string) =>
+      Object.entries(doc.components.schemas).find(([key]) => key === name)?.[1].description ?? '';
     expect(described('Cluster')).toMatch(/accepted in bodies and ignored: .*\bdata_center\b.*\bversion\b/);
     expect(described('Host')).toMatch(/accepted in bodies and ignored: .*\boverride_iptables\b/);
     expect(described('StorageDomain')).toMatch(/accepted in bodies and ignored: .*\bstorage_format\b/);

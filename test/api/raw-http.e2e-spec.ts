@@ -36,7 +36,11 @@ function parseResponses(data: Buffer, head = false): RawResponse[] {
     }
     const length = head ? 0 : Number(headers['content-length'] ?? 0);
     if (data.length < headEnd + 4 + length) return responses;
-    responses.push({ status: Number(statusLine.split(' ')[1]), headers, body: data.subarray(headEnd + 4, headEnd + 4 + length).toString('utf8') });
+    responses.push({
+      status: Number(statusLine.split(' ')[1]),
+      headers,
+      body: data.subarray(headEnd + 4, headEnd + 4 + length).toString('utf8'),
+    });
     at = headEnd + 4 + length;
   }
 }
@@ -90,14 +94,19 @@ describe('raw HTTP on a socket', () => {
   function expectFault(response: RawResponse | undefined, status: number, detail?: RegExp): void {
     expect(response).toBeDefined();
     const r = response as RawResponse;
-    expect({ status: r.status, correlation: r.headers['correlation-id'] }).toEqual({ status, correlation: expect.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/) });
+    expect({ status: r.status, correlation: r.headers['correlation-id'] }).toEqual({
+      status,
+      correlation: expect.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/),
+    });
     expect(r.headers['content-type']).toMatch(/^application\/(xml|json); charset=utf-8$/);
     let fault: { reason?: unknown; detail?: unknown };
     if (r.headers['content-type'].startsWith('application/json')) {
       fault = JSON.parse(r.body) as typeof fault;
       expect(Object.keys(fault).sort()).toEqual(['detail', 'reason']);
     } else {
-      const m = /^<\?xml [^>]*\?>\n<fault>\n {4}<reason>(.*)<\/reason>\n {4}<detail>(.*)<\/detail>\n<\/fault>\n$/s.exec(r.body);
+      const m = /^<\?xml [^>]*\?>\n<fault>\n {4}<reason>(.*)<\/reason>\n {4}<detail>(.*)<\/detail>\n<\/fault>\n$/s.exec(
+        r.body,
+      );
       expect(m).not.toBeNull();
       fault = { reason: m?.[1], detail: m?.[2] };
     }
@@ -107,7 +116,8 @@ describe('raw HTTP on a socket', () => {
     expect(r.body).not.toMatch(/\bat .*\.(ts|js):\d+|node_modules|Error:/);
   }
 
-  const get = (path: string, extra = '') => `GET ${API}${path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${auth}\r\n${extra}\r\n`;
+  const get = (path: string, extra = '') =>
+    `GET ${API}${path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${auth}\r\n${extra}\r\n`;
 
   beforeAll(async () => {
     t = await startTestApp({ role: 'api' });
@@ -143,10 +153,14 @@ describe('raw HTTP on a socket', () => {
     });
 
     it('closes after a DELETE that declares a body it does not read, and after a HEAD with one', async () => {
-      const del = await serverCloses(`DELETE ${API}/hosts/0b6a0c4e-3a2e-4f61-9d0e-1f2a3b4c5d6e HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Length: 9\r\n\r\n`);
+      const del = await serverCloses(
+        `DELETE ${API}/hosts/0b6a0c4e-3a2e-4f61-9d0e-1f2a3b4c5d6e HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Length: 9\r\n\r\n`,
+      );
       expectFault(del.response, 404);
       expect(del.response.headers.connection).toBe('close');
-      const head = await serverCloses(`HEAD ${API}/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      const head = await serverCloses(
+        `HEAD ${API}/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nTransfer-Encoding: chunked\r\n\r\n`,
+      );
       expect(head.response.status).toBe(200);
       expect(head.response.headers.connection).toBe('close');
     });
@@ -173,9 +187,21 @@ describe('raw HTTP on a socket', () => {
     it.each([
       ['a request line that is not one', 'GARBAGE\r\n\r\n', 400],
       ['a header line without a colon', `GET ${API} HTTP/1.1\r\nHost: x\r\nnot a header\r\n\r\n`, 400],
-      ['a Content-Length that is not a number', `POST ${API}/clusters HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n`, 400],
-      ['both Content-Length and Transfer-Encoding', `POST ${API}/clusters HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 400],
-      ['a malformed chunk', `POST ${API}/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/xml\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n`, 400],
+      [
+        'a Content-Length that is not a number',
+        `POST ${API}/clusters HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n`,
+        400,
+      ],
+      [
+        'both Content-Length and Transfer-Encoding',
+        `POST ${API}/clusters HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+        400,
+      ],
+      [
+        'a malformed chunk',
+        `POST ${API}/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/xml\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n`,
+        400,
+      ],
       ['headers larger than the limit', `GET ${API} HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`, 431],
       ['a control character in a header value', `GET ${API} HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\n\r\n`, 400],
     ])('%s: a fault, then the connection is closed', async (_name, request, status) => {
@@ -187,7 +213,10 @@ describe('raw HTTP on a socket', () => {
     it.each([
       ['a path with a broken percent-encoding', get('/clusters/%E0%A4%A')],
       ['a query with a broken percent-encoding', get('/clusters?search=%E0%A4%A')],
-      ['a gzip body that is not gzip', `POST ${API}/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/xml\r\nContent-Encoding: gzip\r\nContent-Length: 5\r\n\r\nnotgz`],
+      [
+        'a gzip body that is not gzip',
+        `POST ${API}/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/xml\r\nContent-Encoding: gzip\r\nContent-Length: 5\r\n\r\nnotgz`,
+      ],
     ])('%s: a 4xx fault', async (_name, request) => {
       const { responses } = await exchange(request);
       expect(responses[0].status).toBeGreaterThanOrEqual(400);

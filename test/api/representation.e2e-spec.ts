@@ -14,11 +14,16 @@ describe('the exact representations', () => {
     const host = await t.http
       .post(`${API}/hosts`)
       .set('Content-Type', XML)
-      .send('<host><name>gluster1</name><address>192.0.2.10</address><ssh><port>2222</port><user><user_name>geoaccount</user_name></user></ssh><cluster><name>site-a</name></cluster></host>');
+      .send(
+        '<host><name>gluster1</name><address>192.0.2.10</address><ssh><port>2222</port><user><user_name>geoaccount</user_name></user></ssh><cluster><name>site-a</name></cluster></host>',
+      );
     expect(host.status).toBe(201);
     const hostId = /<host id="([^"]+)"/.exec(host.text)?.[1] as string;
     // What the SSH issue will write on first contact: shown, but never settable through the API.
-    await t.sql(`UPDATE hosts SET ssh_fingerprint = 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU', status = 'up' WHERE id = $1`, [hostId]);
+    await t.sql(
+      `UPDATE hosts SET ssh_fingerprint = 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU', status = 'up' WHERE id = $1`,
+      [hostId],
+    );
     ids = { siteA, siteB, host: hostId };
   });
   afterAll(async () => {

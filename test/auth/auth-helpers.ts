@@ -50,7 +50,9 @@ export function operationsOf(doc: OpenApiDoc): Operation[] {
 /** Sends an operation with a plausible JSON body (so that 401/403 must come before any body check). */
 export function send(agent: TestAgent, op: Operation): Promise<Response> {
   const req = agent[op.method](op.path).set('Accept', JSON_TYPE);
-  return op.method === 'post' || op.method === 'put' || op.method === 'patch' ? req.set('Content-Type', JSON_TYPE).send('{"name":"x"}') : req;
+  return op.method === 'post' || op.method === 'put' || op.method === 'patch'
+    ? req.set('Content-Type', JSON_TYPE).send('{"name":"x"}')
+    : req;
 }
 
 export function form(fields: Record<string, string>): string {
@@ -58,7 +60,11 @@ export function form(fields: Record<string, string>): string {
 }
 
 /** A token from the SSO endpoint (fails the test on anything else). */
-export async function login(agent: TestAgent, username: string, password: string): Promise<{ access_token: string; exp: string; token_type: string; scope: string }> {
+export async function login(
+  agent: TestAgent,
+  username: string,
+  password: string,
+): Promise<{ access_token: string; exp: string; token_type: string; scope: string }> {
   const res = await agent
     .post(TOKEN_URL)
     .set('Content-Type', FORM_TYPE)
@@ -69,7 +75,12 @@ export async function login(agent: TestAgent, username: string, password: string
 }
 
 /** Adds a user as the test admin; its id. */
-export async function addUser(t: TestApp, userName: string, role: 'admin' | 'viewer', password: string): Promise<string> {
+export async function addUser(
+  t: TestApp,
+  userName: string,
+  role: 'admin' | 'viewer',
+  password: string,
+): Promise<string> {
   const res = await t.http
     .post(`${API}/users`)
     .set('Content-Type', JSON_TYPE)

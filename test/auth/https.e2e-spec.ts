@@ -61,7 +61,10 @@ describe('HTTPS with a self-signed certificate generated into the data dir', () 
     expect(ca.status).toBe(200);
     expect(ca.body).toBe(fs.readFileSync(t.config.tls!.certFile, 'utf8'));
 
-    const root = await get(`${base}${API}`, { ca: ca.body, headers: { Authorization: AUTH, Accept: 'application/json' } });
+    const root = await get(`${base}${API}`, {
+      ca: ca.body,
+      headers: { Authorization: AUTH, Accept: 'application/json' },
+    });
     expect(root.status).toBe(200);
     expect(JSON.parse(root.body)).toHaveProperty('link');
     const anonymous = await get(`${base}${API}`, { ca: ca.body });
@@ -69,9 +72,13 @@ describe('HTTPS with a self-signed certificate generated into the data dir', () 
   });
 
   it('is refused by a client that does not trust the certificate, and plain HTTP gets no API answer', async () => {
-    await expect(get(`${base}${API}`, { headers: { Authorization: AUTH } })).rejects.toThrow(/self[- ]signed|certificate/i);
+    await expect(get(`${base}${API}`, { headers: { Authorization: AUTH } })).rejects.toThrow(
+      /self[- ]signed|certificate/i,
+    );
     const plain = await new Promise<string>((resolve) => {
-      const req = http.get(`http://127.0.0.1:${port}${API}`, { headers: { Authorization: AUTH } }, (res) => resolve(`status ${res.statusCode}`));
+      const req = http.get(`http://127.0.0.1:${port}${API}`, { headers: { Authorization: AUTH } }, (res) =>
+        resolve(`status ${res.statusCode}`),
+      );
       req.on('error', (e) => resolve(`error ${e.message}`));
     });
     expect(plain).not.toBe('status 200');
@@ -79,13 +86,19 @@ describe('HTTPS with a self-signed certificate generated into the data dir', () 
 
   it('reuses the generated pair on the next start, and serves given files (GEOREP_TLS_CERT_FILE/KEY_FILE) the same way', async () => {
     const cert = fs.readFileSync(t.config.tls!.certFile, 'utf8');
-    const again = await startTestApp({ role: 'api', env: { GEOREP_TLS_SELF_SIGNED: 'true', GEOREP_DATA_DIR: t.config.dataDir } });
+    const again = await startTestApp({
+      role: 'api',
+      env: { GEOREP_TLS_SELF_SIGNED: 'true', GEOREP_DATA_DIR: t.config.dataDir },
+    });
     try {
       expect(fs.readFileSync(again.config.tls!.certFile, 'utf8')).toBe(cert);
     } finally {
       await again.close();
     }
-    const given = await startTestApp({ role: 'api', env: { GEOREP_TLS_CERT_FILE: t.config.tls!.certFile, GEOREP_TLS_KEY_FILE: t.config.tls!.keyFile } });
+    const given = await startTestApp({
+      role: 'api',
+      env: { GEOREP_TLS_CERT_FILE: t.config.tls!.certFile, GEOREP_TLS_KEY_FILE: t.config.tls!.keyFile },
+    });
     try {
       await given.app.listen(0, '127.0.0.1');
       const p = (given.app.getHttpServer().address() as AddressInfo).port;
@@ -134,10 +147,18 @@ describe('pki-resource serves certificates only, never a private key', () => {
     const env =
       setting === 'GEOREP_TLS_CERT_FILE'
         ? { GEOREP_TLS_CERT_FILE: combined, GEOREP_TLS_KEY_FILE: combined }
-        : { GEOREP_TLS_CERT_FILE: write('cert.pem', server.cert), GEOREP_TLS_KEY_FILE: write('key.pem', server.key), GEOREP_TLS_CA_FILE: combined };
+        : {
+            GEOREP_TLS_CERT_FILE: write('cert.pem', server.cert),
+            GEOREP_TLS_KEY_FILE: write('key.pem', server.key),
+            GEOREP_TLS_CA_FILE: combined,
+          };
     const started = startTestApp({ role: 'api', env });
     await expect(started).rejects.toBeInstanceOf(ConfigError);
-    await expect(started).rejects.toMatchObject({ problems: [`${setting}: ${combined} contains a private key; it is served publicly at pki-resource: keep only certificates in it and the key in its own file (GEOREP_TLS_KEY_FILE)`] });
+    await expect(started).rejects.toMatchObject({
+      problems: [
+        `${setting}: ${combined} contains a private key; it is served publicly at pki-resource: keep only certificates in it and the key in its own file (GEOREP_TLS_KEY_FILE)`,
+      ],
+    });
   });
 
   it('as a process: exits non-zero with one configuration error line and never listens', async () => {
@@ -170,7 +191,8 @@ describe('pki-resource serves certificates only, never a private key', () => {
   });
 
   it('serves only the CERTIFICATE blocks of the certificate file and of the CA file', async () => {
-    const annotated = (cert: string, subject: string) => `Bag Attributes\n    friendlyName: ${subject}\nsubject=CN = ${subject}\n${cert}`;
+    const annotated = (cert: string, subject: string) =>
+      `Bag Attributes\n    friendlyName: ${subject}\nsubject=CN = ${subject}\n${cert}`;
     const certFile = write('chain.pem', `${annotated(server.cert, 'localhost')}\n${annotated(other.cert, 'other-ca')}`);
     const keyFile = write('chain-key.pem', server.key);
     const caFile = write('ca.pem', `# the CA we trust\n${other.cert}\nnot part of any block\n`);

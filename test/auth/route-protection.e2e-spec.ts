@@ -1,10 +1,24 @@
 import * as crypto from 'node:crypto';
 import { startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
-import { addUser, API, basic, JSON_TYPE, LOGOUT_URL, Operation, operationsOf, send, servedDocument, TOKEN_URL } from './auth-helpers';
+import {
+  addUser,
+  API,
+  basic,
+  JSON_TYPE,
+  LOGOUT_URL,
+  Operation,
+  operationsOf,
+  send,
+  servedDocument,
+  TOKEN_URL,
+} from './auth-helpers';
 
 const VIEWER = { user: 'viewer@internal', password: 'viewer-password-1' };
 
-function expectUnauthorized(res: { status: number; headers: Record<string, string>; body: unknown }, what: string): void {
+function expectUnauthorized(
+  res: { status: number; headers: Record<string, string>; body: unknown },
+  what: string,
+): void {
   if (res.status !== 401) throw new Error(`${what}: expected 401, got ${res.status}`);
   expect(res.headers['www-authenticate']).toBe('Basic realm="RESTAPI"');
   expect(Object.keys(res.body as object).sort()).toEqual(['detail', 'reason']);
@@ -16,7 +30,10 @@ describe('which routes need credentials and which roles may use them', () => {
 
   beforeAll(async () => {
     // Every wrong password below would otherwise trip the failed-login limit.
-    t = await startTestApp({ role: 'api', env: { GEOREP_LOGIN_MAX_FAILURES: '100000', GEOREP_LOGIN_MAX_FAILURES_PER_ADDRESS: '100000' } });
+    t = await startTestApp({
+      role: 'api',
+      env: { GEOREP_LOGIN_MAX_FAILURES: '100000', GEOREP_LOGIN_MAX_FAILURES_PER_ADDRESS: '100000' },
+    });
     await addUser(t, VIEWER.user, 'viewer', VIEWER.password);
     const doc = await servedDocument(t);
     operations = operationsOf(doc);
@@ -34,7 +51,14 @@ describe('which routes need credentials and which roles may use them', () => {
     expect(doc.security).toEqual([{ basic: [] }, { bearer: [] }]);
     // Not vacuous: the collections this service certainly has are there, with every CRUD method.
     const keys = operations.map((o) => `${o.method} ${o.template}`);
-    for (const expected of [`get ${API}`, `get ${API}/users`, `post ${API}/users`, `put ${API}/users/{id}`, `delete ${API}/users/{id}`, `post ${API}/clusters`]) {
+    for (const expected of [
+      `get ${API}`,
+      `get ${API}/users`,
+      `post ${API}/users`,
+      `put ${API}/users/{id}`,
+      `delete ${API}/users/{id}`,
+      `post ${API}/clusters`,
+    ]) {
       expect(keys).toContain(expected);
     }
     // Public routes of DESIGN.md (health, SSO, PKI, /docs) are not oVirt resources; none of the API's is public.
@@ -67,7 +91,8 @@ describe('which routes need credentials and which roles may use them', () => {
     expect(refused.length).toBeGreaterThan(5);
     for (const op of refused) {
       const res = await send(viewer, op);
-      if (res.status !== 403) throw new Error(`viewer ${op.method} ${op.template}: expected 403, got ${res.status} ${res.text}`);
+      if (res.status !== 403)
+        throw new Error(`viewer ${op.method} ${op.template}: expected 403, got ${res.status} ${res.text}`);
       expect(res.body).toEqual({ reason: 'Forbidden', detail: expect.any(String) });
     }
   });
@@ -79,7 +104,10 @@ describe('which routes need credentials and which roles may use them', () => {
     for (const op of reads) {
       const res = await send(viewer, op);
       const expected = op.template.includes('{') ? [200, 404] : [200];
-      if (!expected.includes(res.status)) throw new Error(`viewer ${op.method} ${op.template}: expected ${expected.join('/')}, got ${res.status} ${res.text}`);
+      if (!expected.includes(res.status))
+        throw new Error(
+          `viewer ${op.method} ${op.template}: expected ${expected.join('/')}, got ${res.status} ${res.text}`,
+        );
     }
   });
 
@@ -95,17 +123,29 @@ describe('which routes need credentials and which roles may use them', () => {
     await t.anon.get('/health/ready').expect(200);
     await t.anon.get('/docs/').expect(200);
     await t.anon.get('/docs/openapi.json').expect(200);
-    await t.anon.get('/ovirt-engine/services/pki-resource').query({ resource: 'engine-certificate', format: 'OPENSSH-PUBKEY' }).expect(200);
+    await t.anon
+      .get('/ovirt-engine/services/pki-resource')
+      .query({ resource: 'engine-certificate', format: 'OPENSSH-PUBKEY' })
+      .expect(200);
     // Without TLS there is no CA certificate to serve.
-    const ca = await t.anon.get('/ovirt-engine/services/pki-resource').query({ resource: 'ca-certificate', format: 'X509-PEM-CA' });
+    const ca = await t.anon
+      .get('/ovirt-engine/services/pki-resource')
+      .query({ resource: 'ca-certificate', format: 'X509-PEM-CA' });
     expect(ca.status).toBe(404);
     expect(ca.text).toContain('does not serve HTTPS');
     // The token endpoint answers anyone (here: an SSO error, not a 401).
-    const token = await t.anon.post(TOKEN_URL).set('Content-Type', 'application/x-www-form-urlencoded').send('grant_type=password');
+    const token = await t.anon
+      .post(TOKEN_URL)
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send('grant_type=password');
     expect(token.status).toBe(400);
     expect(token.body).toEqual({ error_code: 'invalid_request', error: expect.any(String) });
     // Logout is not public: it needs a token (the one it revokes) or Basic.
-    const logout = await t.anon.post(LOGOUT_URL).set('Content-Type', 'application/x-www-form-urlencoded').set('Accept', JSON_TYPE).send('scope=ovirt-app-api');
+    const logout = await t.anon
+      .post(LOGOUT_URL)
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .set('Accept', JSON_TYPE)
+      .send('scope=ovirt-app-api');
     expectUnauthorized(logout, 'sso-logout without a token');
     // The API root is not public.
     expectUnauthorized(await t.anon.get(API).set('Accept', JSON_TYPE), 'the API root');

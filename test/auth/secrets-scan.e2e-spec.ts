@@ -59,34 +59,70 @@ describe('no password or token in responses or logs', () => {
 
     // Basic, right and wrong.
     expect((await keep(http().get(API).set('Authorization', basic(admin.user, admin.password)))).status).toBe(200);
-    expect((await keep(http().get(API).set('Authorization', basic(admin.user, remember(secret('wrongpw')))))).status).toBe(401);
+    expect(
+      (
+        await keep(
+          http()
+            .get(API)
+            .set('Authorization', basic(admin.user, remember(secret('wrongpw')))),
+        )
+      ).status,
+    ).toBe(401);
 
     // Users with passwords, in JSON and XML; a reset; a password too short to accept.
     const carol = remember(secret('carolpw'));
     const added = await keep(
-      http().post(`${API}/users`).set('Authorization', basic(admin.user, admin.password)).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE)
+      http()
+        .post(`${API}/users`)
+        .set('Authorization', basic(admin.user, admin.password))
+        .set('Content-Type', JSON_TYPE)
+        .set('Accept', JSON_TYPE)
         .send(JSON.stringify({ user_name: 'carol@internal', role: 'viewer', password: carol })),
     );
     expect(added.status).toBe(201);
     const dave = remember(secret('davepw'));
     expect(
-      (await keep(http().post(`${API}/users`).set('Authorization', basic(admin.user, admin.password)).set('Content-Type', 'application/xml')
-        .send(`<user><user_name>dave@internal</user_name><role>admin</role><password>${dave}</password></user>`))).status,
+      (
+        await keep(
+          http()
+            .post(`${API}/users`)
+            .set('Authorization', basic(admin.user, admin.password))
+            .set('Content-Type', 'application/xml')
+            .send(`<user><user_name>dave@internal</user_name><role>admin</role><password>${dave}</password></user>`),
+        )
+      ).status,
     ).toBe(201);
     const carol2 = remember(secret('carolnew'));
     expect(
-      (await keep(http().put(`${API}/users/${added.body.id}`).set('Authorization', basic(admin.user, admin.password)).set('Content-Type', JSON_TYPE)
-        .send(JSON.stringify({ password: carol2 })))).status,
+      (
+        await keep(
+          http()
+            .put(`${API}/users/${added.body.id}`)
+            .set('Authorization', basic(admin.user, admin.password))
+            .set('Content-Type', JSON_TYPE)
+            .send(JSON.stringify({ password: carol2 })),
+        )
+      ).status,
     ).toBe(200);
     const short = remember('Sh0rt!x');
     expect(
-      (await keep(http().post(`${API}/users`).set('Authorization', basic(admin.user, admin.password)).set('Content-Type', JSON_TYPE)
-        .send(JSON.stringify({ user_name: 'erin@internal', role: 'viewer', password: short })))).status,
+      (
+        await keep(
+          http()
+            .post(`${API}/users`)
+            .set('Authorization', basic(admin.user, admin.password))
+            .set('Content-Type', JSON_TYPE)
+            .send(JSON.stringify({ user_name: 'erin@internal', role: 'viewer', password: short })),
+        )
+      ).status,
     ).toBe(400);
 
     // Tokens: issue, use (also in a query string, as a misbehaving client might), a failed login, logout, reuse.
     const issued = await keep(
-      http().post(TOKEN_URL).set('Content-Type', FORM_TYPE).set('Accept', JSON_TYPE)
+      http()
+        .post(TOKEN_URL)
+        .set('Content-Type', FORM_TYPE)
+        .set('Accept', JSON_TYPE)
         .send(form({ grant_type: 'password', scope: 'ovirt-app-api', username: 'carol@internal', password: carol2 })),
     );
     expect(issued.status).toBe(200);
@@ -95,15 +131,42 @@ describe('no password or token in responses or logs', () => {
     expect((await keep(http().get(`${API}/clusters`).set('Authorization', `Bearer ${token}`))).status).toBe(200);
     expect((await keep(http().get(`${API}/clusters`).query({ access_token: token }))).status).toBe(401);
     expect(
-      (await keep(http().post(TOKEN_URL).set('Content-Type', FORM_TYPE)
-        .send(form({ grant_type: 'password', scope: 'ovirt-app-api', username: 'carol@internal', password: remember(secret('badpw')) })))).status,
+      (
+        await keep(
+          http()
+            .post(TOKEN_URL)
+            .set('Content-Type', FORM_TYPE)
+            .send(
+              form({
+                grant_type: 'password',
+                scope: 'ovirt-app-api',
+                username: 'carol@internal',
+                password: remember(secret('badpw')),
+              }),
+            ),
+        )
+      ).status,
     ).toBe(400);
-    expect((await keep(http().post(LOGOUT_URL).set('Content-Type', FORM_TYPE).send(form({ scope: 'ovirt-app-api', token })))).status).toBe(200);
+    expect(
+      (
+        await keep(
+          http()
+            .post(LOGOUT_URL)
+            .set('Content-Type', FORM_TYPE)
+            .send(form({ scope: 'ovirt-app-api', token })),
+        )
+      ).status,
+    ).toBe(200);
     expect((await keep(http().get(API).set('Authorization', `Bearer ${token}`))).status).toBe(401);
     expect((await keep(http().post(LOGOUT_URL).set('Authorization', `Bearer ${token}`))).status).toBe(401);
 
     // Throttling (2 failures for dave, then even the right password is refused).
-    for (let i = 0; i < 2; i++) await keep(http().get(API).set('Authorization', basic('dave@internal', remember(secret('daveguess')))));
+    for (let i = 0; i < 2; i++)
+      await keep(
+        http()
+          .get(API)
+          .set('Authorization', basic('dave@internal', remember(secret('daveguess')))),
+      );
     expect((await keep(http().get(API).set('Authorization', basic('dave@internal', dave)))).status).toBe(429);
 
     svc.child.kill('SIGTERM');

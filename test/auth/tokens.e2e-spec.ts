@@ -14,10 +14,16 @@ describe('bearer tokens from the SSO endpoint', () => {
     await t.close();
   });
 
-  const tokenRequest = (fields: Record<string, string>) => t.anon.post(TOKEN_URL).set('Content-Type', FORM_TYPE).set('Accept', JSON_TYPE).send(form(fields));
+  const tokenRequest = (fields: Record<string, string>) =>
+    t.anon.post(TOKEN_URL).set('Content-Type', FORM_TYPE).set('Accept', JSON_TYPE).send(form(fields));
 
-  it('issues a token in oVirt\'s shape, stores only its SHA-256, and expires it after the configured time', async () => {
-    const res = await tokenRequest({ grant_type: 'password', scope: 'ovirt-app-api', username: TEST_ADMIN.user, password: TEST_ADMIN.password }).expect(200);
+  it("issues a token in oVirt's shape, stores only its SHA-256, and expires it after the configured time", async () => {
+    const res = await tokenRequest({
+      grant_type: 'password',
+      scope: 'ovirt-app-api',
+      username: TEST_ADMIN.user,
+      password: TEST_ADMIN.password,
+    }).expect(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(Object.keys(res.body as object).sort()).toEqual(['access_token', 'exp', 'scope', 'token_type']);
@@ -42,9 +48,18 @@ describe('bearer tokens from the SSO endpoint', () => {
 
   it('accepts the token as Authorization: Bearer, and refuses it once it has expired', async () => {
     const { access_token } = await login(t.anon, TEST_ADMIN.user, TEST_ADMIN.password);
-    const root = await t.anon.get(API).set('Authorization', `Bearer ${access_token}`).set('Accept', JSON_TYPE).expect(200);
+    const root = await t.anon
+      .get(API)
+      .set('Authorization', `Bearer ${access_token}`)
+      .set('Accept', JSON_TYPE)
+      .expect(200);
     expect(root.body).toHaveProperty('link');
-    await t.anon.post(`${API}/clusters`).set('Authorization', `Bearer ${access_token}`).set('Content-Type', JSON_TYPE).send('{"name":"by-token"}').expect(201);
+    await t.anon
+      .post(`${API}/clusters`)
+      .set('Authorization', `Bearer ${access_token}`)
+      .set('Content-Type', JSON_TYPE)
+      .send('{"name":"by-token"}')
+      .expect(201);
 
     const hash = crypto.createHash('sha256').update(access_token).digest('hex');
     await t.sql(`UPDATE tokens SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, [hash]);
@@ -59,7 +74,11 @@ describe('bearer tokens from the SSO endpoint', () => {
     const second = (await login(t.anon, TEST_ADMIN.user, TEST_ADMIN.password)).access_token;
     expect(first).not.toBe(second);
 
-    const out = await t.anon.post(LOGOUT_URL).set('Content-Type', FORM_TYPE).set('Accept', JSON_TYPE).send(form({ scope: 'ovirt-app-api', token: first }));
+    const out = await t.anon
+      .post(LOGOUT_URL)
+      .set('Content-Type', FORM_TYPE)
+      .set('Accept', JSON_TYPE)
+      .send(form({ scope: 'ovirt-app-api', token: first }));
     expect(out.status).toBe(200);
     expect(out.body).toEqual({});
     await t.anon.get(API).set('Authorization', `Bearer ${first}`).expect(401);
@@ -69,7 +88,11 @@ describe('bearer tokens from the SSO endpoint', () => {
     await t.anon.get(API).set('Authorization', `Bearer ${second}`).expect(401);
 
     // A revoked token is no credential, not even for its own logout.
-    const again = await t.anon.post(LOGOUT_URL).set('Content-Type', FORM_TYPE).set('Accept', JSON_TYPE).send(form({ token: first }));
+    const again = await t.anon
+      .post(LOGOUT_URL)
+      .set('Content-Type', FORM_TYPE)
+      .set('Accept', JSON_TYPE)
+      .send(form({ token: first }));
     expect(again.status).toBe(401);
     expect(again.headers['www-authenticate']).toBe('Basic realm="RESTAPI"');
     const revoked = await t.sql<{ n: string }>(`SELECT count(*) AS n FROM tokens WHERE revoked_at IS NOT NULL`);
@@ -81,12 +104,20 @@ describe('bearer tokens from the SSO endpoint', () => {
     await addUser(t, 'other@internal', 'viewer', 'other-password-1');
     const owners = (await login(t.anon, 'owner@internal', 'owner-password-1')).access_token;
     const others = (await login(t.anon, 'other@internal', 'other-password-1')).access_token;
-    const foreign = await t.anon.post(LOGOUT_URL).set('Authorization', `Bearer ${others}`).set('Content-Type', FORM_TYPE).send(form({ token: owners }));
+    const foreign = await t.anon
+      .post(LOGOUT_URL)
+      .set('Authorization', `Bearer ${others}`)
+      .set('Content-Type', FORM_TYPE)
+      .send(form({ token: owners }));
     expect(foreign.status).toBe(400);
     expect(foreign.body).toEqual({ error_code: 'invalid_grant', error: expect.any(String) });
     await t.anon.get(API).set('Authorization', `Bearer ${owners}`).expect(200);
     // Basic works as the credential too; the admin may revoke anyone's token.
-    await t.http.post(LOGOUT_URL).set('Content-Type', FORM_TYPE).send(form({ token: owners })).expect(200);
+    await t.http
+      .post(LOGOUT_URL)
+      .set('Content-Type', FORM_TYPE)
+      .send(form({ token: owners }))
+      .expect(200);
     await t.anon.get(API).set('Authorization', `Bearer ${owners}`).expect(401);
     const noToken = await t.http.post(LOGOUT_URL);
     expect(noToken.status).toBe(400);
@@ -95,13 +126,30 @@ describe('bearer tokens from the SSO endpoint', () => {
 
   it.each([
     [{ scope: 'ovirt-app-api', username: TEST_ADMIN.user, password: TEST_ADMIN.password }, 'invalid_request'],
-    [{ grant_type: 'client_credentials', scope: 'ovirt-app-api', username: TEST_ADMIN.user, password: TEST_ADMIN.password }, 'unsupported_grant_type'],
+    [
+      {
+        grant_type: 'client_credentials',
+        scope: 'ovirt-app-api',
+        username: TEST_ADMIN.user,
+        password: TEST_ADMIN.password,
+      },
+      'unsupported_grant_type',
+    ],
     [{ grant_type: 'password', username: TEST_ADMIN.user, password: TEST_ADMIN.password }, 'invalid_request'],
-    [{ grant_type: 'password', scope: 'openid', username: TEST_ADMIN.user, password: TEST_ADMIN.password }, 'invalid_scope'],
+    [
+      { grant_type: 'password', scope: 'openid', username: TEST_ADMIN.user, password: TEST_ADMIN.password },
+      'invalid_scope',
+    ],
     [{ grant_type: 'password', scope: 'ovirt-app-api', username: TEST_ADMIN.user }, 'invalid_request'],
-    [{ grant_type: 'password', scope: 'ovirt-app-api', username: TEST_ADMIN.user, password: 'wrong-password' }, 'access_denied'],
-    [{ grant_type: 'password', scope: 'ovirt-app-api', username: 'nobody@internal', password: TEST_ADMIN.password }, 'access_denied'],
-  ])('answers oVirt\'s SSO error (400 {error_code, error}) for %j', async (fields, code) => {
+    [
+      { grant_type: 'password', scope: 'ovirt-app-api', username: TEST_ADMIN.user, password: 'wrong-password' },
+      'access_denied',
+    ],
+    [
+      { grant_type: 'password', scope: 'ovirt-app-api', username: 'nobody@internal', password: TEST_ADMIN.password },
+      'access_denied',
+    ],
+  ])("answers oVirt's SSO error (400 {error_code, error}) for %j", async (fields, code) => {
     const res = await tokenRequest(fields as Record<string, string>);
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ error_code: code, error: expect.any(String) });
@@ -109,16 +157,23 @@ describe('bearer tokens from the SSO endpoint', () => {
   });
 
   it('refuses a body that is not a form', async () => {
-    const res = await t.anon.post(TOKEN_URL).set('Content-Type', JSON_TYPE).send(JSON.stringify({ grant_type: 'password' }));
+    const res = await t.anon
+      .post(TOKEN_URL)
+      .set('Content-Type', JSON_TYPE)
+      .send(JSON.stringify({ grant_type: 'password' }));
     expect(res.status).toBe(400);
     expect(res.body.error_code).toBe('invalid_request');
   });
 
-  it('logs a user in by name regardless of case, and the token carries the user\'s role', async () => {
+  it("logs a user in by name regardless of case, and the token carries the user's role", async () => {
     await addUser(t, 'Reader@Internal', 'viewer', 'reader-password-1');
     const { access_token } = await login(t.anon, 'reader@INTERNAL', 'reader-password-1');
     await t.anon.get(API).set('Authorization', `Bearer ${access_token}`).expect(200);
-    const write = await t.anon.post(`${API}/clusters`).set('Authorization', `Bearer ${access_token}`).set('Content-Type', JSON_TYPE).send('{"name":"nope"}');
+    const write = await t.anon
+      .post(`${API}/clusters`)
+      .set('Authorization', `Bearer ${access_token}`)
+      .set('Content-Type', JSON_TYPE)
+      .send('{"name":"nope"}');
     expect(write.status).toBe(403);
     // Logging out is allowed to a viewer too.
     await t.anon.post(LOGOUT_URL).set('Authorization', `Bearer ${access_token}`).expect(200);

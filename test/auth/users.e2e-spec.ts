@@ -13,7 +13,8 @@ describe('/users (admins only)', () => {
     await t.close();
   });
 
-  const adminId = async () => (await t.sql<{ id: string }>(`SELECT id FROM users WHERE name = $1`, [TEST_ADMIN.user]))[0].id;
+  const adminId = async () =>
+    (await t.sql<{ id: string }>(`SELECT id FROM users WHERE name = $1`, [TEST_ADMIN.user]))[0].id;
 
   it('adds a user (201 + Location) and never shows a password or its hash, in XML or JSON', async () => {
     const password = 'carol-password-1';
@@ -42,34 +43,63 @@ describe('/users (admins only)', () => {
 
   it('refuses a duplicate name regardless of case (409), a bad name or a short password (400) without echoing the password', async () => {
     await addUser(t, 'dave@internal', 'viewer', 'dave-password-1');
-    const dup = await t.http.post(`${API}/users`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify({ user_name: 'DAVE@internal', role: 'admin', password: 'whatever-123' }));
+    const dup = await t.http
+      .post(`${API}/users`)
+      .set('Content-Type', JSON_TYPE)
+      .set('Accept', JSON_TYPE)
+      .send(JSON.stringify({ user_name: 'DAVE@internal', role: 'admin', password: 'whatever-123' }));
     expect(dup.status).toBe(409);
-    const badName = await t.http.post(`${API}/users`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify({ user_name: 'no-domain', role: 'viewer', password: 'whatever-123' }));
+    const badName = await t.http
+      .post(`${API}/users`)
+      .set('Content-Type', JSON_TYPE)
+      .set('Accept', JSON_TYPE)
+      .send(JSON.stringify({ user_name: 'no-domain', role: 'viewer', password: 'whatever-123' }));
     expect(badName.status).toBe(400);
-    const short = await t.http.post(`${API}/users`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify({ user_name: 'eve@internal', role: 'viewer', password: 'sEcr3t' }));
+    const short = await t.http
+      .post(`${API}/users`)
+      .set('Content-Type', JSON_TYPE)
+      .set('Accept', JSON_TYPE)
+      .send(JSON.stringify({ user_name: 'eve@internal', role: 'viewer', password: 'sEcr3t' }));
     expect(short.status).toBe(400);
     expect(short.text).not.toContain('sEcr3t');
-    const noPassword = await t.http.post(`${API}/users`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify({ user_name: 'eve@internal', role: 'viewer' }));
+    const noPassword = await t.http
+      .post(`${API}/users`)
+      .set('Content-Type', JSON_TYPE)
+      .set('Accept', JSON_TYPE)
+      .send(JSON.stringify({ user_name: 'eve@internal', role: 'viewer' }));
     expect(noPassword.status).toBe(400);
   });
 
-  it('changes the role, resets the password (revoking the user\'s tokens) and refuses a rename', async () => {
+  it("changes the role, resets the password (revoking the user's tokens) and refuses a rename", async () => {
     const id = await addUser(t, 'frank@internal', 'viewer', 'frank-password-1');
     const frank = t.as('frank@internal', 'frank-password-1');
     await frank.post(`${API}/clusters`).set('Content-Type', JSON_TYPE).send('{"name":"frank1"}').expect(403);
 
-    const promoted = await t.http.put(`${API}/users/${id}`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send('{"role":"admin"}').expect(200);
+    const promoted = await t.http
+      .put(`${API}/users/${id}`)
+      .set('Content-Type', JSON_TYPE)
+      .set('Accept', JSON_TYPE)
+      .send('{"role":"admin"}')
+      .expect(200);
     expect(promoted.body.role).toBe('admin');
     // The role is read on every request: the same Basic credentials may now write.
     await frank.post(`${API}/clusters`).set('Content-Type', JSON_TYPE).send('{"name":"frank1"}').expect(201);
 
     const { access_token } = await login(t.anon, 'frank@internal', 'frank-password-1');
-    await t.http.put(`${API}/users/${id}`).set('Content-Type', JSON_TYPE).send('{"password":"frank-password-2"}').expect(200);
+    await t.http
+      .put(`${API}/users/${id}`)
+      .set('Content-Type', JSON_TYPE)
+      .send('{"password":"frank-password-2"}')
+      .expect(200);
     await frank.get(API).expect(401);
     await t.as('frank@internal', 'frank-password-2').get(API).expect(200);
     await t.anon.get(API).set('Authorization', `Bearer ${access_token}`).expect(401);
 
-    const rename = await t.http.put(`${API}/users/${id}`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send('{"user_name":"francis@internal"}');
+    const rename = await t.http
+      .put(`${API}/users/${id}`)
+      .set('Content-Type', JSON_TYPE)
+      .set('Accept', JSON_TYPE)
+      .send('{"user_name":"francis@internal"}');
     expect(rename.status).toBe(400);
     expect(rename.body.reason).toBe('Broken immutability constraint');
   });
@@ -79,16 +109,24 @@ describe('/users (admins only)', () => {
     const { access_token } = await login(t.anon, 'gina@internal', 'gina-password-1');
     await t.http.delete(`${API}/users/${id}`).expect(200);
     await t.http.get(`${API}/users/${id}`).expect(404);
-    expect(await t.sql(`SELECT 1 FROM tokens t JOIN users u ON u.id = t.user_id WHERE u.name = 'gina@internal'`)).toEqual([]);
+    expect(
+      await t.sql(`SELECT 1 FROM tokens t JOIN users u ON u.id = t.user_id WHERE u.name = 'gina@internal'`),
+    ).toEqual([]);
     await t.anon.get(API).set('Authorization', `Bearer ${access_token}`).expect(401);
     await t.as('gina@internal', 'gina-password-1').get(API).expect(401);
   });
 
   it('never removes or demotes the last admin (409), but may once there is another', async () => {
-    const others = await t.sql<{ id: string }>(`SELECT id FROM users WHERE role = 'admin' AND name <> $1`, [TEST_ADMIN.user]);
+    const others = await t.sql<{ id: string }>(`SELECT id FROM users WHERE role = 'admin' AND name <> $1`, [
+      TEST_ADMIN.user,
+    ]);
     for (const { id } of others) await t.http.delete(`${API}/users/${id}`).expect(200);
     const me = await adminId();
-    const demote = await t.http.put(`${API}/users/${me}`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send('{"role":"viewer"}');
+    const demote = await t.http
+      .put(`${API}/users/${me}`)
+      .set('Content-Type', JSON_TYPE)
+      .set('Accept', JSON_TYPE)
+      .send('{"role":"viewer"}');
     expect(demote.status).toBe(409);
     expect(demote.body.detail).toMatch(/last admin/);
     expect((await t.http.delete(`${API}/users/${me}`)).status).toBe(409);

@@ -78,18 +78,27 @@ describeLab('gluster discovery sync and read API (real lab)', () => {
   let host2: string;
   let slaveUrl: string;
 
-  const api = { get: <T>(path: string) => lab.api.get<T>(path), post: (path: string, body: object) => lab.api.post(path, body) };
+  const api = {
+    get: <T>(path: string) => lab.api.get<T>(path),
+    post: (path: string, body: object) => lab.api.post(path, body),
+  };
   const refresh = (path: string) => lab.refresh(path);
 
-  const volumes = async (cluster: string) => (await api.get<{ gluster_volume?: VolumeJson[] }>(`/clusters/${cluster}/glustervolumes`)).gluster_volume ?? [];
+  const volumes = async (cluster: string) =>
+    (await api.get<{ gluster_volume?: VolumeJson[] }>(`/clusters/${cluster}/glustervolumes`)).gluster_volume ?? [];
   const volumeNamed = async (cluster: string, name: string): Promise<VolumeJson> => {
     const found = (await volumes(cluster)).find((v) => v.name === name);
     if (!found) throw new Error(`volume ${name} not listed`);
     return found;
   };
   const sessionsOf = async (cluster: string, volume: string) =>
-    (await api.get<{ georeplication_session?: SessionJson[] }>(`/clusters/${cluster}/glustervolumes/${volume}/georeplication-sessions`)).georeplication_session ?? [];
-  const eventsWithCode = async (code: number) => (await api.get<{ event?: EventJson[] }>(`/events?search=code=${code}`)).event ?? [];
+    (
+      await api.get<{ georeplication_session?: SessionJson[] }>(
+        `/clusters/${cluster}/glustervolumes/${volume}/georeplication-sessions`,
+      )
+    ).georeplication_session ?? [];
+  const eventsWithCode = async (code: number) =>
+    (await api.get<{ event?: EventJson[] }>(`/events?search=code=${code}`)).event ?? [];
 
   /** Refreshes the master cluster until the one session has the wanted status (gluster's workers move on their own). */
   async function refreshUntil(masterVolumeId: string, status: string): Promise<SessionJson> {
@@ -98,16 +107,20 @@ describeLab('gluster discovery sync and read API (real lab)', () => {
       await refresh(`/clusters/${site1}`);
       const [session] = await sessionsOf(site1, masterVolumeId);
       if (session?.status === status) return session;
-      if (Date.now() > deadline) throw new Error(`session status stayed ${session?.status} (wanted ${status})\n${await labStatus()}`);
+      if (Date.now() > deadline)
+        throw new Error(`session status stayed ${session?.status} (wanted ${status})\n${await labStatus()}`);
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
 
-  beforeAll(async () => {
-    lab = await startLabApp('disc', { GEOREP_SYNC_INTERVAL_SECONDS: '0' });
-    ({ env, t, site1, site2, host1, host2 } = lab);
-    slaveUrl = `${env.site2Addr}::${env.site2Vol}`;
-  }, LAB_LEASE_TIMEOUT_MS + LAB_UP_TIMEOUT_MS + 180_000);
+  beforeAll(
+    async () => {
+      lab = await startLabApp('disc', { GEOREP_SYNC_INTERVAL_SECONDS: '0' });
+      ({ env, t, site1, site2, host1, host2 } = lab);
+      slaveUrl = `${env.site2Addr}::${env.site2Vol}`;
+    },
+    LAB_LEASE_TIMEOUT_MS + LAB_UP_TIMEOUT_MS + 180_000,
+  );
 
   afterAll(async () => {
     await lab?.close();
@@ -118,24 +131,39 @@ describeLab('gluster discovery sync and read API (real lab)', () => {
     await refresh(`/clusters/${site2}`);
 
     const master = await volumeNamed(site1, env.masterVol);
-    expect(master).toMatchObject({ volume_type: 'replicate', status: 'up', replica_count: 2, georeplication_slave: false });
+    expect(master).toMatchObject({
+      volume_type: 'replicate',
+      status: 'up',
+      replica_count: 2,
+      georeplication_slave: false,
+    });
     expect(master.href).toBe(`${API}/clusters/${site1}/glustervolumes/${master.id}`);
-    expect(master.link.map((l) => l.rel).sort()).toEqual(['georeplication-sessions', 'georeplication-targets', 'glusterbricks']);
+    expect(master.link.map((l) => l.rel).sort()).toEqual([
+      'georeplication-sessions',
+      'georeplication-targets',
+      'glusterbricks',
+    ]);
     expect(master.options.option).toContainEqual({ name: 'changelog.rollover-time', value: '3' });
     expect((await volumes(site1)).map((v) => v.name).sort()).toEqual([env.masterVol, env.site1SlaveVol].sort());
     expect((await volumes(site2)).map((v) => v.name).sort()).toEqual([env.site2FullVol, env.site2Vol].sort());
 
-    const bricks = (await api.get<{ brick: BrickJson[] }>(`/clusters/${site1}/glustervolumes/${master.id}/glusterbricks`)).brick;
+    const bricks = (
+      await api.get<{ brick: BrickJson[] }>(`/clusters/${site1}/glustervolumes/${master.id}/glusterbricks`)
+    ).brick;
     expect(bricks.map((b) => b.name)).toEqual(env.masterBricks);
     expect(bricks.map((b) => [b.position, b.status, b.host?.id, b.gluster_volume.id])).toEqual([
       [0, 'up', host1, master.id],
       [1, 'up', host1, master.id],
     ]);
-    const one = await api.get<BrickJson>(`/clusters/${site1}/glustervolumes/${master.id}/glusterbricks/${bricks[1].id}`);
+    const one = await api.get<BrickJson>(
+      `/clusters/${site1}/glustervolumes/${master.id}/glusterbricks/${bricks[1].id}`,
+    );
     expect(one).toMatchObject({ id: bricks[1].id, brick_dir: bricks[1].brick_dir });
 
     const site2vol = await volumeNamed(site2, env.site2Vol);
-    const site2Bricks = (await api.get<{ brick: BrickJson[] }>(`/clusters/${site2}/glustervolumes/${site2vol.id}/glusterbricks`)).brick;
+    const site2Bricks = (
+      await api.get<{ brick: BrickJson[] }>(`/clusters/${site2}/glustervolumes/${site2vol.id}/glusterbricks`)
+    ).brick;
     expect(site2Bricks.map((b) => [b.name, b.status, b.host?.id])).toEqual([[env.site2VolBrick, 'up', host2]]);
 
     // the pass recorded each volume it found once; a second pass finds nothing new
@@ -143,7 +171,11 @@ describeLab('gluster discovery sync and read API (real lab)', () => {
     await refresh(`/clusters/${site1}/glustervolumes/${master.id}`);
     expect((await eventsWithCode(11101)).length).toBe(4);
     expect((await volumeNamed(site1, env.masterVol)).id).toBe(master.id);
-    expect((await api.get<{ brick: BrickJson[] }>(`/clusters/${site1}/glustervolumes/${master.id}/glusterbricks`)).brick.map((b) => b.id)).toEqual(bricks.map((b) => b.id));
+    expect(
+      (await api.get<{ brick: BrickJson[] }>(`/clusters/${site1}/glustervolumes/${master.id}/glusterbricks`)).brick.map(
+        (b) => b.id,
+      ),
+    ).toEqual(bricks.map((b) => b.id));
   });
 
   it('hostile names in the path are refused before any SSH command', async () => {
@@ -156,11 +188,25 @@ describeLab('gluster discovery sync and read API (real lab)', () => {
     const master = await volumeNamed(site1, env.masterVol);
     const hostile = encodeURIComponent('x;touch /tmp/pwned-georep');
     await t.http.get(`${API}/clusters/${site1}/glustervolumes/${hostile}`).expect(404);
-    await t.http.post(`${API}/clusters/${site1}/glustervolumes/${hostile}/refresh`).set('Content-Type', JSON_TYPE).send('{}').expect(404);
+    await t.http
+      .post(`${API}/clusters/${site1}/glustervolumes/${hostile}/refresh`)
+      .set('Content-Type', JSON_TYPE)
+      .send('{}')
+      .expect(404);
     await t.http.get(`${API}/clusters/${hostile}/glustervolumes`).expect(404);
-    await t.http.get(`${API}/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${hostile}`).expect(404);
-    await t.http.post(`${API}/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${hostile}/refresh`).set('Content-Type', JSON_TYPE).send('{}').expect(404);
-    await t.http.get(`${API}/clusters/${site1}/glustervolumes/${master.id}/glusterbricks/${encodeURIComponent('$(touch /tmp/pwned-georep)')}`).expect(404);
+    await t.http
+      .get(`${API}/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${hostile}`)
+      .expect(404);
+    await t.http
+      .post(`${API}/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${hostile}/refresh`)
+      .set('Content-Type', JSON_TYPE)
+      .send('{}')
+      .expect(404);
+    await t.http
+      .get(
+        `${API}/clusters/${site1}/glustervolumes/${master.id}/glusterbricks/${encodeURIComponent('$(touch /tmp/pwned-georep)')}`,
+      )
+      .expect(404);
     expect(endpoints.map((e) => ssh.stats(e).commandsStarted)).toEqual(before);
     expect(fs.existsSync('/tmp/pwned-georep')).toBe(false);
   });
@@ -184,27 +230,59 @@ describeLab('gluster discovery sync and read API (real lab)', () => {
     });
     expect(session.session_details).toBeUndefined(); // inline on the single GET only
 
-    const single = await api.get<SessionJson>(`/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${session.id}`);
-    const bricks = (await api.get<{ brick: BrickJson[] }>(`/clusters/${site1}/glustervolumes/${master.id}/glusterbricks`)).brick;
-    expect(single.session_details?.session_detail?.map((d) => [d.master_brick?.id, d.status])).toEqual(bricks.map((b) => [b.id, 'created']));
-    const rows = (await api.get<{ session_detail: DetailJson[] }>(`/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${session.id}/bricks`)).session_detail;
+    const single = await api.get<SessionJson>(
+      `/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${session.id}`,
+    );
+    const bricks = (
+      await api.get<{ brick: BrickJson[] }>(`/clusters/${site1}/glustervolumes/${master.id}/glusterbricks`)
+    ).brick;
+    expect(single.session_details?.session_detail?.map((d) => [d.master_brick?.id, d.status])).toEqual(
+      bricks.map((b) => [b.id, 'created']),
+    );
+    const rows = (
+      await api.get<{ session_detail: DetailJson[] }>(
+        `/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${session.id}/bricks`,
+      )
+    ).session_detail;
     expect(rows.map((d) => d.master_brick_dir)).toEqual(bricks.map((b) => b.brick_dir));
 
-    const options = (await api.get<{ option: { name: string; value: string; default_value?: string; modified: boolean }[] }>(`/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${session.id}/options`)).option;
-    expect(options.find((o) => o.name === 'sync-jobs')).toEqual({ href: expect.stringMatching(/\/options\/sync-jobs$/), name: 'sync-jobs', value: '3', default_value: '3', modified: false, restarts_session: true });
+    const options = (
+      await api.get<{ option: { name: string; value: string; default_value?: string; modified: boolean }[] }>(
+        `/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${session.id}/options`,
+      )
+    ).option;
+    expect(options.find((o) => o.name === 'sync-jobs')).toEqual({
+      href: expect.stringMatching(/\/options\/sync-jobs$/),
+      name: 'sync-jobs',
+      value: '3',
+      default_value: '3',
+      modified: false,
+      restarts_session: true,
+    });
     // the lab sets secondary-access-mount (rsync 3.5.0 needs it): it differs from the default
     expect(options.find((o) => o.name === 'secondary-access-mount')).toMatchObject({ value: 'true', modified: true });
-    const byUnderscore = await api.get<{ name: string }>(`/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${session.id}/options/sync_jobs`);
+    const byUnderscore = await api.get<{ name: string }>(
+      `/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${session.id}/options/sync_jobs`,
+    );
     expect(byUnderscore.name).toBe('sync-jobs');
-    await t.http.get(`${API}/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${session.id}/options/no-such-option`).expect(404);
+    await t.http
+      .get(
+        `${API}/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${session.id}/options/no-such-option`,
+      )
+      .expect(404);
 
     // the slave volume on site 2 says it is a slave, and of which session
     const slave = await api.get<VolumeJson>(`/clusters/${site2}/glustervolumes/${site2vol.id}`);
-    expect(slave).toMatchObject({ georeplication_slave: true, georeplication_session: { id: session.id, href: session.href } });
+    expect(slave).toMatchObject({
+      georeplication_slave: true,
+      georeplication_session: { id: session.id, href: session.href },
+    });
     expect((await volumeNamed(site2, env.site2FullVol)).georeplication_slave).toBe(false);
 
     // the same in oVirt XML
-    const volumeXml = (await t.http.get(`${API}/clusters/${site2}/glustervolumes/${site2vol.id}`).set('Accept', XML).expect(200)).text;
+    const volumeXml = (
+      await t.http.get(`${API}/clusters/${site2}/glustervolumes/${site2vol.id}`).set('Accept', XML).expect(200)
+    ).text;
     expect(volumeXml).toContain(`<gluster_volume id="${site2vol.id}" href="${site2vol.href}">`);
     expect(volumeXml).toContain(`<georeplication_slave>true</georeplication_slave>`);
     expect(volumeXml).toContain(`<georeplication_session id="${session.id}" href="${session.href}"/>`);
@@ -214,11 +292,21 @@ describeLab('gluster discovery sync and read API (real lab)', () => {
     expect(sessionXml.match(/<session_detail id=/g)).toHaveLength(2);
     expect(sessionXml).toContain(`<link rel="bricks" href="${session.href}/bricks"/>`);
     expect(sessionXml).toContain(`<link rel="refresh" href="${session.href}/refresh"/>`);
-    const bricksXml = (await t.http.get(`${API}/clusters/${site1}/glustervolumes/${master.id}/glusterbricks`).set('Accept', XML).expect(200)).text;
+    const bricksXml = (
+      await t.http
+        .get(`${API}/clusters/${site1}/glustervolumes/${master.id}/glusterbricks`)
+        .set('Accept', XML)
+        .expect(200)
+    ).text;
     expect(bricksXml).toMatch(/^(<\?xml[^>]*>)?\s*<bricks>\s*<brick id=/);
 
     const detected = await eventsWithCode(4098);
-    expect(detected).toEqual([expect.objectContaining({ severity: 'normal', description: expect.stringContaining(`${env.masterVol} → ${slaveUrl}`) })]);
+    expect(detected).toEqual([
+      expect.objectContaining({
+        severity: 'normal',
+        description: expect.stringContaining(`${env.masterVol} → ${slaveUrl}`),
+      }),
+    ]);
   });
 
   it('started outside: active after a refresh, every change recorded', async () => {
@@ -250,9 +338,16 @@ describeLab('gluster discovery sync and read API (real lab)', () => {
     // what the repeatable maintenance job runs (the schedule itself is off in this file)
     expect(await t.app.get(DiscoverySchedule).syncAll()).toEqual({ synced: 2, skipped: 0, failed: 0 });
     expect(await sessionsOf(site1, master.id)).toEqual([]);
-    await t.http.get(`${API}/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${session.id}`).expect(404);
+    await t.http
+      .get(`${API}/clusters/${site1}/glustervolumes/${master.id}/georeplication-sessions/${session.id}`)
+      .expect(404);
     const deleted = await eventsWithCode(4097);
-    expect(deleted).toEqual([expect.objectContaining({ severity: 'warning', description: expect.stringContaining(`${env.masterVol} → ${slaveUrl}`) })]);
+    expect(deleted).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        description: expect.stringContaining(`${env.masterVol} → ${slaveUrl}`),
+      }),
+    ]);
     expect((await volumeNamed(site2, env.site2Vol)).georeplication_slave).toBe(false);
   });
 });

@@ -8,7 +8,11 @@ import { startTestApp, TestApp } from '../support/test-app';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'gluster-10.3');
 function capture(name: string): CommandOutput {
-  return { stdout: fs.readFileSync(path.join(FIXTURES, name), 'utf8'), stderr: '', exitCode: Number(fs.readFileSync(path.join(FIXTURES, `${name}.rc`), 'utf8').trim()) };
+  return {
+    stdout: fs.readFileSync(path.join(FIXTURES, name), 'utf8'),
+    stderr: '',
+    exitCode: Number(fs.readFileSync(path.join(FIXTURES, `${name}.rc`), 'utf8').trim()),
+  };
 }
 
 const T0 = new Date('2026-11-30T12:00:00Z');
@@ -33,7 +37,14 @@ describe('stall detection across discovery syncs', () => {
       sessions: [
         {
           ...session,
-          details: session.details.map((d) => (d.row.status === 'active' ? { ...d, row: { ...d.row, lastSynced, entry: entryPending, checkpointTime: null, checkpointCompleted: null } } : d)),
+          details: session.details.map((d) =>
+            d.row.status === 'active'
+              ? {
+                  ...d,
+                  row: { ...d.row, lastSynced, entry: entryPending, checkpointTime: null, checkpointCompleted: null },
+                }
+              : d,
+          ),
         },
         ...rest,
       ],
@@ -49,7 +60,11 @@ describe('stall detection across discovery syncs', () => {
     t = await startTestApp({ role: 'api', env: { GEOREP_STALL_SECONDS: '60' } });
     store = t.app.get(DiscoveryStore);
     [{ id: clusterId }] = await t.sql<{ id: string }>(`INSERT INTO clusters (name) VALUES ('stall') RETURNING id`);
-    base = buildSnapshot(parseVolumeInfo(capture('volume-info-xml.xml')), parseVolumeStatus(capture('volume-status-mastervol-detail-xml.xml')), parseGeoRepStatusList(capture('georep-status-all-xml.active-passive.xml')));
+    base = buildSnapshot(
+      parseVolumeInfo(capture('volume-info-xml.xml')),
+      parseVolumeStatus(capture('volume-status-mastervol-detail-xml.xml')),
+      parseGeoRepStatusList(capture('georep-status-all-xml.active-passive.xml')),
+    );
     base = { ...base, sessions: base.sessions.slice(0, 1) };
     expect(base.sessions[0].details.map((d) => d.row.status)).toContain('active');
   });
@@ -96,7 +111,10 @@ describe('stall detection across discovery syncs', () => {
 
   it('drift: a status that contradicts what the service last asked for is flagged once, and cleared once', async () => {
     const [{ id: sessionId }] = await t.sql<{ id: string }>('SELECT id FROM georep_sessions');
-    const withStatus = (status: 'stopped' | 'active' | 'unknown'): DiscoverySnapshot => ({ volumes: base.volumes, sessions: [{ ...base.sessions[0], status }] });
+    const withStatus = (status: 'stopped' | 'active' | 'unknown'): DiscoverySnapshot => ({
+      volumes: base.volumes,
+      sessions: [{ ...base.sessions[0], status }],
+    });
     const drift = (r: { changes: { kind: string }[] }) => r.changes.filter((c) => c.kind.startsWith('drift'));
     // Never asked: no drift whatever gluster says.
     expect(drift(await store.apply(clusterId, withStatus('stopped'), new Map(), at(6000)))).toEqual([]);
@@ -108,15 +126,35 @@ describe('stall detection across discovery syncs', () => {
     expect(drift(await store.apply(clusterId, withStatus('stopped'), new Map(), at(6009), at(6007)))).toEqual([]);
     expect(await t.sql('SELECT drifted FROM georep_sessions')).toEqual([{ drifted: false }]);
     const started = await store.apply(clusterId, withStatus('stopped'), new Map(), at(6010));
-    expect(drift(started)).toEqual([{ kind: 'drift_started', sessionId, label: expect.stringMatching(/^mastervol → /), desired: 'started', status: 'stopped' }]);
+    expect(drift(started)).toEqual([
+      {
+        kind: 'drift_started',
+        sessionId,
+        label: expect.stringMatching(/^mastervol → /),
+        desired: 'started',
+        status: 'stopped',
+      },
+    ]);
     expect(drift(await store.apply(clusterId, withStatus('stopped'), new Map(), at(6020)))).toEqual([]);
     // An unreadable status in between (glusterd busy) neither ends nor restarts the drift.
     expect(drift(await store.apply(clusterId, withStatus('unknown'), new Map(), at(6023)))).toEqual([]);
     expect(drift(await store.apply(clusterId, withStatus('stopped'), new Map(), at(6026)))).toEqual([]);
-    expect(await t.sql('SELECT desired_status, drifted FROM georep_sessions')).toEqual([{ desired_status: 'started', drifted: true }]);
+    expect(await t.sql('SELECT desired_status, drifted FROM georep_sessions')).toEqual([
+      { desired_status: 'started', drifted: true },
+    ]);
     const ended = await store.apply(clusterId, withStatus('active'), new Map(), at(6030));
-    expect(drift(ended)).toEqual([{ kind: 'drift_ended', sessionId, label: expect.stringMatching(/^mastervol → /), desired: 'started', status: 'active' }]);
-    expect(await t.sql('SELECT desired_status, drifted FROM georep_sessions')).toEqual([{ desired_status: 'started', drifted: false }]);
+    expect(drift(ended)).toEqual([
+      {
+        kind: 'drift_ended',
+        sessionId,
+        label: expect.stringMatching(/^mastervol → /),
+        desired: 'started',
+        status: 'active',
+      },
+    ]);
+    expect(await t.sql('SELECT desired_status, drifted FROM georep_sessions')).toEqual([
+      { desired_status: 'started', drifted: false },
+    ]);
   });
 
   it('heals are limited per session per hour, atomically', async () => {

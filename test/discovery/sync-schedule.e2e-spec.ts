@@ -15,10 +15,22 @@ describe('periodic discovery sync schedule', () => {
 
   it('is scheduled every GEOREP_SYNC_INTERVAL_SECONDS on the maintenance queue, and skips clusters with no host up', async () => {
     t = await startTestApp({ env: { GEOREP_SYNC_INTERVAL_SECONDS: '45' } });
-    const scheduler = await t.app.get(QueueProducer).queue(QueueName.Maintenance).getJobScheduler(SYNC_ALL_SCHEDULER_ID);
+    const scheduler = await t.app
+      .get(QueueProducer)
+      .queue(QueueName.Maintenance)
+      .getJobScheduler(SYNC_ALL_SCHEDULER_ID);
     expect(scheduler).toMatchObject({ name: JobName.SyncAllClusters, every: 45_000 });
     // a cluster whose only host was never reached is not polled (its refresh action reports it instead)
-    const cluster = ((await t.http.post(`${API}/clusters`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send('{"name":"nobody-up"}').expect(201)).body as { id: string }).id;
+    const cluster = (
+      (
+        await t.http
+          .post(`${API}/clusters`)
+          .set('Content-Type', JSON_TYPE)
+          .set('Accept', JSON_TYPE)
+          .send('{"name":"nobody-up"}')
+          .expect(201)
+      ).body as { id: string }
+    ).id;
     await t.sql(`INSERT INTO hosts (name, address, cluster_id) VALUES ('down-host', '192.0.2.1', $1)`, [cluster]);
     expect(await t.app.get(DiscoverySchedule).syncAll()).toEqual({ synced: 0, skipped: 0, failed: 0 });
     expect((await t.sql(`SELECT status FROM hosts WHERE name = 'down-host'`))[0]).toEqual({ status: 'unknown' });
@@ -27,9 +39,13 @@ describe('periodic discovery sync schedule', () => {
   it('0 removes the schedule an earlier start left in Redis', async () => {
     const prefix = `test-sync-${process.pid}-${Date.now()}`;
     t = await startTestApp({ env: { GEOREP_SYNC_INTERVAL_SECONDS: '30', GEOREP_QUEUE_PREFIX: prefix } });
-    expect(await t.app.get(QueueProducer).queue(QueueName.Maintenance).getJobScheduler(SYNC_ALL_SCHEDULER_ID)).toMatchObject({ every: 30_000 });
+    expect(
+      await t.app.get(QueueProducer).queue(QueueName.Maintenance).getJobScheduler(SYNC_ALL_SCHEDULER_ID),
+    ).toMatchObject({ every: 30_000 });
     await t.close();
     t = await startTestApp({ env: { GEOREP_SYNC_INTERVAL_SECONDS: '0', GEOREP_QUEUE_PREFIX: prefix } });
-    expect(await t.app.get(QueueProducer).queue(QueueName.Maintenance).getJobScheduler(SYNC_ALL_SCHEDULER_ID)).toBeFalsy();
+    expect(
+      await t.app.get(QueueProducer).queue(QueueName.Maintenance).getJobScheduler(SYNC_ALL_SCHEDULER_ID),
+    ).toBeFalsy();
   });
 });

@@ -21,10 +21,16 @@ describe('DR API', () => {
   let session: string;
   let otherSession: string;
 
-  const post = (path: string, body: unknown) => t.http.post(`${API}${path}`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify(body));
-  const put = (path: string, body: unknown) => t.http.put(`${API}${path}`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify(body));
+  const post = (path: string, body: unknown) =>
+    t.http.post(`${API}${path}`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify(body));
+  const put = (path: string, body: unknown) =>
+    t.http.put(`${API}${path}`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify(body));
   const get = (path: string) => t.http.get(`${API}${path}`).set('Accept', JSON_TYPE);
-  const events = (code: number) => t.sql<{ severity: string; description: string }>('SELECT severity, description FROM events WHERE code = $1 ORDER BY id', [code]);
+  const events = (code: number) =>
+    t.sql<{ severity: string; description: string }>(
+      'SELECT severity, description FROM events WHERE code = $1 ORDER BY id',
+      [code],
+    );
 
   const volume = (name: string) => addVolume(t, cluster, name);
 
@@ -37,7 +43,9 @@ describe('DR API', () => {
     return row.id;
   }
 
-  async function runEnded(path: string): Promise<{ status: string; error?: string; steps?: { step: { description: string; status: string }[] } }> {
+  async function runEnded(
+    path: string,
+  ): Promise<{ status: string; error?: string; steps?: { step: { description: string; status: string }[] } }> {
     const deadline = Date.now() + 60_000;
     for (;;) {
       const run = (await get(path).expect(200)).body as { status: string; error?: string };
@@ -64,7 +72,11 @@ describe('DR API', () => {
   let domain: string;
 
   it('adds a gluster data storage domain in oVirt shape, linked to its volume', async () => {
-    const res = await post('/storagedomains', { name: 'data1', storage: { type: 'glusterfs', address: '127.0.0.1', path: '/mastervol' }, gluster_volume: { id: masterVol } }).expect(201);
+    const res = await post('/storagedomains', {
+      name: 'data1',
+      storage: { type: 'glusterfs', address: '127.0.0.1', path: '/mastervol' },
+      gluster_volume: { id: masterVol },
+    }).expect(201);
     domain = res.body.id;
     expect(res.body).toMatchObject({
       name: 'data1',
@@ -74,19 +86,59 @@ describe('DR API', () => {
       link: [{ rel: 'dr-schedules', href: `${API}/storagedomains/${domain}/dr-schedules` }],
     });
     // found from the path when the reference is left out
-    const byPath = await post('/storagedomains', { name: 'data2', storage: { type: 'glusterfs', address: 'gluster1.example.com', path: 'lonelyvol' } }).expect(201);
+    const byPath = await post('/storagedomains', {
+      name: 'data2',
+      storage: { type: 'glusterfs', address: 'gluster1.example.com', path: 'lonelyvol' },
+    }).expect(201);
     expect(byPath.body.gluster_volume.id).toBe(lonelyVol);
     const xml = await t.http.get(`${API}/storagedomains/${domain}`).set('Accept', 'application/xml').expect(200);
     expect(xml.text).toContain(`<storage_domain id="${domain}" href="${API}/storagedomains/${domain}">`);
-    expect(xml.text).toContain(`<gluster_volume id="${masterVol}" href="${API}/clusters/${cluster}/glustervolumes/${masterVol}"/>`);
+    expect(xml.text).toContain(
+      `<gluster_volume id="${masterVol}" href="${API}/clusters/${cluster}/glustervolumes/${masterVol}"/>`,
+    );
   });
 
   it('refuses bad storage domains with clear faults', async () => {
-    expect(faultOf(await post('/storagedomains', { name: 'x', storage: { type: 'glusterfs', address: 'a', path: '/othervol' }, gluster_volume: { id: masterVol } }).expect(400)).detail).toMatch(/storage.path.*names volume "othervol" but gluster_volume is "mastervol"/);
-    expect(faultOf(await post('/storagedomains', { name: 'x', storage: { type: 'glusterfs', address: 'a', path: '/nosuchvol' } }).expect(404)).detail).toMatch(/nosuchvol/);
-    expect(faultOf(await post('/storagedomains', { name: 'x', storage: { type: 'glusterfs', address: 'bad host;', path: '/mastervol' } }).expect(400)).detail).toMatch(/storage.address/);
-    expect(faultOf(await post('/storagedomains', { name: 'x', storage: { type: 'nfs', address: 'a', path: '/mastervol' } }).expect(400)).detail).toMatch(/storage.type/);
-    expect(faultOf(await post('/storagedomains', { name: 'data1', storage: { type: 'glusterfs', address: 'a', path: '/mastervol' } }).expect(409)).detail).toMatch(/already exists/);
+    expect(
+      faultOf(
+        await post('/storagedomains', {
+          name: 'x',
+          storage: { type: 'glusterfs', address: 'a', path: '/othervol' },
+          gluster_volume: { id: masterVol },
+        }).expect(400),
+      ).detail,
+    ).toMatch(/storage.path.*names volume "othervol" but gluster_volume is "mastervol"/);
+    expect(
+      faultOf(
+        await post('/storagedomains', {
+          name: 'x',
+          storage: { type: 'glusterfs', address: 'a', path: '/nosuchvol' },
+        }).expect(404),
+      ).detail,
+    ).toMatch(/nosuchvol/);
+    expect(
+      faultOf(
+        await post('/storagedomains', {
+          name: 'x',
+          storage: { type: 'glusterfs', address: 'bad host;', path: '/mastervol' },
+        }).expect(400),
+      ).detail,
+    ).toMatch(/storage.address/);
+    expect(
+      faultOf(
+        await post('/storagedomains', { name: 'x', storage: { type: 'nfs', address: 'a', path: '/mastervol' } }).expect(
+          400,
+        ),
+      ).detail,
+    ).toMatch(/storage.type/);
+    expect(
+      faultOf(
+        await post('/storagedomains', {
+          name: 'data1',
+          storage: { type: 'glusterfs', address: 'a', path: '/mastervol' },
+        }).expect(409),
+      ).detail,
+    ).toMatch(/already exists/);
     await get('/storagedomains/00000000-0000-4000-8000-000000000000').expect(404);
     await get('/storagedomains/not-a-uuid').expect(404);
   });
@@ -111,12 +163,18 @@ describe('DR API', () => {
       checkpoint_timeout: 30,
       missed_run_policy: 'run_once',
       quiesce: false,
-      georeplication_session: { id: session, href: `${API}/clusters/${cluster}/glustervolumes/${masterVol}/georeplication-sessions/${session}` },
+      georeplication_session: {
+        id: session,
+        href: `${API}/clusters/${cluster}/glustervolumes/${masterVol}/georeplication-sessions/${session}`,
+      },
       storage_domain: { id: domain },
     });
     expect(res.body.next_run).toBeGreaterThan(Date.now());
     expect(res.body.data_age).toBeUndefined();
-    const scheduler = await t.app.get(QueueProducer).queue(QueueName.Maintenance).getJobScheduler(DrScheduler.idOf(schedule));
+    const scheduler = await t.app
+      .get(QueueProducer)
+      .queue(QueueName.Maintenance)
+      .getJobScheduler(DrScheduler.idOf(schedule));
     expect(scheduler).toMatchObject({ pattern: '30 2 * * 1,5', tz: 'Europe/Paris' });
     await get(`/storagedomains/${domain}/dr-schedules/${schedule}`).expect(200);
     expect((await get(`/storagedomains/${domain}/dr-schedules`).expect(200)).body.dr_schedule).toHaveLength(1);
@@ -124,14 +182,53 @@ describe('DR API', () => {
 
   it('refuses bad schedules: invalid cron, Quartz, unknown time zone, a session of another volume, unknown ids', async () => {
     const base = `/storagedomains/${domain}/dr-schedules`;
-    expect(faultOf(await post(base, { georeplication_session: { id: session }, schedule: '61 2 * * *', name: 'a' }).expect(400)).detail).toMatch(/schedule.*not a valid cron/);
-    expect(faultOf(await post(base, { georeplication_session: { id: session }, schedule: '0 30 2 * * ?', name: 'a' }).expect(400)).detail).toMatch(/Quartz cron syntax is not supported.*5-field cron/);
-    expect(faultOf(await post(base, { georeplication_session: { id: session }, schedule: '30 2 ? * MON', name: 'a' }).expect(400)).detail).toMatch(/Quartz/);
-    expect(faultOf(await post(base, { georeplication_session: { id: session }, schedule: '30 2 * * *', timezone: 'Mars/Base', name: 'a' }).expect(400)).detail).toMatch(/timezone.*not a time zone/);
-    expect(faultOf(await post(base, { georeplication_session: { id: otherSession }, schedule: '30 2 * * *', name: 'a' }).expect(400)).detail).toMatch(/replicates another volume, not "mastervol"/);
-    expect(faultOf(await post(base, { georeplication_session: { id: '00000000-0000-4000-8000-000000000000' }, schedule: '30 2 * * *', name: 'a' }).expect(404)).detail).toMatch(/session/);
-    expect(faultOf(await post(base, { schedule: '30 2 * * *', quiesce: true, name: 'a' }).expect(400)).detail).toMatch(/quiesce/);
-    await post(`/storagedomains/00000000-0000-4000-8000-000000000000/dr-schedules`, { schedule: '30 2 * * *' }).expect(404);
+    expect(
+      faultOf(
+        await post(base, { georeplication_session: { id: session }, schedule: '61 2 * * *', name: 'a' }).expect(400),
+      ).detail,
+    ).toMatch(/schedule.*not a valid cron/);
+    expect(
+      faultOf(
+        await post(base, { georeplication_session: { id: session }, schedule: '0 30 2 * * ?', name: 'a' }).expect(400),
+      ).detail,
+    ).toMatch(/Quartz cron syntax is not supported.*5-field cron/);
+    expect(
+      faultOf(
+        await post(base, { georeplication_session: { id: session }, schedule: '30 2 ? * MON', name: 'a' }).expect(400),
+      ).detail,
+    ).toMatch(/Quartz/);
+    expect(
+      faultOf(
+        await post(base, {
+          georeplication_session: { id: session },
+          schedule: '30 2 * * *',
+          timezone: 'Mars/Base',
+          name: 'a',
+        }).expect(400),
+      ).detail,
+    ).toMatch(/timezone.*not a time zone/);
+    expect(
+      faultOf(
+        await post(base, { georeplication_session: { id: otherSession }, schedule: '30 2 * * *', name: 'a' }).expect(
+          400,
+        ),
+      ).detail,
+    ).toMatch(/replicates another volume, not "mastervol"/);
+    expect(
+      faultOf(
+        await post(base, {
+          georeplication_session: { id: '00000000-0000-4000-8000-000000000000' },
+          schedule: '30 2 * * *',
+          name: 'a',
+        }).expect(404),
+      ).detail,
+    ).toMatch(/session/);
+    expect(faultOf(await post(base, { schedule: '30 2 * * *', quiesce: true, name: 'a' }).expect(400)).detail).toMatch(
+      /quiesce/,
+    );
+    await post(`/storagedomains/00000000-0000-4000-8000-000000000000/dr-schedules`, { schedule: '30 2 * * *' }).expect(
+      404,
+    );
     await get(`${base.replace(domain, '00000000-0000-4000-8000-000000000000')}`).expect(404);
     await get(`${base}/00000000-0000-4000-8000-000000000000`).expect(404);
     await get(`${base}/${schedule}/runs/00000000-0000-4000-8000-000000000000`).expect(404);
@@ -139,7 +236,9 @@ describe('DR API', () => {
 
   it('alerts with a how-to when sync is asked for a domain whose volume has no session', async () => {
     const lonely = (await get('/storagedomains?search=name%3Ddata2').expect(200)).body.storage_domain[0].id as string;
-    const fault = faultOf(await post(`/storagedomains/${lonely}/dr-schedules`, { schedule: 'DAILY at 01:00' }).expect(409));
+    const fault = faultOf(
+      await post(`/storagedomains/${lonely}/dr-schedules`, { schedule: 'DAILY at 01:00' }).expect(409),
+    );
     expect(fault.detail).toMatch(/has no geo-replication session.*create one with POST/);
     const alerts = await events(11215);
     expect(alerts).toHaveLength(1);
@@ -159,7 +258,10 @@ describe('DR API', () => {
     expect(await queue.getJobScheduler(DrScheduler.idOf(schedule))).toMatchObject({ pattern: '30 2 * * 1,5' });
     const updated = await put(path, { schedule: '*/5 * * * *', timezone: 'UTC' }).expect(200);
     expect(updated.body).toMatchObject({ schedule: '*/5 * * * *', cron: '*/5 * * * *', timezone: 'UTC' });
-    expect(await queue.getJobScheduler(DrScheduler.idOf(schedule))).toMatchObject({ pattern: '*/5 * * * *', tz: 'UTC' });
+    expect(await queue.getJobScheduler(DrScheduler.idOf(schedule))).toMatchObject({
+      pattern: '*/5 * * * *',
+      tz: 'UTC',
+    });
   });
 
   it('syncnow answers 202 with the job and the run; a second one for the domain is a 409; the run fails cleanly with 4164 (alert)', async () => {
@@ -182,7 +284,9 @@ describe('DR API', () => {
       const run = await runEnded(`${path}/runs/${runId}`);
       expect(run).toMatchObject({ status: 'failed', trigger: 'manual', job: { id: first.body.job.id } });
       expect(run.error).toMatch(/host/i);
-      expect(run.steps?.step).toEqual([expect.objectContaining({ description: 'Reading the status of the geo-replication session', status: 'failed' })]);
+      expect(run.steps?.step).toEqual([
+        expect.objectContaining({ description: 'Reading the status of the geo-replication session', status: 'failed' }),
+      ]);
       const failed = await events(4164);
       expect(failed).toHaveLength(1);
       expect(failed[0].severity).toBe('alert');
@@ -215,12 +319,18 @@ describe('DR API', () => {
       expect((await events(4164)).length).toBe(1); // an abort is no failure alert
       expect(await events(11218)).toHaveLength(0);
       const aborted = await events(11219);
-      expect(aborted).toEqual([{ severity: 'warning', description: expect.stringContaining('aborted: The DR run was cancelled.') }]);
+      expect(aborted).toEqual([
+        { severity: 'warning', description: expect.stringContaining('aborted: The DR run was cancelled.') },
+      ]);
       const job = (await get(`/jobs/${reply.job.id}`).expect(200)).body;
       expect(job).toMatchObject({ status: 'aborted', end_time: expect.any(Number) });
       expect(job.actions.link.map((l: { rel: string }) => l.rel)).toEqual(['clear']);
-      expect((await get(`/jobs?search=status%3Daborted`).expect(200)).body.job.map((j: { id: string }) => j.id)).toContain(reply.job.id);
-      expect(faultOf(await post(`/jobs/${reply.job.id}/end`, { force: true }).expect(409)).detail).toMatch(/already ended \(aborted\)/);
+      expect(
+        (await get(`/jobs?search=status%3Daborted`).expect(200)).body.job.map((j: { id: string }) => j.id),
+      ).toContain(reply.job.id);
+      expect(faultOf(await post(`/jobs/${reply.job.id}/end`, { force: true }).expect(409)).detail).toMatch(
+        /already ended \(aborted\)/,
+      );
       const runs = (await get(`${path}/runs?search=status%3Daborted`).expect(200)).body.dr_run;
       expect(runs.map((r: { id: string }) => r.id)).toEqual([runId]);
     } finally {
@@ -233,7 +343,9 @@ describe('DR API', () => {
     await t.sql(`UPDATE dr_schedules SET next_run = now() - interval '1 hour' WHERE id = $1`, [schedule]);
     const before = (await t.sql('SELECT id FROM dr_runs')).length;
     await Promise.all([runner.reconcile(new Date()), runner.reconcile(new Date())]);
-    const runs = await t.sql<{ id: string; trigger: string }>('SELECT id, trigger FROM dr_runs ORDER BY start_time DESC');
+    const runs = await t.sql<{ id: string; trigger: string }>(
+      'SELECT id, trigger FROM dr_runs ORDER BY start_time DESC',
+    );
     expect(runs).toHaveLength(before + 1);
     expect(runs[0].trigger).toBe('schedule');
     expect(await events(11221)).toHaveLength(1);
@@ -248,7 +360,9 @@ describe('DR API', () => {
     expect(fired).toEqual({ skipped: 'session vanished' });
     const sched = (await get(path).expect(200)).body;
     expect(sched).toMatchObject({ enabled: false, disabled_reason: expect.stringMatching(/no longer exists/) });
-    expect(await t.app.get(QueueProducer).queue(QueueName.Maintenance).getJobScheduler(DrScheduler.idOf(schedule))).toBeFalsy();
+    expect(
+      await t.app.get(QueueProducer).queue(QueueName.Maintenance).getJobScheduler(DrScheduler.idOf(schedule)),
+    ).toBeFalsy();
     const vanished = await events(11216);
     expect(vanished).toHaveLength(1);
     expect(vanished[0].severity).toBe('error');
@@ -256,7 +370,9 @@ describe('DR API', () => {
   });
 
   it('a storage domain with schedules cannot be removed; removing the schedule first works', async () => {
-    expect(faultOf(await t.http.delete(`${API}/storagedomains/${domain}`).set('Accept', JSON_TYPE).expect(409)).detail).toMatch(/DR schedules/);
+    expect(
+      faultOf(await t.http.delete(`${API}/storagedomains/${domain}`).set('Accept', JSON_TYPE).expect(409)).detail,
+    ).toMatch(/DR schedules/);
     await t.http.delete(`${API}/storagedomains/${domain}/dr-schedules/${schedule}`).expect(200);
     await t.http.delete(`${API}/storagedomains/${domain}`).expect(200);
     expect(await t.sql('SELECT id FROM dr_runs')).toHaveLength(0);

@@ -19,42 +19,51 @@ describe('DR schedule firing with two workers', () => {
     await t?.close();
   });
 
-  it(
-    'fires a one-minute cron on its own, exactly one run per tick',
-    async () => {
-      t = await startTestApp({ env: { GEOREP_DR_POLL_INTERVAL_MS: '200' } });
-      second = (await createNestApp(loadConfig({ ...envOf(t), GEOREP_ROLE: 'worker' }), { databaseUrl: t.databaseUrl, redisUrl: t.redisUrl })) as INestApplicationContext;
-      await second.init();
+  it('fires a one-minute cron on its own, exactly one run per tick', async () => {
+    t = await startTestApp({ env: { GEOREP_DR_POLL_INTERVAL_MS: '200' } });
+    second = (await createNestApp(loadConfig({ ...envOf(t), GEOREP_ROLE: 'worker' }), {
+      databaseUrl: t.databaseUrl,
+      redisUrl: t.redisUrl,
+    })) as INestApplicationContext;
+    await second.init();
 
-      const cluster = await addCluster(t, 'cron-site');
-      const volumeId = await addVolume(t, cluster, 'cronvol');
-      await t.sql(
-        `INSERT INTO georep_sessions (cluster_id, master_volume_id, slave_host_name, slave_volume_name, session_key, status, last_refreshed)
+    const cluster = await addCluster(t, 'cron-site');
+    const volumeId = await addVolume(t, cluster, 'cronvol');
+    await t.sql(
+      `INSERT INTO georep_sessions (cluster_id, master_volume_id, slave_host_name, slave_volume_name, session_key, status, last_refreshed)
          VALUES ($1, $2, '10.200.0.2', 'cronslave', 'k', 'stopped', now())`,
-        [cluster, volumeId],
-      );
-      const post = (p: string, body: unknown) => t.http.post(`${API}${p}`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify(body));
-      const domain = (await post('/storagedomains', { name: 'cron', storage: { type: 'glusterfs', address: 'gluster1', path: '/cronvol' } }).expect(201)).body.id as string;
-      const schedule = (await post(`/storagedomains/${domain}/dr-schedules`, { schedule: '* * * * *' }).expect(201)).body.id as string;
+      [cluster, volumeId],
+    );
+    const post = (p: string, body: unknown) =>
+      t.http.post(`${API}${p}`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify(body));
+    const domain = (
+      await post('/storagedomains', {
+        name: 'cron',
+        storage: { type: 'glusterfs', address: 'gluster1', path: '/cronvol' },
+      }).expect(201)
+    ).body.id as string;
+    const schedule = (await post(`/storagedomains/${domain}/dr-schedules`, { schedule: '* * * * *' }).expect(201)).body
+      .id as string;
 
-      // wait for two ticks' runs to end (a real condition, with a deadline of three minutes)
-      const deadline = Date.now() + 180_000;
-      let runs: { scheduled_for: Date; status: string; trigger: string }[] = [];
-      for (;;) {
-        runs = await t.sql(`SELECT scheduled_for, status, trigger FROM dr_runs WHERE schedule_id = $1 ORDER BY scheduled_for`, [schedule]);
-        const ended = runs.filter((r) => r.status !== 'started');
-        if (new Set(ended.map((r) => r.scheduled_for.getTime())).size >= 2 && ended.length === runs.length) break;
-        if (Date.now() > deadline) throw new Error(`runs: ${JSON.stringify(runs)}`);
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      const ticks = runs.map((r) => r.scheduled_for.getTime());
-      expect(new Set(ticks).size).toBe(ticks.length);
-      expect(runs.every((r) => r.trigger === 'schedule' && r.status === 'failed')).toBe(true);
-      for (const tick of ticks) expect(new Date(tick).getUTCSeconds()).toBe(0);
-      expect(await t.sql('SELECT 1 FROM events WHERE code = 11217')).toHaveLength(0);
-    },
-    240_000,
-  );
+    // wait for two ticks' runs to end (a real condition, with a deadline of three minutes)
+    const deadline = Date.now() + 180_000;
+    let runs: { scheduled_for: Date; status: string; trigger: string }[] = [];
+    for (;;) {
+      runs = await t.sql(
+        `SELECT scheduled_for, status, trigger FROM dr_runs WHERE schedule_id = $1 ORDER BY scheduled_for`,
+        [schedule],
+      );
+      const ended = runs.filter((r) => r.status !== 'started');
+      if (new Set(ended.map((r) => r.scheduled_for.getTime())).size >= 2 && ended.length === runs.length) break;
+      if (Date.now() > deadline) throw new Error(`runs: ${JSON.stringify(runs)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const ticks = runs.map((r) => r.scheduled_for.getTime());
+    expect(new Set(ticks).size).toBe(ticks.length);
+    expect(runs.every((r) => r.trigger === 'schedule' && r.status === 'failed')).toBe(true);
+    for (const tick of ticks) expect(new Date(tick).getUTCSeconds()).toBe(0);
+    expect(await t.sql('SELECT 1 FROM events WHERE code = 11217')).toHaveLength(0);
+  }, 240_000);
 });
 
 /** The environment `t` was configured with, so a second process joins the same database and queues. */

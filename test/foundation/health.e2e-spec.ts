@@ -33,12 +33,18 @@ describe('health and the worker (role all)', () => {
   });
 
   it('runs a queued job on the real worker', async () => {
-    const expiredUser = await t.sql<{ id: string }>(`INSERT INTO users (name, role, password_hash) VALUES ('old@internal', 'viewer', 'x') RETURNING id`);
-    await t.sql(`INSERT INTO tokens (user_id, token_hash, expires_at) VALUES ($1, repeat('a', 64), now() - interval '2 days'), ($1, repeat('b', 64), now() + interval '1 hour')`, [
-      expiredUser[0].id,
-    ]);
+    const expiredUser = await t.sql<{ id: string }>(
+      `INSERT INTO users (name, role, password_hash) VALUES ('old@internal', 'viewer', 'x') RETURNING id`,
+    );
+    await t.sql(
+      `INSERT INTO tokens (user_id, token_hash, expires_at) VALUES ($1, repeat('a', 64), now() - interval '2 days'), ($1, repeat('b', 64), now() + interval '1 hour')`,
+      [expiredUser[0].id],
+    );
     const producer = t.app.get(QueueProducer);
-    const events = new QueueEvents(QueueName.Maintenance, { connection: { url: t.redisUrl }, prefix: t.config.queuePrefix });
+    const events = new QueueEvents(QueueName.Maintenance, {
+      connection: { url: t.redisUrl },
+      prefix: t.config.queuePrefix,
+    });
     await events.waitUntilReady();
     try {
       const job = await producer.add(JobName.PruneExpiredTokens, {});

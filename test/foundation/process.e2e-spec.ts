@@ -20,7 +20,9 @@ describe('the service as a process', () => {
     const { code } = await svc.exited;
     expect(code).not.toBe(0);
     const lines = svc.output().trim().split('\n');
-    expect(lines).toEqual(['configuration error: DATABASE_URL: cannot connect to PostgreSQL at 127.0.0.1:1/georep (ECONNREFUSED)']);
+    expect(lines).toEqual([
+      'configuration error: DATABASE_URL: cannot connect to PostgreSQL at 127.0.0.1:1/georep (ECONNREFUSED)',
+    ]);
     expect(svc.output()).not.toContain('secretpw');
   });
 
@@ -81,7 +83,9 @@ describe('the service as a process', () => {
     const second = runService([], env);
     const [, pgPort2] = await second.waitFor(/embedded PostgreSQL on 127\.0\.0\.1:(\d+)/);
     await second.waitFor(/password in /);
-    client = new Client({ connectionString: `postgres://georep:${encodeURIComponent(pgPassword)}@127.0.0.1:${pgPort2}/georep` });
+    client = new Client({
+      connectionString: `postgres://georep:${encodeURIComponent(pgPassword)}@127.0.0.1:${pgPort2}/georep`,
+    });
     await client.connect();
     const rows = await client.query(`SELECT name FROM clusters`);
     await client.end();
@@ -107,11 +111,14 @@ function childPids(pid: number): number[] {
   return out;
 }
 
-
 describe('the worker readiness check (no HTTP)', () => {
   const run = async (env: NodeJS.ProcessEnv) => {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'dist', 'src', 'health', 'readiness-cli.js')], { env: { PATH: process.env.PATH, ...env } });
+    const child = spawn(
+      process.execPath,
+      [path.join(__dirname, '..', '..', 'dist', 'src', 'health', 'readiness-cli.js')],
+      { env: { PATH: process.env.PATH, ...env } },
+    );
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -120,11 +127,17 @@ describe('the worker readiness check (no HTTP)', () => {
 
   it('says ready when PostgreSQL and Redis answer', async () => {
     const db = await createTestDatabase();
-    expect(await run({ DATABASE_URL: db.url, REDIS_URL: testServices().redisUrl, GEOREP_SECRET_KEY: SECRET })).toEqual({ code: 0, out: 'ready' });
+    expect(await run({ DATABASE_URL: db.url, REDIS_URL: testServices().redisUrl, GEOREP_SECRET_KEY: SECRET })).toEqual({
+      code: 0,
+      out: 'ready',
+    });
   });
 
   it('says which dependency is down', async () => {
     const db = await createTestDatabase();
-    expect(await run({ DATABASE_URL: db.url, REDIS_URL: 'redis://127.0.0.1:1', GEOREP_SECRET_KEY: SECRET })).toEqual({ code: 1, out: 'not ready: redis: not reachable' });
+    expect(await run({ DATABASE_URL: db.url, REDIS_URL: 'redis://127.0.0.1:1', GEOREP_SECRET_KEY: SECRET })).toEqual({
+      code: 1,
+      out: 'not ready: redis: not reachable',
+    });
   });
 });

@@ -61,7 +61,9 @@ async function refuseEndingJobsOf(t: TestApp, targetId: string): Promise<{ stop(
 /** Waits until the job's BullMQ entry reaches `state` (e.g. failed, after its last attempt). */
 function untilQueueState(t: TestApp, jobId: string, state: string): Promise<true> {
   const producer = t.app.get(QueueProducer);
-  return until(`BullMQ job ${jobId} to be ${state}`, async () => ((await producer.jobState(QueueName.Actions, jobId)) === state ? true : undefined));
+  return until(`BullMQ job ${jobId} to be ${state}`, async () =>
+    (await producer.jobState(QueueName.Actions, jobId)) === state ? true : undefined,
+  );
 }
 
 describe('actions with an in-process worker (role all)', () => {
@@ -77,11 +79,30 @@ describe('actions with an in-process worker (role all)', () => {
     const clusterId = await addCluster(t, 'sync');
     const outcome = await runner.submit(refresh(clusterId), caller);
     expect(outcome.status).toBe('complete');
-    expect(outcome.job).toMatchObject({ status: 'finished', runState: 'done', targetId: clusterId, correlationId: 'corr-1', result: { hosts: 0 } });
-    const steps = await t.sql('SELECT number, description, status, progress FROM steps WHERE job_id = $1', [outcome.job.id]);
+    expect(outcome.job).toMatchObject({
+      status: 'finished',
+      runState: 'done',
+      targetId: clusterId,
+      correlationId: 'corr-1',
+      result: { hosts: 0 },
+    });
+    const steps = await t.sql('SELECT number, description, status, progress FROM steps WHERE job_id = $1', [
+      outcome.job.id,
+    ]);
     expect(steps).toEqual([{ number: 1, description: 'Refreshing cluster sync', status: 'finished', progress: 100 }]);
-    const events = await t.sql('SELECT code, severity, description, correlation_id, cluster_id FROM events WHERE job_id = $1', [outcome.job.id]);
-    expect(events).toEqual([{ code: EventCode.ClusterRefreshed, severity: 'normal', description: 'Cluster sync refreshed: it has no hosts yet.', correlation_id: 'corr-1', cluster_id: clusterId }]);
+    const events = await t.sql(
+      'SELECT code, severity, description, correlation_id, cluster_id FROM events WHERE job_id = $1',
+      [outcome.job.id],
+    );
+    expect(events).toEqual([
+      {
+        code: EventCode.ClusterRefreshed,
+        severity: 'normal',
+        description: 'Cluster sync refreshed: it has no hosts yet.',
+        correlation_id: 'corr-1',
+        cluster_id: clusterId,
+      },
+    ]);
   });
 
   it('reports a refused action as failed, with the reason on the job and an error event', async () => {
@@ -89,7 +110,11 @@ describe('actions with an in-process worker (role all)', () => {
     await t.sql('DELETE FROM clusters WHERE id = $1', [clusterId]);
     const outcome = await runner.submit(refresh(clusterId), caller);
     expect(outcome.status).toBe('failed');
-    expect(outcome.job.error).toEqual({ status: 409, reason: 'Operation Failed', detail: 'The cluster was removed before it could be refreshed.' });
+    expect(outcome.job.error).toEqual({
+      status: 409,
+      reason: 'Operation Failed',
+      detail: 'The cluster was removed before it could be refreshed.',
+    });
     const events = await t.sql('SELECT code, severity FROM events WHERE job_id = $1', [outcome.job.id]);
     expect(events).toEqual([{ code: EventCode.ClusterRefreshFailed, severity: 'error' }]);
   });
@@ -107,7 +132,9 @@ describe('limits, waits and failures', () => {
   let t: TestApp;
   let runner: ActionRunner;
   beforeAll(async () => {
-    t = await startTestApp({ env: { GEOREP_ACTION_WAIT_SECONDS: '0', GEOREP_ACTION_QUEUE_LIMIT: '2', GEOREP_TEST_ACTION_DELAY_MS: '1500' } });
+    t = await startTestApp({
+      env: { GEOREP_ACTION_WAIT_SECONDS: '0', GEOREP_ACTION_QUEUE_LIMIT: '2', GEOREP_TEST_ACTION_DELAY_MS: '1500' },
+    });
     runner = t.app.get(ActionRunner);
   });
   afterAll(() => t.close());
@@ -123,8 +150,16 @@ describe('limits, waits and failures', () => {
   it('end with force does not end a job a worker is running', async () => {
     const clusterId = await addCluster(t, 'running-not-lost');
     const { job } = await runner.submit(refresh(clusterId), caller);
-    await until('the job to run', async () => ((await t.sql<{ run_state: string }>('SELECT run_state FROM jobs WHERE id = $1', [job.id]))[0].run_state === 'running' ? true : undefined));
-    const refused = await t.http.post(`/ovirt-engine/api/jobs/${job.id}/end`).set('Accept', 'application/json').send({ force: true });
+    await until('the job to run', async () =>
+      (await t.sql<{ run_state: string }>('SELECT run_state FROM jobs WHERE id = $1', [job.id]))[0].run_state ===
+      'running'
+        ? true
+        : undefined,
+    );
+    const refused = await t.http
+      .post(`/ovirt-engine/api/jobs/${job.id}/end`)
+      .set('Accept', 'application/json')
+      .send({ force: true });
     expect(refused.status).toBe(409);
     expect((await runner.waitFor(job.id, 60_000)).job.status).toBe('finished');
   });
@@ -133,7 +168,10 @@ describe('limits, waits and failures', () => {
     const clusterId = await addCluster(t, 'busy');
     const first = await runner.submit(refresh(clusterId), caller);
     const jobsBefore = await t.sql('SELECT count(*)::int AS n FROM jobs WHERE target_id = $1', [clusterId]);
-    await expect(runner.submit(refresh(clusterId), caller)).rejects.toMatchObject({ status: 409, detail: 'Another operation is in progress on this cluster.' });
+    await expect(runner.submit(refresh(clusterId), caller)).rejects.toMatchObject({
+      status: 409,
+      detail: 'Another operation is in progress on this cluster.',
+    });
     expect(await t.sql('SELECT count(*)::int AS n FROM jobs WHERE target_id = $1', [clusterId])).toEqual(jobsBefore);
     await runner.waitFor(first.job.id, 60_000);
   });
@@ -152,7 +190,8 @@ describe('limits, waits and failures', () => {
       `SELECT min(s.start_time) AS start, max(s.end_time) AS end FROM steps s JOIN jobs j ON j.id = s.job_id WHERE j.target_id = $1 GROUP BY j.id ORDER BY 1`,
       [clusterId],
     );
-    for (let i = 1; i < rows.length; i++) expect(rows[i].start.getTime()).toBeGreaterThanOrEqual(rows[i - 1].end.getTime());
+    for (let i = 1; i < rows.length; i++)
+      expect(rows[i].start.getTime()).toBeGreaterThanOrEqual(rows[i - 1].end.getTime());
   });
 });
 
@@ -172,14 +211,33 @@ describe('when Redis is down', () => {
   it('fails fast with 503, marks the job failed and leaves nothing queued', async () => {
     const clusterId = await addCluster(t, 'no-redis');
     await redis.stop();
-    const error = await t.app.get(ActionRunner).submit(refresh(clusterId), caller).catch((e: unknown) => e);
-    expect(error).toMatchObject({ status: 503, detail: 'The job queue (Redis) is not reachable; the action was not started.' });
+    const error = await t.app
+      .get(ActionRunner)
+      .submit(refresh(clusterId), caller)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      status: 503,
+      detail: 'The job queue (Redis) is not reachable; the action was not started.',
+    });
     const jobs = await t.sql('SELECT status, run_state, error FROM jobs WHERE target_id = $1', [clusterId]);
-    expect(jobs).toEqual([{ status: 'failed', run_state: 'done', error: { status: 503, reason: 'Service Unavailable', detail: 'The job queue (Redis) is not reachable; the action was not started.' } }]);
+    expect(jobs).toEqual([
+      {
+        status: 'failed',
+        run_state: 'done',
+        error: {
+          status: 503,
+          reason: 'Service Unavailable',
+          detail: 'The job queue (Redis) is not reachable; the action was not started.',
+        },
+      },
+    ]);
     const events = await t.sql('SELECT code, severity FROM events WHERE target_id = $1', [clusterId]);
     expect(events).toEqual([{ code: EventCode.ActionQueueUnavailable, severity: 'error' }]);
     // A new action on the same target is not blocked by the failed one.
-    const next = await t.app.get(ActionRunner).submit(refresh(clusterId), caller).catch((e: unknown) => e);
+    const next = await t.app
+      .get(ActionRunner)
+      .submit(refresh(clusterId), caller)
+      .catch((e: unknown) => e);
     expect(next).toMatchObject({ status: 503 });
   });
 });
@@ -212,19 +270,28 @@ describe('with a separate worker process', () => {
     await worker.waitFor(/georep-api \(worker\) running/);
     const runner = t.app.get(ActionRunner);
     const { job } = await runner.submit(refresh(clusterId), caller);
-    await until('the job to run', async () => ((await t.sql<{ run_state: string }>('SELECT run_state FROM jobs WHERE id = $1', [job.id]))[0].run_state === 'running' ? true : undefined));
+    await until('the job to run', async () =>
+      (await t.sql<{ run_state: string }>('SELECT run_state FROM jobs WHERE id = $1', [job.id]))[0].run_state ===
+      'running'
+        ? true
+        : undefined,
+    );
     const locks = t.app.get(TargetLock);
     expect(await locks.isHeld('cluster', clusterId)).toBe(true);
     worker.child.kill('SIGKILL');
     await worker.exited;
-    await until('the lock to be released by the dead worker', async () => ((await locks.isHeld('cluster', clusterId)) ? undefined : true));
+    await until('the lock to be released by the dead worker', async () =>
+      (await locks.isHeld('cluster', clusterId)) ? undefined : true,
+    );
 
     worker = runService(['worker'], workerEnv(t));
     const done = await runner.waitFor(job.id, 90_000);
     expect(done.status).toBe('complete');
     expect(done.job.attempts).toBeGreaterThanOrEqual(2);
     // the executor ends the row under the lock and releases it right after: wait for that release
-    await until('the lock to be released by the worker that finished the job', async () => ((await locks.isHeld('cluster', clusterId)) ? undefined : true));
+    await until('the lock to be released by the worker that finished the job', async () =>
+      (await locks.isHeld('cluster', clusterId)) ? undefined : true,
+    );
     const steps = await t.sql('SELECT status FROM steps WHERE job_id = $1', [job.id]);
     expect(steps).toEqual([{ status: 'finished' }]);
     worker.child.kill('SIGTERM');
@@ -244,12 +311,23 @@ describe('with a separate worker process', () => {
     worker.child.kill('SIGTERM');
     await worker.exited;
     await failing.stop();
-    expect(await t.sql('SELECT status, run_state FROM jobs WHERE id = $1', [job.id])).toEqual([{ status: 'started', run_state: 'running' }]);
+    expect(await t.sql('SELECT status, run_state FROM jobs WHERE id = $1', [job.id])).toEqual([
+      { status: 'started', run_state: 'running' },
+    ]);
 
     worker = runService(['worker'], env);
     const ended = await runner.waitFor(job.id, 60_000);
-    expect(ended.job).toMatchObject({ status: 'failed', error: { status: 500, reason: 'Operation Failed', detail: expect.stringMatching(/^The worker lost track of this job: its queue entry is failed/) } });
-    expect(await t.sql('SELECT code, severity FROM events WHERE job_id = $1', [job.id])).toEqual([{ code: EventCode.ActionJobLost, severity: 'error' }]);
+    expect(ended.job).toMatchObject({
+      status: 'failed',
+      error: {
+        status: 500,
+        reason: 'Operation Failed',
+        detail: expect.stringMatching(/^The worker lost track of this job: its queue entry is failed/),
+      },
+    });
+    expect(await t.sql('SELECT code, severity FROM events WHERE job_id = $1', [job.id])).toEqual([
+      { code: EventCode.ActionJobLost, severity: 'error' },
+    ]);
     const next = await runner.submit(refresh(clusterId), caller);
     expect((await runner.waitFor(next.job.id, 60_000)).status).toBe('complete');
     worker.child.kill('SIGTERM');
@@ -269,13 +347,20 @@ describe('a job whose final write fails in PostgreSQL', () => {
   afterAll(() => t.close());
 
   /** A refresh whose worker ran it but could not record its end: BullMQ says failed, the row still says running. */
-  async function stuckRefresh(name: string): Promise<{ clusterId: string; jobId: string; failing: { stop(): Promise<void> } }> {
+  async function stuckRefresh(
+    name: string,
+  ): Promise<{ clusterId: string; jobId: string; failing: { stop(): Promise<void> } }> {
     const clusterId = await addCluster(t, name);
     const failing = await refuseEndingJobsOf(t, clusterId);
     const { job } = await runner.submit(refresh(clusterId), { ...caller, async: true });
     await untilQueueState(t, job.id, 'failed');
-    expect(await t.sql('SELECT status, run_state FROM jobs WHERE id = $1', [job.id])).toEqual([{ status: 'started', run_state: 'running' }]);
-    await expect(runner.submit(refresh(clusterId), caller)).rejects.toMatchObject({ status: 409, detail: 'Another operation is in progress on this cluster.' });
+    expect(await t.sql('SELECT status, run_state FROM jobs WHERE id = $1', [job.id])).toEqual([
+      { status: 'started', run_state: 'running' },
+    ]);
+    await expect(runner.submit(refresh(clusterId), caller)).rejects.toMatchObject({
+      status: 409,
+      detail: 'Another operation is in progress on this cluster.',
+    });
     return { clusterId, jobId: job.id, failing };
   }
 
@@ -287,20 +372,37 @@ describe('a job whose final write fails in PostgreSQL', () => {
     await failing.stop();
 
     expect(await sweeper.sweep()).toEqual({ ended: 1 });
-    const [row] = await t.sql<{ status: string; run_state: string; error: { detail: string } }>('SELECT status, run_state, error FROM jobs WHERE id = $1', [jobId]);
-    expect(row).toMatchObject({ status: 'failed', run_state: 'done', error: { status: 500, reason: 'Operation Failed' } });
+    const [row] = await t.sql<{ status: string; run_state: string; error: { detail: string } }>(
+      'SELECT status, run_state, error FROM jobs WHERE id = $1',
+      [jobId],
+    );
+    expect(row).toMatchObject({
+      status: 'failed',
+      run_state: 'done',
+      error: { status: 500, reason: 'Operation Failed' },
+    });
     expect(row.error.detail).toBe(
       'The worker lost track of this job: its queue entry is failed but its outcome was never recorded (e.g. the database failed during its final write). ' +
         'It was ended as failed; check the real state of the cluster before trying again.',
     );
-    const steps = await t.sql<{ type: string; status: string; description: string }>('SELECT type, status, description FROM steps WHERE job_id = $1 ORDER BY number', [jobId]);
-    expect(steps.at(-1)).toEqual({ type: 'finalizing', status: 'failed', description: 'The worker lost track of this job (queue entry failed); ended as failed' });
+    const steps = await t.sql<{ type: string; status: string; description: string }>(
+      'SELECT type, status, description FROM steps WHERE job_id = $1 ORDER BY number',
+      [jobId],
+    );
+    expect(steps.at(-1)).toEqual({
+      type: 'finalizing',
+      status: 'failed',
+      description: 'The worker lost track of this job (queue entry failed); ended as failed',
+    });
     expect(steps.filter((s) => s.status === 'started')).toEqual([]);
-    expect(await t.sql('SELECT code, severity, description, correlation_id FROM events WHERE job_id = $1', [jobId])).toEqual([
+    expect(
+      await t.sql('SELECT code, severity, description, correlation_id FROM events WHERE job_id = $1', [jobId]),
+    ).toEqual([
       {
         code: EventCode.ActionJobLost,
         severity: 'error',
-        description: 'Refresh cluster: failed: the worker lost track of this job (its queue entry is failed); it was ended as failed.',
+        description:
+          'Refresh cluster: failed: the worker lost track of this job (its queue entry is failed); it was ended as failed.',
         correlation_id: 'corr-1',
       },
     ]);
@@ -312,17 +414,26 @@ describe('a job whose final write fails in PostgreSQL', () => {
   it('end with force ends it (aborted), and the next action on the target runs', async () => {
     const { clusterId, jobId, failing } = await stuckRefresh('final-write-fails-end');
     await failing.stop();
-    const ended = await t.http.post(`/ovirt-engine/api/jobs/${jobId}/end`).set('Accept', 'application/json').send({ force: true });
+    const ended = await t.http
+      .post(`/ovirt-engine/api/jobs/${jobId}/end`)
+      .set('Accept', 'application/json')
+      .send({ force: true });
     expect(ended.status).toBe(200);
     expect(ended.body).toMatchObject({ status: 'complete' });
     expect(await t.sql('SELECT status, run_state, error FROM jobs WHERE id = $1', [jobId])).toEqual([
       {
         status: 'aborted',
         run_state: 'done',
-        error: { status: 409, reason: 'Operation Aborted', detail: 'Ended by the user after the worker lost track of this job (its queue entry is failed).' },
+        error: {
+          status: 409,
+          reason: 'Operation Aborted',
+          detail: 'Ended by the user after the worker lost track of this job (its queue entry is failed).',
+        },
       },
     ]);
-    expect(await t.sql('SELECT code FROM events WHERE job_id = $1', [jobId])).toEqual([{ code: EventCode.JobEndedByUser }]);
+    expect(await t.sql('SELECT code FROM events WHERE job_id = $1', [jobId])).toEqual([
+      { code: EventCode.JobEndedByUser },
+    ]);
     expect((await runner.submit(refresh(clusterId), caller)).status).toBe('complete');
   });
 });
@@ -397,14 +508,37 @@ describe('an API process that dies between commit and enqueue', () => {
     await t.sql('DELETE FROM clusters WHERE id = $1', [removed]);
 
     const runner = t.app.get(ActionRunner);
-    const [keptDone, removedDone] = await Promise.all([runner.waitFor(keptJob, 90_000), runner.waitFor(removedJob, 90_000)]);
-    expect(keptDone.job).toMatchObject({ status: 'finished', result: { hosts: 0 } });
-    expect(await t.sql('SELECT code, severity, description, cluster_id FROM events WHERE job_id = $1', [keptJob])).toEqual([
-      { code: EventCode.ClusterRefreshed, severity: 'normal', description: 'Cluster orphaned-refresh refreshed: it has no hosts yet.', cluster_id: kept },
+    const [keptDone, removedDone] = await Promise.all([
+      runner.waitFor(keptJob, 90_000),
+      runner.waitFor(removedJob, 90_000),
     ]);
-    expect(removedDone.job).toMatchObject({ status: 'failed', error: { status: 409, reason: 'Operation Failed', detail: 'The cluster was removed before it could be refreshed.' } });
-    expect(await t.sql('SELECT code, severity FROM events WHERE job_id = $1', [removedJob])).toEqual([{ code: EventCode.ClusterRefreshFailed, severity: 'error' }]);
-    expect(await t.sql('SELECT enqueued_at IS NOT NULL AS sent FROM outbox WHERE job_id = ANY($1) ORDER BY id', [[keptJob, removedJob]])).toEqual([{ sent: true }, { sent: true }]);
+    expect(keptDone.job).toMatchObject({ status: 'finished', result: { hosts: 0 } });
+    expect(
+      await t.sql('SELECT code, severity, description, cluster_id FROM events WHERE job_id = $1', [keptJob]),
+    ).toEqual([
+      {
+        code: EventCode.ClusterRefreshed,
+        severity: 'normal',
+        description: 'Cluster orphaned-refresh refreshed: it has no hosts yet.',
+        cluster_id: kept,
+      },
+    ]);
+    expect(removedDone.job).toMatchObject({
+      status: 'failed',
+      error: {
+        status: 409,
+        reason: 'Operation Failed',
+        detail: 'The cluster was removed before it could be refreshed.',
+      },
+    });
+    expect(await t.sql('SELECT code, severity FROM events WHERE job_id = $1', [removedJob])).toEqual([
+      { code: EventCode.ClusterRefreshFailed, severity: 'error' },
+    ]);
+    expect(
+      await t.sql('SELECT enqueued_at IS NOT NULL AS sent FROM outbox WHERE job_id = ANY($1) ORDER BY id', [
+        [keptJob, removedJob],
+      ]),
+    ).toEqual([{ sent: true }, { sent: true }]);
   });
 
   it('an outbox entry of an older version (the job id alone) ends its job failed instead of running it without its events', async () => {
@@ -413,12 +547,29 @@ describe('an API process that dies between commit and enqueue', () => {
       `INSERT INTO jobs (description, status, run_state, action, target_type, target_id, params) VALUES ('Refresh cluster', 'started', 'queued', $1, 'cluster', $2, '{}') RETURNING id`,
       [JobName.ClusterRefresh, clusterId],
     );
-    await t.sql(`INSERT INTO outbox (job_id, queue, name, payload, created_at) VALUES ($1, 'actions', $2, $3, now() - interval '1 minute')`, [job.id, JobName.ClusterRefresh, JSON.stringify({ jobId: job.id })]);
+    await t.sql(
+      `INSERT INTO outbox (job_id, queue, name, payload, created_at) VALUES ($1, 'actions', $2, $3, now() - interval '1 minute')`,
+      [job.id, JobName.ClusterRefresh, JSON.stringify({ jobId: job.id })],
+    );
     await t.app.get(OutboxReconciler).reconcile();
-    const [row] = await t.sql<{ status: string; run_state: string; error: { detail: string } }>('SELECT status, run_state, error FROM jobs WHERE id = $1', [job.id]);
-    expect(row).toMatchObject({ status: 'failed', run_state: 'done', error: { status: 500, reason: 'Operation Failed' } });
+    const [row] = await t.sql<{ status: string; run_state: string; error: { detail: string } }>(
+      'SELECT status, run_state, error FROM jobs WHERE id = $1',
+      [job.id],
+    );
+    expect(row).toMatchObject({
+      status: 'failed',
+      run_state: 'done',
+      error: { status: 500, reason: 'Operation Failed' },
+    });
     expect(row.error.detail).toMatch(/^This job was queued by an older version of the service/);
-    expect(await t.sql('SELECT code, severity FROM events WHERE job_id = $1', [job.id])).toEqual([{ code: EventCode.ActionJobLost, severity: 'error' }]);
-    expect(await t.sql('SELECT count(*)::int AS n FROM events WHERE target_id = $1 AND code = $2', [clusterId, EventCode.ClusterRefreshed])).toEqual([{ n: 0 }]);
+    expect(await t.sql('SELECT code, severity FROM events WHERE job_id = $1', [job.id])).toEqual([
+      { code: EventCode.ActionJobLost, severity: 'error' },
+    ]);
+    expect(
+      await t.sql('SELECT count(*)::int AS n FROM events WHERE target_id = $1 AND code = $2', [
+        clusterId,
+        EventCode.ClusterRefreshed,
+      ]),
+    ).toEqual([{ n: 0 }]);
   });
 });

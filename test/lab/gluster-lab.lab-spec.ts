@@ -35,25 +35,28 @@ describeLab('gluster lab: two real GlusterFS sites', () => {
   let knownHosts: string;
   const uuids = new Map<LabSite, string>();
 
-  beforeAll(async () => {
-    lease = await acquireLabLease();
-    env = await ensureLabUp();
-    tmp = labTempDir('glab-spec-');
-    knownHosts = path.join(tmp, 'known_hosts');
-    fs.writeFileSync(
-      knownHosts,
-      [
-        knownHostsLine(
-          [env.sshPort, env.sshAltPort, env.sshPasswordPort].map((port) => ({ host: env.site1Addr, port })),
-          env.hostKeySite1,
-        ),
-        knownHostsLine([{ host: env.site2Addr, port: env.sshPort }], env.hostKeySite2),
-        '',
-      ].join('\n'),
-    );
-    uuids.set(1, await glusterUuid(1));
-    uuids.set(2, await glusterUuid(2));
-  }, LAB_LEASE_TIMEOUT_MS + LAB_UP_TIMEOUT_MS + 60_000); // the lease may wait for other lab files
+  beforeAll(
+    async () => {
+      lease = await acquireLabLease();
+      env = await ensureLabUp();
+      tmp = labTempDir('glab-spec-');
+      knownHosts = path.join(tmp, 'known_hosts');
+      fs.writeFileSync(
+        knownHosts,
+        [
+          knownHostsLine(
+            [env.sshPort, env.sshAltPort, env.sshPasswordPort].map((port) => ({ host: env.site1Addr, port })),
+            env.hostKeySite1,
+          ),
+          knownHostsLine([{ host: env.site2Addr, port: env.sshPort }], env.hostKeySite2),
+          '',
+        ].join('\n'),
+      );
+      uuids.set(1, await glusterUuid(1));
+      uuids.set(2, await glusterUuid(2));
+    },
+    LAB_LEASE_TIMEOUT_MS + LAB_UP_TIMEOUT_MS + 60_000,
+  ); // the lease may wait for other lab files
 
   afterAll(async () => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -85,7 +88,13 @@ describeLab('gluster lab: two real GlusterFS sites', () => {
   it('site 1 has mastervol (replica 2, two bricks, rollover 3 s) and slavevol, Started', () =>
     explained('site-1 volumes', async () => {
       const master = await volume(1, env.masterVol);
-      expect(master).toMatchObject({ status: 'Started', type: 'Replicate', replicaCount: 2, brickCount: 2, bricks: env.masterBricks });
+      expect(master).toMatchObject({
+        status: 'Started',
+        type: 'Replicate',
+        replicaCount: 2,
+        brickCount: 2,
+        bricks: env.masterBricks,
+      });
       expect(master.options['changelog.rollover-time']).toBe('3');
       const slave = await volume(1, env.site1SlaveVol);
       expect(slave).toMatchObject({ status: 'Started', brickCount: 1, bricks: [env.site1SlaveBrick] });
@@ -110,12 +119,15 @@ describeLab('gluster lab: two real GlusterFS sites', () => {
     ['10.200.0.2:22', 2, () => ({ host: env.site2Addr, port: env.sshPort })],
   ];
 
-  it.each(keyLogins)('ssh root@%s with the lab key lands on site %d (host key pinned, same glusterd UUID)', (_name, site, target) =>
-    explained(`ssh to site ${site}`, async () => {
-      const result = await labSsh(target(), 'gluster system:: uuid get', { knownHostsFile: knownHosts });
-      expectExit(result, 0);
-      expect(parseUuid(result.stdout)).toBe(uuids.get(site));
-    }));
+  it.each(keyLogins)(
+    'ssh root@%s with the lab key lands on site %d (host key pinned, same glusterd UUID)',
+    (_name, site, target) =>
+      explained(`ssh to site ${site}`, async () => {
+        const result = await labSsh(target(), 'gluster system:: uuid get', { knownHostsFile: knownHosts });
+        expectExit(result, 0);
+        expect(parseUuid(result.stdout)).toBe(uuids.get(site));
+      }),
+  );
 
   describe('password sshd on 127.0.0.1:2022', () => {
     function passwordSsh(passwordFile: string, remoteCommand: string): Promise<CommandResult> {
@@ -125,16 +137,25 @@ describeLab('gluster lab: two real GlusterFS sites', () => {
         'ssh',
         [
           ...sshCommonOptions(knownHosts),
-          '-o', 'BatchMode=no',
-          '-o', 'PubkeyAuthentication=no',
-          '-o', 'PreferredAuthentications=password,keyboard-interactive',
-          '-o', 'NumberOfPasswordPrompts=1',
-          '-p', String(env.sshPasswordPort),
+          '-o',
+          'BatchMode=no',
+          '-o',
+          'PubkeyAuthentication=no',
+          '-o',
+          'PreferredAuthentications=password,keyboard-interactive',
+          '-o',
+          'NumberOfPasswordPrompts=1',
+          '-p',
+          String(env.sshPasswordPort),
           `root@${env.site1Addr}`,
           remoteCommand,
         ],
         // no terminal: ssh asks the askpass program, which prints the password
-        { okCodes: Array.from({ length: 256 }, (_, i) => i), timeoutMs: 60_000, env: { SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: 'none' } },
+        {
+          okCodes: Array.from({ length: 256 }, (_, i) => i),
+          timeoutMs: 60_000,
+          env: { SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: 'none' },
+        },
       );
     }
 
@@ -154,7 +175,9 @@ describeLab('gluster lab: two real GlusterFS sites', () => {
     });
 
     it('also takes keys, so a host registered here with root_password keeps working with the installed key', async () => {
-      const result = await labSsh({ host: env.site1Addr, port: env.sshPasswordPort }, 'gluster system:: uuid get', { knownHostsFile: knownHosts });
+      const result = await labSsh({ host: env.site1Addr, port: env.sshPasswordPort }, 'gluster system:: uuid get', {
+        knownHostsFile: knownHosts,
+      });
       expectExit(result, 0);
       expect(parseUuid(result.stdout)).toBe(uuids.get(1));
     });
@@ -163,6 +186,8 @@ describeLab('gluster lab: two real GlusterFS sites', () => {
 
 function expectExit(result: CommandResult, code: number): void {
   if (result.code !== code) {
-    throw new Error(`${result.command.join(' ')}: exit ${result.code} (want ${code})\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
+    throw new Error(
+      `${result.command.join(' ')}: exit ${result.code} (want ${code})\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`,
+    );
   }
 }

@@ -43,13 +43,20 @@ describe('PostgreSQL restarted mid-traffic', () => {
   let worker: ServiceProcess | undefined;
 
   beforeAll(async () => {
-    pg = new EmbeddedPostgres({ baseDir: fs.mkdtempSync(path.join(testServices().baseDir, 'pg-restart-')), port: await findFreePort() });
+    pg = new EmbeddedPostgres({
+      baseDir: fs.mkdtempSync(path.join(testServices().baseDir, 'pg-restart-')),
+      port: await findFreePort(),
+    });
     await pg.start();
     await ensureDatabase(pg.url, 'georep');
     sql = sqlOn(pg.urlFor('georep'));
     const deployment = newDeployment(pg.urlFor('georep'), testServices().redisUrl);
     api = await startApi(deployment, 'api', { GEOREP_ACTION_WAIT_SECONDS: '0' });
-    worker = await startWorker(deployment, { GEOREP_TEST_ACTION_DELAY_MS: '1000', GEOREP_JOB_LOCK_SECONDS: '3', GEOREP_LOST_JOB_SWEEP_SECONDS: '5' });
+    worker = await startWorker(deployment, {
+      GEOREP_TEST_ACTION_DELAY_MS: '1000',
+      GEOREP_JOB_LOCK_SECONDS: '3',
+      GEOREP_LOST_JOB_SWEEP_SECONDS: '5',
+    });
   });
   afterAll(async () => {
     await stopService(api?.proc);
@@ -78,7 +85,10 @@ describe('PostgreSQL restarted mid-traffic', () => {
       while (!stop) {
         const { method, route } = routes();
         const at = phase;
-        const answer = await call(base, method, route, { correlationId: `pg-${next}`, body: method === 'POST' ? { async: true } : undefined });
+        const answer = await call(base, method, route, {
+          correlationId: `pg-${next}`,
+          body: method === 'POST' ? { async: true } : undefined,
+        });
         seen.push({ phase: at, route: `${method} ${route}`, answer });
         // A refused connection would spin: note it and go on (the test fails on it below).
         if (answer.status === 0) await new Promise((r) => setTimeout(r, 100));
@@ -86,24 +96,40 @@ describe('PostgreSQL restarted mid-traffic', () => {
     };
     const clients = Array.from({ length: 6 }, () => client());
 
-    await until('a job to run', async () => ((await jobsOf(sql, clusters)).some((j) => j.run_state === 'running') ? true : undefined));
+    await until('a job to run', async () =>
+      (await jobsOf(sql, clusters)).some((j) => j.run_state === 'running') ? true : undefined,
+    );
     phase = 'down';
     await pg.stop();
-    await until('503 answers while PostgreSQL is down', async () => (seen.filter((s) => s.phase === 'down' && s.answer.status === 503).length >= 10 ? true : undefined), 30_000).catch((e) => {
+    await until(
+      '503 answers while PostgreSQL is down',
+      async () => (seen.filter((s) => s.phase === 'down' && s.answer.status === 503).length >= 10 ? true : undefined),
+      30_000,
+    ).catch((e) => {
       stop = true;
-      process.stderr.write(`no 503 while PostgreSQL was down; last answers: ${JSON.stringify(seen.filter((s) => s.phase === 'down').slice(-4))}\n${api!.proc.output().slice(-1500)}\n`);
+      process.stderr.write(
+        `no 503 while PostgreSQL was down; last answers: ${JSON.stringify(seen.filter((s) => s.phase === 'down').slice(-4))}\n${api!.proc.output().slice(-1500)}\n`,
+      );
       throw e;
     });
     await pg.start();
     phase = 'after';
-    await until('the api to answer reads again', async () => (seen.some((s) => s.phase === 'after' && s.route === 'GET /clusters' && s.answer.status === 200) ? true : undefined));
-    await until('more traffic after recovery', async () => (seen.filter((s) => s.phase === 'after' && s.answer.status < 300).length >= 40 ? true : undefined));
+    await until('the api to answer reads again', async () =>
+      seen.some((s) => s.phase === 'after' && s.route === 'GET /clusters' && s.answer.status === 200)
+        ? true
+        : undefined,
+    );
+    await until('more traffic after recovery', async () =>
+      seen.filter((s) => s.phase === 'after' && s.answer.status < 300).length >= 40 ? true : undefined,
+    );
     stop = true;
     await Promise.all(clients);
 
     expect(alive(api!.proc) && alive(worker!)).toBe(true);
     const statuses = (p: Phase) => [...new Set(seen.filter((s) => s.phase === p).map((s) => s.answer.status))].sort();
-    process.stderr.write(`postgres restart: ${seen.length} requests; statuses before ${statuses('before')}, down ${statuses('down')}, after ${statuses('after')}\n`);
+    process.stderr.write(
+      `postgres restart: ${seen.length} requests; statuses before ${statuses('before')}, down ${statuses('down')}, after ${statuses('after')}\n`,
+    );
     const wrong = seen.filter((s) => s.answer.status === 0 || (s.answer.status >= 500 && s.answer.status !== 503));
     expect(wrong.map((s) => `${s.phase} ${s.route}: ${s.answer.status} ${JSON.stringify(s.answer.body)}`)).toEqual([]);
     for (const s of seen.filter((x) => x.answer.status === 503)) {
@@ -112,7 +138,9 @@ describe('PostgreSQL restarted mid-traffic', () => {
     }
 
     // Every action the api accepted has its row, and each ends; a finished one has exactly one success event.
-    const acceptedIds = seen.filter((s) => s.route.startsWith('POST') && s.answer.status === 202).map((s) => (s.answer.body.job as { id: string }).id);
+    const acceptedIds = seen
+      .filter((s) => s.route.startsWith('POST') && s.answer.status === 202)
+      .map((s) => (s.answer.body.job as { id: string }).id);
     expect(acceptedIds.length).toBeGreaterThan(0);
     const rows = await untilAllEnded(sql, clusters);
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -121,7 +149,14 @@ describe('PostgreSQL restarted mid-traffic', () => {
     const successes = await eventCounts(sql, finished, EventCode.ClusterRefreshed);
     expect(finished.filter((id) => successes.get(id) !== 1)).toEqual([]);
     const failed = rows.filter((r) => r.status !== 'finished');
-    process.stderr.write(`postgres restart: ${acceptedIds.length} actions accepted, ${rows.length} job rows, ${finished.length} finished, ${failed.length} not\n`);
-    expect(await sql('SELECT count(*)::int AS n FROM steps s JOIN jobs j ON j.id = s.job_id WHERE j.target_id = ANY($1) AND s.status = $2', [clusters, 'started'])).toEqual([{ n: 0 }]);
+    process.stderr.write(
+      `postgres restart: ${acceptedIds.length} actions accepted, ${rows.length} job rows, ${finished.length} finished, ${failed.length} not\n`,
+    );
+    expect(
+      await sql(
+        'SELECT count(*)::int AS n FROM steps s JOIN jobs j ON j.id = s.job_id WHERE j.target_id = ANY($1) AND s.status = $2',
+        [clusters, 'started'],
+      ),
+    ).toEqual([{ n: 0 }]);
   }, 240_000);
 });

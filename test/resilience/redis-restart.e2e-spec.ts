@@ -36,7 +36,11 @@ describe('Redis stopped mid-action and started again', () => {
   let worker: ServiceProcess | undefined;
 
   beforeAll(async () => {
-    redis = new EmbeddedRedis(fs.mkdtempSync(path.join(testServices().baseDir, 'redis-restart-')), undefined, await findFreePort());
+    redis = new EmbeddedRedis(
+      fs.mkdtempSync(path.join(testServices().baseDir, 'redis-restart-')),
+      undefined,
+      await findFreePort(),
+    );
     await redis.start();
     const db = await createTestDatabase();
     sql = sqlOn(db.url);
@@ -63,15 +67,23 @@ describe('Redis stopped mid-action and started again', () => {
       expect(answer.status).toBe(202);
       accepted.push(jobIdOf(answer));
     }
-    await until('a job to run', async () => ((await jobsOf(sql, clusters)).some((j) => j.run_state === 'running') ? true : undefined));
+    await until('a job to run', async () =>
+      (await jobsOf(sql, clusters)).some((j) => j.run_state === 'running') ? true : undefined,
+    );
 
     await redis.stop();
     const runningWhenStopped = (await jobsOf(sql, clusters)).filter((j) => j.run_state === 'running').map((j) => j.id);
     expect(runningWhenStopped.length).toBeGreaterThan(0);
 
-    const refused = await call(base, 'POST', `/clusters/${clusters[1]}/refresh`, { correlationId: 'redis-down-1', body: { async: true } });
+    const refused = await call(base, 'POST', `/clusters/${clusters[1]}/refresh`, {
+      correlationId: 'redis-down-1',
+      body: { async: true },
+    });
     expect(refused.status).toBe(503);
-    expect(refused.body).toEqual({ reason: 'Service Unavailable', detail: 'The job queue (Redis) is not reachable; the action was not started.' });
+    expect(refused.body).toEqual({
+      reason: 'Service Unavailable',
+      detail: 'The job queue (Redis) is not reachable; the action was not started.',
+    });
     expect(refused.correlationId).toBe('redis-down-1');
     for (const route of ['/clusters', '/jobs', '/events', `/clusters/${clusters[2]}`, `/jobs/${accepted[0]}`]) {
       expect({ route, status: (await call(base, 'GET', route)).status }).toEqual({ route, status: 200 });
@@ -84,7 +96,9 @@ describe('Redis stopped mid-action and started again', () => {
       const rows = await jobsOf(sql, clusters);
       return runningWhenStopped.every((id) => rows.find((r) => r.id === id)?.run_state === 'done') ? true : undefined;
     });
-    const stillQueued = (await jobsOf(sql, clusters)).filter((j) => accepted.includes(j.id) && j.run_state === 'queued');
+    const stillQueued = (await jobsOf(sql, clusters)).filter(
+      (j) => accepted.includes(j.id) && j.run_state === 'queued',
+    );
     expect(stillQueued.length).toBeGreaterThan(0);
     const secondRefusal = await call(base, 'POST', `/clusters/${clusters[3]}/refresh`, { body: { async: true } });
     expect(secondRefusal.status).toBe(503);
@@ -100,12 +114,23 @@ describe('Redis stopped mid-action and started again', () => {
     expect(rows.filter((r) => accepted.includes(r.id)).map((r) => r.status)).toEqual(accepted.map(() => 'finished'));
     const successes = await eventCounts(sql, accepted, EventCode.ClusterRefreshed);
     expect(accepted.map((id) => successes.get(id))).toEqual(accepted.map(() => 1));
-    const unavailable = await eventCounts(sql, refusedRows.map((r) => r.id), EventCode.ActionQueueUnavailable);
+    const unavailable = await eventCounts(
+      sql,
+      refusedRows.map((r) => r.id),
+      EventCode.ActionQueueUnavailable,
+    );
     expect([...unavailable.values()]).toEqual([1, 1]);
-    expect(await sql('SELECT count(*)::int AS n FROM steps s JOIN jobs j ON j.id = s.job_id WHERE j.target_id = ANY($1) AND s.status = $2', [clusters, 'started'])).toEqual([{ n: 0 }]);
-    expect(await sql(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)).toEqual([
-      { n: 0 },
-    ]);
+    expect(
+      await sql(
+        'SELECT count(*)::int AS n FROM steps s JOIN jobs j ON j.id = s.job_id WHERE j.target_id = ANY($1) AND s.status = $2',
+        [clusters, 'started'],
+      ),
+    ).toEqual([{ n: 0 }]);
+    expect(
+      await sql(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      ),
+    ).toEqual([{ n: 0 }]);
 
     // And the service takes new actions again.
     const after = await call(base, 'POST', `/clusters/${clusters[1]}/refresh`, { body: { async: true } });

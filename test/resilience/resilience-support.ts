@@ -15,7 +15,12 @@ export interface Deployment {
 }
 
 export function newDeployment(databaseUrl: string, redisUrl: string): Deployment {
-  return { databaseUrl, redisUrl, secretKey: crypto.randomBytes(32).toString('hex'), queuePrefix: `res-${crypto.randomBytes(4).toString('hex')}` };
+  return {
+    databaseUrl,
+    redisUrl,
+    secretKey: crypto.randomBytes(32).toString('hex'),
+    queuePrefix: `res-${crypto.randomBytes(4).toString('hex')}`,
+  };
 }
 
 export interface RunningApi {
@@ -69,7 +74,12 @@ export function alive(proc: ServiceProcess): boolean {
   return proc.child.exitCode === null && proc.child.signalCode === null;
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 60_000, everyMs = 200): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  deadlineMs = 60_000,
+  everyMs = 200,
+): Promise<T> {
   const end = Date.now() + deadlineMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
@@ -96,7 +106,10 @@ export function sqlOn(databaseUrl: string): Sql {
 
 export async function addClusters(sql: Sql, prefix: string, count: number): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < count; i++) ids.push((await sql<{ id: string }>('INSERT INTO clusters (name) VALUES ($1) RETURNING id', [`${prefix}-${i}`]))[0].id);
+  for (let i = 0; i < count; i++)
+    ids.push(
+      (await sql<{ id: string }>('INSERT INTO clusters (name) VALUES ($1) RETURNING id', [`${prefix}-${i}`]))[0].id,
+    );
   return ids;
 }
 
@@ -109,12 +122,21 @@ export interface Answer {
 const AUTH = `Basic ${Buffer.from(`${TEST_ADMIN.user}:${TEST_ADMIN.password}`).toString('base64')}`;
 
 /** One JSON request as the test admin; a refused connection or a reset answers status 0. */
-export async function call(base: string, method: 'GET' | 'POST', route: string, options: { correlationId?: string; body?: object } = {}): Promise<Answer> {
+export async function call(
+  base: string,
+  method: 'GET' | 'POST',
+  route: string,
+  options: { correlationId?: string; body?: object } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { Authorization: AUTH, Accept: 'application/json' };
   if (options.correlationId) headers['Correlation-Id'] = options.correlationId;
   if (method === 'POST') headers['Content-Type'] = 'application/json';
   try {
-    const res = await fetch(`${base}/ovirt-engine/api${route}`, { method, headers, body: method === 'POST' ? JSON.stringify(options.body ?? {}) : undefined });
+    const res = await fetch(`${base}/ovirt-engine/api${route}`, {
+      method,
+      headers,
+      body: method === 'POST' ? JSON.stringify(options.body ?? {}) : undefined,
+    });
     const text = await res.text();
     let body: Record<string, unknown> = {};
     try {
@@ -144,7 +166,10 @@ export interface JobRow {
 }
 
 export function jobsOf(sql: Sql, targetIds: string[]): Promise<JobRow[]> {
-  return sql<JobRow>('SELECT id, status, run_state, attempts, target_id FROM jobs WHERE target_id = ANY($1) ORDER BY start_time, id', [targetIds]);
+  return sql<JobRow>(
+    'SELECT id, status, run_state, attempts, target_id FROM jobs WHERE target_id = ANY($1) ORDER BY start_time, id',
+    [targetIds],
+  );
 }
 
 /** Waits until no job of these targets is still queued or running. */
@@ -162,6 +187,9 @@ export function untilAllEnded(sql: Sql, targetIds: string[], deadlineMs = 120_00
 
 /** How many events of `code` each job has. */
 export async function eventCounts(sql: Sql, jobIds: string[], code: number): Promise<Map<string, number>> {
-  const rows = await sql<{ job_id: string; n: number }>('SELECT job_id, count(*)::int AS n FROM events WHERE job_id = ANY($1) AND code = $2 GROUP BY job_id', [jobIds, code]);
+  const rows = await sql<{ job_id: string; n: number }>(
+    'SELECT job_id, count(*)::int AS n FROM events WHERE job_id = ANY($1) AND code = $2 GROUP BY job_id',
+    [jobIds, code],
+  );
   return new Map(rows.map((r) => [r.job_id, r.n]));
 }

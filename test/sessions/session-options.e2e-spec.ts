@@ -2,7 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSnapshot, discoveredOptions, sessionIdentity } from '../../src/discovery/discovery-snapshot';
 import { DiscoveryStore } from '../../src/discovery/discovery-store';
-import { CommandOutput, parseGeoRepConfigText, parseGeoRepStatusList, parseVolumeInfo, parseVolumeStatus } from '../../src/gluster';
+import {
+  CommandOutput,
+  parseGeoRepConfigText,
+  parseGeoRepStatusList,
+  parseVolumeInfo,
+  parseVolumeStatus,
+} from '../../src/gluster';
 import { API, faultOf, JSON_TYPE } from '../api/api-helpers';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -22,12 +28,18 @@ describe('session options that name programs or their flags', () => {
   let optionsPath: string;
   const jobCount = async () => (await t.sql<{ n: number }>('SELECT count(*)::int AS n FROM jobs'))[0].n;
   const post = (name: string, value: string) =>
-    t.http.post(optionsPath).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify({ name, value }));
+    t.http
+      .post(optionsPath)
+      .set('Content-Type', JSON_TYPE)
+      .set('Accept', JSON_TYPE)
+      .send(JSON.stringify({ name, value }));
 
   beforeAll(async () => {
     // No worker runs the job: a synchronous request answers 202 after this wait.
     t = await startTestApp({ role: 'api', env: { GEOREP_ACTION_WAIT_SECONDS: '1' } });
-    const [{ id: clusterId }] = await t.sql<{ id: string }>(`INSERT INTO clusters (name) VALUES ('options') RETURNING id`);
+    const [{ id: clusterId }] = await t.sql<{ id: string }>(
+      `INSERT INTO clusters (name) VALUES ('options') RETURNING id`,
+    );
     const snapshot = buildSnapshot(
       parseVolumeInfo(capture('volume-info-xml.xml')),
       parseVolumeStatus(capture('volume-status-mastervol-detail-xml.xml')),
@@ -35,8 +47,12 @@ describe('session options that name programs or their flags', () => {
     );
     const session = snapshot.sessions[0];
     const defaults = discoveredOptions(parseGeoRepConfigText(capture('georep-config.created.txt')));
-    await t.app.get(DiscoveryStore).apply(clusterId, { ...snapshot, sessions: [session] }, new Map([[sessionIdentity(session), defaults]]));
-    const [row] = await t.sql<{ id: string; volume_id: string }>('SELECT id, master_volume_id AS volume_id FROM georep_sessions');
+    await t.app
+      .get(DiscoveryStore)
+      .apply(clusterId, { ...snapshot, sessions: [session] }, new Map([[sessionIdentity(session), defaults]]));
+    const [row] = await t.sql<{ id: string; volume_id: string }>(
+      'SELECT id, master_volume_id AS volume_id FROM georep_sessions',
+    );
     optionsPath = `${API}/clusters/${clusterId}/glustervolumes/${row.volume_id}/georeplication-sessions/${row.id}/options`;
   });
   afterAll(() => t.close());
@@ -55,12 +71,36 @@ describe('session options that name programs or their flags', () => {
 
   it.each<[string, string, string]>([
     ['ssh-command', 'rm', 'value: "rm" is not one of ssh, /usr/bin/ssh, /bin/ssh, /usr/local/bin/ssh'],
-    ['rsync-command', '/bin/sh', 'value: "/bin/sh" is not one of rsync, /usr/bin/rsync, /bin/rsync, /usr/local/bin/rsync'],
-    ['tar-command', '/usr/bin/find', 'value: "/usr/bin/find" is not one of tar, /usr/bin/tar, /bin/tar, /usr/local/bin/tar'],
-    ['ssh-options', '-rf /var/lib/glusterd --', 'value: the ssh option "-rf" is not on the allow-list (see README.md, session options)'],
-    ['ssh-options', '-oPKCS11Provider=/tmp/evil.so', 'value: the ssh option "-oPKCS11Provider\\u003d/tmp/evil.so" is not on the allow-list (see README.md, session options)'],
-    ['ssh-options', '-I /tmp/evil.so', 'value: the ssh option "-I /tmp/evil.so" is not on the allow-list (see README.md, session options)'],
-    ['rsync-options', '-z --log-file=/etc/shadow', 'value: the rsync option "--log-file\\u003d/etc/shadow" is not on the allow-list (see README.md, session options)'],
+    [
+      'rsync-command',
+      '/bin/sh',
+      'value: "/bin/sh" is not one of rsync, /usr/bin/rsync, /bin/rsync, /usr/local/bin/rsync',
+    ],
+    [
+      'tar-command',
+      '/usr/bin/find',
+      'value: "/usr/bin/find" is not one of tar, /usr/bin/tar, /bin/tar, /usr/local/bin/tar',
+    ],
+    [
+      'ssh-options',
+      '-rf /var/lib/glusterd --',
+      'value: the ssh option "-rf" is not on the allow-list (see README.md, session options)',
+    ],
+    [
+      'ssh-options',
+      '-oPKCS11Provider=/tmp/evil.so',
+      'value: the ssh option "-oPKCS11Provider\\u003d/tmp/evil.so" is not on the allow-list (see README.md, session options)',
+    ],
+    [
+      'ssh-options',
+      '-I /tmp/evil.so',
+      'value: the ssh option "-I /tmp/evil.so" is not on the allow-list (see README.md, session options)',
+    ],
+    [
+      'rsync-options',
+      '-z --log-file=/etc/shadow',
+      'value: the rsync option "--log-file\\u003d/etc/shadow" is not on the allow-list (see README.md, session options)',
+    ],
   ])('refuses %s = %j with a 400 and submits no job', async (name, value, detail) => {
     const before = await jobCount();
     const res = await post(name, value).expect(400);
@@ -70,7 +110,10 @@ describe('session options that name programs or their flags', () => {
 
   it("takes gluster's defaults back: the set is submitted as a job", async () => {
     const before = await jobCount();
-    const res = await post('ssh-options', '-oPasswordAuthentication=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/secret.pem');
+    const res = await post(
+      'ssh-options',
+      '-oPasswordAuthentication=no -oStrictHostKeyChecking=no -i /var/lib/glusterd/geo-replication/secret.pem',
+    );
     expect(res.status).toBe(202);
     expect(await jobCount()).toBe(before + 1);
   });

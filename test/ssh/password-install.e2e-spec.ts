@@ -47,7 +47,12 @@ describeAsRoot('installing the service key with a one-time password', () => {
     execFileSync('chpasswd', { input: `${user}:${password}\n` });
     home = execFileSync('sh', ['-c', `getent passwd ${user} | cut -d: -f6`], { encoding: 'utf8' }).trim();
     hostKey = makeHostKey(dir, 'host_key');
-    sshd = await TestSshd.start(dir, { hostKey, authorizedKeysFile: '.ssh/authorized_keys', passwordAuthentication: true, permitRootLogin: 'no' });
+    sshd = await TestSshd.start(dir, {
+      hostKey,
+      authorizedKeysFile: '.ssh/authorized_keys',
+      passwordAuthentication: true,
+      permitRootLogin: 'no',
+    });
     target = { host: '127.0.0.1', port: sshd.port, username: user, pinnedFingerprint: null };
   });
 
@@ -74,7 +79,11 @@ describeAsRoot('installing the service key with a one-time password', () => {
     const passwordsBefore = (sshd.log.match(/password for/g) ?? []).length;
     const otherKey = makeHostKey(dir, 'other_host_key');
     const error = await newClient()
-      .installPublicKeyWithPassword({ ...target, pinnedFingerprint: otherKey.fingerprint }, password, serviceKey.publicKey)
+      .installPublicKeyWithPassword(
+        { ...target, pinnedFingerprint: otherKey.fingerprint },
+        password,
+        serviceKey.publicKey,
+      )
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SshHostKeyMismatchError);
     expect((sshd.log.match(/password for/g) ?? []).length).toBe(passwordsBefore);

@@ -26,7 +26,12 @@ class TestConfigModule {
       GEOREP_SECRET_KEY: secretKey,
       GEOREP_DATA_DIR: path.join(testServices().baseDir, 'unused-data-dir'),
     });
-    return { module: TestConfigModule, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] };
+    return {
+      module: TestConfigModule,
+      global: true,
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
   }
 }
 
@@ -35,7 +40,11 @@ const SILENT: LoggerService = { log: () => undefined, error: () => undefined, wa
 /** SshModule alone, as the app wires it: global config, a TypeORM DataSource, then the module. */
 async function startSshModule(databaseUrl: string, secretKey: string): Promise<TestingModule> {
   const moduleRef = await Test.createTestingModule({
-    imports: [TestConfigModule.with(databaseUrl, secretKey), TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, { poolSize: 2 })), SshModule],
+    imports: [
+      TestConfigModule.with(databaseUrl, secretKey),
+      TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, { poolSize: 2 })),
+      SshModule,
+    ],
   })
     .setLogger(SILENT)
     .compile();
@@ -77,7 +86,10 @@ describe('the SSH service key in the database', () => {
     const stored = rows[0].value;
     expect(stored).toMatch(/^v1:/);
     expect(stored).not.toContain('PRIVATE KEY');
-    for (const line of key.privateKeyForAuthentication().split('\n').filter((l) => l.length > 20)) {
+    for (const line of key
+      .privateKeyForAuthentication()
+      .split('\n')
+      .filter((l) => l.length > 20)) {
       expect(stored).not.toContain(line);
     }
   });
@@ -112,7 +124,9 @@ describe('the SSH service key in the database', () => {
     const storedBefore = await storedSecrets(db.url);
     const error = await startSshModule(db.url, newSecret()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems[0]).toMatch(/^GEOREP_SECRET_KEY: the SSH service key stored in the database cannot be decrypted/);
+    expect((error as ConfigError).problems[0]).toMatch(
+      /^GEOREP_SECRET_KEY: the SSH service key stored in the database cannot be decrypted/,
+    );
     expect(await storedSecrets(db.url)).toEqual(storedBefore);
   });
 });
@@ -170,7 +184,9 @@ describe('GET /ovirt-engine/services/pki-resource', () => {
 
   it('serves the key that is stored in the database', async () => {
     const res = await t.http.get(url).query({ resource: 'engine-certificate', format: 'OPENSSH-PUBKEY' }).expect(200);
-    const rows = await t.sql<{ value: string }>('SELECT value FROM service_secrets WHERE name = $1', [SERVICE_KEY_SECRET_NAME]);
+    const rows = await t.sql<{ value: string }>('SELECT value FROM service_secrets WHERE name = $1', [
+      SERVICE_KEY_SECRET_NAME,
+    ]);
     expect(rows).toHaveLength(1);
     expect(rows[0].value).not.toContain(res.text.split(' ')[1]);
     expect(res.text).not.toContain('PRIVATE');
@@ -199,7 +215,9 @@ describe('GET /ovirt-engine/services/pki-resource', () => {
   });
 
   it('answers 400 for a repeated parameter', async () => {
-    const res = await t.http.get(`${url}?resource=engine-certificate&resource=engine-certificate&format=OPENSSH-PUBKEY`);
+    const res = await t.http.get(
+      `${url}?resource=engine-certificate&resource=engine-certificate&format=OPENSSH-PUBKEY`,
+    );
     expect(res.status).toBe(400);
     expect(res.text).toContain('give the parameter once');
   });

@@ -103,10 +103,14 @@ describeAsRoot('SshClient against a real sshd', () => {
     });
 
     it('caps stdout and stderr and says so', async () => {
-      const result = await newClient().exec(target, "head -c 200000 /dev/zero | tr '\\0' a; head -c 5000 /dev/zero | tr '\\0' b >&2; echo done >&2", {
-        maxStdoutBytes: 1000,
-        maxStderrBytes: 100,
-      });
+      const result = await newClient().exec(
+        target,
+        "head -c 200000 /dev/zero | tr '\\0' a; head -c 5000 /dev/zero | tr '\\0' b >&2; echo done >&2",
+        {
+          maxStdoutBytes: 1000,
+          maxStderrBytes: 100,
+        },
+      );
       expect(result.exitCode).toBe(0);
       expect(result.stdout).toBe('a'.repeat(1000));
       expect(result.stderr).toBe('b'.repeat(100));
@@ -125,7 +129,12 @@ describeAsRoot('SshClient against a real sshd', () => {
       const client = newClient();
       await client.exec(target, 'true');
       await client.exec(target, 'true');
-      expect(client.stats(target)).toMatchObject({ connectionsOpened: 1, commandsStarted: 2, connected: true, activeCommands: 0 });
+      expect(client.stats(target)).toMatchObject({
+        connectionsOpened: 1,
+        commandsStarted: 2,
+        connected: true,
+        activeCommands: 0,
+      });
     });
 
     it('shares one connect between commands that start together', async () => {
@@ -143,20 +152,32 @@ describeAsRoot('SshClient against a real sshd', () => {
         client.exec(target, `touch ${work}/started.${n}; while [ ! -e ${release} ]; do sleep 0.05; done; echo ${n}`),
       );
       const started = () => fs.readdirSync(work).filter((f) => f.startsWith('started.')).length;
-      await waitUntil('two commands run and four wait', () => started() === 2 && client.stats(target).queuedCommands === 4);
+      await waitUntil(
+        'two commands run and four wait',
+        () => started() === 2 && client.stats(target).queuedCommands === 4,
+      );
       expect(client.stats(target)).toMatchObject({ activeCommands: 2, queuedCommands: 4 });
       expect(started()).toBe(2);
       fs.writeFileSync(release, '');
       const results = await Promise.all(running);
       expect(results.map((r) => r.stdout.trim())).toEqual(['1', '2', '3', '4', '5', '6']);
       expect(started()).toBe(6);
-      expect(client.stats(target)).toMatchObject({ maxActiveCommands: 2, activeCommands: 0, queuedCommands: 0, commandsStarted: 6, connectionsOpened: 1 });
+      expect(client.stats(target)).toMatchObject({
+        maxActiveCommands: 2,
+        activeCommands: 0,
+        queuedCommands: 0,
+        commandsStarted: 6,
+        connectionsOpened: 1,
+      });
     });
 
     it('closes a connection left idle and opens a new one when needed', async () => {
       const client = newClient({ idleTimeoutMs: 100 });
       await client.exec(target, 'true');
-      await waitUntil('the idle connection is closed', () => !client.stats(target).connected && client.stats(target).connectionsClosed === 1);
+      await waitUntil(
+        'the idle connection is closed',
+        () => !client.stats(target).connected && client.stats(target).connectionsClosed === 1,
+      );
       await client.exec(target, 'true');
       expect(client.stats(target)).toMatchObject({ connectionsOpened: 2, connectionsClosed: 1, connected: true });
     });
@@ -173,7 +194,10 @@ describeAsRoot('SshClient against a real sshd', () => {
       const client = newClient();
       const release = path.join(dir, 'close-release');
       const running = client.exec(target, `while [ ! -e ${release} ]; do sleep 0.05; done; echo finished`);
-      await waitUntil('the command runs', () => client.stats(target).activeCommands === 1 && client.stats(target).commandsStarted === 1);
+      await waitUntil(
+        'the command runs',
+        () => client.stats(target).activeCommands === 1 && client.stats(target).commandsStarted === 1,
+      );
       const closing = client.close();
       fs.writeFileSync(release, '');
       expect((await running).stdout).toBe('finished\n');
@@ -195,7 +219,10 @@ describeAsRoot('SshClient against a real sshd', () => {
     it('kills the command, reports a timeout, and the connection stays usable', async () => {
       const client = newClient();
       const pidFile = path.join(dir, 'timeout.pid');
-      const error = await rejection(client.exec(target, `sleep 300 & echo $! > ${pidFile}; echo started; wait`, { timeoutMs: 2000 }), SshCommandTimeoutError);
+      const error = await rejection(
+        client.exec(target, `sleep 300 & echo $! > ${pidFile}; echo started; wait`, { timeoutMs: 2000 }),
+        SshCommandTimeoutError,
+      );
       expect(error.timeoutMs).toBe(2000);
       expect(error.stdout).toBe('started\n');
       // The kill reaches the whole process group, so the background sleep goes too.
@@ -222,7 +249,10 @@ describeAsRoot('SshClient against a real sshd', () => {
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
       const port = (silent.address() as net.AddressInfo).port;
       try {
-        const error = await rejection(newClient({ connectTimeoutMs: 300 }).exec({ ...target, port }, 'true'), SshConnectError);
+        const error = await rejection(
+          newClient({ connectTimeoutMs: 300 }).exec({ ...target, port }, 'true'),
+          SshConnectError,
+        );
         expect(error.reason).toBe('timeout');
       } finally {
         held.forEach((s) => s.destroy());
@@ -239,14 +269,19 @@ describeAsRoot('SshClient against a real sshd', () => {
   describe('presented host key', () => {
     it('reads the key the server presents and stops before authenticating', async () => {
       const before = sshd.log.length;
-      expect(await newClient().presentedHostKey({ host: '127.0.0.1', port: sshd.port, username: 'root' })).toBe(hostKey.fingerprint);
+      expect(await newClient().presentedHostKey({ host: '127.0.0.1', port: sshd.port, username: 'root' })).toBe(
+        hostKey.fingerprint,
+      );
       // sshd logs every authentication attempt at VERBOSE ("Failed none/publickey/password for …", "Accepted …")
       expect(sshd.log.slice(before)).not.toMatch(/Accepted|Failed|Postponed/);
     });
 
     it('reports a port where nothing listens as SshConnectError', async () => {
       const port = await findFreePort();
-      const error = await rejection(newClient().presentedHostKey({ host: '127.0.0.1', port, username: 'root' }), SshConnectError);
+      const error = await rejection(
+        newClient().presentedHostKey({ host: '127.0.0.1', port, username: 'root' }),
+        SshConnectError,
+      );
       expect(error.reason).toBe('refused');
     });
   });
@@ -279,13 +314,22 @@ describeAsRoot('SshClient against a real sshd', () => {
 
     it('does not re-run a command that timed out', async () => {
       const marker = path.join(dir, 'timed-out-once');
-      await rejection(newClient().execOnAny([target, secondTarget], `echo x >> ${marker}; sleep 300`, { timeoutMs: 1500 }), SshCommandTimeoutError);
+      await rejection(
+        newClient().execOnAny([target, secondTarget], `echo x >> ${marker}; sleep 300`, { timeoutMs: 1500 }),
+        SshCommandTimeoutError,
+      );
       expect(fs.readFileSync(marker, 'utf8')).toBe('x\n');
     });
 
     it('lists every endpoint when none can be reached', async () => {
       const ports = [await findFreePort(), await findFreePort()];
-      const error = await rejection(newClient().execOnAny(ports.map((port) => ({ ...target, port })), 'true'), SshNoEndpointReachableError);
+      const error = await rejection(
+        newClient().execOnAny(
+          ports.map((port) => ({ ...target, port })),
+          'true',
+        ),
+        SshNoEndpointReachableError,
+      );
       expect(error.attempts.map((a) => [a.endpoint.port, a.error.reason])).toEqual(ports.map((p) => [p, 'refused']));
     });
   });
@@ -327,9 +371,17 @@ describeAsRoot('host key pinning against a real sshd', () => {
   it('records on first contact, then refuses a changed key on the same port without running the command', async () => {
     running = await TestSshd.start(dir, { hostKey: keyA, authorizedKeysFile: authorizedKeys });
     const port = running.port;
-    const firstContact = await newClient().exec({ host: '127.0.0.1', port, username: 'root', pinnedFingerprint: null }, 'true');
+    const firstContact = await newClient().exec(
+      { host: '127.0.0.1', port, username: 'root', pinnedFingerprint: null },
+      'true',
+    );
     expect(firstContact.hostFingerprint).toBe(keyA.fingerprint);
-    const pinned: SshTarget = { host: '127.0.0.1', port, username: 'root', pinnedFingerprint: firstContact.hostFingerprint };
+    const pinned: SshTarget = {
+      host: '127.0.0.1',
+      port,
+      username: 'root',
+      pinnedFingerprint: firstContact.hostFingerprint,
+    };
     await Promise.all(clients.splice(0).map((c) => c.close()));
 
     await running.stop();
@@ -358,7 +410,10 @@ describeAsRoot('host key pinning against a real sshd', () => {
     const first = await client.exec(unpinned, 'true');
     const otherKey = first.hostFingerprint === keyA.fingerprint ? keyB : keyA;
     const marker = path.join(dir, 'ran-on-pooled');
-    const error = await rejection(client.exec({ ...unpinned, pinnedFingerprint: otherKey.fingerprint }, `touch ${marker}`), SshHostKeyMismatchError);
+    const error = await rejection(
+      client.exec({ ...unpinned, pinnedFingerprint: otherKey.fingerprint }, `touch ${marker}`),
+      SshHostKeyMismatchError,
+    );
     expect(error.presentedFingerprint).toBe(first.hostFingerprint);
     expect(fs.existsSync(marker)).toBe(false);
     expect(client.stats(unpinned)).toMatchObject({ connectionsOpened: 1, commandsStarted: 1 });

@@ -41,9 +41,13 @@ export interface LabAvailability {
 }
 
 export function labAvailability(): LabAvailability {
-  if (process.platform !== 'linux') return { available: false, reason: `the lab needs Linux (this is ${process.platform})` };
+  if (process.platform !== 'linux')
+    return { available: false, reason: `the lab needs Linux (this is ${process.platform})` };
   if (process.getuid?.() !== 0) {
-    return { available: false, reason: 'not running as root (the lab needs root for glusterd, sshd, network namespaces and FUSE mounts)' };
+    return {
+      available: false,
+      reason: 'not running as root (the lab needs root for glusterd, sshd, network namespaces and FUSE mounts)',
+    };
   }
   try {
     fs.accessSync(LAB_SCRIPT, fs.constants.X_OK);
@@ -64,7 +68,10 @@ export function labAvailable(): boolean {
   if (!available && !skipWarned) {
     skipWarned = true;
     if (claimOncePerRun('gluster-lab-skip-warned')) {
-      warnSkipped(`the real-gluster lab tests (test/lab, ${path.basename(LAB_SCRIPT)}): ${reason}`, 'Run the suite as root (CI does) to run them.');
+      warnSkipped(
+        `the real-gluster lab tests (test/lab, ${path.basename(LAB_SCRIPT)}): ${reason}`,
+        'Run the suite as root (CI does) to run them.',
+      );
     }
   }
   return available;
@@ -122,8 +129,13 @@ export interface CommandResult {
 
 /** A command (usually gluster-lab.sh) failed; the message carries its output's tail. */
 export class LabCommandError extends Error {
-  constructor(readonly result: CommandResult, why: string) {
-    super(`${describeCommand(result.command)} ${why} after ${(result.durationMs / 1000).toFixed(1)} s; output (last ${OUTPUT_TAIL_LINES} lines):\n${tail(result.output)}`);
+  constructor(
+    readonly result: CommandResult,
+    why: string,
+  ) {
+    super(
+      `${describeCommand(result.command)} ${why} after ${(result.durationMs / 1000).toFixed(1)} s; output (last ${OUTPUT_TAIL_LINES} lines):\n${tail(result.output)}`,
+    );
     this.name = 'LabCommandError';
   }
 }
@@ -162,7 +174,11 @@ export function runCommand(file: string, args: string[], options: RunOptions = {
     try {
       // Own process group, so a deadline kills the script's children too. The lab's daemons
       // (glusterd, sshd, the site-2 holder, FUSE clients) start their own sessions and are not hit.
-      child = spawn(file, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      child = spawn(file, args, {
+        env: { ...process.env, ...options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
     } catch (e) {
       reject(e);
       return;
@@ -351,9 +367,13 @@ export interface LabLock {
 function holdLock(file: string, what: string, timeoutMs: number): Promise<LabLock> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const seconds = String(Math.max(1, Math.ceil(timeoutMs / 1000)));
-  const child = spawn('flock', ['--exclusive', '--wait', seconds, file, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'flock',
+    ['--exclusive', '--wait', seconds, file, 'sh', '-c', 'echo locked; exec cat >/dev/null'],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return new Promise<LabLock>((resolve, reject) => {
@@ -371,7 +391,8 @@ function holdLock(file: string, what: string, timeoutMs: number): Promise<LabLoc
       }
     });
     child.once('exit', (code) => {
-      if (!out.includes('locked')) reject(new Error(`could not lock ${file} (${what}) within ${seconds} s (flock exit ${code}): ${out.trim()}`));
+      if (!out.includes('locked'))
+        reject(new Error(`could not lock ${file} (${what}) within ${seconds} s (flock exit ${code}): ${out.trim()}`));
     });
   });
 }
@@ -432,10 +453,13 @@ async function bringUp(): Promise<LabEnv> {
       notes.push(`purged first (GLAB_FRESH=1): ${scriptTime(purge, /lab purged in ([\d.]+) s/)}`);
     }
     const up = await runLab(['up'], { timeoutMs: LAB_UP_TIMEOUT_MS });
-    const upLine = /lab up in [\d.]+ s/.exec(up.stdout)?.[0] ?? `lab up (no time printed) in ${(up.durationMs / 1000).toFixed(1)} s`;
+    const upLine =
+      /lab up in [\d.]+ s/.exec(up.stdout)?.[0] ?? `lab up (no time printed) in ${(up.durationMs / 1000).toFixed(1)} s`;
     if (!fresh) {
       const sp = await runLab(['session-purge'], { timeoutMs: DEFAULT_TIMEOUT_MS });
-      notes.push(`GLAB_FRESH unset, earlier state kept; session-purge ${scriptTime(sp, /sessions purged in ([\d.]+) s/)}`);
+      notes.push(
+        `GLAB_FRESH unset, earlier state kept; session-purge ${scriptTime(sp, /sessions purged in ([\d.]+) s/)}`,
+      );
     }
     process.stderr.write(`[gluster-lab] ${upLine}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
     fs.writeFileSync(marker, `${id}\n`, { mode: 0o600 });
@@ -467,7 +491,12 @@ export interface SessionCreateOptions {
 }
 
 /** `session-create M [user@]H S [push-pem|no-verify] [force]`: also waits for the keys and sets secondary-access-mount. */
-export function sessionCreate(master: string, slave: string, slaveVol: string, options: SessionCreateOptions = {}): Promise<CommandResult> {
+export function sessionCreate(
+  master: string,
+  slave: string,
+  slaveVol: string,
+  options: SessionCreateOptions = {},
+): Promise<CommandResult> {
   const args = ['session-create', master, slave, slaveVol, options.mode ?? 'push-pem'];
   if (options.force) args.push('force');
   return runLab(args, { timeoutMs: DEFAULT_TIMEOUT_MS });
@@ -481,8 +510,15 @@ export function sessionStart(master: string, slave: string, slaveVol: string): P
 export type VerifyOutcome = 'ok' | 'stalled' | 'failed';
 
 /** `verify M H S`: one probe round. 'stalled': replicated, but an Active worker did not move (pitfall 2). */
-export async function verifySession(master: string, slave: string, slaveVol: string): Promise<{ outcome: VerifyOutcome; result: CommandResult }> {
-  const result = await runLab(['verify', master, slave, slaveVol], { okCodes: [0, 1, 3], timeoutMs: LAB_SESSION_TIMEOUT_MS });
+export async function verifySession(
+  master: string,
+  slave: string,
+  slaveVol: string,
+): Promise<{ outcome: VerifyOutcome; result: CommandResult }> {
+  const result = await runLab(['verify', master, slave, slaveVol], {
+    okCodes: [0, 1, 3],
+    timeoutMs: LAB_SESSION_TIMEOUT_MS,
+  });
   const outcome: VerifyOutcome = result.code === 0 ? 'ok' : result.code === 3 ? 'stalled' : 'failed';
   return { outcome, result };
 }
@@ -566,7 +602,9 @@ export async function volumeInfo(site: LabSite, volume?: string): Promise<LabVol
     if (volume && /does not exist/i.test(text(cli.opErrstr))) return [];
     throw new LabCommandError(result, `failed: ${text(cli.opErrstr)}`);
   }
-  const volumes = asArray(((cli.volInfo as XmlNode | undefined)?.volumes as XmlNode | undefined)?.volume as XmlNode | XmlNode[] | undefined);
+  const volumes = asArray(
+    ((cli.volInfo as XmlNode | undefined)?.volumes as XmlNode | undefined)?.volume as XmlNode | XmlNode[] | undefined,
+  );
   return volumes.map((v) => ({
     name: text(v.name),
     id: text(v.id),
@@ -574,9 +612,14 @@ export async function volumeInfo(site: LabSite, volume?: string): Promise<LabVol
     type: text(v.typeStr),
     brickCount: Number(text(v.brickCount)),
     replicaCount: Number(text(v.replicaCount)),
-    bricks: asArray((v.bricks as XmlNode | undefined)?.brick as XmlNode | XmlNode[] | undefined).map((b) => text(b.name) || text(b)),
+    bricks: asArray((v.bricks as XmlNode | undefined)?.brick as XmlNode | XmlNode[] | undefined).map(
+      (b) => text(b.name) || text(b),
+    ),
     options: Object.fromEntries(
-      asArray((v.options as XmlNode | undefined)?.option as XmlNode | XmlNode[] | undefined).map((o) => [text(o.name), text(o.value)]),
+      asArray((v.options as XmlNode | undefined)?.option as XmlNode | XmlNode[] | undefined).map((o) => [
+        text(o.name),
+        text(o.value),
+      ]),
     ),
   }));
 }
@@ -613,16 +656,25 @@ export interface SshOptions {
  * OpenSSH client as a script would use it: `BatchMode`, only the given identity, no agent, no
  * user known_hosts. Never throws on a failed login: the result's code is ssh's (255 = ssh failed).
  */
-export async function labSsh(target: SshTarget, remoteCommand: string, options: SshOptions = {}): Promise<CommandResult> {
+export async function labSsh(
+  target: SshTarget,
+  remoteCommand: string,
+  options: SshOptions = {},
+): Promise<CommandResult> {
   const identity = options.identity ?? (await labEnv()).sshKey;
   const args = [
-    '-o', 'BatchMode=yes',
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'IdentityAgent=none',
-    '-i', identity,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'IdentityAgent=none',
+    '-i',
+    identity,
     ...sshCommonOptions(options.knownHostsFile),
     ...(options.extraOptions ?? []),
-    '-p', String(target.port),
+    '-p',
+    String(target.port),
     `${target.user ?? 'root'}@${target.host}`,
     remoteCommand,
   ];
@@ -632,13 +684,20 @@ export async function labSsh(target: SshTarget, remoteCommand: string, options: 
 /** Options shared by key and password logins: no config file, host keys pinned or unchecked, bounded connect. */
 export function sshCommonOptions(knownHostsFile?: string): string[] {
   return [
-    '-F', '/dev/null',
-    '-o', 'LogLevel=ERROR',
-    '-o', 'ConnectTimeout=10',
-    '-o', 'ServerAliveInterval=10',
-    '-o', `UserKnownHostsFile=${knownHostsFile ?? '/dev/null'}`,
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', `StrictHostKeyChecking=${knownHostsFile ? 'yes' : 'no'}`,
+    '-F',
+    '/dev/null',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    'ConnectTimeout=10',
+    '-o',
+    'ServerAliveInterval=10',
+    '-o',
+    `UserKnownHostsFile=${knownHostsFile ?? '/dev/null'}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    `StrictHostKeyChecking=${knownHostsFile ? 'yes' : 'no'}`,
   ];
 }
 

@@ -1,6 +1,15 @@
 import * as fs from 'node:fs';
 import { API, JSON_TYPE } from '../api/api-helpers';
-import { acquireLabLease, ensureLabUp, LabEnv, LabLock, labStatus, sessionCreate, sessionPurge, sessionStart } from './gluster-lab';
+import {
+  acquireLabLease,
+  ensureLabUp,
+  LabEnv,
+  LabLock,
+  labStatus,
+  sessionCreate,
+  sessionPurge,
+  sessionStart,
+} from './gluster-lab';
 import { startTestApp, TestApp } from './test-app';
 
 const ROOT_AUTHORIZED_KEYS = '/root/.ssh/authorized_keys';
@@ -27,9 +36,11 @@ export interface LabApp {
 }
 
 function jsonApi(t: TestApp): LabApi {
-  const send = <R extends { set(k: string, v: string): R; send(b: string): R }>(req: R, body: object) => req.set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify(body));
+  const send = <R extends { set(k: string, v: string): R; send(b: string): R }>(req: R, body: object) =>
+    req.set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify(body));
   return {
-    get: async <T>(path: string): Promise<T> => (await t.http.get(`${API}${path}`).set('Accept', JSON_TYPE).expect(200)).body as T,
+    get: async <T>(path: string): Promise<T> =>
+      (await t.http.get(`${API}${path}`).set('Accept', JSON_TYPE).expect(200)).body as T,
     post: (path, body) => send(t.http.post(`${API}${path}`), body),
     put: (path, body) => send(t.http.put(`${API}${path}`), body),
     delete: (path) => t.http.delete(`${API}${path}`).set('Accept', JSON_TYPE),
@@ -64,9 +75,16 @@ export async function startLabApp(prefix: string, env: NodeJS.ProcessEnv = {}): 
     await sessionPurge();
     t = await startTestApp({ env: { GEOREP_ACTION_WAIT_SECONDS: '120', ...env } });
     const api = jsonApi(t);
-    keyLine = (await t.anon.get('/ovirt-engine/services/pki-resource?resource=engine-certificate&format=OPENSSH-PUBKEY').expect(200)).text.trim();
+    keyLine = (
+      await t.anon
+        .get('/ovirt-engine/services/pki-resource?resource=engine-certificate&format=OPENSSH-PUBKEY')
+        .expect(200)
+    ).text.trim();
     const current = fs.existsSync(ROOT_AUTHORIZED_KEYS) ? fs.readFileSync(ROOT_AUTHORIZED_KEYS, 'utf8') : '';
-    fs.writeFileSync(ROOT_AUTHORIZED_KEYS, `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}${keyLine}\n`);
+    fs.writeFileSync(
+      ROOT_AUTHORIZED_KEYS,
+      `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}${keyLine}\n`,
+    );
     const id = async (res: PromiseLike<{ status: number; body: unknown; text: string }>) => {
       const r = await res;
       if (r.status !== 201) throw new Error(`expected 201, got ${r.status}: ${r.text}`);
@@ -74,14 +92,24 @@ export async function startLabApp(prefix: string, env: NodeJS.ProcessEnv = {}): 
     };
     const site1 = await id(api.post('/clusters', { name: `${prefix}-site1` }));
     const site2 = await id(api.post('/clusters', { name: `${prefix}-site2` }));
-    const host1 = await id(api.post('/hosts', { name: `${prefix}-site1-host`, address: labEnv.site1Addr, ssh: { port: labEnv.sshPort }, cluster: { id: site1 } }));
-    const host2 = await id(api.post('/hosts', { name: `${prefix}-site2-host`, address: labEnv.site2Addr, cluster: { id: site2 } }));
+    const host1 = await id(
+      api.post('/hosts', {
+        name: `${prefix}-site1-host`,
+        address: labEnv.site1Addr,
+        ssh: { port: labEnv.sshPort },
+        cluster: { id: site1 },
+      }),
+    );
+    const host2 = await id(
+      api.post('/hosts', { name: `${prefix}-site2-host`, address: labEnv.site2Addr, cluster: { id: site2 } }),
+    );
     for (const host of [host1, host2]) {
       const deadline = Date.now() + 120_000;
       for (;;) {
         const h = await api.get<{ status: string; status_detail?: string }>(`/hosts/${host}`);
         if (h.status === 'up') break;
-        if (h.status !== 'unknown' || Date.now() > deadline) throw new Error(`host ${host} is ${h.status}: ${h.status_detail}`);
+        if (h.status !== 'unknown' || Date.now() > deadline)
+          throw new Error(`host ${host} is ${h.status}: ${h.status_detail}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     }
@@ -117,10 +145,14 @@ export async function startLabSession(lab: LabApp): Promise<LabSession> {
   await sessionStart(env.masterVol, env.site2Addr, env.site2Vol);
   await lab.refresh(`/clusters/${lab.site2}`);
   await lab.refresh(`/clusters/${lab.site1}`);
-  const master = (await lab.api.get<{ gluster_volume: { id: string; name: string }[] }>(`/clusters/${lab.site1}/glustervolumes`)).gluster_volume.find((v) => v.name === env.masterVol);
+  const master = (
+    await lab.api.get<{ gluster_volume: { id: string; name: string }[] }>(`/clusters/${lab.site1}/glustervolumes`)
+  ).gluster_volume.find((v) => v.name === env.masterVol);
   if (!master) throw new Error(`the app lists no ${env.masterVol} on site 1\n${await labStatus()}`);
   const volumePath = `/clusters/${lab.site1}/glustervolumes/${master.id}/georeplication-sessions`;
-  const [session] = (await lab.api.get<{ georeplication_session?: { id: string; slave_host?: { id: string } }[] }>(volumePath)).georeplication_session ?? [];
+  const [session] =
+    (await lab.api.get<{ georeplication_session?: { id: string; slave_host?: { id: string } }[] }>(volumePath))
+      .georeplication_session ?? [];
   if (!session) throw new Error(`the app lists no session of ${env.masterVol}\n${await labStatus()}`);
   return { sessionId: session.id, sessionPath: `${volumePath}/${session.id}`, slaveHostId: session.slave_host?.id };
 }

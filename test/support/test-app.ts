@@ -36,7 +36,9 @@ export async function createTestDatabase(): Promise<{ name: string; url: string 
 }
 
 /** The real Nest app on real PostgreSQL and Redis, with its own database and BullMQ prefix. */
-export async function startTestApp(options: { role?: Role; env?: NodeJS.ProcessEnv; redisUrl?: string } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { role?: Role; env?: NodeJS.ProcessEnv; redisUrl?: string } = {},
+): Promise<TestApp> {
   const services = testServices();
   const db = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(services.baseDir, 'data-'));

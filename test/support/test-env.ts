@@ -13,6 +13,7 @@ export function testServices(): TestServiceUrls {
   const prefix = process.env.GEOREP_TEST_PG_URL_PREFIX;
   const redisUrl = process.env.GEOREP_TEST_REDIS_URL;
   const baseDir = process.env.GEOREP_TEST_BASE_DIR;
-  if (!adminUrl || prefix === undefined || !redisUrl || !baseDir) throw new Error('integration tests must run under jest with test/support/global-setup.ts');
+  if (!adminUrl || prefix === undefined || !redisUrl || !baseDir)
+    throw new Error('integration tests must run under jest with test/support/global-setup.ts');
   return { adminUrl, urlFor: (db) => `${prefix}${db}`, redisUrl, baseDir };
 }

@@ -27,7 +27,13 @@ function bodyError(fn: () => unknown): BodyError {
 const XML_HOST = (inner: string): string =>
   `<host><name>h1</name><address>192.0.2.1</address><cluster id="c1000000-0000-4000-8000-000000000001"/><ssh><port>22</port><user>root</user></ssh>${inner}</host>`;
 const JSON_HOST = (extra: Record<string, unknown>): string =>
-  JSON.stringify({ name: 'h1', address: '192.0.2.1', cluster: { id: 'c1000000-0000-4000-8000-000000000001' }, ssh: { port: 22, user: 'root' }, ...extra });
+  JSON.stringify({
+    name: 'h1',
+    address: '192.0.2.1',
+    cluster: { id: 'c1000000-0000-4000-8000-000000000001' },
+    ssh: { port: 22, user: 'root' },
+    ...extra,
+  });
 
 describe('decodeBody: coercion', () => {
   it('decodes a full XML create body into typed values', () => {
@@ -88,12 +94,16 @@ describe('decodeBody: coercion', () => {
     );
     expect(strings).toEqual(native);
     expect(native.last_seen).toEqual(new Date(1795321800123));
-    expect(read(JSON_HOST({ last_seen: '2026-11-22T04:30:00Z' }), 'json').last_seen).toEqual(new Date('2026-11-22T04:30:00Z'));
+    expect(read(JSON_HOST({ last_seen: '2026-11-22T04:30:00Z' }), 'json').last_seen).toEqual(
+      new Date('2026-11-22T04:30:00Z'),
+    );
   });
 
   it('matches enums case-insensitively and returns them lower case', () => {
     const S = resource('s', 'ss', { mode: list('mode', str({ values: ['A', 'b'] }), { optional: true }) });
-    expect(decodeBody(S, { mode: { mode: ['A', 'b'] } }, { mode: 'create', format: 'json' })).toEqual({ mode: ['A', 'b'] });
+    expect(decodeBody(S, { mode: { mode: ['A', 'b'] } }, { mode: 'create', format: 'json' })).toEqual({
+      mode: ['A', 'b'],
+    });
     expect(decodeBody(Notify, { level: ' NORMAL ' }, { mode: 'action', format: 'json' })).toEqual({ level: 'normal' });
     expect(bodyError(() => decodeBody(Notify, { level: 'loud' }, { mode: 'action', format: 'json' })).detail).toBe(
       'level: must be one of: normal, warning (got "loud")',
@@ -101,19 +111,48 @@ describe('decodeBody: coercion', () => {
   });
 
   it('reads lists of references', () => {
-    const tree = parseBody('<action><level>warning</level><hosts><host id="a0000000-0000-4000-8000-00000000000a"/><host><name>b</name></host></hosts></action>', 'xml', 'action');
-    expect(decodeBody(Notify, tree, { mode: 'action', format: 'xml' })).toEqual({ level: 'warning', hosts: [{ id: 'a0000000-0000-4000-8000-00000000000a' }, { name: 'b' }] });
+    const tree = parseBody(
+      '<action><level>warning</level><hosts><host id="a0000000-0000-4000-8000-00000000000a"/><host><name>b</name></host></hosts></action>',
+      'xml',
+      'action',
+    );
+    expect(decodeBody(Notify, tree, { mode: 'action', format: 'xml' })).toEqual({
+      level: 'warning',
+      hosts: [{ id: 'a0000000-0000-4000-8000-00000000000a' }, { name: 'b' }],
+    });
   });
 
   it('accepts references by id or by name, and ignores their href', () => {
-    expect(read(XML_HOST('').replace('<cluster id="c1000000-0000-4000-8000-000000000001"/>', '<cluster><name>Default</name></cluster>'), 'xml').cluster).toEqual({ name: 'Default' });
-    expect(read(JSON_HOST({ cluster: { id: 'c2000000-0000-4000-8000-000000000002', href: '/x' } }), 'json').cluster).toEqual({ id: 'c2000000-0000-4000-8000-000000000002' });
-    expect(read(XML_HOST('').replace('<cluster id="c1000000-0000-4000-8000-000000000001"/>', '<cluster><id>c3000000-0000-4000-8000-000000000003</id></cluster>'), 'xml').cluster).toEqual({ id: 'c3000000-0000-4000-8000-000000000003' });
-    expect(read(JSON_HOST({ cluster: { id: ' C1000000-0000-4000-8000-00000000000A ' } }), 'json').cluster).toEqual({ id: 'c1000000-0000-4000-8000-00000000000a' });
+    expect(
+      read(
+        XML_HOST('').replace(
+          '<cluster id="c1000000-0000-4000-8000-000000000001"/>',
+          '<cluster><name>Default</name></cluster>',
+        ),
+        'xml',
+      ).cluster,
+    ).toEqual({ name: 'Default' });
+    expect(
+      read(JSON_HOST({ cluster: { id: 'c2000000-0000-4000-8000-000000000002', href: '/x' } }), 'json').cluster,
+    ).toEqual({ id: 'c2000000-0000-4000-8000-000000000002' });
+    expect(
+      read(
+        XML_HOST('').replace(
+          '<cluster id="c1000000-0000-4000-8000-000000000001"/>',
+          '<cluster><id>c3000000-0000-4000-8000-000000000003</id></cluster>',
+        ),
+        'xml',
+      ).cluster,
+    ).toEqual({ id: 'c3000000-0000-4000-8000-000000000003' });
+    expect(read(JSON_HOST({ cluster: { id: ' C1000000-0000-4000-8000-00000000000A ' } }), 'json').cluster).toEqual({
+      id: 'c1000000-0000-4000-8000-00000000000a',
+    });
   });
 
   it('reads lists with one item, many items or none', () => {
-    expect(read(XML_HOST('<options><option><name>a</name><value>1</value></option></options>'), 'xml').options).toEqual([{ name: 'a', value: '1' }]);
+    expect(read(XML_HOST('<options><option><name>a</name><value>1</value></option></options>'), 'xml').options).toEqual(
+      [{ name: 'a', value: '1' }],
+    );
     expect(read(XML_HOST('<options/>'), 'xml').options).toEqual([]);
     expect(read(JSON_HOST({ options: { option: [] } }), 'json').options).toEqual([]);
     expect(read(JSON_HOST({ options: {} }), 'json').options).toEqual([]);
@@ -134,7 +173,10 @@ describe('decodeBody: modes', () => {
 
   it('update: nothing is required, nested objects are partial, null clears an optional field', () => {
     expect(read('<host><ssh><port>2022</port></ssh></host>', 'xml', 'update')).toEqual({ ssh: { port: 2022 } });
-    expect(read('{"description": null, "gluster_service": null}', 'json', 'update')).toEqual({ description: null, gluster_service: null });
+    expect(read('{"description": null, "gluster_service": null}', 'json', 'update')).toEqual({
+      description: null,
+      gluster_service: null,
+    });
     expect(bodyError(() => read('{"name": null}', 'json', 'update')).detail).toBe('name: cannot be null');
   });
 
@@ -160,7 +202,10 @@ describe('decodeBody: modes', () => {
     const read = (text: string): Record<string, unknown> =>
       decodeBody(StartAction, parseBody(text, 'xml', 'action'), { mode: 'action', format: 'xml' });
     expect(read('<action/>')).toEqual({});
-    expect(read('<action><force>true</force><async>false</async><status>complete</status></action>')).toEqual({ force: true, async: false });
+    expect(read('<action><force>true</force><async>false</async><status>complete</status></action>')).toEqual({
+      force: true,
+      async: false,
+    });
     expect(bodyError(() => read('<action><forse>true</forse></action>')).detail).toBe('forse: unknown field');
     const typed = decodeBody(StartAction, { force: true }, { mode: 'action', format: 'json' });
     const force: boolean | undefined = typed.force;
@@ -170,21 +215,30 @@ describe('decodeBody: modes', () => {
 
 describe('readBody', () => {
   it('parses with the schema type as the XML root, then decodes', () => {
-    expect(readBody(StartAction, '<action><force>1</force></action>', { mode: 'action', format: 'xml' })).toEqual({ force: true });
-    expect(readBody(HostSchema, '\ufeff' + JSON_HOST({}), { mode: 'create', format: 'json' })).toMatchObject({ name: 'h1' });
+    expect(readBody(StartAction, '<action><force>1</force></action>', { mode: 'action', format: 'xml' })).toEqual({
+      force: true,
+    });
+    expect(readBody(HostSchema, '\ufeff' + JSON_HOST({}), { mode: 'create', format: 'json' })).toMatchObject({
+      name: 'h1',
+    });
     expect(bodyError(() => readBody(StartAction, '<host/>', { mode: 'action', format: 'xml' })).detail).toBe(
       'expected root element <action>, got <host>',
     );
-    expect(bodyError(() => readBody(StartAction, '<action/>', { mode: 'action', format: 'xml', limits: { maxLength: 3 } })).detail).toBe(
-      'body larger than 3 characters',
-    );
+    expect(
+      bodyError(() => readBody(StartAction, '<action/>', { mode: 'action', format: 'xml', limits: { maxLength: 3 } }))
+        .detail,
+    ).toBe('body larger than 3 characters');
   });
 });
 
 describe('decodeBody: messages', () => {
   it('collects every problem in one line', () => {
-    const error = bodyError(() => read(XML_HOST('<bogus/>').replace('<port>22</port>', '<port>abc</port>').replace('<name>h1</name>', ''), 'xml'));
-    expect(error.detail).toBe('ssh.port: must be an integer between 1 and 65535 (got "abc"); bogus: unknown field; name: required');
+    const error = bodyError(() =>
+      read(XML_HOST('<bogus/>').replace('<port>22</port>', '<port>abc</port>').replace('<name>h1</name>', ''), 'xml'),
+    );
+    expect(error.detail).toBe(
+      'ssh.port: must be an integer between 1 and 65535 (got "abc"); bogus: unknown field; name: required',
+    );
     expect(error.reason).toBe('Invalid request body');
   });
 
@@ -210,50 +264,215 @@ describe('decodeBody: messages', () => {
 // Full pipeline (parse + decode, create mode): [label, format, body, expected detail]
 const rejected: [string, 'xml' | 'json', string, RegExp][] = [
   ['unknown field', 'xml', XML_HOST('<colour>red</colour>'), /^colour: unknown field$/],
-  ['unknown nested field', 'json', JSON_HOST({ ssh: { port: 22, user: 'root', key: 'x' } }), /^ssh\.key: unknown field$/],
-  ['unknown field in a list item', 'xml', XML_HOST('<options><option><name>a</name><value>1</value><x/></option></options>'), /^options\.option\[0\]\.x: unknown field$/],
-  ['wrong element in a list', 'xml', XML_HOST('<options><opt/></options>'), /^options\.opt: unknown field \(the list holds <option> items\)$/],
-  ['JSON list as a bare array', 'json', JSON_HOST({ options: [{ name: 'a', value: '1' }] }), /^options: must be a list: \{"option": \[\.\.\.\]\}$/],
-  ['JSON list item not an array', 'json', JSON_HOST({ options: { option: { name: 'a', value: '1' } } }), /^options\.option: must be a list/],
-  ['too many list items', 'json', JSON_HOST({ options: { option: Array(6).fill({ name: 'a', value: 'b' }) } }), /^options: must have at most 5 items$/],
+  [
+    'unknown nested field',
+    'json',
+    JSON_HOST({ ssh: { port: 22, user: 'root', key: 'x' } }),
+    /^ssh\.key: unknown field$/,
+  ],
+  [
+    'unknown field in a list item',
+    'xml',
+    XML_HOST('<options><option><name>a</name><value>1</value><x/></option></options>'),
+    /^options\.option\[0\]\.x: unknown field$/,
+  ],
+  [
+    'wrong element in a list',
+    'xml',
+    XML_HOST('<options><opt/></options>'),
+    /^options\.opt: unknown field \(the list holds <option> items\)$/,
+  ],
+  [
+    'JSON list as a bare array',
+    'json',
+    JSON_HOST({ options: [{ name: 'a', value: '1' }] }),
+    /^options: must be a list: \{"option": \[\.\.\.\]\}$/,
+  ],
+  [
+    'JSON list item not an array',
+    'json',
+    JSON_HOST({ options: { option: { name: 'a', value: '1' } } }),
+    /^options\.option: must be a list/,
+  ],
+  [
+    'too many list items',
+    'json',
+    JSON_HOST({ options: { option: Array(6).fill({ name: 'a', value: 'b' }) } }),
+    /^options: must have at most 5 items$/,
+  ],
   ['null list item', 'json', JSON_HOST({ options: { option: [null] } }), /^options\.option\[0\]: cannot be null$/],
   ['number for a string (JSON)', 'json', JSON_HOST({ name: 42 }), /^name: must be a string \(got 42\)$/],
   ['object for a string (JSON)', 'json', JSON_HOST({ name: { a: 1 } }), /^name: must be a string \(got an object\)$/],
-  ['elements for a string (XML)', 'xml', XML_HOST('').replace('<name>h1</name>', '<name><first>h</first></name>'), /^name: must be text, not nested elements$/],
-  ['text for an object', 'xml', XML_HOST('').replace(/<ssh>.*<\/ssh>/, '<ssh>22</ssh>'), /^ssh: must be an object \(got "22"\)$/],
+  [
+    'elements for a string (XML)',
+    'xml',
+    XML_HOST('').replace('<name>h1</name>', '<name><first>h</first></name>'),
+    /^name: must be text, not nested elements$/,
+  ],
+  [
+    'text for an object',
+    'xml',
+    XML_HOST('').replace(/<ssh>.*<\/ssh>/, '<ssh>22</ssh>'),
+    /^ssh: must be an object \(got "22"\)$/,
+  ],
   ['array for an object (JSON)', 'json', JSON_HOST({ ssh: [22] }), /^ssh: must be an object \(got a list\)$/],
-  ['string for an integer', 'xml', XML_HOST('').replace('<port>22</port>', '<port>twenty</port>'), /^ssh\.port: must be an integer between 1 and 65535 \(got "twenty"\)$/],
-  ['fraction for an integer', 'json', JSON_HOST({ ssh: { port: 22.5, user: 'root' } }), /^ssh\.port: must be an integer between 1 and 65535 \(got 22\.5\)$/],
-  ['out of range', 'xml', XML_HOST('').replace('<port>22</port>', '<port>70000</port>'), /^ssh\.port: must be an integer between 1 and 65535 \(got "70000"\)$/],
+  [
+    'string for an integer',
+    'xml',
+    XML_HOST('').replace('<port>22</port>', '<port>twenty</port>'),
+    /^ssh\.port: must be an integer between 1 and 65535 \(got "twenty"\)$/,
+  ],
+  [
+    'fraction for an integer',
+    'json',
+    JSON_HOST({ ssh: { port: 22.5, user: 'root' } }),
+    /^ssh\.port: must be an integer between 1 and 65535 \(got 22\.5\)$/,
+  ],
+  [
+    'out of range',
+    'xml',
+    XML_HOST('').replace('<port>22</port>', '<port>70000</port>'),
+    /^ssh\.port: must be an integer between 1 and 65535 \(got "70000"\)$/,
+  ],
   ['negative out of range', 'json', JSON_HOST({ ssh: { port: -1, user: 'root' } }), /between 1 and 65535 \(got -1\)$/],
-  ['long beyond safe integers', 'json', JSON_HOST({ size: '9007199254740993' }), /^size: must be an integer between -9007199254740991 and 9007199254740991/],
+  [
+    'long beyond safe integers',
+    'json',
+    JSON_HOST({ size: '9007199254740993' }),
+    /^size: must be an integer between -9007199254740991 and 9007199254740991/,
+  ],
   ['hex number', 'xml', XML_HOST('<size>0x10</size>'), /^size: must be an integer/],
-  ['bad boolean', 'xml', XML_HOST('<gluster_service>yes</gluster_service>'), /^gluster_service: must be true or false \(got "yes"\)$/],
-  ['number for a boolean (JSON)', 'json', JSON_HOST({ gluster_service: 2 }), /^gluster_service: must be true or false \(got 2\)$/],
-  ['date without offset', 'xml', XML_HOST('<last_seen>2026-11-22T04:30:00</last_seen>'), /^last_seen: must be an ISO 8601 date-time with offset/],
-  ['impossible date', 'xml', XML_HOST('<last_seen>2026-02-30T04:30:00Z</last_seen>'), /^last_seen: must be an ISO 8601 date-time/],
-  ['epoch date in XML', 'xml', XML_HOST('<last_seen>1795321800123</last_seen>'), /^last_seen: must be an ISO 8601 date-time/],
+  [
+    'bad boolean',
+    'xml',
+    XML_HOST('<gluster_service>yes</gluster_service>'),
+    /^gluster_service: must be true or false \(got "yes"\)$/,
+  ],
+  [
+    'number for a boolean (JSON)',
+    'json',
+    JSON_HOST({ gluster_service: 2 }),
+    /^gluster_service: must be true or false \(got 2\)$/,
+  ],
+  [
+    'date without offset',
+    'xml',
+    XML_HOST('<last_seen>2026-11-22T04:30:00</last_seen>'),
+    /^last_seen: must be an ISO 8601 date-time with offset/,
+  ],
+  [
+    'impossible date',
+    'xml',
+    XML_HOST('<last_seen>2026-02-30T04:30:00Z</last_seen>'),
+    /^last_seen: must be an ISO 8601 date-time/,
+  ],
+  [
+    'epoch date in XML',
+    'xml',
+    XML_HOST('<last_seen>1795321800123</last_seen>'),
+    /^last_seen: must be an ISO 8601 date-time/,
+  ],
   ['too long', 'json', JSON_HOST({ name: 'n'.repeat(51) }), /^name: must be at most 50 characters long$/],
-  ['pattern', 'xml', XML_HOST('').replace('<name>h1</name>', '<name>h 1; rm -rf /</name>'), /^name: must be letters, digits, dots, dashes or underscores \(got "h 1; rm -rf \/"\)$/],
-  ['control characters', 'xml', XML_HOST('<description>a\u0001b</description>'), /^description: must not contain control characters$/],
-  ['control characters (JSON escape)', 'json', JSON_HOST({ description: 'a\u001bb' }), /^description: must not contain control characters$/],
-  ['duplicate single field', 'xml', XML_HOST('').replace('<name>h1</name>', '<name>a</name><name>b</name>'), /^name: must appear only once$/],
-  ['duplicate nested field', 'xml', XML_HOST('').replace('<port>22</port>', '<port>1</port><port>2</port>'), /^ssh\.port: must appear only once$/],
+  [
+    'pattern',
+    'xml',
+    XML_HOST('').replace('<name>h1</name>', '<name>h 1; rm -rf /</name>'),
+    /^name: must be letters, digits, dots, dashes or underscores \(got "h 1; rm -rf \/"\)$/,
+  ],
+  [
+    'control characters',
+    'xml',
+    XML_HOST('<description>a\u0001b</description>'),
+    /^description: must not contain control characters$/,
+  ],
+  [
+    'control characters (JSON escape)',
+    'json',
+    JSON_HOST({ description: 'a\u001bb' }),
+    /^description: must not contain control characters$/,
+  ],
+  [
+    'duplicate single field',
+    'xml',
+    XML_HOST('').replace('<name>h1</name>', '<name>a</name><name>b</name>'),
+    /^name: must appear only once$/,
+  ],
+  [
+    'duplicate nested field',
+    'xml',
+    XML_HOST('').replace('<port>22</port>', '<port>1</port><port>2</port>'),
+    /^ssh\.port: must appear only once$/,
+  ],
   ['duplicate list wrapper', 'xml', XML_HOST('<options/><options/>'), /^options: must appear only once$/],
-  ['reference without id or name', 'xml', XML_HOST('').replace('<cluster id="c1000000-0000-4000-8000-000000000001"/>', '<cluster/>'), /^cluster: must be a reference with an id or a name$/],
-  ['reference with a bad id', 'json', JSON_HOST({ cluster: { id: '../../etc' } }), /^cluster\.id: is not a valid id \(got "\.\.\/\.\.\/etc"\)$/],
-  ['reference with a number for an id', 'json', JSON_HOST({ cluster: { id: '3' } }), /^cluster\.id: is not a valid id \(got "3"\)$/],
-  ['reference with a number for an id, XML', 'xml', XML_HOST('').replace(/<cluster id="[^"]*"\/>/, '<cluster id="3"/>'), /^cluster\.id: is not a valid id \(got "3"\)$/],
-  ['reference with an id that is almost a UUID', 'json', JSON_HOST({ cluster: { id: 'c1000000-0000-4000-8000-00000000000g' } }), /^cluster\.id: is not a valid id/],
-  ['reference with a UUID and more', 'json', JSON_HOST({ cluster: { id: 'c1000000-0000-4000-8000-000000000001;x' } }), /^cluster\.id: is not a valid id/],
-  ['reference with other fields', 'json', JSON_HOST({ cluster: { id: 'c1000000-0000-4000-8000-000000000001', version: 4 } }), /^cluster\.version: unknown field \(a reference takes id or name\)$/],
+  [
+    'reference without id or name',
+    'xml',
+    XML_HOST('').replace('<cluster id="c1000000-0000-4000-8000-000000000001"/>', '<cluster/>'),
+    /^cluster: must be a reference with an id or a name$/,
+  ],
+  [
+    'reference with a bad id',
+    'json',
+    JSON_HOST({ cluster: { id: '../../etc' } }),
+    /^cluster\.id: is not a valid id \(got "\.\.\/\.\.\/etc"\)$/,
+  ],
+  [
+    'reference with a number for an id',
+    'json',
+    JSON_HOST({ cluster: { id: '3' } }),
+    /^cluster\.id: is not a valid id \(got "3"\)$/,
+  ],
+  [
+    'reference with a number for an id, XML',
+    'xml',
+    XML_HOST('').replace(/<cluster id="[^"]*"\/>/, '<cluster id="3"/>'),
+    /^cluster\.id: is not a valid id \(got "3"\)$/,
+  ],
+  [
+    'reference with an id that is almost a UUID',
+    'json',
+    JSON_HOST({ cluster: { id: 'c1000000-0000-4000-8000-00000000000g' } }),
+    /^cluster\.id: is not a valid id/,
+  ],
+  [
+    'reference with a UUID and more',
+    'json',
+    JSON_HOST({ cluster: { id: 'c1000000-0000-4000-8000-000000000001;x' } }),
+    /^cluster\.id: is not a valid id/,
+  ],
+  [
+    'reference with other fields',
+    'json',
+    JSON_HOST({ cluster: { id: 'c1000000-0000-4000-8000-000000000001', version: 4 } }),
+    /^cluster\.version: unknown field \(a reference takes id or name\)$/,
+  ],
   ['reference as a string', 'json', JSON_HOST({ cluster: 'c1' }), /^cluster: must be a reference/],
   ['__proto__ key', 'json', '{"__proto__": {"polluted": true}, "name": "h"}', /^__proto__: unknown field/],
-  ['nested __proto__ key', 'json', JSON_HOST({}).replace('"ssh":{', '"ssh":{"__proto__":{"polluted":true},'), /^ssh\.__proto__: unknown field$/],
-  ['constructor key', 'json', JSON_HOST({ constructor: { prototype: { polluted: true } } }), /^constructor: unknown field$/],
+  [
+    'nested __proto__ key',
+    'json',
+    JSON_HOST({}).replace('"ssh":{', '"ssh":{"__proto__":{"polluted":true},'),
+    /^ssh\.__proto__: unknown field$/,
+  ],
+  [
+    'constructor key',
+    'json',
+    JSON_HOST({ constructor: { prototype: { polluted: true } } }),
+    /^constructor: unknown field$/,
+  ],
   ['toString key', 'json', JSON_HOST({ toString: 'x' }), /^toString: unknown field$/],
-  ['__proto__ element', 'xml', XML_HOST('<__proto__><polluted>true</polluted></__proto__>'), /^__proto__: unknown field$/],
-  ['constructor element in a list', 'xml', XML_HOST('<options><constructor/></options>'), /^options\.constructor: unknown field/],
+  [
+    '__proto__ element',
+    'xml',
+    XML_HOST('<__proto__><polluted>true</polluted></__proto__>'),
+    /^__proto__: unknown field$/,
+  ],
+  [
+    'constructor element in a list',
+    'xml',
+    XML_HOST('<options><constructor/></options>'),
+    /^options\.constructor: unknown field/,
+  ],
   ['hasOwnProperty element', 'xml', XML_HOST('<hasOwnProperty>1</hasOwnProperty>'), /^hasOwnProperty: unknown field$/],
 ];
 
@@ -278,7 +497,9 @@ describe('rejected bodies', () => {
 
   it('rejects bodies that are not objects, whatever the caller passes', () => {
     for (const tree of [null, [], 'x', 42, undefined]) {
-      expect(bodyError(() => decodeBody(HostSchema, tree, { mode: 'update', format: 'json' })).detail).toMatch(/^must be an object/);
+      expect(bodyError(() => decodeBody(HostSchema, tree, { mode: 'update', format: 'json' })).detail).toMatch(
+        /^must be an object/,
+      );
     }
   });
 });

@@ -63,8 +63,16 @@ function got(value: unknown, secret: boolean): string {
   return secret ? '' : ` (got ${describeValue(value)})`;
 }
 
-export function decodeBody<S extends RootSchema>(schema: S, tree: unknown, options: DecodeOptions<'create' | 'action'>): CreateInput<S['fields']>;
-export function decodeBody<S extends RootSchema>(schema: S, tree: unknown, options: DecodeOptions<'update'>): UpdateInput<S['fields']>;
+export function decodeBody<S extends RootSchema>(
+  schema: S,
+  tree: unknown,
+  options: DecodeOptions<'create' | 'action'>,
+): CreateInput<S['fields']>;
+export function decodeBody<S extends RootSchema>(
+  schema: S,
+  tree: unknown,
+  options: DecodeOptions<'update'>,
+): UpdateInput<S['fields']>;
 export function decodeBody<S extends RootSchema>(
   schema: S,
   tree: unknown,
@@ -152,7 +160,11 @@ function decodeValue(field: ListItem, value: unknown, path: string, partial: boo
         return fail(ctx, path, `must be one of: ${field.values.join(', ')}${got(value, secret)}`);
       }
       if (field.pattern && !field.pattern.test(value)) {
-        return fail(ctx, path, `must be ${field.patternDescription ?? `in the format ${field.pattern.source}`}${got(value, secret)}`);
+        return fail(
+          ctx,
+          path,
+          `must be ${field.patternDescription ?? `in the format ${field.pattern.source}`}${got(value, secret)}`,
+        );
       }
       return value;
     }
@@ -176,9 +188,12 @@ function decodeValue(field: ListItem, value: unknown, path: string, partial: boo
     case 'date': {
       let ms: number | undefined;
       if (typeof value === 'number' && !xml) ms = value;
-      else if (typeof value === 'string') ms = /^\s*-?\d+\s*$/.test(value) && !xml ? Number(value) : parseIsoDate(value.trim());
+      else if (typeof value === 'string')
+        ms = /^\s*-?\d+\s*$/.test(value) && !xml ? Number(value) : parseIsoDate(value.trim());
       if (ms === undefined || !Number.isInteger(ms) || Math.abs(ms) > MAX_EPOCH_MS) {
-        const forms = xml ? 'an ISO 8601 date-time with offset' : 'epoch milliseconds or an ISO 8601 date-time with offset';
+        const forms = xml
+          ? 'an ISO 8601 date-time with offset'
+          : 'epoch milliseconds or an ISO 8601 date-time with offset';
         return fail(ctx, path, `must be ${forms}, e.g. 2026-11-22T04:30:00.000+00:00${got(value, secret)}`);
       }
       return new Date(ms);
@@ -203,7 +218,12 @@ function decodeValue(field: ListItem, value: unknown, path: string, partial: boo
 
 /** Integers from numbers, or from decimal strings (XML, and oVirt-style JSON). Safe integers only. */
 function toInteger(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*[+-]?\d{1,16}\s*$/.test(value) ? Number(value) : NaN;
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*[+-]?\d{1,16}\s*$/.test(value)
+        ? Number(value)
+        : NaN;
   // `+ 0` turns -0 into 0.
   return Number.isSafeInteger(n) ? n + 0 : undefined;
 }
@@ -252,7 +272,14 @@ function decodeRef(value: unknown, path: string, ctx: Context): Result<{ id?: st
   return out;
 }
 
-function decodeList(itemName: string, item: ListItem, maxItems: number, value: unknown, path: string, ctx: Context): Result<unknown[]> {
+function decodeList(
+  itemName: string,
+  item: ListItem,
+  maxItems: number,
+  value: unknown,
+  path: string,
+  ctx: Context,
+): Result<unknown[]> {
   const xml = ctx.format === 'xml';
   const wrapper = xml && typeof value === 'string' && !/\S/.test(value) ? {} : value;
   const shape = `must be a list: ${xml ? `<${itemName}> elements` : `{"${itemName}": [...]}`}`;
@@ -292,9 +319,21 @@ export interface ReadOptions<M extends DecodeMode = DecodeMode> extends DecodeOp
   readonly limits?: ParseLimits;
 }
 
-export function readBody<S extends RootSchema>(schema: S, text: string, options: ReadOptions<'create' | 'action'>): CreateInput<S['fields']>;
-export function readBody<S extends RootSchema>(schema: S, text: string, options: ReadOptions<'update'>): UpdateInput<S['fields']>;
-export function readBody<S extends RootSchema>(schema: S, text: string, options: ReadOptions): CreateInput<S['fields']> | UpdateInput<S['fields']>;
+export function readBody<S extends RootSchema>(
+  schema: S,
+  text: string,
+  options: ReadOptions<'create' | 'action'>,
+): CreateInput<S['fields']>;
+export function readBody<S extends RootSchema>(
+  schema: S,
+  text: string,
+  options: ReadOptions<'update'>,
+): UpdateInput<S['fields']>;
+export function readBody<S extends RootSchema>(
+  schema: S,
+  text: string,
+  options: ReadOptions,
+): CreateInput<S['fields']> | UpdateInput<S['fields']>;
 /** parseBody (the XML root must be the schema's type, e.g. <action>) then decodeBody. Throws BodyError only. */
 export function readBody(schema: RootSchema, text: string, options: ReadOptions): unknown {
   return decodeBody(schema, parseBody(text, options.format, schema.type, options.limits), options);

@@ -59,7 +59,9 @@ export class RenderError extends Error {
 }
 
 function formatIssues(issues: readonly BodyIssue[]): string {
-  const shown = issues.slice(0, MAX_ISSUES_IN_DETAIL).map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`));
+  const shown = issues
+    .slice(0, MAX_ISSUES_IN_DETAIL)
+    .map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`));
   const more = issues.length - shown.length;
   return more > 0 ? `${shown.join('; ')}; and ${more} more` : shown.join('; ');
 }

@@ -25,9 +25,9 @@ describe('resourceOpenApi', () => {
       'HostUpdateXml',
     ]);
     expect(schemaName('georeplication_session')).toBe('GeoreplicationSession');
-    expect(Object.keys(resourceOpenApi(resource('georeplication_session', 'georeplication_sessions', { name: str() })))).toContain(
-      'GeoreplicationSessionsXml',
-    );
+    expect(
+      Object.keys(resourceOpenApi(resource('georeplication_session', 'georeplication_sessions', { name: str() }))),
+    ).toContain('GeoreplicationSessionsXml');
   });
 
   it('XML: id/href and link rel/href are attributes, nothing else is', () => {
@@ -47,15 +47,27 @@ describe('resourceOpenApi', () => {
   });
 
   it('XML: lists are wrapped arrays of named items; dates are date-time strings', () => {
-    expect(prop(schemas.HostXml, 'options')).toMatchObject({ type: 'array', xml: { name: 'options', wrapped: true }, items: { xml: { name: 'option' } } });
+    expect(prop(schemas.HostXml, 'options')).toMatchObject({
+      type: 'array',
+      xml: { name: 'options', wrapped: true },
+      items: { xml: { name: 'option' } },
+    });
     expect(prop(schemas.HostXml, 'created')).toMatchObject({ type: 'string', format: 'date-time', readOnly: true });
-    expect(schemas.HostsXml).toEqual({ type: 'array', xml: { name: 'hosts', wrapped: true }, items: { $ref: '#/components/schemas/HostXml' } });
+    expect(schemas.HostsXml).toEqual({
+      type: 'array',
+      xml: { name: 'hosts', wrapped: true },
+      items: { $ref: '#/components/schemas/HostXml' },
+    });
   });
 
   it('JSON: dates are int64 epoch ms, lists are {item: [...]}, numbers and booleans are native', () => {
     const json = schemas.Host;
     expect(prop(json, 'created')).toMatchObject({ type: 'integer', format: 'int64', readOnly: true });
-    expect(prop(json, 'options')).toMatchObject({ type: 'object', required: ['option'], properties: { option: { type: 'array', maxItems: 5 } } });
+    expect(prop(json, 'options')).toMatchObject({
+      type: 'object',
+      required: ['option'],
+      properties: { option: { type: 'array', maxItems: 5 } },
+    });
     expect(prop(json, 'ssh', 'port')).toEqual({ type: 'integer', format: 'int32', minimum: 1, maximum: 65535 });
     expect(prop(json, 'size')).toEqual({ type: 'integer', format: 'int64' });
     expect(prop(json, 'gluster_service')).toEqual({ type: 'boolean' });

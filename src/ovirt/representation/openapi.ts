@@ -1,4 +1,14 @@
-import { FaultSchema, INT32_MAX, INT32_MIN, ListItem, ObjectField, pascalCase, ResourceSchema, RootSchema, type ActionSchema } from './schema';
+import {
+  FaultSchema,
+  INT32_MAX,
+  INT32_MIN,
+  ListItem,
+  ObjectField,
+  pascalCase,
+  ResourceSchema,
+  RootSchema,
+  type ActionSchema,
+} from './schema';
 
 /**
  * OpenAPI 3.0 schema objects derived from the representation schemas. XML and JSON differ (dates,
@@ -86,7 +96,10 @@ function objectSchema(schema: RootSchema, style: Style, xmlName: string | undefi
       continue;
     }
     const property = fieldSchema(field, name, style);
-    const description = [field.description, field.kind === 'string' && field.patternDescription ? `Must be ${field.patternDescription}.` : undefined]
+    const description = [
+      field.description,
+      field.kind === 'string' && field.patternDescription ? `Must be ${field.patternDescription}.` : undefined,
+    ]
       .filter((d) => d !== undefined)
       .join(' ');
     if (description !== '') property.description = description;
@@ -124,7 +137,8 @@ function fieldSchema(field: ListItem, name: string, style: Style): OpenApiSchema
     case 'int':
     case 'long': {
       // The kind's own bounds are implied by the format; only narrower ones are spelled out.
-      const [lo, hi] = field.kind === 'int' ? [INT32_MIN, INT32_MAX] : [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+      const [lo, hi] =
+        field.kind === 'int' ? [INT32_MIN, INT32_MAX] : [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
       return {
         type: 'integer',
         format: field.kind === 'int' ? 'int32' : 'int64',

@@ -48,7 +48,10 @@ describe('parseXmlBody', () => {
   });
 
   it('keeps names that collide with Object.prototype as plain data', () => {
-    const tree = parseXmlBody('<a><__proto__><polluted>yes</polluted></__proto__><constructor>c</constructor></a>', 'a');
+    const tree = parseXmlBody(
+      '<a><__proto__><polluted>yes</polluted></__proto__><constructor>c</constructor></a>',
+      'a',
+    );
     expect(Object.keys(tree)).toEqual(['__proto__', 'constructor']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
@@ -82,17 +85,32 @@ const billionLaughs = `<?xml version="1.0"?>
 const hostile: [string, 'xml' | 'json', string, RegExp][] = [
   ['DOCTYPE', 'xml', '<!DOCTYPE host><host/>', /DOCTYPE declarations are not allowed/],
   ['doctype in lower case', 'xml', '<!doctype host><host/>', /DOCTYPE declarations are not allowed/],
-  ['external entity (XXE)', 'xml', '<!DOCTYPE h [<!ENTITY x SYSTEM "file:///etc/passwd">]><host><name>&x;</name></host>', /DOCTYPE/],
+  [
+    'external entity (XXE)',
+    'xml',
+    '<!DOCTYPE h [<!ENTITY x SYSTEM "file:///etc/passwd">]><host><name>&x;</name></host>',
+    /DOCTYPE/,
+  ],
   ['billion laughs', 'xml', billionLaughs, /DOCTYPE declarations are not allowed \(line 2, column 1\)/],
   ['bare ENTITY declaration', 'xml', '<host><!ENTITY x "y"></host>', /ENTITY declarations are not allowed/],
   ['other markup declaration', 'xml', '<host><!ELEMENT host ANY></host>', /markup declarations are not allowed/],
   ['undeclared entity reference', 'xml', '<host><name>&x;</name></host>', /only the predefined entities/],
-  ['entity named like a prototype member', 'xml', '<host><name>&constructor;</name></host>', /only the predefined entities/],
+  [
+    'entity named like a prototype member',
+    'xml',
+    '<host><name>&constructor;</name></host>',
+    /only the predefined entities/,
+  ],
   ['entity reference in an attribute', 'xml', '<host id="&x;"/>', /only the predefined entities/],
   ['bare ampersand', 'xml', '<host><name>a & b</name></host>', /only the predefined entities/],
   ['control character reference', 'xml', '<host><name>&#1;</name></host>', /malformed XML: invalid character entity/],
   ['unclosed tag', 'xml', '<host><name>x</name>', /malformed XML: unclosed root tag/],
-  ['mismatched tags', 'xml', '<host><name>x</nam></host>', /malformed XML: unexpected close tag \(line 1, column 19\)|malformed XML/],
+  [
+    'mismatched tags',
+    'xml',
+    '<host><name>x</nam></host>',
+    /malformed XML: unexpected close tag \(line 1, column 19\)|malformed XML/,
+  ],
   ['unterminated start tag', 'xml', '<host><name', /unterminated start tag \(line 1, column 7\)/],
   ['unterminated comment', 'xml', '<host><!-- x </host>', /unterminated comment/],
   ['unquoted attribute', 'xml', '<host id=1/>', /malformed XML/],
@@ -105,8 +123,18 @@ const hostile: [string, 'xml' | 'json', string, RegExp][] = [
   ['mixed content', 'xml', '<host>text<name>x</name></host>', /<host> mixes text and elements/],
   ['unknown attribute', 'xml', '<host><name lang="en">x</name></host>', /<name>: unexpected attribute lang/],
   ['attribute and text', 'xml', '<host><name id="1">x</name></host>', /<name> has attributes and text/],
-  ['attribute and element of the same name', 'xml', '<host id="1"><id>2</id></host>', /id is given both as an attribute and as an element/],
-  ['huge attribute count', 'xml', `<host ${Array.from({ length: 5000 }, (_, i) => `a${i}="x"`).join(' ')}/>`, /more than 16 attributes/],
+  [
+    'attribute and element of the same name',
+    'xml',
+    '<host id="1"><id>2</id></host>',
+    /id is given both as an attribute and as an element/,
+  ],
+  [
+    'huge attribute count',
+    'xml',
+    `<host ${Array.from({ length: 5000 }, (_, i) => `a${i}="x"`).join(' ')}/>`,
+    /more than 16 attributes/,
+  ],
   ['deep nesting', 'xml', deep(33), /nested deeper than 32 levels/],
   ['very deep nesting', 'xml', deep(100000), /nested deeper than 32 levels/],
   ['too many elements', 'xml', `<host>${'<x/>'.repeat(20001)}</host>`, /more than 20000 elements/],
@@ -114,7 +142,12 @@ const hostile: [string, 'xml' | 'json', string, RegExp][] = [
   ['empty XML', 'xml', '   ', /empty body: expected <host>/],
   ['not XML at all', 'xml', '{"name": "x"}', /text before the root element/],
   ['JSON syntax error', 'json', '{"name": }', /^malformed JSON: unexpected token '}'$/],
-  ['JSON syntax error with a position', 'json', '{"a": 1,\n}', /^malformed JSON: expected double-quoted property name \(line 2, column 1\)$/],
+  [
+    'JSON syntax error with a position',
+    'json',
+    '{"a": 1,\n}',
+    /^malformed JSON: expected double-quoted property name \(line 2, column 1\)$/,
+  ],
   ['JSON cut short', 'json', '{"a": ', /^malformed JSON: unexpected end of json input$/],
   ['JSON that quotes the input in its error', 'json', 'secret-token-abc', /^malformed JSON/],
   ['JSON array at top level', 'json', '[{"name": "x"}]', /the body must be a JSON object, not an array/],
@@ -123,8 +156,18 @@ const hostile: [string, 'xml' | 'json', string, RegExp][] = [
   ['JSON number', 'json', '42', /not number/],
   ['empty JSON', 'json', '', /empty body/],
   ['deep JSON', 'json', '{"a":'.repeat(40) + '1' + '}'.repeat(40), /nested deeper than 32 levels/],
-  ['very deep JSON', 'json', '{"a":'.repeat(100000) + '1' + '}'.repeat(100000), /malformed JSON|nested deeper than 32 levels/],
-  ['very deep JSON array', 'json', '{"a":' + '['.repeat(50000) + ']'.repeat(50000) + '}', /malformed JSON|nested deeper than 32 levels/],
+  [
+    'very deep JSON',
+    'json',
+    '{"a":'.repeat(100000) + '1' + '}'.repeat(100000),
+    /malformed JSON|nested deeper than 32 levels/,
+  ],
+  [
+    'very deep JSON array',
+    'json',
+    '{"a":' + '['.repeat(50000) + ']'.repeat(50000) + '}',
+    /malformed JSON|nested deeper than 32 levels/,
+  ],
 ];
 
 describe('hostile and malformed bodies', () => {
@@ -146,13 +189,17 @@ describe('hostile and malformed bodies', () => {
   });
 
   it('finds DOCTYPE before the parser does, even after comments and PIs', () => {
-    expect(bodyError(() => parseXmlBody('<?xml version="1.0"?><!-- x --><!DOCTYPE a SYSTEM "http://x/y.dtd"><host/>', 'host')).detail).toMatch(
-      /^DOCTYPE declarations are not allowed/,
-    );
+    expect(
+      bodyError(() =>
+        parseXmlBody('<?xml version="1.0"?><!-- x --><!DOCTYPE a SYSTEM "http://x/y.dtd"><host/>', 'host'),
+      ).detail,
+    ).toMatch(/^DOCTYPE declarations are not allowed/);
   });
 
   it('allows what looks like markup inside CDATA and comments', () => {
-    expect(parseXmlBody('<host><!-- <!DOCTYPE & --><name><![CDATA[<!DOCTYPE x> & &x;]]></name></host>', 'host')).toEqual({
+    expect(
+      parseXmlBody('<host><!-- <!DOCTYPE & --><name><![CDATA[<!DOCTYPE x> & &x;]]></name></host>', 'host'),
+    ).toEqual({
       name: '<!DOCTYPE x> & &x;',
     });
   });
@@ -168,7 +215,11 @@ describe('the XML pre-scan does linear work', () => {
   function charactersSearched(run: () => void): number {
     const original = String.prototype.indexOf;
     let searched = 0;
-    const spy = jest.spyOn(String.prototype, 'indexOf').mockImplementation(function (this: string, needle: string, from?: number) {
+    const spy = jest.spyOn(String.prototype, 'indexOf').mockImplementation(function (
+      this: string,
+      needle: string,
+      from?: number,
+    ) {
       const found = original.call(this, needle, from);
       const start = Math.max(0, Math.min(from ?? 0, this.length));
       searched += (found === -1 ? this.length : found) - start;
@@ -198,16 +249,27 @@ describe('the XML pre-scan does linear work', () => {
 
   it('still checks every entity reference between, inside and after comments', () => {
     const bad = `<action>${comments(20_000)}<v>&amp;&bogus;</v></action>`;
-    expect(bodyError(() => parseXmlBody(bad, 'action')).detail).toMatch(/^only the predefined entities .*\(line 1, column 140017\)$/);
-    expect(parseXmlBody(`<action><!-- & --><v>a&amp;b</v><!-- &x; --><w id="&lt;"/></action>`, 'action')).toEqual({ v: 'a&b', w: { id: '<' } });
-    expect(bodyError(() => parseXmlBody('<action><!-- & --><w id="&x;"/></action>', 'action')).detail).toMatch(/only the predefined entities/);
-    expect(bodyError(() => parseXmlBody('<action><w a="&amp;"/>&x;</action>', 'action')).detail).toMatch(/^only the predefined entities .*\(line 1, column 23\)$/);
+    expect(bodyError(() => parseXmlBody(bad, 'action')).detail).toMatch(
+      /^only the predefined entities .*\(line 1, column 140017\)$/,
+    );
+    expect(parseXmlBody(`<action><!-- & --><v>a&amp;b</v><!-- &x; --><w id="&lt;"/></action>`, 'action')).toEqual({
+      v: 'a&b',
+      w: { id: '<' },
+    });
+    expect(bodyError(() => parseXmlBody('<action><!-- & --><w id="&x;"/></action>', 'action')).detail).toMatch(
+      /only the predefined entities/,
+    );
+    expect(bodyError(() => parseXmlBody('<action><w a="&amp;"/>&x;</action>', 'action')).detail).toMatch(
+      /^only the predefined entities .*\(line 1, column 23\)$/,
+    );
   });
 
   it('does not take the opener of a comment or instruction for its end', () => {
     expect(bodyError(() => parseXmlBody('<action><!--></action>', 'action')).detail).toMatch(/^unterminated comment/);
     expect(bodyError(() => parseXmlBody('<action><!---></action>', 'action')).detail).toMatch(/^unterminated comment/);
-    expect(bodyError(() => parseXmlBody('<?><action/>', 'action')).detail).toMatch(/^unterminated processing instruction|malformed XML/);
+    expect(bodyError(() => parseXmlBody('<?><action/>', 'action')).detail).toMatch(
+      /^unterminated processing instruction|malformed XML/,
+    );
     expect(parseXmlBody('<action><!----><!-- - --><!-->--></action>', 'action')).toEqual({});
   });
 });

@@ -67,7 +67,10 @@ function prescan(text: string, l: Required<ParseLimits>): void {
     while (nextAmp !== -1 && nextAmp < to) {
       ENTITY.lastIndex = nextAmp;
       if (!ENTITY.test(text)) {
-        fail('only the predefined entities (&amp; &lt; &gt; &quot; &apos;) and character references are allowed', nextAmp);
+        fail(
+          'only the predefined entities (&amp; &lt; &gt; &quot; &apos;) and character references are allowed',
+          nextAmp,
+        );
       }
       nextAmp = text.indexOf('&', nextAmp + 1);
     }
@@ -80,7 +83,10 @@ function prescan(text: string, l: Required<ParseLimits>): void {
     const lt = text.indexOf('<', i);
     const end = lt === -1 ? n : lt;
     if (depth === 0 && /\S/.test(text.slice(i, end))) {
-      fail(rootClosed ? 'content after the root element' : 'text before the root element', i + text.slice(i, end).search(/\S/));
+      fail(
+        rootClosed ? 'content after the root element' : 'text before the root element',
+        i + text.slice(i, end).search(/\S/),
+      );
     }
     checkEntities(i, end);
     if (lt === -1) {
@@ -97,7 +103,12 @@ function prescan(text: string, l: Required<ParseLimits>): void {
       i = skipTo('<![CDATA[', ']]>', 'CDATA section');
     } else if (text.startsWith('<!', lt)) {
       const word = /^<!\s*([A-Za-z]*)/.exec(text.slice(lt, lt + 20))?.[1].toUpperCase();
-      fail(word === 'DOCTYPE' || word === 'ENTITY' ? `${word} declarations are not allowed` : 'markup declarations are not allowed', lt);
+      fail(
+        word === 'DOCTYPE' || word === 'ENTITY'
+          ? `${word} declarations are not allowed`
+          : 'markup declarations are not allowed',
+        lt,
+      );
     } else if (text.startsWith('<?', lt)) {
       i = skipTo('<?', '?>', 'processing instruction');
     } else if (text.startsWith('</', lt)) {
@@ -270,7 +281,9 @@ export function parseXmlBody(text: string, expectedRoot: string, parseLimits?: P
 export function checkJsonBody(value: unknown, parseLimits?: ParseLimits): Record<string, unknown> {
   const l = limits(parseLimits);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw syntax(`the body must be a JSON object, not ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
+    throw syntax(
+      `the body must be a JSON object, not ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`,
+    );
   }
   // Iterative: a hostile body must not be able to exhaust the call stack.
   const stack: [unknown, number][] = [[value, 1]];
@@ -324,6 +337,11 @@ function describeJsonError(error: unknown, text: string): string {
 }
 
 /** parseXmlBody or parseJsonBody by format. */
-export function parseBody(text: string, format: Format, expectedRoot: string, parseLimits?: ParseLimits): BodyObject | Record<string, unknown> {
+export function parseBody(
+  text: string,
+  format: Format,
+  expectedRoot: string,
+  parseLimits?: ParseLimits,
+): BodyObject | Record<string, unknown> {
   return format === 'xml' ? parseXmlBody(text, expectedRoot, parseLimits) : parseJsonBody(text, parseLimits);
 }

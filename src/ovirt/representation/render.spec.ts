@@ -151,7 +151,9 @@ describe('render a resource', () => {
       actions: ['start'],
       link: [{ rel: 'session', href: '/ovirt-engine/api/x/1' }],
     });
-    expect(out).toContain('<actions>\n        <link rel="start" href="/ovirt-engine/api/hosts/123/start"/>\n    </actions>');
+    expect(out).toContain(
+      '<actions>\n        <link rel="start" href="/ovirt-engine/api/hosts/123/start"/>\n    </actions>',
+    );
     expect(out).not.toContain('refresh');
     expect(out).toContain('<link rel="session" href="/ovirt-engine/api/x/1"/>\n</host>');
     expect(out).not.toContain('rel="bricks"');
@@ -166,7 +168,9 @@ describe('render a resource', () => {
   it('renders empty lists and empty objects', () => {
     const xml = renderXml(HostSchema, { ...hostView, options: [] });
     expect(xml).toContain('    <options/>\n');
-    expect(renderJson(HostSchema, { ...hostView, options: [] }, { pretty: false })).toContain('"options":{"option":[]}');
+    expect(renderJson(HostSchema, { ...hostView, options: [] }, { pretty: false })).toContain(
+      '"options":{"option":[]}',
+    );
   });
 
   it('escapes text and attributes, and replaces characters XML cannot carry', () => {
@@ -185,12 +189,17 @@ describe('render a resource', () => {
     const out = renderJson(HostSchema, { ...hostView, size: '9223372036854775807' }, { pretty: false });
     expect(out).toContain('"size":9223372036854775807');
     expect(renderXml(HostSchema, { ...hostView, size: 2n ** 63n - 1n })).toContain('<size>9223372036854775807</size>');
-    expect(renderJson(HostSchema, { ...hostView, size: -(2n ** 63n) }, { pretty: false })).toContain('"size":-9223372036854775808');
+    expect(renderJson(HostSchema, { ...hostView, size: -(2n ** 63n) }, { pretty: false })).toContain(
+      '"size":-9223372036854775808',
+    );
     expect(renderJson(HostSchema, { ...hostView, size: '0042' }, { pretty: false })).toContain('"size":42');
   });
 
   it('throws RenderError when a view does not fit the schema', () => {
-    const bad = (patch: Record<string, unknown>): (() => string) => () => renderXml(HostSchema, { ...hostView, ...patch } as ViewOf<typeof HostSchema>);
+    const bad =
+      (patch: Record<string, unknown>): (() => string) =>
+      () =>
+        renderXml(HostSchema, { ...hostView, ...patch } as ViewOf<typeof HostSchema>);
     expect(bad({ status: 'sideways' })).toThrow(RenderError);
     expect(bad({ ssh: { port: '22', user: 'root' } })).toThrow('host.ssh.port: expected an integer');
     expect(bad({ created: new Date('nope') })).toThrow('host.created: expected a valid date');
@@ -285,12 +294,18 @@ describe('render faults and actions', () => {
   });
 
   it('writes a complete action with its job, and async when echoed', () => {
-    const out = renderAction(StartAction, { status: 'complete', job: { id: '7', href: '/j/7' }, async: false }, 'xml', { pretty: false });
-    expect(out).toBe(`${XML_DECLARATION}<action><status>complete</status><job id="7" href="/j/7"/><async>false</async></action>`);
+    const out = renderAction(StartAction, { status: 'complete', job: { id: '7', href: '/j/7' }, async: false }, 'xml', {
+      pretty: false,
+    });
+    expect(out).toBe(
+      `${XML_DECLARATION}<action><status>complete</status><job id="7" href="/j/7"/><async>false</async></action>`,
+    );
   });
 
   it('keeps the envelope first even for a parameter called name', () => {
     const Named = actionSchema({ name: str() });
-    expect(renderAction(Named, { status: 'pending', name: 'x' }, 'json', { pretty: false })).toBe('{"status":"pending","name":"x"}');
+    expect(renderAction(Named, { status: 'pending', name: 'x' }, 'json', { pretty: false })).toBe(
+      '{"status":"pending","name":"x"}',
+    );
   });
 });

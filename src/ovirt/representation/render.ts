@@ -1,14 +1,6 @@
 import { FaultView, RenderError } from './errors';
 import { formatDate, parseIsoDate, MAX_EPOCH_MS } from './dates';
-import {
-  ActionSchema,
-  FaultSchema,
-  ListItem,
-  ResourceSchema,
-  RootSchema,
-  ViewOf,
-  LinkView,
-} from './schema';
+import { ActionSchema, FaultSchema, ListItem, ResourceSchema, RootSchema, ViewOf, LinkView } from './schema';
 
 export type Format = 'xml' | 'json';
 
@@ -77,7 +69,14 @@ function optionalString(view: Rec, key: string, path: string): string | undefine
 }
 
 function link(rel: string, href: string): Element {
-  return { t: 'element', attrs: [['rel', rel], ['href', href]], members: [] };
+  return {
+    t: 'element',
+    attrs: [
+      ['rel', rel],
+      ['href', href],
+    ],
+    members: [],
+  };
 }
 
 function buildObject(schema: RootSchema, view: unknown, path: string, ctx: Context): Element {
@@ -96,7 +95,10 @@ function buildObject(schema: RootSchema, view: unknown, path: string, ctx: Conte
     if (href !== undefined && actions.length > 0) {
       const base = href;
       const links = actions.map((a) => link(a, `${base}/${a}`));
-      members.push({ name: 'actions', node: { t: 'element', attrs: [], members: [{ name: 'link', node: { t: 'repeated', items: links } }] } });
+      members.push({
+        name: 'actions',
+        node: { t: 'element', attrs: [], members: [{ name: 'link', node: { t: 'repeated', items: links } }] },
+      });
     }
   }
   for (const name of schema.order) {
@@ -133,7 +135,10 @@ function linkViews(schema: ResourceSchema, view: Rec, href: string | undefined, 
   if (given === undefined || given === null) {
     return href === undefined ? [] : schema.links.map((rel) => ({ rel, href: `${href}/${rel}` }));
   }
-  if (!Array.isArray(given) || !given.every((l) => isRecord(l) && typeof l.rel === 'string' && typeof l.href === 'string')) {
+  if (
+    !Array.isArray(given) ||
+    !given.every((l) => isRecord(l) && typeof l.rel === 'string' && typeof l.href === 'string')
+  ) {
     throw new RenderError(`${path}.link: expected a list of {rel, href}`);
   }
   return given as readonly LinkView[];
@@ -180,12 +185,32 @@ function buildValue(field: ListItem, value: unknown, path: string, ctx: Context)
       const href = optionalString(value, 'href', path);
       const followed = value.followed;
       if (followed !== undefined && followed !== null) {
-        if (!isRecord(followed) || !isRecord(followed.schema) || followed.schema.kind !== 'resource' || !isRecord(followed.view)) {
+        if (
+          !isRecord(followed) ||
+          !isRecord(followed.schema) ||
+          followed.schema.kind !== 'resource' ||
+          !isRecord(followed.view)
+        ) {
           throw new RenderError(`${path}.followed: expected {schema, view} of a resource`);
         }
-        return buildObject(followed.schema as unknown as ResourceSchema, { ...followed.view, id: value.id, href }, path, ctx);
+        return buildObject(
+          followed.schema as unknown as ResourceSchema,
+          { ...followed.view, id: value.id, href },
+          path,
+          ctx,
+        );
       }
-      return { t: 'element', attrs: href === undefined ? [['id', value.id]] : [['id', value.id], ['href', href]], members: [] };
+      return {
+        t: 'element',
+        attrs:
+          href === undefined
+            ? [['id', value.id]]
+            : [
+                ['id', value.id],
+                ['href', href],
+              ],
+        members: [],
+      };
     }
     case 'object':
     case 'resource':
@@ -239,8 +264,9 @@ function epochMs(value: unknown, path: string): number {
 // ---- XML -----------------------------------------------------------------------------------
 
 // Characters XML 1.0 cannot carry at all, even escaped: they become U+FFFD.
-// eslint-disable-next-line no-control-regex
-const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const NOT_XML =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 const TEXT_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' };
 const ATTR_ESCAPES: Readonly<Record<string, string>> = {
@@ -308,14 +334,30 @@ function writeJson(node: Node, depth: number, pretty: boolean): string {
         pretty,
       );
     case 'wrapped':
-      return jsonObject([[node.itemName, writeJson({ t: 'repeated', items: node.items }, depth + 1, pretty)]], depth, pretty);
+      return jsonObject(
+        [[node.itemName, writeJson({ t: 'repeated', items: node.items }, depth + 1, pretty)]],
+        depth,
+        pretty,
+      );
     case 'repeated':
-      return jsonBlock('[', ']', node.items.map((item) => writeJson(item, depth + 1, pretty)), depth, pretty);
+      return jsonBlock(
+        '[',
+        ']',
+        node.items.map((item) => writeJson(item, depth + 1, pretty)),
+        depth,
+        pretty,
+      );
   }
 }
 
 function jsonObject(entries: readonly [string, string][], depth: number, pretty: boolean): string {
-  return jsonBlock('{', '}', entries.map(([k, v]) => `${JSON.stringify(k)}:${pretty ? ' ' : ''}${v}`), depth, pretty);
+  return jsonBlock(
+    '{',
+    '}',
+    entries.map(([k, v]) => `${JSON.stringify(k)}:${pretty ? ' ' : ''}${v}`),
+    depth,
+    pretty,
+  );
 }
 
 function jsonBlock(open: string, close: string, parts: readonly string[], depth: number, pretty: boolean): string {
@@ -346,7 +388,12 @@ function write(rootName: string, node: Node, format: Format, options: RenderOpti
  * entity with extra (even secret) properties can be passed as is. null/undefined fields are left out.
  * Throws RenderError when a value does not fit its field.
  */
-export function render<S extends RootSchema>(schema: S, view: ViewOf<S>, format: Format, options?: RenderOptions): string {
+export function render<S extends RootSchema>(
+  schema: S,
+  view: ViewOf<S>,
+  format: Format,
+  options?: RenderOptions,
+): string {
   return renderRoot(schema, view, format, options);
 }
 
@@ -380,6 +427,11 @@ export function renderFault(fault: FaultView, format: Format, options?: RenderOp
 }
 
 /** The `<action>` envelope: status, fault, job, then the echoed parameters. */
-export function renderAction<S extends ActionSchema>(schema: S, view: ViewOf<S>, format: Format, options?: RenderOptions): string {
+export function renderAction<S extends ActionSchema>(
+  schema: S,
+  view: ViewOf<S>,
+  format: Format,
+  options?: RenderOptions,
+): string {
   return renderRoot(schema, view, format, options);
 }

@@ -6,7 +6,11 @@ export const HostSchema = resource(
   'hosts',
   {
     address: str({ maxLength: 255, pattern: /^[A-Za-z0-9.:-]+$/, patternDescription: 'a host name or an IP address' }),
-    name: str({ maxLength: 50, pattern: /^[A-Za-z0-9_.-]+$/, patternDescription: 'letters, digits, dots, dashes or underscores' }),
+    name: str({
+      maxLength: 50,
+      pattern: /^[A-Za-z0-9_.-]+$/,
+      patternDescription: 'letters, digits, dots, dashes or underscores',
+    }),
     description: str({ optional: true, maxLength: 200 }),
     cluster: ref('cluster'),
     status: enumOf(['up', 'down', 'non_responsive'], { readOnly: true }),

@@ -16,14 +16,24 @@ import {
 
 describe('schema DSL', () => {
   it('orders fields like oVirt: name, description, comment, then the rest as declared', () => {
-    const S = resource('thing', 'things', { size: int(), comment: str(), description: str(), name: str(), other: bool() });
+    const S = resource('thing', 'things', {
+      size: int(),
+      comment: str(),
+      description: str(),
+      name: str(),
+      other: bool(),
+    });
     expect(S.order).toEqual(['name', 'description', 'comment', 'size', 'other']);
     expect(HostSchema.order.slice(0, 4)).toEqual(['name', 'description', 'address', 'cluster']);
   });
 
   it('records the flags', () => {
     expect(str()).toMatchObject({ optional: false, readOnly: false, writeOnly: false });
-    expect(str({ optional: true, writeOnly: true })).toMatchObject({ optional: true, readOnly: false, writeOnly: true });
+    expect(str({ optional: true, writeOnly: true })).toMatchObject({
+      optional: true,
+      readOnly: false,
+      writeOnly: true,
+    });
     expect(int({ readOnly: true })).toMatchObject({ kind: 'int', readOnly: true, min: -2147483648, max: 2147483647 });
     expect(list('x', str()).maxItems).toBe(1000);
   });
@@ -65,7 +75,12 @@ describe('schema DSL', () => {
     // @ts-expect-error non-optional fields are required in a view
     const missing: ViewOf<typeof HostSchema> = { name: 'n' };
 
-    const create: CreateInputOf<typeof HostSchema> = { name: 'n', address: 'a', cluster: { name: 'c' }, ssh: { port: 1, user: 'u' } };
+    const create: CreateInputOf<typeof HostSchema> = {
+      name: 'n',
+      address: 'a',
+      cluster: { name: 'c' },
+      ssh: { port: 1, user: 'u' },
+    };
     // @ts-expect-error readOnly fields are not part of an input
     const createStatus: CreateInputOf<typeof HostSchema> = { ...create, status: 'up' };
     const update: UpdateInputOf<typeof HostSchema> = { description: null, ssh: { port: 2 } };

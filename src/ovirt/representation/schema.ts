@@ -111,7 +111,8 @@ export interface ResourceSchema<FS extends Fields = Fields> {
   readonly ignored?: readonly string[];
 }
 
-export type Field = StringField | IntegerField | BooleanField | DateField | EnumField | RefField | ObjectField | ListField;
+export type Field =
+  StringField | IntegerField | BooleanField | DateField | EnumField | RefField | ObjectField | ListField;
 export type ListItem = Field | ResourceSchema;
 export type Fields = { readonly [name: string]: Field };
 
@@ -189,7 +190,12 @@ export interface IntegerOptions extends Modifiers {
   readonly max?: number;
 }
 
-function integer<M extends IntegerOptions, K extends 'int' | 'long'>(kind: K, lo: number, hi: number, options?: M): IntegerField<FlagsOf<M>, K> {
+function integer<M extends IntegerOptions, K extends 'int' | 'long'>(
+  kind: K,
+  lo: number,
+  hi: number,
+  options?: M,
+): IntegerField<FlagsOf<M>, K> {
   const min = options?.min ?? lo;
   const max = options?.max ?? hi;
   if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || min < lo || max > hi || min > max) {
@@ -253,7 +259,14 @@ export function obj<const FS extends Fields, const M extends ObjectOptions = NoO
   options?: M,
 ): ObjectField<FS, FlagsOf<M>> {
   checkName('type name', type);
-  return Object.freeze({ kind: 'object', ...flags(options), type, fields, order: fieldOrder(fields), ...ignoredNames(fields, options?.ignored) });
+  return Object.freeze({
+    kind: 'object',
+    ...flags(options),
+    type,
+    fields,
+    order: fieldOrder(fields),
+    ...ignoredNames(fields, options?.ignored),
+  });
 }
 
 export interface ListOptions extends Modifiers {
@@ -396,9 +409,13 @@ export type ViewValue<F> = F extends { readonly kind: 'string' }
 /** Render input for an object: non-optional fields are required; writeOnly fields are never rendered. */
 export type View<FS extends Fields> = Simplify<
   {
-    readonly [K in keyof FS as IsWriteOnly<FS[K]> extends true ? never : IsOptional<FS[K]> extends true ? never : K]: ViewValue<FS[K]>;
+    readonly [
+      K in keyof FS as IsWriteOnly<FS[K]> extends true ? never : IsOptional<FS[K]> extends true ? never : K
+    ]: ViewValue<FS[K]>;
   } & {
-    readonly [K in keyof FS as IsWriteOnly<FS[K]> extends true ? never : IsOptional<FS[K]> extends true ? K : never]?: ViewValue<FS[K]> | null;
+    readonly [
+      K in keyof FS as IsWriteOnly<FS[K]> extends true ? never : IsOptional<FS[K]> extends true ? K : never
+    ]?: ViewValue<FS[K]> | null;
   }
 >;
 
@@ -411,7 +428,8 @@ export type ResourceView<FS extends Fields> = View<FS> & {
   readonly actions?: readonly string[];
 };
 
-export type ViewOf<S> = S extends ResourceSchema<infer FS> ? ResourceView<FS> : S extends ObjectField<infer FS> ? View<FS> : never;
+export type ViewOf<S> =
+  S extends ResourceSchema<infer FS> ? ResourceView<FS> : S extends ObjectField<infer FS> ? View<FS> : never;
 
 // ---- input types (what decodeBody returns) --------------------------------------------------
 
@@ -444,9 +462,13 @@ export type InputValue<F> = F extends { readonly kind: 'string' }
 /** A decoded create (or action) body: required writable fields are present. */
 export type CreateInput<FS extends Fields> = Simplify<
   {
-    [K in keyof FS as IsReadOnly<FS[K]> extends true ? never : IsOptional<FS[K]> extends true ? never : K]: InputValue<FS[K]>;
+    [K in keyof FS as IsReadOnly<FS[K]> extends true ? never : IsOptional<FS[K]> extends true ? never : K]: InputValue<
+      FS[K]
+    >;
   } & {
-    [K in keyof FS as IsReadOnly<FS[K]> extends true ? never : IsOptional<FS[K]> extends true ? K : never]?: InputValue<FS[K]>;
+    [K in keyof FS as IsReadOnly<FS[K]> extends true ? never : IsOptional<FS[K]> extends true ? K : never]?: InputValue<
+      FS[K]
+    >;
   }
 >;
 
@@ -454,7 +476,8 @@ type UpdateValue<F> = F extends ObjectField<infer FS> ? UpdateInput<FS> : InputV
 
 /** A decoded update body: every writable field may be missing; optional ones may be null (cleared). */
 export type UpdateInput<FS extends Fields> = Simplify<{
-  [K in keyof FS as IsReadOnly<FS[K]> extends true ? never : K]?: UpdateValue<FS[K]> | (IsOptional<FS[K]> extends true ? null : never);
+  [K in keyof FS as IsReadOnly<FS[K]> extends true ? never : K]?:
+    UpdateValue<FS[K]> | (IsOptional<FS[K]> extends true ? null : never);
 }>;
 
 export type CreateInputOf<S extends RootSchema> = CreateInput<S['fields']>;

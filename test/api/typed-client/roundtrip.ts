@@ -9,7 +9,9 @@ type JsonBody<R> = R extends { content: { 'application/json': infer B } } ? B : 
 
 export type ClusterList = JsonBody<paths['/ovirt-engine/api/clusters']['get']['responses'][200]>;
 export type Cluster = JsonBody<paths['/ovirt-engine/api/clusters/{id}']['get']['responses'][200]>;
-export type ClusterCreate = NonNullable<paths['/ovirt-engine/api/clusters']['post']['requestBody']>['content']['application/json'];
+export type ClusterCreate = NonNullable<
+  paths['/ovirt-engine/api/clusters']['post']['requestBody']
+>['content']['application/json'];
 export type Host = components['schemas']['Host'];
 export type HostCreate = components['schemas']['HostCreate'];
 export type Fault = components['schemas']['Fault'];
@@ -55,11 +57,20 @@ export interface RoundTrip {
 export async function roundTrip(base: string, credentials?: string): Promise<RoundTrip> {
   authorization = credentials;
   const before = await call<ClusterList>(base, 'GET', '/ovirt-engine/api/clusters');
-  const newCluster: ClusterCreate = { name: 'typed-client', description: 'made by the generated client', gluster_service: true };
+  const newCluster: ClusterCreate = {
+    name: 'typed-client',
+    description: 'made by the generated client',
+    gluster_service: true,
+  };
   const created = await call<Cluster>(base, 'POST', '/ovirt-engine/api/clusters', newCluster);
   if (created.id === undefined) throw new Error('the new cluster has no id');
   const fetched = await call<Cluster>(base, 'GET', `/ovirt-engine/api/clusters/${created.id}`);
-  const newHost: HostCreate = { name: 'typed-host', address: '192.0.2.7', cluster: { name: fetched.name }, ssh: { port: 2222, user: { user_name: 'geo' } } };
+  const newHost: HostCreate = {
+    name: 'typed-host',
+    address: '192.0.2.7',
+    cluster: { name: fetched.name },
+    ssh: { port: 2222, user: { user_name: 'geo' } },
+  };
   const host = await call<Host>(base, 'POST', '/ovirt-engine/api/hosts', newHost);
   const after = await call<ClusterList>(base, 'GET', '/ovirt-engine/api/clusters');
   return {

@@ -16,7 +16,8 @@ export function isRoot(): boolean {
 /** Fails the suite with the fix in the message when the machine lacks sshd. */
 export function requireSshTools(): void {
   const missing = [SSHD, '/usr/bin/ssh-keygen'].filter((file) => !fs.existsSync(file));
-  if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: apt-get install -y ${REQUIRED_PACKAGES.join(' ')}`);
+  if (missing.length > 0)
+    throw new Error(`${missing.join(', ')} missing: apt-get install -y ${REQUIRED_PACKAGES.join(' ')}`);
 }
 
 export interface HostKey {
@@ -102,7 +103,8 @@ export class TestSshd {
   private async waitForBanner(deadlineMs = 20_000): Promise<void> {
     const end = Date.now() + deadlineMs;
     for (;;) {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`sshd exited at start:\n${this.output}`);
+      if (this.child.exitCode !== null || this.child.signalCode !== null)
+        throw new Error(`sshd exited at start:\n${this.output}`);
       const banner = await new Promise<string>((resolve) => {
         const socket = net.connect({ port: this.port, host: '127.0.0.1' });
         socket.setTimeout(2000, () => socket.destroy());
@@ -114,7 +116,8 @@ export class TestSshd {
         socket.once('close', () => resolve(''));
       });
       if (banner.startsWith('SSH-2.0-')) return;
-      if (Date.now() > end) throw new Error(`sshd on port ${this.port} sent no banner within ${deadlineMs} ms:\n${this.output}`);
+      if (Date.now() > end)
+        throw new Error(`sshd on port ${this.port} sent no banner within ${deadlineMs} ms:\n${this.output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -129,7 +132,11 @@ export class TestSshd {
 }
 
 /** Polls `condition` until it holds; fails with `what` at the deadline. No test asserts on elapsed time. */
-export async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, deadlineMs = 20_000): Promise<void> {
+export async function waitUntil(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  deadlineMs = 20_000,
+): Promise<void> {
   const end = Date.now() + deadlineMs;
   while (!(await condition())) {
     if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
