@@ -7,9 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSnapshot, workerColumns } from '../src/discovery/discovery-snapshot';
-import { GeoRepSessionDetailEntity } from '../src/georep/georep-session-detail.entity';
-import { GeoRepSessionEntity } from '../src/georep/georep-session.entity';
-import { GeoRepSessionSchema, sessionView } from '../src/georep/session.representation';
+import { GeoRepSessionDetailEntity } from '../src/sessions/georep-session-detail.entity';
+import { GeoRepSessionEntity } from '../src/sessions/georep-session.entity';
+import { GeoRepSessionSchema, sessionView } from '../src/sessions/session.representation';
 import { CommandOutput, parseGeoRepStatusList, parseVolumeInfo, parseVolumeStatus } from '../src/gluster';
 import { parseXmlBody, render } from '../src/ovirt/representation';
 import { parseSearch } from '../src/ovirt/search';

@@ -10,12 +10,13 @@ import { WorkerModule } from './queue/worker.module';
 import { UsersModule } from './users/users.module';
 import { AuthModule } from './auth/auth.module';
 import { SshModule } from './ssh/ssh.module';
+import { PkiModule } from './pki/pki.module';
 import { EventsModule } from './events/events.module';
 import { JobsModule } from './jobs/jobs.module';
-import { SessionControlModule } from './session-control/session-control.module';
+import { SessionWorkerModule } from './session-worker/session-worker.module';
 import { DiscoveryModule } from './discovery/discovery.module';
 import { VolumesModule } from './volumes/volumes.module';
-import { GeorepModule } from './georep/georep.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { StorageDomainsModule } from './storage-domains/storage-domains.module';
 import { DrModule } from './dr/dr.module';
 import { SessionCreateModule } from './session-create/session-create.module';
@@ -24,6 +25,7 @@ import { PreflightModule } from './preflight/preflight.module';
 /** Feature modules: their job handlers run only where the WorkerModule is loaded. */
 const FEATURES = [
   SshModule,
+  PkiModule,
   OvirtModule,
   EventsModule,
   JobsModule,
@@ -32,9 +34,9 @@ const FEATURES = [
   ClustersModule,
   HostsModule,
   VolumesModule,
-  GeorepModule,
+  SessionsModule,
   DiscoveryModule,
-  SessionControlModule,
+  SessionWorkerModule,
   SessionCreateModule,
   StorageDomainsModule,
   DrModule,

@@ -10,7 +10,7 @@ import { loadTlsMaterial } from './auth/tls';
 import { AppConfig, ConfigError } from './config/config';
 import { ensureDataDir, resolveSecretKey } from './config/data-files';
 import { ResolvedServices } from './core.module';
-import { dataSourceOptions, runMigrations } from './database/data-source';
+import { dataSourceOptions, runMigrations } from './data-source';
 import { EmbeddedPostgres } from './embedded/embedded-postgres';
 import { EmbeddedRedis } from './embedded/embedded-redis';
 import { apiDocument } from './openapi/api-document';

@@ -2,7 +2,7 @@ import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@n
 import IORedis from 'ioredis';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from './config/config';
-import { dataSourceOptions } from './database/data-source';
+import { dataSourceOptions } from './data-source';
 import { loggerModule } from './logging/logger.module';
 import { QueueProducer } from './queue/queue-producer';
 import { QUEUE_PREFIX, REDIS_PRODUCER, REDIS_URL } from './queue/queue.tokens';

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { GeoRepSessionDetailEntity } from '../georep/georep-session-detail.entity';
-import { GeoRepSessionOptionEntity } from '../georep/georep-session-option.entity';
-import { GeoRepSessionEntity } from '../georep/georep-session.entity';
+import { GeoRepSessionDetailEntity } from '../sessions/georep-session-detail.entity';
+import { GeoRepSessionOptionEntity } from '../sessions/georep-session-option.entity';
+import { GeoRepSessionEntity } from '../sessions/georep-session.entity';
 import type { GeoRepSessionRollupStatus } from '../gluster';
 import { HostEntity } from '../hosts/host.entity';
 import { GlusterBrickEntity } from '../volumes/gluster-brick.entity';
@@ -15,7 +15,13 @@ import {
   sessionIdentity,
   workerColumns,
 } from './discovery-snapshot';
-import { DesiredSessionStatus, judgeDrift, judgeWorker, PreviousWorker, sessionHealth } from './stall-detection';
+import {
+  DesiredSessionStatus,
+  judgeDrift,
+  judgeWorker,
+  PreviousWorker,
+  sessionHealth,
+} from '../sessions/stall-detection';
 
 /** What a stored pass changed, for the events the sync writes. */
 export type DiscoveryChange =

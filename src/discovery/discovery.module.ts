@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ClustersModule } from '../clusters/clusters.module';
-import { GeorepModule } from '../georep/georep.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { HostsModule } from '../hosts/hosts.module';
 import { VolumesModule } from '../volumes/volumes.module';
-import { ClusterRefreshAction } from './cluster-refresh.action';
-import { DiscoverySchedule } from './discovery-schedule';
+import { ClusterRefreshJob } from './cluster-refresh.job';
+import { DiscoverySchedule } from './discovery-schedule.job';
 import { DiscoveryStore } from './discovery-store';
 import { DiscoverySync } from './discovery-sync';
 
@@ -13,8 +13,8 @@ import { DiscoverySync } from './discovery-sync';
  * by the refresh of volumes and sessions) and the periodic sync store volumes, bricks and sessions.
  */
 @Module({
-  imports: [ClustersModule, HostsModule, VolumesModule, GeorepModule],
-  providers: [DiscoveryStore, DiscoverySync, ClusterRefreshAction, DiscoverySchedule],
+  imports: [ClustersModule, HostsModule, VolumesModule, SessionsModule],
+  providers: [DiscoveryStore, DiscoverySync, ClusterRefreshJob, DiscoverySchedule],
   exports: [DiscoverySync],
 })
 export class DiscoveryModule {}

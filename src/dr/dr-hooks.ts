@@ -1,4 +1,4 @@
-import type { GeoRepSessionEntity } from '../georep/georep-session.entity';
+import type { GeoRepSessionEntity } from '../sessions/georep-session.entity';
 import type { GeoRepBrickStatus } from '../gluster';
 import type { StorageDomainEntity } from '../storage-domains/storage-domain.entity';
 

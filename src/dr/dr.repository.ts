@@ -2,13 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Not, Repository } from 'typeorm';
 import { translateConstraintErrors } from '../database/constraint-errors';
-import { applyListQuery } from '../database/list-query';
-import { GeoRepSessionEntity } from '../georep/georep-session.entity';
+import { applyListQuery } from '../ovirt/list-query';
 import { isUuid } from '../gluster';
 import type { ListQuery } from '../ovirt/query';
 import { DrRunBrickProgress, DrRunEntity, DrRunStep } from './dr-run.entity';
 import { DrScheduleEntity } from './dr-schedule.entity';
-import { RUN_SEARCH, SCHEDULE_SEARCH, SessionPlace } from './dr.representation';
+import { RUN_SEARCH, SCHEDULE_SEARCH } from './dr.representation';
 
 export type NewSchedule = Omit<
   DrScheduleEntity,
@@ -22,7 +21,6 @@ export class DrRepository {
   constructor(
     @InjectRepository(DrScheduleEntity) private readonly schedules: Repository<DrScheduleEntity>,
     @InjectRepository(DrRunEntity) private readonly runs: Repository<DrRunEntity>,
-    @InjectRepository(GeoRepSessionEntity) private readonly sessions: Repository<GeoRepSessionEntity>,
   ) {}
 
   // ---- schedules
@@ -76,25 +74,9 @@ export class DrRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  // ---- sessions (read only)
-
-  findSession(id: string): Promise<GeoRepSessionEntity | null> {
-    return isUuid(id) ? this.sessions.findOneBy({ id }) : Promise.resolve(null);
-  }
-
-  sessionsOfVolume(volumeId: string): Promise<GeoRepSessionEntity[]> {
-    return this.sessions.findBy({ masterVolumeId: volumeId });
-  }
-
-  async sessionPlaces(ids: readonly (string | null)[]): Promise<Map<string, SessionPlace>> {
-    const valid = [...new Set(ids.filter((i): i is string => !!i && isUuid(i)))];
-    if (valid.length === 0) return new Map();
-    return new Map(
-      (await this.sessions.findBy({ id: In(valid) })).map((s) => [
-        s.id,
-        { clusterId: s.clusterId, masterVolumeId: s.masterVolumeId },
-      ]),
-    );
+  /** True when a schedule syncs through the session (the session cannot be deleted then). */
+  hasScheduleForSession(sessionId: string): Promise<boolean> {
+    return this.schedules.existsBy({ sessionId });
   }
 
   // ---- runs

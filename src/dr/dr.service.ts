@@ -2,7 +2,8 @@ import { HttpException, Injectable } from '@nestjs/common';
 import { ConstraintViolation } from '../database/constraint-errors';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
-import { GeoRepSessionEntity } from '../georep/georep-session.entity';
+import { GeoRepSessionEntity } from '../sessions/georep-session.entity';
+import { SessionsRepository } from '../sessions/sessions.repository';
 import { actionReply, ActionRunner } from '../jobs/action-runner';
 import { OvirtFault } from '../ovirt/faults';
 import type { ListQuery } from '../ovirt/query';
@@ -24,6 +25,7 @@ import {
   DrScheduleUpdate,
   DrScheduleView,
   scheduleView,
+  SessionPlace,
   SyncNowActionSchema,
 } from './dr.representation';
 import { DrRepository, NewSchedule } from './dr.repository';
@@ -46,6 +48,7 @@ export interface DrRunParams {
 export class DrService {
   constructor(
     private readonly repo: DrRepository,
+    private readonly sessions: SessionsRepository,
     private readonly domains: StorageDomainsService,
     private readonly scheduler: DrScheduler,
     private readonly actions: ActionRunner,
@@ -67,7 +70,7 @@ export class DrService {
   }
 
   async scheduleViews(schedules: readonly DrScheduleEntity[]): Promise<DrScheduleView[]> {
-    const places = await this.repo.sessionPlaces(schedules.map((s) => s.sessionId));
+    const places = await this.sessionPlaces(schedules.map((s) => s.sessionId));
     const runs = new Map(
       (await this.repo.findRunsByIds(schedules.flatMap((s) => [s.lastRunId, s.lastSuccessRunId]))).map((r) => [
         r.id,
@@ -235,7 +238,7 @@ export class DrService {
     scheduledFor: Date | null,
   ): Promise<{ run: DrRunEntity; reply: ActionReply }> {
     const domain = await this.domains.get(s.storageDomainId);
-    const session = s.sessionId ? await this.repo.findSession(s.sessionId) : null;
+    const session = s.sessionId ? await this.sessions.findById(s.sessionId) : null;
     if (!session) {
       await this.noSessionAlert(domain, call);
       throw OvirtFault.conflict(
@@ -293,7 +296,7 @@ export class DrService {
   }
 
   async runViews(runs: readonly DrRunEntity[]): Promise<DrRunView[]> {
-    const places = await this.repo.sessionPlaces(runs.map((r) => r.sessionId));
+    const places = await this.sessionPlaces(runs.map((r) => r.sessionId));
     return runs.map((r) => runView(r, r.sessionId ? places.get(r.sessionId) : undefined));
   }
 
@@ -327,6 +330,14 @@ export class DrService {
   // ---- helpers
 
   /** The session a schedule syncs through: the one named (it must feed from the domain's volume), or the volume's only one. */
+  /** Where each session is (its cluster and master volume), for the session links of schedules and runs. */
+  private async sessionPlaces(ids: readonly (string | null)[]): Promise<Map<string, SessionPlace>> {
+    const wanted = [...new Set(ids.filter((i): i is string => !!i))];
+    if (wanted.length === 0) return new Map();
+    const found = await this.sessions.findByIds(wanted);
+    return new Map(found.map((s) => [s.id, { clusterId: s.clusterId, masterVolumeId: s.masterVolumeId }]));
+  }
+
   private async sessionFor(
     domain: StorageDomainEntity,
     ref: RefInput | undefined,
@@ -336,7 +347,7 @@ export class DrService {
     if (ref) {
       if (ref.id === undefined)
         throw new BodyError([{ path: 'georeplication_session', message: 'refer to the session by id' }]);
-      const session = await this.repo.findSession(ref.id);
+      const session = await this.sessions.findById(ref.id);
       if (!session) throw OvirtFault.notFound('geo-replication session', ref.id);
       if (session.masterVolumeId !== volume.id) {
         throw OvirtFault.badRequest(
@@ -345,7 +356,7 @@ export class DrService {
       }
       return session;
     }
-    const sessions = await this.repo.sessionsOfVolume(volume.id);
+    const sessions = await this.sessions.allOfMasterVolume(volume.id);
     if (sessions.length === 1) return sessions[0];
     if (sessions.length > 1)
       throw new BodyError([

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { translateConstraintErrors } from '../database/constraint-errors';
-import { applyListQuery } from '../database/list-query';
+import { applyListQuery } from '../ovirt/list-query';
 import type { ListQuery } from '../ovirt/query';
 import { EVENT_SEARCH } from './event.representation';
 import { EventEntity, EventSeverity } from './event.entity';

@@ -7,7 +7,7 @@ import { SshModule } from '../ssh/ssh.module';
 import { HostEntity } from './host.entity';
 import { HostsController } from './hosts.controller';
 import { HostsRepository } from './hosts.repository';
-import { HostActions } from './host-actions';
+import { HostActions } from './host-actions.job';
 import { HostContact } from './host-contact';
 import { HostShell } from './host-shell';
 import { RemoteReadLimiter } from './remote-read-limiter';

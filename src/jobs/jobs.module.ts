@@ -5,14 +5,14 @@ import { QueueName } from '../queue/queue-names';
 import { QUEUE_HANDLER_WRAPPERS, QueueHandlerWrapper } from '../queue/worker-runner';
 import { ActionExecutor, ActionHandler } from './action-executor';
 import { ActionRunner } from './action-runner';
-import { HistoryPruner } from './history-pruner';
+import { HistoryPruner } from './history-pruner.job';
 import { JobSchema, jobView, StepSchema, stepView } from './job.representation';
 import { JobsController, StepsController } from './jobs.controller';
 import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
-import { LostJobs } from './lost-jobs';
+import { LostJobs } from './lost-jobs.job';
 import { MaintenanceSchedule } from './maintenance-schedule';
-import { OutboxReconciler } from './outbox-reconciler';
+import { OutboxReconciler } from './outbox-reconciler.job';
 import { TargetLock } from './target-lock';
 
 /** The one action mechanism (global: every feature submits actions through ActionRunner). */

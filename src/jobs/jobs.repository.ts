@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull, LessThan, Not } from 'typeorm';
-import { applyListQuery } from '../database/list-query';
+import { applyListQuery } from '../ovirt/list-query';
 import type { ListQuery } from '../ovirt/query';
 import { JOB_SEARCH, STEP_SEARCH } from './job.representation';
 import { JobEntity, JobError } from './job.entity';

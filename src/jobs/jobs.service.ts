@@ -8,7 +8,7 @@ import type { NewEvent } from '../events/events.repository';
 import { JobEntity, JobStatus } from './job.entity';
 import { JobCreate, JobEndActionSchema } from './job.representation';
 import { JobsRepository } from './jobs.repository';
-import { LostJobs } from './lost-jobs';
+import { LostJobs } from './lost-jobs.job';
 import { StepEntity } from './step.entity';
 
 /**

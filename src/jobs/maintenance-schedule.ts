@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { JobName, QueueName } from '../queue/queue-names';
 import { QueueProducer } from '../queue/queue-producer';
-import { LostJobs } from './lost-jobs';
+import { LostJobs } from './lost-jobs.job';
 
 /** Housekeeping on a timer; BullMQ's job schedulers keep one schedule however many workers start. */
 @Injectable()

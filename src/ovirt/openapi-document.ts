@@ -297,7 +297,7 @@ function crudOperation(route: DiscoveredRoute, spec: CrudRouteSpec, served: Read
   }
 }
 
-/** The schema name of an action's envelope: `ClusterRefreshAction`. */
+/** The schema name of an action's envelope: `ClusterRefreshJob`. */
 export function actionSchemaName(spec: ActionRouteSpec): string {
   return `${schemaName(spec.resource.type)}${pascalCase(spec.action)}Action`;
 }

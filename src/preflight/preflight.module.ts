@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { GeorepModule } from '../georep/georep.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { HostsModule } from '../hosts/hosts.module';
 import { VolumesModule } from '../volumes/volumes.module';
 import { SessionPreflightController } from './preflight.controller';
@@ -8,7 +8,7 @@ import { PreflightService } from './preflight.service';
 
 /** `GET …/georeplication-sessions/{sid}/preflight` (issue 10): read-only checks of a session over SSH. */
 @Module({
-  imports: [GeorepModule, VolumesModule, HostsModule],
+  imports: [SessionsModule, VolumesModule, HostsModule],
   controllers: [SessionPreflightController],
   providers: [PreflightProbe, PreflightService],
   exports: [PreflightProbe, PreflightService],

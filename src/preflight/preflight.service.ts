@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { HostEntity } from '../hosts/host.entity';
 import { HostsRepository } from '../hosts/hosts.repository';
 import { RemoteReadLimiter } from '../hosts/remote-read-limiter';
-import { GeoRepSessionEntity } from '../georep/georep-session.entity';
-import { SessionsRepository } from '../georep/sessions.repository';
-import { SessionsService } from '../georep/sessions.service';
+import { GeoRepSessionEntity } from '../sessions/georep-session.entity';
+import { SessionsRepository } from '../sessions/sessions.repository';
+import { SessionsService } from '../sessions/sessions.service';
 import { sessionHref } from '../volumes/volume.representation';
 import { VolumesRepository } from '../volumes/volumes.repository';
 import {

@@ -1,5 +1,5 @@
 import { Param } from '@nestjs/common';
-import { GeoRepSessionSchema, GeoRepSessionView } from '../georep/session.representation';
+import { GeoRepSessionSchema, GeoRepSessionView } from '../sessions/session.representation';
 import type { ListQuery } from '../ovirt/query';
 import { OvirtBody } from '../ovirt/request-body';
 import {
@@ -23,7 +23,7 @@ import { SessionCreateBody, SessionCreateService } from './session-create.servic
 
 const VOLUME_PATH = `clusters/:cluster/${GLUSTER_VOLUMES}/:volume`;
 
-/** `POST …/georeplication-sessions` (the read routes of the same path are in src/georep). */
+/** `POST …/georeplication-sessions` (the read routes of the same path are in src/sessions). */
 @OvirtSubCollection(`${VOLUME_PATH}/${GEOREP_SESSIONS}`)
 export class SessionCreateController {
   constructor(private readonly service: SessionCreateService) {}

@@ -3,16 +3,16 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClustersModule } from '../clusters/clusters.module';
 import { DiscoveryModule } from '../discovery/discovery.module';
-import { GeoRepSessionEntity } from '../georep/georep-session.entity';
-import { GeorepModule } from '../georep/georep.module';
+import { GeoRepSessionEntity } from '../sessions/georep-session.entity';
+import { SessionsModule } from '../sessions/sessions.module';
 import { HostEntity } from '../hosts/host.entity';
 import { HostsModule } from '../hosts/hosts.module';
-import { SessionControlModule } from '../session-control/session-control.module';
+import { SessionWorkerModule } from '../session-worker/session-worker.module';
 import { SshModule } from '../ssh/ssh.module';
 import { GlusterBrickEntity } from '../volumes/gluster-brick.entity';
 import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
 import { VolumesModule } from '../volumes/volumes.module';
-import { SessionCreateAction } from './session-create.action';
+import { SessionCreateJob } from './session-create.job';
 import { GeoRepTargetsController, SessionCreateController } from './session-create.controller';
 import { SessionCreateService } from './session-create.service';
 
@@ -23,13 +23,13 @@ import { SessionCreateService } from './session-create.service';
     ClustersModule,
     HostsModule,
     VolumesModule,
-    GeorepModule,
+    SessionsModule,
     DiscoveryModule,
-    SessionControlModule,
+    SessionWorkerModule,
     SshModule,
     PreflightModule,
   ],
   controllers: [SessionCreateController, GeoRepTargetsController],
-  providers: [SessionCreateService, SessionCreateAction],
+  providers: [SessionCreateService, SessionCreateJob],
 })
 export class SessionCreateModule {}

@@ -1,5 +1,5 @@
 import { CLUSTERS } from '../clusters/cluster.representation';
-import { GeoRepSessionSchema } from '../georep/session.representation';
+import { GeoRepSessionSchema } from '../sessions/session.representation';
 import { resourceHref } from '../ovirt/api-paths';
 import { bool, enumOf, list, long, ref, resource, str, ViewOf } from '../ovirt/representation';
 import type { SearchSpec } from '../ovirt/search';
@@ -8,8 +8,8 @@ import type { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
 import { NON_ELIGIBILITY_REASONS, NonEligibilityReason } from './eligibility';
 
 export const GEOREP_TARGETS = 'georeplication-targets';
-export { CREATE_METHODS } from '../georep/session.representation';
-export type { CreateMethod } from '../georep/session.representation';
+export { CREATE_METHODS } from '../sessions/session.representation';
+export type { CreateMethod } from '../sessions/session.representation';
 
 /** The create body is the session schema's writable fields. */
 export const GeoRepSessionCreateBodySchema = GeoRepSessionSchema;

@@ -3,9 +3,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { EventCode } from '../events/event-codes';
-import { GeoRepSessionEntity } from '../georep/georep-session.entity';
-import { sessionView, GeoRepSessionView } from '../georep/session.representation';
-import { SessionsRepository } from '../georep/sessions.repository';
+import { GeoRepSessionEntity } from '../sessions/georep-session.entity';
+import { sessionView, GeoRepSessionView } from '../sessions/session.representation';
+import { SessionsRepository } from '../sessions/sessions.repository';
 import {
   GlusterArgumentError,
   geoRepSlaveUrl,
@@ -65,7 +65,7 @@ export interface SessionCreateParams {
 /**
  * `GET …/georeplication-targets` (oVirt's eligible volumes, with reasons) and the request side of
  * `POST …/georeplication-sessions`: input checks and state rules (400 / 404 / 409 before any job),
- * the one-time slave root password used right here, then the create job (SessionCreateAction).
+ * the one-time slave root password used right here, then the create job (SessionCreateJob).
  */
 @Injectable()
 export class SessionCreateService {

@@ -1,7 +1,6 @@
 import { Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { resolveSecretKey } from '../config/data-files';
-import { PkiController } from './pki.controller';
 import { loadOrCreateServiceKey, ServiceKey } from './service-key';
 import { ServiceSecretRepository } from './service-secret.repository';
 import { SshClient } from './ssh-client';
@@ -14,7 +13,6 @@ export const SSH_CLIENT_OPTIONS = Symbol('SSH_CLIENT_OPTIONS');
  * Needs APP_CONFIG and a TypeORM DataSource from the global core module.
  */
 @Module({
-  controllers: [PkiController],
   providers: [
     ServiceSecretRepository,
     { provide: SSH_CLIENT_OPTIONS, useFactory: (): SshClientOptions => sshOptionsFromEnv(process.env) },

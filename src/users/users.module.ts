@@ -1,7 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { FollowRegistry } from '../ovirt/follow';
-import { TokenPruner } from './token-pruner';
+import { TokenPruner } from './token-pruner.job';
 import { UserEntity } from './user.entity';
 import { UserSchema, userView } from './user.representation';
 import { UsersController } from './users.controller';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { translateConstraintErrors } from '../database/constraint-errors';
-import { applyListQuery } from '../database/list-query';
+import { applyListQuery } from '../ovirt/list-query';
 import { isUuid } from '../gluster';
 import type { ListQuery } from '../ovirt/query';
 import { UserEntity, UserRole } from './user.entity';

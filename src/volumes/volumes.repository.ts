@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
-import { applyListQuery } from '../database/list-query';
+import { applyListQuery } from '../ovirt/list-query';
 import { isUuid } from '../gluster';
 import type { ListQuery } from '../ovirt/query';
 import { GlusterBrickEntity } from './gluster-brick.entity';

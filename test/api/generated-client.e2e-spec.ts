@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { OPENAPI_FILE } from '../../src/openapi/generate';
+import { OPENAPI_FILE } from '../../src/openapi-generate';
 import { startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
 
 const run = promisify(execFile);

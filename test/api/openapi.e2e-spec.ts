@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ModulesContainer } from '@nestjs/core';
 import { load } from 'js-yaml';
-import { generateApiDocumentYaml, OPENAPI_FILE } from '../../src/openapi/generate';
+import { generateApiDocumentYaml, OPENAPI_FILE } from '../../src/openapi-generate';
 import { discoverRoutes } from '../../src/ovirt/route-discovery';
 import { MAIN_JS } from '../support/processes';
 import { testServices } from '../support/test-env';
@@ -181,7 +181,7 @@ describe('the OpenAPI document', () => {
 
   it('npm run openapi:check fails with a clear message when the file is out of date', async () => {
     if (!fs.existsSync(MAIN_JS)) throw new Error('run `npm run build` first (npm test does)');
-    const generator = path.join(ROOT, 'dist', 'src', 'openapi', 'generate.js');
+    const generator = path.join(ROOT, 'dist', 'src', 'openapi-generate.js');
     const stale = path.join(testServices().baseDir, 'stale-openapi.yaml');
     fs.writeFileSync(stale, checkedIn.replace('operationId: listHosts', 'operationId: listAllHosts'));
     const failed = await run(process.execPath, [generator, '--check', '--file', stale], { cwd: ROOT }).then(

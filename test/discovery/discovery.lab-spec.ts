@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { DiscoverySchedule } from '../../src/discovery/discovery-schedule';
+import { DiscoverySchedule } from '../../src/discovery/discovery-schedule.job';
 import { SshClient } from '../../src/ssh';
 import { API, JSON_TYPE, XML } from '../api/api-helpers';
 import {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DiscoverySnapshot, buildSnapshot } from '../../src/discovery/discovery-snapshot';
 import { DiscoveryStore } from '../../src/discovery/discovery-store';
-import { SessionsRepository } from '../../src/georep/sessions.repository';
+import { SessionsRepository } from '../../src/sessions/sessions.repository';
 import { CommandOutput, parseGeoRepStatusList, parseVolumeInfo, parseVolumeStatus } from '../../src/gluster';
 import { startTestApp, TestApp } from '../support/test-app';
 

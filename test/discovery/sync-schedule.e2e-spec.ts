@@ -1,4 +1,4 @@
-import { DiscoverySchedule, SYNC_ALL_SCHEDULER_ID } from '../../src/discovery/discovery-schedule';
+import { DiscoverySchedule, SYNC_ALL_SCHEDULER_ID } from '../../src/discovery/discovery-schedule.job';
 import { JobName, QueueName } from '../../src/queue/queue-names';
 import { QueueProducer } from '../../src/queue/queue-producer';
 import { API, JSON_TYPE } from '../api/api-helpers';

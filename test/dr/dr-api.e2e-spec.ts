@@ -1,9 +1,9 @@
 import { DrScheduler } from '../../src/dr/dr-scheduler';
-import { DrScheduleRunner } from '../../src/dr/dr-schedule-runner';
+import { DrScheduleRunner } from '../../src/dr/dr-schedule-runner.job';
 import { TargetLock, HeldLock } from '../../src/jobs/target-lock';
 import { QueueName } from '../../src/queue/queue-names';
 import { QueueProducer } from '../../src/queue/queue-producer';
-import { addCluster, addVolume, API, faultOf, JSON_TYPE } from '../api/api-helpers';
+import { addCluster, addVolume, API, databaseState, faultOf, JSON_TYPE } from '../api/api-helpers';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -350,6 +350,25 @@ describe('DR API', () => {
     expect(runs[0].trigger).toBe('schedule');
     expect(await events(11221)).toHaveLength(1);
     await runEnded(`/storagedomains/${domain}/dr-schedules/${schedule}/runs/${runs[0].id}`);
+  });
+
+  it('a session a DR schedule syncs through cannot be deleted (DR registers the guard); nothing changes', async () => {
+    const before = await databaseState(t);
+    const res = await t.http
+      .delete(`${API}/clusters/${cluster}/glustervolumes/${masterVol}/georeplication-sessions/${session}`)
+      .set('Accept', JSON_TYPE)
+      .expect(409);
+    expect(faultOf(res).detail).toBe('a DR schedule syncs through this session; remove the schedule first');
+    expect(await databaseState(t)).toEqual(before);
+    // Without a schedule the guard lets the delete through: its job runs and fails at gluster (no host here).
+    const unguarded = await t.http
+      .delete(`${API}/clusters/${cluster}/glustervolumes/${otherVol}/georeplication-sessions/${otherSession}`)
+      .set('Accept', JSON_TYPE)
+      .expect(502);
+    expect(faultOf(unguarded).detail).not.toMatch(/DR schedule/);
+    expect(
+      await t.sql("SELECT id FROM jobs WHERE action = 'session.delete' AND target_id = $1", [otherSession]),
+    ).toHaveLength(1);
   });
 
   it('a schedule whose session vanished is disabled with an error event', async () => {

@@ -1,4 +1,4 @@
-import { PeriodicVerify, VERIFY_SWEEP_SCHEDULER_ID } from '../../src/session-control/periodic-verify';
+import { PeriodicVerify, VERIFY_SWEEP_SCHEDULER_ID } from '../../src/session-worker/periodic-verify.job';
 import { QueueName } from '../../src/queue/queue-names';
 import { QueueProducer } from '../../src/queue/queue-producer';
 import {

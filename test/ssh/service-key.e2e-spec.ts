@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { APP_CONFIG, ConfigError, loadConfig } from '../../src/config/config';
-import { dataSourceOptions } from '../../src/database/data-source';
+import { dataSourceOptions } from '../../src/data-source';
 import { SERVICE_KEY_SECRET_NAME, ServiceKey } from '../../src/ssh/service-key';
 import { SshClient } from '../../src/ssh/ssh-client';
 import { SshModule } from '../../src/ssh/ssh.module';

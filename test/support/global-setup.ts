@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { ensureDatabase } from '../../src/bootstrap';
-import { dataSourceOptions, runMigrations } from '../../src/database/data-source';
+import { dataSourceOptions, runMigrations } from '../../src/data-source';
 import { EmbeddedPostgres } from '../../src/embedded/embedded-postgres';
 import { EmbeddedRedis } from '../../src/embedded/embedded-redis';
 import { TEMPLATE_DATABASE } from './test-env';

@@ -9,7 +9,7 @@ import {
 import { ActionRequest } from '../jobs/action-definition';
 import { actionReply, ActionRunner, ActionSubmission } from '../jobs/action-runner';
 import { BodyError } from '../ovirt/representation';
-import { refusalOf, SessionVerb } from '../session-control/session-rules';
+import { refusalOf, SessionVerb } from './session-rules';
 import { OvirtFault } from '../ovirt/faults';
 import type { ListQuery } from '../ovirt/query';
 import type { ActionCall, ActionInput, ActionReply } from '../ovirt/routes';
@@ -27,6 +27,7 @@ import {
   sessionView,
 } from './session.representation';
 import { SessionsRepository } from './sessions.repository';
+import { SessionDeletionGuards } from './session-deletion-guards';
 
 /** Geo-rep sessions as discovery last read them. `refresh` runs the master cluster's discovery sync. */
 @Injectable()
@@ -35,6 +36,7 @@ export class SessionsService {
     private readonly volumes: VolumesService,
     private readonly sessions: SessionsRepository,
     private readonly actions: ActionRunner,
+    private readonly deletionGuards: SessionDeletionGuards,
   ) {}
 
   async list(clusterId: string, volumeId: string, query: ListQuery): Promise<GeoRepSessionView[]> {
@@ -164,7 +166,7 @@ export class SessionsService {
     return actionReply(await this.actions.submit(request, input.call), input.params);
   }
 
-  /** DELETE: only a stopped or created session that no DR schedule uses; gluster's delete runs as a job. */
+  /** DELETE: only a stopped or created session that no other feature keeps (SessionDeletionGuards); gluster's delete runs as a job. */
   async remove(
     clusterId: string,
     volumeId: string,
@@ -174,9 +176,8 @@ export class SessionsService {
   ): Promise<ActionReply | undefined> {
     const session = await this.get(clusterId, volumeId, id);
     this.checkRule('delete', session, false);
-    if (await this.sessions.usedBySchedule(session.id)) {
-      throw OvirtFault.conflict('a DR schedule syncs through this session; remove the schedule first');
-    }
+    const refusal = await this.deletionGuards.refusal(session);
+    if (refusal) throw OvirtFault.conflict(refusal);
     const events = { success: EventCode.GeoRepSessionDeleted, failure: EventCode.GeoRepSessionDeleteFailed };
     const submission = await this.submit(
       session,

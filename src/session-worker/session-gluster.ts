@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ClustersRepository } from '../clusters/clusters.repository';
 import { DiscoverySync, SyncOrigin } from '../discovery/discovery-sync';
-import { GeoRepSessionEntity } from '../georep/georep-session.entity';
-import { SessionsRepository } from '../georep/sessions.repository';
+import { GeoRepSessionEntity } from '../sessions/georep-session.entity';
+import { SessionsRepository } from '../sessions/sessions.repository';
 import {
   geoRepControlCommand,
   GeoRepSessionRef,
@@ -11,7 +11,7 @@ import {
   GlusterCommandError,
   parseGeoRepAction,
 } from '../gluster';
-import { desiredStatusAfter } from '../discovery/stall-detection';
+import { desiredStatusAfter } from '../sessions/stall-detection';
 import { HostEntity } from '../hosts/host.entity';
 import { HostShell, NoReachableHostError } from '../hosts/host-shell';
 import { ActionFailedError } from '../jobs/action-failure';

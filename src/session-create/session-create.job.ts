@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { DiscoverySync } from '../discovery/discovery-sync';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
-import { SessionsRepository } from '../georep/sessions.repository';
+import { SessionsRepository } from '../sessions/sessions.repository';
 import {
   GeoRepSessionRef,
   GlusterArgumentError,
@@ -35,7 +35,7 @@ import { createVerdict } from '../preflight/preflight-checks';
 import { DEFAULT_GEOREP_SSH_PORT, PreflightService } from '../preflight/preflight.service';
 import { OnJob } from '../queue/on-job.decorator';
 import { JobName } from '../queue/queue-names';
-import { asActionFailure, SessionGluster } from '../session-control/session-gluster';
+import { asActionFailure, SessionGluster } from '../session-worker/session-gluster';
 import { SshClient, SshExecResult, SshTarget } from '../ssh';
 import { VolumesRepository } from '../volumes/volumes.repository';
 import {
@@ -95,7 +95,7 @@ interface SlaveEndpoint {
  * real state first, so a re-run after a crash does not create twice.
  */
 @Injectable()
-export class SessionCreateAction {
+export class SessionCreateJob {
   constructor(
     private readonly gluster: SessionGluster,
     private readonly shell: HostShell,

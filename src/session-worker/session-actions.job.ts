@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { GeoRepSessionEntity } from '../georep/georep-session.entity';
-import { sessionName } from '../georep/session.representation';
-import { SessionsRepository } from '../georep/sessions.repository';
+import { GeoRepSessionEntity } from '../sessions/georep-session.entity';
+import { sessionName } from '../sessions/session.representation';
+import { SessionsRepository } from '../sessions/sessions.repository';
 import {
   findGeoRepOption,
   geoRepCheckpointNowCommand,
@@ -18,9 +18,9 @@ import { ActionContext, ActionOutcome } from '../jobs/action-executor';
 import { ActionFailedError } from '../jobs/action-failure';
 import { OnJob } from '../queue/on-job.decorator';
 import { JobName } from '../queue/queue-names';
-import { desiredStatusAfter } from '../discovery/stall-detection';
+import { desiredStatusAfter } from '../sessions/stall-detection';
 import { ControlVerb, SessionGluster } from './session-gluster';
-import { expectedStatusAfter, refusalOf } from './session-rules';
+import { expectedStatusAfter, refusalOf } from '../sessions/session-rules';
 
 const RUNNING: readonly GeoRepSessionRollupStatus[] = ['active', 'passive', 'initializing', 'partial_faulty', 'faulty'];
 

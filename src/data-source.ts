@@ -1,5 +1,5 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { MIGRATIONS } from '../../migrations';
+import { MIGRATIONS } from '../migrations';
 import { ENTITIES } from './entities';
 
 /** One definition for the app and the migration CLI. The schema only ever changes through migrations. */

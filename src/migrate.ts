@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { ConfigError, loadConfig } from '../config/config';
+import { ConfigError, loadConfig } from './config/config';
 import { dataSourceOptions, runMigrations } from './data-source';
 
 /** `npm run migrate`: applies pending migrations to DATABASE_URL (for deploys that migrate before rollout). */

@@ -16,7 +16,7 @@ import { DiscoverySync } from './discovery-sync';
  * GEOREP_TEST_ACTION_DELAY_MS lets tests catch the job while it runs.
  */
 @Injectable()
-export class ClusterRefreshAction {
+export class ClusterRefreshJob {
   constructor(
     private readonly clusters: ClustersRepository,
     private readonly sync: DiscoverySync,

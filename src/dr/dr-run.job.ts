@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
-import { GeoRepSessionEntity, SESSION_JOB_TARGET } from '../georep/georep-session.entity';
+import { GeoRepSessionEntity, SESSION_JOB_TARGET } from '../sessions/georep-session.entity';
+import { SessionsRepository } from '../sessions/sessions.repository';
 import {
   checkpointProgress,
   CheckpointRow,
@@ -20,7 +21,7 @@ import { ActionAbortedError, ActionFailedError } from '../jobs/action-failure';
 import { HeldLock, TargetLock } from '../jobs/target-lock';
 import { OnJob } from '../queue/on-job.decorator';
 import { JobName } from '../queue/queue-names';
-import { SessionGluster } from '../session-control/session-gluster';
+import { SessionGluster } from '../session-worker/session-gluster';
 import { StorageDomainEntity } from '../storage-domains/storage-domain.entity';
 import { StorageDomainsRepository } from '../storage-domains/storage-domains.repository';
 import { DrRunBrickProgress, DrRunEntity } from './dr-run.entity';
@@ -48,11 +49,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * older one), and puts the session back as it found it. Steps go to the job and to the run row.
  */
 @Injectable()
-export class DrRunHandler {
-  private readonly logger = new Logger(DrRunHandler.name);
+export class DrRunJob {
+  private readonly logger = new Logger(DrRunJob.name);
 
   constructor(
     private readonly repo: DrRepository,
+    private readonly sessions: SessionsRepository,
     private readonly domains: StorageDomainsRepository,
     private readonly gluster: SessionGluster,
     private readonly locks: TargetLock,
@@ -81,7 +83,7 @@ export class DrRunHandler {
         null,
         new ActionFailedError(409, 'Operation Failed', 'The DR schedule or its storage domain was removed.'),
       );
-    const session = run.sessionId ? await this.repo.findSession(run.sessionId) : null;
+    const session = run.sessionId ? await this.sessions.findById(run.sessionId) : null;
     if (!session) return this.fail(run, schedule, domain, await this.sessionVanished(schedule, domain, ctx));
     if (run.cancelRequested) return this.fail(run, schedule, domain, runCancelled());
 

@@ -1,6 +1,6 @@
 import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import type { ListQuery } from '../ovirt/query';
-import { likePattern, orderedValues, SearchSpec } from '../ovirt/search';
+import type { ListQuery } from './query';
+import { likePattern, orderedValues, SearchSpec } from './search';
 
 /**
  * Applies an oVirt list query (search conditions, sortby, max) to a query builder. Columns come from the

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { DesiredSessionStatus, SessionHealth } from '../discovery/stall-detection';
+import type { DesiredSessionStatus, SessionHealth } from './stall-detection';
 import type { GeoRepSessionRollupStatus } from '../gluster';
 
 /** The target (and lock) name of every job on a session: one running action per session, whoever submits it. */

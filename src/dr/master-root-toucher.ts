@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { DrStallHealer } from '../dr/dr-hooks';
-import { GeoRepSessionEntity } from '../georep/georep-session.entity';
+import type { DrStallHealer } from './dr-hooks';
+import { GeoRepSessionEntity } from '../sessions/georep-session.entity';
 import { touchVolumeRootCommand } from '../gluster';
-import { SessionGluster } from './session-gluster';
-import { StallHealer } from './stall-healer';
+import { SessionGluster } from '../session-worker/session-gluster';
+import { StallHealer } from '../session-worker/stall-healer.job';
 
 /**
  * The DR run's hook for "nothing moves": on an idle master volume the workers never pass a checkpoint

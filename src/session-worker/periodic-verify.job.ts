@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { EventCode } from '../events/event-codes';
-import { SESSION_JOB_TARGET } from '../georep/georep-session.entity';
-import { sessionName } from '../georep/session.representation';
+import { SESSION_JOB_TARGET } from '../sessions/georep-session.entity';
+import { sessionName } from '../sessions/session.representation';
 import { ActionRunner } from '../jobs/action-runner';
 import { OvirtFault } from '../ovirt/faults';
 import { OnJob } from '../queue/on-job.decorator';

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
-import { applyListQuery } from '../database/list-query';
+import { applyListQuery } from '../ovirt/list-query';
 import { isUuid } from '../gluster';
 import type { ListQuery } from '../ovirt/query';
 import { GeoRepSessionDetailEntity } from './georep-session-detail.entity';
 import { GeoRepSessionOptionEntity } from './georep-session-option.entity';
-import type { DesiredSessionStatus } from '../discovery/stall-detection';
+import type { DesiredSessionStatus } from './stall-detection';
 import { GeoRepSessionEntity } from './georep-session.entity';
 import { DETAIL_SEARCH, OPTION_SEARCH, SESSION_SEARCH } from './session.representation';
 
@@ -26,6 +26,15 @@ export class SessionsRepository {
 
   findInVolume(volumeId: string, id: string): Promise<GeoRepSessionEntity | null> {
     return isUuid(id) ? this.sessions.findOneBy({ id, masterVolumeId: volumeId }) : Promise.resolve(null);
+  }
+
+  findById(id: string): Promise<GeoRepSessionEntity | null> {
+    return isUuid(id) ? this.sessions.findOneBy({ id }) : Promise.resolve(null);
+  }
+
+  /** Every session whose master is the volume. */
+  allOfMasterVolume(volumeId: string): Promise<GeoRepSessionEntity[]> {
+    return this.sessions.findBy({ masterVolumeId: volumeId });
   }
 
   findByIds(ids: readonly string[]): Promise<GeoRepSessionEntity[]> {
@@ -100,14 +109,5 @@ export class SessionsRepository {
   /** Forgets a session the service deleted in gluster (its rows and options go with it). */
   async remove(id: string): Promise<void> {
     await this.sessions.delete({ id });
-  }
-
-  /** True when a DR schedule syncs through the session (it cannot be deleted then). */
-  async usedBySchedule(id: string): Promise<boolean> {
-    const [{ exists }] = (await this.sessions.query(
-      `SELECT to_regclass('dr_schedules') IS NOT NULL AND EXISTS (SELECT 1 FROM dr_schedules WHERE session_id = $1) AS exists`,
-      [id],
-    )) as { exists: boolean }[];
-    return exists;
   }
 }

@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { ModulesContainer, NestFactory } from '@nestjs/core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AppModule } from '../app.module';
-import { loadConfig } from '../config/config';
-import { apiDocument, apiDocumentYaml } from './api-document';
+import { AppModule } from './app.module';
+import { loadConfig } from './config/config';
+import { apiDocument, apiDocumentYaml } from './openapi/api-document';
 
 /** The repository root (it has the lock file), from src/openapi or dist/src/openapi alike. */
 function repositoryRoot(): string {
@@ -29,7 +29,11 @@ export async function generateApiDocumentYaml(): Promise<string> {
     LOG_LEVEL: 'silent',
   });
   const services = { databaseUrl: config.databaseUrl as string, redisUrl: config.redisUrl as string };
-  const app = await NestFactory.create(AppModule.forRole(config, services), { preview: true, logger: false, abortOnError: false });
+  const app = await NestFactory.create(AppModule.forRole(config, services), {
+    preview: true,
+    logger: false,
+    abortOnError: false,
+  });
   try {
     return apiDocumentYaml(apiDocument(app.get(ModulesContainer)));
   } finally {

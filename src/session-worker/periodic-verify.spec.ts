@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../config/config';
-import { dueForVerify, MAX_SWEEP_PERIOD_MS, sweepPeriodMs, VerifyCandidate } from './periodic-verify';
+import { dueForVerify, MAX_SWEEP_PERIOD_MS, sweepPeriodMs, VerifyCandidate } from './periodic-verify.job';
 
 const NOW = Date.parse('2026-12-01T02:00:00Z');
 const HOUR = 3_600_000;

@@ -4,7 +4,7 @@ import { caCertificatePem } from '../auth/tls';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { OvirtFault } from '../ovirt/faults';
 import { Public } from '../ovirt/routes';
-import { ServiceKey } from './service-key';
+import { ServiceKey } from '../ssh/service-key';
 
 const ENGINE_CERTIFICATE = 'engine-certificate';
 const OPENSSH_PUBKEY = 'OPENSSH-PUBKEY';

@@ -9,6 +9,7 @@ import { GeoRepSessionSchema } from './session.representation';
 import { GeoRepSessionsController, SessionDetailsController, SessionOptionsController } from './sessions.controller';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
+import { SessionDeletionGuards } from './session-deletion-guards';
 
 /** Geo-replication sessions, their per-brick rows and options (read API; discovery fills them). */
 @Module({
@@ -17,10 +18,10 @@ import { SessionsService } from './sessions.service';
     VolumesModule,
   ],
   controllers: [GeoRepSessionsController, SessionDetailsController, SessionOptionsController],
-  providers: [SessionsRepository, SessionsService],
-  exports: [SessionsRepository, SessionsService],
+  providers: [SessionsRepository, SessionsService, SessionDeletionGuards],
+  exports: [SessionsRepository, SessionsService, SessionDeletionGuards],
 })
-export class GeorepModule implements OnModuleInit {
+export class SessionsModule implements OnModuleInit {
   constructor(
     private readonly sessions: SessionsService,
     private readonly follow: FollowRegistry,
