@@ -10,7 +10,8 @@ import {
   parseVolumeStatus,
 } from '../gluster';
 import { buildSnapshot, discoveredOptions, volumeCapacity } from './discovery-snapshot';
-import { matchHost, sessionLabel } from './discovery-store';
+import { matchHost } from '../gluster';
+import { sessionLabel } from './discovery-store';
 
 const DIR = path.join(__dirname, '../../test/fixtures/gluster-10.3');
 function out(name: string): CommandOutput {

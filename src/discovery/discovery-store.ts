@@ -4,6 +4,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { GeoRepSessionDetailEntity } from '../sessions/georep-session-detail.entity';
 import { GeoRepSessionOptionEntity } from '../sessions/georep-session-option.entity';
 import { GeoRepSessionEntity } from '../sessions/georep-session.entity';
+import { matchHost, sameHostName } from '../gluster';
 import type { GeoRepSessionRollupStatus } from '../gluster';
 import { HostEntity } from '../hosts/host.entity';
 import { GlusterBrickEntity } from '../volumes/gluster-brick.entity';
@@ -342,23 +343,4 @@ export class DiscoveryStore {
       }
     }
   }
-}
-
-function sameHostName(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
-
-/** The registered host of a brick: same glusterd UUID, else the same address or name. */
-export function matchHost<H extends Pick<HostEntity, 'address' | 'name' | 'peerUuid'>>(
-  hosts: readonly H[],
-  serverName: string,
-  peerUuid: string | null,
-): H | undefined {
-  return (
-    (peerUuid
-      ? hosts.find((h) => h.peerUuid !== null && h.peerUuid.toLowerCase() === peerUuid.toLowerCase())
-      : undefined) ??
-    hosts.find((h) => sameHostName(h.address, serverName)) ??
-    hosts.find((h) => sameHostName(h.name, serverName))
-  );
 }

@@ -15,3 +15,7 @@ export * from './georep-action-parser';
 export * from './canary-commands';
 export * from './status-rollup';
 export * from './heal-commands';
+export * from './host-match';
+export * from './mount-broker';
+export * from './georep-keys';
+export * from './preflight-commands';

@@ -1,4 +1,4 @@
-import { GEOREP_SECRET_PEM } from './preflight-commands';
+import { GEOREP_SECRET_PEM } from '../gluster/preflight-commands';
 
 /**
  * The preflight checks of a geo-replication session (issue 10), as pure functions: what the probes

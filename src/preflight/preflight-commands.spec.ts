@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { GlusterArgumentError } from '../gluster/errors';
-import { clockCommand, hostFactsCommand, sshProbeCommand } from './preflight-commands';
+import { clockCommand, hostFactsCommand, sshProbeCommand } from '../gluster/preflight-commands';
 import { parseClock, parseHostFacts, parseSshProbe } from './preflight-checks';
 import { sessionSshPort } from './preflight.service';
 

@@ -3,7 +3,7 @@ import type { GlusterCommand } from '../gluster/command-builder';
 import { HostEntity } from '../hosts/host.entity';
 import { HostShell } from '../hosts/host-shell';
 import type { SshExecResult } from '../ssh';
-import { clockCommand, hostFactsCommand, sshProbeCommand } from './preflight-commands';
+import { clockCommand, hostFactsCommand, sshProbeCommand } from '../gluster/preflight-commands';
 import {
   ClockRead,
   HostFacts,

@@ -48,13 +48,13 @@ import {
   parsePlainPublicKey,
   rootIdentityCommand,
   sshTrustCheckCommand,
-} from './georep-keys';
+} from '../gluster/georep-keys';
+import type { KnownPeer } from '../gluster';
 import {
   clearRestartPendingCommand,
   geoRepLogPermissionsCommand,
   glusterdAnswersCommand,
   glusterdRestartShellCommand,
-  KnownPeer,
   mountBrokerExecuteProblem,
   mountBrokerPrepareCommand,
   mountBrokerSetupCommands,
@@ -70,7 +70,7 @@ import {
   slavePeersWithoutKeysWarning,
   slaveUserCheckCommand,
   slaveUserProblem,
-} from './mount-broker';
+} from '../gluster/mount-broker';
 import type { SessionCreateParams } from './session-create.service';
 
 /** How long the keys may take to reach the slave after `create` (pitfall 3: the push-pem hook runs after create returns). */

@@ -33,7 +33,7 @@ import { GlusterBrickEntity } from '../volumes/gluster-brick.entity';
 import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
 import { VolumesRepository } from '../volumes/volumes.repository';
 import { nonEligibilityReasons, NonEligibilityReason } from './eligibility';
-import { brickEmptyCheckCommand, parseBrickEmptyCheck } from './georep-keys';
+import { brickEmptyCheckCommand, parseBrickEmptyCheck } from '../gluster/georep-keys';
 import {
   CreateMethod,
   GeoRepSessionCreateBodySchema,

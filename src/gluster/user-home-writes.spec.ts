@@ -3,7 +3,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { GlusterCommand } from '../gluster';
+import { GlusterCommand } from './command-builder';
 import { appendAuthorizedKeysCommand, checkAuthorizedKeysCommand } from './georep-keys';
 import { sessionPemWriteCommand } from './mount-broker';
 

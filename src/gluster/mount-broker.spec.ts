@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { GlusterArgumentError, GlusterCommand } from '../gluster';
+import { GlusterArgumentError, GlusterCommand } from './index';
 import {
   clearRestartPendingCommand,
   geoRepLogPermissionsCommand,

@@ -1,20 +1,16 @@
 import {
   DEFAULT_MOUNTBROKER_ROOT,
-  GlusterArgumentError,
   GlusterCommand,
   mountBrokerAllowInsecureCommand,
   mountBrokerLogGroupCommand,
   mountBrokerRootCommand,
   mountBrokerUserCommand,
   plainCommand,
-  validateAbsolutePath,
-  validateGroupName,
-  validateUserName,
-  validateVolumeName,
-} from '../gluster';
-import type { GlusterBrickInfo } from '../gluster';
-import { matchHost } from '../discovery/discovery-store';
-import type { HostEntity } from '../hosts/host.entity';
+} from './command-builder';
+import { GlusterArgumentError } from './errors';
+import { KnownPeer, matchHost } from './host-match';
+import { validateAbsolutePath, validateGroupName, validateUserName, validateVolumeName } from './validators';
+import type { GlusterBrickInfo } from './volume-parsers';
 
 /**
  * Pure helpers for a non-root (mount-broker) geo-replication session on the slave hosts: the checks
@@ -343,7 +339,6 @@ export function parseSessionPemWritten(stdout: string): string | null {
 }
 
 /** A peer as the service knows it: a registered host, or the one unmanaged slave host it reached. */
-export type KnownPeer = Pick<HostEntity, 'address' | 'name' | 'peerUuid'>;
 
 export interface SlavePeerWithoutKeys {
   /** The brick's server as gluster names it. */

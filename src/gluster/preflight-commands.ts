@@ -1,6 +1,6 @@
-import { GlusterCommand, plainCommand } from '../gluster/command-builder';
-import { GlusterArgumentError } from '../gluster/errors';
-import { validateHost, validatePort, validateUserName } from '../gluster/validators';
+import { GlusterCommand, plainCommand } from './command-builder';
+import { GlusterArgumentError } from './errors';
+import { validateHost, validatePort, validateUserName } from './validators';
 
 /**
  * The preflight's remote commands (issue 10): read-only, fixed scripts that take every value as a

@@ -1,12 +1,6 @@
-import {
-  GlusterArgumentError,
-  GlusterCommand,
-  plainCommand,
-  validateAbsolutePath,
-  validateHost,
-  validatePort,
-  validateUserName,
-} from '../gluster';
+import { GlusterCommand, plainCommand } from './command-builder';
+import { GlusterArgumentError } from './errors';
+import { validateAbsolutePath, validateHost, validatePort, validateUserName } from './validators';
 import { GLUSTER_LIBEXEC_DIRS } from './mount-broker';
 
 /**
