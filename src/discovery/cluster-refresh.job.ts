@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ClustersRepository } from '../clusters/clusters.repository';
-import { GlusterCommandError } from '../gluster';
+import { asActionFailure } from '../hosts/host-failures';
 import { NoReachableHostError } from '../hosts/host-shell';
 import { ActionContext, ActionOutcome } from '../jobs/action-executor';
 import { ActionFailedError } from '../jobs/action-failure';
 import { OnJob } from '../queue/on-job.decorator';
 import { JobName } from '../queue/queue-names';
-import { SshCommandTimeoutError, SshConnectError, SshConnectionLostError } from '../ssh';
 import { DiscoverySync } from './discovery-sync';
 
 /**
@@ -26,8 +25,7 @@ export class ClusterRefreshJob {
   async run(ctx: ActionContext): Promise<ActionOutcome> {
     const clusterId = ctx.job.targetId;
     const cluster = clusterId === null ? null : await this.clusters.findById(clusterId);
-    if (!cluster)
-      throw new ActionFailedError(409, 'Operation Failed', 'The cluster was removed before it could be refreshed.');
+    if (!cluster) throw ActionFailedError.refused('The cluster was removed before it could be refreshed.');
     return ctx.step(`Refreshing cluster ${cluster.name}`, async (step) => {
       if (ctx.config.testActionDelayMs > 0) {
         await step.progress(50);
@@ -44,30 +42,15 @@ export class ClusterRefreshJob {
           description: `Cluster ${cluster.name} refreshed on host ${synced.host.name}: ${synced.volumes} volume(s), ${synced.sessions} geo-replication session(s).`,
         };
       } catch (e) {
-        if (e instanceof NoReachableHostError) {
-          if (e.unreachable.length === 0) {
-            const why =
-              e.skipped > 0
-                ? `none of its ${e.skipped} host(s) can be used: each is install_failed`
-                : 'it has no hosts yet';
-            return { result: { hosts: 0 }, description: `Cluster ${cluster.name} refreshed: ${why}.` };
-          }
-          throw new ActionFailedError(
-            502,
-            'Operation Failed',
-            `No host of cluster ${cluster.name} could be reached: ${e.message.replace(/^no host of the cluster could be reached: /, '')}`,
-          );
+        if (e instanceof NoReachableHostError && e.unreachable.length === 0) {
+          const why =
+            e.skipped > 0 ? `none of its ${e.skipped} host(s) can be used: each is install_failed` : 'it has no hosts yet';
+          return { result: { hosts: 0 }, description: `Cluster ${cluster.name} refreshed: ${why}.` };
         }
-        if (e instanceof GlusterCommandError)
-          throw new ActionFailedError(
-            409,
-            'Operation Failed',
-            `gluster refused to report the cluster's state: ${e.message}`,
-          );
-        if (e instanceof SshCommandTimeoutError) throw new ActionFailedError(504, 'Operation Failed', e.message);
-        if (e instanceof SshConnectionLostError || e instanceof SshConnectError)
-          throw new ActionFailedError(502, 'Operation Failed', e.message);
-        throw e;
+        throw asActionFailure(e, {
+          cluster: `cluster ${cluster.name}`,
+          glusterSays: "gluster refused to report the cluster's state",
+        });
       }
     });
   }

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { GlusterCommand } from '../gluster';
-import { SshClient, SshConnectError, SshExecResult, SshNoEndpointReachableError, SshTarget } from '../ssh';
+import {
+  SshClient,
+  SshConnectError,
+  SshExecOptions,
+  SshExecResult,
+  SshNoEndpointReachableError,
+  SshTarget,
+} from '../ssh';
 import { HostEntity } from './host.entity';
 import { HostsRepository } from './hosts.repository';
 
@@ -9,6 +16,12 @@ export interface ClusterExecResult {
   readonly result: SshExecResult;
   readonly host: HostEntity;
   readonly unreachable: readonly { readonly host: HostEntity; readonly error: SshConnectError }[];
+}
+
+function attemptSummary(
+  unreachable: readonly { readonly host: HostEntity; readonly error: SshConnectError }[],
+): string {
+  return unreachable.map((u) => `${u.host.name}: ${u.error.message}`).join('; ');
 }
 
 /** No host of the cluster could run the command (or it has none). */
@@ -24,9 +37,14 @@ export class NoReachableHostError extends Error {
         ? skipped > 0
           ? `none of the cluster's ${skipped} host(s) can be used: each is install_failed (refresh a host once it is fixed)`
           : 'the cluster has no hosts'
-        : `no host of the cluster could be reached: ${unreachable.map((u) => `${u.host.name}: ${u.error.message}`).join('; ')}`,
+        : `no host of the cluster could be reached: ${attemptSummary(unreachable)}`,
     );
     this.name = 'NoReachableHostError';
+  }
+
+  /** Each host tried and why it could not be reached: "a: refused; b: timed out". */
+  get attemptSummary(): string {
+    return attemptSummary(this.unreachable);
   }
 }
 
@@ -59,13 +77,20 @@ export class HostShell {
     host: HostEntity,
     command: GlusterCommand | string,
     pinnedFingerprint = host.sshFingerprint,
+    options: SshExecOptions = {},
   ): Promise<SshExecResult> {
     const result = await this.ssh.exec(
       sshTargetOf(host, pinnedFingerprint),
       typeof command === 'string' ? command : command.command,
+      options,
     );
     await this.pinOnFirstContact(host, result.hostFingerprint);
     return result;
+  }
+
+  /** Runs a command on an endpoint that is not a registered host (e.g. an unmanaged slave, by the key its admin confirmed). */
+  runOnEndpoint(target: SshTarget, command: GlusterCommand, options: SshExecOptions = {}): Promise<SshExecResult> {
+    return this.ssh.exec(target, command.command, options);
   }
 
   /**

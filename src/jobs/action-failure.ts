@@ -1,6 +1,9 @@
 import { EventCode } from '../events/event-codes';
 import type { EventSeverity } from '../events/event.entity';
 
+/** oVirt's fault reason for an action that ran and did not complete. */
+export const OPERATION_FAILED = 'Operation Failed';
+
 /** How a job ends when its action did not complete: `failed`, or `aborted` (cancelled on purpose). */
 export type ActionFailureOutcome = 'failed' | 'aborted';
 
@@ -38,6 +41,26 @@ export class ActionFailedError extends Error {
     this.outcome = options.outcome ?? 'failed';
     this.eventRecorded = options.eventRecorded ?? false;
     this.severity = options.severity;
+  }
+
+  /** 409: gluster or the service's own rules said no; the detail says why. */
+  static refused(detail: string, eventCode?: EventCode, options?: ActionFailureOptions): ActionFailedError {
+    return new ActionFailedError(409, OPERATION_FAILED, detail, eventCode, options);
+  }
+
+  /** 502: no host could be reached, or the connection dropped. */
+  static unreachable(detail: string, eventCode?: EventCode, options?: ActionFailureOptions): ActionFailedError {
+    return new ActionFailedError(502, OPERATION_FAILED, detail, eventCode, options);
+  }
+
+  /** 504: the remote command did not finish in time. */
+  static timedOut(detail: string, eventCode?: EventCode, options?: ActionFailureOptions): ActionFailedError {
+    return new ActionFailedError(504, OPERATION_FAILED, detail, eventCode, options);
+  }
+
+  /** 500: a failure the action did not expect (the service log has the cause). */
+  static unexpected(detail: string, eventCode?: EventCode, options?: ActionFailureOptions): ActionFailedError {
+    return new ActionFailedError(500, OPERATION_FAILED, detail, eventCode, options);
   }
 }
 

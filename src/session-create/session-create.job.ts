@@ -35,8 +35,9 @@ import { createVerdict } from '../preflight/preflight-checks';
 import { DEFAULT_GEOREP_SSH_PORT, PreflightService } from '../preflight/preflight.service';
 import { OnJob } from '../queue/on-job.decorator';
 import { JobName } from '../queue/queue-names';
-import { asActionFailure, SessionGluster } from '../session-worker/session-gluster';
-import { SshClient, SshExecResult, SshTarget } from '../ssh';
+import { asActionFailure } from '../hosts/host-failures';
+import { SessionGluster } from '../session-worker/session-gluster';
+import { SshExecResult, SshTarget } from '../ssh';
 import { VolumesRepository } from '../volumes/volumes.repository';
 import {
   appendAuthorizedKeysCommand,
@@ -99,7 +100,6 @@ export class SessionCreateJob {
   constructor(
     private readonly gluster: SessionGluster,
     private readonly shell: HostShell,
-    private readonly ssh: SshClient,
     private readonly hosts: HostsRepository,
     private readonly volumes: VolumesRepository,
     private readonly clusters: ClustersRepository,
@@ -384,15 +384,11 @@ export class SessionCreateJob {
     step: StepHandle,
     timeoutMs?: number,
   ): Promise<SshExecResult> {
+    const options = timeoutMs === undefined ? { stdin } : { stdin, timeoutMs };
     try {
-      if (slave.host && slave.host.sshFingerprint === null) await this.shell.run(slave.host, 'true'); // pins the host key on first contact
-      const target = slave.host ? sshTargetOf(slave.host) : slave.target;
-      const out = await this.ssh.exec(
-        target,
-        command.command,
-        timeoutMs === undefined ? { stdin } : { stdin, timeoutMs },
-      );
-      if (slave.host) await step.ranOn(slave.host.id);
+      if (!slave.host) return await this.shell.runOnEndpoint(slave.target, command, options);
+      const out = await this.shell.run(slave.host, command, slave.host.sshFingerprint, options);
+      await step.ranOn(slave.host.id);
       return out;
     } catch (e) {
       throw asActionFailure(e);

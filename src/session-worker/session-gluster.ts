@@ -8,14 +8,14 @@ import {
   GeoRepSessionRef,
   GlusterArgumentError,
   GlusterCommand,
-  GlusterCommandError,
   parseGeoRepAction,
 } from '../gluster';
 import { desiredStatusAfter } from '../sessions/stall-detection';
 import { HostEntity } from '../hosts/host.entity';
-import { HostShell, NoReachableHostError } from '../hosts/host-shell';
+import { asActionFailure } from '../hosts/host-failures';
+import { HostShell } from '../hosts/host-shell';
 import { ActionFailedError } from '../jobs/action-failure';
-import { SshCommandTimeoutError, SshConnectError, SshConnectionLostError, SshExecResult } from '../ssh';
+import type { SshExecResult } from '../ssh';
 import { VolumesRepository } from '../volumes/volumes.repository';
 
 export type ControlVerb = 'start' | 'stop' | 'pause' | 'resume';
@@ -47,11 +47,7 @@ export class SessionGluster {
   async ref(session: GeoRepSessionEntity): Promise<GeoRepSessionRef> {
     const [volume] = await this.volumes.findByIds([session.masterVolumeId]);
     if (!volume)
-      throw new ActionFailedError(
-        409,
-        'Operation Failed',
-        'The master volume of the session is no longer known; refresh the cluster.',
-      );
+      throw ActionFailedError.refused('The master volume of the session is no longer known; refresh the cluster.');
     return {
       masterVolume: volume.name,
       slaveHost: session.slaveHostName,
@@ -75,11 +71,7 @@ export class SessionGluster {
       command = build(await this.ref(session));
     } catch (e) {
       if (e instanceof GlusterArgumentError)
-        throw new ActionFailedError(
-          409,
-          'Operation Failed',
-          `the session cannot be named on a gluster command line: ${e.message}`,
-        );
+        throw ActionFailedError.refused(`the session cannot be named on a gluster command line: ${e.message}`);
       throw e;
     }
     const ran = await this.onCluster(session.clusterId, command);
@@ -87,9 +79,7 @@ export class SessionGluster {
     try {
       return parse(ran.output);
     } catch (e) {
-      if (e instanceof GlusterCommandError)
-        throw new ActionFailedError(409, 'Operation Failed', `gluster: ${e.message}`);
-      throw e;
+      throw asActionFailure(e);
     }
   }
 
@@ -144,25 +134,4 @@ export class SessionGluster {
     const [fresh] = await this.sessions.findByIds([session.id]);
     return fresh ?? null;
   }
-}
-
-/** SSH and gluster failures as the action answers them; anything else is unexpected (500). */
-export function asActionFailure(e: unknown): unknown {
-  if (e instanceof ActionFailedError) return e;
-  if (e instanceof NoReachableHostError) {
-    return new ActionFailedError(
-      502,
-      'Operation Failed',
-      e.unreachable.length === 0
-        ? e.skipped > 0
-          ? `The master cluster has no host to use: ${e.message}.`
-          : 'The master cluster has no hosts.'
-        : `No host of the master cluster could be reached: ${e.message.replace(/^no host of the cluster could be reached: /, '')}`,
-    );
-  }
-  if (e instanceof SshCommandTimeoutError) return new ActionFailedError(504, 'Operation Failed', e.message);
-  if (e instanceof SshConnectError || e instanceof SshConnectionLostError)
-    return new ActionFailedError(502, 'Operation Failed', e.message);
-  if (e instanceof GlusterCommandError) return new ActionFailedError(409, 'Operation Failed', `gluster: ${e.message}`);
-  return e;
 }

@@ -12,7 +12,8 @@ import { ActionContext, ActionOutcome } from '../jobs/action-executor';
 import { ActionFailedError } from '../jobs/action-failure';
 import { OnJob } from '../queue/on-job.decorator';
 import { JobName } from '../queue/queue-names';
-import { asActionFailure, SessionGluster } from './session-gluster';
+import { asActionFailure } from '../hosts/host-failures';
+import { SessionGluster } from './session-gluster';
 
 export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 120;
 

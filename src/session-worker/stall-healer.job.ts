@@ -18,7 +18,8 @@ import type { ActionCall } from '../ovirt/routes';
 import { OnJob } from '../queue/on-job.decorator';
 import { JobName } from '../queue/queue-names';
 import { VolumesRepository } from '../volumes/volumes.repository';
-import { asActionFailure, SessionGluster } from './session-gluster';
+import { asActionFailure } from '../hosts/host-failures';
+import { SessionGluster } from './session-gluster';
 
 /** Heals the service starts by itself: no user, no correlation id, never waited for. */
 const HEALER_CALL: ActionCall = { correlationId: null, userId: null, async: true };
