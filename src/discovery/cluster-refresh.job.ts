@@ -44,7 +44,9 @@ export class ClusterRefreshJob {
       } catch (e) {
         if (e instanceof NoReachableHostError && e.unreachable.length === 0) {
           const why =
-            e.skipped > 0 ? `none of its ${e.skipped} host(s) can be used: each is install_failed` : 'it has no hosts yet';
+            e.skipped > 0
+              ? `none of its ${e.skipped} host(s) can be used: each is install_failed`
+              : 'it has no hosts yet';
           return { result: { hosts: 0 }, description: `Cluster ${cluster.name} refreshed: ${why}.` };
         }
         throw asActionFailure(e, {
