@@ -51,6 +51,36 @@ function folderOf(file: string): string {
 
 const FILES = productionFiles().map(read);
 
+/** docs/ARCHITECTURE.md's layers: a folder imports its own layer or lower ones, never a higher one. */
+const LAYERS: Record<string, number> = {
+  config: 0,
+  gluster: 0,
+  ssh: 1,
+  queue: 1,
+  database: 1,
+  ovirt: 1,
+  'ovirt-model': 1,
+  events: 2,
+  jobs: 2,
+  logging: 2,
+  openapi: 2,
+  health: 2,
+  users: 2,
+  auth: 2,
+  embedded: 2,
+  clusters: 3,
+  hosts: 3,
+  volumes: 3,
+  sessions: 3,
+  discovery: 3,
+  'session-worker': 3,
+  preflight: 3,
+  'session-create': 3,
+  'storage-domains': 3,
+  dr: 3,
+  pki: 3,
+};
+
 function folderGraph(): Map<string, Map<string, string[]>> {
   const graph = new Map<string, Map<string, string[]>>();
   for (const f of FILES) {
@@ -126,6 +156,17 @@ describe('architecture: import rules', () => {
       ['d', new Map([['a', ['d/w.ts -> a/x.ts']]])],
     ]);
     expect(folderLoops(graph)).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('places every folder in a layer, and no folder imports a higher layer', () => {
+    const folders = [...new Set(FILES.map((f) => folderOf(f.file)).filter((f) => f !== ''))].sort();
+    expect(folders.filter((f) => !(f in LAYERS))).toEqual([]);
+    const upward = [...folderGraph()].flatMap(([from, edges]) =>
+      [...edges]
+        .filter(([to]) => LAYERS[to] > LAYERS[from])
+        .map(([to, imports]) => `${from} (layer ${LAYERS[from]}) -> ${to} (layer ${LAYERS[to]}): ${imports[0]}`),
+    );
+    expect(upward).toEqual([]);
   });
 
   it('keeps the composition files at src/ root unimported by any folder', () => {
