@@ -13,9 +13,10 @@ export class GlusterArgumentError extends Error {
   constructor(
     /** Which input was wrong, e.g. `masterVolume`, `slaveHost`, `option.sync-jobs`. */
     readonly field: string,
-    message: string,
+    /** What is wrong with it, without the field's name. */
+    readonly reason: string,
   ) {
-    super(`${field}: ${message}`);
+    super(`${field}: ${reason}`);
     this.name = 'GlusterArgumentError';
   }
 }

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ConstraintViolation } from '../database/constraint-errors';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
-import { GlusterArgumentError, validateHost, validateVolumeName } from '../gluster';
+import { validateHost, validateVolumeName } from '../gluster';
+import { checkedField } from '../ovirt/field-check';
 import { OvirtFault } from '../ovirt/faults';
 import type { ListQuery } from '../ovirt/query';
 import { BodyError, RefInput } from '../ovirt/representation';
@@ -21,13 +22,11 @@ import { NewStorageDomain, StorageDomainsRepository } from './storage-domains.re
 /** `/vol` or `vol` → `vol`; anything else is a 400 naming the field. */
 export function volumeNameOfPath(path: string): string {
   const name = path.startsWith('/') ? path.slice(1) : path;
-  try {
-    return validateVolumeName(name, 'storage.path');
-  } catch (e) {
-    if (e instanceof GlusterArgumentError)
-      throw new BodyError([{ path: 'storage.path', message: 'must name a gluster volume: /<volume>' }]);
-    throw e;
-  }
+  return checkedField(
+    () => validateVolumeName(name, 'storage.path'),
+    'storage.path',
+    'must name a gluster volume: /<volume>',
+  );
 }
 
 /**
@@ -150,13 +149,11 @@ export class StorageDomainsService {
   }
 
   private address(value: string): string {
-    try {
-      return validateHost(value, 'storage.address');
-    } catch (e) {
-      if (e instanceof GlusterArgumentError)
-        throw new BodyError([{ path: 'storage.address', message: 'must be a host name, IPv4 or IPv6 address' }]);
-      throw e;
-    }
+    return checkedField(
+      () => validateHost(value, 'storage.address'),
+      'storage.address',
+      'must be a host name, IPv4 or IPv6 address',
+    );
   }
 
   /** oVirt's `host` (the host that mounts the domain): a registered host, by id or else by name; 404 when unknown. */
