@@ -8,7 +8,7 @@ import {
   parseOpenSshPublicKey,
 } from './authorized-keys';
 import { CappedOutput } from './capped-output';
-import { announcingPid, killProcessGroupCommand, PidAnnouncementReader } from './remote-process';
+import { AnnouncedCommand, announcingPid, killProcessGroupCommand, PidAnnouncementReader } from './remote-process';
 import { assertValidEndpoint, describeEndpoint, endpointKey, endpointOf, SshEndpoint, SshTarget } from './endpoint';
 import {
   classifyConnectFailure,
@@ -418,103 +418,7 @@ export class SshClient {
   private connect(target: SshTarget, auth: Authentication): Promise<LiveConnection> {
     const endpoint = endpointOf(target);
     const pin = target.pinnedFingerprint === null ? null : normalizeFingerprint(target.pinnedFingerprint);
-    return new Promise<LiveConnection>((resolve, reject) => {
-      const client = new Client();
-      const live: LiveConnection = { client, fingerprint: '', closed: false };
-      let presented: string | undefined;
-      let mismatch: SshHostKeyMismatchError | undefined;
-      let settled = false;
-      const fail = (error: SshConnectError) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(guard);
-        client.destroy();
-        reject(mismatch ?? error);
-      };
-      // ssh2's readyTimeout covers TCP connect, handshake and authentication; this only guards
-      // against a connect that neither succeeds nor fails.
-      const guard = setTimeout(
-        () => fail(new SshConnectError(endpoint, 'timeout')),
-        this.options.connectTimeoutMs + 1000,
-      );
-
-      client.on('error', (err: Error & { level?: string; code?: string }) => {
-        if (settled) {
-          this.logger.debug?.(`SSH connection to ${describeEndpoint(endpoint)}: ${err.message}`);
-          return;
-        }
-        fail(new SshConnectError(endpoint, classifyConnectFailure(err), err.message, { cause: err }));
-      });
-      client.once('close', () => {
-        live.closed = true;
-        fail(new SshConnectError(endpoint, 'closed'));
-      });
-      client.once('ready', () => {
-        if (settled || presented === undefined) {
-          fail(new SshConnectError(endpoint, 'handshake_failed', 'no host key seen'));
-          return;
-        }
-        settled = true;
-        clearTimeout(guard);
-        client.setMaxListeners(0);
-        live.fingerprint = presented;
-        this.logger.debug?.(`SSH connected to ${describeEndpoint(endpoint)} (${presented})`);
-        resolve(live);
-      });
-      if (auth.kind === 'password') {
-        client.on('keyboard-interactive', (_name, _instructions, _language, prompts, finish) =>
-          finish(prompts.map(() => auth.password)),
-        );
-      }
-
-      const config: ConnectConfig = {
-        host: endpoint.host,
-        port: endpoint.port,
-        username: endpoint.username,
-        readyTimeout: this.options.connectTimeoutMs,
-        keepaliveInterval: this.options.keepaliveIntervalMs,
-        keepaliveCountMax: this.options.keepaliveCountMax,
-        hostVerifier: (key: Buffer) => {
-          presented = fingerprintOfKeyBlob(key);
-          if (pin !== null && presented !== pin) {
-            mismatch = new SshHostKeyMismatchError(endpoint, pin, presented);
-            this.logger.warn(mismatch.message);
-            return false;
-          }
-          return true;
-        },
-        ...(auth.kind === 'identity'
-          ? { privateKey: auth.identity.privateKeyForAuthentication() }
-          : { password: auth.password, tryKeyboard: true }),
-      };
-      try {
-        client.connect(config);
-      } catch (e) {
-        fail(new SshConnectError(endpoint, 'handshake_failed', (e as Error).message, { cause: e }));
-      }
-    });
-  }
-
-  /** Kills a timed-out command's process group through a second channel on the same connection. */
-  private killProcessGroup(connection: LiveConnection, endpoint: SshEndpoint, processGroup: number): void {
-    try {
-      connection.client.exec(killProcessGroupCommand(processGroup), (err, channel) => {
-        if (err) {
-          this.logger.warn(
-            `SSH to ${describeEndpoint(endpoint)}: could not open a channel to kill the timed-out command: ${err.message}`,
-          );
-          return;
-        }
-        channel.on('error', () => undefined);
-        channel.resume();
-        channel.stderr.resume();
-        channel.end();
-      });
-    } catch (e) {
-      this.logger.warn(
-        `SSH to ${describeEndpoint(endpoint)}: could not kill the timed-out command: ${(e as Error).message}`,
-      );
-    }
+    return new ConnectAttempt(endpoint, pin, auth, this.options, this.logger).run();
   }
 
   /**
@@ -528,116 +432,308 @@ export class SshClient {
     options: SshExecOptions,
     state?: EndpointState,
   ): Promise<SshExecResult> {
-    const timeoutMs = options.timeoutMs ?? this.options.commandTimeoutMs;
-    const stdout = new CappedOutput(options.maxStdoutBytes ?? this.options.maxStdoutBytes);
-    const stderr = new CappedOutput(options.maxStderrBytes ?? this.options.maxStderrBytes);
-    const announced = announcingPid(command);
-    const announcement = new PidAnnouncementReader(announced.nonce);
-    return new Promise<SshExecResult>((resolve, reject) => {
-      let channel: ClientChannel | undefined;
-      let settled = false;
-      let timedOut = false;
-      let exit: { code: number | null; signal: string | null } | undefined;
-      let killTimer: NodeJS.Timeout | undefined;
+    const limits: ChannelCommandLimits = {
+      timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs,
+      maxStdoutBytes: options.maxStdoutBytes ?? this.options.maxStdoutBytes,
+      maxStderrBytes: options.maxStderrBytes ?? this.options.maxStderrBytes,
+      killGraceMs: this.options.killGraceMs,
+    };
+    return new ChannelCommand(connection, endpoint, command, limits, this.logger, state).run(options.stdin);
+  }
+}
 
-      const settle = (outcome: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(commandTimer);
-        clearTimeout(killTimer);
-        connection.client.removeListener('close', onConnectionClose);
-        outcome();
-      };
-      const timeoutError = () => new SshCommandTimeoutError(endpoint, timeoutMs, stdout.text(), stderr.text());
-      const result = (status: { code: number | null; signal: string | null }): SshExecResult => ({
-        exitCode: status.code,
-        signal: status.signal,
-        stdout: stdout.text(),
-        stderr: stderr.text(),
-        stdoutTruncated: stdout.truncated,
-        stderrTruncated: stderr.truncated,
-        endpoint,
-        hostFingerprint: connection.fingerprint,
-      });
-      const onConnectionClose = () =>
-        settle(() => {
-          if (timedOut) reject(timeoutError());
-          else if (!channel) reject(new SessionOpenFailure(endpoint, true, new Error('connection closed')));
-          // The exit status arrived before the connection went: the command's outcome is known.
-          else if (exit) resolve(result(exit));
-          else reject(new SshConnectionLostError(endpoint));
-        });
-      connection.client.once('close', onConnectionClose);
+/**
+ * One connect and authentication. The host key is checked against the pin (when there is one) before
+ * any credential is sent; a mismatch is what the attempt fails with, whatever ssh2 reports after it.
+ */
+class ConnectAttempt {
+  private readonly client = new Client();
+  private readonly live: LiveConnection = { client: this.client, fingerprint: '', closed: false };
+  private presented: string | undefined;
+  private mismatch: SshHostKeyMismatchError | undefined;
+  private settled = false;
+  private guard: NodeJS.Timeout | undefined;
+  private resolve: (connection: LiveConnection) => void = () => undefined;
+  private reject: (error: Error) => void = () => undefined;
 
-      const commandTimer = setTimeout(() => {
-        timedOut = true;
-        if (state) state.counters.commandsTimedOut += 1;
-        this.logger.warn(`SSH command on ${describeEndpoint(endpoint)} timed out after ${timeoutMs} ms; killing it`);
-        if (!channel) {
-          // No answer to the channel request: the connection itself is stuck.
-          connection.closed = true;
-          connection.client.destroy();
-          return;
-        }
-        if (announcement.processGroup !== undefined) {
-          // Once the process group is dead sshd reports the signal and closes the channel by itself.
-          this.killProcessGroup(connection, endpoint, announcement.processGroup);
-        } else {
-          channel.close();
-        }
-        killTimer = setTimeout(() => {
-          this.logger.warn(
-            `SSH channel on ${describeEndpoint(endpoint)} did not close after the kill; dropping the connection`,
-          );
-          connection.closed = true;
-          connection.client.destroy();
-        }, this.options.killGraceMs);
-      }, timeoutMs);
+  constructor(
+    private readonly endpoint: SshEndpoint,
+    private readonly pin: string | null,
+    private readonly auth: Authentication,
+    private readonly options: SshClientOptions,
+    private readonly logger: SshLogger,
+  ) {}
 
+  run(): Promise<LiveConnection> {
+    return new Promise<LiveConnection>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+      // ssh2's readyTimeout covers TCP connect, handshake and authentication; this only guards
+      // against a connect that neither succeeds nor fails.
+      this.guard = setTimeout(
+        () => this.fail(new SshConnectError(this.endpoint, 'timeout')),
+        this.options.connectTimeoutMs + 1000,
+      );
+      this.listen();
+      const config = this.config();
       try {
-        connection.client.exec(announced.command, (err, opened) => {
-          if (err) {
-            settle(() => reject(new SessionOpenFailure(endpoint, connection.closed, err)));
-            return;
-          }
-          if (settled) {
-            opened.close();
-            return;
-          }
-          channel = opened;
-          if (state) state.counters.commandsStarted += 1;
-          let openStreams = 2;
-          const finish = () => {
-            openStreams -= 1;
-            if (openStreams > 0) return;
-            settle(() => {
-              if (timedOut) reject(timeoutError());
-              // OpenSSH always reports exit-status or exit-signal; a channel closed without either went down with the connection.
-              else if (!exit) reject(new SshConnectionLostError(endpoint));
-              else resolve(result(exit));
-            });
-          };
-          opened.on('data', (chunk: Buffer) => stdout.push(chunk));
-          opened.stderr.on('data', (chunk: Buffer) => stderr.push(announcement.take(chunk)));
-          opened.on('exit', (code: number | null, signal?: string) => {
-            exit = { code: typeof code === 'number' ? code : null, signal: signal ?? null };
-          });
-          opened.on('error', (e: Error) =>
-            this.logger.debug?.(`SSH channel on ${describeEndpoint(endpoint)}: ${e.message}`),
-          );
-          opened.stderr.once('end', () => {
-            stderr.push(announcement.flush());
-            finish();
-          });
-          opened.once('close', finish);
-          if (options.stdin !== undefined) opened.end(options.stdin);
-          else opened.end();
+        this.client.connect(config);
+      } catch (e) {
+        this.fail(new SshConnectError(this.endpoint, 'handshake_failed', (e as Error).message, { cause: e }));
+      }
+    });
+  }
+
+  private listen(): void {
+    this.client.on('error', (err: Error & { level?: string; code?: string }) => {
+      if (this.settled) {
+        this.logger.debug?.(`SSH connection to ${describeEndpoint(this.endpoint)}: ${err.message}`);
+        return;
+      }
+      this.fail(new SshConnectError(this.endpoint, classifyConnectFailure(err), err.message, { cause: err }));
+    });
+    this.client.once('close', () => {
+      this.live.closed = true;
+      this.fail(new SshConnectError(this.endpoint, 'closed'));
+    });
+    this.client.once('ready', () => this.onReady());
+    if (this.auth.kind === 'password') {
+      const password = this.auth.password;
+      this.client.on('keyboard-interactive', (_name, _instructions, _language, prompts, finish) =>
+        finish(prompts.map(() => password)),
+      );
+    }
+  }
+
+  private config(): ConnectConfig {
+    return {
+      host: this.endpoint.host,
+      port: this.endpoint.port,
+      username: this.endpoint.username,
+      readyTimeout: this.options.connectTimeoutMs,
+      keepaliveInterval: this.options.keepaliveIntervalMs,
+      keepaliveCountMax: this.options.keepaliveCountMax,
+      hostVerifier: (key: Buffer) => this.verifyHostKey(key),
+      ...(this.auth.kind === 'identity'
+        ? { privateKey: this.auth.identity.privateKeyForAuthentication() }
+        : { password: this.auth.password, tryKeyboard: true }),
+    };
+  }
+
+  private verifyHostKey(key: Buffer): boolean {
+    const presented = fingerprintOfKeyBlob(key);
+    this.presented = presented;
+    if (this.pin !== null && presented !== this.pin) {
+      this.mismatch = new SshHostKeyMismatchError(this.endpoint, this.pin, presented);
+      this.logger.warn(this.mismatch.message);
+      return false;
+    }
+    return true;
+  }
+
+  private onReady(): void {
+    if (this.settled || this.presented === undefined) {
+      this.fail(new SshConnectError(this.endpoint, 'handshake_failed', 'no host key seen'));
+      return;
+    }
+    this.settled = true;
+    clearTimeout(this.guard);
+    this.client.setMaxListeners(0);
+    this.live.fingerprint = this.presented;
+    this.logger.debug?.(`SSH connected to ${describeEndpoint(this.endpoint)} (${this.presented})`);
+    this.resolve(this.live);
+  }
+
+  private fail(error: SshConnectError): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.guard);
+    this.client.destroy();
+    this.reject(this.mismatch ?? error);
+  }
+}
+
+type ExitStatus = { code: number | null; signal: string | null };
+
+interface ChannelCommandLimits {
+  readonly timeoutMs: number;
+  readonly maxStdoutBytes: number;
+  readonly maxStderrBytes: number;
+  /** How long a killed command's channel may take to close before the connection is dropped. */
+  readonly killGraceMs: number;
+}
+
+/**
+ * One command on one session channel of a connection, from the exec request to its outcome: its
+ * output, its exit status, its time limit and the kill once that passes. It settles once.
+ */
+class ChannelCommand {
+  private readonly stdout: CappedOutput;
+  private readonly stderr: CappedOutput;
+  private readonly announced: AnnouncedCommand;
+  private readonly announcement: PidAnnouncementReader;
+  private channel: ClientChannel | undefined;
+  private settled = false;
+  private timedOut = false;
+  private exit: ExitStatus | undefined;
+  private commandTimer: NodeJS.Timeout | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
+  private resolve: (result: SshExecResult) => void = () => undefined;
+  private reject: (error: Error) => void = () => undefined;
+  private readonly onConnectionClose = () => this.settle(() => this.settleOnConnectionClose());
+
+  constructor(
+    private readonly connection: LiveConnection,
+    private readonly endpoint: SshEndpoint,
+    command: string,
+    private readonly limits: ChannelCommandLimits,
+    private readonly logger: SshLogger,
+    /** The pooled endpoint whose counters this command counts in; none for a one-off connection. */
+    private readonly state: EndpointState | undefined,
+  ) {
+    this.stdout = new CappedOutput(limits.maxStdoutBytes);
+    this.stderr = new CappedOutput(limits.maxStderrBytes);
+    this.announced = announcingPid(command);
+    this.announcement = new PidAnnouncementReader(this.announced.nonce);
+  }
+
+  run(stdin: string | Buffer | undefined): Promise<SshExecResult> {
+    return new Promise<SshExecResult>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+      this.connection.client.once('close', this.onConnectionClose);
+      this.commandTimer = setTimeout(() => this.onTimeout(), this.limits.timeoutMs);
+      try {
+        this.connection.client.exec(this.announced.command, (err, opened) => {
+          if (err) this.settle(() => this.reject(new SessionOpenFailure(this.endpoint, this.connection.closed, err)));
+          else this.onChannelOpen(opened, stdin);
         });
       } catch (e) {
         // ssh2 throws synchronously when the socket is already gone.
-        settle(() => reject(new SessionOpenFailure(endpoint, true, e)));
+        this.settle(() => this.reject(new SessionOpenFailure(this.endpoint, true, e)));
       }
     });
+  }
+
+  private settle(outcome: () => void): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.commandTimer);
+    clearTimeout(this.killTimer);
+    this.connection.client.removeListener('close', this.onConnectionClose);
+    outcome();
+  }
+
+  private settleOnConnectionClose(): void {
+    if (this.timedOut) this.reject(this.timeoutError());
+    else if (!this.channel) this.reject(new SessionOpenFailure(this.endpoint, true, new Error('connection closed')));
+    // The exit status arrived before the connection went: the command's outcome is known.
+    else if (this.exit) this.resolve(this.result(this.exit));
+    else this.reject(new SshConnectionLostError(this.endpoint));
+  }
+
+  private settleOnChannelClose(): void {
+    if (this.timedOut) this.reject(this.timeoutError());
+    // OpenSSH always reports exit-status or exit-signal; a channel closed without either went down with the connection.
+    else if (!this.exit) this.reject(new SshConnectionLostError(this.endpoint));
+    else this.resolve(this.result(this.exit));
+  }
+
+  private timeoutError(): SshCommandTimeoutError {
+    return new SshCommandTimeoutError(this.endpoint, this.limits.timeoutMs, this.stdout.text(), this.stderr.text());
+  }
+
+  private result(status: ExitStatus): SshExecResult {
+    return {
+      exitCode: status.code,
+      signal: status.signal,
+      stdout: this.stdout.text(),
+      stderr: this.stderr.text(),
+      stdoutTruncated: this.stdout.truncated,
+      stderrTruncated: this.stderr.truncated,
+      endpoint: this.endpoint,
+      hostFingerprint: this.connection.fingerprint,
+    };
+  }
+
+  /** The channel is open: collect its output and exit status, settle once both streams have ended. */
+  private onChannelOpen(opened: ClientChannel, stdin: string | Buffer | undefined): void {
+    if (this.settled) {
+      opened.close();
+      return;
+    }
+    this.channel = opened;
+    if (this.state) this.state.counters.commandsStarted += 1;
+    let openStreams = 2;
+    const streamEnded = () => {
+      openStreams -= 1;
+      if (openStreams > 0) return;
+      this.settle(() => this.settleOnChannelClose());
+    };
+    opened.on('data', (chunk: Buffer) => this.stdout.push(chunk));
+    opened.stderr.on('data', (chunk: Buffer) => this.stderr.push(this.announcement.take(chunk)));
+    opened.on('exit', (code: number | null, signal?: string) => {
+      this.exit = { code: typeof code === 'number' ? code : null, signal: signal ?? null };
+    });
+    opened.on('error', (e: Error) =>
+      this.logger.debug?.(`SSH channel on ${describeEndpoint(this.endpoint)}: ${e.message}`),
+    );
+    opened.stderr.once('end', () => {
+      this.stderr.push(this.announcement.flush());
+      streamEnded();
+    });
+    opened.once('close', streamEnded);
+    if (stdin !== undefined) opened.end(stdin);
+    else opened.end();
+  }
+
+  private onTimeout(): void {
+    this.timedOut = true;
+    if (this.state) this.state.counters.commandsTimedOut += 1;
+    this.logger.warn(
+      `SSH command on ${describeEndpoint(this.endpoint)} timed out after ${this.limits.timeoutMs} ms; killing it`,
+    );
+    if (!this.channel) {
+      // No answer to the channel request: the connection itself is stuck.
+      this.dropConnection();
+      return;
+    }
+    if (this.announcement.processGroup !== undefined) {
+      // Once the process group is dead sshd reports the signal and closes the channel by itself.
+      this.killProcessGroup(this.announcement.processGroup);
+    } else {
+      this.channel.close();
+    }
+    this.killTimer = setTimeout(() => {
+      this.logger.warn(
+        `SSH channel on ${describeEndpoint(this.endpoint)} did not close after the kill; dropping the connection`,
+      );
+      this.dropConnection();
+    }, this.limits.killGraceMs);
+  }
+
+  private dropConnection(): void {
+    this.connection.closed = true;
+    this.connection.client.destroy();
+  }
+
+  /** Kills a timed-out command's process group through a second channel on the same connection. */
+  private killProcessGroup(processGroup: number): void {
+    const where = describeEndpoint(this.endpoint);
+    try {
+      this.connection.client.exec(killProcessGroupCommand(processGroup), (err, channel) => {
+        if (err) {
+          this.logger.warn(`SSH to ${where}: could not open a channel to kill the timed-out command: ${err.message}`);
+          return;
+        }
+        channel.on('error', () => undefined);
+        channel.resume();
+        channel.stderr.resume();
+        channel.end();
+      });
+    } catch (e) {
+      this.logger.warn(`SSH to ${where}: could not kill the timed-out command: ${(e as Error).message}`);
+    }
   }
 }
 
