@@ -12,6 +12,8 @@ import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
 import {
   DiscoveredBrick,
   DiscoveredOption,
+  DiscoveredSession,
+  DiscoveredVolume,
   DiscoverySnapshot,
   sessionIdentity,
   workerColumns,
@@ -22,6 +24,7 @@ import {
   judgeWorker,
   PreviousWorker,
   sessionHealth,
+  WorkerVerdict,
 } from '../sessions/stall-detection';
 
 /** What a stored pass changed, for the events the sync writes. */
@@ -63,12 +66,39 @@ export interface StoreResult {
   stalledSessionIds: string[];
 }
 
+function workerKey(host: string, dir: string): string {
+  return `${host}:${dir}`;
+}
+
 export function sessionLabel(
   masterVolume: string,
   s: { slaveHost: string; slaveVolume: string; userName: string },
 ): string {
   const user = s.userName && s.userName !== 'root' ? `${s.userName}@` : '';
   return `${masterVolume} → ${user}${s.slaveHost}::${s.slaveVolume}`;
+}
+
+/** One pass being stored: what its steps share, and the changes they collect in order. */
+interface StorePass {
+  readonly clusterId: string;
+  readonly now: Date;
+  /** When the sync began reading gluster. */
+  readonly readAt: Date;
+  readonly changes: DiscoveryChange[];
+}
+
+interface StoredVolumes {
+  /** The id of every volume of the snapshot, by name. */
+  readonly ids: Map<string, string>;
+  /** The brick ids of every volume of the snapshot (by volume name), in brick order. */
+  readonly brickIds: Map<string, string[]>;
+  readonly brickCount: number;
+}
+
+interface StoredSessions {
+  /** The ids of the snapshot's sessions that were stored. */
+  readonly kept: Set<string>;
+  readonly stalledSessionIds: string[];
 }
 
 /**
@@ -94,176 +124,289 @@ export class DiscoveryStore {
     return this.ds.transaction(async (m) => {
       // One sync per cluster at a time, whoever runs it (action or periodic job).
       await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`discovery:${clusterId}`]);
-      const changes: DiscoveryChange[] = [];
+      const pass: StorePass = { clusterId, now, readAt, changes: [] };
       const hosts = await m.find(HostEntity, { where: { clusterId } });
       const existing = await m.find(GlusterVolumeEntity, { where: { clusterId } });
-      const byName = new Map(existing.map((v) => [v.name, v]));
-      const volumeIds = new Map<string, string>();
-      const brickIds = new Map<string, string[]>();
-      let brickCount = 0;
-
-      for (const dv of snapshot.volumes) {
-        const fields = {
-          clusterId,
-          name: dv.name,
-          glusterUuid: dv.glusterUuid,
-          volumeType: dv.volumeType,
-          status: dv.status,
-          brickCount: dv.brickCount,
-          replicaCount: dv.replicaCount,
-          arbiterCount: dv.arbiterCount,
-          disperseCount: dv.disperseCount,
-          redundancyCount: dv.redundancyCount,
-          transportTypes: dv.transportTypes,
-          sizeTotal: dv.sizeTotal,
-          sizeFree: dv.sizeFree,
-          options: dv.options,
-          lastRefreshed: now,
-        };
-        const old = byName.get(dv.name);
-        let id: string;
-        if (old) {
-          await m.update(GlusterVolumeEntity, { id: old.id }, fields);
-          id = old.id;
-        } else {
-          id = (await m.save(m.create(GlusterVolumeEntity, fields))).id;
-          changes.push({ kind: 'volume_added', volumeId: id, name: dv.name });
-        }
-        volumeIds.set(dv.name, id);
-        brickIds.set(dv.name, await this.storeBricks(m, id, dv.bricks, hosts));
-        brickCount += dv.bricks.length;
-      }
-
-      // Sessions: keyed by master volume, slave host, slave volume and user.
-      const oldSessions = await m.find(GeoRepSessionEntity, { where: { clusterId } });
-      const volumeNames = new Map([
-        ...existing.map((v) => [v.id, v.name] as const),
-        ...[...volumeIds].map(([n, i]) => [i, n] as const),
-      ]);
-      const oldByKey = new Map(
-        oldSessions.map((s) => [
-          sessionIdentity({
-            masterVolume: volumeNames.get(s.masterVolumeId) ?? s.masterVolumeId,
-            slaveHost: s.slaveHostName,
-            slaveVolume: s.slaveVolumeName,
-            userName: s.userName,
-          }),
-          s,
-        ]),
-      );
-      const kept = new Set<string>();
-      const stalledSessionIds: string[] = [];
-      for (const ds of snapshot.sessions) {
-        const masterVolumeId = volumeIds.get(ds.masterVolume);
-        if (!masterVolumeId) continue;
-        const label = sessionLabel(ds.masterVolume, ds);
-        const old = oldByKey.get(sessionIdentity(ds));
-        const fields = {
-          clusterId,
-          masterVolumeId,
-          slaveHostName: ds.slaveHost,
-          slaveVolumeName: ds.slaveVolume,
-          slaveVolumeUuid: ds.slaveVolumeUuid,
-          userName: ds.userName,
-          sessionKey: ds.sessionKey,
-          status: ds.status,
-          lastRefreshed: now,
-        };
-        let id: string;
-        if (old) {
-          id = old.id;
-          await m.update(GeoRepSessionEntity, { id }, fields);
-          if (old.status !== ds.status)
-            changes.push({ kind: 'session_status', sessionId: id, label, from: old.status, to: ds.status });
-        } else {
-          id = (await m.save(m.create(GeoRepSessionEntity, fields))).id;
-          changes.push({ kind: 'session_added', sessionId: id, label, status: ds.status });
-        }
-        kept.add(id);
-        const bricksOfMaster = brickIds.get(ds.masterVolume) ?? [];
-        const workerKey = (host: string, dir: string) => `${host}:${dir}`;
-        const previous = new Map<string, PreviousWorker>(
-          (await m.find(GeoRepSessionDetailEntity, { where: { sessionId: id } })).map((d) => [
-            workerKey(d.masterHostName, d.masterBrickDir),
-            d,
-          ]),
-        );
-        const verdicts = ds.details.map((d) => {
-          const key = workerKey(d.masterHostName, d.masterBrickDir);
-          const before = previous.get(key);
-          const verdict = judgeWorker(before, workerColumns(d), now, this.config.stallThresholdMs);
-          if (verdict.stalled && !before?.stalled)
-            changes.push({ kind: 'worker_stalled', sessionId: id, label, brick: key, since: verdict.progressAt });
-          if (!verdict.stalled && before?.stalled)
-            changes.push({ kind: 'worker_unstalled', sessionId: id, label, brick: key });
-          return verdict;
-        });
-        // A status read while (or before) the service's own command ran says nothing about drift.
-        const settled = !old?.desiredStatus || (old.desiredAt !== null && old.desiredAt.getTime() <= readAt.getTime());
-        const drifted = (settled ? judgeDrift(old?.desiredStatus ?? null, ds.status) : null) ?? old?.drifted ?? false;
-        if (drifted && !old?.drifted && old?.desiredStatus)
-          changes.push({ kind: 'drift_started', sessionId: id, label, desired: old.desiredStatus, status: ds.status });
-        if (!drifted && old?.drifted)
-          changes.push({ kind: 'drift_ended', sessionId: id, label, desired: old.desiredStatus, status: ds.status });
-        if (verdicts.some((v) => v.stalled)) stalledSessionIds.push(id);
-        await m.update(
-          GeoRepSessionEntity,
-          { id },
-          {
-            drifted,
-            health: sessionHealth(
-              ds.status,
-              ds.details.map((d, i) => ({ status: d.row.status, stalled: verdicts[i].stalled })),
-            ),
-          },
-        );
-        await m.delete(GeoRepSessionDetailEntity, { sessionId: id });
-        if (ds.details.length > 0) {
-          await m.insert(
-            GeoRepSessionDetailEntity,
-            ds.details.map((d, i) => ({
-              ...workerColumns(d),
-              sessionId: id,
-              masterBrickId: d.brickPosition === null ? null : (bricksOfMaster[d.brickPosition] ?? null),
-              progressAt: verdicts[i].progressAt,
-              stalled: verdicts[i].stalled,
-            })),
-          );
-        }
-        const opts = options.get(sessionIdentity(ds));
-        if (opts) {
-          await m.delete(GeoRepSessionOptionEntity, { sessionId: id });
-          if (opts.length > 0)
-            await m.insert(
-              GeoRepSessionOptionEntity,
-              opts.map((o) => ({ sessionId: id, ...o })),
-            );
-        }
-      }
-      for (const s of oldSessions) {
-        if (kept.has(s.id)) continue;
-        await m.delete(GeoRepSessionEntity, { id: s.id });
-        const masterVolume = volumeNames.get(s.masterVolumeId) ?? '?';
-        changes.push({
-          kind: 'session_removed',
-          sessionId: s.id,
-          label: sessionLabel(masterVolume, {
-            slaveHost: s.slaveHostName,
-            slaveVolume: s.slaveVolumeName,
-            userName: s.userName,
-          }),
-        });
-      }
-
-      const vanished = existing.filter((v) => !volumeIds.has(v.name));
-      if (vanished.length > 0) {
-        await m.delete(GlusterVolumeEntity, { id: In(vanished.map((v) => v.id)) });
-        for (const v of vanished) changes.push({ kind: 'volume_removed', volumeId: v.id, name: v.name });
-      }
-
+      const volumes = await this.storeVolumes(m, pass, snapshot.volumes, existing, hosts);
+      const sessions = await this.storeSessions(m, pass, snapshot.sessions, options, existing, volumes);
+      await this.removeVanishedVolumes(m, pass, existing, volumes);
       await this.relinkSlaves(m);
-      return { volumes: snapshot.volumes.length, bricks: brickCount, sessions: kept.size, changes, stalledSessionIds };
+      return {
+        volumes: snapshot.volumes.length,
+        bricks: volumes.brickCount,
+        sessions: sessions.kept.size,
+        changes: pass.changes,
+        stalledSessionIds: sessions.stalledSessionIds,
+      };
     });
+  }
+
+  /** Upserts the snapshot's volumes (by name) and their bricks. */
+  private async storeVolumes(
+    m: EntityManager,
+    pass: StorePass,
+    volumes: readonly DiscoveredVolume[],
+    existing: readonly GlusterVolumeEntity[],
+    hosts: readonly HostEntity[],
+  ): Promise<StoredVolumes> {
+    const byName = new Map(existing.map((v) => [v.name, v]));
+    const ids = new Map<string, string>();
+    const brickIds = new Map<string, string[]>();
+    let brickCount = 0;
+    for (const dv of volumes) {
+      const id = await this.upsertVolume(m, pass, dv, byName.get(dv.name));
+      ids.set(dv.name, id);
+      brickIds.set(dv.name, await this.storeBricks(m, id, dv.bricks, hosts));
+      brickCount += dv.bricks.length;
+    }
+    return { ids, brickIds, brickCount };
+  }
+
+  private async upsertVolume(
+    m: EntityManager,
+    pass: StorePass,
+    dv: DiscoveredVolume,
+    old: GlusterVolumeEntity | undefined,
+  ): Promise<string> {
+    const fields = {
+      clusterId: pass.clusterId,
+      name: dv.name,
+      glusterUuid: dv.glusterUuid,
+      volumeType: dv.volumeType,
+      status: dv.status,
+      brickCount: dv.brickCount,
+      replicaCount: dv.replicaCount,
+      arbiterCount: dv.arbiterCount,
+      disperseCount: dv.disperseCount,
+      redundancyCount: dv.redundancyCount,
+      transportTypes: dv.transportTypes,
+      sizeTotal: dv.sizeTotal,
+      sizeFree: dv.sizeFree,
+      options: dv.options,
+      lastRefreshed: pass.now,
+    };
+    if (old) {
+      await m.update(GlusterVolumeEntity, { id: old.id }, fields);
+      return old.id;
+    }
+    const id = (await m.save(m.create(GlusterVolumeEntity, fields))).id;
+    pass.changes.push({ kind: 'volume_added', volumeId: id, name: dv.name });
+    return id;
+  }
+
+  /**
+   * Stores the snapshot's sessions whose master volume is known, keyed by master volume, slave host,
+   * slave volume and user; then removes the cluster's sessions the snapshot no longer has.
+   */
+  private async storeSessions(
+    m: EntityManager,
+    pass: StorePass,
+    sessions: readonly DiscoveredSession[],
+    options: ReadonlyMap<string, DiscoveredOption[]>,
+    existing: readonly GlusterVolumeEntity[],
+    volumes: StoredVolumes,
+  ): Promise<StoredSessions> {
+    const oldSessions = await m.find(GeoRepSessionEntity, { where: { clusterId: pass.clusterId } });
+    const volumeNames = new Map([
+      ...existing.map((v) => [v.id, v.name] as const),
+      ...[...volumes.ids].map(([n, i]) => [i, n] as const),
+    ]);
+    const oldByKey = new Map(
+      oldSessions.map((s) => [
+        sessionIdentity({
+          masterVolume: volumeNames.get(s.masterVolumeId) ?? s.masterVolumeId,
+          slaveHost: s.slaveHostName,
+          slaveVolume: s.slaveVolumeName,
+          userName: s.userName,
+        }),
+        s,
+      ]),
+    );
+    const kept = new Set<string>();
+    const stalledSessionIds: string[] = [];
+    for (const ds of sessions) {
+      const masterVolumeId = volumes.ids.get(ds.masterVolume);
+      if (!masterVolumeId) continue;
+      const old = oldByKey.get(sessionIdentity(ds));
+      const bricksOfMaster = volumes.brickIds.get(ds.masterVolume) ?? [];
+      const stored = await this.storeSession(m, pass, ds, masterVolumeId, old, bricksOfMaster, options);
+      kept.add(stored.id);
+      if (stored.stalled) stalledSessionIds.push(stored.id);
+    }
+    await this.removeVanishedSessions(m, pass, oldSessions, kept, volumeNames);
+    return { kept, stalledSessionIds };
+  }
+
+  /** One session: its row, its workers (judged for stalls), its drift and health, and its options when read. */
+  private async storeSession(
+    m: EntityManager,
+    pass: StorePass,
+    ds: DiscoveredSession,
+    masterVolumeId: string,
+    old: GeoRepSessionEntity | undefined,
+    bricksOfMaster: readonly string[],
+    options: ReadonlyMap<string, DiscoveredOption[]>,
+  ): Promise<{ id: string; stalled: boolean }> {
+    const label = sessionLabel(ds.masterVolume, ds);
+    const id = await this.upsertSession(m, pass, ds, masterVolumeId, old, label);
+    const verdicts = await this.judgeWorkers(m, pass, ds, id, label);
+    const drifted = this.judgeSessionDrift(pass, ds, old, id, label);
+    await m.update(
+      GeoRepSessionEntity,
+      { id },
+      {
+        drifted,
+        health: sessionHealth(
+          ds.status,
+          ds.details.map((d, i) => ({ status: d.row.status, stalled: verdicts[i].stalled })),
+        ),
+      },
+    );
+    await this.replaceWorkers(m, ds, id, verdicts, bricksOfMaster);
+    await this.replaceOptions(m, id, options.get(sessionIdentity(ds)));
+    return { id, stalled: verdicts.some((v) => v.stalled) };
+  }
+
+  private async upsertSession(
+    m: EntityManager,
+    pass: StorePass,
+    ds: DiscoveredSession,
+    masterVolumeId: string,
+    old: GeoRepSessionEntity | undefined,
+    label: string,
+  ): Promise<string> {
+    const fields = {
+      clusterId: pass.clusterId,
+      masterVolumeId,
+      slaveHostName: ds.slaveHost,
+      slaveVolumeName: ds.slaveVolume,
+      slaveVolumeUuid: ds.slaveVolumeUuid,
+      userName: ds.userName,
+      sessionKey: ds.sessionKey,
+      status: ds.status,
+      lastRefreshed: pass.now,
+    };
+    if (old) {
+      await m.update(GeoRepSessionEntity, { id: old.id }, fields);
+      if (old.status !== ds.status)
+        pass.changes.push({ kind: 'session_status', sessionId: old.id, label, from: old.status, to: ds.status });
+      return old.id;
+    }
+    const id = (await m.save(m.create(GeoRepSessionEntity, fields))).id;
+    pass.changes.push({ kind: 'session_added', sessionId: id, label, status: ds.status });
+    return id;
+  }
+
+  /** Judges every worker against its stored row (stalled or not), in the order of the session's details. */
+  private async judgeWorkers(
+    m: EntityManager,
+    pass: StorePass,
+    ds: DiscoveredSession,
+    id: string,
+    label: string,
+  ): Promise<WorkerVerdict[]> {
+    const previous = new Map<string, PreviousWorker>(
+      (await m.find(GeoRepSessionDetailEntity, { where: { sessionId: id } })).map((d) => [
+        workerKey(d.masterHostName, d.masterBrickDir),
+        d,
+      ]),
+    );
+    return ds.details.map((d) => {
+      const key = workerKey(d.masterHostName, d.masterBrickDir);
+      const before = previous.get(key);
+      const verdict = judgeWorker(before, workerColumns(d), pass.now, this.config.stallThresholdMs);
+      if (verdict.stalled && !before?.stalled)
+        pass.changes.push({ kind: 'worker_stalled', sessionId: id, label, brick: key, since: verdict.progressAt });
+      if (!verdict.stalled && before?.stalled)
+        pass.changes.push({ kind: 'worker_unstalled', sessionId: id, label, brick: key });
+      return verdict;
+    });
+  }
+
+  /** Whether the session now differs from what the service last asked of it. */
+  private judgeSessionDrift(
+    pass: StorePass,
+    ds: DiscoveredSession,
+    old: GeoRepSessionEntity | undefined,
+    id: string,
+    label: string,
+  ): boolean {
+    // A status read while (or before) the service's own command ran says nothing about drift.
+    const settled = !old?.desiredStatus || (old.desiredAt !== null && old.desiredAt.getTime() <= pass.readAt.getTime());
+    const drifted = (settled ? judgeDrift(old?.desiredStatus ?? null, ds.status) : null) ?? old?.drifted ?? false;
+    if (drifted && !old?.drifted && old?.desiredStatus)
+      pass.changes.push({ kind: 'drift_started', sessionId: id, label, desired: old.desiredStatus, status: ds.status });
+    if (!drifted && old?.drifted)
+      pass.changes.push({ kind: 'drift_ended', sessionId: id, label, desired: old.desiredStatus, status: ds.status });
+    return drifted;
+  }
+
+  /** Replaces the session's per-brick rows. */
+  private async replaceWorkers(
+    m: EntityManager,
+    ds: DiscoveredSession,
+    id: string,
+    verdicts: readonly WorkerVerdict[],
+    bricksOfMaster: readonly string[],
+  ): Promise<void> {
+    await m.delete(GeoRepSessionDetailEntity, { sessionId: id });
+    if (ds.details.length === 0) return;
+    await m.insert(
+      GeoRepSessionDetailEntity,
+      ds.details.map((d, i) => ({
+        ...workerColumns(d),
+        sessionId: id,
+        masterBrickId: d.brickPosition === null ? null : (bricksOfMaster[d.brickPosition] ?? null),
+        progressAt: verdicts[i].progressAt,
+        stalled: verdicts[i].stalled,
+      })),
+    );
+  }
+
+  /** Replaces the session's options when they were read this pass (undefined: not read, kept as they are). */
+  private async replaceOptions(m: EntityManager, id: string, opts: DiscoveredOption[] | undefined): Promise<void> {
+    if (!opts) return;
+    await m.delete(GeoRepSessionOptionEntity, { sessionId: id });
+    if (opts.length > 0)
+      await m.insert(
+        GeoRepSessionOptionEntity,
+        opts.map((o) => ({ sessionId: id, ...o })),
+      );
+  }
+
+  private async removeVanishedSessions(
+    m: EntityManager,
+    pass: StorePass,
+    oldSessions: readonly GeoRepSessionEntity[],
+    kept: ReadonlySet<string>,
+    volumeNames: ReadonlyMap<string, string>,
+  ): Promise<void> {
+    for (const s of oldSessions) {
+      if (kept.has(s.id)) continue;
+      await m.delete(GeoRepSessionEntity, { id: s.id });
+      const masterVolume = volumeNames.get(s.masterVolumeId) ?? '?';
+      pass.changes.push({
+        kind: 'session_removed',
+        sessionId: s.id,
+        label: sessionLabel(masterVolume, {
+          slaveHost: s.slaveHostName,
+          slaveVolume: s.slaveVolumeName,
+          userName: s.userName,
+        }),
+      });
+    }
+  }
+
+  private async removeVanishedVolumes(
+    m: EntityManager,
+    pass: StorePass,
+    existing: readonly GlusterVolumeEntity[],
+    volumes: StoredVolumes,
+  ): Promise<void> {
+    const vanished = existing.filter((v) => !volumes.ids.has(v.name));
+    if (vanished.length === 0) return;
+    await m.delete(GlusterVolumeEntity, { id: In(vanished.map((v) => v.id)) });
+    for (const v of vanished) pass.changes.push({ kind: 'volume_removed', volumeId: v.id, name: v.name });
   }
 
   /** Upserts a volume's bricks by server and directory (ids stay stable); returns their ids in brick order. */
