@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ClusterEntity } from '../clusters/cluster.entity';
+import { EventSeverity } from '../events/event.entity';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
 import {
@@ -7,6 +8,7 @@ import {
   GlusterArgumentError,
   GlusterCommandError,
   geoRepStatusCommand,
+  GlusterVolumeInfo,
   GlusterVolumeStatus,
   parseGeoRepConfigXml,
   parseGeoRepStatusList,
@@ -16,10 +18,16 @@ import {
   volumeStatusDetailCommand,
 } from '../gluster';
 import { HostEntity } from '../hosts/host.entity';
-import { HostShell, NoReachableHostError } from '../hosts/host-shell';
+import { ClusterExecResult, HostShell, NoReachableHostError } from '../hosts/host-shell';
 import { HostsRepository } from '../hosts/hosts.repository';
 import { SshConnectError } from '../ssh';
-import { buildSnapshot, DiscoveredOption, discoveredOptions, sessionIdentity } from './discovery-snapshot';
+import {
+  buildSnapshot,
+  DiscoveredOption,
+  discoveredOptions,
+  DiscoveredSession,
+  sessionIdentity,
+} from './discovery-snapshot';
 import { DiscoveryChange, DiscoveryStore, StoreResult } from './discovery-store';
 
 /** Who asked for a sync: recorded on its events. */
@@ -70,6 +78,21 @@ export class DiscoverySync {
     onHost?: (host: HostEntity) => Promise<void>,
   ): Promise<SyncResult> {
     const readAt = new Date();
+    const { host, result } = await this.runVolumeInfo(cluster, origin);
+    if (onHost) await onHost(host);
+    const volumes = parseVolumeInfo(result);
+    const statuses = await this.readVolumeStatuses(cluster, host, volumes);
+    const sessions = parseGeoRepStatusList(await this.shell.run(host, geoRepStatusCommand()));
+    const snapshot = buildSnapshot(volumes, statuses, sessions);
+    const options = await this.readSessionOptions(cluster, host, snapshot.sessions);
+    const stored = await this.store.apply(cluster.id, snapshot, options, new Date(), readAt);
+    for (const change of stored.changes) await this.record(cluster, change, origin);
+    await this.reportStalledSessions(cluster, stored.stalledSessionIds, origin);
+    return { ...stored, host };
+  }
+
+  /** `volume info` on the first host that answers; the hosts that did not are marked unreachable. */
+  private async runVolumeInfo(cluster: ClusterEntity, origin: SyncOrigin): Promise<ClusterExecResult> {
     let ran;
     try {
       ran = await this.shell.runOnCluster(cluster.id, volumeInfoCommand());
@@ -79,28 +102,33 @@ export class DiscoverySync {
       throw e;
     }
     for (const { host, error } of ran.unreachable) await this.markUnreachable(host, error, origin);
-    const host = ran.host;
-    if (onHost) await onHost(host);
-    const volumes = parseVolumeInfo(ran.result);
+    return ran;
+  }
 
-    let statuses: GlusterVolumeStatus[] | null = null;
-    if (volumes.some((v) => v.status === 'up')) {
-      try {
-        statuses = parseVolumeStatus(await this.shell.run(host, volumeStatusDetailCommand('all')));
-      } catch (e) {
-        if (!(e instanceof GlusterCommandError)) throw e;
-        this.logger.warn(
-          { cluster: cluster.id, err: e.message },
-          'volume status detail failed; brick statuses unknown',
-        );
-      }
+  /** Brick statuses when a volume is started; null when none is, or when gluster would not say. */
+  private async readVolumeStatuses(
+    cluster: ClusterEntity,
+    host: HostEntity,
+    volumes: readonly GlusterVolumeInfo[],
+  ): Promise<GlusterVolumeStatus[] | null> {
+    if (!volumes.some((v) => v.status === 'up')) return null;
+    try {
+      return parseVolumeStatus(await this.shell.run(host, volumeStatusDetailCommand('all')));
+    } catch (e) {
+      if (!(e instanceof GlusterCommandError)) throw e;
+      this.logger.warn({ cluster: cluster.id, err: e.message }, 'volume status detail failed; brick statuses unknown');
+      return null;
     }
+  }
 
-    const sessions = parseGeoRepStatusList(await this.shell.run(host, geoRepStatusCommand()));
-    const snapshot = buildSnapshot(volumes, statuses, sessions);
-
+  /** The options of every session, by session identity; a session whose config is not read has none. */
+  private async readSessionOptions(
+    cluster: ClusterEntity,
+    host: HostEntity,
+    sessions: readonly DiscoveredSession[],
+  ): Promise<Map<string, DiscoveredOption[]>> {
     const options = new Map<string, DiscoveredOption[]>();
-    for (const s of snapshot.sessions) {
+    for (const s of sessions) {
       try {
         const command = geoRepConfigListCommand({
           masterVolume: s.masterVolume,
@@ -117,16 +145,19 @@ export class DiscoverySync {
         );
       }
     }
+    return options;
+  }
 
-    const stored = await this.store.apply(cluster.id, snapshot, options, new Date(), readAt);
-    for (const change of stored.changes) await this.record(cluster, change, origin);
-    if (stored.stalledSessionIds.length > 0 && this.stalledListener) {
-      // Healing is best effort: the sync itself succeeded, whatever the healer makes of it.
-      await this.stalledListener(stored.stalledSessionIds, origin).catch((e: Error) =>
-        this.logger.warn({ cluster: cluster.id, err: e.message }, 'stall healing could not be started'),
-      );
-    }
-    return { ...stored, host };
+  private async reportStalledSessions(
+    cluster: ClusterEntity,
+    stalledSessionIds: readonly string[],
+    origin: SyncOrigin,
+  ): Promise<void> {
+    if (stalledSessionIds.length === 0 || !this.stalledListener) return;
+    // Healing is best effort: the sync itself succeeded, whatever the healer makes of it.
+    await this.stalledListener(stalledSessionIds, origin).catch((e: Error) =>
+      this.logger.warn({ cluster: cluster.id, err: e.message }, 'stall healing could not be started'),
+    );
   }
 
   private async markUnreachable(host: HostEntity, error: SshConnectError, origin: SyncOrigin): Promise<void> {
@@ -146,94 +177,133 @@ export class DiscoverySync {
   }
 
   private record(cluster: ClusterEntity, change: DiscoveryChange, origin: SyncOrigin): Promise<unknown> {
-    const base = {
+    return this.events.record({
       clusterId: cluster.id,
       jobId: origin.jobId ?? null,
       correlationId: origin.correlationId ?? null,
       userId: origin.userId ?? null,
-    };
-    switch (change.kind) {
-      case 'volume_added':
-        return this.events.record({
-          ...base,
-          code: EventCode.GlusterVolumeDiscovered,
-          severity: 'normal',
-          description: `Detected new gluster volume ${change.name} on cluster ${cluster.name}.`,
-          targetType: 'gluster_volume',
-          targetId: change.volumeId,
-        });
-      case 'volume_removed':
-        return this.events.record({
-          ...base,
-          code: EventCode.GlusterVolumeRemovedFromCli,
-          severity: 'warning',
-          description: `Gluster volume ${change.name} of cluster ${cluster.name} no longer exists; it was removed.`,
-          targetType: 'gluster_volume',
-          targetId: change.volumeId,
-        });
-      case 'session_added':
-        return this.events.record({
-          ...base,
-          code: EventCode.GeoRepSessionDetectedFromCli,
-          severity: 'normal',
-          description: `Detected new geo-replication session ${change.label} (status ${change.status}).`,
-          targetType: 'georeplication_session',
-          targetId: change.sessionId,
-        });
-      case 'session_removed':
-        return this.events.record({
-          ...base,
-          code: EventCode.GeoRepSessionDeletedFromCli,
-          severity: 'warning',
-          description: `Geo-replication session ${change.label} was deleted outside the service; it was removed.`,
-          targetType: 'georeplication_session',
-          targetId: change.sessionId,
-        });
-      case 'worker_stalled':
-        return this.events.record({
-          ...base,
-          code: EventCode.GeoRepWorkerStalled,
-          severity: 'warning',
-          description: `Geo-replication session ${change.label}: the worker of brick ${change.brick} is Active with work pending, but its last_synced has not moved since ${change.since.toISOString()}.`,
-          targetType: 'georeplication_session',
-          targetId: change.sessionId,
-        });
-      case 'worker_unstalled':
-        return this.events.record({
-          ...base,
-          code: EventCode.GeoRepWorkerRecovered,
-          severity: 'normal',
-          description: `Geo-replication session ${change.label}: the worker of brick ${change.brick} is no longer stalled (its last_synced moved, or it was restarted and gets a new stall period).`,
-          targetType: 'georeplication_session',
-          targetId: change.sessionId,
-        });
-      case 'drift_started':
-        return this.events.record({
-          ...base,
-          code: EventCode.GeoRepDriftDetected,
-          severity: 'warning',
-          description: `Geo-replication session ${change.label} drifted: the service last asked for it to be ${change.desired}, but gluster reports it ${change.status}.`,
-          targetType: 'georeplication_session',
-          targetId: change.sessionId,
-        });
-      case 'drift_ended':
-        return this.events.record({
-          ...base,
-          code: EventCode.GeoRepDriftCleared,
-          severity: 'normal',
-          description: `Geo-replication session ${change.label} is ${change.status} again, as the service last asked${change.desired ? ` (${change.desired})` : ''}.`,
-          targetType: 'georeplication_session',
-          targetId: change.sessionId,
-        });
-      case 'session_status':
-        return this.events.record({
-          ...base,
-          code: EventCode.GeoRepSessionStatusChanged,
-          severity: change.to === 'faulty' ? 'error' : change.to === 'partial_faulty' ? 'warning' : 'normal',
-          description: `Geo-replication session ${change.label} changed status from ${change.from} to ${change.to}.`,
-          targetType: 'georeplication_session',
-          targetId: change.sessionId,
-        });
-    }
+      ...eventOfChange(cluster, change),
+    });
+  }
+}
+
+/** What an event of a discovery change says, and about what. */
+interface ChangeEvent {
+  code: EventCode;
+  severity: EventSeverity;
+  description: string;
+  targetType: 'gluster_volume' | 'georeplication_session';
+  targetId: string;
+}
+
+type ChangeOfKind<K extends DiscoveryChange['kind']> = Extract<DiscoveryChange, { kind: K }>;
+
+function eventOfChange(cluster: ClusterEntity, change: DiscoveryChange): ChangeEvent {
+  switch (change.kind) {
+    case 'volume_added':
+    case 'volume_removed':
+      return volumeEvent(cluster, change);
+    case 'session_added':
+    case 'session_removed':
+    case 'session_status':
+      return sessionEvent(change);
+    case 'worker_stalled':
+    case 'worker_unstalled':
+      return workerEvent(change);
+    case 'drift_started':
+    case 'drift_ended':
+      return driftEvent(change);
+  }
+}
+
+function volumeEvent(cluster: ClusterEntity, change: ChangeOfKind<'volume_added' | 'volume_removed'>): ChangeEvent {
+  switch (change.kind) {
+    case 'volume_added':
+      return {
+        code: EventCode.GlusterVolumeDiscovered,
+        severity: 'normal',
+        description: `Detected new gluster volume ${change.name} on cluster ${cluster.name}.`,
+        targetType: 'gluster_volume',
+        targetId: change.volumeId,
+      };
+    case 'volume_removed':
+      return {
+        code: EventCode.GlusterVolumeRemovedFromCli,
+        severity: 'warning',
+        description: `Gluster volume ${change.name} of cluster ${cluster.name} no longer exists; it was removed.`,
+        targetType: 'gluster_volume',
+        targetId: change.volumeId,
+      };
+  }
+}
+
+function sessionEvent(change: ChangeOfKind<'session_added' | 'session_removed' | 'session_status'>): ChangeEvent {
+  switch (change.kind) {
+    case 'session_added':
+      return {
+        code: EventCode.GeoRepSessionDetectedFromCli,
+        severity: 'normal',
+        description: `Detected new geo-replication session ${change.label} (status ${change.status}).`,
+        targetType: 'georeplication_session',
+        targetId: change.sessionId,
+      };
+    case 'session_removed':
+      return {
+        code: EventCode.GeoRepSessionDeletedFromCli,
+        severity: 'warning',
+        description: `Geo-replication session ${change.label} was deleted outside the service; it was removed.`,
+        targetType: 'georeplication_session',
+        targetId: change.sessionId,
+      };
+    case 'session_status':
+      return {
+        code: EventCode.GeoRepSessionStatusChanged,
+        severity: change.to === 'faulty' ? 'error' : change.to === 'partial_faulty' ? 'warning' : 'normal',
+        description: `Geo-replication session ${change.label} changed status from ${change.from} to ${change.to}.`,
+        targetType: 'georeplication_session',
+        targetId: change.sessionId,
+      };
+  }
+}
+
+function workerEvent(change: ChangeOfKind<'worker_stalled' | 'worker_unstalled'>): ChangeEvent {
+  switch (change.kind) {
+    case 'worker_stalled':
+      return {
+        code: EventCode.GeoRepWorkerStalled,
+        severity: 'warning',
+        description: `Geo-replication session ${change.label}: the worker of brick ${change.brick} is Active with work pending, but its last_synced has not moved since ${change.since.toISOString()}.`,
+        targetType: 'georeplication_session',
+        targetId: change.sessionId,
+      };
+    case 'worker_unstalled':
+      return {
+        code: EventCode.GeoRepWorkerRecovered,
+        severity: 'normal',
+        description: `Geo-replication session ${change.label}: the worker of brick ${change.brick} is no longer stalled (its last_synced moved, or it was restarted and gets a new stall period).`,
+        targetType: 'georeplication_session',
+        targetId: change.sessionId,
+      };
+  }
+}
+
+function driftEvent(change: ChangeOfKind<'drift_started' | 'drift_ended'>): ChangeEvent {
+  switch (change.kind) {
+    case 'drift_started':
+      return {
+        code: EventCode.GeoRepDriftDetected,
+        severity: 'warning',
+        description: `Geo-replication session ${change.label} drifted: the service last asked for it to be ${change.desired}, but gluster reports it ${change.status}.`,
+        targetType: 'georeplication_session',
+        targetId: change.sessionId,
+      };
+    case 'drift_ended':
+      return {
+        code: EventCode.GeoRepDriftCleared,
+        severity: 'normal',
+        description: `Geo-replication session ${change.label} is ${change.status} again, as the service last asked${change.desired ? ` (${change.desired})` : ''}.`,
+        targetType: 'georeplication_session',
+        targetId: change.sessionId,
+      };
   }
 }
