@@ -148,17 +148,9 @@ export function checkGlusterVersions(
   slaveRegistered: boolean,
 ): PreflightCheck {
   const name = 'gluster_version';
-  const describe = (side: string, rs: readonly HostReading<VersionReading>[]) =>
-    rs.map((r) =>
-      isRead(r) && r.value.version !== null
-        ? `${side} ${r.host}: ${r.value.version}${r.value.source === 'refresh' ? ' (from its last refresh)' : ''}`
-        : `${side} ${r.host}: not read (${isRead(r) ? 'no version printed' : r.error})`,
-    );
-  const known = (rs: readonly HostReading<VersionReading>[]) =>
-    rs.flatMap((r) => (isRead(r) && r.value.version !== null ? [r.value.version] : []));
-  const m = known(master);
-  const s = known(slave);
-  const seen = listOf([...describe('master', master), ...describe('slave', slave)]);
+  const m = knownVersions(master);
+  const s = knownVersions(slave);
+  const seen = listOf([...describeVersions('master', master), ...describeVersions('slave', slave)]);
   if (!slaveRegistered) {
     return {
       name,
@@ -175,8 +167,28 @@ export function checkGlusterVersions(
       remedy: 'make the hosts reachable over SSH and refresh them',
     };
   }
-  const all = [...new Set([...m, ...s])];
   const incomplete = m.length < master.length || s.length < slave.length;
+  return compareGlusterVersions([...new Set([...m, ...s])], incomplete, seen);
+}
+
+function describeVersions(side: string, rs: readonly HostReading<VersionReading>[]): string[] {
+  return rs.map((r) =>
+    isRead(r) && r.value.version !== null
+      ? `${side} ${r.host}: ${r.value.version}${r.value.source === 'refresh' ? ' (from its last refresh)' : ''}`
+      : `${side} ${r.host}: not read (${isRead(r) ? 'no version printed' : r.error})`,
+  );
+}
+
+function knownVersions(rs: readonly HostReading<VersionReading>[]): string[] {
+  return rs.flatMap((r) => (isRead(r) && r.value.version !== null ? [r.value.version] : []));
+}
+
+/**
+ * The verdict on the distinct versions read on the two sides (each side has at least one);
+ * `incomplete` when some host's version was not read.
+ */
+function compareGlusterVersions(all: readonly string[], incomplete: boolean, seen: string): PreflightCheck {
+  const name = 'gluster_version';
   if (new Set(all.map(major)).size > 1) {
     return {
       name,
@@ -249,16 +261,7 @@ export function checkClockSkew(
     };
   }
   const s = clockOffset(slave.value);
-  const per = master.map((m) => {
-    if (!isRead(m))
-      return { host: m.host, verdict: 'unknown' as PreflightResult, text: `${m.host}: not read (${m.error})` };
-    const o = clockOffset(m.value);
-    const skew = o.offsetMs - s.offsetMs;
-    const margin = o.uncertaintyMs + s.uncertaintyMs;
-    const verdict: PreflightResult =
-      Math.abs(skew) - margin > limitMs ? 'failed' : Math.abs(skew) + margin <= limitMs ? 'passed' : 'warning';
-    return { host: m.host, verdict, text: `${m.host}: ${Math.round(skew)} ms ± ${Math.ceil(margin)} ms` };
-  });
+  const per = master.map((m) => judgeMasterClock(m, s, limitMs));
   const verdicts = per.map((p) => p.verdict);
   const detail = `skew of each master host's clock against slave ${slave.host} (limit ${limitMs} ms): ${listOf(per.map((p) => p.text))}`;
   if (per.length === 0)
@@ -282,6 +285,21 @@ export function checkClockSkew(
       : { name, result: 'unknown', detail, remedy: 'make the master hosts reachable over SSH' };
   }
   return { name, result: 'passed', detail };
+}
+
+/** One master host's clock against the slave's: unknown when not read, warning when too imprecise to tell. */
+function judgeMasterClock(
+  m: HostReading<ClockRead>,
+  slaveOffset: { offsetMs: number; uncertaintyMs: number },
+  limitMs: number,
+): { host: string; verdict: PreflightResult; text: string } {
+  if (!isRead(m)) return { host: m.host, verdict: 'unknown', text: `${m.host}: not read (${m.error})` };
+  const o = clockOffset(m.value);
+  const skew = o.offsetMs - slaveOffset.offsetMs;
+  const margin = o.uncertaintyMs + slaveOffset.uncertaintyMs;
+  const verdict: PreflightResult =
+    Math.abs(skew) - margin > limitMs ? 'failed' : Math.abs(skew) + margin <= limitMs ? 'passed' : 'warning';
+  return { host: m.host, verdict, text: `${m.host}: ${Math.round(skew)} ms ± ${Math.ceil(margin)} ms` };
 }
 
 /**
@@ -383,31 +401,22 @@ export function isTrueOption(value: string | null | undefined): boolean {
   return value !== null && value !== undefined && /^(true|yes|on|1)$/i.test(value.trim());
 }
 
+/** The rsync version one host printed (null: no rsync there), and on which side it is. */
+type RsyncReading = HostReading<string | null> & { readonly side: 'master' | 'slave' };
+
 /**
  * LAB.md pitfall 1: with rsync 3.5.0 (Debian 12's security update) gsyncd copies nothing unless the
  * session keeps the slave's aux mount (`secondary-access-mount true`); every status still says Active.
  */
 export function checkRsyncAccessMount(
-  rsync: readonly (HostReading<string | null> & { readonly side: 'master' | 'slave' })[],
+  rsync: readonly RsyncReading[],
   secondaryAccessMount: string | null,
 ): PreflightCheck {
   const name = 'rsync_secondary_access_mount';
   const mountOn = isTrueOption(secondaryAccessMount);
   const mountText = `secondary-access-mount is ${secondaryAccessMount ?? 'false (the default)'}`;
-  const seen = listOf(
-    rsync.map(
-      (r) =>
-        `${r.side} ${r.host}: ${isRead(r) ? (r.value === null ? 'no rsync found' : `rsync ${r.value}`) : `not read (${r.error})`}`,
-    ),
-  );
-  const bad = rsync.filter(
-    (r) =>
-      isRead(r) &&
-      r.value !== null &&
-      (r.value === BAD_RSYNC_VERSION ||
-        r.value.startsWith(`${BAD_RSYNC_VERSION}+`) ||
-        r.value.startsWith(`${BAD_RSYNC_VERSION}-`)),
-  );
+  const seen = describeRsync(rsync);
+  const bad = rsync.filter(isBadRsync);
   if (bad.length > 0 && !mountOn) {
     return {
       name,
@@ -422,6 +431,31 @@ export function checkRsyncAccessMount(
       result: 'passed',
       detail: `rsync ${BAD_RSYNC_VERSION} is present but ${mountText}, which avoids LAB.md pitfall 1. Seen: ${seen}`,
     };
+  return checkRsyncWithoutBadVersion(rsync, mountText, seen);
+}
+
+function describeRsync(rsync: readonly RsyncReading[]): string {
+  return listOf(
+    rsync.map(
+      (r) =>
+        `${r.side} ${r.host}: ${isRead(r) ? (r.value === null ? 'no rsync found' : `rsync ${r.value}`) : `not read (${r.error})`}`,
+    ),
+  );
+}
+
+function isBadRsync(r: RsyncReading): boolean {
+  return (
+    isRead(r) &&
+    r.value !== null &&
+    (r.value === BAD_RSYNC_VERSION ||
+      r.value.startsWith(`${BAD_RSYNC_VERSION}+`) ||
+      r.value.startsWith(`${BAD_RSYNC_VERSION}-`))
+  );
+}
+
+/** No rsync BAD_RSYNC_VERSION where it was read: whether rsync is installed, and whether every host answered. */
+function checkRsyncWithoutBadVersion(rsync: readonly RsyncReading[], mountText: string, seen: string): PreflightCheck {
+  const name = 'rsync_secondary_access_mount';
   const missing = rsync.filter((r) => isRead(r) && r.value === null);
   if (missing.length > 0) {
     return {
