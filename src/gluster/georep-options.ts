@@ -276,6 +276,15 @@ export function validateGeoRepOptionValue(
   value: unknown,
   field = `option.${spec.name}`,
 ): string {
+  const raw = optionValueText(value, field);
+  const bad = (what: string): never => {
+    throw new GlusterArgumentError(field, `${describeValue(raw)} is not ${what}`);
+  };
+  return canonicalOptionValue(spec.type, raw, field, bad);
+}
+
+/** A value as the text gluster is given: refused when it is not a string, number or boolean, empty, or too long. */
+function optionValueText(value: unknown, field: string): string {
   const raw = typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
   if (typeof raw !== 'string') {
     throw new GlusterArgumentError(field, `must be a string, number or boolean, got ${describeValue(value)}`);
@@ -286,10 +295,14 @@ export function validateGeoRepOptionValue(
   if (raw.length > MAX_VALUE_LENGTH) {
     throw new GlusterArgumentError(field, `must be at most ${MAX_VALUE_LENGTH} characters`);
   }
-  const bad = (what: string): never => {
-    throw new GlusterArgumentError(field, `${describeValue(raw)} is not ${what}`);
-  };
-  const t = spec.type;
+  return raw;
+}
+
+/** Refuses a value as not being `what` its option takes. */
+type RefuseValue = (what: string) => never;
+
+/** The canonical form of `raw` as a value of type `t`; anything else is refused through `bad`. */
+function canonicalOptionValue(t: GeoRepOptionType, raw: string, field: string, bad: RefuseValue): string {
   switch (t.kind) {
     case 'int': {
       if (!/^-?[0-9]{1,10}$/.test(raw)) bad('an integer');
@@ -312,42 +325,48 @@ export function validateGeoRepOptionValue(
       if (!/^[0-9]{1,12}$/.test(raw)) bad('"now" or a unix time in seconds');
       return String(Number(raw));
     }
-    case 'path': {
-      if (!/^\/[A-Za-z0-9._/-]*$/.test(raw) || /(^|\/)\.\.?(\/|$)/.test(raw) || raw.includes('//')) {
-        bad('an absolute path of letters, digits, ".", "_", "-" and "/"');
-      }
+    case 'path':
+      if (!isPlainAbsolutePath(raw)) bad('an absolute path of letters, digits, ".", "_", "-" and "/"');
       return raw;
-    }
-    case 'command': {
+    case 'command':
       if (!ALLOWED_COMMANDS[t.program].includes(raw)) bad(`one of ${ALLOWED_COMMANDS[t.program].join(', ')}`);
       return raw;
-    }
-    case 'cli-options': {
-      if (!SAFE_TEXT.test(raw) || raw.startsWith('--') || raw.trim() !== raw) {
-        bad('a list of options from letters, digits, spaces and _ . / = : , @ % + - (not starting with --)');
-      }
-      const refused = refusedOptionWord(t.syntax, raw.split(/ +/));
-      if (refused !== null) throw new GlusterArgumentError(field, refused);
+    case 'cli-options':
+      return allowedCliOptions(t.syntax, raw, field, bad);
+    case 'host-list':
+      if (!isHostList(raw)) bad('a comma-separated list of host names or addresses');
       return raw;
-    }
-    case 'host-list': {
-      const items = raw.split(',');
-      const ok = items.every((item) => {
-        const [addr, prefix, ...rest] = item.split('/');
-        if (rest.length > 0) return false;
-        if (prefix !== undefined && !/^[0-9]{1,3}$/.test(prefix)) return false;
-        return isHostName(addr) || isIPv4(addr) || isIPv6(addr);
-      });
-      if (!ok) bad('a comma-separated list of host names or addresses');
-      return raw;
-    }
-    case 'text': {
+    case 'text':
       if (!SAFE_TEXT.test(raw) || raw.startsWith('-') || raw.trim() !== raw) {
         bad('text from letters, digits, spaces and _ . / = : , @ % + - (not starting with -)');
       }
       return raw;
-    }
   }
+}
+
+/** Absolute, of letters, digits, ".", "_", "-" and "/", without "." or ".." components or "//". */
+function isPlainAbsolutePath(raw: string): boolean {
+  return /^\/[A-Za-z0-9._/-]*$/.test(raw) && !/(^|\/)\.\.?(\/|$)/.test(raw) && !raw.includes('//');
+}
+
+/** Comma-separated host names or addresses, each with an optional `/prefix`. */
+function isHostList(raw: string): boolean {
+  return raw.split(',').every((item) => {
+    const [addr, prefix, ...rest] = item.split('/');
+    if (rest.length > 0) return false;
+    if (prefix !== undefined && !/^[0-9]{1,3}$/.test(prefix)) return false;
+    return isHostName(addr) || isIPv4(addr) || isIPv6(addr);
+  });
+}
+
+/** An option string of safe words, each on the allow-list of the program it is passed to. */
+function allowedCliOptions(syntax: OptionStringSyntax, raw: string, field: string, bad: RefuseValue): string {
+  if (!SAFE_TEXT.test(raw) || raw.startsWith('--') || raw.trim() !== raw) {
+    bad('a list of options from letters, digits, spaces and _ . / = : , @ % + - (not starting with --)');
+  }
+  const refused = refusedOptionWord(syntax, raw.split(/ +/));
+  if (refused !== null) throw new GlusterArgumentError(field, refused);
+  return raw;
 }
 
 // ------------------------------------------------------------------ allow-lists (DESIGN.md section 7)
