@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EventSeverity } from '../events/event.entity';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
 import {
@@ -103,14 +104,38 @@ export class HostContact {
   }
 
   private async record(host: HostEntity, found: ContactOutcome, cause: ContactCause): Promise<ContactOutcome> {
-    let outcome = found;
-    const state: HostContactState = { status: outcome.status, statusDetail: outcome.detail?.slice(0, 1000) ?? null };
-    if (outcome.version !== undefined) state.glusterVersion = outcome.version;
-    if (outcome.peerUuid !== undefined) state.peerUuid = outcome.peerUuid;
-    const owner =
-      outcome.status === 'up' ? await this.hosts.recordContactInPool(host, state, outcome.pool ?? []) : null;
+    const { outcome, state } = await this.storeContact(host, found);
+    const changed = host.status !== outcome.status || (host.statusDetail ?? null) !== (state.statusDetail ?? null);
+    const event = contactEvent(host, outcome, changed);
+    if (event) {
+      await this.events.record({
+        ...event,
+        hostId: host.id,
+        clusterId: host.clusterId,
+        correlationId: cause.correlationId,
+        userId: cause.userId,
+        jobId: cause.jobId ?? null,
+      });
+    }
+    host.status = outcome.status;
+    host.statusDetail = state.statusDetail;
+    return outcome;
+  }
+
+  /**
+   * Writes what the contact found on the host row. An up host whose gluster pool a host of another
+   * cluster already reaches is recorded install_failed instead (managed_elsewhere), and so answered.
+   */
+  private async storeContact(
+    host: HostEntity,
+    found: ContactOutcome,
+  ): Promise<{ outcome: ContactOutcome; state: HostContactState }> {
+    const state: HostContactState = { status: found.status, statusDetail: found.detail?.slice(0, 1000) ?? null };
+    if (found.version !== undefined) state.glusterVersion = found.version;
+    if (found.peerUuid !== undefined) state.peerUuid = found.peerUuid;
+    const owner = found.status === 'up' ? await this.hosts.recordContactInPool(host, state, found.pool ?? []) : null;
     if (owner) {
-      outcome = {
+      const outcome: ContactOutcome = {
         status: 'install_failed',
         failure: 'managed_elsewhere',
         detail:
@@ -120,48 +145,43 @@ export class HostContact {
       state.status = outcome.status;
       state.statusDetail = outcome.detail;
       await this.hosts.recordContact(host.id, state);
-    } else if (outcome.status !== 'up') {
-      await this.hosts.recordContact(host.id, state);
+      return { outcome, state };
     }
-    const changed = host.status !== outcome.status || (host.statusDetail ?? null) !== (state.statusDetail ?? null);
-    const refs = {
-      hostId: host.id,
-      clusterId: host.clusterId,
-      correlationId: cause.correlationId,
-      userId: cause.userId,
-      jobId: cause.jobId ?? null,
-    };
-    if (outcome.failure === 'host_key_changed') {
-      await this.events.record({
-        code: EventCode.HostKeyMismatch,
-        severity: 'error',
-        description: `Host ${host.name}: ${outcome.detail}.`,
-        ...refs,
-      });
-    } else if (changed && outcome.status === 'up') {
-      await this.events.record({
-        code: EventCode.HostUp,
-        severity: 'normal',
-        description: `Host ${host.name} is up: glusterfs ${outcome.version}, peer ${outcome.peerUuid}, ${outcome.peers} other peer(s).`,
-        ...refs,
-      });
-    } else if (changed && outcome.status === 'install_failed') {
-      await this.events.record({
-        code: EventCode.HostInstallFailed,
-        severity: 'error',
-        description: `Host ${host.name}: installation failed: ${outcome.detail}.`,
-        ...refs,
-      });
-    } else if (changed) {
-      await this.events.record({
-        code: EventCode.HostNonResponsive,
-        severity: 'warning',
-        description: `Host ${host.name} is not responding: ${outcome.detail}.`,
-        ...refs,
-      });
-    }
-    host.status = outcome.status;
-    host.statusDetail = state.statusDetail;
-    return outcome;
+    if (found.status !== 'up') await this.hosts.recordContact(host.id, state);
+    return { outcome: found, state };
   }
+}
+
+/**
+ * The event a contact writes: always for a changed host key, otherwise only when the host's status or
+ * its detail changed.
+ */
+function contactEvent(
+  host: HostEntity,
+  outcome: ContactOutcome,
+  changed: boolean,
+): { code: EventCode; severity: EventSeverity; description: string } | null {
+  if (outcome.failure === 'host_key_changed') {
+    return { code: EventCode.HostKeyMismatch, severity: 'error', description: `Host ${host.name}: ${outcome.detail}.` };
+  }
+  if (!changed) return null;
+  if (outcome.status === 'up') {
+    return {
+      code: EventCode.HostUp,
+      severity: 'normal',
+      description: `Host ${host.name} is up: glusterfs ${outcome.version}, peer ${outcome.peerUuid}, ${outcome.peers} other peer(s).`,
+    };
+  }
+  if (outcome.status === 'install_failed') {
+    return {
+      code: EventCode.HostInstallFailed,
+      severity: 'error',
+      description: `Host ${host.name}: installation failed: ${outcome.detail}.`,
+    };
+  }
+  return {
+    code: EventCode.HostNonResponsive,
+    severity: 'warning',
+    description: `Host ${host.name} is not responding: ${outcome.detail}.`,
+  };
 }
