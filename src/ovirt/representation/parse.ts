@@ -55,94 +55,151 @@ const ENTITY = /&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});/y;
  * Well-formedness itself is left to the parser.
  */
 function prescan(text: string, l: Required<ParseLimits>): void {
-  const n = text.length;
-  const fail = (message: string, at: number): never => {
-    throw syntax(`${message} (${lineColumn(text, at)})`);
-  };
+  new Prescan(text, l).run();
+}
+
+/** The state of one prescan: where the '&' search stands, the open element depth and the counts. */
+class Prescan {
   // The next '&' at or after the last place looked at, -1 when there is none: the ranges checked only move
   // forward, so the text is searched for '&' once in all (searching each range to the end was quadratic).
-  let nextAmp = text.indexOf('&');
-  const checkEntities = (from: number, to: number): void => {
-    if (nextAmp !== -1 && nextAmp < from) nextAmp = text.indexOf('&', from);
-    while (nextAmp !== -1 && nextAmp < to) {
-      ENTITY.lastIndex = nextAmp;
+  private nextAmp: number;
+  private depth = 0;
+  private elements = 0;
+  private rootClosed = false;
+
+  constructor(
+    private readonly text: string,
+    private readonly limits: Required<ParseLimits>,
+  ) {
+    this.nextAmp = text.indexOf('&');
+  }
+
+  run(): void {
+    const n = this.text.length;
+    let i = 0;
+    while (i < n) {
+      const lt = this.text.indexOf('<', i);
+      const end = lt === -1 ? n : lt;
+      this.checkText(i, end);
+      if (lt === -1) {
+        break;
+      }
+      i = this.scanMarkup(lt);
+    }
+  }
+
+  private fail(message: string, at: number): never {
+    throw syntax(`${message} (${lineColumn(this.text, at)})`);
+  }
+
+  private outsideRootMessage(): string {
+    return this.rootClosed ? 'content after the root element' : 'text before the root element';
+  }
+
+  /** Character data between two pieces of markup: only whitespace outside the root, only allowed entities. */
+  private checkText(from: number, to: number): void {
+    const between = this.text.slice(from, to);
+    if (this.depth === 0 && /\S/.test(between)) {
+      this.fail(this.outsideRootMessage(), from + between.search(/\S/));
+    }
+    this.checkEntities(from, to);
+  }
+
+  private checkEntities(from: number, to: number): void {
+    const text = this.text;
+    if (this.nextAmp !== -1 && this.nextAmp < from) this.nextAmp = text.indexOf('&', from);
+    while (this.nextAmp !== -1 && this.nextAmp < to) {
+      ENTITY.lastIndex = this.nextAmp;
       if (!ENTITY.test(text)) {
-        fail(
+        this.fail(
           'only the predefined entities (&amp; &lt; &gt; &quot; &apos;) and character references are allowed',
-          nextAmp,
+          this.nextAmp,
         );
       }
-      nextAmp = text.indexOf('&', nextAmp + 1);
+      this.nextAmp = text.indexOf('&', this.nextAmp + 1);
     }
-  };
-  let depth = 0;
-  let elements = 0;
-  let rootClosed = false;
-  let i = 0;
-  while (i < n) {
-    const lt = text.indexOf('<', i);
-    const end = lt === -1 ? n : lt;
-    if (depth === 0 && /\S/.test(text.slice(i, end))) {
-      fail(
-        rootClosed ? 'content after the root element' : 'text before the root element',
-        i + text.slice(i, end).search(/\S/),
-      );
-    }
-    checkEntities(i, end);
-    if (lt === -1) {
-      break;
-    }
-    const skipTo = (opener: string, terminator: string, what: string): number => {
-      const k = text.indexOf(terminator, lt + opener.length);
-      return k === -1 ? fail(`unterminated ${what}`, lt) : k + terminator.length;
-    };
+  }
+
+  /** Checks the markup that starts with the '<' at `lt`; returns the index just after it. */
+  private scanMarkup(lt: number): number {
+    const text = this.text;
     if (text.startsWith('<!--', lt)) {
-      i = skipTo('<!--', '-->', 'comment');
-    } else if (text.startsWith('<![CDATA[', lt)) {
-      if (depth === 0) fail(rootClosed ? 'content after the root element' : 'text before the root element', lt);
-      i = skipTo('<![CDATA[', ']]>', 'CDATA section');
-    } else if (text.startsWith('<!', lt)) {
-      const word = /^<!\s*([A-Za-z]*)/.exec(text.slice(lt, lt + 20))?.[1].toUpperCase();
-      fail(
-        word === 'DOCTYPE' || word === 'ENTITY'
-          ? `${word} declarations are not allowed`
-          : 'markup declarations are not allowed',
-        lt,
-      );
-    } else if (text.startsWith('<?', lt)) {
-      i = skipTo('<?', '?>', 'processing instruction');
-    } else if (text.startsWith('</', lt)) {
-      i = skipTo('</', '>', 'end tag');
-      depth--;
-      if (depth < 0) fail('unexpected end tag', lt);
-      if (depth === 0) rootClosed = true;
-    } else {
-      if (rootClosed) fail('content after the root element', lt);
-      let quote = '';
-      let attributes = 0;
-      let k = lt + 1;
-      for (; k < n; k++) {
-        const c = text[k];
-        if (quote !== '') {
-          if (c === quote) quote = '';
-          else if (c === '&') checkEntities(k, k + 1);
-        } else if (c === '"' || c === "'") {
-          quote = c;
-        } else if (c === '=') {
-          if (++attributes > MAX_ATTRIBUTES) fail(`more than ${MAX_ATTRIBUTES} attributes`, lt);
-        } else if (c === '>' || c === '<') {
-          break;
-        }
-      }
-      if (k >= n || text[k] !== '>') fail('unterminated start tag', lt);
-      if (++elements > l.maxNodes) fail(`more than ${l.maxNodes} elements`, lt);
-      if (text[k - 1] !== '/') {
-        if (++depth > l.maxDepth) fail(`elements nested deeper than ${l.maxDepth} levels`, lt);
-      } else if (depth === 0) {
-        rootClosed = true;
-      }
-      i = k + 1;
+      return this.skipTo(lt, '<!--', '-->', 'comment');
     }
+    if (text.startsWith('<![CDATA[', lt)) {
+      if (this.depth === 0) this.fail(this.outsideRootMessage(), lt);
+      return this.skipTo(lt, '<![CDATA[', ']]>', 'CDATA section');
+    }
+    if (text.startsWith('<!', lt)) {
+      return this.refuseDeclaration(lt);
+    }
+    if (text.startsWith('<?', lt)) {
+      return this.skipTo(lt, '<?', '?>', 'processing instruction');
+    }
+    if (text.startsWith('</', lt)) {
+      return this.endTag(lt);
+    }
+    return this.startTag(lt);
+  }
+
+  private skipTo(lt: number, opener: string, terminator: string, what: string): number {
+    const k = this.text.indexOf(terminator, lt + opener.length);
+    return k === -1 ? this.fail(`unterminated ${what}`, lt) : k + terminator.length;
+  }
+
+  private refuseDeclaration(lt: number): never {
+    const word = /^<!\s*([A-Za-z]*)/.exec(this.text.slice(lt, lt + 20))?.[1].toUpperCase();
+    return this.fail(
+      word === 'DOCTYPE' || word === 'ENTITY'
+        ? `${word} declarations are not allowed`
+        : 'markup declarations are not allowed',
+      lt,
+    );
+  }
+
+  private endTag(lt: number): number {
+    const after = this.skipTo(lt, '</', '>', 'end tag');
+    this.depth--;
+    if (this.depth < 0) this.fail('unexpected end tag', lt);
+    if (this.depth === 0) this.rootClosed = true;
+    return after;
+  }
+
+  private startTag(lt: number): number {
+    if (this.rootClosed) this.fail('content after the root element', lt);
+    const close = this.startTagEnd(lt);
+    if (++this.elements > this.limits.maxNodes) this.fail(`more than ${this.limits.maxNodes} elements`, lt);
+    if (this.text[close - 1] !== '/') {
+      if (++this.depth > this.limits.maxDepth)
+        this.fail(`elements nested deeper than ${this.limits.maxDepth} levels`, lt);
+    } else if (this.depth === 0) {
+      this.rootClosed = true;
+    }
+    return close + 1;
+  }
+
+  /** The index of the '>' that ends the start tag at `lt`, counting its attributes on the way. */
+  private startTagEnd(lt: number): number {
+    const text = this.text;
+    const n = text.length;
+    let quote = '';
+    let attributes = 0;
+    let k = lt + 1;
+    for (; k < n; k++) {
+      const c = text[k];
+      if (quote !== '') {
+        if (c === quote) quote = '';
+        else if (c === '&') this.checkEntities(k, k + 1);
+      } else if (c === '"' || c === "'") {
+        quote = c;
+      } else if (c === '=') {
+        if (++attributes > MAX_ATTRIBUTES) this.fail(`more than ${MAX_ATTRIBUTES} attributes`, lt);
+      } else if (c === '>' || c === '<') {
+        break;
+      }
+    }
+    if (k >= n || text[k] !== '>') this.fail('unterminated start tag', lt);
+    return k;
   }
 }
 
