@@ -2,7 +2,18 @@ import { BodyError, BodyIssue, describeValue, REQUIRED, safeName } from './error
 import { MAX_EPOCH_MS, parseIsoDate } from './dates';
 import { parseBody, ParseLimits } from './parse';
 import type { Format } from './render';
-import type { CreateInput, Fields, ListItem, RootSchema, UpdateInput } from './schema';
+import type {
+  BooleanField,
+  CreateInput,
+  DateField,
+  EnumField,
+  Fields,
+  IntegerField,
+  ListItem,
+  RootSchema,
+  StringField,
+  UpdateInput,
+} from './schema';
 
 /**
  * Validates and coerces a parsed body (parseXmlBody / parseJsonBody) against a schema.
@@ -139,72 +150,18 @@ function decodeObject(schema: RootSchema, tree: unknown, path: string, partial: 
 }
 
 function decodeValue(field: ListItem, value: unknown, path: string, partial: boolean, ctx: Context): Result<unknown> {
-  const xml = ctx.format === 'xml';
-  const secret = field.kind !== 'resource' && field.writeOnly;
   switch (field.kind) {
-    case 'string': {
-      if (typeof value !== 'string') {
-        return fail(ctx, path, xml ? 'must be text, not nested elements' : `must be a string${got(value, secret)}`);
-      }
-      if (CONTROL.test(value)) {
-        return fail(ctx, path, 'must not contain control characters');
-      }
-      const length = Array.from(value).length;
-      if (field.maxLength !== undefined && length > field.maxLength) {
-        return fail(ctx, path, `must be at most ${field.maxLength} characters long`);
-      }
-      if (field.minLength !== undefined && length < field.minLength) {
-        return fail(ctx, path, `must be at least ${field.minLength} characters long`);
-      }
-      if (field.values && !field.values.includes(value)) {
-        return fail(ctx, path, `must be one of: ${field.values.join(', ')}${got(value, secret)}`);
-      }
-      if (field.pattern && !field.pattern.test(value)) {
-        return fail(
-          ctx,
-          path,
-          `must be ${field.patternDescription ?? `in the format ${field.pattern.source}`}${got(value, secret)}`,
-        );
-      }
-      return value;
-    }
+    case 'string':
+      return decodeString(field, value, path, ctx);
     case 'int':
-    case 'long': {
-      const n = toInteger(value);
-      if (n === undefined || n < field.min || n > field.max) {
-        return fail(ctx, path, `must be an integer between ${field.min} and ${field.max}${got(value, secret)}`);
-      }
-      return n;
-    }
-    case 'bool': {
-      if (typeof value === 'boolean' && !xml) {
-        return value;
-      }
-      const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
-      if (text === 'true' || text === '1') return true;
-      if (text === 'false' || text === '0') return false;
-      return fail(ctx, path, `must be true or false${got(value, secret)}`);
-    }
-    case 'date': {
-      let ms: number | undefined;
-      if (typeof value === 'number' && !xml) ms = value;
-      else if (typeof value === 'string')
-        ms = /^\s*-?\d+\s*$/.test(value) && !xml ? Number(value) : parseIsoDate(value.trim());
-      if (ms === undefined || !Number.isInteger(ms) || Math.abs(ms) > MAX_EPOCH_MS) {
-        const forms = xml
-          ? 'an ISO 8601 date-time with offset'
-          : 'epoch milliseconds or an ISO 8601 date-time with offset';
-        return fail(ctx, path, `must be ${forms}, e.g. 2026-11-22T04:30:00.000+00:00${got(value, secret)}`);
-      }
-      return new Date(ms);
-    }
-    case 'enum': {
-      const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
-      if (text === undefined || !(field.values as readonly string[]).includes(text)) {
-        return fail(ctx, path, `must be one of: ${field.values.join(', ')}${got(value, secret)}`);
-      }
-      return text;
-    }
+    case 'long':
+      return decodeInteger(field, value, path, ctx);
+    case 'bool':
+      return decodeBool(field, value, path, ctx);
+    case 'date':
+      return decodeDate(field, value, path, ctx);
+    case 'enum':
+      return decodeEnum(field, value, path, ctx);
     case 'ref':
       return decodeRef(value, path, ctx);
     case 'object':
@@ -214,6 +171,78 @@ function decodeValue(field: ListItem, value: unknown, path: string, partial: boo
     case 'list':
       return decodeList(field.itemName, field.item, field.maxItems, value, path, ctx);
   }
+}
+
+function decodeString(field: StringField, value: unknown, path: string, ctx: Context): Result<string> {
+  const secret = field.writeOnly;
+  if (typeof value !== 'string') {
+    return fail(
+      ctx,
+      path,
+      ctx.format === 'xml' ? 'must be text, not nested elements' : `must be a string${got(value, secret)}`,
+    );
+  }
+  if (CONTROL.test(value)) {
+    return fail(ctx, path, 'must not contain control characters');
+  }
+  const length = Array.from(value).length;
+  if (field.maxLength !== undefined && length > field.maxLength) {
+    return fail(ctx, path, `must be at most ${field.maxLength} characters long`);
+  }
+  if (field.minLength !== undefined && length < field.minLength) {
+    return fail(ctx, path, `must be at least ${field.minLength} characters long`);
+  }
+  if (field.values && !field.values.includes(value)) {
+    return fail(ctx, path, `must be one of: ${field.values.join(', ')}${got(value, secret)}`);
+  }
+  if (field.pattern && !field.pattern.test(value)) {
+    return fail(
+      ctx,
+      path,
+      `must be ${field.patternDescription ?? `in the format ${field.pattern.source}`}${got(value, secret)}`,
+    );
+  }
+  return value;
+}
+
+function decodeInteger(field: IntegerField, value: unknown, path: string, ctx: Context): Result<number> {
+  const n = toInteger(value);
+  if (n === undefined || n < field.min || n > field.max) {
+    return fail(ctx, path, `must be an integer between ${field.min} and ${field.max}${got(value, field.writeOnly)}`);
+  }
+  return n;
+}
+
+/** JSON booleans, and in both formats true/false in any case or 1/0 as text. */
+function decodeBool(field: BooleanField, value: unknown, path: string, ctx: Context): Result<boolean> {
+  if (typeof value === 'boolean' && ctx.format !== 'xml') {
+    return value;
+  }
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
+  return fail(ctx, path, `must be true or false${got(value, field.writeOnly)}`);
+}
+
+function decodeDate(field: DateField, value: unknown, path: string, ctx: Context): Result<Date> {
+  const xml = ctx.format === 'xml';
+  let ms: number | undefined;
+  if (typeof value === 'number' && !xml) ms = value;
+  else if (typeof value === 'string')
+    ms = /^\s*-?\d+\s*$/.test(value) && !xml ? Number(value) : parseIsoDate(value.trim());
+  if (ms === undefined || !Number.isInteger(ms) || Math.abs(ms) > MAX_EPOCH_MS) {
+    const forms = xml ? 'an ISO 8601 date-time with offset' : 'epoch milliseconds or an ISO 8601 date-time with offset';
+    return fail(ctx, path, `must be ${forms}, e.g. 2026-11-22T04:30:00.000+00:00${got(value, field.writeOnly)}`);
+  }
+  return new Date(ms);
+}
+
+function decodeEnum(field: EnumField, value: unknown, path: string, ctx: Context): Result<string> {
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  if (text === undefined || !(field.values as readonly string[]).includes(text)) {
+    return fail(ctx, path, `must be one of: ${field.values.join(', ')}${got(value, field.writeOnly)}`);
+  }
+  return text;
 }
 
 /** Integers from numbers, or from decimal strings (XML, and oVirt-style JSON). Safe integers only. */

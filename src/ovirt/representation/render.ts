@@ -1,6 +1,17 @@
 import { FaultView, RenderError } from './errors';
 import { formatDate, parseIsoDate, MAX_EPOCH_MS } from './dates';
-import { ActionSchema, FaultSchema, ListItem, ResourceSchema, RootSchema, ViewOf, LinkView } from './schema';
+import {
+  ActionSchema,
+  EnumField,
+  FaultSchema,
+  LinkView,
+  ListField,
+  ListItem,
+  ResourceSchema,
+  RootSchema,
+  StringField,
+  ViewOf,
+} from './schema';
 
 export type Format = 'xml' | 'json';
 
@@ -151,85 +162,109 @@ function scalar(text: string, json: Scalar['json'] = text): Scalar {
 function buildValue(field: ListItem, value: unknown, path: string, ctx: Context): Node {
   switch (field.kind) {
     case 'string':
-      if (typeof value !== 'string' || (field.values && !field.values.includes(value))) {
-        throw new RenderError(`${path}: expected ${field.values ? `one of ${field.values.join(', ')}` : 'a string'}`);
-      }
-      return scalar(value);
+      return stringValue(field, value, path);
     case 'int':
-      if (!Number.isSafeInteger(value)) {
-        throw new RenderError(`${path}: expected an integer`);
-      }
-      return scalar(String(value), value as number);
+      return intValue(value, path);
     case 'long':
       return longValue(value, path);
     case 'bool':
-      if (typeof value !== 'boolean') {
-        throw new RenderError(`${path}: expected a boolean`);
-      }
-      return scalar(String(value), value);
+      return boolValue(value, path);
     case 'date': {
       const ms = epochMs(value, path);
       return scalar(formatDate(ms, ctx.timeZone), ms);
     }
-    case 'enum': {
-      const v = typeof value === 'string' ? value.toLowerCase() : undefined;
-      if (v === undefined || !(field.values as readonly string[]).includes(v)) {
-        throw new RenderError(`${path}: expected one of ${field.values.join(', ')}`);
-      }
-      return scalar(v);
-    }
-    case 'ref': {
-      if (!isRecord(value) || typeof value.id !== 'string') {
-        throw new RenderError(`${path}: expected a reference {id, href}`);
-      }
-      const href = optionalString(value, 'href', path);
-      const followed = value.followed;
-      if (followed !== undefined && followed !== null) {
-        if (
-          !isRecord(followed) ||
-          !isRecord(followed.schema) ||
-          followed.schema.kind !== 'resource' ||
-          !isRecord(followed.view)
-        ) {
-          throw new RenderError(`${path}.followed: expected {schema, view} of a resource`);
-        }
-        return buildObject(
-          followed.schema as unknown as ResourceSchema,
-          { ...followed.view, id: value.id, href },
-          path,
-          ctx,
-        );
-      }
-      return {
-        t: 'element',
-        attrs:
-          href === undefined
-            ? [['id', value.id]]
-            : [
-                ['id', value.id],
-                ['href', href],
-              ],
-        members: [],
-      };
-    }
+    case 'enum':
+      return enumValue(field, value, path);
+    case 'ref':
+      return refValue(value, path, ctx);
     case 'object':
     case 'resource':
       return buildObject(field, value, path, ctx);
     case 'list':
-      if (!Array.isArray(value)) {
-        throw new RenderError(`${path}: expected a list`);
-      }
-      return {
-        t: 'wrapped',
-        itemName: field.itemName,
-        items: value.map((item: unknown, i) => {
-          if (item === undefined || item === null) {
-            throw new RenderError(`${path}[${i}]: missing item`);
-          }
-          return buildValue(field.item, item, `${path}[${i}]`, ctx);
-        }),
-      };
+      return listValue(field, value, path, ctx);
   }
+}
+
+function stringValue(field: StringField, value: unknown, path: string): Scalar {
+  if (typeof value !== 'string' || (field.values && !field.values.includes(value))) {
+    throw new RenderError(`${path}: expected ${field.values ? `one of ${field.values.join(', ')}` : 'a string'}`);
+  }
+  return scalar(value);
+}
+
+function intValue(value: unknown, path: string): Scalar {
+  if (!Number.isSafeInteger(value)) {
+    throw new RenderError(`${path}: expected an integer`);
+  }
+  return scalar(String(value), value as number);
+}
+
+function boolValue(value: unknown, path: string): Scalar {
+  if (typeof value !== 'boolean') {
+    throw new RenderError(`${path}: expected a boolean`);
+  }
+  return scalar(String(value), value);
+}
+
+/** oVirt enums are lower case on the wire; the view may use any case. */
+function enumValue(field: EnumField, value: unknown, path: string): Scalar {
+  const v = typeof value === 'string' ? value.toLowerCase() : undefined;
+  if (v === undefined || !(field.values as readonly string[]).includes(v)) {
+    throw new RenderError(`${path}: expected one of ${field.values.join(', ')}`);
+  }
+  return scalar(v);
+}
+
+/** `{id, href}`, or the whole referenced resource when the view carries it as `followed`. */
+function refValue(value: unknown, path: string, ctx: Context): Element {
+  if (!isRecord(value) || typeof value.id !== 'string') {
+    throw new RenderError(`${path}: expected a reference {id, href}`);
+  }
+  const href = optionalString(value, 'href', path);
+  const followed = value.followed;
+  if (followed !== undefined && followed !== null) {
+    if (
+      !isRecord(followed) ||
+      !isRecord(followed.schema) ||
+      followed.schema.kind !== 'resource' ||
+      !isRecord(followed.view)
+    ) {
+      throw new RenderError(`${path}.followed: expected {schema, view} of a resource`);
+    }
+    return buildObject(
+      followed.schema as unknown as ResourceSchema,
+      { ...followed.view, id: value.id, href },
+      path,
+      ctx,
+    );
+  }
+  return {
+    t: 'element',
+    attrs:
+      href === undefined
+        ? [['id', value.id]]
+        : [
+            ['id', value.id],
+            ['href', href],
+          ],
+    members: [],
+  };
+}
+
+function listValue(field: ListField, value: unknown, path: string, ctx: Context): Wrapped {
+  if (!Array.isArray(value)) {
+    throw new RenderError(`${path}: expected a list`);
+  }
+  return {
+    t: 'wrapped',
+    itemName: field.itemName,
+    items: value.map((item: unknown, i) => {
+      if (item === undefined || item === null) {
+        throw new RenderError(`${path}[${i}]: missing item`);
+      }
+      return buildValue(field.item, item, `${path}[${i}]`, ctx);
+    }),
+  };
 }
 
 function longValue(value: unknown, path: string): Scalar {
