@@ -2,12 +2,17 @@ import {
   FaultSchema,
   INT32_MAX,
   INT32_MIN,
+  IntegerField,
+  ListField,
   ListItem,
   ObjectField,
   pascalCase,
+  RefField,
   ResourceSchema,
   RootSchema,
+  StringField,
   type ActionSchema,
+  type Field,
 } from './schema';
 
 /**
@@ -95,18 +100,7 @@ function objectSchema(schema: RootSchema, style: Style, xmlName: string | undefi
     if ((style.variant === 'response' && field.writeOnly) || (style.variant !== 'response' && field.readOnly)) {
       continue;
     }
-    const property = fieldSchema(field, name, style);
-    const description = [
-      field.description,
-      field.kind === 'string' && field.patternDescription ? `Must be ${field.patternDescription}.` : undefined,
-    ]
-      .filter((d) => d !== undefined)
-      .join(' ');
-    if (description !== '') property.description = description;
-    if (style.variant === 'response' && field.readOnly) property.readOnly = true;
-    if (style.variant !== 'response' && field.writeOnly) property.writeOnly = true;
-    if (style.variant === 'update' && field.optional && !style.xml) property.nullable = true;
-    properties[name] = property;
+    properties[name] = fieldProperty(field, name, style);
     if (!field.optional && style.variant !== 'update') {
       required.push(name);
     }
@@ -123,72 +117,102 @@ function objectSchema(schema: RootSchema, style: Style, xmlName: string | undefi
   };
 }
 
+/** A field's schema with its description and its readOnly / writeOnly / nullable marks. */
+function fieldProperty(field: Field, name: string, style: Style): OpenApiSchema {
+  const property = fieldSchema(field, name, style);
+  const description = [
+    field.description,
+    field.kind === 'string' && field.patternDescription ? `Must be ${field.patternDescription}.` : undefined,
+  ]
+    .filter((d) => d !== undefined)
+    .join(' ');
+  if (description !== '') property.description = description;
+  if (style.variant === 'response' && field.readOnly) property.readOnly = true;
+  if (style.variant !== 'response' && field.writeOnly) property.writeOnly = true;
+  if (style.variant === 'update' && field.optional && !style.xml) property.nullable = true;
+  return property;
+}
+
 function fieldSchema(field: ListItem, name: string, style: Style): OpenApiSchema {
-  const { xml } = style;
   switch (field.kind) {
     case 'string':
-      return {
-        type: 'string',
-        ...(field.minLength !== undefined ? { minLength: field.minLength } : {}),
-        ...(field.maxLength !== undefined ? { maxLength: field.maxLength } : {}),
-        ...(field.pattern ? { pattern: field.pattern.source } : {}),
-        ...(field.values ? { enum: [...field.values] } : {}),
-      };
+      return stringSchema(field);
     case 'int':
-    case 'long': {
-      // The kind's own bounds are implied by the format; only narrower ones are spelled out.
-      const [lo, hi] =
-        field.kind === 'int' ? [INT32_MIN, INT32_MAX] : [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
-      return {
-        type: 'integer',
-        format: field.kind === 'int' ? 'int32' : 'int64',
-        ...(field.min !== lo ? { minimum: field.min } : {}),
-        ...(field.max !== hi ? { maximum: field.max } : {}),
-      };
-    }
+    case 'long':
+      return integerSchema(field);
     case 'bool':
       return { type: 'boolean' };
     case 'date':
-      return xml
+      return style.xml
         ? { type: 'string', format: 'date-time', description: 'ISO 8601 with offset' }
         : { type: 'integer', format: 'int64', description: 'epoch milliseconds' };
     case 'enum':
       return { type: 'string', enum: [...field.values] };
     case 'ref':
-      return style.variant === 'response'
-        ? {
-            type: 'object',
-            description: `reference to a ${field.type}`,
-            properties: { id: attribute(xml, 'identifier'), href: attribute(xml, 'URL') },
-            required: ['id'],
-          }
-        : {
-            type: 'object',
-            description: `reference to a ${field.type}, by id or by name`,
-            properties: { id: attribute(xml, 'identifier'), name: { type: 'string' } },
-          };
+      return refSchema(field, style);
     case 'object':
     case 'resource':
       return objectSchema(field, style, undefined);
-    case 'list': {
-      // Lists are replaced whole, so their items are complete even in an update.
-      const itemStyle: Style = style.variant === 'update' ? { ...style, variant: 'create' } : style;
-      const item = fieldSchema(field.item, field.itemName, itemStyle);
-      if (xml) {
-        return {
-          type: 'array',
-          maxItems: field.maxItems,
-          xml: { name, wrapped: true },
-          items: { ...item, xml: { ...item.xml, name: field.itemName } },
-        };
-      }
-      return {
-        type: 'object',
-        properties: { [field.itemName]: { type: 'array', maxItems: field.maxItems, items: item } },
-        required: [field.itemName],
-      };
-    }
+    case 'list':
+      return listSchema(field, name, style);
   }
+}
+
+function stringSchema(field: StringField): OpenApiSchema {
+  return {
+    type: 'string',
+    ...(field.minLength !== undefined ? { minLength: field.minLength } : {}),
+    ...(field.maxLength !== undefined ? { maxLength: field.maxLength } : {}),
+    ...(field.pattern ? { pattern: field.pattern.source } : {}),
+    ...(field.values ? { enum: [...field.values] } : {}),
+  };
+}
+
+function integerSchema(field: IntegerField): OpenApiSchema {
+  // The kind's own bounds are implied by the format; only narrower ones are spelled out.
+  const [lo, hi] = field.kind === 'int' ? [INT32_MIN, INT32_MAX] : [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+  return {
+    type: 'integer',
+    format: field.kind === 'int' ? 'int32' : 'int64',
+    ...(field.min !== lo ? { minimum: field.min } : {}),
+    ...(field.max !== hi ? { maximum: field.max } : {}),
+  };
+}
+
+/** `{id, href}` in responses; `{id}` or `{name}` in request bodies. */
+function refSchema(field: RefField, style: Style): OpenApiSchema {
+  const { xml } = style;
+  return style.variant === 'response'
+    ? {
+        type: 'object',
+        description: `reference to a ${field.type}`,
+        properties: { id: attribute(xml, 'identifier'), href: attribute(xml, 'URL') },
+        required: ['id'],
+      }
+    : {
+        type: 'object',
+        description: `reference to a ${field.type}, by id or by name`,
+        properties: { id: attribute(xml, 'identifier'), name: { type: 'string' } },
+      };
+}
+
+function listSchema(field: ListField, name: string, style: Style): OpenApiSchema {
+  // Lists are replaced whole, so their items are complete even in an update.
+  const itemStyle: Style = style.variant === 'update' ? { ...style, variant: 'create' } : style;
+  const item = fieldSchema(field.item, field.itemName, itemStyle);
+  if (style.xml) {
+    return {
+      type: 'array',
+      maxItems: field.maxItems,
+      xml: { name, wrapped: true },
+      items: { ...item, xml: { ...item.xml, name: field.itemName } },
+    };
+  }
+  return {
+    type: 'object',
+    properties: { [field.itemName]: { type: 'array', maxItems: field.maxItems, items: item } },
+    required: [field.itemName],
+  };
 }
 
 /** 'cluster' -> 'Cluster'; 'georeplication_session' -> 'GeoreplicationSession'. */
