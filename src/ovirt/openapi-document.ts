@@ -15,7 +15,7 @@ import {
 } from './representation';
 import { collectionsOf, DiscoveredRoute, servedTypes } from './route-discovery';
 import { MAX_BODY_BYTES } from './request-body';
-import { ActionRouteSpec, CrudRouteSpec, RESOURCE_ID_PARAM } from './routes';
+import { ActionRouteSpec, ApiRootRouteSpec, CrudRouteSpec, RESOURCE_ID_PARAM } from './routes';
 import { MAX_SEARCH_LENGTH, SearchSpec } from './search';
 
 /**
@@ -73,73 +73,78 @@ const FAULT_RESPONSES: Record<number, [string, string]> = {
   500: ['InternalServerError', 'An unexpected error; it was logged under the correlation id the detail names.'],
 };
 
+/** The standard parameters operations refer to by `#/components/parameters/<Name>`. */
+const PARAMETERS: Record<string, object> = {
+  Version: {
+    name: 'Version',
+    in: 'header',
+    description: `The API version; only ${API_VERSION} exists (also selected by the path prefix /ovirt-engine/api/v${API_VERSION}). Any other version is a 400.`,
+    schema: { type: 'string', enum: [API_VERSION] },
+  },
+  CorrelationId: {
+    name: 'Correlation-Id',
+    in: 'header',
+    description:
+      'Echoed in the response and recorded on jobs and events; one is made when none (or a malformed one) is sent.',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+  },
+  Id: { name: 'id', in: 'path', required: true, description: 'The id of the object.', schema: { type: 'string' } },
+  Max: {
+    name: 'max',
+    in: 'query',
+    description: `At most this many items; -1 (the default) for all. Capped at ${MAX_MAX}.`,
+    schema: { type: 'integer', format: 'int32', minimum: -1 },
+  },
+  CaseSensitive: {
+    name: 'case_sensitive',
+    in: 'query',
+    description: 'Whether search matches text case-sensitively (default true). Also t/f, y/n, yes/no, 1/0.',
+    schema: { type: 'boolean' },
+  },
+  AllContent: {
+    name: 'All-Content',
+    in: 'header',
+    description:
+      'Asks for data that is expensive to get (oVirt convention). Accepted on every GET; the current resources have no such data. Also t/f, y/n, yes/no, 1/0.',
+    schema: { type: 'boolean' },
+  },
+  Expect: {
+    name: 'Expect',
+    in: 'header',
+    description: '`202-accepted` answers 202 at once with the job (the same as `async=true`).',
+    schema: { type: 'string', enum: ['202-accepted'] },
+  },
+  AllContentQuery: {
+    name: 'all_content',
+    in: 'query',
+    description: 'The All-Content header as a query parameter.',
+    schema: { type: 'boolean' },
+  },
+};
+
+const HEADERS: Record<string, object> = {
+  CorrelationId: {
+    description: "The request's Correlation-Id, or the one the server made.",
+    schema: { type: 'string' },
+  },
+  Location: { description: 'The href of the new object.', schema: { type: 'string' } },
+};
+
+/** A response that is a Fault, with the Correlation-Id header. */
+function faultResponse(description: string): object {
+  return {
+    description,
+    headers: { 'Correlation-Id': ref('headers', 'CorrelationId') },
+    content: content('Fault'),
+  };
+}
+
 function components(): OpenApiDocument['components'] {
   const responses: Record<string, object> = {};
   for (const [, [name, description]] of Object.entries(FAULT_RESPONSES)) {
-    responses[name] = {
-      description,
-      headers: { 'Correlation-Id': ref('headers', 'CorrelationId') },
-      content: content('Fault'),
-    };
+    responses[name] = faultResponse(description);
   }
-  return {
-    schemas: {},
-    parameters: {
-      Version: {
-        name: 'Version',
-        in: 'header',
-        description: `The API version; only ${API_VERSION} exists (also selected by the path prefix /ovirt-engine/api/v${API_VERSION}). Any other version is a 400.`,
-        schema: { type: 'string', enum: [API_VERSION] },
-      },
-      CorrelationId: {
-        name: 'Correlation-Id',
-        in: 'header',
-        description:
-          'Echoed in the response and recorded on jobs and events; one is made when none (or a malformed one) is sent.',
-        schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
-      },
-      Id: { name: 'id', in: 'path', required: true, description: 'The id of the object.', schema: { type: 'string' } },
-      Max: {
-        name: 'max',
-        in: 'query',
-        description: `At most this many items; -1 (the default) for all. Capped at ${MAX_MAX}.`,
-        schema: { type: 'integer', format: 'int32', minimum: -1 },
-      },
-      CaseSensitive: {
-        name: 'case_sensitive',
-        in: 'query',
-        description: 'Whether search matches text case-sensitively (default true). Also t/f, y/n, yes/no, 1/0.',
-        schema: { type: 'boolean' },
-      },
-      AllContent: {
-        name: 'All-Content',
-        in: 'header',
-        description:
-          'Asks for data that is expensive to get (oVirt convention). Accepted on every GET; the current resources have no such data. Also t/f, y/n, yes/no, 1/0.',
-        schema: { type: 'boolean' },
-      },
-      Expect: {
-        name: 'Expect',
-        in: 'header',
-        description: '`202-accepted` answers 202 at once with the job (the same as `async=true`).',
-        schema: { type: 'string', enum: ['202-accepted'] },
-      },
-      AllContentQuery: {
-        name: 'all_content',
-        in: 'query',
-        description: 'The All-Content header as a query parameter.',
-        schema: { type: 'boolean' },
-      },
-    },
-    responses,
-    headers: {
-      CorrelationId: {
-        description: "The request's Correlation-Id, or the one the server made.",
-        schema: { type: 'string' },
-      },
-      Location: { description: 'The href of the new object.', schema: { type: 'string' } },
-    },
-  };
+  return { schemas: {}, parameters: { ...PARAMETERS }, responses, headers: { ...HEADERS } };
 }
 
 function searchParameter(spec: SearchSpec): object {
@@ -218,83 +223,129 @@ function stillRunning(what: string): Record<string, object> {
   };
 }
 
-function crudOperation(route: DiscoveredRoute, spec: CrudRouteSpec, served: ReadonlySet<string>): object {
+/** What every operation of one CRUD route shares: its type name, tag and standard parameters. */
+interface CrudContext {
+  readonly spec: CrudRouteSpec;
+  readonly schema: ResourceSchema;
+  readonly type: string;
+  readonly tags: string[];
+  /** Path parameters, Version and Correlation-Id. */
+  readonly common: object[];
+  /** follow (when the type has followable references) and All-Content, for reads. */
+  readonly reading: object[];
+}
+
+function crudContext(route: DiscoveredRoute, spec: CrudRouteSpec, served: ReadonlySet<string>): CrudContext {
   const { schema } = spec;
-  const type = schemaName(schema.type);
-  const common = [...pathParameters(route.path), ref('parameters', 'Version'), ref('parameters', 'CorrelationId')];
   const follow = followableFields(schema, served);
-  const reading = [
-    ...(follow.length > 0 ? [followParameter(follow)] : []),
-    ref('parameters', 'AllContent'),
-    ref('parameters', 'AllContentQuery'),
-  ];
-  const body = (variant: 'Create' | 'Update') => ({ required: true, content: content(`${type}${variant}`) });
-  const ok = (description: string, name = type) => ({
-    '200': { description, headers: CORRELATION, content: content(name) },
-  });
-  const tags = [route.collection ?? schema.plural];
+  return {
+    spec,
+    schema,
+    type: schemaName(schema.type),
+    tags: [route.collection ?? schema.plural],
+    common: [...pathParameters(route.path), ref('parameters', 'Version'), ref('parameters', 'CorrelationId')],
+    reading: [
+      ...(follow.length > 0 ? [followParameter(follow)] : []),
+      ref('parameters', 'AllContent'),
+      ref('parameters', 'AllContentQuery'),
+    ],
+  };
+}
+
+function okResponse(description: string, name: string): Record<string, object> {
+  return { '200': { description, headers: CORRELATION, content: content(name) } };
+}
+
+function requestBody(c: CrudContext, variant: 'Create' | 'Update'): object {
+  return { required: true, content: content(`${c.type}${variant}`) };
+}
+
+function crudOperation(route: DiscoveredRoute, spec: CrudRouteSpec, served: ReadonlySet<string>): object {
+  const c = crudContext(route, spec, served);
   switch (spec.operation) {
     case 'list':
-      return {
-        operationId: `list${schemaName(schema.plural)}`,
-        summary: spec.summary ?? `List ${schema.plural}`,
-        tags,
-        parameters: [
-          ...common,
-          ref('parameters', 'Max'),
-          searchParameter(spec.search as SearchSpec),
-          ref('parameters', 'CaseSensitive'),
-          ...queryParameters(spec),
-          ...reading,
-        ],
-        responses: responses([400, 500], ok(`The ${schema.plural}.`, schemaName(schema.plural))),
-      };
+      return listOperation(c);
     case 'get':
-      return {
-        operationId: `get${type}`,
-        summary: spec.summary ?? `Get a ${schema.type}`,
-        tags,
-        parameters: [...common, ...reading],
-        responses: responses([400, 404, 500], ok(`The ${schema.type}.`)),
-      };
+      return getOperation(c);
     case 'add':
-      return {
-        operationId: `add${type}`,
-        summary: spec.summary ?? `Add a ${schema.type}`,
-        tags,
-        parameters: common,
-        requestBody: body('Create'),
-        responses: responses(hasReferences(schema) ? [400, 404, 409, 413, 415, 500] : [400, 409, 413, 415, 500], {
-          '201': {
-            description: `The new ${schema.type}.`,
-            headers: { ...CORRELATION, Location: ref('headers', 'Location') },
-            content: content(type),
-          },
-          ...(spec.runsJob ? stillRunning(`adding the ${schema.type.replace(/_/g, ' ')}`) : {}),
-        }),
-      };
+      return addOperation(c);
     case 'update':
-      return {
-        operationId: `update${type}`,
-        summary: spec.summary ?? `Update a ${schema.type}`,
-        description: 'Only the fields given change.',
-        tags,
-        parameters: common,
-        requestBody: body('Update'),
-        responses: responses([400, 404, 409, 413, 415, 500], ok(`The ${schema.type} as it is now.`)),
-      };
+      return updateOperation(c);
     case 'remove':
-      return {
-        operationId: `remove${type}`,
-        summary: spec.summary ?? `Remove a ${schema.type}`,
-        tags,
-        parameters: [...common, ...queryParameters(spec)],
-        responses: responses(spec.runsJob ? [400, 404, 409, 429, 500, 503] : [400, 404, 409, 500], {
-          '200': { description: 'Removed; no body.', headers: CORRELATION },
-          ...(spec.runsJob ? stillRunning(`removing the ${schema.type.replace(/_/g, ' ')}`) : {}),
-        }),
-      };
+      return removeOperation(c);
   }
+}
+
+function listOperation({ spec, schema, tags, common, reading }: CrudContext): object {
+  return {
+    operationId: `list${schemaName(schema.plural)}`,
+    summary: spec.summary ?? `List ${schema.plural}`,
+    tags,
+    parameters: [
+      ...common,
+      ref('parameters', 'Max'),
+      searchParameter(spec.search as SearchSpec),
+      ref('parameters', 'CaseSensitive'),
+      ...queryParameters(spec),
+      ...reading,
+    ],
+    responses: responses([400, 500], okResponse(`The ${schema.plural}.`, schemaName(schema.plural))),
+  };
+}
+
+function getOperation({ spec, schema, type, tags, common, reading }: CrudContext): object {
+  return {
+    operationId: `get${type}`,
+    summary: spec.summary ?? `Get a ${schema.type}`,
+    tags,
+    parameters: [...common, ...reading],
+    responses: responses([400, 404, 500], okResponse(`The ${schema.type}.`, type)),
+  };
+}
+
+function addOperation(c: CrudContext): object {
+  const { spec, schema, type } = c;
+  return {
+    operationId: `add${type}`,
+    summary: spec.summary ?? `Add a ${schema.type}`,
+    tags: c.tags,
+    parameters: c.common,
+    requestBody: requestBody(c, 'Create'),
+    responses: responses(hasReferences(schema) ? [400, 404, 409, 413, 415, 500] : [400, 409, 413, 415, 500], {
+      '201': {
+        description: `The new ${schema.type}.`,
+        headers: { ...CORRELATION, Location: ref('headers', 'Location') },
+        content: content(type),
+      },
+      ...(spec.runsJob ? stillRunning(`adding the ${schema.type.replace(/_/g, ' ')}`) : {}),
+    }),
+  };
+}
+
+function updateOperation(c: CrudContext): object {
+  const { spec, schema, type } = c;
+  return {
+    operationId: `update${type}`,
+    summary: spec.summary ?? `Update a ${schema.type}`,
+    description: 'Only the fields given change.',
+    tags: c.tags,
+    parameters: c.common,
+    requestBody: requestBody(c, 'Update'),
+    responses: responses([400, 404, 409, 413, 415, 500], okResponse(`The ${schema.type} as it is now.`, type)),
+  };
+}
+
+function removeOperation({ spec, schema, type, tags, common }: CrudContext): object {
+  return {
+    operationId: `remove${type}`,
+    summary: spec.summary ?? `Remove a ${schema.type}`,
+    tags,
+    parameters: [...common, ...queryParameters(spec)],
+    responses: responses(spec.runsJob ? [400, 404, 409, 429, 500, 503] : [400, 404, 409, 500], {
+      '200': { description: 'Removed; no body.', headers: CORRELATION },
+      ...(spec.runsJob ? stillRunning(`removing the ${schema.type.replace(/_/g, ' ')}`) : {}),
+    }),
+  };
 }
 
 /** The schema name of an action's envelope: `ClusterRefreshJob`. */
@@ -302,10 +353,9 @@ export function actionSchemaName(spec: ActionRouteSpec): string {
   return `${schemaName(spec.resource.type)}${pascalCase(spec.action)}Action`;
 }
 
-function actionOperation(route: DiscoveredRoute, spec: ActionRouteSpec): object {
-  const name = actionSchemaName(spec);
-  const type = schemaName(spec.resource.type);
-  const flags = Object.entries(spec.schema.fields)
+/** Boolean fields of the action's body may also be given as query parameters. */
+function actionFlagParameters(spec: ActionRouteSpec): object[] {
+  return Object.entries(spec.schema.fields)
     .filter(([, f]) => f.kind === 'bool' && !f.readOnly)
     .map(([flag, f]) => ({
       name: flag,
@@ -313,29 +363,38 @@ function actionOperation(route: DiscoveredRoute, spec: ActionRouteSpec): object 
       description: `${f.description ?? flag} (the body wins when both are given).`,
       schema: { type: 'boolean' },
     }));
+}
+
+/** The success responses of an action and the fault codes it may answer. */
+function actionResponses(spec: ActionRouteSpec, name: string): Record<string, object> {
   const envelope = (description: string) => ({ description, headers: CORRELATION, content: content(name) });
   const success: Record<string, object> = { '200': envelope('Done: `status` complete, with the job that ran it.') };
-  let codes = [400, 404, 409, 413, 415, 500];
-  if (spec.runsJob) {
-    const waitNote = spec.asyncByDefault ? 'By default (long work), or when' : 'When';
-    success['202'] = envelope(
-      `${waitNote} \`async\` is true, \`Expect: 202-accepted\` is sent or the wait limit passed: \`status\` pending (queued) or in_progress (running); follow the job.`,
-    );
-    success['409'] = {
-      description:
-        'Refused before it started (a bare fault: a state rule, or another operation holds the object), or refused by gluster while it ran (the envelope with `status` failed and the fault).',
-      headers: CORRELATION,
-      content: {
-        'application/xml': { schema: { oneOf: [ref('schemas', `${name}Xml`), ref('schemas', 'FaultXml')] } },
-        'application/json': { schema: { oneOf: [ref('schemas', name), ref('schemas', 'Fault')] } },
-      },
-    };
-    success['502'] = envelope(
-      'The job failed because no host of the cluster could be reached: `status` failed with the fault.',
-    );
-    success['504'] = envelope('The job failed because the remote command timed out: `status` failed with the fault.');
-    codes = [400, 404, 413, 415, 429, 500, 503];
+  if (!spec.runsJob) {
+    return responses([400, 404, 409, 413, 415, 500], success);
   }
+  const waitNote = spec.asyncByDefault ? 'By default (long work), or when' : 'When';
+  success['202'] = envelope(
+    `${waitNote} \`async\` is true, \`Expect: 202-accepted\` is sent or the wait limit passed: \`status\` pending (queued) or in_progress (running); follow the job.`,
+  );
+  success['409'] = {
+    description:
+      'Refused before it started (a bare fault: a state rule, or another operation holds the object), or refused by gluster while it ran (the envelope with `status` failed and the fault).',
+    headers: CORRELATION,
+    content: {
+      'application/xml': { schema: { oneOf: [ref('schemas', `${name}Xml`), ref('schemas', 'FaultXml')] } },
+      'application/json': { schema: { oneOf: [ref('schemas', name), ref('schemas', 'Fault')] } },
+    },
+  };
+  success['502'] = envelope(
+    'The job failed because no host of the cluster could be reached: `status` failed with the fault.',
+  );
+  success['504'] = envelope('The job failed because the remote command timed out: `status` failed with the fault.');
+  return responses([400, 404, 413, 415, 429, 500, 503], success);
+}
+
+function actionOperation(route: DiscoveredRoute, spec: ActionRouteSpec): object {
+  const name = actionSchemaName(spec);
+  const type = schemaName(spec.resource.type);
   return {
     operationId: `${spec.action.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())}${type}`,
     summary: spec.summary ?? `${pascalCase(spec.action)} a ${spec.resource.type.replace(/_/g, ' ')}`,
@@ -345,7 +404,7 @@ function actionOperation(route: DiscoveredRoute, spec: ActionRouteSpec): object 
       ...pathParameters(route.path),
       ref('parameters', 'Version'),
       ref('parameters', 'CorrelationId'),
-      ...flags,
+      ...actionFlagParameters(spec),
       ...(spec.runsJob ? [ref('parameters', 'Expect')] : []),
     ],
     requestBody: {
@@ -353,7 +412,7 @@ function actionOperation(route: DiscoveredRoute, spec: ActionRouteSpec): object 
       description: 'The `<action>` envelope; may be empty (`<action/>` or no body).',
       content: content(`${name}Request`),
     },
-    responses: responses(codes, success),
+    responses: actionResponses(spec, name),
   };
 }
 
@@ -408,6 +467,17 @@ function apiRootSchemas(collections: readonly string[]): OpenApiSchemas {
 
 export function buildOpenApiDocument(routes: readonly DiscoveredRoute[], info: DocumentInfo): OpenApiDocument {
   const documented = routes.filter((r) => !r.excluded);
+  refuseUndescribedRoutes(documented);
+  const builder = new DocumentBuilder(info, documented);
+  for (const route of documented) {
+    builder.addRoute(route);
+  }
+  const doc = builder.finish();
+  addSecurity(doc, documented);
+  return doc;
+}
+
+function refuseUndescribedRoutes(documented: readonly DiscoveredRoute[]): void {
   const undescribed = documented.filter((r) => r.spec === undefined);
   if (undescribed.length > 0) {
     throw new Error(
@@ -415,109 +485,135 @@ export function buildOpenApiDocument(routes: readonly DiscoveredRoute[], info: D
         'use the route decorators of src/ovirt/routes.ts, or @ApiExcludeController() for routes outside the API',
     );
   }
-  const collections = collectionsOf(documented);
-  const served = servedTypes(documented);
-  const doc: OpenApiDocument = {
-    openapi: '3.0.3',
-    info: { ...info, license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' } },
-    servers: [{ url: '/', description: 'this server' }],
-    tags: [{ name: 'api', description: 'The API root.' }],
-    paths: {},
-    components: components(),
-  };
-  const schemas: OpenApiSchemas = {
-    ...faultOpenApi(),
-    ...apiRootSchemas(collections),
-    ...actionOpenApi(actionSchema(), 'JobAction'),
-  };
-  const byType = new Map<string, ResourceSchema>();
-  const actionNames = new Set<string>();
-  for (const route of documented) {
+}
+
+/** The document as routes are added: their operations, and every schema they may refer to. */
+class DocumentBuilder {
+  private readonly doc: OpenApiDocument;
+  private readonly served: ReadonlySet<string>;
+  private readonly schemas: OpenApiSchemas;
+  private readonly byType = new Map<string, ResourceSchema>();
+  private readonly actionNames = new Set<string>();
+
+  constructor(info: DocumentInfo, documented: readonly DiscoveredRoute[]) {
+    const collections = collectionsOf(documented);
+    this.served = servedTypes(documented);
+    this.doc = {
+      openapi: '3.0.3',
+      info: { ...info, license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' } },
+      servers: [{ url: '/', description: 'this server' }],
+      tags: [{ name: 'api', description: 'The API root.' }],
+      paths: {},
+      components: components(),
+    };
+    this.schemas = {
+      ...faultOpenApi(),
+      ...apiRootSchemas(collections),
+      ...actionOpenApi(actionSchema(), 'JobAction'),
+    };
+  }
+
+  addRoute(route: DiscoveredRoute): void {
     const spec = route.spec;
-    if (spec === undefined) continue;
+    if (spec === undefined) return;
     const path = openApiPath(route.path);
-    doc.paths[path] ??= {};
+    this.doc.paths[path] ??= {};
     const method = route.method.toLowerCase();
     if (spec.operation === 'api_root') {
-      doc.paths[path][method] = {
-        operationId: 'getApi',
-        summary: spec.summary ?? 'The API root',
-        tags: ['api'],
-        parameters: [ref('parameters', 'Version'), ref('parameters', 'CorrelationId')],
-        responses: responses([400, 500], {
-          '200': {
-            description: 'Links to the collections, the product and the server time.',
-            headers: CORRELATION,
-            content: content('Api'),
-          },
-        }),
-      };
-      continue;
+      this.doc.paths[path][method] = apiRootOperation(spec);
+    } else if (spec.operation === 'action') {
+      this.doc.paths[path][method] = this.actionRoute(route, spec);
+    } else {
+      this.doc.paths[path][method] = this.crudRoute(route, spec);
     }
-    if (spec.operation === 'action') {
-      const name = actionSchemaName(spec);
-      if (actionNames.has(name)) throw new Error(`two routes describe the action ${name}`);
-      actionNames.add(name);
-      Object.assign(schemas, actionOpenApi(spec.schema, name));
-      doc.paths[path][method] = actionOperation(route, spec);
-      continue;
-    }
-    const known = byType.get(spec.schema.type);
+  }
+
+  finish(): OpenApiDocument {
+    this.doc.components.schemas = usedSchemas(this.schemas, this.doc.paths);
+    return this.doc;
+  }
+
+  private actionRoute(route: DiscoveredRoute, spec: ActionRouteSpec): object {
+    const name = actionSchemaName(spec);
+    if (this.actionNames.has(name)) throw new Error(`two routes describe the action ${name}`);
+    this.actionNames.add(name);
+    Object.assign(this.schemas, actionOpenApi(spec.schema, name));
+    return actionOperation(route, spec);
+  }
+
+  private crudRoute(route: DiscoveredRoute, spec: CrudRouteSpec): object {
+    const known = this.byType.get(spec.schema.type);
     if (known !== undefined && known !== spec.schema) {
       throw new Error(`two different schemas describe the type ${spec.schema.type}`);
     }
     if (known === undefined) {
-      byType.set(spec.schema.type, spec.schema);
-      Object.assign(schemas, resourceOpenApi(spec.schema));
+      this.byType.set(spec.schema.type, spec.schema);
+      Object.assign(this.schemas, resourceOpenApi(spec.schema));
     }
-    if (route.collection !== undefined && !doc.tags.some((t) => t.name === route.collection)) {
-      doc.tags.push({ name: route.collection, description: spec.schema.description ?? schemaName(route.collection) });
+    if (route.collection !== undefined && !this.doc.tags.some((t) => t.name === route.collection)) {
+      this.doc.tags.push({
+        name: route.collection,
+        description: spec.schema.description ?? schemaName(route.collection),
+      });
     }
-    doc.paths[path][method] = crudOperation(route, spec, served);
+    return crudOperation(route, spec, this.served);
   }
-  doc.components.schemas = usedSchemas(schemas, doc.paths);
-  addSecurity(doc, documented);
-  return doc;
 }
+
+function apiRootOperation(spec: ApiRootRouteSpec): object {
+  return {
+    operationId: 'getApi',
+    summary: spec.summary ?? 'The API root',
+    tags: ['api'],
+    parameters: [ref('parameters', 'Version'), ref('parameters', 'CorrelationId')],
+    responses: responses([400, 500], {
+      '200': {
+        description: 'Links to the collections, the product and the server time.',
+        headers: CORRELATION,
+        content: content('Api'),
+      },
+    }),
+  };
+}
+
+const SECURITY_SCHEMES: Record<string, object> = {
+  basic: {
+    type: 'http',
+    scheme: 'basic',
+    description:
+      'oVirt Basic: `user@domain:password`, e.g. `admin@internal`. Failed logins are limited per user name and per client ' +
+      'address; beyond the limit every login answers 429 with Retry-After until the window ends.',
+  },
+  bearer: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'A token from `POST /ovirt-engine/sso/oauth/token` (form: grant_type=password, scope=ovirt-app-api, username, password; ' +
+      'answer `{access_token, token_type, exp, scope}`); revoke it with `POST /ovirt-engine/services/sso-logout` (form: token).',
+  },
+};
+
+/** The faults every protected operation may answer, by status code: [response name, description]. */
+const AUTH_FAULTS: Record<string, [string, string]> = {
+  '401': [
+    'Unauthorized',
+    'No credentials, wrong ones, or an expired or revoked token. Comes with `WWW-Authenticate: Basic realm="RESTAPI"`.',
+  ],
+  '403': [
+    'Forbidden',
+    "The user's role does not allow this: a viewer may only read, and only admins may see or change users.",
+  ],
+};
 
 /**
  * Authentication (DESIGN.md section 4): Basic or a bearer token from the SSO endpoint on every route
  * (global `security`), except public ones (`security: []`); every other operation may answer 401 and 403.
  */
 function addSecurity(doc: OpenApiDocument, routes: readonly DiscoveredRoute[]): void {
-  doc.components.securitySchemes = {
-    basic: {
-      type: 'http',
-      scheme: 'basic',
-      description:
-        'oVirt Basic: `user@domain:password`, e.g. `admin@internal`. Failed logins are limited per user name and per client ' +
-        'address; beyond the limit every login answers 429 with Retry-After until the window ends.',
-    },
-    bearer: {
-      type: 'http',
-      scheme: 'bearer',
-      description:
-        'A token from `POST /ovirt-engine/sso/oauth/token` (form: grant_type=password, scope=ovirt-app-api, username, password; ' +
-        'answer `{access_token, token_type, exp, scope}`); revoke it with `POST /ovirt-engine/services/sso-logout` (form: token).',
-    },
-  };
+  doc.components.securitySchemes = { ...SECURITY_SCHEMES };
   doc.security = [{ basic: [] }, { bearer: [] }];
-  const faults: Record<string, [string, string]> = {
-    '401': [
-      'Unauthorized',
-      'No credentials, wrong ones, or an expired or revoked token. Comes with `WWW-Authenticate: Basic realm="RESTAPI"`.',
-    ],
-    '403': [
-      'Forbidden',
-      "The user's role does not allow this: a viewer may only read, and only admins may see or change users.",
-    ],
-  };
-  for (const [, [name, description]] of Object.entries(faults)) {
-    doc.components.responses[name] = {
-      description,
-      headers: { 'Correlation-Id': ref('headers', 'CorrelationId') },
-      content: content('Fault'),
-    };
+  for (const [, [name, description]] of Object.entries(AUTH_FAULTS)) {
+    doc.components.responses[name] = faultResponse(description);
   }
   for (const route of routes) {
     const operation = doc.paths[openApiPath(route.path)]?.[route.method.toLowerCase()] as
@@ -527,15 +623,19 @@ function addSecurity(doc: OpenApiDocument, routes: readonly DiscoveredRoute[]): 
       operation.security = [];
       continue;
     }
-    const responses = operation.responses ?? {};
-    const sorted: Record<string, object> = {};
-    const merged = {
-      ...responses,
-      ...Object.fromEntries(
-        Object.entries(faults).map(([code, [name]]) => [code, responses[code] ?? ref('responses', name)]),
-      ),
-    };
-    for (const code of Object.keys(merged).sort()) sorted[code] = merged[code];
-    operation.responses = sorted;
+    operation.responses = withAuthFaults(operation.responses ?? {});
   }
+}
+
+/** The responses plus 401 and 403 (unless the operation describes them itself), in the order of their codes. */
+function withAuthFaults(responses: Record<string, object>): Record<string, object> {
+  const sorted: Record<string, object> = {};
+  const merged = {
+    ...responses,
+    ...Object.fromEntries(
+      Object.entries(AUTH_FAULTS).map(([code, [name]]) => [code, responses[code] ?? ref('responses', name)]),
+    ),
+  };
+  for (const code of Object.keys(merged).sort()) sorted[code] = merged[code];
+  return sorted;
 }
