@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConstraintViolation } from '../database/constraint-errors';
 import { EventCode } from '../events/event-codes';
 import { actionReply, ActionRunner } from '../jobs/action-runner';
-import { JobName } from '../queue/queue-names';
+import { ClusterRefresh } from './cluster-jobs';
 import type { ActionInput, ActionReply, Caller } from '../ovirt/routes';
 import { EventsService } from '../events/events.service';
 import { OvirtFault } from '../ovirt/faults';
@@ -100,7 +100,8 @@ export class ClustersService {
     const cluster = await this.get(id);
     const submission = await this.actions.submit(
       {
-        name: JobName.ClusterRefresh,
+        action: ClusterRefresh,
+        params: {},
         targetType: 'cluster',
         targetId: cluster.id,
         description: `Refreshing cluster ${cluster.name}`,

@@ -5,7 +5,7 @@ import { NoReachableHostError } from '../hosts/host-shell';
 import { ActionContext, ActionOutcome } from '../jobs/action-executor';
 import { ActionFailedError } from '../jobs/action-failure';
 import { OnJob } from '../queue/on-job.decorator';
-import { JobName } from '../queue/queue-names';
+import { ClusterRefresh } from '../clusters/cluster-jobs';
 import { DiscoverySync } from './discovery-sync';
 
 /**
@@ -21,7 +21,7 @@ export class ClusterRefreshJob {
     private readonly sync: DiscoverySync,
   ) {}
 
-  @OnJob(JobName.ClusterRefresh)
+  @OnJob(ClusterRefresh)
   async run(ctx: ActionContext): Promise<ActionOutcome> {
     const clusterId = ctx.job.targetId;
     const cluster = clusterId === null ? null : await this.clusters.findById(clusterId);

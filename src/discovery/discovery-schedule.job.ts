@@ -5,8 +5,8 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { NoReachableHostError } from '../hosts/host-shell';
 import { TargetLock } from '../jobs/target-lock';
 import { OnJob } from '../queue/on-job.decorator';
-import { JobName, QUEUE_OF_JOB } from '../queue/queue-names';
 import { QueueProducer } from '../queue/queue-producer';
+import { SyncAllClusters } from './discovery-jobs';
 import { DiscoverySync } from './discovery-sync';
 
 export const SYNC_ALL_SCHEDULER_ID = 'discovery-sync-all';
@@ -33,13 +33,13 @@ export class DiscoverySchedule implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.role === 'api') return;
     if (this.config.syncIntervalMs > 0) {
-      await this.producer.every(JobName.SyncAllClusters, SYNC_ALL_SCHEDULER_ID, this.config.syncIntervalMs);
+      await this.producer.every(SyncAllClusters, SYNC_ALL_SCHEDULER_ID, this.config.syncIntervalMs);
     } else {
-      await this.producer.queue(QUEUE_OF_JOB[JobName.SyncAllClusters]).removeJobScheduler(SYNC_ALL_SCHEDULER_ID);
+      await this.producer.queue(SyncAllClusters.queue).removeJobScheduler(SYNC_ALL_SCHEDULER_ID);
     }
   }
 
-  @OnJob(JobName.SyncAllClusters)
+  @OnJob(SyncAllClusters)
   async syncAll(): Promise<{ synced: number; skipped: number; failed: number }> {
     const clusters: ClusterEntity[] = await this.ds
       .getRepository(ClusterEntity)

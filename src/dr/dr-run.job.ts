@@ -20,7 +20,6 @@ import type { ActionContext, ActionOutcome, StepHandle } from '../jobs/action-ex
 import { ActionAbortedError, ActionFailedError } from '../jobs/action-failure';
 import { HeldLock, TargetLock } from '../jobs/target-lock';
 import { OnJob } from '../queue/on-job.decorator';
-import { JobName } from '../queue/queue-names';
 import { SessionGluster } from '../session-worker/session-gluster';
 import { StorageDomainEntity } from '../storage-domains/storage-domain.entity';
 import { StorageDomainsRepository } from '../storage-domains/storage-domains.repository';
@@ -28,7 +27,7 @@ import { DrRunBrickProgress, DrRunEntity } from './dr-run.entity';
 import { DrScheduleEntity } from './dr-schedule.entity';
 import { DR_QUIESCER, DR_STALL_HEALER, DrQuiescer, DrStallHealer } from './dr-hooks';
 import { DrRepository } from './dr.repository';
-import type { DrRunParams } from './dr.service';
+import { DrRun, DrRunParams } from './dr-jobs';
 import { checkpointCompletedAt, decidePoll, planSession, progressPercent, rpoSeconds, SessionPlan } from './run-logic';
 
 const SESSION_LOCK_WAIT_MS = 30_000;
@@ -63,9 +62,9 @@ export class DrRunJob {
     @Optional() @Inject(DR_STALL_HEALER) private readonly stallHealer?: DrStallHealer,
   ) {}
 
-  @OnJob(JobName.DrRun)
-  async run(ctx: ActionContext): Promise<ActionOutcome> {
-    const { runId } = ctx.params as unknown as DrRunParams;
+  @OnJob(DrRun)
+  async run(ctx: ActionContext<DrRunParams>): Promise<ActionOutcome> {
+    const { runId } = ctx.params;
     const run = await this.repo.findRunById(runId);
     if (!run)
       throw new ActionFailedError(409, 'Operation Failed', 'The DR run record is gone (its schedule was removed).');

@@ -4,9 +4,9 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
 import { OnJob } from '../queue/on-job.decorator';
-import { JobName } from '../queue/queue-names';
 import { DrScheduleEntity } from './dr-schedule.entity';
-import { DrFireData, DrScheduler } from './dr-scheduler';
+import { DrFireData, DrScheduleFire } from './dr-jobs';
+import { DrScheduler } from './dr-scheduler';
 import { DrRepository } from './dr.repository';
 import { DrService, httpStatusOf, SCHEDULER_CALL } from './dr.service';
 import { missedRun, nextRun, previousRun } from './schedule';
@@ -70,7 +70,7 @@ export class DrScheduleRunner implements OnApplicationBootstrap {
     }
   }
 
-  @OnJob(JobName.DrScheduleFire)
+  @OnJob(DrScheduleFire)
   async fire(job: Job<DrFireData>): Promise<{ runId?: string; skipped?: string }> {
     const s = await this.repo.findScheduleById(job.data.scheduleId);
     if (!s) {

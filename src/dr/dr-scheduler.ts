@@ -1,14 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { JobName, QUEUE_OF_JOB } from '../queue/queue-names';
 import { QueueProducer } from '../queue/queue-producer';
+import { DrFireData, DrScheduleFire } from './dr-jobs';
 import type { DrScheduleEntity } from './dr-schedule.entity';
 
 export const DR_SCHEDULER_PREFIX = 'dr-schedule:';
-
-/** What a fire job carries. */
-export interface DrFireData {
-  scheduleId: string;
-}
 
 /**
  * The BullMQ job scheduler of each DR schedule (cron + time zone, kept in Redis: it survives restarts
@@ -20,7 +15,7 @@ export class DrScheduler {
   constructor(private readonly producer: QueueProducer) {}
 
   private queue() {
-    return this.producer.queue(QUEUE_OF_JOB[JobName.DrScheduleFire]);
+    return this.producer.queue(DrScheduleFire.queue);
   }
 
   static idOf(scheduleId: string): string {
@@ -34,7 +29,7 @@ export class DrScheduler {
         DrScheduler.idOf(s.id),
         { pattern: s.cron, tz: s.timezone },
         {
-          name: JobName.DrScheduleFire,
+          name: DrScheduleFire.name,
           data,
           opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
         },

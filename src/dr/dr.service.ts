@@ -9,13 +9,13 @@ import { OvirtFault } from '../ovirt/faults';
 import type { ListQuery } from '../ovirt/query';
 import { BodyError, RefInput } from '../ovirt/representation';
 import type { ActionCall, ActionInput, ActionReply, Caller } from '../ovirt/routes';
-import { JobName } from '../queue/queue-names';
 import { StorageDomainEntity } from '../storage-domains/storage-domain.entity';
 import { STORAGE_DOMAINS } from '../storage-domains/storage-domain.representation';
 import { StorageDomainsService } from '../storage-domains/storage-domains.service';
 import { GEOREP_SESSIONS, GLUSTER_VOLUMES } from '../volumes/volume.representation';
 import { DrRunEntity, DrRunTrigger } from './dr-run.entity';
 import { DrScheduleEntity } from './dr-schedule.entity';
+import { DrRun, DrRunParams } from './dr-jobs';
 import { DrScheduler } from './dr-scheduler';
 import {
   DrRunView,
@@ -35,10 +35,6 @@ import { checkTimeZone, nextRun, parseSchedule, ScheduleError } from './schedule
 export const SCHEDULER_CALL: ActionCall = { correlationId: null, userId: null, async: true };
 
 /** The job's params: the run row it works on. */
-export interface DrRunParams {
-  runId: string;
-}
-
 /**
  * The rules for DR schedules and runs: a schedule syncs its storage domain through a session of the
  * domain's volume; one run per domain at a time (the run's job target is the domain: a second
@@ -257,11 +253,11 @@ export class DrService {
       const params: DrRunParams = { runId: run.id };
       submission = await this.actions.submit(
         {
-          name: JobName.DrRun,
+          action: DrRun,
           targetType: 'storage_domain',
           targetId: domain.id,
           description: `Synchronizing storage domain ${domain.name} to ${session.slaveHostName}::${session.slaveVolumeName}`,
-          params: params as unknown as Record<string, unknown>,
+          params,
           conflict: 'exclusive',
           eventRefs: { clusterId: session.clusterId },
           events: { success: EventCode.StorageDomainSynced, failure: EventCode.DrRunJobFailed },

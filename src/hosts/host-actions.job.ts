@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ActionContext, ActionOutcome } from '../jobs/action-executor';
 import { ActionFailedError } from '../jobs/action-failure';
 import { OnJob } from '../queue/on-job.decorator';
-import { JobName } from '../queue/queue-names';
+import { HostRefresh, HostRepin, HostRepinParams } from './host-jobs';
 import { SshConnectError, SshHostKeyMismatchError } from '../ssh';
 import { HostEntity } from './host.entity';
 import { ContactOutcome, HostContact } from './host-contact';
@@ -32,7 +32,7 @@ export class HostActions {
     private readonly shell: HostShell,
   ) {}
 
-  @OnJob(JobName.HostRefresh)
+  @OnJob(HostRefresh)
   async refresh(ctx: ActionContext): Promise<ActionOutcome> {
     const host = await this.load(ctx);
     const outcome = await ctx.step(
@@ -53,8 +53,8 @@ export class HostActions {
    * Accepts the key the host presents now (or only the given fingerprint, when the admin names the one
    * they expect), then contacts the host with the new pin.
    */
-  @OnJob(JobName.HostRepin)
-  async repin(ctx: ActionContext): Promise<ActionOutcome> {
+  @OnJob(HostRepin)
+  async repin(ctx: ActionContext<HostRepinParams>): Promise<ActionOutcome> {
     const host = await this.load(ctx);
     const expected = typeof ctx.params.fingerprint === 'string' ? ctx.params.fingerprint : null;
     const presented = await ctx.step(`Reading the host key of ${host.name}`, async (step) => {

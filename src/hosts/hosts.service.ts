@@ -7,8 +7,8 @@ import { EventsService } from '../events/events.service';
 import { OvirtFault } from '../ovirt/faults';
 import type { ActionInput, ActionReply, Caller } from '../ovirt/routes';
 import { actionReply, ActionRunner } from '../jobs/action-runner';
-import { ActionRequest } from '../jobs/action-definition';
-import { JobName } from '../queue/queue-names';
+import { ActionRequest, NoParams } from '../jobs/action-definition';
+import { HostRefresh, HostRepin, HostRepinParams } from './host-jobs';
 import { ServiceKey, SshClient, SshError } from '../ssh';
 import { HostContact } from './host-contact';
 import { sshTargetOf } from './host-shell';
@@ -137,9 +137,9 @@ export class HostsService {
 
   async repin(id: string, input: ActionInput<typeof HostRepinActionSchema>): Promise<ActionReply> {
     const host = await this.get(id);
-    const request: ActionRequest = {
+    const request: ActionRequest<HostRepinParams> = {
       ...this.refreshRequest(host),
-      name: JobName.HostRepin,
+      action: HostRepin,
       description: `Re-pinning the host key of ${host.name}`,
       params: input.params.fingerprint ? { fingerprint: input.params.fingerprint } : {},
       retries: 0,
@@ -148,12 +148,13 @@ export class HostsService {
     return actionReply(await this.actions.submit(request, input.call), input.params);
   }
 
-  private refreshRequest(host: HostEntity): ActionRequest {
+  private refreshRequest(host: HostEntity): ActionRequest<NoParams> {
     return {
-      name: JobName.HostRefresh,
+      action: HostRefresh,
       targetType: 'host',
       targetId: host.id,
       description: `Refreshing host ${host.name}`,
+      params: {},
       conflict: 'queue',
       retries: 0,
       eventRefs: { clusterId: host.clusterId, hostId: host.id },

@@ -16,10 +16,10 @@ export interface StepHandle {
   ranOn(hostId: string): Promise<void>;
 }
 
-/** What an action handler gets: its job row, and a way to record steps. */
-export interface ActionContext {
+/** What an action handler gets: its job row, its params, and a way to record steps. */
+export interface ActionContext<P extends object = object> {
   job: JobEntity;
-  params: Record<string, unknown>;
+  params: P;
   config: AppConfig;
   step<T>(description: string, work: (step: StepHandle) => Promise<T>, type?: StepType): Promise<T>;
 }
@@ -30,7 +30,7 @@ export interface ActionOutcome {
   description?: string;
 }
 
-export type ActionHandler = (ctx: ActionContext) => Promise<ActionOutcome>;
+export type ActionHandler<P extends object = object> = (ctx: ActionContext<P>) => Promise<ActionOutcome>;
 
 const LOCK_BUSY_RETRY_MS = 500;
 
@@ -50,7 +50,16 @@ export class ActionExecutor {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async run(bullJob: Job<ActionJobData>, handler: ActionHandler, token: string | undefined): Promise<unknown> {
+  /**
+   * `handler` is the @OnJob method of the action the job row names (the worker found it by that name),
+   * so @OnJob checked at compile time that it takes that action's ActionContext<P> and answers an
+   * ActionOutcome; the row's params are what the API stored from an ActionRequest<P>.
+   */
+  async run(
+    bullJob: Job<ActionJobData>,
+    handler: (ctx: ActionContext<Record<string, unknown>>) => Promise<unknown>,
+    token: string | undefined,
+  ): Promise<unknown> {
     const data = bullJob.data;
     const job = await this.jobs.findById(data.jobId);
     if (!job || job.runState === 'done') return { skipped: true };
@@ -63,14 +72,15 @@ export class ActionExecutor {
     }
     try {
       if (!(await this.jobs.markRunning(job.id))) return { skipped: true };
-      const ctx: ActionContext = {
+      const ctx: ActionContext<Record<string, unknown>> = {
         job,
         params: job.params ?? {},
         config: this.config,
         step: (d, w, t) => this.step(job.id, d, w, t),
       };
       try {
-        const outcome = await handler(ctx);
+        // The one cast between a job's stored JSON and its handler's types (see above).
+        const outcome = (await handler(ctx)) as ActionOutcome;
         await this.jobs.finish(job.id, outcome.result ?? null);
         await this.event(job, data, 'normal', data.events.success, outcome.description ?? `${job.description}: done.`);
         return outcome.result ?? {};

@@ -5,7 +5,7 @@ import { EventCode } from '../events/event-codes';
 import { refTo } from '../ovirt/api-paths';
 import type { ActionReply } from '../ovirt/routes';
 import { EventsService } from '../events/events.service';
-import { JobName, QUEUE_OF_JOB } from '../queue/queue-names';
+import { AnyJobDefinition } from '../queue/job-definition';
 import { QueueProducer } from '../queue/queue-producer';
 import { ActionCaller, ActionRequest } from './action-definition';
 import { JobEntity } from './job.entity';
@@ -96,7 +96,7 @@ export class ActionRunner {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async submit(request: ActionRequest, caller: ActionCaller): Promise<ActionSubmission> {
+  async submit<P extends object>(request: ActionRequest<P>, caller: ActionCaller): Promise<ActionSubmission> {
     const { job, queued } = await this.jobs.transaction(async (manager) => {
       await this.jobs.lockTargetForSubmit(manager, request.targetType, request.targetId);
       const unfinished = await this.jobs.countUnfinishedForTarget(manager, request.targetType, request.targetId);
@@ -114,22 +114,22 @@ export class ActionRunner {
         manager,
         {
           description: request.description,
-          action: request.name,
+          action: request.action.name,
           targetType: request.targetType,
           targetId: request.targetId,
-          params: request.params ?? {},
+          params: request.params,
           correlationId: caller.correlationId,
           ownerId: caller.userId,
         },
-        QUEUE_OF_JOB[request.name],
-        request.name,
+        request.action.queue,
+        request.action.name,
         (jobId) => queuedActionJob(jobId, request),
       );
       return { job: row.job, queued: row.outbox };
     });
 
     try {
-      await this.enqueue(request.name, queued);
+      await this.enqueue(request.action, queued);
     } catch (e) {
       this.logger.warn({ job: job.id, err: (e as Error).message }, 'enqueue failed: queue unavailable');
       const detail = 'The job queue (Redis) is not reachable; the action was not started.';
@@ -153,8 +153,8 @@ export class ActionRunner {
   }
 
   /** Puts an outbox entry on its queue; BullMQ ignores a second add with the same job id. */
-  enqueue(name: JobName, queued: QueuedActionJob): Promise<unknown> {
-    const add = this.producer.add(name, queued.data, {
+  enqueue(action: AnyJobDefinition, queued: QueuedActionJob): Promise<unknown> {
+    const add = this.producer.add(action, queued.data, {
       jobId: queued.data.jobId,
       attempts: queued.attempts,
       backoff: { type: 'exponential', delay: 2000 },

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { EventsRepository } from '../events/events.repository';
 import { OnJob } from '../queue/on-job.decorator';
-import { JobName } from '../queue/queue-names';
 import { JobsRepository } from './jobs.repository';
+import { PruneHistory } from './maintenance-jobs';
 
 /** Retention: finished auto-cleared jobs and old events go after their configured ages. */
 @Injectable()
@@ -14,7 +14,7 @@ export class HistoryPruner {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @OnJob(JobName.PruneHistory)
+  @OnJob(PruneHistory)
   async prune(): Promise<{ jobs: number; events: number }> {
     const now = Date.now();
     const jobs = await this.jobs.pruneFinishedBefore(new Date(now - this.config.jobRetentionMs));

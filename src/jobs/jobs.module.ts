@@ -3,7 +3,7 @@ import { FollowRegistry } from '../ovirt/follow';
 import { EventsModule } from '../events/events.module';
 import { QueueName } from '../queue/queue-names';
 import { QUEUE_HANDLER_WRAPPERS, QueueHandlerWrapper } from '../queue/worker-runner';
-import { ActionExecutor, ActionHandler } from './action-executor';
+import { ActionExecutor } from './action-executor';
 import { ActionRunner } from './action-runner';
 import { HistoryPruner } from './history-pruner.job';
 import { JobSchema, jobView, StepSchema, stepView } from './job.representation';
@@ -34,8 +34,7 @@ import { TargetLock } from './target-lock';
       provide: QUEUE_HANDLER_WRAPPERS,
       inject: [ActionExecutor],
       useFactory: (executor: ActionExecutor): Partial<Record<QueueName, QueueHandlerWrapper>> => ({
-        [QueueName.Actions]: (job, handler, token) =>
-          executor.run(job as never, handler as unknown as ActionHandler, token),
+        [QueueName.Actions]: (job, handler, token) => executor.run(job, handler, token),
       }),
     },
   ],

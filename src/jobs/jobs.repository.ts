@@ -11,7 +11,7 @@ export interface NewActionJob {
   action: string;
   targetType: string;
   targetId: string;
-  params: Record<string, unknown>;
+  params: object;
   correlationId: string | null;
   ownerId: string | null;
 }

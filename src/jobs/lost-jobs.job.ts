@@ -3,10 +3,12 @@ import { EntityManager } from 'typeorm';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
 import { OnJob } from '../queue/on-job.decorator';
-import { JobName, QUEUE_OF_JOB, QueueName } from '../queue/queue-names';
+import { jobDefinition } from '../queue/job-definition';
+import { QueueName } from '../queue/queue-names';
 import { QueueProducer } from '../queue/queue-producer';
 import { JobEntity, JobError } from './job.entity';
 import { JobsRepository } from './jobs.repository';
+import { SweepLostJobs } from './maintenance-jobs';
 
 /** Queue states from which BullMQ will never run the job again. */
 const OVER = new Set<string>(['completed', 'failed', 'unknown']);
@@ -34,13 +36,13 @@ export class LostJobs {
    * `failed`, `unknown` for gone); undefined while it waits, is delayed, or is active on a worker.
    */
   async lostState(job: JobEntity): Promise<string | undefined> {
-    const queue = QUEUE_OF_JOB[job.action as JobName] ?? QueueName.Actions;
+    const queue = jobDefinition(job.action)?.queue ?? QueueName.Actions;
     const state = await this.producer.jobState(queue, job.id);
     return OVER.has(state) ? state : undefined;
   }
 
   /** Periodic, and once at worker start-up: ends as failed every job whose queue entry is over. */
-  @OnJob(JobName.SweepLostJobs)
+  @OnJob(SweepLostJobs)
   async sweep(): Promise<{ ended: number }> {
     let ended = 0;
     for (const job of await this.jobs.unfinishedSentJobs()) {

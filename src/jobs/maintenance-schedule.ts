@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { JobName, QueueName } from '../queue/queue-names';
+import { QueueName } from '../queue/queue-names';
 import { QueueProducer } from '../queue/queue-producer';
 import { LostJobs } from './lost-jobs.job';
+import { PruneHistory, ReconcileOutbox, SweepLostJobs } from './maintenance-jobs';
+import { PruneExpiredTokens } from '../users/user-jobs';
 
 /** Housekeeping on a timer; BullMQ's job schedulers keep one schedule however many workers start. */
 @Injectable()
@@ -17,11 +19,11 @@ export class MaintenanceSchedule implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.role === 'api') return;
-    await this.producer.every(JobName.ReconcileOutbox, 'reconcile-outbox', 15_000);
-    await this.producer.every(JobName.PruneHistory, 'prune-history', 3_600_000);
-    await this.producer.every(JobName.PruneExpiredTokens, 'prune-expired-tokens', 3_600_000);
+    await this.producer.every(ReconcileOutbox, 'reconcile-outbox', 15_000);
+    await this.producer.every(PruneHistory, 'prune-history', 3_600_000);
+    await this.producer.every(PruneExpiredTokens, 'prune-expired-tokens', 3_600_000);
     if (this.config.lostJobSweepMs > 0)
-      await this.producer.every(JobName.SweepLostJobs, 'sweep-lost-jobs', this.config.lostJobSweepMs);
+      await this.producer.every(SweepLostJobs, 'sweep-lost-jobs', this.config.lostJobSweepMs);
     else await this.producer.queue(QueueName.Maintenance).removeJobScheduler('sweep-lost-jobs');
     // A worker starting after a crash or an outage ends what the last one lost, without waiting for the schedule.
     await this.lostJobs

@@ -2,9 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
 import { OnJob } from '../queue/on-job.decorator';
-import { JobName } from '../queue/queue-names';
+import { jobDefinition } from '../queue/job-definition';
 import { ActionRunner, storedQueuedActionJob } from './action-runner';
 import { JobsRepository, OutboxRow } from './jobs.repository';
+import { ReconcileOutbox } from './maintenance-jobs';
 
 /** Grace before an unsent outbox entry counts as lost (the API enqueues right after commit). */
 const LOST_AFTER_MS = 5000;
@@ -20,7 +21,7 @@ export class OutboxReconciler {
     private readonly events: EventsService,
   ) {}
 
-  @OnJob(JobName.ReconcileOutbox)
+  @OnJob(ReconcileOutbox)
   async reconcile(): Promise<{ enqueued: number }> {
     const pending = await this.jobs.pendingOutbox(new Date(Date.now() - LOST_AFTER_MS));
     let enqueued = 0;
@@ -31,7 +32,9 @@ export class OutboxReconciler {
         continue;
       }
       try {
-        await this.runner.enqueue(row.name as JobName, queued);
+        const action = jobDefinition(row.name);
+        if (!action) throw new Error(`no job is named "${row.name}"`);
+        await this.runner.enqueue(action, queued);
         await this.jobs.markEnqueued(row.job_id);
         enqueued += 1;
       } catch (e) {

@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { JobState, JobsOptions, Queue } from 'bullmq';
+import { Job, JobState, JobsOptions, Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { JobName, QUEUE_OF_JOB, QueueName } from './queue-names';
+import { AnyJobDefinition, JobDefinition, NoJobData } from './job-definition';
+import { QueueName } from './queue-names';
 import { QUEUE_PREFIX, REDIS_PRODUCER } from './queue.tokens';
 
 /** The one place that puts jobs on BullMQ queues. */
@@ -23,8 +24,8 @@ export class QueueProducer implements OnApplicationShutdown {
     return q;
   }
 
-  add(name: JobName, data: object, opts: JobsOptions = {}) {
-    return this.queue(QUEUE_OF_JOB[name]).add(name, data, opts);
+  add(job: AnyJobDefinition, data: object, opts: JobsOptions = {}) {
+    return this.queue(job.queue).add(job.name, data, opts);
   }
 
   /** Where a job is on its queue; `unknown` when the queue no longer has it. */
@@ -33,8 +34,9 @@ export class QueueProducer implements OnApplicationShutdown {
   }
 
   /** A repeating job; BullMQ's job scheduler keeps exactly one per id however many workers start. */
-  every(name: JobName, schedulerId: string, everyMs: number, data: object = {}) {
-    return this.queue(QUEUE_OF_JOB[name]).upsertJobScheduler(schedulerId, { every: everyMs }, { name, data });
+  every(job: JobDefinition<Job<NoJobData>>, schedulerId: string, everyMs: number) {
+    const data: NoJobData = {};
+    return this.queue(job.queue).upsertJobScheduler(schedulerId, { every: everyMs }, { name: job.name, data });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -4,18 +4,21 @@ import { Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { createRedisConnection } from './redis-connection';
 import { ON_JOB } from './on-job.decorator';
-import { JobName, QUEUE_OF_JOB, QueueName } from './queue-names';
+import { AnyJobDefinition, definedJobs, jobDefinition } from './job-definition';
+import { QueueName } from './queue-names';
 import { QUEUE_PREFIX, REDIS_URL } from './queue.tokens';
 
-/** Receives the BullMQ job, or what its queue's wrapper makes of it (an action context for actions). */
-export type JobHandler = (input: never, token?: string) => Promise<unknown>;
-type Handler = (input: unknown, token?: string) => Promise<unknown>;
+/**
+ * An @OnJob method found by reflection. @OnJob checked at compile time that it takes its definition's
+ * input (the BullMQ job, or what its queue's wrapper makes of it) and answers its result.
+ */
+export type JobHandler = (input: unknown, token?: string) => Promise<unknown>;
 
 /**
  * Wraps every handler of a queue (the actions queue wraps its handlers in the job lifecycle:
  * lock, job row, steps, events). Provided by the feature that owns that lifecycle.
  */
-export type QueueHandlerWrapper = (job: Job, handler: Handler, token: string | undefined) => Promise<unknown>;
+export type QueueHandlerWrapper = (job: Job, handler: JobHandler, token: string | undefined) => Promise<unknown>;
 export const QUEUE_HANDLER_WRAPPERS = Symbol('QUEUE_HANDLER_WRAPPERS');
 
 /** Finds every @OnJob handler, refuses to start when a job name has none (or two), and runs one BullMQ Worker per queue. */
@@ -23,7 +26,7 @@ export const QUEUE_HANDLER_WRAPPERS = Symbol('QUEUE_HANDLER_WRAPPERS');
 export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WorkerRunner.name);
   private readonly workers: Worker[] = [];
-  private readonly handlers = new Map<string, Handler>();
+  private readonly handlers = new Map<string, JobHandler>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -37,21 +40,26 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly wrappers: Partial<Record<QueueName, QueueHandlerWrapper>> = {},
   ) {}
 
-  /** The handler table, checked for completeness. Exposed for the start-up check's test. */
-  static collectHandlers(instances: object[], scanner: MetadataScanner, reflector: Reflector): Map<string, Handler> {
-    const found = new Map<string, Handler>();
+  /** The handler table, checked against the defined jobs. Exposed for the start-up check's test. */
+  static collectHandlers(
+    instances: object[],
+    scanner: MetadataScanner,
+    reflector: Reflector,
+    definitions: readonly AnyJobDefinition[] = definedJobs(),
+  ): Map<string, JobHandler> {
+    const found = new Map<string, JobHandler>();
     for (const instance of instances) {
       const proto = Object.getPrototypeOf(instance) as object;
       for (const method of scanner.getAllMethodNames(proto)) {
         const fn = (instance as Record<string, unknown>)[method];
         if (typeof fn !== 'function') continue;
-        const name = reflector.get<JobName | undefined>(ON_JOB, fn as () => unknown);
+        const name = reflector.get<string | undefined>(ON_JOB, fn as () => unknown);
         if (!name) continue;
         if (found.has(name)) throw new Error(`job "${name}" has two handlers`);
-        found.set(name, (fn as Handler).bind(instance));
+        found.set(name, (fn as JobHandler).bind(instance));
       }
     }
-    const missing = Object.values(JobName).filter((n) => !found.has(n));
+    const missing = definitions.map((d) => d.name).filter((n) => !found.has(n));
     if (missing.length) throw new Error(`no handler for job name(s): ${missing.join(', ')}`);
     return found;
   }
@@ -64,7 +72,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     for (const [name, handler] of WorkerRunner.collectHandlers(instances, this.scanner, this.reflector))
       this.handlers.set(name, handler);
 
-    const queues = new Set<QueueName>(Object.values(QUEUE_OF_JOB));
+    const queues = new Set<QueueName>(definedJobs().map((d) => d.queue));
     for (const queue of queues) {
       const worker = new Worker(queue, (job, token) => this.dispatch(job, token), {
         connection: createRedisConnection(this.redisUrl, 'worker'),
@@ -87,7 +95,8 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
   private dispatch(job: Job, token: string | undefined): Promise<unknown> {
     const handler = this.handlers.get(job.name);
     if (!handler) throw new Error(`no handler for job "${job.name}"`);
-    const wrapper = this.wrappers?.[QUEUE_OF_JOB[job.name as JobName]];
+    const queue = jobDefinition(job.name)?.queue;
+    const wrapper = queue && this.wrappers?.[queue];
     return wrapper ? wrapper(job, handler, token) : handler(job, token);
   }
 

@@ -34,7 +34,6 @@ import { ActionFailedError } from '../jobs/action-failure';
 import { createVerdict } from '../preflight/preflight-checks';
 import { DEFAULT_GEOREP_SSH_PORT, PreflightService } from '../preflight/preflight.service';
 import { OnJob } from '../queue/on-job.decorator';
-import { JobName } from '../queue/queue-names';
 import { asActionFailure } from '../hosts/host-failures';
 import { SessionGluster } from '../session-worker/session-gluster';
 import { SshExecResult, SshTarget } from '../ssh';
@@ -72,7 +71,7 @@ import {
   slaveUserCheckCommand,
   slaveUserProblem,
 } from '../gluster/mount-broker';
-import type { SessionCreateParams } from './session-create.service';
+import { GeoRepSessionCreate, SessionCreateParams } from './session-create-jobs';
 
 /** How long the keys may take to reach the slave after `create` (pitfall 3: the push-pem hook runs after create returns). */
 const KEYS_WAIT_MS = 120_000;
@@ -110,9 +109,9 @@ export class SessionCreateJob {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @OnJob(JobName.GeoRepSessionCreate)
-  async run(ctx: ActionContext): Promise<ActionOutcome> {
-    const p = ctx.params as unknown as SessionCreateParams;
+  @OnJob(GeoRepSessionCreate)
+  async run(ctx: ActionContext<SessionCreateParams>): Promise<ActionOutcome> {
+    const p = ctx.params;
     const origin = { jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId };
 
     const { ref, slaves, exists, group } = await ctx.step('Validating the master and slave volumes', async (step) => {

@@ -27,12 +27,12 @@ import type { ListQuery } from '../ovirt/query';
 import { BodyError, CreateInputOf } from '../ovirt/representation';
 import type { ActionReply, Caller } from '../ovirt/routes';
 import { matchesSearchValue } from '../ovirt/search';
-import { JobName } from '../queue/queue-names';
 import { isFingerprint, ServiceKey, SshClient } from '../ssh';
 import { GlusterBrickEntity } from '../volumes/gluster-brick.entity';
 import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
 import { VolumesRepository } from '../volumes/volumes.repository';
 import { nonEligibilityReasons, NonEligibilityReason } from './eligibility';
+import { GeoRepSessionCreate, SessionCreateParams } from './session-create-jobs';
 import { brickEmptyCheckCommand, parseBrickEmptyCheck } from '../gluster/georep-keys';
 import {
   CreateMethod,
@@ -42,25 +42,6 @@ import {
 } from './session-create.representation';
 
 export type SessionCreateBody = CreateInputOf<typeof GeoRepSessionCreateBodySchema>;
-
-/** What the create job needs (ids and names only: the job row and Redis never see a password). */
-export interface SessionCreateParams {
-  masterClusterId: string;
-  masterVolumeId: string;
-  slaveHostName: string;
-  slaveVolumeName: string;
-  slaveClusterId: string | null;
-  slaveVolumeId: string | null;
-  userName: string;
-  userGroup: string | null;
-  force: boolean;
-  start: boolean;
-  /** Fail the job when a preflight check fails (otherwise the preflight step is advisory). */
-  enforcePreflight: boolean;
-  method: CreateMethod;
-  /** A slave host the service does not manage: root over SSH on port 22, with the key pinned when its password installed the service key. */
-  unmanagedSlave: { port: number; fingerprint: string } | null;
-}
 
 /**
  * `GET …/georeplication-targets` (oVirt's eligible volumes, with reasons) and the request side of
@@ -297,11 +278,11 @@ export class SessionCreateService {
     };
     const submission = await this.runner.submit(
       {
-        name: JobName.GeoRepSessionCreate,
+        action: GeoRepSessionCreate,
         targetType: 'gluster_volume',
         targetId: master.id,
         description: `Creating geo-replication session ${master.name} -> ${slaveUrl}`,
-        params: params as unknown as Record<string, unknown>,
+        params,
         conflict: 'queue',
         eventRefs: { clusterId: master.clusterId },
         events: { success: EventCode.GeoRepSessionCreated, failure: EventCode.GeoRepSessionCreateFailed },

@@ -7,7 +7,8 @@ import { sessionName } from '../sessions/session.representation';
 import { ActionRunner } from '../jobs/action-runner';
 import { OvirtFault } from '../ovirt/faults';
 import { OnJob } from '../queue/on-job.decorator';
-import { JobName, QUEUE_OF_JOB } from '../queue/queue-names';
+import { SessionVerify } from '../sessions/session-jobs';
+import { VerifySweep } from './session-worker-jobs';
 import { QueueProducer } from '../queue/queue-producer';
 
 export const VERIFY_SWEEP_SCHEDULER_ID = 'session-verify-sweep';
@@ -84,13 +85,13 @@ export class PeriodicVerify implements OnApplicationBootstrap {
     if (this.config.role === 'api') return;
     const period = sweepPeriodMs(this.config.verifyIntervalMs);
     if (period > 0) {
-      await this.producer.every(JobName.VerifySweep, VERIFY_SWEEP_SCHEDULER_ID, period);
+      await this.producer.every(VerifySweep, VERIFY_SWEEP_SCHEDULER_ID, period);
     } else {
-      await this.producer.queue(QUEUE_OF_JOB[JobName.VerifySweep]).removeJobScheduler(VERIFY_SWEEP_SCHEDULER_ID);
+      await this.producer.queue(VerifySweep.queue).removeJobScheduler(VERIFY_SWEEP_SCHEDULER_ID);
     }
   }
 
-  @OnJob(JobName.VerifySweep)
+  @OnJob(VerifySweep)
   async sweep(): Promise<SweepOutcome> {
     const interval = this.config.verifyIntervalMs;
     if (interval <= 0) return { due: 0, submitted: 0, skipped: 0 };
@@ -101,7 +102,7 @@ export class PeriodicVerify implements OnApplicationBootstrap {
          FROM georep_sessions s
         WHERE s.status = 'active'
         ORDER BY s.last_verified ASC NULLS FIRST, s.id`,
-      [JobName.SessionVerify],
+      [SessionVerify.name],
     );
     const now = Date.now();
     const due = rows.filter((r) =>
@@ -128,7 +129,7 @@ export class PeriodicVerify implements OnApplicationBootstrap {
       try {
         await this.actions.submit(
           {
-            name: JobName.SessionVerify,
+            action: SessionVerify,
             targetType: SESSION_JOB_TARGET,
             targetId: s.id,
             description: `Periodic replication canary on geo-replication ${name}`,

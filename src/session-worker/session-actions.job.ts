@@ -17,9 +17,19 @@ import {
 import { ActionContext, ActionOutcome } from '../jobs/action-executor';
 import { ActionFailedError } from '../jobs/action-failure';
 import { OnJob } from '../queue/on-job.decorator';
-import { JobName } from '../queue/queue-names';
+import {
+  SessionCheckpoint,
+  SessionConfigReset,
+  SessionConfigResetParams,
+  SessionConfigSet,
+  SessionConfigSetParams,
+  SessionControl,
+  SessionControlParams,
+  SessionDelete,
+  SessionDeleteParams,
+} from '../sessions/session-jobs';
 import { desiredStatusAfter } from '../sessions/stall-detection';
-import { ControlVerb, SessionGluster } from './session-gluster';
+import { SessionGluster } from './session-gluster';
 import { expectedStatusAfter, refusalOf } from '../sessions/session-rules';
 
 const RUNNING: readonly GeoRepSessionRollupStatus[] = ['active', 'passive', 'initializing', 'partial_faulty', 'faulty'];
@@ -36,9 +46,9 @@ export class SessionActions {
     private readonly sessions: SessionsRepository,
   ) {}
 
-  @OnJob(JobName.SessionControl)
-  async control(ctx: ActionContext): Promise<ActionOutcome> {
-    const verb = ctx.params.verb as ControlVerb;
+  @OnJob(SessionControl)
+  async control(ctx: ActionContext<SessionControlParams>): Promise<ActionOutcome> {
+    const verb = ctx.params.verb;
     const force = ctx.params.force === true;
     let session = await this.current(ctx);
     if (expectedStatusAfter(verb).includes(session.status) && !force) {
@@ -61,7 +71,7 @@ export class SessionActions {
   }
 
   /** `config checkpoint now`, then the checkpoint's epoch as gluster stored it (the reference for completion). */
-  @OnJob(JobName.SessionCheckpoint)
+  @OnJob(SessionCheckpoint)
   async checkpoint(ctx: ActionContext): Promise<ActionOutcome> {
     let session = await this.current(ctx);
     await ctx.step(`Setting checkpoint now on ${sessionName(session)}`, (step) =>
@@ -80,8 +90,8 @@ export class SessionActions {
     };
   }
 
-  @OnJob(JobName.SessionDelete)
-  async delete(ctx: ActionContext): Promise<ActionOutcome> {
+  @OnJob(SessionDelete)
+  async delete(ctx: ActionContext<SessionDeleteParams>): Promise<ActionOutcome> {
     const session = await this.current(ctx, true);
     const refusal = refusalOf('delete', session.status, false);
     if (refusal) throw new ActionFailedError(409, 'Operation Failed', refusal);
@@ -100,14 +110,14 @@ export class SessionActions {
     return { result: { deleted: true }, description: `${sessionName(session)} deleted.` };
   }
 
-  @OnJob(JobName.SessionConfigSet)
-  async setOption(ctx: ActionContext): Promise<ActionOutcome> {
-    return this.configure(ctx, ctx.params.name as string, ctx.params.value as string);
+  @OnJob(SessionConfigSet)
+  async setOption(ctx: ActionContext<SessionConfigSetParams>): Promise<ActionOutcome> {
+    return this.configure(ctx, ctx.params.name, ctx.params.value);
   }
 
-  @OnJob(JobName.SessionConfigReset)
-  async resetOption(ctx: ActionContext): Promise<ActionOutcome> {
-    return this.configure(ctx, ctx.params.name as string, null);
+  @OnJob(SessionConfigReset)
+  async resetOption(ctx: ActionContext<SessionConfigResetParams>): Promise<ActionOutcome> {
+    return this.configure(ctx, ctx.params.name, null);
   }
 
   /**

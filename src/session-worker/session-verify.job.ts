@@ -11,7 +11,7 @@ import { HostsRepository } from '../hosts/hosts.repository';
 import { ActionContext, ActionOutcome } from '../jobs/action-executor';
 import { ActionFailedError } from '../jobs/action-failure';
 import { OnJob } from '../queue/on-job.decorator';
-import { JobName } from '../queue/queue-names';
+import { SessionVerify as SessionVerifyAction, SessionVerifyParams } from '../sessions/session-jobs';
 import { asActionFailure } from '../hosts/host-failures';
 import { SessionGluster } from './session-gluster';
 
@@ -48,8 +48,8 @@ export class SessionVerify {
     private readonly events: EventsService,
   ) {}
 
-  @OnJob(JobName.SessionVerify)
-  async verify(ctx: ActionContext): Promise<ActionOutcome> {
+  @OnJob(SessionVerifyAction)
+  async verify(ctx: ActionContext<SessionVerifyParams>): Promise<ActionOutcome> {
     const [session] = ctx.job.targetId === null ? [] : await this.sessions.findByIds([ctx.job.targetId]);
     if (!session) throw new ActionFailedError(409, 'Operation Failed', 'The session is no longer known.');
     const slaveHost = session.slaveHostId ? await this.hosts.findById(session.slaveHostId) : null;

@@ -16,7 +16,7 @@ import { ActionFailedError } from '../jobs/action-failure';
 import { ActionRunner } from '../jobs/action-runner';
 import type { ActionCall } from '../ovirt/routes';
 import { OnJob } from '../queue/on-job.decorator';
-import { JobName } from '../queue/queue-names';
+import { SessionHeal, SessionHealParams } from '../sessions/session-jobs';
 import { VolumesRepository } from '../volumes/volumes.repository';
 import { asActionFailure } from '../hosts/host-failures';
 import { SessionGluster } from './session-gluster';
@@ -80,7 +80,7 @@ export class StallHealer implements OnModuleInit {
       try {
         await this.runner.submit(
           {
-            name: JobName.SessionHeal,
+            action: SessionHeal,
             targetType: SESSION_JOB_TARGET,
             targetId: session.id,
             description: `Healing the stalled worker(s) of ${sessionName(session)} (${action})`,
@@ -99,14 +99,14 @@ export class StallHealer implements OnModuleInit {
     }
   }
 
-  @OnJob(JobName.SessionHeal)
-  async healJob(ctx: ActionContext): Promise<ActionOutcome> {
+  @OnJob(SessionHeal)
+  async healJob(ctx: ActionContext<SessionHealParams>): Promise<ActionOutcome> {
     const [stored] = ctx.job.targetId === null ? [] : await this.sessions.findByIds([ctx.job.targetId]);
     if (!stored) throw new ActionFailedError(409, 'Operation Failed', 'The session is no longer known.');
     const origin: SyncOrigin = { jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId };
     const session = await ctx.step('Reading the status of the session', () => this.gluster.refresh(stored, origin));
     if (!session) throw new ActionFailedError(409, 'Operation Failed', 'The session no longer exists in gluster.');
-    const action = (ctx.params.action as HealAction | undefined) ?? this.config.healAction;
+    const action = ctx.params.action ?? this.config.healAction;
     if (action === 'off')
       return { result: { healed: false }, description: `Healing is off; ${sessionName(session)} was not touched.` };
     const step: HealStep = (description, work) => ctx.step(description, (s) => work((hostId) => s.ranOn(hostId)));

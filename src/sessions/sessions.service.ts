@@ -6,14 +6,23 @@ import {
   normalizeGeoRepOption,
   requireSettableGeoRepOption,
 } from '../gluster';
-import { ActionRequest } from '../jobs/action-definition';
+import { ActionDefinition, ActionRequest } from '../jobs/action-definition';
 import { actionReply, ActionRunner, ActionSubmission } from '../jobs/action-runner';
 import { BodyError } from '../ovirt/representation';
 import { refusalOf, SessionVerb } from './session-rules';
 import { OvirtFault } from '../ovirt/faults';
 import type { ListQuery } from '../ovirt/query';
 import type { ActionCall, ActionInput, ActionReply } from '../ovirt/routes';
-import { JobName } from '../queue/queue-names';
+import { ClusterRefresh } from '../clusters/cluster-jobs';
+import {
+  SessionCheckpoint,
+  SessionConfigReset,
+  SessionConfigSet,
+  SessionControl,
+  SessionDelete,
+  SessionVerify,
+  SessionVerifyParams,
+} from './session-jobs';
 import { VolumesService } from '../volumes/volumes.service';
 import { GeoRepSessionEntity, SESSION_JOB_TARGET } from './georep-session.entity';
 import {
@@ -84,7 +93,8 @@ export class SessionsService {
     const session = await this.get(clusterId, volumeId, id);
     const submission = await this.actions.submit(
       {
-        name: JobName.ClusterRefresh,
+        action: ClusterRefresh,
+        params: {},
         targetType: 'cluster',
         targetId: session.clusterId,
         description: `Refreshing geo-replication session ${session.slaveHostName}::${session.slaveVolumeName}`,
@@ -121,7 +131,7 @@ export class SessionsService {
     };
     const submission = await this.submit(
       session,
-      JobName.SessionControl,
+      SessionControl,
       `${verb[0].toUpperCase()}${verb.slice(1)} geo-replication ${sessionName(session)}`,
       { verb, force },
       events[verb],
@@ -136,7 +146,7 @@ export class SessionsService {
     return actionReply(
       await this.submit(
         session,
-        JobName.SessionCheckpoint,
+        SessionCheckpoint,
         `Checkpoint on geo-replication ${sessionName(session)}`,
         {},
         events,
@@ -151,8 +161,8 @@ export class SessionsService {
     const session = await this.get(clusterId, volumeId, id);
     const timeout = (input.params as { timeout?: number }).timeout;
     const events = { success: EventCode.GeoRepVerified, failure: EventCode.GeoRepVerifyFailed };
-    const request = {
-      name: JobName.SessionVerify,
+    const request: ActionRequest<SessionVerifyParams> = {
+      action: SessionVerify,
       targetType: SESSION_JOB_TARGET,
       targetId: session.id,
       description: `Replication canary on geo-replication ${sessionName(session)}`,
@@ -181,7 +191,7 @@ export class SessionsService {
     const events = { success: EventCode.GeoRepSessionDeleted, failure: EventCode.GeoRepSessionDeleteFailed };
     const submission = await this.submit(
       session,
-      JobName.SessionDelete,
+      SessionDelete,
       `Delete geo-replication ${sessionName(session)}`,
       { reset_sync_time: resetSyncTime },
       events,
@@ -212,7 +222,7 @@ export class SessionsService {
     const events = { success: EventCode.GeoRepConfigSet, failure: EventCode.GeoRepConfigSetFailed };
     const submission = await this.submit(
       session,
-      JobName.SessionConfigSet,
+      SessionConfigSet,
       `Set ${option.name} on geo-replication ${sessionName(session)}`,
       option,
       events,
@@ -244,7 +254,7 @@ export class SessionsService {
     return this.answerFor(
       await this.submit(
         session,
-        JobName.SessionConfigReset,
+        SessionConfigReset,
         `Reset ${canonical} on geo-replication ${sessionName(session)}`,
         { name: canonical },
         events,
@@ -258,17 +268,17 @@ export class SessionsService {
     if (refusal) throw OvirtFault.conflict(refusal);
   }
 
-  private submit(
+  private submit<P extends object>(
     session: GeoRepSessionEntity,
-    name: JobName,
+    action: ActionDefinition<P>,
     description: string,
-    params: Record<string, unknown>,
+    params: NoInfer<P>,
     events: ActionRequest['events'],
     call: ActionCall,
   ): Promise<ActionSubmission> {
     return this.actions.submit(
       {
-        name,
+        action,
         targetType: SESSION_JOB_TARGET,
         targetId: session.id,
         description,

@@ -5,7 +5,7 @@ import { actionReply, ActionRunner } from '../jobs/action-runner';
 import { OvirtFault } from '../ovirt/faults';
 import type { ListQuery } from '../ovirt/query';
 import type { ActionInput, ActionReply } from '../ovirt/routes';
-import { JobName } from '../queue/queue-names';
+import { ClusterRefresh } from '../clusters/cluster-jobs';
 import { GlusterBrickEntity } from './gluster-brick.entity';
 import { GlusterVolumeEntity } from './gluster-volume.entity';
 import { brickView, GlusterBrickView, GlusterVolumeView, volumeView } from './volume.representation';
@@ -69,7 +69,8 @@ export class VolumesService {
     const volume = await this.get(clusterId, id);
     const submission = await this.actions.submit(
       {
-        name: JobName.ClusterRefresh,
+        action: ClusterRefresh,
+        params: {},
         targetType: 'cluster',
         targetId: clusterId,
         description: `Refreshing gluster volume ${volume.name}`,

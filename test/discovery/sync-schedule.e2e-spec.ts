@@ -1,5 +1,6 @@
 import { DiscoverySchedule, SYNC_ALL_SCHEDULER_ID } from '../../src/discovery/discovery-schedule.job';
-import { JobName, QueueName } from '../../src/queue/queue-names';
+import { SyncAllClusters } from '../../src/discovery/discovery-jobs';
+import { QueueName } from '../../src/queue/queue-names';
 import { QueueProducer } from '../../src/queue/queue-producer';
 import { API, JSON_TYPE } from '../api/api-helpers';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -19,7 +20,7 @@ describe('periodic discovery sync schedule', () => {
       .get(QueueProducer)
       .queue(QueueName.Maintenance)
       .getJobScheduler(SYNC_ALL_SCHEDULER_ID);
-    expect(scheduler).toMatchObject({ name: JobName.SyncAllClusters, every: 45_000 });
+    expect(scheduler).toMatchObject({ name: SyncAllClusters.name, every: 45_000 });
     // a cluster whose only host was never reached is not polled (its refresh action reports it instead)
     const cluster = (
       (

@@ -1,5 +1,6 @@
 import { QueueEvents } from 'bullmq';
-import { QueueName, JobName } from '../../src/queue/queue-names';
+import { QueueName } from '../../src/queue/queue-names';
+import { PruneExpiredTokens } from '../../src/users/user-jobs';
 import { QueueProducer } from '../../src/queue/queue-producer';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -47,7 +48,7 @@ describe('health and the worker (role all)', () => {
     });
     await events.waitUntilReady();
     try {
-      const job = await producer.add(JobName.PruneExpiredTokens, {});
+      const job = await producer.add(PruneExpiredTokens, {});
       const result = await job.waitUntilFinished(events, 30_000);
       expect(result).toEqual({ removed: 1 });
     } finally {

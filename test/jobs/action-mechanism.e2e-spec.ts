@@ -4,12 +4,13 @@ import request from 'supertest';
 import { EmbeddedRedis } from '../../src/embedded/embedded-redis';
 import { EventCode } from '../../src/events/event-codes';
 import { OvirtFault } from '../../src/ovirt/faults';
-import { ActionRequest } from '../../src/jobs/action-definition';
+import { ActionRequest, NoParams } from '../../src/jobs/action-definition';
 import { ActionRunner } from '../../src/jobs/action-runner';
 import { TargetLock } from '../../src/jobs/target-lock';
 import { LostJobs } from '../../src/jobs/lost-jobs.job';
 import { OutboxReconciler } from '../../src/jobs/outbox-reconciler.job';
-import { JobName, QueueName } from '../../src/queue/queue-names';
+import { ClusterRefresh } from '../../src/clusters/cluster-jobs';
+import { QueueName } from '../../src/queue/queue-names';
 import { QueueProducer } from '../../src/queue/queue-producer';
 import { runService, ServiceProcess } from '../support/processes';
 import { startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
@@ -18,9 +19,10 @@ import { CuttableLink, cuttableLink } from './cuttable-link';
 
 const caller = { correlationId: 'corr-1', userId: null };
 
-function refresh(clusterId: string, conflict: ActionRequest['conflict'] = 'exclusive'): ActionRequest {
+function refresh(clusterId: string, conflict: ActionRequest['conflict'] = 'exclusive'): ActionRequest<NoParams> {
   return {
-    name: JobName.ClusterRefresh,
+    action: ClusterRefresh,
+    params: {},
     targetType: 'cluster',
     targetId: clusterId,
     description: 'Refresh cluster',
@@ -545,11 +547,11 @@ describe('an API process that dies between commit and enqueue', () => {
     const clusterId = await addCluster(t, 'queued-by-older-version');
     const [job] = await t.sql<{ id: string }>(
       `INSERT INTO jobs (description, status, run_state, action, target_type, target_id, params) VALUES ('Refresh cluster', 'started', 'queued', $1, 'cluster', $2, '{}') RETURNING id`,
-      [JobName.ClusterRefresh, clusterId],
+      [ClusterRefresh.name, clusterId],
     );
     await t.sql(
       `INSERT INTO outbox (job_id, queue, name, payload, created_at) VALUES ($1, 'actions', $2, $3, now() - interval '1 minute')`,
-      [job.id, JobName.ClusterRefresh, JSON.stringify({ jobId: job.id })],
+      [job.id, ClusterRefresh.name, JSON.stringify({ jobId: job.id })],
     );
     await t.app.get(OutboxReconciler).reconcile();
     const [row] = await t.sql<{ status: string; run_state: string; error: { detail: string } }>(

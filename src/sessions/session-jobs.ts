@@ -1,0 +1,41 @@
+import type { HealAction } from '../config/config';
+import { defineAction, NoParams } from '../jobs/action-definition';
+import type { SessionVerb } from './session-rules';
+
+/** The session actions; their handlers live in session-worker/. */
+
+export interface SessionControlParams {
+  verb: Exclude<SessionVerb, 'delete'>;
+  force: boolean;
+}
+export const SessionControl = defineAction<SessionControlParams>('session.control');
+
+export const SessionCheckpoint = defineAction<NoParams>('session.checkpoint');
+
+export interface SessionDeleteParams {
+  reset_sync_time: boolean;
+}
+export const SessionDelete = defineAction<SessionDeleteParams>('session.delete');
+
+export interface SessionConfigSetParams {
+  name: string;
+  value: string;
+}
+export const SessionConfigSet = defineAction<SessionConfigSetParams>('session.config-set');
+
+export interface SessionConfigResetParams {
+  name: string;
+}
+export const SessionConfigReset = defineAction<SessionConfigResetParams>('session.config-reset');
+
+export interface SessionVerifyParams {
+  /** Seconds to wait for the probe on the slave (the handler's default without it). */
+  timeout?: number;
+}
+export const SessionVerify = defineAction<SessionVerifyParams>('session.verify');
+
+export interface SessionHealParams {
+  /** The heal action when it was submitted (the configured one without it). */
+  action?: HealAction;
+}
+export const SessionHeal = defineAction<SessionHealParams>('session.heal');
