@@ -110,13 +110,7 @@ export class OvirtResponseInterceptor implements NestInterceptor {
         return undefined;
       case 'action': {
         const reply = result as ActionReply;
-        const view = {
-          ...(reply.params ?? {}),
-          status: reply.status,
-          ...(reply.job ? { job: reply.job } : {}),
-          ...(reply.fault ? { fault: { reason: reply.fault.reason, detail: reply.fault.detail } } : {}),
-        };
-        body = renderAction(spec.schema, view as never, format);
+        body = renderAction(spec.schema, actionView(reply) as never, format);
         res.status(actionHttpStatus(reply));
         break;
       }
@@ -124,6 +118,16 @@ export class OvirtResponseInterceptor implements NestInterceptor {
     res.type(CONTENT_TYPES[format]);
     return body;
   }
+}
+
+/** The `<action>` envelope's view: the echoed parameters, then status, job and fault. */
+function actionView(reply: ActionReply): object {
+  return {
+    ...(reply.params ?? {}),
+    status: reply.status,
+    ...(reply.job ? { job: reply.job } : {}),
+    ...(reply.fault ? { fault: { reason: reply.fault.reason, detail: reply.fault.detail } } : {}),
+  };
 }
 
 function renderOne(schema: ResourceSchema, view: object, format: Format): string {

@@ -144,6 +144,40 @@ function valueOf(token: Token | undefined, field: string, spec: SearchSpec): str
   return value;
 }
 
+/** `sortby <field> [asc|desc]` starting at tokens[i]; nothing may follow it. */
+function sortClause(tokens: readonly Token[], i: number, spec: SearchSpec): SortKey {
+  const field = fieldOf(tokens[i + 1], spec, 'a field name after sortby');
+  let next = i + 2;
+  let descending = false;
+  if (isKeyword(tokens[next], 'asc') || isKeyword(tokens[next], 'desc')) {
+    descending = tokens[next].text.toLowerCase() === 'desc';
+    next++;
+  }
+  if (next < tokens.length) {
+    throw problem(
+      `sortby must come last (unexpected "${safeText(tokens[next].text, 20)}" at position ${tokens[next].at + 1})`,
+    );
+  }
+  return { field, descending };
+}
+
+/** `field op value`: the three tokens starting at tokens[i]. */
+function condition(tokens: readonly Token[], i: number, spec: SearchSpec): SearchCondition {
+  const field = fieldOf(tokens[i], spec, 'a condition such as name=value');
+  const op = tokens[i + 1];
+  if (op?.kind !== 'op') {
+    throw problem(`expected an operator (=, !=, <, <=, >, >=) after ${field}${op ? ` at position ${op.at + 1}` : ''}`);
+  }
+  const value = valueOf(tokens[i + 2], field, spec);
+  if (op.text === '=' || op.text === '!=') {
+    return { field, negate: op.text === '!=', value };
+  }
+  const { type, ordered } = spec.fields[field];
+  if (type !== 'number' && type !== 'date' && !ordered) throw problem(`${field} can only be compared with = or !=`);
+  if (value.includes('*')) throw problem(`a wildcard cannot be compared with ${op.text}`);
+  return { field, negate: false, value, comparison: op.text as Comparison };
+}
+
 export function parseSearch(text: string | undefined, spec: SearchSpec): SearchQuery {
   const defaultSort: SortKey = { field: spec.defaultSort, descending: spec.defaultDescending ?? false };
   if (text === undefined || text.trim() === '') {
@@ -158,19 +192,7 @@ export function parseSearch(text: string | undefined, spec: SearchSpec): SearchQ
   let i = 0;
   while (i < tokens.length) {
     if (isKeyword(tokens[i], 'sortby')) {
-      const field = fieldOf(tokens[i + 1], spec, 'a field name after sortby');
-      i += 2;
-      let descending = false;
-      if (isKeyword(tokens[i], 'asc') || isKeyword(tokens[i], 'desc')) {
-        descending = tokens[i].text.toLowerCase() === 'desc';
-        i++;
-      }
-      sort = { field, descending };
-      if (i < tokens.length) {
-        throw problem(
-          `sortby must come last (unexpected "${safeText(tokens[i].text, 20)}" at position ${tokens[i].at + 1})`,
-        );
-      }
+      sort = sortClause(tokens, i, spec);
       break;
     }
     if (conditions.length > 0) {
@@ -180,22 +202,7 @@ export function parseSearch(text: string | undefined, spec: SearchSpec): SearchQ
       i++;
     }
     if (isKeyword(tokens[i], 'page')) throw problem('"page" is not supported; use max');
-    const field = fieldOf(tokens[i], spec, 'a condition such as name=value');
-    const op = tokens[i + 1];
-    if (op?.kind !== 'op') {
-      throw problem(
-        `expected an operator (=, !=, <, <=, >, >=) after ${field}${op ? ` at position ${op.at + 1}` : ''}`,
-      );
-    }
-    const value = valueOf(tokens[i + 2], field, spec);
-    if (op.text === '=' || op.text === '!=') {
-      conditions.push({ field, negate: op.text === '!=', value });
-    } else {
-      const { type, ordered } = spec.fields[field];
-      if (type !== 'number' && type !== 'date' && !ordered) throw problem(`${field} can only be compared with = or !=`);
-      if (value.includes('*')) throw problem(`a wildcard cannot be compared with ${op.text}`);
-      conditions.push({ field, negate: false, value, comparison: op.text as Comparison });
-    }
+    conditions.push(condition(tokens, i, spec));
     if (conditions.length > MAX_CONDITIONS) throw problem(`more than ${MAX_CONDITIONS} conditions`);
     i += 3;
   }
