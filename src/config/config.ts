@@ -132,17 +132,70 @@ function printable(raw: string): string {
   return clean.length > 60 ? `${clean.slice(0, 60)}...` : clean;
 }
 
+/** The environment being read, and one line per bad value found so far (in the order they are read). */
+class EnvReader {
+  readonly problems: string[] = [];
+
+  constructor(readonly env: NodeJS.ProcessEnv) {}
+
+  wholeNumber(name: string, fallback: string, max: number): number {
+    const raw = this.env[name] ?? fallback;
+    if (!/^\d{1,9}$/.test(raw) || Number(raw) > max) {
+      this.problems.push(`${name}: must be a whole number between 0 and ${max} (got "${printable(raw)}")`);
+      return 0;
+    }
+    return Number(raw);
+  }
+
+  positive(name: string, fallback: string, max: number): number {
+    const value = this.wholeNumber(name, fallback, max);
+    if (/^0+$/.test(this.env[name] ?? '')) this.problems.push(`${name}: must be at least 1`);
+    return value;
+  }
+}
+
 /** Reads and validates the environment. Every bad value gives one line naming the setting. */
 export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConfig {
-  const problems: string[] = [];
-  const roleArg = argv.find((a) => ROLES.includes(a as Role));
-  const roleRaw = roleArg ?? env.GEOREP_ROLE ?? 'all';
-  if (!ROLES.includes(roleRaw as Role))
-    problems.push(`GEOREP_ROLE: must be one of ${ROLES.join(', ')} (got "${printable(roleRaw)}")`);
-
-  const port = parsePort(env.PORT ?? '8080', 'PORT', problems);
+  const r = new EnvReader(env);
+  const role = readRole(r, argv);
+  const port = parsePort(env.PORT ?? '8080', 'PORT', r.problems);
   const host = env.HOST ?? '0.0.0.0';
+  const services = readServices(r);
+  const admin = readAdmin(r, services.databaseUrl);
+  const local = readLocalSettings(r);
+  const jobs = readJobSettings(r);
+  const sessionCare = readSessionCareSettings(r);
+  const glusterdRestart = readGlusterdRestart(r);
+  const login = readLoginSettings(r);
+  const tls = tlsConfig(env, local.dataDir, r.problems);
 
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return {
+    role,
+    port,
+    host,
+    ...services,
+    ...admin,
+    ...local,
+    ...jobs,
+    ...sessionCare,
+    ...glusterdRestart,
+    ...login,
+    ...(tls ? { tls } : {}),
+  };
+}
+
+/** A role word on the command line wins over GEOREP_ROLE. */
+function readRole(r: EnvReader, argv: string[]): Role {
+  const roleArg = argv.find((a) => ROLES.includes(a as Role));
+  const roleRaw = roleArg ?? r.env.GEOREP_ROLE ?? 'all';
+  if (!ROLES.includes(roleRaw as Role))
+    r.problems.push(`GEOREP_ROLE: must be one of ${ROLES.join(', ')} (got "${printable(roleRaw)}")`);
+  return roleRaw as Role;
+}
+
+function readServices(r: EnvReader): Pick<AppConfig, 'databaseUrl' | 'redisUrl'> {
+  const { env, problems } = r;
   const databaseUrl = env.DATABASE_URL
     ? parseUrl(env.DATABASE_URL, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems)
     : undefined;
@@ -150,7 +203,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
   if (Boolean(env.DATABASE_URL) !== Boolean(env.REDIS_URL)) {
     problems.push('DATABASE_URL and REDIS_URL: set both to use external services, or neither for the embedded default');
   }
+  return { databaseUrl, redisUrl };
+}
 
+function readAdmin(
+  r: EnvReader,
+  databaseUrl: string | undefined,
+): Pick<AppConfig, 'adminUser' | 'adminPassword' | 'secretKey'> {
+  const { env, problems } = r;
   const adminUser = env.GEOREP_ADMIN_USER ?? 'admin@internal';
   if (!ADMIN_USER.test(adminUser))
     problems.push(`GEOREP_ADMIN_USER: must look like user@domain (got "${printable(adminUser)}")`);
@@ -166,7 +226,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
       'GEOREP_SECRET_KEY: required when DATABASE_URL is set (every replica must share it; generate one with `openssl rand -base64 48`)',
     );
   }
+  return { adminUser, adminPassword, secretKey };
+}
 
+/** The data dir, log level, queue prefix and shutdown grace. */
+function readLocalSettings(r: EnvReader): Pick<AppConfig, 'dataDir' | 'logLevel' | 'queuePrefix' | 'shutdownGraceMs'> {
+  const { env, problems } = r;
   const dataDir = env.GEOREP_DATA_DIR || defaultDataDir();
   if (!path.isAbsolute(dataDir))
     problems.push(`GEOREP_DATA_DIR: must be an absolute path (got "${printable(dataDir)}")`);
@@ -181,66 +246,30 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
 
   const graceRaw = env.GEOREP_SHUTDOWN_GRACE_SECONDS ?? '30';
   if (!/^\d{1,4}$/.test(graceRaw)) problems.push('GEOREP_SHUTDOWN_GRACE_SECONDS: must be a whole number of seconds');
+  return { dataDir, logLevel, queuePrefix, shutdownGraceMs: Number(graceRaw) * 1000 };
+}
 
-  const wholeNumber = (name: string, fallback: string, max: number): number => {
-    const raw = env[name] ?? fallback;
-    if (!/^\d{1,9}$/.test(raw) || Number(raw) > max) {
-      problems.push(`${name}: must be a whole number between 0 and ${max} (got "${printable(raw)}")`);
-      return 0;
-    }
-    return Number(raw);
-  };
-  const actionWaitSeconds = wholeNumber('GEOREP_ACTION_WAIT_SECONDS', '30', 3600);
-  const actionQueueLimit = wholeNumber('GEOREP_ACTION_QUEUE_LIMIT', '5', 1000);
-  const jobRetentionHours = wholeNumber('GEOREP_JOB_RETENTION_HOURS', '168', 100_000);
-  const eventRetentionDays = wholeNumber('GEOREP_EVENT_RETENTION_DAYS', '30', 10_000);
-  const jobLockSeconds = wholeNumber('GEOREP_JOB_LOCK_SECONDS', '30', 3600);
-  if (jobLockSeconds < 2) problems.push('GEOREP_JOB_LOCK_SECONDS: must be at least 2');
-  const testActionDelayMs = wholeNumber('GEOREP_TEST_ACTION_DELAY_MS', '0', 600_000);
-  const lostJobSweepSeconds = wholeNumber('GEOREP_LOST_JOB_SWEEP_SECONDS', '60', 86_400);
-  const syncIntervalSeconds = wholeNumber('GEOREP_SYNC_INTERVAL_SECONDS', '60', 86_400);
-  const stallSeconds = wholeNumber('GEOREP_STALL_SECONDS', '300', 86_400);
-  const healAction = (env.GEOREP_HEAL_ACTION ?? 'restart-worker') as HealAction;
-  if (!HEAL_ACTIONS.includes(healAction))
-    problems.push(`GEOREP_HEAL_ACTION: must be one of ${HEAL_ACTIONS.join(', ')} (got "${printable(healAction)}")`);
-  const healMaxPerHour = wholeNumber('GEOREP_HEAL_MAX_PER_HOUR', '3', 1000);
-  const drPollIntervalMs = wholeNumber('GEOREP_DR_POLL_INTERVAL_MS', '5000', 600_000);
-  const verifyIntervalSeconds = wholeNumber('GEOREP_VERIFY_INTERVAL_SECONDS', '0', 31_536_000);
-  if (drPollIntervalMs < 100 && problems.every((p) => !p.startsWith('GEOREP_DR_POLL_INTERVAL_MS')))
-    problems.push('GEOREP_DR_POLL_INTERVAL_MS: must be at least 100');
+type JobSettings = Pick<
+  AppConfig,
+  | 'actionWaitMs'
+  | 'actionQueueLimit'
+  | 'jobRetentionMs'
+  | 'eventRetentionMs'
+  | 'jobLockMs'
+  | 'lostJobSweepMs'
+  | 'testActionDelayMs'
+>;
 
-  const positive = (name: string, fallback: string, max: number): number => {
-    const value = wholeNumber(name, fallback, max);
-    if (/^0+$/.test(env[name] ?? '')) problems.push(`${name}: must be at least 1`);
-    return value;
-  };
-  const glusterdRestartCommand = (env.GEOREP_GLUSTERD_RESTART_COMMAND ?? 'systemctl restart glusterd').trim();
-  if (glusterdRestartCommand === '' || /[\r\n\0]/.test(glusterdRestartCommand))
-    problems.push('GEOREP_GLUSTERD_RESTART_COMMAND: must be one non-empty line');
-  const glusterdRestartTimeoutSeconds = positive('GEOREP_GLUSTERD_RESTART_TIMEOUT_SECONDS', '120', 3600);
-  const tokenTtlMinutes = positive('GEOREP_TOKEN_TTL_MINUTES', '1440', 525_600);
-  const credentialCacheSeconds = wholeNumber('GEOREP_CREDENTIAL_CACHE_SECONDS', '300', 86_400);
-  const loginMaxFailuresPerUser = positive('GEOREP_LOGIN_MAX_FAILURES', '5', 1_000_000);
-  const loginMaxFailuresPerAddress = positive('GEOREP_LOGIN_MAX_FAILURES_PER_ADDRESS', '20', 1_000_000);
-  const loginWindowSeconds = positive('GEOREP_LOGIN_WINDOW_SECONDS', '300', 86_400);
-  const loginMaxConcurrent = positive('GEOREP_LOGIN_MAX_CONCURRENT', '2', 64);
-
-  const tls = tlsConfig(env, dataDir, problems);
-
-  if (problems.length > 0) throw new ConfigError(problems);
+function readJobSettings(r: EnvReader): JobSettings {
+  const actionWaitSeconds = r.wholeNumber('GEOREP_ACTION_WAIT_SECONDS', '30', 3600);
+  const actionQueueLimit = r.wholeNumber('GEOREP_ACTION_QUEUE_LIMIT', '5', 1000);
+  const jobRetentionHours = r.wholeNumber('GEOREP_JOB_RETENTION_HOURS', '168', 100_000);
+  const eventRetentionDays = r.wholeNumber('GEOREP_EVENT_RETENTION_DAYS', '30', 10_000);
+  const jobLockSeconds = r.wholeNumber('GEOREP_JOB_LOCK_SECONDS', '30', 3600);
+  if (jobLockSeconds < 2) r.problems.push('GEOREP_JOB_LOCK_SECONDS: must be at least 2');
+  const testActionDelayMs = r.wholeNumber('GEOREP_TEST_ACTION_DELAY_MS', '0', 600_000);
+  const lostJobSweepSeconds = r.wholeNumber('GEOREP_LOST_JOB_SWEEP_SECONDS', '60', 86_400);
   return {
-    role: roleRaw as Role,
-    port,
-    host,
-    databaseUrl,
-    redisUrl,
-    adminUser,
-    adminPassword,
-    secretKey,
-    dataDir,
-    logLevel,
-    queuePrefix,
-    shutdownGraceMs: Number(graceRaw) * 1000,
     actionWaitMs: actionWaitSeconds * 1000,
     actionQueueLimit,
     jobRetentionMs: jobRetentionHours * 3_600_000,
@@ -248,21 +277,70 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
     jobLockMs: jobLockSeconds * 1000,
     lostJobSweepMs: lostJobSweepSeconds * 1000,
     testActionDelayMs,
+  };
+}
+
+type SessionCareSettings = Pick<
+  AppConfig,
+  'syncIntervalMs' | 'stallThresholdMs' | 'healAction' | 'healMaxPerHour' | 'drPollIntervalMs' | 'verifyIntervalMs'
+>;
+
+/** Discovery sync, stall healing, DR polling and the periodic verify. */
+function readSessionCareSettings(r: EnvReader): SessionCareSettings {
+  const { env, problems } = r;
+  const syncIntervalSeconds = r.wholeNumber('GEOREP_SYNC_INTERVAL_SECONDS', '60', 86_400);
+  const stallSeconds = r.wholeNumber('GEOREP_STALL_SECONDS', '300', 86_400);
+  const healAction = (env.GEOREP_HEAL_ACTION ?? 'restart-worker') as HealAction;
+  if (!HEAL_ACTIONS.includes(healAction))
+    problems.push(`GEOREP_HEAL_ACTION: must be one of ${HEAL_ACTIONS.join(', ')} (got "${printable(healAction)}")`);
+  const healMaxPerHour = r.wholeNumber('GEOREP_HEAL_MAX_PER_HOUR', '3', 1000);
+  const drPollIntervalMs = r.wholeNumber('GEOREP_DR_POLL_INTERVAL_MS', '5000', 600_000);
+  const verifyIntervalSeconds = r.wholeNumber('GEOREP_VERIFY_INTERVAL_SECONDS', '0', 31_536_000);
+  if (drPollIntervalMs < 100 && problems.every((p) => !p.startsWith('GEOREP_DR_POLL_INTERVAL_MS')))
+    problems.push('GEOREP_DR_POLL_INTERVAL_MS: must be at least 100');
+  return {
     syncIntervalMs: syncIntervalSeconds * 1000,
     stallThresholdMs: stallSeconds * 1000,
     healAction,
     healMaxPerHour,
     drPollIntervalMs,
     verifyIntervalMs: verifyIntervalSeconds * 1000,
-    glusterdRestartCommand,
-    glusterdRestartTimeoutMs: glusterdRestartTimeoutSeconds * 1000,
+  };
+}
+
+function readGlusterdRestart(r: EnvReader): Pick<AppConfig, 'glusterdRestartCommand' | 'glusterdRestartTimeoutMs'> {
+  const glusterdRestartCommand = (r.env.GEOREP_GLUSTERD_RESTART_COMMAND ?? 'systemctl restart glusterd').trim();
+  if (glusterdRestartCommand === '' || /[\r\n\0]/.test(glusterdRestartCommand))
+    r.problems.push('GEOREP_GLUSTERD_RESTART_COMMAND: must be one non-empty line');
+  const glusterdRestartTimeoutSeconds = r.positive('GEOREP_GLUSTERD_RESTART_TIMEOUT_SECONDS', '120', 3600);
+  return { glusterdRestartCommand, glusterdRestartTimeoutMs: glusterdRestartTimeoutSeconds * 1000 };
+}
+
+type LoginSettings = Pick<
+  AppConfig,
+  | 'tokenTtlMs'
+  | 'credentialCacheMs'
+  | 'loginMaxFailuresPerUser'
+  | 'loginMaxFailuresPerAddress'
+  | 'loginWindowMs'
+  | 'loginMaxConcurrent'
+>;
+
+/** Tokens, the credential cache and the login limits. */
+function readLoginSettings(r: EnvReader): LoginSettings {
+  const tokenTtlMinutes = r.positive('GEOREP_TOKEN_TTL_MINUTES', '1440', 525_600);
+  const credentialCacheSeconds = r.wholeNumber('GEOREP_CREDENTIAL_CACHE_SECONDS', '300', 86_400);
+  const loginMaxFailuresPerUser = r.positive('GEOREP_LOGIN_MAX_FAILURES', '5', 1_000_000);
+  const loginMaxFailuresPerAddress = r.positive('GEOREP_LOGIN_MAX_FAILURES_PER_ADDRESS', '20', 1_000_000);
+  const loginWindowSeconds = r.positive('GEOREP_LOGIN_WINDOW_SECONDS', '300', 86_400);
+  const loginMaxConcurrent = r.positive('GEOREP_LOGIN_MAX_CONCURRENT', '2', 64);
+  return {
     tokenTtlMs: tokenTtlMinutes * 60_000,
     credentialCacheMs: credentialCacheSeconds * 1000,
     loginMaxFailuresPerUser,
     loginMaxFailuresPerAddress,
     loginWindowMs: loginWindowSeconds * 1000,
     loginMaxConcurrent,
-    ...(tls ? { tls } : {}),
   };
 }
 
