@@ -42,6 +42,22 @@ function traversableBy(dir: string, uid: number, gid: number): boolean {
   }
 }
 
+/** How the PostgreSQL programs are run: from where, as whom, with which environment. */
+interface ServerProcess {
+  readonly nativeDir: string;
+  /** Set when running as root: the system user the programs run as. */
+  readonly ids?: { uid: number; gid: number };
+  readonly spawnIds: { uid?: number; gid?: number };
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** The superuser password, made once (random) and kept in the instance directory. */
+function readOrCreatePassword(passwordFile: string): string {
+  if (!fs.existsSync(passwordFile))
+    fs.writeFileSync(passwordFile, crypto.randomBytes(24).toString('base64url'), { mode: 0o600 });
+  return fs.readFileSync(passwordFile, 'utf8').trim();
+}
+
 export interface EmbeddedPostgresOptions {
   /** Directory holding everything of this instance: `pgdata/`, the binary copy (as root), the password. */
   baseDir: string;
@@ -73,68 +89,81 @@ export class EmbeddedPostgres {
 
   async start(): Promise<void> {
     const { baseDir } = this.options;
-    const log = this.options.log ?? (() => undefined);
     fs.mkdirSync(baseDir, { recursive: true, mode: 0o711 });
     const pgdata = path.join(baseDir, 'pgdata');
-    const asRoot = process.getuid?.() === 0;
-    let ids: { uid: number; gid: number } | undefined;
-    let nativeDir = locateBinaryPackage();
-
-    if (asRoot) {
-      ids = ensureSystemUser(PG_SYSTEM_USER);
-      fs.chmodSync(baseDir, 0o711);
-      if (!traversableBy(baseDir, ids.uid, ids.gid)) {
-        throw new Error(
-          `${baseDir} is not reachable by the ${PG_SYSTEM_USER} user PostgreSQL runs as; choose a data dir outside a 0700 home (GEOREP_DATA_DIR)`,
-        );
-      }
-      nativeDir = this.copyBinaries(nativeDir, path.join(baseDir, `pg-${binaryVersion(nativeDir)}`));
-    }
-
-    const passwordFile = path.join(baseDir, 'pg-password');
-    if (!fs.existsSync(passwordFile))
-      fs.writeFileSync(passwordFile, crypto.randomBytes(24).toString('base64url'), { mode: 0o600 });
-    this.password = fs.readFileSync(passwordFile, 'utf8').trim();
-
-    const spawnIds = ids ? { uid: ids.uid, gid: ids.gid } : {};
-    const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      LANG: 'C',
-      LC_ALL: 'C',
-      LD_LIBRARY_PATH: path.join(nativeDir, 'lib'),
+    const { nativeDir, ids } = this.prepareBinaries(baseDir);
+    this.password = readOrCreatePassword(path.join(baseDir, 'pg-password'));
+    const run: ServerProcess = {
+      nativeDir,
+      ids,
+      spawnIds: ids ? { uid: ids.uid, gid: ids.gid } : {},
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        LANG: 'C',
+        LC_ALL: 'C',
+        LD_LIBRARY_PATH: path.join(nativeDir, 'lib'),
+      },
     };
-
     if (!fs.existsSync(path.join(pgdata, 'PG_VERSION'))) {
-      fs.rmSync(pgdata, { recursive: true, force: true });
-      fs.mkdirSync(pgdata, { mode: 0o700 });
-      if (ids) fs.chownSync(pgdata, ids.uid, ids.gid);
-      const pwfile = path.join(baseDir, `.initdb-pw-${process.pid}`);
-      fs.writeFileSync(pwfile, `${this.password}\n`, { mode: 0o600 });
-      if (ids) fs.chownSync(pwfile, ids.uid, ids.gid);
-      try {
-        execFileSync(
-          path.join(nativeDir, 'bin', 'initdb'),
-          ['-D', pgdata, '-U', this.user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'],
-          {
-            ...spawnIds,
-            env,
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
-      } catch (e) {
-        const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? '';
-        throw new Error(`initdb failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
-      } finally {
-        fs.rmSync(pwfile, { force: true });
-      }
+      this.initDataDir(baseDir, pgdata, run);
     }
-
     await this.killStale(pgdata);
     this.port = this.options.port ?? (await findFreePort());
     // A restart of this instance: the last exit's note is not about the new process.
     this.exitNote = undefined;
+    this.spawnServer(pgdata, run);
+    await waitForPort(this.port, 60_000, () => this.exitNote);
+    await this.waitUntilAcceptingQueries(60_000);
+  }
+
+  /** The binaries to run; as root, the system user and a copy of the binaries it can reach. */
+  private prepareBinaries(baseDir: string): { nativeDir: string; ids?: { uid: number; gid: number } } {
+    const nativeDir = locateBinaryPackage();
+    if (process.getuid?.() !== 0) {
+      return { nativeDir };
+    }
+    const ids = ensureSystemUser(PG_SYSTEM_USER);
+    fs.chmodSync(baseDir, 0o711);
+    if (!traversableBy(baseDir, ids.uid, ids.gid)) {
+      throw new Error(
+        `${baseDir} is not reachable by the ${PG_SYSTEM_USER} user PostgreSQL runs as; choose a data dir outside a 0700 home (GEOREP_DATA_DIR)`,
+      );
+    }
+    return { nativeDir: this.copyBinaries(nativeDir, path.join(baseDir, `pg-${binaryVersion(nativeDir)}`)), ids };
+  }
+
+  /** A new cluster in `pgdata` (whatever was there without PG_VERSION is removed), owned by the user it runs as. */
+  private initDataDir(baseDir: string, pgdata: string, run: ServerProcess): void {
+    const { ids } = run;
+    fs.rmSync(pgdata, { recursive: true, force: true });
+    fs.mkdirSync(pgdata, { mode: 0o700 });
+    if (ids) fs.chownSync(pgdata, ids.uid, ids.gid);
+    const pwfile = path.join(baseDir, `.initdb-pw-${process.pid}`);
+    fs.writeFileSync(pwfile, `${this.password}\n`, { mode: 0o600 });
+    if (ids) fs.chownSync(pwfile, ids.uid, ids.gid);
+    try {
+      execFileSync(
+        path.join(run.nativeDir, 'bin', 'initdb'),
+        ['-D', pgdata, '-U', this.user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'],
+        {
+          ...run.spawnIds,
+          env: run.env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+    } catch (e) {
+      const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? '';
+      throw new Error(`initdb failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+    } finally {
+      fs.rmSync(pwfile, { force: true });
+    }
+  }
+
+  /** Starts postgres on this.port; its stderr goes to the log, and its exit is noted for the waits. */
+  private spawnServer(pgdata: string, run: ServerProcess): void {
+    const log = this.options.log ?? (() => undefined);
     const child = spawn(
-      path.join(nativeDir, 'bin', 'postgres'),
+      path.join(run.nativeDir, 'bin', 'postgres'),
       [
         '-D',
         pgdata,
@@ -149,7 +178,7 @@ export class EmbeddedPostgres {
         '-c',
         'fsync=on',
       ],
-      { ...spawnIds, env, stdio: ['ignore', 'ignore', 'pipe'] },
+      { ...run.spawnIds, env: run.env, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     this.child = child;
     let lastLines = '';
@@ -161,8 +190,6 @@ export class EmbeddedPostgres {
     child.once('exit', (code, signal) => {
       this.exitNote = `PostgreSQL exited (code ${code ?? 'none'}, signal ${signal ?? 'none'}): ${lastLines.trim().split('\n').slice(-2).join(' ')}`;
     });
-    await waitForPort(this.port, 60_000, () => this.exitNote);
-    await this.waitUntilAcceptingQueries(60_000);
   }
 
   /**
