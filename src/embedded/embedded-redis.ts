@@ -6,6 +6,34 @@ import { isAlive, stopProcess } from './process-tools';
 
 export const REDIS_SERVER = process.env.GEOREP_REDIS_SERVER ?? '/usr/bin/redis-server';
 
+/** Loopback only, AOF on (no RDB snapshots), in the foreground, never evicting keys. */
+function serverArguments(port: number, dir: string, pidFile: string): string[] {
+  return [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--protected-mode',
+    'yes',
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+    '--pidfile',
+    pidFile,
+    '--logfile',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+  ];
+}
+
 /** Debian's redis-server as a child process: loopback only, AOF on, data under `dir`. */
 export class EmbeddedRedis {
   private child?: ChildProcess;
@@ -33,44 +61,29 @@ export class EmbeddedRedis {
     }
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const pidFile = path.join(this.dir, 'redis.pid');
-    if (fs.existsSync(pidFile)) {
-      const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
-      if (pid > 0 && isAlive(pid)) {
-        const cmdline = fs.existsSync(`/proc/${pid}/cmdline`) ? fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
-        if (cmdline.includes('redis-server')) await stopProcess(pid, 'SIGTERM', 15_000);
-      }
-    }
+    await this.killStale(pidFile);
     this.port = this.fixedPort ?? (await findFreePort());
     // A restart of this instance: the last exit's note is not about the new process.
     this.exitNote = undefined;
-    const child = spawn(
-      REDIS_SERVER,
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--protected-mode',
-        'yes',
-        '--dir',
-        this.dir,
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'everysec',
-        '--save',
-        '',
-        '--daemonize',
-        'no',
-        '--pidfile',
-        pidFile,
-        '--logfile',
-        '',
-        '--maxmemory-policy',
-        'noeviction',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    this.spawnServer(pidFile);
+    await waitForPort(this.port, 30_000, () => this.exitNote);
+  }
+
+  /** A redis-server left by a killed earlier run would hold the data dir; stop it first. */
+  private async killStale(pidFile: string): Promise<void> {
+    if (!fs.existsSync(pidFile)) return;
+    const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+    if (pid > 0 && isAlive(pid)) {
+      const cmdline = fs.existsSync(`/proc/${pid}/cmdline`) ? fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+      if (cmdline.includes('redis-server')) await stopProcess(pid, 'SIGTERM', 15_000);
+    }
+  }
+
+  /** Starts redis-server on this.port; its output goes to the log, and its exit is noted for the wait. */
+  private spawnServer(pidFile: string): void {
+    const child = spawn(REDIS_SERVER, serverArguments(this.port, this.dir, pidFile), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     let lastLines = '';
     const onData = (chunk: Buffer) => {
@@ -83,7 +96,6 @@ export class EmbeddedRedis {
     child.once('exit', (code, signal) => {
       this.exitNote = `redis-server exited (code ${code ?? 'none'}, signal ${signal ?? 'none'}): ${lastLines.trim().split('\n').slice(-2).join(' ')}`;
     });
-    await waitForPort(this.port, 30_000, () => this.exitNote);
   }
 
   async stop(): Promise<void> {
