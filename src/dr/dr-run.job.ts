@@ -66,8 +66,7 @@ export class DrRunJob {
   async run(ctx: ActionContext<DrRunParams>): Promise<ActionOutcome> {
     const { runId } = ctx.params;
     const run = await this.repo.findRunById(runId);
-    if (!run)
-      throw new ActionFailedError(409, 'Operation Failed', 'The DR run record is gone (its schedule was removed).');
+    if (!run) throw ActionFailedError.refused('The DR run record is gone (its schedule was removed).');
     if (run.status !== 'started') return { result: { runId, status: run.status } };
     if (run.jobId !== ctx.job.id) {
       await this.repo.updateRun(run.id, { jobId: ctx.job.id });
@@ -80,7 +79,7 @@ export class DrRunJob {
         run,
         null,
         null,
-        new ActionFailedError(409, 'Operation Failed', 'The DR schedule or its storage domain was removed.'),
+        ActionFailedError.refused('The DR schedule or its storage domain was removed.'),
       );
     const session = run.sessionId ? await this.sessions.findById(run.sessionId) : null;
     if (!session) return this.fail(run, schedule, domain, await this.sessionVanished(schedule, domain, ctx));
@@ -148,12 +147,7 @@ export class DrRunJob {
             (ref) => geoRepConfigGetCommand(ref, 'checkpoint'),
             parseCheckpointEpoch,
           );
-          if (value === null)
-            throw new ActionFailedError(
-              409,
-              'Operation Failed',
-              'gluster reports no checkpoint right after setting one',
-            );
+          if (value === null) throw ActionFailedError.refused('gluster reports no checkpoint right after setting one');
           await this.repo.updateRun(run.id, { checkpointTime: new Date(value * 1000) });
           return value;
         });
@@ -275,9 +269,9 @@ export class DrRunJob {
         case 'cancelled':
           throw runCancelled();
         case 'faulty':
-          throw new ActionFailedError(409, 'Operation Failed', decision.detail);
+          throw ActionFailedError.refused(decision.detail);
         case 'timeout':
-          throw new ActionFailedError(504, 'Operation Failed', decision.detail);
+          throw ActionFailedError.timedOut(decision.detail);
         case 'wait':
           break;
       }
@@ -348,9 +342,7 @@ export class DrRunJob {
       if (lock) return lock;
       if (await this.repo.isCancelRequested(runId)) throw runCancelled();
       if (Date.now() >= deadline)
-        throw new ActionFailedError(
-          409,
-          'Operation Failed',
+        throw ActionFailedError.refused(
           'Another operation holds the geo-replication session; the DR run did not start.',
         );
       await sleep(SESSION_LOCK_RETRY_MS);
@@ -378,7 +370,7 @@ export class DrRunJob {
       targetType: 'storage_domain',
       targetId: domain.id,
     });
-    return new ActionFailedError(409, 'Operation Failed', `The DR schedule was disabled: ${reason}.`);
+    return ActionFailedError.refused(`The DR schedule was disabled: ${reason}.`);
   }
 
   /**
@@ -397,8 +389,8 @@ export class DrRunJob {
       e instanceof ActionFailedError
         ? e
         : e instanceof GlusterCommandError
-          ? new ActionFailedError(409, 'Operation Failed', `gluster: ${e.message}`)
-          : new ActionFailedError(500, 'Operation Failed', 'The DR run failed unexpectedly; see the service log.');
+          ? ActionFailedError.refused(`gluster: ${e.message}`)
+          : ActionFailedError.unexpected('The DR run failed unexpectedly; see the service log.');
     if (!(e instanceof ActionFailedError))
       this.logger.error(
         { run: run.id, err: (e as Error).message, stack: (e as Error).stack },

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ActionContext, ActionOutcome } from '../jobs/action-executor';
-import { ActionFailedError } from '../jobs/action-failure';
+import { ActionFailedError, OPERATION_FAILED } from '../jobs/action-failure';
 import { OnJob } from '../queue/on-job.decorator';
 import { HostRefresh, HostRepin, HostRepinParams } from './host-jobs';
 import { SshConnectError, SshHostKeyMismatchError } from '../ssh';
@@ -15,7 +15,7 @@ function failedContact(host: HostEntity, outcome: ContactOutcome): ActionFailedE
   const status = outcome.failure === 'unreachable' || outcome.failure === 'glusterd_down' ? 502 : 409;
   return new ActionFailedError(
     status,
-    'Operation Failed',
+    OPERATION_FAILED,
     `Host ${host.name} is ${outcome.status}: ${outcome.detail ?? 'unknown reason'}`,
   );
 }
@@ -63,14 +63,12 @@ export class HostActions {
         return (await this.shell.run(host, 'true', expected)).hostFingerprint;
       } catch (e) {
         if (e instanceof SshHostKeyMismatchError) {
-          throw new ActionFailedError(
-            409,
-            'Operation Failed',
+          throw ActionFailedError.refused(
             `Host ${host.name} presents ${e.presentedFingerprint}, not the fingerprint given (${e.expectedFingerprint}); nothing was changed`,
           );
         }
         if (e instanceof SshConnectError)
-          throw new ActionFailedError(502, 'Operation Failed', `Host ${host.name} could not be reached: ${e.message}`);
+          throw ActionFailedError.unreachable(`Host ${host.name} could not be reached: ${e.message}`);
         throw e;
       }
     });
@@ -90,8 +88,7 @@ export class HostActions {
 
   private async load(ctx: ActionContext): Promise<HostEntity> {
     const host = ctx.job.targetId === null ? null : await this.hosts.findById(ctx.job.targetId);
-    if (!host)
-      throw new ActionFailedError(409, 'Operation Failed', 'The host was removed before the action could run.');
+    if (!host) throw ActionFailedError.refused('The host was removed before the action could run.');
     return host;
   }
 

@@ -92,7 +92,7 @@ export class ActionExecutor {
         const failure =
           e instanceof ActionFailedError
             ? e
-            : new ActionFailedError(500, 'Operation Failed', 'The action failed unexpectedly; see the service log.');
+            : ActionFailedError.unexpected('The action failed unexpectedly; see the service log.');
         if (!(e instanceof ActionFailedError))
           this.logger.error(
             { job: job.id, err: (e as Error).message, stack: (e as Error).stack },

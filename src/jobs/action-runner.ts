@@ -11,6 +11,7 @@ import { ActionCaller, ActionRequest } from './action-definition';
 import { JobEntity } from './job.entity';
 import { JOBS } from './job.representation';
 import { JobsRepository } from './jobs.repository';
+import { OPERATION_FAILED } from './action-failure';
 
 /** What an action request became: oVirt's action status, and the job that carries it. */
 export interface ActionSubmission {
@@ -27,7 +28,7 @@ export function actionReply(submission: ActionSubmission, params?: Readonly<Reco
   const httpStatus = error?.status !== undefined && error.status >= 400 && error.status < 600 ? error.status : 500;
   return {
     ...reply,
-    fault: { reason: error?.reason ?? 'Operation Failed', detail: error?.detail ?? 'the job failed', httpStatus },
+    fault: { reason: error?.reason ?? OPERATION_FAILED, detail: error?.detail ?? 'the job failed', httpStatus },
   };
 }
 

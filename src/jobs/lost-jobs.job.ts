@@ -9,6 +9,7 @@ import { QueueProducer } from '../queue/queue-producer';
 import { JobEntity, JobError } from './job.entity';
 import { JobsRepository } from './jobs.repository';
 import { SweepLostJobs } from './maintenance-jobs';
+import { OPERATION_FAILED } from './action-failure';
 
 /** Queue states from which BullMQ will never run the job again. */
 const OVER = new Set<string>(['completed', 'failed', 'unknown']);
@@ -65,7 +66,7 @@ export class LostJobs {
     const words = STATE_WORDS[state];
     const error: JobError = {
       status: 500,
-      reason: 'Operation Failed',
+      reason: OPERATION_FAILED,
       detail: `The worker lost track of this job: its queue entry is ${words} but its outcome was never recorded (e.g. the database failed during its final write). It was ended as failed; check the real state of the ${targetWords(job)} before trying again.`,
     };
     return this.jobs.endUnfinishable(

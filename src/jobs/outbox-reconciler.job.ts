@@ -6,6 +6,7 @@ import { jobDefinition } from '../queue/job-definition';
 import { ActionRunner, storedQueuedActionJob } from './action-runner';
 import { JobsRepository, OutboxRow } from './jobs.repository';
 import { ReconcileOutbox } from './maintenance-jobs';
+import { OPERATION_FAILED } from './action-failure';
 
 /** Grace before an unsent outbox entry counts as lost (the API enqueues right after commit). */
 const LOST_AFTER_MS = 5000;
@@ -54,7 +55,7 @@ export class OutboxReconciler {
     await this.jobs.endUnfinishable(
       job.id,
       'failed',
-      { status: 500, reason: 'Operation Failed', detail },
+      { status: 500, reason: OPERATION_FAILED, detail },
       'The queue entry of this job could not be rebuilt; ended as failed',
       (manager) =>
         this.events.record(

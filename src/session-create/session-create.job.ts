@@ -116,14 +116,12 @@ export class SessionCreateJob {
 
     const { ref, slaves, exists, group } = await ctx.step('Validating the master and slave volumes', async (step) => {
       const [master] = await this.volumes.findByIds([p.masterVolumeId]);
-      if (!master) throw new ActionFailedError(409, 'Operation Failed', 'The master volume is no longer known.');
-      if (master.status !== 'up')
-        throw new ActionFailedError(409, 'Operation Failed', `The master volume ${master.name} is not up.`);
+      if (!master) throw ActionFailedError.refused('The master volume is no longer known.');
+      if (master.status !== 'up') throw ActionFailedError.refused(`The master volume ${master.name} is not up.`);
       if (p.slaveVolumeId) {
         const [slave] = await this.volumes.findByIds([p.slaveVolumeId]);
-        if (!slave) throw new ActionFailedError(409, 'Operation Failed', 'The slave volume is no longer known.');
-        if (slave.status !== 'up')
-          throw new ActionFailedError(409, 'Operation Failed', `The slave volume ${slave.name} is not up.`);
+        if (!slave) throw ActionFailedError.refused('The slave volume is no longer known.');
+        if (slave.status !== 'up') throw ActionFailedError.refused(`The slave volume ${slave.name} is not up.`);
       }
       const r: GeoRepSessionRef = {
         masterVolume: master.name,
@@ -162,7 +160,7 @@ export class SessionCreateJob {
         ssh: false,
       });
       const verdict = createVerdict(checks, p.enforcePreflight);
-      if (verdict.refusal) throw new ActionFailedError(409, 'Operation Failed', verdict.refusal);
+      if (verdict.refusal) throw ActionFailedError.refused(verdict.refusal);
       return { checks, flagged: verdict.flagged };
     });
     if (preflight.flagged.length > 0) {
@@ -200,16 +198,14 @@ export class SessionCreateJob {
       };
       const out = await this.runOnMaster(p, step, both);
       if (out.exitCode !== 0)
-        throw new ActionFailedError(
-          409,
-          'Operation Failed',
+        throw ActionFailedError.refused(
           `gsec_create failed: ${oneLine(out.stderr || out.stdout)}`,
           EventCode.GeoRepSessionCreateFailed,
         );
       try {
         return parseCommonSecretPem(out.stdout);
       } catch (e) {
-        if (e instanceof GlusterArgumentError) throw new ActionFailedError(409, 'Operation Failed', e.message);
+        if (e instanceof GlusterArgumentError) throw ActionFailedError.refused(e.message);
         throw e;
       }
     });
@@ -223,11 +219,7 @@ export class SessionCreateJob {
         for (const slave of slaves) {
           const out = await this.onSlave(slave, appendAuthorizedKeysCommand(p.userName), `${keys.join('\n')}\n`, step);
           if (out.exitCode !== 0 || !parseAppendResult(out.stdout)) {
-            throw new ActionFailedError(
-              409,
-              'Operation Failed',
-              `The keys could not be written on ${slave.name}: ${oneLine(out.stderr)}`,
-            );
+            throw ActionFailedError.refused(`The keys could not be written on ${slave.name}: ${oneLine(out.stderr)}`);
           }
         }
       });
@@ -290,18 +282,12 @@ export class SessionCreateJob {
           const out = await this.onSlave(slave, checkAuthorizedKeysCommand(p.userName), `${keys.join('\n')}\n`, step);
           const n = out.exitCode === 0 ? parseMissingCount(out.stdout) : null;
           if (n === null)
-            throw new ActionFailedError(
-              409,
-              'Operation Failed',
-              `The keys could not be checked on ${slave.name}: ${oneLine(out.stderr)}`,
-            );
+            throw ActionFailedError.refused(`The keys could not be checked on ${slave.name}: ${oneLine(out.stderr)}`);
           missing += n;
         }
         if (missing === 0) return;
         if (Date.now() > deadline) {
-          throw new ActionFailedError(
-            504,
-            'Operation Failed',
+          throw ActionFailedError.timedOut(
             `The geo-replication keys did not reach ${p.userName}'s authorized_keys on the slave within ${KEYS_WAIT_MS / 1000} s.`,
           );
         }
@@ -320,7 +306,7 @@ export class SessionCreateJob {
 
     const session = await ctx.step('Refreshing the master cluster', async (step) => {
       const cluster = await this.clusters.findById(p.masterClusterId);
-      if (!cluster) throw new ActionFailedError(409, 'Operation Failed', 'The master cluster was removed.');
+      if (!cluster) throw ActionFailedError.refused('The master cluster was removed.');
       try {
         await this.sync.syncCluster(cluster, origin, (h) => step.ranOn(h.id));
       } catch (e) {
@@ -331,7 +317,7 @@ export class SessionCreateJob {
         caseSensitive: false,
       });
       const row = rows.find((s) => s.slaveHostName === p.slaveHostName && s.slaveVolumeName === p.slaveVolumeName);
-      if (!row) throw new ActionFailedError(409, 'Operation Failed', 'gluster does not list the new session.');
+      if (!row) throw ActionFailedError.refused('gluster does not list the new session.');
       // Started on request: the service now wants it running (drift is judged against that).
       if (startReturnedAt) await this.sessions.recordDesiredStatus(row.id, 'started', startReturnedAt);
       return row;
@@ -371,8 +357,7 @@ export class SessionCreateJob {
     }
     const hosts = p.slaveClusterId ? await this.hosts.listByCluster(p.slaveClusterId) : [];
     const up = hosts.filter((h) => h.status === 'up');
-    if (up.length === 0)
-      throw new ActionFailedError(502, 'Operation Failed', "No host of the slave volume's cluster is up.");
+    if (up.length === 0) throw ActionFailedError.unreachable("No host of the slave volume's cluster is up.");
     return up.map((h) => ({ name: h.name, host: h, target: sshTargetOf(h) }));
   }
 
@@ -411,9 +396,7 @@ export class SessionCreateJob {
       const wd = await this.onSlave(slave, glusterWorkdirCommand(), '', step);
       const workdir = wd.exitCode === 0 ? parseGlusterWorkdir(wd.stdout) : null;
       if (workdir === null)
-        throw new ActionFailedError(
-          502,
-          'Operation Failed',
+        throw ActionFailedError.unreachable(
           `glusterd's working directory could not be read on ${slave.name}: ${oneLine(wd.stderr || wd.stdout)}`,
         );
       const out = await this.onSlave(
@@ -424,9 +407,7 @@ export class SessionCreateJob {
       );
       const written = out.exitCode === 0 ? parseSessionPemWritten(out.stdout) : null;
       if (written === null)
-        throw new ActionFailedError(
-          409,
-          'Operation Failed',
+        throw ActionFailedError.refused(
           `The session's keys could not be stored on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`,
         );
       pemPath ||= written;
@@ -434,9 +415,7 @@ export class SessionCreateJob {
     const peersWithoutKeys = await this.slavePeersWithoutKeys(p, slaves, step);
     const ro = await this.onSlave(slaves[0], volumeSetReadOnlyCommand(p.slaveVolumeName, true), '', step);
     if (ro.exitCode !== 0) {
-      throw new ActionFailedError(
-        409,
-        'Operation Failed',
+      throw ActionFailedError.refused(
         `${p.slaveVolumeName} could not be made read-only on ${slaves[0].name}: ${oneLine(ro.stderr || ro.stdout)}`,
       );
     }
@@ -452,11 +431,7 @@ export class SessionCreateJob {
     const info = await this.onSlave(slaves[0], volumeInfoCommand(p.slaveVolumeName), '', step);
     const volume = parseOrFail(() => parseVolumeInfo(info)).find((v) => v.name === p.slaveVolumeName);
     if (!volume)
-      throw new ActionFailedError(
-        409,
-        'Operation Failed',
-        `gluster on ${slaves[0].name} does not list the volume ${p.slaveVolumeName}.`,
-      );
+      throw ActionFailedError.refused(`gluster on ${slaves[0].name} does not list the volume ${p.slaveVolumeName}.`);
     const reached: KnownPeer[] = [];
     for (const slave of slaves) {
       if (slave.host) {
@@ -486,16 +461,13 @@ export class SessionCreateJob {
       const out = await this.onSlave(slave, slaveUserCheckCommand(p.userName, group), '', step);
       const check = out.exitCode === 0 ? parseSlaveUserCheck(out.stdout) : null;
       if (check === null)
-        throw new ActionFailedError(
-          502,
-          'Operation Failed',
+        throw ActionFailedError.unreachable(
           `The user ${p.userName} could not be checked on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`,
         );
-      if (check.kind !== 'ok')
-        throw new ActionFailedError(409, 'Operation Failed', slaveUserProblem(check, p.userName, slave.name));
+      if (check.kind !== 'ok') throw ActionFailedError.refused(slaveUserProblem(check, p.userName, slave.name));
       group ??= check.group;
     }
-    if (group === null) throw new ActionFailedError(502, 'Operation Failed', 'No slave host to check the user on.');
+    if (group === null) throw ActionFailedError.unreachable('No slave host to check the user on.');
     return group;
   }
 
@@ -518,9 +490,7 @@ export class SessionCreateJob {
       const out = await this.onSlave(slave, mountBrokerStateCommand(p.userName, group, p.slaveVolumeName), '', step);
       const state = out.exitCode === 0 ? parseMountBrokerState(out.stdout) : null;
       if (state === null)
-        throw new ActionFailedError(
-          502,
-          'Operation Failed',
+        throw ActionFailedError.unreachable(
           `The mount-broker set-up could not be read on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`,
         );
       if (!state.configured || state.pending) stale.push(slave);
@@ -530,9 +500,7 @@ export class SessionCreateJob {
     for (const slave of slaves) {
       const out = await this.onSlave(slave, geoRepLogPermissionsCommand(group), '', step);
       if (out.exitCode !== 0 || !out.stdout.includes('permissions=ok')) {
-        throw new ActionFailedError(
-          409,
-          'Operation Failed',
+        throw ActionFailedError.refused(
           `The geo-replication log directories could not be given to ${group} on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`,
         );
       }
@@ -548,9 +516,7 @@ export class SessionCreateJob {
     for (const slave of stale) {
       const out = await this.onSlave(slave, mountBrokerPrepareCommand(), '', step);
       if (out.exitCode !== 0 || parsePrepareResult(out.stdout) === null) {
-        throw new ActionFailedError(
-          409,
-          'Operation Failed',
+        throw ActionFailedError.refused(
           `The mount-broker root could not be prepared on ${slave.name}: ${oneLine(out.stderr || out.stdout)}`,
         );
       }
@@ -559,9 +525,7 @@ export class SessionCreateJob {
       const out = await this.onSlave(stale[0], command, '', step);
       const problem = mountBrokerExecuteProblem(out);
       if (problem !== null)
-        throw new ActionFailedError(
-          409,
-          'Operation Failed',
+        throw ActionFailedError.refused(
           `${command.argv.slice(1).join(' ')} failed on ${stale[0].name}: ${problem.slice(0, 500)}`,
         );
     }
@@ -570,9 +534,7 @@ export class SessionCreateJob {
     for (const slave of stale) {
       const out = await this.onSlave(slave, restart, '', step, waitMs);
       if (out.exitCode !== 0)
-        throw new ActionFailedError(
-          502,
-          'Operation Failed',
+        throw ActionFailedError.unreachable(
           `Restarting glusterd on ${slave.name} failed (exit ${out.exitCode}): ${oneLine(out.stderr || out.stdout)}`,
         );
       const deadline = Date.now() + waitMs;
@@ -580,9 +542,7 @@ export class SessionCreateJob {
         const answer = await this.onSlave(slave, glusterdAnswersCommand(p.slaveVolumeName), '', step);
         if (answer.exitCode === 0) break;
         if (Date.now() > deadline) {
-          throw new ActionFailedError(
-            504,
-            'Operation Failed',
+          throw ActionFailedError.timedOut(
             `glusterd on ${slave.name} did not answer within ${waitMs / 1000} s of its restart: ${oneLine(answer.stderr || answer.stdout)}`,
           );
         }
@@ -598,8 +558,7 @@ export class SessionCreateJob {
    * authorized_keys, then each host proves it can log in without a password.
    */
   private async setUpPushPemTrust(p: SessionCreateParams, slaves: SlaveEndpoint[], step: StepHandle): Promise<void> {
-    if (p.userName !== 'root')
-      throw new ActionFailedError(409, 'Operation Failed', 'push_pem is only offered for root sessions.');
+    if (p.userName !== 'root') throw ActionFailedError.refused('push_pem is only offered for root sessions.');
     const masters = await this.hosts.listByCluster(p.masterClusterId);
     let verified = 0;
     const problems: string[] = [];
@@ -617,9 +576,7 @@ export class SessionCreateJob {
       for (const slave of slaves) {
         const out = await this.onSlave(slave, appendAuthorizedKeysCommand('root'), `${identity}\n`, step);
         if (out.exitCode !== 0)
-          throw new ActionFailedError(
-            409,
-            'Operation Failed',
+          throw ActionFailedError.refused(
             `The SSH key of ${master.name} could not be added on ${slave.name}: ${oneLine(out.stderr)}`,
           );
       }
@@ -627,20 +584,14 @@ export class SessionCreateJob {
         .run(master, sshTrustCheckCommand('root', p.slaveHostName))
         .catch((e: Error) => ({ exitCode: -1, stderr: e.message }));
       if (check.exitCode !== 0) {
-        throw new ActionFailedError(
-          409,
-          'Operation Failed',
+        throw ActionFailedError.refused(
           `Passwordless SSH from ${master.name} to root@${p.slaveHostName} does not work: ${oneLine(check.stderr)}`,
         );
       }
       verified++;
     }
     if (verified === 0)
-      throw new ActionFailedError(
-        502,
-        'Operation Failed',
-        `No master host could be set up for push-pem: ${problems.join('; ')}`,
-      );
+      throw ActionFailedError.unreachable(`No master host could be set up for push-pem: ${problems.join('; ')}`);
   }
 }
 

@@ -40,6 +40,7 @@ import {
   GeoRepTargetView,
   targetView,
 } from './session-create.representation';
+import { OPERATION_FAILED } from '../jobs/action-failure';
 
 export type SessionCreateBody = CreateInputOf<typeof GeoRepSessionCreateBodySchema>;
 
@@ -295,7 +296,7 @@ export class SessionCreateService {
       const status = (job.error?.status ?? 500) as FaultStatus;
       throw new OvirtFault(
         status,
-        job.error?.reason ?? 'Operation Failed',
+        job.error?.reason ?? OPERATION_FAILED,
         `${job.error?.detail ?? 'the job failed'} (job ${jobHref})`,
       );
     }
@@ -308,7 +309,7 @@ export class SessionCreateService {
     if (!session)
       throw new OvirtFault(
         500,
-        'Operation Failed',
+        OPERATION_FAILED,
         `The session was created but could not be read back; refresh the cluster (job ${jobHref}).`,
       );
     return sessionView(session);
@@ -370,7 +371,7 @@ export class SessionCreateService {
     const endpoint = { host: address, port: 22, username: 'root' };
     if (fingerprint === undefined) {
       const presented = await this.ssh.presentedHostKey(endpoint).catch((e: Error) => {
-        throw new OvirtFault(502, 'Operation Failed', `The SSH host key of ${address} could not be read: ${e.message}`);
+        throw new OvirtFault(502, OPERATION_FAILED, `The SSH host key of ${address} could not be read: ${e.message}`);
       });
       throw new BodyError([
         {
@@ -391,7 +392,7 @@ export class SessionCreateService {
     } catch (e) {
       throw new OvirtFault(
         502,
-        'Operation Failed',
+        OPERATION_FAILED,
         `The service key could not be installed on ${address} with the password given: ${(e as Error).message}`,
       );
     }

@@ -59,7 +59,7 @@ export class SessionActions {
       };
     }
     const refusal = refusalOf(verb, session.status, force);
-    if (refusal) throw new ActionFailedError(409, 'Operation Failed', refusal);
+    if (refusal) throw ActionFailedError.refused(refusal);
     await ctx.step(`${verb}${force ? ' force' : ''} on ${sessionName(session)}`, (step) =>
       this.gluster.control(session, verb, { force }, (host) => step.ranOn(host.id)),
     );
@@ -80,8 +80,7 @@ export class SessionActions {
     const epoch = await ctx.step('Reading the checkpoint back', () =>
       this.gluster.run(session, (ref) => geoRepConfigGetCommand(ref, 'checkpoint'), parseCheckpointEpoch),
     );
-    if (epoch === null)
-      throw new ActionFailedError(409, 'Operation Failed', 'gluster reports no checkpoint after setting one');
+    if (epoch === null) throw ActionFailedError.refused('gluster reports no checkpoint after setting one');
     session = await this.reread(ctx, session);
     const time = new Date(epoch * 1000).toISOString();
     return {
@@ -94,7 +93,7 @@ export class SessionActions {
   async delete(ctx: ActionContext<SessionDeleteParams>): Promise<ActionOutcome> {
     const session = await this.current(ctx, true);
     const refusal = refusalOf('delete', session.status, false);
-    if (refusal) throw new ActionFailedError(409, 'Operation Failed', refusal);
+    if (refusal) throw ActionFailedError.refused(refusal);
     const resetSyncTime = ctx.params.reset_sync_time === true;
     await ctx.step(`Deleting ${sessionName(session)}${resetSyncTime ? ' (reset-sync-time)' : ''}`, (step) =>
       this.gluster.run(
@@ -153,20 +152,14 @@ export class SessionActions {
   private async current(ctx: ActionContext, forDelete = false): Promise<GeoRepSessionEntity> {
     const [known] = ctx.job.targetId === null ? [] : await this.sessions.findByIds([ctx.job.targetId]);
     if (!known)
-      throw new ActionFailedError(
-        409,
-        'Operation Failed',
-        'The session is no longer known; it was removed before the action could run.',
-      );
+      throw ActionFailedError.refused('The session is no longer known; it was removed before the action could run.');
     const fresh = await ctx.step(
       `Reading the state of ${sessionName(known)}`,
       () => this.gluster.refresh(known, this.origin(ctx)),
       'validating',
     );
     if (!fresh) {
-      throw new ActionFailedError(
-        409,
-        'Operation Failed',
+      throw ActionFailedError.refused(
         forDelete ? 'The session was already deleted in gluster.' : 'The session no longer exists in gluster.',
       );
     }

@@ -51,12 +51,10 @@ export class SessionVerify {
   @OnJob(SessionVerifyAction)
   async verify(ctx: ActionContext<SessionVerifyParams>): Promise<ActionOutcome> {
     const [session] = ctx.job.targetId === null ? [] : await this.sessions.findByIds([ctx.job.targetId]);
-    if (!session) throw new ActionFailedError(409, 'Operation Failed', 'The session is no longer known.');
+    if (!session) throw ActionFailedError.refused('The session is no longer known.');
     const slaveHost = session.slaveHostId ? await this.hosts.findById(session.slaveHostId) : null;
     if (!slaveHost) {
-      throw new ActionFailedError(
-        409,
-        'Operation Failed',
+      throw ActionFailedError.refused(
         `The canary needs SSH to the slave host ${session.slaveHostName}: register it as a host (and refresh) first.`,
       );
     }
@@ -69,9 +67,7 @@ export class SessionVerify {
       const ran = await this.gluster.onCluster(session.clusterId, canaryWriteCommand(ref.masterVolume, probe, value));
       await step.ranOn(ran.host.id);
       if (ran.output.exitCode !== 0 || !ran.output.stdout.includes('WRITTEN')) {
-        throw new ActionFailedError(
-          409,
-          'Operation Failed',
+        throw ActionFailedError.refused(
           `the probe could not be written into the master volume (exit ${ran.output.exitCode}): ${ran.output.stderr.trim().slice(0, 300)}`,
         );
       }
@@ -82,9 +78,7 @@ export class SessionVerify {
       try {
         const out = await this.shell.run(slaveHost, canaryCheckCommand(ref.slaveVolume, probe, value, timeout));
         if (out.exitCode !== 0) {
-          throw new ActionFailedError(
-            409,
-            'Operation Failed',
+          throw ActionFailedError.refused(
             `the slave volume could not be read on ${slaveHost.name} (exit ${out.exitCode}): ${out.stderr.trim().slice(0, 300)}`,
           );
         }
@@ -110,13 +104,9 @@ export class SessionVerify {
         EventCode.GeoRepVerifyFailed,
         `Replication canary of ${sessionName(session)} ${result}.`,
       );
-      throw new ActionFailedError(
-        409,
-        'Operation Failed',
-        `The replication canary ${result}.`,
-        EventCode.GeoRepVerifyFailed,
-        { eventRecorded: true },
-      );
+      throw ActionFailedError.refused(`The replication canary ${result}.`, EventCode.GeoRepVerifyFailed, {
+        eventRecorded: true,
+      });
     }
     return {
       result: { result, replication_delay_ms: delayMs },

@@ -102,19 +102,17 @@ export class StallHealer implements OnModuleInit {
   @OnJob(SessionHeal)
   async healJob(ctx: ActionContext<SessionHealParams>): Promise<ActionOutcome> {
     const [stored] = ctx.job.targetId === null ? [] : await this.sessions.findByIds([ctx.job.targetId]);
-    if (!stored) throw new ActionFailedError(409, 'Operation Failed', 'The session is no longer known.');
+    if (!stored) throw ActionFailedError.refused('The session is no longer known.');
     const origin: SyncOrigin = { jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId };
     const session = await ctx.step('Reading the status of the session', () => this.gluster.refresh(stored, origin));
-    if (!session) throw new ActionFailedError(409, 'Operation Failed', 'The session no longer exists in gluster.');
+    if (!session) throw ActionFailedError.refused('The session no longer exists in gluster.');
     const action = ctx.params.action ?? this.config.healAction;
     if (action === 'off')
       return { result: { healed: false }, description: `Healing is off; ${sessionName(session)} was not touched.` };
     const step: HealStep = (description, work) => ctx.step(description, (s) => work((hostId) => s.ranOn(hostId)));
     const report = await this.heal(session, action, step, origin);
     if (report === 'held_back') {
-      throw new ActionFailedError(
-        409,
-        'Operation Failed',
+      throw ActionFailedError.refused(
         `${sessionName(session)} was already healed ${this.config.healMaxPerHour} time(s) in the last hour (GEOREP_HEAL_MAX_PER_HOUR); the stall stays reported.`,
       );
     }
@@ -203,9 +201,7 @@ export class StallHealer implements OnModuleInit {
         restartWorkerCommand(ref.masterVolume, row.masterBrickDir, ref.slaveHost, ref.slaveVolume),
       );
       if (out.exitCode !== 0)
-        throw new ActionFailedError(
-          409,
-          'Operation Failed',
+        throw ActionFailedError.refused(
           `the worker restart failed on ${host.name} (exit ${out.exitCode}): ${out.stderr.trim().slice(0, 300)}`,
         );
       stdout = out.stdout;
@@ -215,15 +211,11 @@ export class StallHealer implements OnModuleInit {
     const restart = parseWorkerRestart(stdout);
     switch (restart.outcome) {
       case 'no_worker':
-        throw new ActionFailedError(
-          409,
-          'Operation Failed',
+        throw ActionFailedError.refused(
           `no gsyncd worker serves brick ${brick} on ${host.name}; the session may have stopped there (refresh it).`,
         );
       case 'not_respawned':
-        throw new ActionFailedError(
-          409,
-          'Operation Failed',
+        throw ActionFailedError.refused(
           `the gsyncd worker of brick ${brick} (pid ${restart.oldPids.join(', ')}) ended, but gsyncd's monitor started no new one; restart the session.`,
         );
       case 'restarted':
@@ -240,9 +232,7 @@ export class StallHealer implements OnModuleInit {
       (h) => h.address === row.masterHostName || h.name === row.masterHostName,
     );
     if (byName) return byName;
-    throw new ActionFailedError(
-      409,
-      'Operation Failed',
+    throw ActionFailedError.refused(
       `brick ${row.masterHostName}:${row.masterBrickDir} is on a host the service does not manage; register it to heal its worker.`,
     );
   }
