@@ -20,6 +20,7 @@ import type { ActionContext, ActionOutcome, StepHandle } from '../jobs/action-ex
 import { ActionAbortedError, ActionFailedError } from '../jobs/action-failure';
 import { HeldLock, TargetLock } from '../jobs/target-lock';
 import { OnJob } from '../queue/on-job.decorator';
+import type { SyncOrigin } from '../discovery/discovery-sync';
 import { SessionGluster } from '../session-worker/session-gluster';
 import { StorageDomainEntity } from '../storage-domains/storage-domain.entity';
 import { StorageDomainsRepository } from '../storage-domains/storage-domains.repository';
@@ -40,6 +41,32 @@ const runCancelled = () => new ActionAbortedError('The DR run was cancelled.', E
 const isCancel = (e: unknown) => e instanceof ActionFailedError && e.outcome === 'aborted';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A run's records, loaded and checked before anything is touched. */
+interface RunSubject {
+  run: DrRunEntity;
+  schedule: DrScheduleEntity;
+  domain: StorageDomainEntity;
+  session: GeoRepSessionEntity;
+  origin: SyncOrigin;
+}
+
+/** What the run found and did so far: what putting the session back and the outcome need. */
+interface RunProgress {
+  plan: SessionPlan;
+  /** This run started or resumed the session (so it stops or pauses it afterwards). */
+  started: boolean;
+  epoch: number | null;
+  completedAt: Date | null;
+  /** What the quiescer returned, once it quiesced. */
+  quiesce: { token: unknown } | null;
+}
+
+const NO_PLAN: SessionPlan = { before: 'none', after: 'none' };
+
+function originOf(ctx: ActionContext): SyncOrigin {
+  return { jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId };
+}
 
 /**
  * One DR run (job `dr.run`, target the storage domain: the executor holds the domain's lock for the
@@ -64,10 +91,28 @@ export class DrRunJob {
 
   @OnJob(DrRun)
   async run(ctx: ActionContext<DrRunParams>): Promise<ActionOutcome> {
+    const loaded = await this.load(ctx);
+    if ('done' in loaded) return loaded.done;
+    const sessionLock = await this.lockSession(loaded);
+    await this.recordStarted(ctx, loaded);
+    const progress: RunProgress = { plan: NO_PLAN, started: false, epoch: null, completedAt: null, quiesce: null };
+    let failure: unknown = null;
+    try {
+      await this.sync(ctx, loaded, progress);
+    } catch (e) {
+      failure = e;
+    }
+    failure = await this.putSessionBack(ctx, loaded, progress, failure, sessionLock);
+    if (failure !== null) return this.fail(loaded.run, loaded.schedule, loaded.domain, failure, loaded.session);
+    return this.finish(loaded, progress);
+  }
+
+  /** The run's records, checked before anything is touched; a run already ended is done. */
+  private async load(ctx: ActionContext<DrRunParams>): Promise<RunSubject | { done: ActionOutcome }> {
     const { runId } = ctx.params;
     const run = await this.repo.findRunById(runId);
     if (!run) throw ActionFailedError.refused('The DR run record is gone (its schedule was removed).');
-    if (run.status !== 'started') return { result: { runId, status: run.status } };
+    if (run.status !== 'started') return { done: { result: { runId, status: run.status } } };
     if (run.jobId !== ctx.job.id) {
       await this.repo.updateRun(run.id, { jobId: ctx.job.id });
       run.jobId = ctx.job.id;
@@ -84,7 +129,11 @@ export class DrRunJob {
     const session = run.sessionId ? await this.sessions.findById(run.sessionId) : null;
     if (!session) return this.fail(run, schedule, domain, await this.sessionVanished(schedule, domain, ctx));
     if (run.cancelRequested) return this.fail(run, schedule, domain, runCancelled());
+    return { run, schedule, domain, session, origin: originOf(ctx) };
+  }
 
+  /** The session's lock for the whole run; a failure or a cancel meanwhile ends the run. */
+  private async lockSession({ run, schedule, domain, session }: RunSubject): Promise<HeldLock> {
     let sessionLock: HeldLock;
     try {
       sessionLock = await this.sessionLock(session.id, run.id);
@@ -95,13 +144,10 @@ export class DrRunJob {
       await sessionLock.release();
       return this.fail(run, schedule, domain, runCancelled());
     }
-    let plan: SessionPlan = { before: 'none', after: 'none' };
-    let started = false;
-    let failure: unknown = null;
-    let epoch: number | null = null;
-    let completedAt: Date | null = null;
-    let quiesceToken: unknown;
-    let quiesced = false;
+    return sessionLock;
+  }
+
+  private async recordStarted(ctx: ActionContext, { domain, session }: RunSubject): Promise<void> {
     await this.events.record({
       code: EventCode.StorageDomainSyncStarted,
       severity: 'normal',
@@ -113,79 +159,101 @@ export class DrRunJob {
       targetType: 'storage_domain',
       targetId: domain.id,
     });
-    const origin = { jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId };
-    try {
-      const fresh = await this.step(ctx, run, 'Reading the status of the geo-replication session', () =>
-        this.gluster.refresh(session, origin),
-      );
-      if (!fresh) throw await this.sessionVanished(schedule, domain, ctx);
-      plan = planSession(fresh.status);
-      if (run.startedSession && plan.before === 'none') {
-        // Run again after a worker died mid-run: the session running now is the one this run started.
-        plan = { before: 'none', after: 'stop' };
-        started = true;
-      }
+  }
 
-      if (schedule.quiesce && this.quiescer) {
-        const quiescer = this.quiescer;
-        quiesceToken = await this.step(ctx, run, 'Quiescing the virtual machines of the storage domain', () =>
-          quiescer.quiesce(domain, run.id),
-        );
-        quiesced = true;
-      }
-
-      const setCheckpoint = () =>
-        this.step(ctx, run, 'Setting a geo-replication checkpoint', async (h) => {
-          await this.gluster.run(
-            fresh,
-            (ref) => geoRepCheckpointNowCommand(ref),
-            parseGeoRepConfigSet,
-            (host) => h.ranOn(host.id),
-          );
-          const value = await this.gluster.run(
-            fresh,
-            (ref) => geoRepConfigGetCommand(ref, 'checkpoint'),
-            parseCheckpointEpoch,
-          );
-          if (value === null) throw ActionFailedError.refused('gluster reports no checkpoint right after setting one');
-          await this.repo.updateRun(run.id, { checkpointTime: new Date(value * 1000) });
-          return value;
-        });
-      const startOrResume = async () => {
-        if (plan.before === 'none' || started) return;
-        const verb: GeoRepControlVerb = plan.before;
-        await this.step(
-          ctx,
-          run,
-          verb === 'start' ? 'Starting the geo-replication session' : 'Resuming the geo-replication session',
-          (h) => this.control(fresh, verb, false, h),
-        );
-        started = true;
-        await this.repo.updateRun(run.id, { startedSession: true });
-      };
-
-      // The checkpoint first (so the crawl after a start already counts towards it); a gluster that
-      // refuses a checkpoint on a session that is not running gets it right after the start.
-      try {
-        epoch = await setCheckpoint();
-      } catch (e) {
-        if (!(e instanceof ActionFailedError && e.status === 409 && plan.before !== 'none')) throw e;
-        await startOrResume();
-        epoch = await setCheckpoint();
-      }
-      await startOrResume();
-
-      const checkpoint = epoch;
-      completedAt = await this.step(ctx, run, 'Waiting for every active worker to complete the checkpoint', (h) =>
-        this.waitForCheckpoint(ctx, run, fresh, schedule, checkpoint, h),
-      );
-    } catch (e) {
-      failure = e;
+  /** Reads the session, quiesces, sets the checkpoint (starting the session when needed) and waits for it. */
+  private async sync(ctx: ActionContext, subject: RunSubject, progress: RunProgress): Promise<void> {
+    const { run, schedule, domain, session } = subject;
+    const fresh = await this.step(ctx, run, 'Reading the status of the geo-replication session', () =>
+      this.gluster.refresh(session, subject.origin),
+    );
+    if (!fresh) throw await this.sessionVanished(schedule, domain, ctx);
+    progress.plan = planSession(fresh.status);
+    if (run.startedSession && progress.plan.before === 'none') {
+      // Run again after a worker died mid-run: the session running now is the one this run started.
+      progress.plan = { before: 'none', after: 'stop' };
+      progress.started = true;
     }
-
+    if (schedule.quiesce && this.quiescer) {
+      const quiescer = this.quiescer;
+      const token = await this.step(ctx, run, 'Quiescing the virtual machines of the storage domain', () =>
+        quiescer.quiesce(domain, run.id),
+      );
+      progress.quiesce = { token };
+    }
+    // The checkpoint first (so the crawl after a start already counts towards it); a gluster that
+    // refuses a checkpoint on a session that is not running gets it right after the start.
+    let epoch: number;
     try {
-      if (started && plan.after !== 'none') {
-        const verb: GeoRepControlVerb = plan.after;
+      epoch = await this.setCheckpoint(ctx, run, fresh);
+    } catch (e) {
+      if (!(e instanceof ActionFailedError && e.status === 409 && progress.plan.before !== 'none')) throw e;
+      await this.startOrResume(ctx, run, fresh, progress);
+      epoch = await this.setCheckpoint(ctx, run, fresh);
+    }
+    progress.epoch = epoch;
+    await this.startOrResume(ctx, run, fresh, progress);
+    progress.completedAt = await this.step(
+      ctx,
+      run,
+      'Waiting for every active worker to complete the checkpoint',
+      (h) => this.waitForCheckpoint(ctx, run, fresh, schedule, epoch, h),
+    );
+  }
+
+  /** `checkpoint now`, then its epoch read back (and kept on the run row). */
+  private setCheckpoint(ctx: ActionContext, run: DrRunEntity, session: GeoRepSessionEntity): Promise<number> {
+    return this.step(ctx, run, 'Setting a geo-replication checkpoint', async (h) => {
+      await this.gluster.run(
+        session,
+        (ref) => geoRepCheckpointNowCommand(ref),
+        parseGeoRepConfigSet,
+        (host) => h.ranOn(host.id),
+      );
+      const value = await this.gluster.run(
+        session,
+        (ref) => geoRepConfigGetCommand(ref, 'checkpoint'),
+        parseCheckpointEpoch,
+      );
+      if (value === null) throw ActionFailedError.refused('gluster reports no checkpoint right after setting one');
+      await this.repo.updateRun(run.id, { checkpointTime: new Date(value * 1000) });
+      return value;
+    });
+  }
+
+  /** Starts or resumes the session when the plan says so, once. */
+  private async startOrResume(
+    ctx: ActionContext,
+    run: DrRunEntity,
+    session: GeoRepSessionEntity,
+    progress: RunProgress,
+  ): Promise<void> {
+    if (progress.plan.before === 'none' || progress.started) return;
+    const verb: GeoRepControlVerb = progress.plan.before;
+    await this.step(
+      ctx,
+      run,
+      verb === 'start' ? 'Starting the geo-replication session' : 'Resuming the geo-replication session',
+      (h) => this.control(session, verb, false, h),
+    );
+    progress.started = true;
+    await this.repo.updateRun(run.id, { startedSession: true });
+  }
+
+  /**
+   * Puts the session back as the run found it (stopped or paused), re-reads it, releases the quiesce and
+   * the session's lock. Returns the run's failure: the sync's, else the first one here.
+   */
+  private async putSessionBack(
+    ctx: ActionContext,
+    { run, domain, session, origin }: RunSubject,
+    progress: RunProgress,
+    failure: unknown,
+    sessionLock: HeldLock,
+  ): Promise<unknown> {
+    try {
+      if (progress.started && progress.plan.after !== 'none') {
+        const verb: GeoRepControlVerb = progress.plan.after;
         // After a failure or a cancel the session may be faulty or busy: force the stop.
         await this.step(
           ctx,
@@ -200,21 +268,24 @@ export class DrRunJob {
     } catch (e) {
       failure ??= e;
     } finally {
-      if (quiesced && this.quiescer)
+      if (progress.quiesce && this.quiescer)
         await this.quiescer
-          .release(domain, run.id, quiesceToken)
+          .release(domain, run.id, progress.quiesce.token)
           .catch((e: Error) => this.logger.warn({ run: run.id, err: e.message }, 'quiesce release failed'));
       await sessionLock.release();
     }
+    return failure;
+  }
 
-    if (failure !== null) return this.fail(run, schedule, domain, failure, session);
+  /** A successful run: its checkpoint, RPO and the schedule's last success. */
+  private async finish({ run, schedule, domain, session }: RunSubject, progress: RunProgress): Promise<ActionOutcome> {
     const end = new Date();
-    const checkpointTime = new Date((epoch ?? 0) * 1000);
-    const rpo = rpoSeconds(epoch ?? 0, completedAt ?? end);
+    const checkpointTime = new Date((progress.epoch ?? 0) * 1000);
+    const rpo = rpoSeconds(progress.epoch ?? 0, progress.completedAt ?? end);
     await this.repo.updateRun(run.id, {
       status: 'finished',
       endTime: end,
-      checkpointCompletedTime: completedAt,
+      checkpointCompletedTime: progress.completedAt,
       rpoSeconds: rpo,
     });
     await this.repo.updateSchedule(schedule.id, {

@@ -85,39 +85,48 @@ export class ActionExecutor {
         await this.event(job, data, 'normal', data.events.success, outcome.description ?? `${job.description}: done.`);
         return outcome.result ?? {};
       } catch (e) {
-        if (!(e instanceof ActionFailedError) && bullJob.attemptsMade + 1 < (bullJob.opts.attempts ?? 1)) {
-          this.logger.warn({ job: job.id, err: (e as Error).message }, 'action step failed; retrying with backoff');
-          throw e;
-        }
-        const failure =
-          e instanceof ActionFailedError
-            ? e
-            : ActionFailedError.unexpected('The action failed unexpectedly; see the service log.');
-        if (!(e instanceof ActionFailedError))
-          this.logger.error(
-            { job: job.id, err: (e as Error).message, stack: (e as Error).stack },
-            'action failed unexpectedly',
-          );
-        await this.jobs.fail(
-          job.id,
-          { status: failure.status, reason: failure.reason, detail: failure.detail },
-          failure.outcome,
-        );
-        if (!failure.eventRecorded) {
-          const severity = failure.severity ?? (failure.outcome === 'aborted' ? 'warning' : 'error');
-          await this.event(
-            job,
-            data,
-            severity,
-            failure.eventCode ?? data.events.failure,
-            `${job.description}: ${failure.outcome}: ${failure.detail}`,
-          );
-        }
-        return { [failure.outcome]: true };
+        return await this.recordFailure(bullJob, job, e);
       }
     } finally {
       await lock.release();
     }
+  }
+
+  /**
+   * Ends the job failed (or aborted) with its fault and event; an unexpected error with attempts left is
+   * thrown again so BullMQ retries it with backoff.
+   */
+  private async recordFailure(bullJob: Job<ActionJobData>, job: JobEntity, e: unknown): Promise<unknown> {
+    const data = bullJob.data;
+    if (!(e instanceof ActionFailedError) && bullJob.attemptsMade + 1 < (bullJob.opts.attempts ?? 1)) {
+      this.logger.warn({ job: job.id, err: (e as Error).message }, 'action step failed; retrying with backoff');
+      throw e;
+    }
+    const failure =
+      e instanceof ActionFailedError
+        ? e
+        : ActionFailedError.unexpected('The action failed unexpectedly; see the service log.');
+    if (!(e instanceof ActionFailedError))
+      this.logger.error(
+        { job: job.id, err: (e as Error).message, stack: (e as Error).stack },
+        'action failed unexpectedly',
+      );
+    await this.jobs.fail(
+      job.id,
+      { status: failure.status, reason: failure.reason, detail: failure.detail },
+      failure.outcome,
+    );
+    if (!failure.eventRecorded) {
+      const severity = failure.severity ?? (failure.outcome === 'aborted' ? 'warning' : 'error');
+      await this.event(
+        job,
+        data,
+        severity,
+        failure.eventCode ?? data.events.failure,
+        `${job.description}: ${failure.outcome}: ${failure.detail}`,
+      );
+    }
+    return { [failure.outcome]: true };
   }
 
   private async step<T>(

@@ -95,6 +95,14 @@ export class PeriodicVerify implements OnApplicationBootstrap {
   async sweep(): Promise<SweepOutcome> {
     const interval = this.config.verifyIntervalMs;
     if (interval <= 0) return { due: 0, submitted: 0, skipped: 0 };
+    const due = await this.dueSessions(interval);
+    let submitted = 0;
+    for (const s of due) if (await this.submitVerify(s)) submitted++;
+    return { due: due.length, submitted, skipped: due.length - submitted };
+  }
+
+  /** Active sessions whose last canary is older than the interval and that nothing else is acting on. */
+  private async dueSessions(interval: number): Promise<CandidateRow[]> {
     const rows: CandidateRow[] = await this.ds.query(
       `SELECT s.id, s.cluster_id, s.user_name, s.slave_host_name, s.slave_volume_name, s.status, s.slave_host_id, s.last_verified,
               (SELECT max(j.start_time) FROM jobs j WHERE j.target_type = '${SESSION_JOB_TARGET}' AND j.target_id = s.id AND j.action = $1) AS last_verify_job,
@@ -105,7 +113,7 @@ export class PeriodicVerify implements OnApplicationBootstrap {
       [SessionVerify.name],
     );
     const now = Date.now();
-    const due = rows.filter((r) =>
+    return rows.filter((r) =>
       dueForVerify(
         {
           status: r.status,
@@ -118,38 +126,37 @@ export class PeriodicVerify implements OnApplicationBootstrap {
         interval,
       ),
     );
-    let submitted = 0;
-    let skipped = 0;
-    for (const s of due) {
-      const name = sessionName({
-        userName: s.user_name,
-        slaveHostName: s.slave_host_name,
-        slaveVolumeName: s.slave_volume_name,
-      });
-      try {
-        await this.actions.submit(
-          {
-            action: SessionVerify,
-            targetType: SESSION_JOB_TARGET,
-            targetId: s.id,
-            description: `Periodic replication canary on geo-replication ${name}`,
-            params: {},
-            conflict: 'exclusive',
-            retries: 0,
-            eventRefs: { clusterId: s.cluster_id },
-            events: { success: EventCode.GeoRepVerified, failure: EventCode.GeoRepVerifyFailed },
-            asyncByDefault: true,
-          },
-          { correlationId: null, userId: null, async: true },
-        );
-        submitted++;
-      } catch (e) {
-        skipped++;
-        if (!(e instanceof OvirtFault && (e.status === 409 || e.status === 429))) {
-          this.logger.warn({ session: s.id, err: (e as Error).message }, 'periodic verify could not be submitted');
-        }
+  }
+
+  /** Submits one session's canary; false when it was refused (busy, queue full) or failed to submit. */
+  private async submitVerify(s: CandidateRow): Promise<boolean> {
+    const name = sessionName({
+      userName: s.user_name,
+      slaveHostName: s.slave_host_name,
+      slaveVolumeName: s.slave_volume_name,
+    });
+    try {
+      await this.actions.submit(
+        {
+          action: SessionVerify,
+          targetType: SESSION_JOB_TARGET,
+          targetId: s.id,
+          description: `Periodic replication canary on geo-replication ${name}`,
+          params: {},
+          conflict: 'exclusive',
+          retries: 0,
+          eventRefs: { clusterId: s.cluster_id },
+          events: { success: EventCode.GeoRepVerified, failure: EventCode.GeoRepVerifyFailed },
+          asyncByDefault: true,
+        },
+        { correlationId: null, userId: null, async: true },
+      );
+      return true;
+    } catch (e) {
+      if (!(e instanceof OvirtFault && (e.status === 409 || e.status === 429))) {
+        this.logger.warn({ session: s.id, err: (e as Error).message }, 'periodic verify could not be submitted');
       }
+      return false;
     }
-    return { due: due.length, submitted, skipped };
   }
 }

@@ -6,9 +6,10 @@ import { GeoRepSessionEntity } from '../sessions/georep-session.entity';
 import { sessionName } from '../sessions/session.representation';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { canaryCheckCommand, canaryRemoveCommand, canaryWriteCommand, CanaryCheck, parseCanaryCheck } from '../gluster';
+import type { HostEntity } from '../hosts/host.entity';
 import { HostShell } from '../hosts/host-shell';
 import { HostsRepository } from '../hosts/hosts.repository';
-import { ActionContext, ActionOutcome } from '../jobs/action-executor';
+import { ActionContext, ActionOutcome, StepHandle } from '../jobs/action-executor';
 import { ActionFailedError } from '../jobs/action-failure';
 import { OnJob } from '../queue/on-job.decorator';
 import { SessionVerify as SessionVerifyAction, SessionVerifyParams } from '../sessions/session-jobs';
@@ -63,30 +64,12 @@ export class SessionVerify {
     const probe = `probe-${crypto.randomUUID()}`;
     const value = crypto.randomBytes(32).toString('hex');
 
-    const written = await ctx.step(`Writing probe ${probe} into ${ref.masterVolume}`, async (step) => {
-      const ran = await this.gluster.onCluster(session.clusterId, canaryWriteCommand(ref.masterVolume, probe, value));
-      await step.ranOn(ran.host.id);
-      if (ran.output.exitCode !== 0 || !ran.output.stdout.includes('WRITTEN')) {
-        throw ActionFailedError.refused(
-          `the probe could not be written into the master volume (exit ${ran.output.exitCode}): ${ran.output.stderr.trim().slice(0, 300)}`,
-        );
-      }
-      return Date.now();
-    });
-    const check = await ctx.step(`Waiting for the probe on ${slaveHost.name}:${ref.slaveVolume}`, async (step) => {
-      await step.ranOn(slaveHost.id);
-      try {
-        const out = await this.shell.run(slaveHost, canaryCheckCommand(ref.slaveVolume, probe, value, timeout));
-        if (out.exitCode !== 0) {
-          throw ActionFailedError.refused(
-            `the slave volume could not be read on ${slaveHost.name} (exit ${out.exitCode}): ${out.stderr.trim().slice(0, 300)}`,
-          );
-        }
-        return { seen: parseCanaryCheck(out.stdout), at: Date.now() };
-      } catch (e) {
-        throw asActionFailure(e);
-      }
-    });
+    const written = await ctx.step(`Writing probe ${probe} into ${ref.masterVolume}`, (step) =>
+      this.writeProbe(session, ref.masterVolume, probe, value, step),
+    );
+    const check = await ctx.step(`Waiting for the probe on ${slaveHost.name}:${ref.slaveVolume}`, (step) =>
+      this.waitForProbe(slaveHost, ref.slaveVolume, probe, value, timeout, step),
+    );
     await ctx.step('Removing the probe', async () => {
       await this.gluster
         .onCluster(session.clusterId, canaryRemoveCommand(ref.masterVolume, probe))
@@ -112,6 +95,47 @@ export class SessionVerify {
       result: { result, replication_delay_ms: delayMs },
       description: `Replication canary of ${sessionName(session)} passed: the probe arrived in ${delayMs} ms.`,
     };
+  }
+
+  /** Writes the probe on a master host; when it was written. */
+  private async writeProbe(
+    session: GeoRepSessionEntity,
+    masterVolume: string,
+    probe: string,
+    value: string,
+    step: StepHandle,
+  ): Promise<number> {
+    const ran = await this.gluster.onCluster(session.clusterId, canaryWriteCommand(masterVolume, probe, value));
+    await step.ranOn(ran.host.id);
+    if (ran.output.exitCode !== 0 || !ran.output.stdout.includes('WRITTEN')) {
+      throw ActionFailedError.refused(
+        `the probe could not be written into the master volume (exit ${ran.output.exitCode}): ${ran.output.stderr.trim().slice(0, 300)}`,
+      );
+    }
+    return Date.now();
+  }
+
+  /** Waits on the slave host (up to `timeout` s, in one remote command) for the probe and reads what arrived. */
+  private async waitForProbe(
+    slaveHost: HostEntity,
+    slaveVolume: string,
+    probe: string,
+    value: string,
+    timeout: number,
+    step: StepHandle,
+  ): Promise<{ seen: CanaryCheck; at: number }> {
+    await step.ranOn(slaveHost.id);
+    try {
+      const out = await this.shell.run(slaveHost, canaryCheckCommand(slaveVolume, probe, value, timeout));
+      if (out.exitCode !== 0) {
+        throw ActionFailedError.refused(
+          `the slave volume could not be read on ${slaveHost.name} (exit ${out.exitCode}): ${out.stderr.trim().slice(0, 300)}`,
+        );
+      }
+      return { seen: parseCanaryCheck(out.stdout), at: Date.now() };
+    } catch (e) {
+      throw asActionFailure(e);
+    }
   }
 
   private event(
