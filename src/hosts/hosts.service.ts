@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ClustersService } from '../clusters/clusters.service';
 import { ConstraintViolation } from '../database/constraint-errors';
-import { GlusterArgumentError, validateHost, validatePort, validateUserName } from '../gluster';
+import { validateHost, validatePort, validateUserName } from '../gluster';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
 import { OvirtFault } from '../ovirt/faults';
@@ -23,17 +23,11 @@ import {
   HostUpdate,
 } from './host.representation';
 import { HostsRepository, NewHost } from './hosts.repository';
+import { checkedField } from '../ovirt/field-check';
 
 /** The gluster validators' verdict on a body field, as a 400 naming that field. */
 function validated<T>(path: string, validate: (field: string) => T): T {
-  try {
-    return validate(path);
-  } catch (e) {
-    if (e instanceof GlusterArgumentError) {
-      throw new BodyError([{ path, message: e.message.slice(e.field.length + 2) }]);
-    }
-    throw e;
-  }
+  return checkedField(() => validate(path), path);
 }
 
 /**

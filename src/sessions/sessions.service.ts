@@ -8,7 +8,6 @@ import {
 } from '../gluster';
 import { ActionDefinition, ActionRequest } from '../jobs/action-definition';
 import { actionReply, ActionRunner, ActionSubmission } from '../jobs/action-runner';
-import { BodyError } from '../ovirt/representation';
 import { refusalOf, SessionVerb } from './session-rules';
 import { OvirtFault } from '../ovirt/faults';
 import type { ListQuery } from '../ovirt/query';
@@ -37,6 +36,7 @@ import {
 } from './session.representation';
 import { SessionsRepository } from './sessions.repository';
 import { SessionDeletionGuards } from './session-deletion-guards';
+import { checkedField } from '../ovirt/field-check';
 
 /** Geo-rep sessions as discovery last read them. `refresh` runs the master cluster's discovery sync. */
 @Injectable()
@@ -209,16 +209,10 @@ export class SessionsService {
     call: ActionCall,
   ): Promise<GeoRepOptionView | ActionReply> {
     const session = await this.get(clusterId, volumeId, id);
-    let option: { name: string; value: string };
-    try {
-      option = normalizeGeoRepOption(body.name, body.value);
-    } catch (e) {
-      if (e instanceof GlusterArgumentError)
-        throw new BodyError([
-          { path: e.field.startsWith('option.') ? 'value' : 'name', message: e.message.slice(e.field.length + 2) },
-        ]);
-      throw e;
-    }
+    const option = checkedField(
+      () => normalizeGeoRepOption(body.name, body.value),
+      (field) => (field.startsWith('option.') ? 'value' : 'name'),
+    );
     const events = { success: EventCode.GeoRepConfigSet, failure: EventCode.GeoRepConfigSetFailed };
     const submission = await this.submit(
       session,
@@ -246,8 +240,7 @@ export class SessionsService {
     try {
       canonical = requireSettableGeoRepOption(name).name;
     } catch (e) {
-      if (e instanceof GlusterArgumentError)
-        throw OvirtFault.badRequest(`option ${e.message.slice(e.field.length + 2)}`);
+      if (e instanceof GlusterArgumentError) throw OvirtFault.badRequest(`option ${e.reason}`);
       throw e;
     }
     const events = { success: EventCode.GeoRepConfigSetDefault, failure: EventCode.GeoRepConfigSetDefaultFailed };
