@@ -11,7 +11,6 @@ import {
   GeoRepBrickStatus,
   GeoRepControlVerb,
   geoRepStatusCommand,
-  GlusterCommandError,
   parseCheckpointEpoch,
   parseGeoRepConfigSet,
   parseGeoRepStatus,
@@ -21,6 +20,7 @@ import { ActionAbortedError, ActionFailedError } from '../jobs/action-failure';
 import { HeldLock, TargetLock } from '../jobs/target-lock';
 import { OnJob } from '../queue/on-job.decorator';
 import type { SyncOrigin } from '../discovery/discovery-sync';
+import { asActionFailure } from '../hosts/host-failures';
 import { SessionGluster } from '../session-worker/session-gluster';
 import { StorageDomainEntity } from '../storage-domains/storage-domain.entity';
 import { StorageDomainsRepository } from '../storage-domains/storage-domains.repository';
@@ -456,13 +456,12 @@ export class DrRunJob {
     session?: GeoRepSessionEntity,
   ): Promise<never> {
     const cancelled = isCancel(e);
+    const translated = asActionFailure(e);
     const failure =
-      e instanceof ActionFailedError
-        ? e
-        : e instanceof GlusterCommandError
-          ? ActionFailedError.refused(`gluster: ${e.message}`)
-          : ActionFailedError.unexpected('The DR run failed unexpectedly; see the service log.');
-    if (!(e instanceof ActionFailedError))
+      translated instanceof ActionFailedError
+        ? translated
+        : ActionFailedError.unexpected('The DR run failed unexpectedly; see the service log.');
+    if (!(translated instanceof ActionFailedError))
       this.logger.error(
         { run: run.id, err: (e as Error).message, stack: (e as Error).stack },
         'DR run failed unexpectedly',
