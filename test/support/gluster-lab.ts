@@ -15,7 +15,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseStringPromise } from 'xml2js';
 
-export const LAB_SCRIPT = path.resolve(__dirname, '..', 'lab', 'gluster-lab.sh');
+// From the build (dist/test/support, for bench/e2e.bench.ts) the script is still the one in the source tree.
+export const LAB_SCRIPT =
+  [
+    path.resolve(__dirname, '..', 'lab', 'gluster-lab.sh'),
+    path.resolve(__dirname, '..', '..', '..', 'test', 'lab', 'gluster-lab.sh'),
+  ].find((file) => fs.existsSync(file)) ?? path.resolve(__dirname, '..', 'lab', 'gluster-lab.sh');
 
 /**
  * Only one lab fits on a machine (fixed netns, ports, /var/lib/glusterd), so its lease is
