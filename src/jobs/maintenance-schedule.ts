@@ -4,7 +4,6 @@ import { QueueName } from '../queue/queue-names';
 import { QueueProducer } from '../queue/queue-producer';
 import { LostJobs } from './lost-jobs.job';
 import { PruneHistory, ReconcileOutbox, SweepLostJobs } from './maintenance-jobs';
-import { PruneExpiredTokens } from '../users/user-jobs';
 
 /** Housekeeping on a timer; BullMQ's job schedulers keep one schedule however many workers start. */
 @Injectable()
@@ -21,7 +20,6 @@ export class MaintenanceSchedule implements OnApplicationBootstrap {
     if (this.config.role === 'api') return;
     await this.producer.every(ReconcileOutbox, 'reconcile-outbox', 15_000);
     await this.producer.every(PruneHistory, 'prune-history', 3_600_000);
-    await this.producer.every(PruneExpiredTokens, 'prune-expired-tokens', 3_600_000);
     if (this.config.lostJobSweepMs > 0)
       await this.producer.every(SweepLostJobs, 'sweep-lost-jobs', this.config.lostJobSweepMs);
     else await this.producer.queue(QueueName.Maintenance).removeJobScheduler('sweep-lost-jobs');
