@@ -4,8 +4,10 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { DiscoverySync } from '../discovery/discovery-sync';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
+import { GeoRepSessionEntity } from '../sessions/georep-session.entity';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import {
+  GeoRepCreateOptions,
   GeoRepSessionRef,
   GlusterArgumentError,
   GlusterCommand,
@@ -31,12 +33,13 @@ import { HostShell, sshTargetOf } from '../hosts/host-shell';
 import { HostsRepository } from '../hosts/hosts.repository';
 import { ActionContext, ActionOutcome, StepHandle } from '../jobs/action-executor';
 import { ActionFailedError } from '../jobs/action-failure';
-import { createVerdict } from '../preflight/preflight-checks';
+import { createVerdict, PreflightCheck } from '../preflight/preflight-checks';
 import { DEFAULT_GEOREP_SSH_PORT, PreflightService } from '../preflight/preflight.service';
 import { OnJob } from '../queue/on-job.decorator';
 import { asActionFailure } from '../hosts/host-failures';
 import { SessionGluster } from '../session-worker/session-gluster';
 import { SshExecResult, SshTarget } from '../ssh';
+import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
 import { VolumesRepository } from '../volumes/volumes.repository';
 import {
   appendAuthorizedKeysCommand,
@@ -86,6 +89,30 @@ interface SlaveEndpoint {
   readonly target: SshTarget;
 }
 
+/** What the validation step found: every later step works on it. */
+interface CreateTarget {
+  readonly ref: GeoRepSessionRef;
+  readonly slaves: SlaveEndpoint[];
+  /** gluster already lists the session (a re-run after a crash): it is not created again. */
+  readonly exists: boolean;
+  /** The mount-broker group of a non-root session; null for root. */
+  readonly group: string | null;
+}
+
+interface PreflightOutcome {
+  readonly checks: PreflightCheck[];
+  /** The checks worth a warning event (the job goes on). */
+  readonly flagged: string[];
+}
+
+interface StoredSessionKeys {
+  /** Where the first slave host stored the session's pem file (the warning names it). */
+  readonly pemPath: string;
+  readonly peersWithoutKeys: SlavePeerWithoutKeys[];
+}
+
+type CreateMode = GeoRepCreateOptions['mode'];
+
 /**
  * The create job (`POST …/georeplication-sessions`), oVirt's CreateGlusterVolumeGeoRepSessionCommand
  * with the lab's lessons: validate; gsec_create and the common_secret.pem.pub keys appended to the
@@ -112,225 +139,281 @@ export class SessionCreateJob {
   @OnJob(GeoRepSessionCreate)
   async run(ctx: ActionContext<SessionCreateParams>): Promise<ActionOutcome> {
     const p = ctx.params;
-    const origin = { jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId };
-
-    const { ref, slaves, exists, group } = await ctx.step('Validating the master and slave volumes', async (step) => {
-      const [master] = await this.volumes.findByIds([p.masterVolumeId]);
-      if (!master) throw ActionFailedError.refused('The master volume is no longer known.');
-      if (master.status !== 'up') throw ActionFailedError.refused(`The master volume ${master.name} is not up.`);
-      if (p.slaveVolumeId) {
-        const [slave] = await this.volumes.findByIds([p.slaveVolumeId]);
-        if (!slave) throw ActionFailedError.refused('The slave volume is no longer known.');
-        if (slave.status !== 'up') throw ActionFailedError.refused(`The slave volume ${slave.name} is not up.`);
-      }
-      const r: GeoRepSessionRef = {
-        masterVolume: master.name,
-        slaveHost: p.slaveHostName,
-        slaveVolume: p.slaveVolumeName,
-        slaveUser: p.userName,
-      };
-      const status = await this.runOnMaster(p, step, geoRepStatusCommand(r));
-      let found = false;
-      try {
-        found = parseGeoRepStatus(status).some(
-          (s) => s.slaveHost === p.slaveHostName && s.slaveVolume === p.slaveVolumeName,
-        );
-      } catch (e) {
-        if (!(e instanceof GlusterCommandError && e.kind === 'no_session')) throw asActionFailure(e);
-      }
-      const slaveHosts = await this.slaveEndpoints(p);
-      // a non-root session: the user and its mount-broker group must exist on every slave host
-      const group = p.userName === 'root' ? null : await this.checkSlaveUser(p, slaveHosts, step);
-      return { ref: r, slaves: slaveHosts, exists: found, group };
-    });
-
+    const target = await ctx.step('Validating the master and slave volumes', (step) => this.validateTarget(p, step));
+    const { ref, slaves, group } = target;
     const url = geoRepSlaveUrl(ref);
-    const preflight = await ctx.step('Preflight: GlusterFS versions, clocks, capacity, rsync', async () => {
-      const checks = await this.preflight.checkPair({
-        masterClusterId: p.masterClusterId,
-        masterVolumeId: p.masterVolumeId,
-        slaveClusterId: p.slaveClusterId,
-        slaveVolumeId: p.slaveVolumeId,
-        slaveHostId: slaves.find((s) => s.host !== null)?.host?.id ?? null,
-        slaveHostName: p.slaveHostName,
-        user: p.userName,
-        port: DEFAULT_GEOREP_SSH_PORT,
-        // this job sets secondary-access-mount true below: the safe remedy of LAB.md pitfall 1, applied
-        accessMount: 'true',
-        ssh: false,
-      });
-      const verdict = createVerdict(checks, p.enforcePreflight);
-      if (verdict.refusal) throw ActionFailedError.refused(verdict.refusal);
-      return { checks, flagged: verdict.flagged };
-    });
-    if (preflight.flagged.length > 0) {
-      await this.events.record({
-        code: EventCode.GeoRepPreflightWarning,
-        severity: 'warning',
-        description:
-          `Preflight of geo-replication session ${ref.masterVolume} -> ${url}: ${preflight.flagged.join('; ')}`.slice(
-            0,
-            4000,
-          ),
-        clusterId: p.masterClusterId,
-        jobId: ctx.job.id,
-        correlationId: ctx.job.correlationId,
-        userId: ctx.job.ownerId,
-        targetType: 'gluster_volume',
-        targetId: p.masterVolumeId,
-      });
-    }
-
+    const preflight = await ctx.step('Preflight: GlusterFS versions, clocks, capacity, rsync', () =>
+      this.runPreflight(p, slaves),
+    );
+    await this.reportPreflightWarnings(ctx, ref, url, preflight);
     if (group !== null) {
       await ctx.step(`Setting up the mount broker for ${p.userName} (group ${group}) on the slave hosts`, (step) =>
         this.setUpMountBroker(p, group, slaves, step),
       );
     }
-
-    const keys = await ctx.step('Creating the geo-replication keys (gsec_create) on a master host', async (step) => {
-      const gsec = gsecCreateCommand();
-      const cat = catFileCommand();
-      const both: GlusterCommand = {
-        argv: [...gsec.argv],
-        command: `${gsec.command} > /dev/null && ${cat.command}`,
-        expectsXml: false,
-        output: 'plain',
-      };
-      const out = await this.runOnMaster(p, step, both);
-      if (out.exitCode !== 0)
-        throw ActionFailedError.refused(
-          `gsec_create failed: ${oneLine(out.stderr || out.stdout)}`,
-          EventCode.GeoRepSessionCreateFailed,
-        );
-      try {
-        return parseCommonSecretPem(out.stdout);
-      } catch (e) {
-        if (e instanceof GlusterArgumentError) throw ActionFailedError.refused(e.message);
-        throw e;
-      }
-    });
-
+    const keys = await ctx.step('Creating the geo-replication keys (gsec_create) on a master host', (step) =>
+      this.createKeys(p, step),
+    );
     if (p.method === 'push_pem') {
       await ctx.step('Setting up passwordless SSH from the master hosts to the slave host', (step) =>
         this.setUpPushPemTrust(p, slaves, step),
       );
     } else {
-      await ctx.step(`Adding the keys to ${p.userName}'s authorized_keys on every slave host`, async (step) => {
-        for (const slave of slaves) {
-          const out = await this.onSlave(slave, appendAuthorizedKeysCommand(p.userName), `${keys.join('\n')}\n`, step);
-          if (out.exitCode !== 0 || !parseAppendResult(out.stdout)) {
-            throw ActionFailedError.refused(`The keys could not be written on ${slave.name}: ${oneLine(out.stderr)}`);
-          }
-        }
-      });
-    }
-
-    if (!exists) {
-      await ctx.step(
-        `Creating the session (${p.method === 'push_pem' ? 'push-pem' : 'no-verify'}${p.force ? ', force' : ''})`,
-        async (step) => {
-          const out = await this.runOnMaster(
-            p,
-            step,
-            geoRepCreateCommand(ref, { mode: p.method === 'push_pem' ? 'push-pem' : 'no-verify', force: p.force }),
-          );
-          parseOrFail(() => parseGeoRepAction(out));
-        },
+      await ctx.step(`Adding the keys to ${p.userName}'s authorized_keys on every slave host`, (step) =>
+        this.addToAuthorizedKeys(p, keys, slaves, step),
       );
     }
-
+    if (!target.exists) {
+      const mode = createMode(p);
+      await ctx.step(`Creating the session (${mode}${p.force ? ', force' : ''})`, (step) =>
+        this.createSession(p, ref, mode, step),
+      );
+    }
     if (group !== null) {
-      // What gluster's set_geo_rep_pem_keys.sh does, without root writing through the user's home (see
-      // sessionPemWriteCommand). Replication does not need it when the job reached every slave host with the
-      // keys (measured on the lab), but it keeps gluster's record of the session's keys on the slave hosts and
-      // makes the slave volume read-only for everyone but geo-replication, as push-pem does for root.
       const stored = await ctx.step(
         `Storing the session's keys for ${p.userName} in glusterd's directory on the slave hosts and making ${p.slaveVolumeName} read-only`,
         (step) => this.storeSessionKeys(p, ref.masterVolume, keys, slaves, step),
       );
-      if (stored.peersWithoutKeys.length > 0) {
-        await this.events.record({
-          code: EventCode.GeoRepSlavePeersWithoutKeys,
-          severity: 'warning',
-          description: slavePeersWithoutKeysWarning(
-            stored.peersWithoutKeys,
-            p.userName,
-            p.slaveVolumeName,
-            stored.pemPath,
-            slaves[0].name,
-          ).slice(0, 4000),
-          clusterId: p.slaveClusterId ?? p.masterClusterId,
-          jobId: ctx.job.id,
-          correlationId: ctx.job.correlationId,
-          userId: ctx.job.ownerId,
-          targetType: 'gluster_volume',
-          targetId: p.slaveVolumeId ?? p.masterVolumeId,
-        });
-      }
+      await this.reportPeersWithoutKeys(ctx, slaves, stored);
     }
+    await ctx.step('Setting secondary-access-mount true', (step) => this.setAccessMount(p, ref, step));
+    await ctx.step('Waiting until the keys are in place on every slave host', (step) =>
+      this.waitForKeys(p, keys, slaves, step),
+    );
+    const startReturnedAt = p.start
+      ? await ctx.step('Starting the session', (step) => this.start(p, ref, step)).then(() => new Date())
+      : null;
+    const session = await ctx.step('Refreshing the master cluster', (step) =>
+      this.refreshAndFind(ctx, startReturnedAt, step),
+    );
+    return createdOutcome(p, ref, url, preflight, session);
+  }
 
-    await ctx.step('Setting secondary-access-mount true', async (step) => {
-      const out = await this.runOnMaster(p, step, geoRepConfigSetCommand(ref, 'secondary-access-mount', true));
-      parseOrFail(() => parseGeoRepConfigSet(out));
-    });
-
-    await ctx.step('Waiting until the keys are in place on every slave host', async (step) => {
-      const deadline = Date.now() + KEYS_WAIT_MS;
-      for (;;) {
-        let missing = 0;
-        for (const slave of slaves) {
-          const out = await this.onSlave(slave, checkAuthorizedKeysCommand(p.userName), `${keys.join('\n')}\n`, step);
-          const n = out.exitCode === 0 ? parseMissingCount(out.stdout) : null;
-          if (n === null)
-            throw ActionFailedError.refused(`The keys could not be checked on ${slave.name}: ${oneLine(out.stderr)}`);
-          missing += n;
-        }
-        if (missing === 0) return;
-        if (Date.now() > deadline) {
-          throw ActionFailedError.timedOut(
-            `The geo-replication keys did not reach ${p.userName}'s authorized_keys on the slave within ${KEYS_WAIT_MS / 1000} s.`,
-          );
-        }
-        await new Promise((r) => setTimeout(r, KEYS_POLL_MS));
-      }
-    });
-
-    let startReturnedAt: Date | null = null;
-    if (p.start) {
-      await ctx.step('Starting the session', async (step) => {
-        const out = await this.runOnMaster(p, step, geoRepStartCommand(ref));
-        parseOrFail(() => parseGeoRepAction(out));
-      });
-      startReturnedAt = new Date();
-    }
-
-    const session = await ctx.step('Refreshing the master cluster', async (step) => {
-      const cluster = await this.clusters.findById(p.masterClusterId);
-      if (!cluster) throw ActionFailedError.refused('The master cluster was removed.');
-      try {
-        await this.sync.syncCluster(cluster, origin, (h) => step.ranOn(h.id));
-      } catch (e) {
-        throw asActionFailure(e);
-      }
-      const rows = await this.sessions.listByVolume(p.masterVolumeId, {
-        search: { conditions: [], sort: { field: 'slave_volume_name', descending: false } },
-        caseSensitive: false,
-      });
-      const row = rows.find((s) => s.slaveHostName === p.slaveHostName && s.slaveVolumeName === p.slaveVolumeName);
-      if (!row) throw ActionFailedError.refused('gluster does not list the new session.');
-      // Started on request: the service now wants it running (drift is judged against that).
-      if (startReturnedAt) await this.sessions.recordDesiredStatus(row.id, 'started', startReturnedAt);
-      return row;
-    });
-
-    return {
-      result: {
-        session: session.id,
-        status: session.status,
-        preflight: preflight.checks.map((c) => ({ name: c.name, result: c.result })),
-      },
-      description: `Geo-replication session ${ref.masterVolume} -> ${url} created${p.start ? ' and started' : ''} (${session.status}).`,
+  /** The volumes are known and up; whether gluster already lists the session; the slave hosts and the user's group. */
+  private async validateTarget(p: SessionCreateParams, step: StepHandle): Promise<CreateTarget> {
+    const master = await this.validateVolumes(p);
+    const ref: GeoRepSessionRef = {
+      masterVolume: master.name,
+      slaveHost: p.slaveHostName,
+      slaveVolume: p.slaveVolumeName,
+      slaveUser: p.userName,
     };
+    const exists = await this.readExisting(p, ref, step);
+    const slaves = await this.slaveEndpoints(p);
+    // a non-root session: the user and its mount-broker group must exist on every slave host
+    const group = p.userName === 'root' ? null : await this.checkSlaveUser(p, slaves, step);
+    return { ref, slaves, exists, group };
+  }
+
+  /** The master volume (and the slave volume, when the service manages it) is still known and up. */
+  private async validateVolumes(p: SessionCreateParams): Promise<GlusterVolumeEntity> {
+    const [master] = await this.volumes.findByIds([p.masterVolumeId]);
+    if (!master) throw ActionFailedError.refused('The master volume is no longer known.');
+    if (master.status !== 'up') throw ActionFailedError.refused(`The master volume ${master.name} is not up.`);
+    if (p.slaveVolumeId) {
+      const [slave] = await this.volumes.findByIds([p.slaveVolumeId]);
+      if (!slave) throw ActionFailedError.refused('The slave volume is no longer known.');
+      if (slave.status !== 'up') throw ActionFailedError.refused(`The slave volume ${slave.name} is not up.`);
+    }
+    return master;
+  }
+
+  /** Whether gluster already lists the session (a re-run after a crash): then it is not created again. */
+  private async readExisting(p: SessionCreateParams, ref: GeoRepSessionRef, step: StepHandle): Promise<boolean> {
+    const status = await this.runOnMaster(p, step, geoRepStatusCommand(ref));
+    try {
+      return parseGeoRepStatus(status).some(
+        (s) => s.slaveHost === p.slaveHostName && s.slaveVolume === p.slaveVolumeName,
+      );
+    } catch (e) {
+      if (!(e instanceof GlusterCommandError && e.kind === 'no_session')) throw asActionFailure(e);
+      return false;
+    }
+  }
+
+  private async runPreflight(p: SessionCreateParams, slaves: SlaveEndpoint[]): Promise<PreflightOutcome> {
+    const checks = await this.preflight.checkPair({
+      masterClusterId: p.masterClusterId,
+      masterVolumeId: p.masterVolumeId,
+      slaveClusterId: p.slaveClusterId,
+      slaveVolumeId: p.slaveVolumeId,
+      slaveHostId: slaves.find((s) => s.host !== null)?.host?.id ?? null,
+      slaveHostName: p.slaveHostName,
+      user: p.userName,
+      port: DEFAULT_GEOREP_SSH_PORT,
+      // this job sets secondary-access-mount true below: the safe remedy of LAB.md pitfall 1, applied
+      accessMount: 'true',
+      ssh: false,
+    });
+    const verdict = createVerdict(checks, p.enforcePreflight);
+    if (verdict.refusal) throw ActionFailedError.refused(verdict.refusal);
+    return { checks, flagged: verdict.flagged };
+  }
+
+  private async reportPreflightWarnings(
+    ctx: ActionContext<SessionCreateParams>,
+    ref: GeoRepSessionRef,
+    url: string,
+    preflight: PreflightOutcome,
+  ): Promise<void> {
+    if (preflight.flagged.length === 0) return;
+    const p = ctx.params;
+    await this.events.record({
+      code: EventCode.GeoRepPreflightWarning,
+      severity: 'warning',
+      description:
+        `Preflight of geo-replication session ${ref.masterVolume} -> ${url}: ${preflight.flagged.join('; ')}`.slice(
+          0,
+          4000,
+        ),
+      clusterId: p.masterClusterId,
+      jobId: ctx.job.id,
+      correlationId: ctx.job.correlationId,
+      userId: ctx.job.ownerId,
+      targetType: 'gluster_volume',
+      targetId: p.masterVolumeId,
+    });
+  }
+
+  /** gsec_create on a master host, then the lines of common_secret.pem.pub it wrote. */
+  private async createKeys(p: SessionCreateParams, step: StepHandle): Promise<string[]> {
+    const gsec = gsecCreateCommand();
+    const cat = catFileCommand();
+    const both: GlusterCommand = {
+      argv: [...gsec.argv],
+      command: `${gsec.command} > /dev/null && ${cat.command}`,
+      expectsXml: false,
+      output: 'plain',
+    };
+    const out = await this.runOnMaster(p, step, both);
+    if (out.exitCode !== 0)
+      throw ActionFailedError.refused(
+        `gsec_create failed: ${oneLine(out.stderr || out.stdout)}`,
+        EventCode.GeoRepSessionCreateFailed,
+      );
+    try {
+      return parseCommonSecretPem(out.stdout);
+    } catch (e) {
+      if (e instanceof GlusterArgumentError) throw ActionFailedError.refused(e.message);
+      throw e;
+    }
+  }
+
+  /** no_verify: the keys appended to the slave user's authorized_keys on every slave host. */
+  private async addToAuthorizedKeys(
+    p: SessionCreateParams,
+    keys: readonly string[],
+    slaves: SlaveEndpoint[],
+    step: StepHandle,
+  ): Promise<void> {
+    for (const slave of slaves) {
+      const out = await this.onSlave(slave, appendAuthorizedKeysCommand(p.userName), `${keys.join('\n')}\n`, step);
+      if (out.exitCode !== 0 || !parseAppendResult(out.stdout)) {
+        throw ActionFailedError.refused(`The keys could not be written on ${slave.name}: ${oneLine(out.stderr)}`);
+      }
+    }
+  }
+
+  private async createSession(
+    p: SessionCreateParams,
+    ref: GeoRepSessionRef,
+    mode: CreateMode,
+    step: StepHandle,
+  ): Promise<void> {
+    const out = await this.runOnMaster(p, step, geoRepCreateCommand(ref, { mode, force: p.force }));
+    parseOrFail(() => parseGeoRepAction(out));
+  }
+
+  private async reportPeersWithoutKeys(
+    ctx: ActionContext<SessionCreateParams>,
+    slaves: SlaveEndpoint[],
+    stored: StoredSessionKeys,
+  ): Promise<void> {
+    if (stored.peersWithoutKeys.length === 0) return;
+    const p = ctx.params;
+    await this.events.record({
+      code: EventCode.GeoRepSlavePeersWithoutKeys,
+      severity: 'warning',
+      description: slavePeersWithoutKeysWarning(
+        stored.peersWithoutKeys,
+        p.userName,
+        p.slaveVolumeName,
+        stored.pemPath,
+        slaves[0].name,
+      ).slice(0, 4000),
+      clusterId: p.slaveClusterId ?? p.masterClusterId,
+      jobId: ctx.job.id,
+      correlationId: ctx.job.correlationId,
+      userId: ctx.job.ownerId,
+      targetType: 'gluster_volume',
+      targetId: p.slaveVolumeId ?? p.masterVolumeId,
+    });
+  }
+
+  /** LAB.md pitfall 1. */
+  private async setAccessMount(p: SessionCreateParams, ref: GeoRepSessionRef, step: StepHandle): Promise<void> {
+    const out = await this.runOnMaster(p, step, geoRepConfigSetCommand(ref, 'secondary-access-mount', true));
+    parseOrFail(() => parseGeoRepConfigSet(out));
+  }
+
+  /** Pitfall 3: with push-pem the keys reach the slave after `create` returns; polls until none is missing. */
+  private async waitForKeys(
+    p: SessionCreateParams,
+    keys: readonly string[],
+    slaves: SlaveEndpoint[],
+    step: StepHandle,
+  ): Promise<void> {
+    const deadline = Date.now() + KEYS_WAIT_MS;
+    for (;;) {
+      let missing = 0;
+      for (const slave of slaves) {
+        const out = await this.onSlave(slave, checkAuthorizedKeysCommand(p.userName), `${keys.join('\n')}\n`, step);
+        const n = out.exitCode === 0 ? parseMissingCount(out.stdout) : null;
+        if (n === null)
+          throw ActionFailedError.refused(`The keys could not be checked on ${slave.name}: ${oneLine(out.stderr)}`);
+        missing += n;
+      }
+      if (missing === 0) return;
+      if (Date.now() > deadline) {
+        throw ActionFailedError.timedOut(
+          `The geo-replication keys did not reach ${p.userName}'s authorized_keys on the slave within ${KEYS_WAIT_MS / 1000} s.`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, KEYS_POLL_MS));
+    }
+  }
+
+  private async start(p: SessionCreateParams, ref: GeoRepSessionRef, step: StepHandle): Promise<void> {
+    const out = await this.runOnMaster(p, step, geoRepStartCommand(ref));
+    parseOrFail(() => parseGeoRepAction(out));
+  }
+
+  /**
+   * Discovery of the master cluster, then the new session's row. Started on request (`startReturnedAt`):
+   * the service now wants it running (drift is judged against that).
+   */
+  private async refreshAndFind(
+    ctx: ActionContext<SessionCreateParams>,
+    startReturnedAt: Date | null,
+    step: StepHandle,
+  ): Promise<GeoRepSessionEntity> {
+    const p = ctx.params;
+    const origin = { jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId };
+    const cluster = await this.clusters.findById(p.masterClusterId);
+    if (!cluster) throw ActionFailedError.refused('The master cluster was removed.');
+    try {
+      await this.sync.syncCluster(cluster, origin, (h) => step.ranOn(h.id));
+    } catch (e) {
+      throw asActionFailure(e);
+    }
+    const rows = await this.sessions.listByVolume(p.masterVolumeId, {
+      search: { conditions: [], sort: { field: 'slave_volume_name', descending: false } },
+      caseSensitive: false,
+    });
+    const row = rows.find((s) => s.slaveHostName === p.slaveHostName && s.slaveVolumeName === p.slaveVolumeName);
+    if (!row) throw ActionFailedError.refused('gluster does not list the new session.');
+    if (startReturnedAt) await this.sessions.recordDesiredStatus(row.id, 'started', startReturnedAt);
+    return row;
   }
 
   /** Runs on the first reachable master host; SSH failures as action failures (502/504). */
@@ -383,6 +466,11 @@ export class SessionCreateJob {
    * The session's pem file (the key lines this job holds) in glusterd's geo-replication directory on every
    * slave host the job reaches, the slave volume's peers it does not reach, and `features.read-only on`.
    * No add_secret_pub, no `system:: copy file` (mount-broker.ts says why).
+   *
+   * What gluster's set_geo_rep_pem_keys.sh does, without root writing through the user's home (see
+   * sessionPemWriteCommand). Replication does not need it when the job reached every slave host with the
+   * keys (measured on the lab), but it keeps gluster's record of the session's keys on the slave hosts and
+   * makes the slave volume read-only for everyone but geo-replication, as push-pem does for root.
    */
   private async storeSessionKeys(
     p: SessionCreateParams,
@@ -390,7 +478,7 @@ export class SessionCreateJob {
     keys: readonly string[],
     slaves: SlaveEndpoint[],
     step: StepHandle,
-  ): Promise<{ pemPath: string; peersWithoutKeys: SlavePeerWithoutKeys[] }> {
+  ): Promise<StoredSessionKeys> {
     let pemPath = '';
     for (const slave of slaves) {
       const wd = await this.onSlave(slave, glusterWorkdirCommand(), '', step);
@@ -593,6 +681,27 @@ export class SessionCreateJob {
     if (verified === 0)
       throw ActionFailedError.unreachable(`No master host could be set up for push-pem: ${problems.join('; ')}`);
   }
+}
+
+function createMode(p: SessionCreateParams): CreateMode {
+  return p.method === 'push_pem' ? 'push-pem' : 'no-verify';
+}
+
+function createdOutcome(
+  p: SessionCreateParams,
+  ref: GeoRepSessionRef,
+  url: string,
+  preflight: PreflightOutcome,
+  session: GeoRepSessionEntity,
+): ActionOutcome {
+  return {
+    result: {
+      session: session.id,
+      status: session.status,
+      preflight: preflight.checks.map((c) => ({ name: c.name, result: c.result })),
+    },
+    description: `Geo-replication session ${ref.masterVolume} -> ${url} created${p.start ? ' and started' : ''} (${session.status}).`,
+  };
 }
 
 function parseOrFail<T>(parse: () => T): T {

@@ -7,7 +7,6 @@ import { GeoRepSessionEntity } from '../sessions/georep-session.entity';
 import { sessionView, GeoRepSessionView } from '../sessions/session.representation';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import {
-  GlusterArgumentError,
   geoRepSlaveUrl,
   isIPv4,
   validateGroupName,
@@ -19,10 +18,11 @@ import { HostEntity } from '../hosts/host.entity';
 import { HostShell } from '../hosts/host-shell';
 import { HostsRepository } from '../hosts/hosts.repository';
 import { RemoteReadLimiter } from '../hosts/remote-read-limiter';
-import { actionReply, ActionRunner } from '../jobs/action-runner';
+import { actionReply, ActionRunner, ActionSubmission } from '../jobs/action-runner';
 import { JOBS } from '../jobs/job.representation';
 import { resourceHref } from '../ovirt/api-paths';
 import { FaultStatus, OvirtFault } from '../ovirt/faults';
+import { checkedField } from '../ovirt/field-check';
 import type { ListQuery } from '../ovirt/query';
 import { BodyError, CreateInputOf } from '../ovirt/representation';
 import type { ActionReply, Caller } from '../ovirt/routes';
@@ -43,6 +43,24 @@ import {
 import { OPERATION_FAILED } from '../jobs/action-failure';
 
 export type SessionCreateBody = CreateInputOf<typeof GeoRepSessionCreateBodySchema>;
+type SlaveVolumeRef = NonNullable<SessionCreateBody['slave_volume']>;
+
+/** What the request asks for besides the two volumes, checked. */
+type CreateOptions = Pick<
+  SessionCreateParams,
+  'userName' | 'userGroup' | 'force' | 'start' | 'enforcePreflight' | 'method'
+>;
+
+/**
+ * The slave the request names, resolved: its address and volume name, its row when the service knows the
+ * volume, and how the job reaches it when the service does not manage the host.
+ */
+interface ResolvedSlave {
+  readonly hostName: string;
+  readonly volumeName: string;
+  readonly volume: GlusterVolumeEntity | null;
+  readonly unmanaged: SessionCreateParams['unmanagedSlave'];
+}
 
 /**
  * `GET …/georeplication-targets` (oVirt's eligible volumes, with reasons) and the request side of
@@ -164,93 +182,77 @@ export class SessionCreateService {
     caller: Caller,
   ): Promise<GeoRepSessionView | ActionReply> {
     const master = await this.master(clusterId, volumeId);
-    const userName =
-      body.user_name === undefined ? 'root' : checked(() => validateUserName(body.user_name, 'user_name'));
-    const userGroup =
-      body.user_group === undefined ? null : checked(() => validateGroupName(body.user_group, 'user_group'));
-    if (userName === 'root' && userGroup !== null) {
-      throw new BodyError([
-        { path: 'user_group', message: 'is only for a non-root user_name (the mount-broker group)' },
-      ]);
-    }
-    const method: CreateMethod = body.method ?? 'no_verify';
-    if (userName !== 'root' && method === 'push_pem') {
-      // gluster's push-pem for a non-root user needs root on the master to reach user@slave and the
-      // keys copied by the hook; the service installs them itself with no_verify.
-      throw new BodyError([
-        { path: 'method', message: 'push_pem is only offered for root sessions; a non-root session uses no_verify' },
-      ]);
-    }
-    const force = body.force === true;
+    const options = requestedOptions(body);
     if (master.status !== 'up') throw OvirtFault.conflict(`The master volume ${master.name} is not up.`);
+    const slave =
+      body.slave_volume !== undefined
+        ? await this.slaveByVolume(body, body.slave_volume)
+        : await this.slaveByAddress(body);
+    refuseUnmanagedOnlyFields(body, slave);
+    const slaveUrl = checkedField(() =>
+      geoRepSlaveUrl({
+        masterVolume: master.name,
+        slaveHost: slave.hostName,
+        slaveVolume: slave.volumeName,
+        slaveUser: options.userName,
+      }),
+    );
+    await this.checkEligible(master, slave, options.force);
+    const submission = await this.submitCreate(master, slave, options, slaveUrl, caller);
+    return this.createdReply(submission);
+  }
 
-    let slaveHostName: string;
-    let slaveVolumeName: string;
-    let slaveVolume: GlusterVolumeEntity | null = null;
-    let unmanagedSlave: SessionCreateParams['unmanagedSlave'] = null;
-    if (body.slave_volume !== undefined) {
-      if (body.slave_host_name !== undefined || body.slave_volume_name !== undefined) {
-        throw new BodyError([
-          {
-            path: 'slave_volume',
-            message: 'give either slave_volume or slave_host_name with slave_volume_name, not both',
-          },
-        ]);
-      }
-      const ref = body.slave_volume;
-      if (ref.id === undefined) throw new BodyError([{ path: 'slave_volume', message: 'needs an id' }]);
-      [slaveVolume] = await this.volumes.findByIds([ref.id]);
-      if (!slaveVolume) throw OvirtFault.notFound('gluster volume', ref.id);
-      slaveVolumeName = slaveVolume.name;
-      slaveHostName = (await this.slaveHost(slaveVolume)).address;
-    } else {
-      if (body.slave_host_name === undefined || body.slave_volume_name === undefined) {
-        throw new BodyError([
-          { path: 'slave_volume', message: 'give slave_volume, or slave_host_name and slave_volume_name' },
-        ]);
-      }
-      slaveHostName = checked(() => validateHost(body.slave_host_name, 'slave_host_name'));
-      slaveVolumeName = checked(() => validateVolumeName(body.slave_volume_name, 'slave_volume_name'));
-      const known = (await this.hostsNamed(slaveHostName)).find((h) => h.clusterId !== null);
-      if (known) {
-        slaveVolume = await this.volumeRows.findOneBy({ clusterId: known.clusterId, name: slaveVolumeName });
-        if (!slaveVolume)
-          throw OvirtFault.conflict(
-            `The cluster of host ${known.name} has no volume ${slaveVolumeName} (refresh the cluster if it is new).`,
-          );
-      } else {
-        unmanagedSlave = await this.installOnUnmanaged(slaveHostName, body.slave_root_password, body.slave_fingerprint);
-      }
-    }
-    if (body.slave_root_password !== undefined && unmanagedSlave === null) {
-      throw new BodyError([
-        { path: 'slave_root_password', message: 'is only for a slave host the service does not manage' },
-      ]);
-    }
-    if (body.slave_fingerprint !== undefined && unmanagedSlave === null) {
+  /** `slave_volume`: a volume the service knows; an up host of its cluster names the slave. */
+  private async slaveByVolume(body: SessionCreateBody, ref: SlaveVolumeRef): Promise<ResolvedSlave> {
+    if (body.slave_host_name !== undefined || body.slave_volume_name !== undefined) {
       throw new BodyError([
         {
-          path: 'slave_fingerprint',
-          message: 'is only for a slave host the service does not manage (with slave_root_password)',
+          path: 'slave_volume',
+          message: 'give either slave_volume or slave_host_name with slave_volume_name, not both',
         },
       ]);
     }
-    const slaveUrl = checked(() =>
-      geoRepSlaveUrl({
-        masterVolume: master.name,
-        slaveHost: slaveHostName,
-        slaveVolume: slaveVolumeName,
-        slaveUser: userName,
-      }),
-    );
+    if (ref.id === undefined) throw new BodyError([{ path: 'slave_volume', message: 'needs an id' }]);
+    const [volume] = await this.volumes.findByIds([ref.id]);
+    if (!volume) throw OvirtFault.notFound('gluster volume', ref.id);
+    return { hostName: (await this.slaveHost(volume)).address, volumeName: volume.name, volume, unmanaged: null };
+  }
 
+  /**
+   * `slave_host_name` with `slave_volume_name`: a registered host's volume, or a host the service does not
+   * manage, which the one-time root password makes reachable (installOnUnmanaged).
+   */
+  private async slaveByAddress(body: SessionCreateBody): Promise<ResolvedSlave> {
+    if (body.slave_host_name === undefined || body.slave_volume_name === undefined) {
+      throw new BodyError([
+        { path: 'slave_volume', message: 'give slave_volume, or slave_host_name and slave_volume_name' },
+      ]);
+    }
+    const hostName = checkedField(() => validateHost(body.slave_host_name, 'slave_host_name'));
+    const volumeName = checkedField(() => validateVolumeName(body.slave_volume_name, 'slave_volume_name'));
+    const known = (await this.hostsNamed(hostName)).find((h) => h.clusterId !== null);
+    if (!known) {
+      const unmanaged = await this.installOnUnmanaged(hostName, body.slave_root_password, body.slave_fingerprint);
+      return { hostName, volumeName, volume: null, unmanaged };
+    }
+    const volume = await this.volumeRows.findOneBy({ clusterId: known.clusterId, name: volumeName });
+    if (!volume)
+      throw OvirtFault.conflict(
+        `The cluster of host ${known.name} has no volume ${volumeName} (refresh the cluster if it is new).`,
+      );
+    return { hostName, volumeName, volume, unmanaged: null };
+  }
+
+  /** A known slave volume must be up, another volume, with an up host; no session to the same slave; eligible unless forced. */
+  private async checkEligible(master: GlusterVolumeEntity, slave: ResolvedSlave, force: boolean): Promise<void> {
+    const slaveVolume = slave.volume;
     if (slaveVolume) {
       if (slaveVolume.id === master.id) throw OvirtFault.conflict('A volume cannot be its own slave.');
       if (slaveVolume.status !== 'up') throw OvirtFault.conflict(`The slave volume ${slaveVolume.name} is not up.`);
       const upHost = (await this.hosts.listByCluster(slaveVolume.clusterId)).some((h) => h.status === 'up');
       if (!upHost) throw OvirtFault.conflict(`No host of the slave volume's cluster is up.`);
     }
-    await this.refuseDuplicate(master, slaveHostName, slaveVolumeName, slaveVolume);
+    await this.refuseDuplicate(master, slave.hostName, slave.volumeName, slaveVolume);
     if (slaveVolume && !force) {
       const feeding = await this.volumes.feedingSessions([slaveVolume.id]);
       const empty = slaveVolume.clusterId === master.clusterId ? null : await this.isEmpty(slaveVolume);
@@ -261,23 +263,26 @@ export class SessionCreateService {
         );
       }
     }
+  }
 
+  private submitCreate(
+    master: GlusterVolumeEntity,
+    slave: ResolvedSlave,
+    options: CreateOptions,
+    slaveUrl: string,
+    caller: Caller,
+  ): Promise<ActionSubmission> {
     const params: SessionCreateParams = {
       masterClusterId: master.clusterId,
       masterVolumeId: master.id,
-      slaveHostName,
-      slaveVolumeName,
-      slaveClusterId: slaveVolume?.clusterId ?? null,
-      slaveVolumeId: slaveVolume?.id ?? null,
-      userName,
-      userGroup,
-      force,
-      start: body.start === true,
-      enforcePreflight: body.enforce_preflight === true,
-      method,
-      unmanagedSlave,
+      slaveHostName: slave.hostName,
+      slaveVolumeName: slave.volumeName,
+      slaveClusterId: slave.volume?.clusterId ?? null,
+      slaveVolumeId: slave.volume?.id ?? null,
+      ...options,
+      unmanagedSlave: slave.unmanaged,
     };
-    const submission = await this.runner.submit(
+    return this.runner.submit(
       {
         action: GeoRepSessionCreate,
         targetType: 'gluster_volume',
@@ -290,6 +295,10 @@ export class SessionCreateService {
       },
       { correlationId: caller.correlationId, userId: caller.userId },
     );
+  }
+
+  /** The new session when the job ended within the wait; its fault when it failed; else 202 with the job. */
+  private async createdReply(submission: ActionSubmission): Promise<GeoRepSessionView | ActionReply> {
     const job = submission.job;
     const jobHref = resourceHref(JOBS, job.id);
     if (submission.status === 'failed') {
@@ -399,18 +408,47 @@ export class SessionCreateService {
   }
 }
 
-function checked<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof GlusterArgumentError)
-      throw new BodyError([
-        {
-          path: e.field,
-          message: e.message.startsWith(`${e.field}: `) ? e.message.slice(e.field.length + 2) : e.message,
-        },
-      ]);
-    throw e;
+/** The request's user, group, method and flags, checked (400 before anything is looked up). */
+function requestedOptions(body: SessionCreateBody): CreateOptions {
+  const userName =
+    body.user_name === undefined ? 'root' : checkedField(() => validateUserName(body.user_name, 'user_name'));
+  const userGroup =
+    body.user_group === undefined ? null : checkedField(() => validateGroupName(body.user_group, 'user_group'));
+  if (userName === 'root' && userGroup !== null) {
+    throw new BodyError([{ path: 'user_group', message: 'is only for a non-root user_name (the mount-broker group)' }]);
+  }
+  const method: CreateMethod = body.method ?? 'no_verify';
+  if (userName !== 'root' && method === 'push_pem') {
+    // gluster's push-pem for a non-root user needs root on the master to reach user@slave and the
+    // keys copied by the hook; the service installs them itself with no_verify.
+    throw new BodyError([
+      { path: 'method', message: 'push_pem is only offered for root sessions; a non-root session uses no_verify' },
+    ]);
+  }
+  return {
+    userName,
+    userGroup,
+    force: body.force === true,
+    start: body.start === true,
+    enforcePreflight: body.enforce_preflight === true,
+    method,
+  };
+}
+
+/** The one-time password and the fingerprint are only for a slave host the service does not manage. */
+function refuseUnmanagedOnlyFields(body: SessionCreateBody, slave: ResolvedSlave): void {
+  if (body.slave_root_password !== undefined && slave.unmanaged === null) {
+    throw new BodyError([
+      { path: 'slave_root_password', message: 'is only for a slave host the service does not manage' },
+    ]);
+  }
+  if (body.slave_fingerprint !== undefined && slave.unmanaged === null) {
+    throw new BodyError([
+      {
+        path: 'slave_fingerprint',
+        message: 'is only for a slave host the service does not manage (with slave_root_password)',
+      },
+    ]);
   }
 }
 
