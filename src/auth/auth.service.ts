@@ -135,7 +135,8 @@ export class AuthService implements Authenticator {
    * LoginBusyServer or LoginFailed.
    */
   async passwordLogin(name: string, password: string, address: string, via: 'basic' | 'sso'): Promise<UserEntity> {
-    const checkable = name.length <= MAX_NAME && password.length <= MAX_PASSWORD;
+    // PostgreSQL text cannot hold a NUL, so no user has one in the name: such a name is not looked up.
+    const checkable = name.length <= MAX_NAME && !name.includes('\u0000') && password.length <= MAX_PASSWORD;
     if (checkable && this.cache.knows(name, password)) {
       this.refuseIfThrottled(name, address, via);
       const user = await this.users.findByNameWithHash(name);
