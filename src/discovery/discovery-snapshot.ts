@@ -193,10 +193,21 @@ export function discoveredVolume(
   };
 }
 
+/**
+ * What a session's roll-up needs of its master volume: its name, subvolume size and bricks in gluster's
+ * order (from `volume info`, or from the stored rows for a targeted re-read of one session).
+ */
+export interface MasterVolumeLayout {
+  readonly name: string;
+  readonly replicaCount: number;
+  readonly disperseCount: number;
+  readonly bricks: readonly { readonly hostUuid: string | null; readonly path: string }[];
+}
+
 /** A session of one of the volumes, rolled up against that volume's bricks; null when its master volume is not among them. */
 export function discoveredSession(
   session: GeoRepSessionStatus,
-  volumes: readonly GlusterVolumeInfo[],
+  volumes: readonly MasterVolumeLayout[],
 ): DiscoveredSession | null {
   const volume = volumes.find((v) => v.name === session.masterVolume);
   if (!volume) return null;

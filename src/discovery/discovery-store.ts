@@ -5,7 +5,7 @@ import { GeoRepSessionDetailEntity } from '../sessions/georep-session-detail.ent
 import { GeoRepSessionOptionEntity } from '../sessions/georep-session-option.entity';
 import { GeoRepSessionEntity } from '../sessions/georep-session.entity';
 import { matchHost, sameHostName } from '../gluster';
-import type { GeoRepSessionRollupStatus } from '../gluster';
+import type { GeoRepSessionRollupStatus, GeoRepSessionStatus } from '../gluster';
 import { HostEntity } from '../hosts/host.entity';
 import { GlusterBrickEntity } from '../volumes/gluster-brick.entity';
 import { GlusterVolumeEntity } from '../volumes/gluster-volume.entity';
@@ -14,6 +14,7 @@ import {
   DiscoveredOption,
   DiscoveredSession,
   DiscoveredVolume,
+  discoveredSession,
   DiscoverySnapshot,
   sessionIdentity,
   workerColumns,
@@ -57,6 +58,12 @@ export type DiscoveryChange =
       status: GeoRepSessionRollupStatus;
     };
 
+/** What storing one session's re-read changed. */
+export interface SessionStoreResult {
+  changes: DiscoveryChange[];
+  stalledSessionIds: string[];
+}
+
 export interface StoreResult {
   volumes: number;
   bricks: number;
@@ -76,6 +83,15 @@ export function sessionLabel(
 ): string {
   const user = s.userName && s.userName !== 'root' ? `${s.userName}@` : '';
   return `${masterVolume} → ${user}${s.slaveHost}::${s.slaveVolume}`;
+}
+
+function storedIdentity(s: GeoRepSessionEntity, master: GlusterVolumeEntity): string {
+  return sessionIdentity({
+    masterVolume: master.name,
+    slaveHost: s.slaveHostName,
+    slaveVolume: s.slaveVolumeName,
+    userName: s.userName,
+  });
 }
 
 /** One pass being stored: what its steps share, and the changes they collect in order. */
@@ -138,6 +154,50 @@ export class DiscoveryStore {
         changes: pass.changes,
         stalledSessionIds: sessions.stalledSessionIds,
       };
+    });
+  }
+
+  /**
+   * Writes one session's re-read (its status, and its options when read) against the stored bricks of
+   * its master volume, under the same per-cluster lock as a whole pass. Null when the stored rows cannot
+   * take it: the session or its master volume is no longer stored, or a worker matches no stored brick
+   * (the volume changed since the last whole-cluster sync); the caller then syncs the whole cluster.
+   */
+  async applySession(
+    clusterId: string,
+    sessionId: string,
+    status: GeoRepSessionStatus,
+    options: DiscoveredOption[] | undefined,
+    now = new Date(),
+    readAt = now,
+  ): Promise<SessionStoreResult | null> {
+    return this.ds.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`discovery:${clusterId}`]);
+      const old = await m.findOne(GeoRepSessionEntity, { where: { id: sessionId, clusterId } });
+      const volume = old ? await m.findOne(GlusterVolumeEntity, { where: { id: old.masterVolumeId } }) : null;
+      if (!old || !volume || volume.name !== status.masterVolume) return null;
+      const bricks = await m.find(GlusterBrickEntity, { where: { volumeId: volume.id }, order: { position: 'ASC' } });
+      const ds = discoveredSession(status, [
+        { ...volume, bricks: bricks.map((b) => ({ hostUuid: b.peerUuid, path: b.brickDir })) },
+      ]);
+      if (
+        !ds ||
+        ds.details.some((d) => d.brickPosition === null) ||
+        sessionIdentity(ds) !== storedIdentity(old, volume)
+      )
+        return null;
+      const pass: StorePass = { clusterId, now, readAt, changes: [] };
+      const byIdentity = new Map(options ? [[sessionIdentity(ds), options]] : []);
+      const stored = await this.storeSession(
+        m,
+        pass,
+        ds,
+        volume.id,
+        old,
+        bricks.map((b) => b.id),
+        byIdentity,
+      );
+      return { changes: pass.changes, stalledSessionIds: stored.stalled ? [stored.id] : [] };
     });
   }
 

@@ -6,11 +6,15 @@ import { EventsService } from '../events/events.service';
 import {
   geoRepConfigListCommand,
   GlusterArgumentError,
+  GlusterCommand,
   GlusterCommandError,
   geoRepStatusCommand,
+  GeoRepSessionRef,
+  GeoRepSessionStatus,
   GlusterVolumeInfo,
   GlusterVolumeStatus,
   parseGeoRepConfigXml,
+  parseGeoRepSessionStatus,
   parseGeoRepStatusList,
   parseVolumeInfo,
   parseVolumeStatus,
@@ -21,6 +25,7 @@ import { HostEntity } from '../hosts/host.entity';
 import { ClusterExecResult, HostShell, NoReachableHostError } from '../hosts/host-shell';
 import { HostsRepository } from '../hosts/hosts.repository';
 import { SshConnectError } from '../ssh';
+import type { SshExecResult } from '../ssh';
 import {
   buildSnapshot,
   DiscoveredOption,
@@ -28,7 +33,7 @@ import {
   DiscoveredSession,
   sessionIdentity,
 } from './discovery-snapshot';
-import { DiscoveryChange, DiscoveryStore, StoreResult } from './discovery-store';
+import { DiscoveryChange, DiscoveryStore, SessionStoreResult, StoreResult } from './discovery-store';
 
 /** Who asked for a sync: recorded on its events. */
 export interface SyncOrigin {
@@ -47,6 +52,12 @@ export type StalledSessionsListener = (sessionIds: readonly string[], origin: Sy
 
 export interface SyncResult extends StoreResult {
   host: HostEntity;
+}
+
+/** A session to re-read on its own: its stored id and how gluster names it. */
+export interface SessionToRead {
+  readonly id: string;
+  readonly ref: GeoRepSessionRef;
 }
 
 /**
@@ -78,7 +89,7 @@ export class DiscoverySync {
     onHost?: (host: HostEntity) => Promise<void>,
   ): Promise<SyncResult> {
     const readAt = new Date();
-    const { host, result } = await this.runVolumeInfo(cluster, origin);
+    const { host, result } = await this.runFirst(cluster, volumeInfoCommand(), origin);
     if (onHost) await onHost(host);
     const volumes = parseVolumeInfo(result);
     const statuses = await this.readVolumeStatuses(cluster, host, volumes);
@@ -86,16 +97,60 @@ export class DiscoverySync {
     const snapshot = buildSnapshot(volumes, statuses, sessions);
     const options = await this.readSessionOptions(cluster, host, snapshot.sessions);
     const stored = await this.store.apply(cluster.id, snapshot, options, new Date(), readAt);
-    for (const change of stored.changes) await this.record(cluster, change, origin);
-    await this.reportStalledSessions(cluster, stored.stalledSessionIds, origin);
+    await this.recordStored(cluster, stored, origin);
     return { ...stored, host };
   }
 
-  /** `volume info` on the first host that answers; the hosts that did not are marked unreachable. */
-  private async runVolumeInfo(cluster: ClusterEntity, origin: SyncOrigin): Promise<ClusterExecResult> {
+  /**
+   * Re-reads one session, not the whole cluster: its `status detail` (and its `config` with
+   * `withOptions`) on the first host that answers, stored against the master volume's stored bricks.
+   * Falls back to the whole-cluster sync when that alone cannot tell the truth: gluster does not list
+   * the session (it, or a volume, is gone) or a worker matches no stored brick (the volume changed).
+   */
+  async syncSession(
+    cluster: ClusterEntity,
+    session: SessionToRead,
+    origin: SyncOrigin,
+    options: { withOptions?: boolean } = {},
+  ): Promise<void> {
+    const readAt = new Date();
+    let command: GlusterCommand;
+    try {
+      command = geoRepStatusCommand(session.ref);
+    } catch (e) {
+      if (!(e instanceof GlusterArgumentError)) throw e;
+      // Not nameable on a command line: only the whole-cluster pass (which stores it without options) reads it.
+      await this.syncCluster(cluster, origin);
+      return;
+    }
+    const { host, result } = await this.runFirst(cluster, command, origin);
+    const status = statusOfSession(result, session.ref);
+    const sessionOptions =
+      status && options.withOptions ? await this.readOptionsOf(cluster, host, session.ref) : undefined;
+    const stored = status
+      ? await this.store.applySession(cluster.id, session.id, status, sessionOptions, new Date(), readAt)
+      : null;
+    if (!stored) {
+      await this.syncCluster(cluster, origin);
+      return;
+    }
+    await this.recordStored(cluster, stored, origin);
+  }
+
+  private async recordStored(cluster: ClusterEntity, stored: SessionStoreResult, origin: SyncOrigin): Promise<void> {
+    for (const change of stored.changes) await this.record(cluster, change, origin);
+    await this.reportStalledSessions(cluster, stored.stalledSessionIds, origin);
+  }
+
+  /** A command on the first host that answers; the hosts that did not are marked unreachable. */
+  private async runFirst(
+    cluster: ClusterEntity,
+    command: GlusterCommand,
+    origin: SyncOrigin,
+  ): Promise<ClusterExecResult> {
     let ran;
     try {
-      ran = await this.shell.runOnCluster(cluster.id, volumeInfoCommand());
+      ran = await this.shell.runOnCluster(cluster.id, command);
     } catch (e) {
       if (e instanceof NoReachableHostError)
         for (const { host, error } of e.unreachable) await this.markUnreachable(host, error, origin);
@@ -129,23 +184,32 @@ export class DiscoverySync {
   ): Promise<Map<string, DiscoveredOption[]>> {
     const options = new Map<string, DiscoveredOption[]>();
     for (const s of sessions) {
-      try {
-        const command = geoRepConfigListCommand({
-          masterVolume: s.masterVolume,
-          slaveHost: s.slaveHost,
-          slaveVolume: s.slaveVolume,
-          slaveUser: s.userName,
-        });
-        options.set(sessionIdentity(s), discoveredOptions(parseGeoRepConfigXml(await this.shell.run(host, command))));
-      } catch (e) {
-        if (!(e instanceof GlusterCommandError) && !(e instanceof GlusterArgumentError)) throw e;
-        this.logger.warn(
-          { cluster: cluster.id, session: sessionIdentity(s).replace(/\0/g, ' '), err: e.message },
-          'session config not read',
-        );
-      }
+      const ref = {
+        masterVolume: s.masterVolume,
+        slaveHost: s.slaveHost,
+        slaveVolume: s.slaveVolume,
+        slaveUser: s.userName,
+      };
+      const read = await this.readOptionsOf(cluster, host, ref);
+      if (read) options.set(sessionIdentity(s), read);
     }
     return options;
+  }
+
+  /** One session's options; undefined when gluster would not give them (logged). */
+  private async readOptionsOf(
+    cluster: ClusterEntity,
+    host: HostEntity,
+    ref: GeoRepSessionRef,
+  ): Promise<DiscoveredOption[] | undefined> {
+    try {
+      return discoveredOptions(parseGeoRepConfigXml(await this.shell.run(host, geoRepConfigListCommand(ref))));
+    } catch (e) {
+      if (!(e instanceof GlusterCommandError) && !(e instanceof GlusterArgumentError)) throw e;
+      const session = [ref.masterVolume, ref.slaveHost, ref.slaveVolume, ref.slaveUser].join(' ');
+      this.logger.warn({ cluster: cluster.id, session, err: e.message }, 'session config not read');
+      return undefined;
+    }
   }
 
   private async reportStalledSessions(
@@ -184,6 +248,20 @@ export class DiscoverySync {
       userId: origin.userId ?? null,
       ...eventOfChange(cluster, change),
     });
+  }
+}
+
+/**
+ * The session's status in a targeted `status detail` (same master volume, slave host, slave volume and
+ * user); null when gluster does not list it there.
+ */
+function statusOfSession(out: SshExecResult, ref: GeoRepSessionRef): GeoRepSessionStatus | null {
+  try {
+    const status = parseGeoRepSessionStatus(out, ref);
+    return (status.slaveUser ?? 'root') === ref.slaveUser ? status : null;
+  } catch (e) {
+    if (e instanceof GlusterCommandError && e.kind === 'no_session') return null;
+    throw e;
   }
 }
 

@@ -35,9 +35,10 @@ import { expectedStatusAfter, refusalOf } from '../sessions/session-rules';
 const RUNNING: readonly GeoRepSessionRollupStatus[] = ['active', 'passive', 'initializing', 'partial_faulty', 'faulty'];
 
 /**
- * The worker side of the session actions. Each handler reads the real state first (a refresh through
- * discovery), so a re-run after a worker crash finds a verb that already took effect and ends without
- * running it again; and refreshes again at the end, so the answer shows the new state.
+ * The worker side of the session actions. Each handler reads the real state first (the session's own
+ * status, see SessionGluster.refresh), so a re-run after a worker crash finds a verb that already took
+ * effect and ends without running it again; and reads it again at the end, so the answer shows the new
+ * state (with the options, when the action changed one).
  */
 @Injectable()
 export class SessionActions {
@@ -81,7 +82,7 @@ export class SessionActions {
       this.gluster.run(session, (ref) => geoRepConfigGetCommand(ref, 'checkpoint'), parseCheckpointEpoch),
     );
     if (epoch === null) throw ActionFailedError.refused('gluster reports no checkpoint after setting one');
-    session = await this.reread(ctx, session);
+    session = await this.reread(ctx, session, { withOptions: true });
     const time = new Date(epoch * 1000).toISOString();
     return {
       result: { checkpoint: epoch, checkpoint_time: time },
@@ -103,9 +104,8 @@ export class SessionActions {
         (host) => step.ranOn(host.id),
       ),
     );
-    // Gone from gluster: forget it here first, so the re-read does not report it as deleted outside.
+    // Gone from gluster, and nothing else changed: forget it here, with no re-read of the cluster.
     await this.sessions.remove(session.id);
-    await this.gluster.refresh(session, this.origin(ctx));
     return { result: { deleted: true }, description: `${sessionName(session)} deleted.` };
   }
 
@@ -140,7 +140,7 @@ export class SessionActions {
         this.gluster.restart(session, (host) => step.ranOn(host.id)),
       );
     }
-    session = await this.reread(ctx, session);
+    session = await this.reread(ctx, session, { withOptions: true });
     const done = value === null ? `${name} reset to its default` : `${name} set to ${value}`;
     return {
       result: { option: name, value, restarted: restart },
@@ -166,11 +166,17 @@ export class SessionActions {
     return fresh;
   }
 
-  private async reread(ctx: ActionContext, session: GeoRepSessionEntity): Promise<GeoRepSessionEntity> {
-    return (
-      (await ctx.step('Refreshing the session', () => this.gluster.refresh(session, this.origin(ctx)), 'finalizing')) ??
-      session
+  private async reread(
+    ctx: ActionContext,
+    session: GeoRepSessionEntity,
+    options: { withOptions?: boolean } = {},
+  ): Promise<GeoRepSessionEntity> {
+    const fresh = await ctx.step(
+      'Refreshing the session',
+      () => this.gluster.refresh(session, this.origin(ctx), options),
+      'finalizing',
     );
+    return fresh ?? session;
   }
 
   private origin(ctx: ActionContext) {

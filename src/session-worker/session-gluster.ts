@@ -48,12 +48,7 @@ export class SessionGluster {
     const [volume] = await this.volumes.findByIds([session.masterVolumeId]);
     if (!volume)
       throw ActionFailedError.refused('The master volume of the session is no longer known; refresh the cluster.');
-    return {
-      masterVolume: volume.name,
-      slaveHost: session.slaveHostName,
-      slaveVolume: session.slaveVolumeName,
-      slaveUser: session.userName,
-    };
+    return refOf(session, volume.name);
   }
 
   /**
@@ -120,18 +115,35 @@ export class SessionGluster {
   }
 
   /**
-   * Re-reads the session from gluster (the master cluster's discovery sync). Null when gluster no
-   * longer has it (the sync removed it).
+   * Re-reads the session from gluster: its own status (and its options with `withOptions`), or the
+   * master cluster's whole discovery sync when the session alone cannot tell (see
+   * DiscoverySync.syncSession). Null when gluster no longer has it (the sync removed it).
    */
-  async refresh(session: GeoRepSessionEntity, origin: SyncOrigin): Promise<GeoRepSessionEntity | null> {
+  async refresh(
+    session: GeoRepSessionEntity,
+    origin: SyncOrigin,
+    options: { withOptions?: boolean } = {},
+  ): Promise<GeoRepSessionEntity | null> {
     const cluster = await this.clusters.findById(session.clusterId);
     if (!cluster) return null;
+    const [volume] = await this.volumes.findByIds([session.masterVolumeId]);
     try {
-      await this.sync.syncCluster(cluster, origin);
+      if (volume)
+        await this.sync.syncSession(cluster, { id: session.id, ref: refOf(session, volume.name) }, origin, options);
+      else await this.sync.syncCluster(cluster, origin);
     } catch (e) {
       throw asActionFailure(e);
     }
     const [fresh] = await this.sessions.findByIds([session.id]);
     return fresh ?? null;
   }
+}
+
+function refOf(session: GeoRepSessionEntity, masterVolume: string): GeoRepSessionRef {
+  return {
+    masterVolume,
+    slaveHost: session.slaveHostName,
+    slaveVolume: session.slaveVolumeName,
+    slaveUser: session.userName,
+  };
 }

@@ -1,6 +1,8 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { geoRepControlCommand, geoRepStatusCommand } from '../../src/gluster';
+import { SshClient } from '../../src/ssh/ssh-client';
 import { databaseState } from '../api/api-helpers';
 import {
   describeLab,
@@ -164,9 +166,25 @@ describeLab('geo-replication session actions and options (real lab)', () => {
   );
 
   it(
-    'pauses and resumes',
+    'pauses and resumes, each reading only its own session: its status, the verb, its status again',
     async () => {
-      await action('pause');
+      const ref = {
+        masterVolume: lab.env.masterVol,
+        slaveHost: lab.env.site2Addr,
+        slaveVolume: lab.env.site2Vol,
+        slaveUser: 'root',
+      };
+      const exec = jest.spyOn(lab.t.app.get(SshClient), 'exec');
+      try {
+        await action('pause');
+      } finally {
+        exec.mockRestore();
+      }
+      expect(exec.mock.calls.map(([, command]) => command)).toEqual([
+        geoRepStatusCommand(ref).command,
+        geoRepControlCommand(ref, 'pause', { force: false }).command,
+        geoRepStatusCommand(ref).command,
+      ]);
       expect((await session()).status).toBe('paused');
       const again = await lab.api.post(`${sessionPath}/pause`, {}).expect(409);
       expect((again.body as { detail: string }).detail).toMatch(/^the session is paused: it can be paused only when/);

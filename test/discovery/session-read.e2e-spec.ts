@@ -1,0 +1,147 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildSnapshot, DiscoveredOption } from '../../src/discovery/discovery-snapshot';
+import { DiscoveryStore } from '../../src/discovery/discovery-store';
+import {
+  CommandOutput,
+  parseGeoRepSessionStatus,
+  parseGeoRepStatusList,
+  parseVolumeInfo,
+  parseVolumeStatus,
+} from '../../src/gluster';
+import { databaseState } from '../api/api-helpers';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'gluster-10.3');
+function capture(name: string): CommandOutput {
+  return {
+    stdout: fs.readFileSync(path.join(FIXTURES, name), 'utf8'),
+    stderr: '',
+    exitCode: Number(fs.readFileSync(path.join(FIXTURES, `${name}.rc`), 'utf8').trim()),
+  };
+}
+
+const T0 = new Date('2026-12-01T12:00:00Z');
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+const SYNC_JOBS: DiscoveredOption = { name: 'sync-jobs', value: '2', defaultValue: '3', modified: true };
+
+/**
+ * A targeted re-read of one session (what an action does before and after its command) as the
+ * discovery store applies it, on real PostgreSQL with the real captured outputs: the session's own
+ * `status detail` stores exactly what a whole-cluster pass stores for it, and the store refuses (null,
+ * nothing written) whenever its stored rows cannot take that read alone.
+ */
+describe("storing one session's own status", () => {
+  let t: TestApp;
+  let store: DiscoveryStore;
+  let clusterId: string;
+  let sessionId: string;
+  const volumes = parseVolumeInfo(capture('volume-info-xml.xml'));
+  const brickStatuses = parseVolumeStatus(capture('volume-status-mastervol-detail-xml.xml'));
+  const wholePass = (statusCapture: string, options = new Map<string, DiscoveredOption[]>()) =>
+    store.apply(
+      clusterId,
+      buildSnapshot(volumes, brickStatuses, parseGeoRepStatusList(capture(statusCapture))),
+      options,
+      at(0),
+    );
+  const ownStatus = (statusCapture: string) =>
+    parseGeoRepSessionStatus(capture(statusCapture), {
+      masterVolume: 'mastervol',
+      slaveHost: 'vm',
+      slaveVolume: 'slavevol',
+    });
+  /** The session and its workers as stored, without the times of the pass. */
+  const stored = async () => ({
+    session: await t.sql(`SELECT status, health, drifted, session_key FROM georep_sessions WHERE id = $1`, [sessionId]),
+    workers: await t.sql(
+      `SELECT position, master_host_name, master_brick_dir, master_brick_id, slave_node, status, crawl_status,
+              last_synced, checkpoint_completed, entry_pending, data_pending, meta_pending, failures, stalled
+         FROM georep_session_details WHERE session_id = $1 ORDER BY position`,
+      [sessionId],
+    ),
+    options: await t.sql(`SELECT name, value FROM georep_session_options WHERE session_id = $1 ORDER BY name`, [
+      sessionId,
+    ]),
+  });
+
+  beforeAll(async () => {
+    t = await startTestApp({ role: 'api' });
+    store = t.app.get(DiscoveryStore);
+    [{ id: clusterId }] = await t.sql<{ id: string }>(`INSERT INTO clusters (name) VALUES ('site1') RETURNING id`);
+  });
+  afterAll(() => t.close());
+
+  beforeEach(async () => {
+    await t.sql('DELETE FROM gluster_volumes');
+    await wholePass('georep-status-all-xml.stopped.xml');
+    const sessions = await t.sql<{ id: string }>('SELECT id FROM georep_sessions');
+    expect(sessions).toHaveLength(1);
+    sessionId = sessions[0].id;
+  });
+
+  it('stores what the whole-cluster pass stores for the session, with its status change, and keeps the options unless read', async () => {
+    await wholePass('georep-status-all-xml.active-passive.xml', new Map());
+    const byWholePass = await stored();
+    expect(byWholePass.session).toMatchObject([{ status: 'active' }]);
+    expect(byWholePass.workers.map((w) => w.status)).toEqual(['active', 'passive']);
+    await wholePass('georep-status-all-xml.stopped.xml');
+    const options = [SYNC_JOBS];
+    await store.applySession(clusterId, sessionId, ownStatus('georep-status-detail-xml.stopped.xml'), options, at(1));
+    expect((await stored()).options).toEqual([{ name: 'sync-jobs', value: '2' }]);
+
+    const result = await store.applySession(
+      clusterId,
+      sessionId,
+      ownStatus('georep-status-detail-xml.active-passive.xml'),
+      undefined,
+      at(2),
+    );
+    expect(result).toEqual({
+      changes: [
+        {
+          kind: 'session_status',
+          sessionId,
+          label: 'mastervol → vm::slavevol',
+          from: 'stopped',
+          to: 'active',
+        },
+      ],
+      stalledSessionIds: [],
+    });
+    expect(await stored()).toEqual({ ...byWholePass, options: [{ name: 'sync-jobs', value: '2' }] });
+  });
+
+  it('answers null and writes nothing when the session is not stored, or not for that master volume', async () => {
+    const before = await databaseState(t);
+    const status = ownStatus('georep-status-detail-xml.active-passive.xml');
+    expect(
+      await store.applySession(clusterId, '00000000-0000-4000-8000-000000000000', status, undefined, at(1)),
+    ).toBeNull();
+    expect(
+      await store.applySession(clusterId, sessionId, { ...status, masterVolume: 'slavevol' }, undefined, at(1)),
+    ).toBeNull();
+    expect(
+      await store.applySession(clusterId, sessionId, { ...status, slaveVolume: 'other' }, undefined, at(1)),
+    ).toBeNull();
+    expect(await databaseState(t)).toEqual(before);
+  });
+
+  it('answers null and writes nothing when a worker matches no stored brick (the volume changed since the last pass)', async () => {
+    await t.sql(
+      `DELETE FROM gluster_bricks WHERE id = (SELECT b.id FROM gluster_bricks b JOIN gluster_volumes v ON v.id = b.volume_id
+        WHERE v.name = 'mastervol' ORDER BY b.position DESC LIMIT 1)`,
+    );
+    const before = await databaseState(t);
+    expect(
+      await store.applySession(
+        clusterId,
+        sessionId,
+        ownStatus('georep-status-detail-xml.active-passive.xml'),
+        [SYNC_JOBS],
+        at(1),
+      ),
+    ).toBeNull();
+    expect(await databaseState(t)).toEqual(before);
+  });
+});
