@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import type { EventSeverity } from '../events/event.entity';
 import { EventsService } from '../events/events.service';
 import { ActionFailedError } from './action-failure';
 import { ActionJobData } from './action-runner';
+import { JobEndHooks } from './job-end-hooks';
 import { JobEntity } from './job.entity';
 import { JobsRepository } from './jobs.repository';
 import { StepType } from './step.entity';
@@ -48,6 +49,7 @@ export class ActionExecutor {
     private readonly locks: TargetLock,
     private readonly events: EventsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly endHooks?: JobEndHooks,
   ) {}
 
   /**
@@ -72,6 +74,7 @@ export class ActionExecutor {
     }
     try {
       if (!(await this.jobs.markRunning(job.id))) return { skipped: true };
+      const running = performance.now();
       const ctx: ActionContext<Record<string, unknown>> = {
         job,
         params: job.params ?? {},
@@ -82,10 +85,13 @@ export class ActionExecutor {
         // The one cast between a job's stored JSON and its handler's types (see above).
         const outcome = (await handler(ctx)) as ActionOutcome;
         await this.jobs.finish(job.id, outcome.result ?? null);
+        this.ended(job, 'finished', running);
         await this.event(job, data, 'normal', data.events.success, outcome.description ?? `${job.description}: done.`);
         return outcome.result ?? {};
       } catch (e) {
-        return await this.recordFailure(bullJob, job, e);
+        const ended = await this.recordFailure(bullJob, job, e);
+        this.ended(job, ended.outcome, running);
+        return { [ended.outcome]: true };
       }
     } finally {
       await lock.release();
@@ -96,7 +102,11 @@ export class ActionExecutor {
    * Ends the job failed (or aborted) with its fault and event; an unexpected error with attempts left is
    * thrown again so BullMQ retries it with backoff.
    */
-  private async recordFailure(bullJob: Job<ActionJobData>, job: JobEntity, e: unknown): Promise<unknown> {
+  private async recordFailure(
+    bullJob: Job<ActionJobData>,
+    job: JobEntity,
+    e: unknown,
+  ): Promise<{ outcome: 'failed' | 'aborted' }> {
     const data = bullJob.data;
     if (!(e instanceof ActionFailedError) && bullJob.attemptsMade + 1 < (bullJob.opts.attempts ?? 1)) {
       this.logger.warn({ job: job.id, err: (e as Error).message }, 'action step failed; retrying with backoff');
@@ -126,7 +136,15 @@ export class ActionExecutor {
         `${job.description}: ${failure.outcome}: ${failure.detail}`,
       );
     }
-    return { [failure.outcome]: true };
+    return { outcome: failure.outcome };
+  }
+
+  private ended(job: JobEntity, outcome: 'finished' | 'failed' | 'aborted', running: number): void {
+    this.endHooks?.ended({
+      type: job.action ?? 'unknown',
+      outcome,
+      durationSeconds: (performance.now() - running) / 1000,
+    });
   }
 
   private async step<T>(

@@ -6,6 +6,7 @@ import { QUEUE_HANDLER_WRAPPERS, QueueHandlerWrapper } from '../queue/worker-run
 import { ActionExecutor } from './action-executor';
 import { ActionRunner } from './action-runner';
 import { HistoryPruner } from './history-pruner.job';
+import { JobEndHooks } from './job-end-hooks';
 import { JobSchema, jobView, StepSchema, stepView } from './job.representation';
 import { JobsController, StepsController } from './jobs.controller';
 import { JobsRepository } from './jobs.repository';
@@ -25,6 +26,7 @@ import { TargetLock } from './target-lock';
     JobsService,
     ActionRunner,
     ActionExecutor,
+    JobEndHooks,
     TargetLock,
     OutboxReconciler,
     LostJobs,
@@ -38,7 +40,7 @@ import { TargetLock } from './target-lock';
       }),
     },
   ],
-  exports: [JobsRepository, ActionRunner, TargetLock, QUEUE_HANDLER_WRAPPERS],
+  exports: [JobsRepository, ActionRunner, TargetLock, JobEndHooks, QUEUE_HANDLER_WRAPPERS],
 })
 export class JobsModule implements OnModuleInit {
   constructor(

@@ -66,6 +66,25 @@ export interface SshEndpointStats {
   commandsTimedOut: number;
 }
 
+/** How one command ended, for whoever counts commands (the metrics): it never carries the command or its output. */
+export type SshCommandOutcome = 'exited' | 'timed_out' | 'not_started' | 'lost';
+
+export interface SshCommandObservation {
+  outcome: SshCommandOutcome;
+  /** From asking for the channel to the outcome. */
+  durationSeconds: number;
+}
+
+export type SshCommandObserver = (observation: SshCommandObservation) => void;
+
+/** The pool as a whole, now. */
+export interface SshPoolStats {
+  /** Open pooled connections (one-off password logins not included). */
+  connections: number;
+  activeCommands: number;
+  queuedCommands: number;
+}
+
 export interface PublicKeyInstallResult {
   outcome: AuthorizedKeyInstallOutcome;
   hostFingerprint: string;
@@ -114,6 +133,7 @@ export class SshClient {
   private readonly oneOffConnections = new Set<LiveConnection>();
   private closing = false;
   private readonly idleWaiters = new Set<() => void>();
+  private readonly commandObservers = new Set<SshCommandObserver>();
 
   constructor(
     private readonly identity: SshIdentity,
@@ -264,6 +284,23 @@ export class SshClient {
       activeCommands: state.active,
       queuedCommands: state.queue.length,
     };
+  }
+
+  /** Every endpoint's counts added up; reads the pool's state only. */
+  poolStats(): SshPoolStats {
+    const total: SshPoolStats = { connections: 0, activeCommands: 0, queuedCommands: 0 };
+    for (const state of this.endpoints.values()) {
+      if (state.connection !== undefined && !state.connection.closed) total.connections += 1;
+      total.activeCommands += state.active;
+      total.queuedCommands += state.queue.length;
+    }
+    return total;
+  }
+
+  /** Calls `observer` after every command (pooled or one-off) with its outcome and duration; returns the unsubscribe. */
+  observeCommands(observer: SshCommandObserver): () => void {
+    this.commandObservers.add(observer);
+    return () => this.commandObservers.delete(observer);
   }
 
   /** Closes the pooled connection of one endpoint (commands running on it are lost). */
@@ -438,7 +475,33 @@ export class SshClient {
       maxStderrBytes: options.maxStderrBytes ?? this.options.maxStderrBytes,
       killGraceMs: this.options.killGraceMs,
     };
-    return new ChannelCommand(connection, endpoint, command, limits, this.logger, state).run(options.stdin);
+    const started = performance.now();
+    const running = new ChannelCommand(connection, endpoint, command, limits, this.logger, state).run(options.stdin);
+    if (this.commandObservers.size === 0) return running;
+    return running.then(
+      (result) => {
+        this.observed('exited', started);
+        return result;
+      },
+      (e: unknown) => {
+        this.observed(
+          e instanceof SshCommandTimeoutError ? 'timed_out' : e instanceof SessionOpenFailure ? 'not_started' : 'lost',
+          started,
+        );
+        throw e;
+      },
+    );
+  }
+
+  private observed(outcome: SshCommandOutcome, started: number): void {
+    const observation = { outcome, durationSeconds: (performance.now() - started) / 1000 };
+    for (const observer of this.commandObservers) {
+      try {
+        observer(observation);
+      } catch {
+        // A counter that throws must not change a command's outcome.
+      }
+    }
   }
 }
 
