@@ -95,6 +95,21 @@ describe('loadConfig', () => {
     expect(c.tls).toBeUndefined();
   });
 
+  it('reads GEOREP_METRICS_TOKEN, and never repeats a refused one in its message', () => {
+    expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x' }).metricsToken).toBeUndefined();
+    const token = 'm'.repeat(40);
+    expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x', GEOREP_METRICS_TOKEN: token }).metricsToken).toBe(token);
+    for (const [bad, line] of [
+      ['short-metrics-token', /^GEOREP_METRICS_TOKEN: must be at least 32 characters$/],
+      [`${'s'.repeat(20)} ${'t'.repeat(20)}`, /^GEOREP_METRICS_TOKEN: printable characters only, no spaces/],
+    ] as const) {
+      const problems = problemsOf({ GEOREP_METRICS_TOKEN: bad });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(line);
+      expect(problems[0]).not.toContain(bad.slice(0, 10));
+    }
+  });
+
   it('syncs every cluster each 60 s by default; 0 disables the periodic sync', () => {
     expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x' }).syncIntervalMs).toBe(60_000);
     expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x', GEOREP_SYNC_INTERVAL_SECONDS: '0' }).syncIntervalMs).toBe(0);

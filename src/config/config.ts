@@ -63,6 +63,12 @@ export interface AppConfig {
   loginWindowMs: number;
   /** Password checks (argon2, 64 MiB each) running at once; more wait in a short queue, beyond it 503. */
   loginMaxConcurrent: number;
+  /**
+   * GEOREP_METRICS_TOKEN: a bearer token that may read `GET /metrics` (what a Prometheus scrape job
+   * sends), besides any admin or viewer login; unset, only logins may. At least 32 characters, no
+   * whitespace. Compared in constant time, never logged or echoed in a message.
+   */
+  metricsToken?: string;
   /** HTTPS when set: PEM files; with `selfSigned` the files live in the data dir and are made on first start. */
   tls?: TlsConfig;
 }
@@ -167,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
   const sessionCare = readSessionCareSettings(r);
   const glusterdRestart = readGlusterdRestart(r);
   const login = readLoginSettings(r);
+  const metricsToken = readMetricsToken(r);
   const tls = tlsConfig(env, local.dataDir, r.problems);
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
@@ -181,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
     ...sessionCare,
     ...glusterdRestart,
     ...login,
+    ...(metricsToken !== undefined ? { metricsToken } : {}),
     ...(tls ? { tls } : {}),
   };
 }
@@ -342,6 +350,18 @@ function readLoginSettings(r: EnvReader): LoginSettings {
     loginWindowMs: loginWindowSeconds * 1000,
     loginMaxConcurrent,
   };
+}
+
+/** The problem lines name the setting only: the token itself is never repeated. */
+function readMetricsToken(r: EnvReader): string | undefined {
+  const token = r.env.GEOREP_METRICS_TOKEN || undefined;
+  if (token === undefined) return undefined;
+  if (!/^[\x21-\x7e]+$/.test(token))
+    r.problems.push(
+      'GEOREP_METRICS_TOKEN: printable characters only, no spaces (generate one with `openssl rand -hex 32`)',
+    );
+  else if (token.length < 32) r.problems.push('GEOREP_METRICS_TOKEN: must be at least 32 characters');
+  return token;
 }
 
 const BOOLEAN_TRUE = ['true', '1', 'yes'];
