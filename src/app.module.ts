@@ -21,6 +21,7 @@ import { StorageDomainsModule } from './storage-domains/storage-domains.module';
 import { DrModule } from './dr/dr.module';
 import { SessionCreateModule } from './session-create/session-create.module';
 import { PreflightModule } from './preflight/preflight.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 /** Feature modules: their job handlers run only where the WorkerModule is loaded. */
 const FEATURES = [
@@ -41,6 +42,7 @@ const FEATURES = [
   StorageDomainsModule,
   DrModule,
   PreflightModule,
+  MetricsModule,
 ];
 
 @Module({})

@@ -79,6 +79,7 @@ const LAYERS: Record<string, number> = {
   'storage-domains': 3,
   dr: 3,
   pki: 3,
+  metrics: 3,
 };
 
 function folderGraph(): Map<string, Map<string, string[]>> {

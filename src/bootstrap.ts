@@ -13,6 +13,7 @@ import { ResolvedServices } from './core.module';
 import { dataSourceOptions, runMigrations } from './data-source';
 import { EmbeddedPostgres } from './embedded/embedded-postgres';
 import { EmbeddedRedis } from './embedded/embedded-redis';
+import { HttpMetrics } from './metrics/http.metrics';
 import { apiDocument } from './openapi/api-document';
 import { configureOvirtHttp } from './ovirt/http-setup';
 import { AdminBootstrapResult, bootstrapAdmin } from './users/admin-bootstrap';
@@ -113,6 +114,7 @@ export async function createNestApp(
     ...(tls ? { httpsOptions: { cert: tls.cert, key: tls.key } } : {}),
   });
   app.useLogger(app.get(PinoNestLogger));
+  app.use(app.get(HttpMetrics).middleware);
   configureOvirtHttp(app, apiDocument(app.get(ModulesContainer)));
   return app;
 }

@@ -1,0 +1,36 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import * as crypto from 'node:crypto';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { AUTHENTICATOR, Authenticator } from '../ovirt/access.guard';
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** Equal-length digests compared in constant time, so neither the token's content nor its length leaks through timing. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = crypto.createHash('sha256').update(given).digest();
+  const b = crypto.createHash('sha256').update(expected).digest();
+  return crypto.timingSafeEqual(a, b);
+}
+
+/**
+ * `/metrics` takes the scrape token (GEOREP_METRICS_TOKEN as a bearer) or any login the API takes
+ * (admin or viewer, Basic or an SSO token); anything else is the API's own 401 fault.
+ */
+@Injectable()
+export class MetricsAuthGuard implements CanActivate {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    const given = BEARER.exec(req.header('authorization') ?? '')?.[1];
+    if (this.config.metricsToken !== undefined && given !== undefined && sameSecret(given, this.config.metricsToken))
+      return true;
+    await this.authenticator.authenticate(req, http.getResponse<Response>());
+    return true;
+  }
+}
