@@ -94,12 +94,61 @@ function storedIdentity(s: GeoRepSessionEntity, master: GlusterVolumeEntity): st
   });
 }
 
+/**
+ * Whether a stored row already holds every one of these values (times by their instant, objects by
+ * their JSON). Anything it cannot tell for sure counts as different, so the row is written.
+ */
+export function storedAlready(row: object | undefined, values: object): boolean {
+  if (!row) return false;
+  const stored = row as Record<string, unknown>;
+  return Object.entries(values).every(([key, value]) => sameStoredValue(stored[key], value));
+}
+
+function sameStoredValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date)
+    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
+  if (typeof a === 'object' || typeof b === 'object') return JSON.stringify(a) === JSON.stringify(b);
+  return a === b;
+}
+
+/** The stored worker and option rows of the sessions a pass touches, read once per pass. */
+interface StoredSessionRows {
+  readonly workers: ReadonlyMap<string, GeoRepSessionDetailEntity[]>;
+  readonly options: ReadonlyMap<string, GeoRepSessionOptionEntity[]>;
+}
+
+async function storedSessionRows(m: EntityManager, sessionIds: readonly string[]): Promise<StoredSessionRows> {
+  if (sessionIds.length === 0) return { workers: new Map(), options: new Map() };
+  const [workers, options] = [
+    await m.find(GeoRepSessionDetailEntity, { where: { sessionId: In(sessionIds) }, order: { position: 'ASC' } }),
+    await m.find(GeoRepSessionOptionEntity, { where: { sessionId: In(sessionIds) }, order: { name: 'ASC' } }),
+  ];
+  return { workers: groupBy(workers, (w) => w.sessionId), options: groupBy(options, (o) => o.sessionId) };
+}
+
+function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const group = groups.get(k);
+    if (group) group.push(row);
+    else groups.set(k, [row]);
+  }
+  return groups;
+}
+
 /** One pass being stored: what its steps share, and the changes they collect in order. */
 interface StorePass {
   readonly clusterId: string;
   readonly now: Date;
   /** When the sync began reading gluster. */
   readonly readAt: Date;
+  /**
+   * Read just after the service's own command, before gluster's status files caught up with it: a
+   * status that contradicts the request is no verdict yet (one that matches it is).
+   */
+  readonly settling: boolean;
   readonly changes: DiscoveryChange[];
 }
 
@@ -140,7 +189,7 @@ export class DiscoveryStore {
     return this.ds.transaction(async (m) => {
       // One sync per cluster at a time, whoever runs it (action or periodic job).
       await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`discovery:${clusterId}`]);
-      const pass: StorePass = { clusterId, now, readAt, changes: [] };
+      const pass: StorePass = { clusterId, now, readAt, settling: false, changes: [] };
       const hosts = await m.find(HostEntity, { where: { clusterId } });
       const existing = await m.find(GlusterVolumeEntity, { where: { clusterId } });
       const volumes = await this.storeVolumes(m, pass, snapshot.volumes, existing, hosts);
@@ -170,6 +219,7 @@ export class DiscoveryStore {
     options: DiscoveredOption[] | undefined,
     now = new Date(),
     readAt = now,
+    settling = false,
   ): Promise<SessionStoreResult | null> {
     return this.ds.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`discovery:${clusterId}`]);
@@ -186,8 +236,9 @@ export class DiscoveryStore {
         sessionIdentity(ds) !== storedIdentity(old, volume)
       )
         return null;
-      const pass: StorePass = { clusterId, now, readAt, changes: [] };
+      const pass: StorePass = { clusterId, now, readAt, settling, changes: [] };
       const byIdentity = new Map(options ? [[sessionIdentity(ds), options]] : []);
+      const rows = await storedSessionRows(m, [old.id]);
       const stored = await this.storeSession(
         m,
         pass,
@@ -196,7 +247,9 @@ export class DiscoveryStore {
         old,
         bricks.map((b) => b.id),
         byIdentity,
+        rows,
       );
+      await m.update(GeoRepSessionEntity, { id: old.id }, { lastRefreshed: now });
       return { changes: pass.changes, stalledSessionIds: stored.stalled ? [stored.id] : [] };
     });
   }
@@ -210,15 +263,23 @@ export class DiscoveryStore {
     hosts: readonly HostEntity[],
   ): Promise<StoredVolumes> {
     const byName = new Map(existing.map((v) => [v.name, v]));
+    const storedBricks =
+      existing.length === 0
+        ? new Map<string, GlusterBrickEntity[]>()
+        : groupBy(
+            await m.find(GlusterBrickEntity, { where: { volumeId: In(existing.map((v) => v.id)) } }),
+            (b) => b.volumeId,
+          );
     const ids = new Map<string, string>();
     const brickIds = new Map<string, string[]>();
     let brickCount = 0;
     for (const dv of volumes) {
       const id = await this.upsertVolume(m, pass, dv, byName.get(dv.name));
       ids.set(dv.name, id);
-      brickIds.set(dv.name, await this.storeBricks(m, id, dv.bricks, hosts));
+      brickIds.set(dv.name, await this.storeBricks(m, id, dv.bricks, hosts, storedBricks.get(id) ?? []));
       brickCount += dv.bricks.length;
     }
+    if (ids.size > 0) await m.update(GlusterVolumeEntity, { id: In([...ids.values()]) }, { lastRefreshed: pass.now });
     return { ids, brickIds, brickCount };
   }
 
@@ -243,13 +304,12 @@ export class DiscoveryStore {
       sizeTotal: dv.sizeTotal,
       sizeFree: dv.sizeFree,
       options: dv.options,
-      lastRefreshed: pass.now,
     };
     if (old) {
-      await m.update(GlusterVolumeEntity, { id: old.id }, fields);
+      if (!storedAlready(old, fields)) await m.update(GlusterVolumeEntity, { id: old.id }, fields);
       return old.id;
     }
-    const id = (await m.save(m.create(GlusterVolumeEntity, fields))).id;
+    const id = (await m.save(m.create(GlusterVolumeEntity, { ...fields, lastRefreshed: pass.now }))).id;
     pass.changes.push({ kind: 'volume_added', volumeId: id, name: dv.name });
     return id;
   }
@@ -284,20 +344,28 @@ export class DiscoveryStore {
     );
     const kept = new Set<string>();
     const stalledSessionIds: string[] = [];
+    const rows = await storedSessionRows(
+      m,
+      oldSessions.map((s) => s.id),
+    );
     for (const ds of sessions) {
       const masterVolumeId = volumes.ids.get(ds.masterVolume);
       if (!masterVolumeId) continue;
       const old = oldByKey.get(sessionIdentity(ds));
       const bricksOfMaster = volumes.brickIds.get(ds.masterVolume) ?? [];
-      const stored = await this.storeSession(m, pass, ds, masterVolumeId, old, bricksOfMaster, options);
+      const stored = await this.storeSession(m, pass, ds, masterVolumeId, old, bricksOfMaster, options, rows);
       kept.add(stored.id);
       if (stored.stalled) stalledSessionIds.push(stored.id);
     }
+    if (kept.size > 0) await m.update(GeoRepSessionEntity, { id: In([...kept]) }, { lastRefreshed: pass.now });
     await this.removeVanishedSessions(m, pass, oldSessions, kept, volumeNames);
     return { kept, stalledSessionIds };
   }
 
-  /** One session: its row, its workers (judged for stalls), its drift and health, and its options when read. */
+  /**
+   * One session: its row, its workers (judged for stalls), its drift and health, and its options when
+   * read. A row that already holds what was read is not written again (the pass sets last_refreshed for all).
+   */
   private async storeSession(
     m: EntityManager,
     pass: StorePass,
@@ -306,35 +374,9 @@ export class DiscoveryStore {
     old: GeoRepSessionEntity | undefined,
     bricksOfMaster: readonly string[],
     options: ReadonlyMap<string, DiscoveredOption[]>,
+    rows: StoredSessionRows,
   ): Promise<{ id: string; stalled: boolean }> {
     const label = sessionLabel(ds.masterVolume, ds);
-    const id = await this.upsertSession(m, pass, ds, masterVolumeId, old, label);
-    const verdicts = await this.judgeWorkers(m, pass, ds, id, label);
-    const drifted = this.judgeSessionDrift(pass, ds, old, id, label);
-    await m.update(
-      GeoRepSessionEntity,
-      { id },
-      {
-        drifted,
-        health: sessionHealth(
-          ds.status,
-          ds.details.map((d, i) => ({ status: d.row.status, stalled: verdicts[i].stalled })),
-        ),
-      },
-    );
-    await this.replaceWorkers(m, ds, id, verdicts, bricksOfMaster);
-    await this.replaceOptions(m, id, options.get(sessionIdentity(ds)));
-    return { id, stalled: verdicts.some((v) => v.stalled) };
-  }
-
-  private async upsertSession(
-    m: EntityManager,
-    pass: StorePass,
-    ds: DiscoveredSession,
-    masterVolumeId: string,
-    old: GeoRepSessionEntity | undefined,
-    label: string,
-  ): Promise<string> {
     const fields = {
       clusterId: pass.clusterId,
       masterVolumeId,
@@ -344,32 +386,45 @@ export class DiscoveryStore {
       userName: ds.userName,
       sessionKey: ds.sessionKey,
       status: ds.status,
-      lastRefreshed: pass.now,
     };
-    if (old) {
-      await m.update(GeoRepSessionEntity, { id: old.id }, fields);
-      if (old.status !== ds.status)
-        pass.changes.push({ kind: 'session_status', sessionId: old.id, label, from: old.status, to: ds.status });
-      return old.id;
-    }
-    const id = (await m.save(m.create(GeoRepSessionEntity, fields))).id;
-    pass.changes.push({ kind: 'session_added', sessionId: id, label, status: ds.status });
+    const id = old ? old.id : await this.insertSession(m, pass, fields, label);
+    if (old && old.status !== ds.status)
+      pass.changes.push({ kind: 'session_status', sessionId: id, label, from: old.status, to: ds.status });
+    const previousWorkers = rows.workers.get(id) ?? [];
+    const verdicts = this.judgeWorkers(pass, ds, id, label, previousWorkers);
+    const drifted = this.judgeSessionDrift(pass, ds, old, id, label);
+    const health = sessionHealth(
+      ds.status,
+      ds.details.map((d, i) => ({ status: d.row.status, stalled: verdicts[i].stalled })),
+    );
+    const row = { ...fields, drifted, health };
+    if (!old || !storedAlready(old, row)) await m.update(GeoRepSessionEntity, { id }, row);
+    await this.replaceWorkers(m, ds, id, verdicts, bricksOfMaster, previousWorkers);
+    await this.replaceOptions(m, id, options.get(sessionIdentity(ds)), rows.options.get(id) ?? []);
+    return { id, stalled: verdicts.some((v) => v.stalled) };
+  }
+
+  private async insertSession(
+    m: EntityManager,
+    pass: StorePass,
+    fields: Partial<GeoRepSessionEntity> & { status: GeoRepSessionRollupStatus },
+    label: string,
+  ): Promise<string> {
+    const id = (await m.save(m.create(GeoRepSessionEntity, { ...fields, lastRefreshed: pass.now }))).id;
+    pass.changes.push({ kind: 'session_added', sessionId: id, label, status: fields.status });
     return id;
   }
 
   /** Judges every worker against its stored row (stalled or not), in the order of the session's details. */
-  private async judgeWorkers(
-    m: EntityManager,
+  private judgeWorkers(
     pass: StorePass,
     ds: DiscoveredSession,
     id: string,
     label: string,
-  ): Promise<WorkerVerdict[]> {
+    previousWorkers: readonly GeoRepSessionDetailEntity[],
+  ): WorkerVerdict[] {
     const previous = new Map<string, PreviousWorker>(
-      (await m.find(GeoRepSessionDetailEntity, { where: { sessionId: id } })).map((d) => [
-        workerKey(d.masterHostName, d.masterBrickDir),
-        d,
-      ]),
+      previousWorkers.map((d) => [workerKey(d.masterHostName, d.masterBrickDir), d]),
     );
     return ds.details.map((d) => {
       const key = workerKey(d.masterHostName, d.masterBrickDir);
@@ -393,7 +448,8 @@ export class DiscoveryStore {
   ): boolean {
     // A status read while (or before) the service's own command ran says nothing about drift.
     const settled = !old?.desiredStatus || (old.desiredAt !== null && old.desiredAt.getTime() <= pass.readAt.getTime());
-    const drifted = (settled ? judgeDrift(old?.desiredStatus ?? null, ds.status) : null) ?? old?.drifted ?? false;
+    const verdict = settled ? judgeDrift(old?.desiredStatus ?? null, ds.status) : null;
+    const drifted = (pass.settling && verdict === true ? null : verdict) ?? old?.drifted ?? false;
     if (drifted && !old?.drifted && old?.desiredStatus)
       pass.changes.push({ kind: 'drift_started', sessionId: id, label, desired: old.desiredStatus, status: ds.status });
     if (!drifted && old?.drifted)
@@ -401,31 +457,37 @@ export class DiscoveryStore {
     return drifted;
   }
 
-  /** Replaces the session's per-brick rows. */
+  /** Replaces the session's per-brick rows, unless they already hold exactly what was read. */
   private async replaceWorkers(
     m: EntityManager,
     ds: DiscoveredSession,
     id: string,
     verdicts: readonly WorkerVerdict[],
     bricksOfMaster: readonly string[],
+    previous: readonly GeoRepSessionDetailEntity[],
   ): Promise<void> {
+    const workers = ds.details.map((d, i) => ({
+      ...workerColumns(d),
+      sessionId: id,
+      masterBrickId: d.brickPosition === null ? null : (bricksOfMaster[d.brickPosition] ?? null),
+      progressAt: verdicts[i].progressAt,
+      stalled: verdicts[i].stalled,
+    }));
+    if (workers.length === previous.length && workers.every((w, i) => storedAlready(previous[i], w))) return;
     await m.delete(GeoRepSessionDetailEntity, { sessionId: id });
-    if (ds.details.length === 0) return;
-    await m.insert(
-      GeoRepSessionDetailEntity,
-      ds.details.map((d, i) => ({
-        ...workerColumns(d),
-        sessionId: id,
-        masterBrickId: d.brickPosition === null ? null : (bricksOfMaster[d.brickPosition] ?? null),
-        progressAt: verdicts[i].progressAt,
-        stalled: verdicts[i].stalled,
-      })),
-    );
+    if (workers.length > 0) await m.insert(GeoRepSessionDetailEntity, workers);
   }
 
-  /** Replaces the session's options when they were read this pass (undefined: not read, kept as they are). */
-  private async replaceOptions(m: EntityManager, id: string, opts: DiscoveredOption[] | undefined): Promise<void> {
+  /** Replaces the session's options when they were read this pass and differ (undefined: not read, kept as they are). */
+  private async replaceOptions(
+    m: EntityManager,
+    id: string,
+    opts: DiscoveredOption[] | undefined,
+    previous: readonly GeoRepSessionOptionEntity[],
+  ): Promise<void> {
     if (!opts) return;
+    const before = new Map(previous.map((o) => [o.name, o]));
+    if (opts.length === previous.length && opts.every((o) => storedAlready(before.get(o.name), o))) return;
     await m.delete(GeoRepSessionOptionEntity, { sessionId: id });
     if (opts.length > 0)
       await m.insert(
@@ -475,8 +537,8 @@ export class DiscoveryStore {
     volumeId: string,
     bricks: readonly DiscoveredBrick[],
     hosts: readonly HostEntity[],
+    old: readonly GlusterBrickEntity[],
   ): Promise<string[]> {
-    const old = await m.find(GlusterBrickEntity, { where: { volumeId } });
     const byKey = new Map(old.map((b) => [`${b.serverName}\u0000${b.brickDir}`, b]));
     const ids: string[] = [];
     for (const b of bricks) {
@@ -498,7 +560,7 @@ export class DiscoveryStore {
       const key = `${b.serverName}\u0000${b.brickDir}`;
       const existing = byKey.get(key);
       if (existing) {
-        await m.update(GlusterBrickEntity, { id: existing.id }, fields);
+        if (!storedAlready(existing, fields)) await m.update(GlusterBrickEntity, { id: existing.id }, fields);
         ids.push(existing.id);
         byKey.delete(key);
       } else {

@@ -35,6 +35,13 @@ import {
 } from './discovery-snapshot';
 import { DiscoveryChange, DiscoveryStore, SessionStoreResult, StoreResult } from './discovery-store';
 
+/**
+ * Session configs a sync reads at once, each on its own channel: each `config` starts gsyncd (Python)
+ * on the server, so they overlap well; two leave the rest of the endpoint's channels
+ * (GEOREP_SSH_MAX_COMMANDS_PER_HOST, 4 by default) to actions on the same host.
+ */
+const CONFIG_READS_AT_ONCE = 2;
+
 /** Who asked for a sync: recorded on its events. */
 export interface SyncOrigin {
   jobId?: string | null;
@@ -92,8 +99,11 @@ export class DiscoverySync {
     const { host, result } = await this.runFirst(cluster, volumeInfoCommand(), origin);
     if (onHost) await onHost(host);
     const volumes = parseVolumeInfo(result);
-    const statuses = await this.readVolumeStatuses(cluster, host, volumes);
-    const sessions = parseGeoRepStatusList(await this.shell.run(host, geoRepStatusCommand()));
+    // Independent reads, each on its own channel of the pooled connection.
+    const [statuses, sessions] = await Promise.all([
+      this.readVolumeStatuses(cluster, host, volumes),
+      this.shell.run(host, geoRepStatusCommand()).then(parseGeoRepStatusList),
+    ]);
     const snapshot = buildSnapshot(volumes, statuses, sessions);
     const options = await this.readSessionOptions(cluster, host, snapshot.sessions);
     const stored = await this.store.apply(cluster.id, snapshot, options, new Date(), readAt);
@@ -103,7 +113,7 @@ export class DiscoverySync {
 
   /**
    * Re-reads one session, not the whole cluster: its `status detail` (and its `config` with
-   * `withOptions`) on the first host that answers, stored against the master volume's stored bricks.
+   * `withOptions`) on the first host that answers (`settling`: see StorePass), stored against the master volume's stored bricks.
    * Falls back to the whole-cluster sync when that alone cannot tell the truth: gluster does not list
    * the session (it, or a volume, is gone) or a worker matches no stored brick (the volume changed).
    */
@@ -111,7 +121,7 @@ export class DiscoverySync {
     cluster: ClusterEntity,
     session: SessionToRead,
     origin: SyncOrigin,
-    options: { withOptions?: boolean } = {},
+    options: { withOptions?: boolean; settling?: boolean } = {},
   ): Promise<void> {
     const readAt = new Date();
     let command: GlusterCommand;
@@ -128,7 +138,15 @@ export class DiscoverySync {
     const sessionOptions =
       status && options.withOptions ? await this.readOptionsOf(cluster, host, session.ref) : undefined;
     const stored = status
-      ? await this.store.applySession(cluster.id, session.id, status, sessionOptions, new Date(), readAt)
+      ? await this.store.applySession(
+          cluster.id,
+          session.id,
+          status,
+          sessionOptions,
+          new Date(),
+          readAt,
+          options.settling === true,
+        )
       : null;
     if (!stored) {
       await this.syncCluster(cluster, origin);
@@ -183,15 +201,19 @@ export class DiscoverySync {
     sessions: readonly DiscoveredSession[],
   ): Promise<Map<string, DiscoveredOption[]>> {
     const options = new Map<string, DiscoveredOption[]>();
-    for (const s of sessions) {
-      const ref = {
-        masterVolume: s.masterVolume,
-        slaveHost: s.slaveHost,
-        slaveVolume: s.slaveVolume,
-        slaveUser: s.userName,
-      };
-      const read = await this.readOptionsOf(cluster, host, ref);
-      if (read) options.set(sessionIdentity(s), read);
+    for (let i = 0; i < sessions.length; i += CONFIG_READS_AT_ONCE) {
+      await Promise.all(
+        sessions.slice(i, i + CONFIG_READS_AT_ONCE).map(async (s) => {
+          const ref = {
+            masterVolume: s.masterVolume,
+            slaveHost: s.slaveHost,
+            slaveVolume: s.slaveVolume,
+            slaveUser: s.userName,
+          };
+          const read = await this.readOptionsOf(cluster, host, ref);
+          if (read) options.set(sessionIdentity(s), read);
+        }),
+      );
     }
     return options;
   }

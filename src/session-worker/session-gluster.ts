@@ -122,7 +122,7 @@ export class SessionGluster {
   async refresh(
     session: GeoRepSessionEntity,
     origin: SyncOrigin,
-    options: { withOptions?: boolean } = {},
+    options: { withOptions?: boolean; settling?: boolean } = {},
   ): Promise<GeoRepSessionEntity | null> {
     const cluster = await this.clusters.findById(session.clusterId);
     if (!cluster) return null;

@@ -112,6 +112,66 @@ describe("storing one session's own status", () => {
     expect(await stored()).toEqual({ ...byWholePass, options: [{ name: 'sync-jobs', value: '2' }] });
   });
 
+  it('a pass that reads nothing new rewrites no row but moves last_refreshed; one that does rewrites what changed', async () => {
+    const options = new Map([[`mastervol\u0000vm\u0000slavevol\u0000root`, [SYNC_JOBS]]]);
+    await wholePass('georep-status-all-xml.active-passive.xml', options);
+    const rowVersions = () =>
+      t.sql<{ what: string; xmin: string }>(
+        `SELECT 'volume ' || name AS what, xmin::text FROM gluster_volumes
+         UNION ALL SELECT 'brick ' || brick_dir, xmin::text FROM gluster_bricks
+         UNION ALL SELECT 'session', xmin::text FROM georep_sessions
+         UNION ALL SELECT 'worker ' || position, xmin::text FROM georep_session_details
+         UNION ALL SELECT 'option ' || name, xmin::text FROM georep_session_options ORDER BY 1`,
+      );
+    const before = await rowVersions();
+    const snapshot = buildSnapshot(
+      volumes,
+      brickStatuses,
+      parseGeoRepStatusList(capture('georep-status-all-xml.active-passive.xml')),
+    );
+    await store.apply(clusterId, snapshot, options, at(30));
+    const after = await rowVersions();
+    const rewritten = after.filter((r, i) => r.xmin !== before[i].xmin).map((r) => r.what);
+    // last_refreshed is written once for all volumes and once for all sessions; nothing else.
+    expect(rewritten.sort()).toEqual(
+      [...after.filter((r) => /^(volume|session)/.test(r.what)).map((r) => r.what)].sort(),
+    );
+    expect(await t.sql('SELECT DISTINCT last_refreshed FROM georep_sessions')).toEqual([{ last_refreshed: at(30) }]);
+    expect(await t.sql('SELECT DISTINCT last_refreshed FROM gluster_volumes')).toEqual([{ last_refreshed: at(30) }]);
+
+    const moved = {
+      ...snapshot,
+      sessions: snapshot.sessions.map((ds) => ({
+        ...ds,
+        details: ds.details.map((d, i) => (i === 0 ? { ...d, row: { ...d.row, entry: 41 } } : d)),
+      })),
+    };
+    await store.apply(
+      clusterId,
+      moved,
+      new Map([[options.keys().next().value as string, [{ ...SYNC_JOBS, value: '4' }]]]),
+      at(60),
+    );
+    expect(
+      await t.sql('SELECT entry_pending::int AS entry_pending FROM georep_session_details ORDER BY position'),
+    ).toEqual([{ entry_pending: 41 }, { entry_pending: snapshot.sessions[0].details[1].row.entry }]);
+    expect(await t.sql('SELECT name, value FROM georep_session_options')).toEqual([{ name: 'sync-jobs', value: '4' }]);
+  });
+
+  it("a read just after the service's own command (settling) is no drift when it contradicts the request, but ends one when it matches", async () => {
+    await t.sql(`UPDATE georep_sessions SET desired_status = 'started', desired_at = $1`, [at(0)]);
+    const stopped = ownStatus('georep-status-detail-xml.stopped.xml');
+    const settling = await store.applySession(clusterId, sessionId, stopped, undefined, at(1), at(1), true);
+    expect(settling?.changes.filter((c) => c.kind.startsWith('drift'))).toEqual([]);
+    expect(await t.sql('SELECT drifted FROM georep_sessions')).toEqual([{ drifted: false }]);
+    // The same read when it counts (a later read, or the last of the action's) is drift.
+    const judged = await store.applySession(clusterId, sessionId, stopped, undefined, at(2), at(2));
+    expect(judged?.changes.filter((c) => c.kind.startsWith('drift')).map((c) => c.kind)).toEqual(['drift_started']);
+    const active = ownStatus('georep-status-detail-xml.active-passive.xml');
+    const ended = await store.applySession(clusterId, sessionId, active, undefined, at(3), at(3), true);
+    expect(ended?.changes.filter((c) => c.kind.startsWith('drift')).map((c) => c.kind)).toEqual(['drift_ended']);
+  });
+
   it('answers null and writes nothing when the session is not stored, or not for that master volume', async () => {
     const before = await databaseState(t);
     const status = ownStatus('georep-status-detail-xml.active-passive.xml');
