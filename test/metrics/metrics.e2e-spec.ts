@@ -360,4 +360,33 @@ describe('GET /metrics', () => {
     expect(promtool(['test', 'rules', broken]).status).not.toBe(0);
     expect(execFileSync('promtool', ['--version'], { encoding: 'utf8' })).toMatch(/^promtool, version 2\./);
   });
+
+  it('has a Grafana dashboard whose every query is valid PromQL over metrics the service serves', async () => {
+    const dashboardFile = path.join(RULES_DIR, '..', 'grafana', 'georep-dashboard.json');
+    const dashboard = JSON.parse(fs.readFileSync(dashboardFile, 'utf8')) as {
+      uid: string;
+      panels: { type: string; title: string; targets?: { expr: string }[] }[];
+    };
+    const queries = dashboard.panels.flatMap((p) => (p.targets ?? []).map((q) => ({ panel: p.title, expr: q.expr })));
+    expect(queries.length).toBeGreaterThan(20);
+    const { text } = await scrape();
+    const served = new Set([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => m[1]));
+    const unknown = queries.flatMap(({ panel, expr }) =>
+      [...expr.matchAll(/\b((?:georep|process|nodejs)_[a-z0-9_]+)/g)]
+        .map((m) => m[1])
+        .filter((name) => !served.has(name) && !served.has(name.replace(/_(bucket|count|sum)$/, '')))
+        .map((name) => `${panel}: ${name}`),
+    );
+    expect(unknown).toEqual([]);
+    // promtool parses PromQL in rule files: every query (with the cluster variable at "all") as a recording rule
+    const rules = queries.map(
+      (q, i) =>
+        `      - record: dashboard:query_${i}\n        expr: ${JSON.stringify(q.expr.replace(/\$cluster/g, '.*'))}`,
+    );
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'georep-dashboard-')), 'dashboard.rules.yml');
+    fs.writeFileSync(file, `groups:\n  - name: dashboard\n    rules:\n${rules.join('\n')}\n`);
+    const checked = promtool(['check', 'rules', file]);
+    expect(checked.output).toContain(`SUCCESS: ${queries.length} rules found`);
+    expect(checked.status).toBe(0);
+  });
 });
