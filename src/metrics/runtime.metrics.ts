@@ -1,8 +1,10 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import IORedis from 'ioredis';
 import { Gauge, Histogram, Registry } from 'prom-client';
 import { JobEndHooks } from '../jobs/job-end-hooks';
 import { QueueName } from '../queue/queue-names';
 import { QueueProducer } from '../queue/queue-producer';
+import { REDIS_PRODUCER } from '../queue/queue.tokens';
 import { SshClient } from '../ssh/ssh-client';
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
@@ -38,6 +40,7 @@ export class RuntimeMetrics implements OnModuleInit, OnModuleDestroy {
   constructor(
     registry: Registry,
     private readonly producer: QueueProducer,
+    @Inject(REDIS_PRODUCER) private readonly redis: IORedis,
     private readonly ssh: SshClient,
     private readonly jobEnds: JobEndHooks,
   ) {
@@ -105,6 +108,8 @@ export class RuntimeMetrics implements OnModuleInit, OnModuleDestroy {
     this.queueJobs.reset();
     this.queueOldestWaiting.reset();
     try {
+      // A connection that is not ready would make BullMQ wait for it: answer at once instead.
+      if (this.redis.status !== 'ready') throw new Error('Redis is not connected');
       await Promise.all(Object.values(QueueName).map((name) => this.refreshQueue(name, now)));
       this.queueReachable.set(1);
     } catch {

@@ -3,6 +3,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { findFreePort } from '../../src/embedded/free-port';
 import { ServiceKey } from '../../src/ssh/service-key';
 import { SshClient } from '../../src/ssh/ssh-client';
 import { addCluster, addVolume, API, faultOf, JSON_TYPE, XML } from '../api/api-helpers';
@@ -388,5 +389,27 @@ describe('GET /metrics', () => {
     const checked = promtool(['check', 'rules', file]);
     expect(checked.output).toContain(`SUCCESS: ${queries.length} rules found`);
     expect(checked.status).toBe(0);
+  });
+});
+
+describe('GET /metrics while Redis is down', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // An API replica whose Redis does not answer: reads keep working, and so does the scrape.
+    const deadRedis = `redis://127.0.0.1:${await findFreePort()}`;
+    t = await startTestApp({ role: 'api', redisUrl: deadRedis, env: { GEOREP_METRICS_TOKEN: TOKEN } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('still answers, quickly, from the database, and says Redis did not answer', async () => {
+    const started = Date.now();
+    const res = await t.anon.get('/metrics').set('Authorization', `Bearer ${TOKEN}`).expect(200);
+    expect(Date.now() - started).toBeLessThan(1000);
+    const samples = parseExposition(res.text);
+    expect(valueOf(samples, 'georep_queue_redis_up')).toBe(0);
+    expect(samples.filter((s) => s.name === 'georep_queue_jobs')).toEqual([]);
+    expect(res.text).toContain('# TYPE georep_session_status gauge');
   });
 });
