@@ -262,9 +262,10 @@ export class DrRunJob {
           (h) => this.control(session, verb, verb === 'stop' && failure !== null, h),
         );
       }
-      await this.gluster
-        .refresh(session, origin)
-        .catch((e: Error) => this.logger.warn({ run: run.id, err: e.message }, 'refresh after the DR run failed'));
+      const put = progress.started && progress.plan.after !== 'none' ? progress.plan.after : null;
+      await (put ? this.gluster.refreshSettled(session, origin, put) : this.gluster.refresh(session, origin)).catch(
+        (e: Error) => this.logger.warn({ run: run.id, err: e.message }, 'refresh after the DR run failed'),
+      );
     } catch (e) {
       failure ??= e;
     } finally {

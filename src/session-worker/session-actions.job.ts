@@ -29,12 +29,8 @@ import {
   SessionDeleteParams,
 } from '../sessions/session-jobs';
 import { desiredStatusAfter } from '../sessions/stall-detection';
-import { SessionGluster } from './session-gluster';
+import { ControlVerb, SessionGluster } from './session-gluster';
 import { expectedStatusAfter, refusalOf } from '../sessions/session-rules';
-
-/** Reads of a session after its verb, SETTLE_INTERVAL_MS apart, before its status counts whatever it says. */
-const SETTLE_READS = 10;
-const SETTLE_INTERVAL_MS = 1000;
 
 const RUNNING: readonly GeoRepSessionRollupStatus[] = ['active', 'passive', 'initializing', 'partial_faulty', 'faulty'];
 
@@ -68,7 +64,7 @@ export class SessionActions {
     await ctx.step(`${verb}${force ? ' force' : ''} on ${sessionName(session)}`, (step) =>
       this.gluster.control(session, verb, { force }, (host) => step.ranOn(host.id)),
     );
-    session = await this.rereadUntil(ctx, session, expectedStatusAfter(verb));
+    session = await this.rereadUntil(ctx, session, verb);
     return {
       result: { status: session.status, ran: true },
       description: `${sessionName(session)}: ${verb} done; the session is ${session.status}.`,
@@ -144,7 +140,9 @@ export class SessionActions {
         this.gluster.restart(session, (host) => step.ranOn(host.id)),
       );
     }
-    session = await this.reread(ctx, session, { withOptions: true });
+    session = restart
+      ? await this.rereadUntil(ctx, session, 'start', { withOptions: true })
+      : await this.reread(ctx, session, { withOptions: true });
     const done = value === null ? `${name} reset to its default` : `${name} set to ${value}`;
     return {
       result: { option: name, value, restarted: restart },
@@ -170,32 +168,19 @@ export class SessionActions {
     return fresh;
   }
 
-  /**
-   * Re-reads after a verb until gluster's status shows it: gluster answers before its status files
-   * follow (a start reads Stopped, a resume Paused, for a moment), and such a read is neither the
-   * action's answer nor drift. The last of SETTLE_READS reads counts whatever it says.
-   */
+  /** After a verb: the session's status once gluster's status files show it (see SessionGluster.refreshSettled). */
   private async rereadUntil(
     ctx: ActionContext,
     session: GeoRepSessionEntity,
-    expected: readonly GeoRepSessionRollupStatus[],
+    verb: ControlVerb,
+    options: { withOptions?: boolean } = {},
   ): Promise<GeoRepSessionEntity> {
-    return ctx.step(
+    const fresh = await ctx.step(
       'Refreshing the session',
-      async () => {
-        let current = session;
-        for (let read = 1; read <= SETTLE_READS; read++) {
-          const settling = read < SETTLE_READS;
-          const fresh = await this.gluster.refresh(session, this.origin(ctx), { settling });
-          if (!fresh) return current;
-          current = fresh;
-          if (expected.includes(current.status) || !settling) return current;
-          await new Promise((resolve) => setTimeout(resolve, SETTLE_INTERVAL_MS));
-        }
-        return current;
-      },
+      () => this.gluster.refreshSettled(session, this.origin(ctx), verb, options),
       'finalizing',
     );
+    return fresh ?? session;
   }
 
   private async reread(

@@ -10,6 +10,7 @@ import {
   GlusterCommand,
   parseGeoRepAction,
 } from '../gluster';
+import { expectedStatusAfter } from '../sessions/session-rules';
 import { desiredStatusAfter } from '../sessions/stall-detection';
 import { HostEntity } from '../hosts/host.entity';
 import { asActionFailure } from '../hosts/host-failures';
@@ -19,6 +20,10 @@ import type { SshExecResult } from '../ssh';
 import { VolumesRepository } from '../volumes/volumes.repository';
 
 export type ControlVerb = 'start' | 'stop' | 'pause' | 'resume';
+
+/** Reads of a session after its verb, SETTLE_INTERVAL_MS apart, before its status counts whatever it says. */
+const SETTLE_READS = 10;
+const SETTLE_INTERVAL_MS = 1000;
 
 /** What one gluster command on a session's master cluster printed, and where it ran. */
 export interface SessionCommandResult {
@@ -136,6 +141,26 @@ export class SessionGluster {
     }
     const [fresh] = await this.sessions.findByIds([session.id]);
     return fresh ?? null;
+  }
+
+  /**
+   * Re-reads after `verb` until gluster's status shows it: gluster answers before its status files
+   * follow (a start reads Stopped, a resume Paused, for a moment), and such a read is neither the
+   * answer nor drift (a `settling` read). The last of SETTLE_READS reads counts whatever it says.
+   */
+  async refreshSettled(
+    session: GeoRepSessionEntity,
+    origin: SyncOrigin,
+    verb: ControlVerb,
+    options: { withOptions?: boolean } = {},
+  ): Promise<GeoRepSessionEntity | null> {
+    const expected = expectedStatusAfter(verb);
+    for (let read = 1; ; read++) {
+      const settling = read < SETTLE_READS;
+      const fresh = await this.refresh(session, origin, { ...options, settling });
+      if (!fresh || expected.includes(fresh.status) || !settling) return fresh;
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_INTERVAL_MS));
+    }
   }
 }
 

@@ -121,7 +121,8 @@ export class StallHealer implements OnModuleInit {
         result: { healed: false },
         description: `No worker of ${sessionName(session)} is stalled any more; nothing to heal.`,
       };
-    await this.gluster.refresh(session, origin);
+    if (report.action === 'restart-session') await this.gluster.refreshSettled(session, origin, 'start');
+    else await this.gluster.refresh(session, origin);
     return {
       result: { healed: true, ...report },
       description: `${sessionName(session)}: healed by ${describe(report)}.`,
