@@ -36,7 +36,13 @@ export function loggerModule(config: AppConfig): DynamicModule {
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health/') },
+      // Probes and scrapes come every few seconds; their own metrics count them.
+      autoLogging: { ignore: (req: IncomingMessage) => isProbeOrScrape(req.url ?? '') },
     },
   });
+}
+
+function isProbeOrScrape(url: string): boolean {
+  const path = url.split('?')[0];
+  return path.startsWith('/health/') || path === '/metrics';
 }
