@@ -110,6 +110,41 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the notification settings: an SMTP relay needs a sender, and a refused URL is never repeated', () => {
+    expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x' }).notifications).toEqual({
+      attempts: 5,
+      retryDelayMs: 10_000,
+      webhookTimeoutMs: 10_000,
+    });
+    const relay = {
+      GEOREP_SMTP_URL: 'smtp://mailer:s3cret-pass@relay.example:2525',
+      GEOREP_SMTP_FROM: 'georep@example.org',
+    };
+    expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x', ...relay }).notifications).toMatchObject({
+      smtpUrl: relay.GEOREP_SMTP_URL,
+      smtpFrom: 'georep@example.org',
+    });
+    expect(problemsOf({ GEOREP_SMTP_URL: relay.GEOREP_SMTP_URL })).toEqual([
+      'GEOREP_SMTP_FROM: required with GEOREP_SMTP_URL (the sender of notification e-mail)',
+    ]);
+    for (const [bad, line] of [
+      ['http://mailer:s3cret-pass@relay.example', /^GEOREP_SMTP_URL: scheme must be smtp or smtps$/],
+      ['s3cret-pass no url', /^GEOREP_SMTP_URL: not a valid URL/],
+    ] as const) {
+      const problems = problemsOf({ GEOREP_SMTP_URL: bad, GEOREP_SMTP_FROM: 'georep@example.org' });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(line);
+      expect(problems[0]).not.toContain('s3cret');
+    }
+    expect(problemsOf({ GEOREP_SMTP_FROM: 'Georep <georep@example.org>' })[0]).toMatch(
+      /^GEOREP_SMTP_FROM: must be an e-mail address/,
+    );
+    expect(problemsOf({ GEOREP_NOTIFY_RETRY_DELAY_MS: '10' })).toEqual([
+      'GEOREP_NOTIFY_RETRY_DELAY_MS: must be at least 100',
+    ]);
+    expect(problemsOf({ GEOREP_NOTIFY_ATTEMPTS: '0' })).toEqual(['GEOREP_NOTIFY_ATTEMPTS: must be at least 1']);
+  });
+
   it('syncs every cluster each 60 s by default; 0 disables the periodic sync', () => {
     expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x' }).syncIntervalMs).toBe(60_000);
     expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x', GEOREP_SYNC_INTERVAL_SECONDS: '0' }).syncIntervalMs).toBe(0);

@@ -71,6 +71,25 @@ export interface AppConfig {
   metricsToken?: string;
   /** HTTPS when set: PEM files; with `selfSigned` the files live in the data dir and are made on first start. */
   tls?: TlsConfig;
+  /** Event notifications (event subscriptions): the SMTP relay, retries and the webhook timeout. */
+  notifications: NotificationConfig;
+}
+
+export interface NotificationConfig {
+  /**
+   * GEOREP_SMTP_URL: the relay e-mail subscriptions are sent through (`smtp://host:25`, `smtps://user:pass@host:465`;
+   * `smtp://` upgrades with STARTTLS when the relay offers it). Unset: e-mail subscriptions cannot be added.
+   * It may hold a password: never logged or repeated in a message.
+   */
+  smtpUrl?: string;
+  /** GEOREP_SMTP_FROM: the sender address of notification e-mail (required with GEOREP_SMTP_URL). */
+  smtpFrom?: string;
+  /** GEOREP_NOTIFY_ATTEMPTS: tries per delivery (the first one included) before it is given up (default 5). */
+  attempts: number;
+  /** GEOREP_NOTIFY_RETRY_DELAY_MS: the wait before the first retry; each further retry waits twice as long (default 10000). */
+  retryDelayMs: number;
+  /** GEOREP_WEBHOOK_TIMEOUT_SECONDS: how long a webhook receiver may take to answer (default 10). */
+  webhookTimeoutMs: number;
 }
 
 export interface TlsConfig {
@@ -174,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
   const glusterdRestart = readGlusterdRestart(r);
   const login = readLoginSettings(r);
   const metricsToken = readMetricsToken(r);
+  const notifications = readNotificationSettings(r);
   const tls = tlsConfig(env, local.dataDir, r.problems);
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
@@ -190,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
     ...login,
     ...(metricsToken !== undefined ? { metricsToken } : {}),
     ...(tls ? { tls } : {}),
+    notifications,
   };
 }
 
@@ -362,6 +383,43 @@ function readMetricsToken(r: EnvReader): string | undefined {
     );
   else if (token.length < 32) r.problems.push('GEOREP_METRICS_TOKEN: must be at least 32 characters');
   return token;
+}
+
+/** A plain mailbox `local@domain` (no display name, no spaces or angle brackets). */
+export const EMAIL_ADDRESS =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** The SMTP URL's problems name the setting only: it may carry a password. */
+function readNotificationSettings(r: EnvReader): NotificationConfig {
+  const smtpUrl = r.env.GEOREP_SMTP_URL || undefined;
+  if (smtpUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(smtpUrl);
+    } catch {
+      r.problems.push('GEOREP_SMTP_URL: not a valid URL (expected smtp://host:port or smtps://host:port)');
+    }
+    if (url && !['smtp:', 'smtps:'].includes(url.protocol))
+      r.problems.push('GEOREP_SMTP_URL: scheme must be smtp or smtps');
+    else if (url && !url.hostname) r.problems.push('GEOREP_SMTP_URL: host is missing');
+  }
+  const smtpFrom = r.env.GEOREP_SMTP_FROM || undefined;
+  if (smtpFrom !== undefined && (smtpFrom.length > 254 || !EMAIL_ADDRESS.test(smtpFrom)))
+    r.problems.push(`GEOREP_SMTP_FROM: must be an e-mail address (got "${printable(smtpFrom)}")`);
+  if (smtpUrl !== undefined && smtpFrom === undefined)
+    r.problems.push('GEOREP_SMTP_FROM: required with GEOREP_SMTP_URL (the sender of notification e-mail)');
+  const attempts = r.positive('GEOREP_NOTIFY_ATTEMPTS', '5', 50);
+  const retryDelayMs = r.wholeNumber('GEOREP_NOTIFY_RETRY_DELAY_MS', '10000', 3_600_000);
+  if (retryDelayMs < 100 && r.problems.every((p) => !p.startsWith('GEOREP_NOTIFY_RETRY_DELAY_MS')))
+    r.problems.push('GEOREP_NOTIFY_RETRY_DELAY_MS: must be at least 100');
+  const webhookTimeoutSeconds = r.positive('GEOREP_WEBHOOK_TIMEOUT_SECONDS', '10', 300);
+  return {
+    ...(smtpUrl !== undefined ? { smtpUrl } : {}),
+    ...(smtpFrom !== undefined ? { smtpFrom } : {}),
+    attempts,
+    retryDelayMs,
+    webhookTimeoutMs: webhookTimeoutSeconds * 1000,
+  };
 }
 
 const BOOLEAN_TRUE = ['true', '1', 'yes'];

@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
 import { ConstraintViolation } from '../database/constraint-errors';
 import { OvirtFault } from '../ovirt/faults';
 import type { ListQuery } from '../ovirt/query';
@@ -20,13 +20,64 @@ const EXTERNAL_CODES: Readonly<Record<EventSeverity, EventCode>> = {
   alert: EventCode.ExternalAlert,
 };
 
+/**
+ * Told of every event once it is stored for good: at once, or when the transaction it was written in
+ * commits (never for one rolled back). A failing listener changes nothing for the code recording it.
+ */
+export type EventRecordedListener = (event: EventEntity) => Promise<void> | void;
+
 /** The audit trail: every mutation writes one event, in the same transaction when one is given. */
 @Injectable()
 export class EventsService {
-  constructor(private readonly events: EventsRepository) {}
+  private readonly logger = new Logger(EventsService.name);
+  private readonly listeners = new Set<EventRecordedListener>();
+  private readonly awaitingCommit = new WeakMap<QueryRunner, EventEntity[]>();
 
-  record(event: NewEvent, manager?: EntityManager): Promise<EventEntity> {
-    return this.events.insert(event, manager);
+  constructor(
+    private readonly events: EventsRepository,
+    ds: DataSource,
+  ) {
+    ds.subscribers.push(this.commitWatcher());
+  }
+
+  /** Where features that act on recorded events (notifications) register, so this folder knows none of them. */
+  onRecorded(listener: EventRecordedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async record(event: NewEvent, manager?: EntityManager): Promise<EventEntity> {
+    const stored = await this.events.insert(event, manager);
+    const runner = manager?.queryRunner;
+    if (runner?.isTransactionActive)
+      this.awaitingCommit.set(runner, [...(this.awaitingCommit.get(runner) ?? []), stored]);
+    else await this.tell([stored]);
+    return stored;
+  }
+
+  private commitWatcher(): EntitySubscriberInterface {
+    const settle = (runner: QueryRunner, committed: boolean): Promise<void> | undefined => {
+      const waiting = this.awaitingCommit.get(runner);
+      if (!waiting || runner.isTransactionActive) return undefined;
+      this.awaitingCommit.delete(runner);
+      return committed ? this.tell(waiting) : undefined;
+    };
+    return {
+      afterTransactionCommit: (e) => settle(e.queryRunner, true),
+      afterTransactionRollback: (e) => settle(e.queryRunner, false),
+    };
+  }
+
+  private async tell(events: readonly EventEntity[]): Promise<void> {
+    for (const event of events) {
+      for (const listener of this.listeners) {
+        try {
+          await listener(event);
+        } catch (e) {
+          this.logger.warn({ event: event.id, err: (e as Error).message }, 'an event listener failed');
+        }
+      }
+    }
   }
 
   list(query: ListQuery, from: unknown): Promise<EventEntity[]> {
