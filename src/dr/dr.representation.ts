@@ -42,6 +42,7 @@ export const DrScheduleSchema = resource(
     storage_domain: ref('storage_domain', { readOnly: true }),
     georeplication_session: ref('georeplication_session', {
       optional: true,
+      byId: true,
       description:
         "The session to sync through: one of the domain's volume (by id). Left out: the volume's only session.",
     }),

@@ -18,6 +18,7 @@ export const EventSchema = resource(
     origin: str({ maxLength: 128 }),
     custom_id: int({
       optional: true,
+      requiredInCreate: true,
       min: 0,
       description:
         'Required when a client adds an event: unique per origin (a second event with the same origin and custom_id is a 409).',
@@ -26,8 +27,8 @@ export const EventSchema = resource(
     custom_data: str({ optional: true, maxLength: 4000 }),
     correlation_id: str({ readOnly: true, optional: true }),
     user: ref('user', { readOnly: true, optional: true }),
-    cluster: ref('cluster', { optional: true }),
-    host: ref('host', { optional: true }),
+    cluster: ref('cluster', { optional: true, byId: true }),
+    host: ref('host', { optional: true, byId: true }),
     job: ref('job', { readOnly: true, optional: true }),
   },
   {

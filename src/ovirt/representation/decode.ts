@@ -41,8 +41,9 @@ export interface DecodeOptions<M extends DecodeMode = DecodeMode> {
 const RESOURCE_KEYS = new Set(['id', 'href', 'link', 'actions']);
 // Every resource a body can refer to has a UUID id (as in oVirt). Anything else is refused here, once for all
 // references, before it reaches a uuid column, where PostgreSQL would answer an error instead of "not found".
-const REF_ID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
-const MAX_NAME = 255;
+export const REF_ID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+/** The longest name a reference may give. */
+export const REF_NAME_MAX = 255;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
@@ -285,8 +286,8 @@ function decodeRef(value: unknown, path: string, ctx: Context): Result<{ id?: st
       } else {
         out.id = v.trim().toLowerCase();
       }
-    } else if (v === '' || v.length > MAX_NAME || CONTROL.test(v)) {
-      fail(ctx, keyPath, `must be 1 to ${MAX_NAME} characters without control characters`);
+    } else if (v === '' || v.length > REF_NAME_MAX || CONTROL.test(v)) {
+      fail(ctx, keyPath, `must be 1 to ${REF_NAME_MAX} characters without control characters`);
       ok = false;
     } else {
       out.name = v;

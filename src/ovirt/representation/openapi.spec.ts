@@ -1,6 +1,7 @@
 import { actionOpenApi, faultOpenApi, OpenApiSchema, resourceOpenApi, schemaName } from './openapi';
 import { HostSchema, StartAction } from './sample.fixture';
-import { resource, str } from './schema';
+import { REF_ID } from './decode';
+import { int, ref, resource, str } from './schema';
 
 const schemas = resourceOpenApi(HostSchema);
 
@@ -107,6 +108,31 @@ describe('resourceOpenApi', () => {
       expect(Object.keys(prop(create, 'cluster').properties ?? {})).toEqual(['id', 'name']);
       expect(Object.keys(prop(create, 'ssh').properties ?? {})).toEqual(['port', 'user']);
     }
+  });
+
+  it('request references: an id (a UUID) or a name, never neither; byId ones the id only', () => {
+    const schema = resource('thing', 'things', {
+      cluster: ref('cluster'),
+      host: ref('host', { optional: true, byId: true }),
+      serial: int({ optional: true, requiredInCreate: true }),
+    });
+    const openApi = resourceOpenApi(schema);
+    for (const variant of [openApi.ThingCreate, openApi.ThingUpdate, openApi.ThingCreateXml]) {
+      const cluster = prop(variant, 'cluster');
+      expect(cluster.anyOf).toEqual([{ required: ['id'] }, { required: ['name'] }]);
+      expect(prop(cluster, 'id').pattern).toBe(REF_ID.source);
+      expect([prop(cluster, 'name').minLength, prop(cluster, 'name').maxLength]).toEqual([1, 255]);
+      const host = prop(variant, 'host');
+      expect([host.required, Object.keys(host.properties ?? {})]).toEqual([['id'], ['id']]);
+    }
+    expect(prop(openApi.ThingCreateXml, 'cluster', 'id').xml).toEqual({ attribute: true });
+    // Responses: {id, href}, whatever the input takes.
+    expect(prop(openApi.Thing, 'cluster').anyOf).toBeUndefined();
+    expect(Object.keys(prop(openApi.Thing, 'host').properties ?? {})).toEqual(['id', 'href']);
+    // requiredInCreate: required to add, optional in responses and updates.
+    expect(openApi.ThingCreate.required).toEqual(['cluster', 'serial']);
+    expect(openApi.Thing.required).toEqual(['cluster']);
+    expect(openApi.ThingUpdate.required).toBeUndefined();
   });
 
   it('update bodies: nothing required, optional fields nullable in JSON, list items complete', () => {

@@ -1,3 +1,4 @@
+import { REF_ID, REF_NAME_MAX } from './decode';
 import {
   FaultSchema,
   INT32_MAX,
@@ -43,6 +44,9 @@ export interface OpenApiSchema {
   writeOnly?: boolean;
   properties?: Record<string, OpenApiSchema>;
   required?: string[];
+  anyOf?: OpenApiSchema[];
+  oneOf?: OpenApiSchema[];
+  additionalProperties?: OpenApiSchema | boolean;
   items?: OpenApiSchema;
   xml?: { name?: string; attribute?: boolean; wrapped?: boolean };
   $ref?: string;
@@ -101,7 +105,8 @@ function objectSchema(schema: RootSchema, style: Style, xmlName: string | undefi
       continue;
     }
     properties[name] = fieldProperty(field, name, style);
-    if (!field.optional && style.variant !== 'update') {
+    const requiredHere = !field.optional || (field.requiredInCreate === true && style.variant === 'create');
+    if (requiredHere && style.variant !== 'update') {
       required.push(name);
     }
   }
@@ -179,21 +184,35 @@ function integerSchema(field: IntegerField): OpenApiSchema {
   };
 }
 
-/** `{id, href}` in responses; `{id}` or `{name}` in request bodies. */
+/**
+ * `{id, href}` in responses; `{id}` or `{name}` in request bodies, as the decoder takes them: one of the
+ * two must be there (an empty reference is a 400), the id a UUID; `byId` references take the id only.
+ */
 function refSchema(field: RefField, style: Style): OpenApiSchema {
   const { xml } = style;
-  return style.variant === 'response'
-    ? {
-        type: 'object',
-        description: `reference to a ${field.type}`,
-        properties: { id: attribute(xml, 'identifier'), href: attribute(xml, 'URL') },
-        required: ['id'],
-      }
-    : {
-        type: 'object',
-        description: `reference to a ${field.type}, by id or by name`,
-        properties: { id: attribute(xml, 'identifier'), name: { type: 'string' } },
-      };
+  if (style.variant === 'response') {
+    return {
+      type: 'object',
+      description: `reference to a ${field.type}`,
+      properties: { id: attribute(xml, 'identifier'), href: attribute(xml, 'URL') },
+      required: ['id'],
+    };
+  }
+  const id: OpenApiSchema = { ...attribute(xml, 'identifier'), pattern: REF_ID.source };
+  if (field.byId === true) {
+    return {
+      type: 'object',
+      description: `reference to a ${field.type}, by id`,
+      properties: { id },
+      required: ['id'],
+    };
+  }
+  return {
+    type: 'object',
+    description: `reference to a ${field.type}, by id or by name`,
+    properties: { id, name: { type: 'string', minLength: 1, maxLength: REF_NAME_MAX } },
+    anyOf: [{ required: ['id'] }, { required: ['name'] }],
+  };
 }
 
 function listSchema(field: ListField, name: string, style: Style): OpenApiSchema {

@@ -20,6 +20,11 @@ export interface Modifiers {
   readonly readOnly?: boolean;
   readonly writeOnly?: boolean;
   readonly description?: string;
+  /**
+   * With `optional`: responses may lack the field, but the service refuses a create body without it (with
+   * its own message), so the OpenAPI create schema lists it as required. The decoder does not check it.
+   */
+  readonly requiredInCreate?: boolean;
 }
 
 type NoOptions = Record<never, never>;
@@ -36,6 +41,7 @@ interface FieldBase<F extends Flags> {
   readonly readOnly: F['readOnly'];
   readonly writeOnly: F['writeOnly'];
   readonly description?: string;
+  readonly requiredInCreate?: boolean;
 }
 
 export interface StringField<F extends Flags = Flags> extends FieldBase<F> {
@@ -73,6 +79,8 @@ export interface EnumField<V extends string = string, F extends Flags = Flags> e
 export interface RefField<F extends Flags = Flags> extends FieldBase<F> {
   readonly kind: 'ref';
   readonly type: string;
+  /** The service takes this reference by id only (it refuses a name with its own message). */
+  readonly byId?: boolean;
 }
 
 /** A nested object without identity (no id/href). Also used for root objects such as fault and action. */
@@ -141,6 +149,7 @@ function flags<M extends Modifiers>(m: M | undefined): FieldBase<FlagsOf<M>> {
     readOnly: m?.readOnly === true,
     writeOnly: m?.writeOnly === true,
     ...(m?.description !== undefined ? { description: m.description } : {}),
+    ...(m?.requiredInCreate === true ? { requiredInCreate: true } : {}),
   };
   if (base.readOnly && base.writeOnly) {
     throw new Error('a field cannot be both readOnly and writeOnly');
@@ -236,9 +245,13 @@ export function enumOf<const V extends string, const M extends Modifiers = NoOpt
   return Object.freeze({ kind: 'enum', ...flags(options), values: [...values] });
 }
 
-export function ref<const M extends Modifiers = NoOptions>(type: string, options?: M): RefField<FlagsOf<M>> {
+export interface RefOptions extends Modifiers {
+  readonly byId?: boolean;
+}
+
+export function ref<const M extends RefOptions = NoOptions>(type: string, options?: M): RefField<FlagsOf<M>> {
   checkName('type name', type);
-  return Object.freeze({ kind: 'ref', ...flags(options), type });
+  return Object.freeze({ kind: 'ref', ...flags(options), type, ...(options?.byId === true ? { byId: true } : {}) });
 }
 
 export interface ObjectOptions extends Modifiers {
