@@ -25,6 +25,9 @@ export class EventsController {
       {
         name: 'from',
         type: 'integer',
+        format: 'int64',
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
         description: 'Only events with an index greater than this (poll with the largest index seen so far).',
       },
     ],

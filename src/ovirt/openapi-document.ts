@@ -1,7 +1,7 @@
 import { apiRootSchema } from './api-root';
 import { API_VERSION } from './api-paths';
 import { followableFields } from './follow';
-import { MAX_MAX } from './query';
+import { LARGEST_MAX, MAX_MAX } from './query';
 import {
   actionOpenApi,
   actionSchema,
@@ -15,7 +15,7 @@ import {
 } from './representation';
 import { collectionsOf, DiscoveredRoute, servedTypes } from './route-discovery';
 import { MAX_BODY_BYTES } from './request-body';
-import { ActionRouteSpec, ApiRootRouteSpec, CrudRouteSpec, RESOURCE_ID_PARAM } from './routes';
+import { ActionRouteSpec, ApiRootRouteSpec, CrudRouteSpec, DescribedRouteSpec, RESOURCE_ID_PARAM } from './routes';
 import { MAX_SEARCH_LENGTH, SearchSpec } from './search';
 
 /**
@@ -61,14 +61,27 @@ const FAULT_RESPONSES: Record<number, [string, string]> = {
     'BadRequest',
     'The request is not valid: a malformed or invalid body, a bad query parameter or an unsupported Version.',
   ],
-  404: ['NotFound', 'The object (or one the body refers to) does not exist.'],
+  404: [
+    'NotFound',
+    'The object does not exist, or the one the path names as its parent (e.g. the cluster of `/clusters/{cluster}/glustervolumes`), or one the body refers to.',
+  ],
   409: ['Conflict', 'The request conflicts with the current state, e.g. a name that is already in use.'],
   413: ['PayloadTooLarge', `The body is larger than ${MAX_BODY_BYTES} bytes.`],
   415: ['UnsupportedMediaType', 'The body is neither application/xml nor application/json in UTF-8.'],
-  429: ['TooManyRequests', 'Too many actions are already queued on this object; try again when some have finished.'],
+  417: [
+    'ExpectationFailed',
+    'The Expect header asks for something other than `100-continue` or `202-accepted`; nothing was done.',
+  ],
+  429: [
+    'TooManyRequests',
+    'Too many failed logins for this user name or from this address: every login is refused until the window ends ' +
+      '(Retry-After says when). For an operation that queues a job, also: too many actions are already queued on ' +
+      'this object; try again when some have finished.',
+  ],
   503: [
     'ServiceUnavailable',
-    'A service the request depends on (the job queue) is not reachable; the action was not started.',
+    'A service the request depends on is not reachable: the database, or the job queue (then no job was started); ' +
+      'or too many password checks are running at once (Retry-After says when to try again).',
   ],
   500: ['InternalServerError', 'An unexpected error; it was logged under the correlation id the detail names.'],
 };
@@ -92,8 +105,8 @@ const PARAMETERS: Record<string, object> = {
   Max: {
     name: 'max',
     in: 'query',
-    description: `At most this many items; -1 (the default) for all. Capped at ${MAX_MAX}.`,
-    schema: { type: 'integer', format: 'int32', minimum: -1 },
+    description: `At most this many items; -1 (the default) for all. More than ${MAX_MAX} counts as ${MAX_MAX}.`,
+    schema: { type: 'integer', format: 'int32', minimum: -1, maximum: LARGEST_MAX },
   },
   CaseSensitive: {
     name: 'case_sensitive',
@@ -128,21 +141,28 @@ const HEADERS: Record<string, object> = {
     schema: { type: 'string' },
   },
   Location: { description: 'The href of the new object.', schema: { type: 'string' } },
+  RetryAfter: { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 0 } },
 };
 
-/** A response that is a Fault, with the Correlation-Id header. */
-function faultResponse(description: string): object {
+/** Faults that may come with Retry-After. */
+const RETRY_AFTER_CODES: ReadonlySet<number> = new Set([429, 503]);
+
+/** A response that is a Fault, with the Correlation-Id header (and Retry-After, for 429 and 503). */
+export function faultResponse(description: string, retryAfter = false): object {
   return {
     description,
-    headers: { 'Correlation-Id': ref('headers', 'CorrelationId') },
+    headers: {
+      'Correlation-Id': ref('headers', 'CorrelationId'),
+      ...(retryAfter ? { 'Retry-After': ref('headers', 'RetryAfter') } : {}),
+    },
     content: content('Fault'),
   };
 }
 
 function components(): OpenApiDocument['components'] {
   const responses: Record<string, object> = {};
-  for (const [, [name, description]] of Object.entries(FAULT_RESPONSES)) {
-    responses[name] = faultResponse(description);
+  for (const [code, [name, description]] of Object.entries(FAULT_RESPONSES)) {
+    responses[name] = faultResponse(description, RETRY_AFTER_CODES.has(Number(code)));
   }
   return { schemas: {}, parameters: { ...PARAMETERS }, responses, headers: { ...HEADERS } };
 }
@@ -163,8 +183,28 @@ function searchParameter(spec: SearchSpec): object {
         : '') +
       `Fields: ${fields.join(', ')}. Without sortby the order is by ${spec.defaultSort}${spec.defaultDescending ? ', largest first' : ''}.`,
     schema: { type: 'string', maxLength: MAX_SEARCH_LENGTH },
-    example: `${Object.keys(spec.fields)[0]}=a* sortby ${spec.defaultSort} desc`,
+    example: searchExample(spec),
   };
+}
+
+/**
+ * A search the list accepts, for Swagger UI to pre-fill: a wildcard on a text field (else the first value of
+ * an enum, else a number compared), sorted by the default field, largest first.
+ */
+export function searchExample(spec: SearchSpec): string {
+  const fields = Object.entries(spec.fields);
+  const text = fields.find(([, f]) => (f.type ?? 'text') === 'text' && f.values === undefined);
+  const enumerated = fields.find(([, f]) => f.values !== undefined && f.values.length > 0);
+  const numeric = fields.find(([, f]) => f.type === 'number');
+  const clause = text
+    ? `${text[0]}=a*`
+    : enumerated
+      ? `${enumerated[0]}=${enumerated[1].values?.[0]}`
+      : numeric
+        ? `${numeric[0]}>=0`
+        : undefined;
+  const sort = `sortby ${spec.defaultSort} desc`;
+  return clause === undefined ? sort : `${clause} ${sort}`;
 }
 
 function followParameter(fields: readonly string[]): object {
@@ -208,8 +248,18 @@ function queryParameters(spec: CrudRouteSpec): object[] {
     name: q.name,
     in: 'query',
     description: q.description,
-    schema: { type: q.type },
+    schema: {
+      type: q.type,
+      ...(q.format !== undefined ? { format: q.format } : {}),
+      ...(q.minimum !== undefined ? { minimum: q.minimum } : {}),
+      ...(q.maximum !== undefined ? { maximum: q.maximum } : {}),
+    },
   }));
+}
+
+/** Whether a route sits below another object (`/clusters/{cluster}/glustervolumes`): a missing parent is a 404. */
+function hasParent(path: string): boolean {
+  return [...path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].some(([, name]) => name !== RESOURCE_ID_PARAM);
 }
 
 /** 202 of an add or remove that runs as a job and outlasted the wait. */
@@ -474,15 +524,26 @@ export function buildOpenApiDocument(routes: readonly DiscoveredRoute[], info: D
   }
   const doc = builder.finish();
   addSecurity(doc, documented);
+  addExpectationFailed(doc);
   return doc;
 }
 
+/** Every request is checked for an Expect header it cannot meet before it is routed. */
+function addExpectationFailed(doc: OpenApiDocument): void {
+  for (const item of Object.values(doc.paths)) {
+    for (const operation of Object.values(item) as { responses: Record<string, object> }[]) {
+      operation.responses = sortedByCode({ ...operation.responses, '417': ref('responses', FAULT_RESPONSES[417][0]) });
+    }
+  }
+}
+
 function refuseUndescribedRoutes(documented: readonly DiscoveredRoute[]): void {
-  const undescribed = documented.filter((r) => r.spec === undefined);
+  const undescribed = documented.filter((r) => r.spec === undefined && r.described === undefined);
   if (undescribed.length > 0) {
     throw new Error(
       `routes without an OpenAPI description: ${undescribed.map((r) => `${r.method} ${r.path} (${r.source})`).join(', ')}; ` +
-        'use the route decorators of src/ovirt/routes.ts, or @ApiExcludeController() for routes outside the API',
+        'use the route decorators of src/ovirt/routes.ts (@DescribedRoute() for routes that serve no oVirt representation), ' +
+        'or @ApiExcludeController() for routes outside the API',
     );
   }
 }
@@ -514,23 +575,38 @@ class DocumentBuilder {
   }
 
   addRoute(route: DiscoveredRoute): void {
-    const spec = route.spec;
-    if (spec === undefined) return;
+    const operation = this.operation(route);
+    if (operation === undefined) return;
     const path = openApiPath(route.path);
     this.doc.paths[path] ??= {};
-    const method = route.method.toLowerCase();
-    if (spec.operation === 'api_root') {
-      this.doc.paths[path][method] = apiRootOperation(spec);
-    } else if (spec.operation === 'action') {
-      this.doc.paths[path][method] = this.actionRoute(route, spec);
-    } else {
-      this.doc.paths[path][method] = this.crudRoute(route, spec);
-    }
+    this.doc.paths[path][route.method.toLowerCase()] = hasParent(route.path)
+      ? withParentNotFound(operation)
+      : operation;
   }
 
   finish(): OpenApiDocument {
     this.doc.components.schemas = usedSchemas(this.schemas, this.doc.paths);
+    const used = new Set(
+      Object.values(this.doc.paths).flatMap((item) => Object.values(item).flatMap((op) => (op as OperationTags).tags)),
+    );
+    const undefinedTags = [...used].filter((name) => !this.doc.tags.some((t) => t.name === name));
+    if (undefinedTags.length > 0) throw new Error(`tags without a definition: ${undefinedTags.join(', ')}`);
     return this.doc;
+  }
+
+  private operation(route: DiscoveredRoute): object | undefined {
+    const spec = route.spec;
+    if (spec === undefined) {
+      return route.described === undefined ? undefined : this.describedRoute(route, route.described);
+    }
+    if (spec.operation === 'api_root') return apiRootOperation(spec);
+    if (spec.operation === 'action') return this.actionRoute(route, spec);
+    return this.crudRoute(route, spec);
+  }
+
+  /** Defines a tag the first time an operation uses it. */
+  private useTag(name: string, description: string): void {
+    if (!this.doc.tags.some((t) => t.name === name)) this.doc.tags.push({ name, description });
   }
 
   private actionRoute(route: DiscoveredRoute, spec: ActionRouteSpec): object {
@@ -538,7 +614,20 @@ class DocumentBuilder {
     if (this.actionNames.has(name)) throw new Error(`two routes describe the action ${name}`);
     this.actionNames.add(name);
     Object.assign(this.schemas, actionOpenApi(spec.schema, name));
+    this.useTag(route.collection ?? spec.resource.plural, tagDescription(spec.resource));
     return actionOperation(route, spec);
+  }
+
+  private describedRoute(route: DiscoveredRoute, spec: DescribedRouteSpec): object {
+    for (const [name, schema] of Object.entries(spec.schemas ?? {})) {
+      const known = this.schemas[name];
+      if (known !== undefined && JSON.stringify(known) !== JSON.stringify(schema)) {
+        throw new Error(`two different schemas are called ${name} (${route.source})`);
+      }
+      this.schemas[name] = schema;
+    }
+    this.useTag(spec.tag.name, spec.tag.description);
+    return describedOperation(route, spec);
   }
 
   private crudRoute(route: DiscoveredRoute, spec: CrudRouteSpec): object {
@@ -550,14 +639,59 @@ class DocumentBuilder {
       this.byType.set(spec.schema.type, spec.schema);
       Object.assign(this.schemas, resourceOpenApi(spec.schema));
     }
-    if (route.collection !== undefined && !this.doc.tags.some((t) => t.name === route.collection)) {
-      this.doc.tags.push({
-        name: route.collection,
-        description: spec.schema.description ?? schemaName(route.collection),
-      });
-    }
+    this.useTag(route.collection ?? spec.schema.plural, tagDescription(spec.schema));
     return crudOperation(route, spec, this.served);
   }
+}
+
+interface OperationTags {
+  readonly tags: readonly string[];
+}
+
+function tagDescription(schema: ResourceSchema): string {
+  return schema.description ?? `${pascalCase(schema.plural).replace(/([a-z])([A-Z])/g, '$1 $2')}.`;
+}
+
+/** The operation with a 404 for the missing parent, when it has none yet. */
+function withParentNotFound(operation: object): object {
+  const { responses } = operation as { responses: Record<string, object> };
+  if (responses['404'] !== undefined) return operation;
+  return { ...operation, responses: sortedByCode({ ...responses, '404': ref('responses', FAULT_RESPONSES[404][0]) }) };
+}
+
+function sortedByCode(responses: Record<string, object>): Record<string, object> {
+  return Object.fromEntries(
+    Object.keys(responses)
+      .sort()
+      .map((code) => [code, responses[code]]),
+  );
+}
+
+/**
+ * A route that serves no oVirt representation, as its decorator describes it; Version (on /ovirt-engine
+ * paths, which check it) and Correlation-Id are added, and the Correlation-Id header on every response.
+ */
+function describedOperation(route: DiscoveredRoute, spec: DescribedRouteSpec): object {
+  const ovirtEngine = route.path.startsWith('/ovirt-engine/');
+  const responses: Record<string, object> = {};
+  for (const [code, response] of Object.entries(spec.responses)) {
+    const { headers, ...rest } = response as { headers?: Record<string, object> };
+    responses[code] = { ...rest, headers: { ...CORRELATION, ...headers } };
+  }
+  for (const code of spec.faults ?? []) responses[String(code)] = ref('responses', FAULT_RESPONSES[code][0]);
+  return {
+    operationId: spec.operationId,
+    summary: spec.summary,
+    ...(spec.description !== undefined ? { description: spec.description } : {}),
+    tags: [spec.tag.name],
+    parameters: [
+      ...(ovirtEngine ? [ref('parameters', 'Version')] : []),
+      ref('parameters', 'CorrelationId'),
+      ...(spec.parameters ?? []),
+    ],
+    ...(spec.requestBody !== undefined ? { requestBody: spec.requestBody } : {}),
+    responses: sortedByCode(responses),
+  };
 }
 
 function apiRootOperation(spec: ApiRootRouteSpec): object {
@@ -606,8 +740,15 @@ const AUTH_FAULTS: Record<string, [string, string]> = {
 };
 
 /**
+ * The faults of checking credentials that every protected operation may answer besides 401 and 403: the
+ * failed-login limit (429) and a server too busy checking passwords, or a database out of reach (503).
+ */
+const LOGIN_FAULT_CODES = [429, 503] as const;
+
+/**
  * Authentication (DESIGN.md section 4): Basic or a bearer token from the SSO endpoint on every route
- * (global `security`), except public ones (`security: []`); every other operation may answer 401 and 403.
+ * (global `security`), except public ones (`security: []`); every other operation may answer 401, 403
+ * (unless any role may use it), 429 and 503.
  */
 function addSecurity(doc: OpenApiDocument, routes: readonly DiscoveredRoute[]): void {
   doc.components.securitySchemes = { ...SECURITY_SCHEMES };
@@ -623,19 +764,21 @@ function addSecurity(doc: OpenApiDocument, routes: readonly DiscoveredRoute[]): 
       operation.security = [];
       continue;
     }
-    operation.responses = withAuthFaults(operation.responses ?? {});
+    operation.responses = withAuthFaults(operation.responses ?? {}, route.anyRole);
   }
 }
 
-/** The responses plus 401 and 403 (unless the operation describes them itself), in the order of their codes. */
-function withAuthFaults(responses: Record<string, object>): Record<string, object> {
-  const sorted: Record<string, object> = {};
-  const merged = {
-    ...responses,
-    ...Object.fromEntries(
-      Object.entries(AUTH_FAULTS).map(([code, [name]]) => [code, responses[code] ?? ref('responses', name)]),
-    ),
-  };
-  for (const code of Object.keys(merged).sort()) sorted[code] = merged[code];
-  return sorted;
+/**
+ * The responses plus 401, 403 (not for a route any role may use), 429 and 503, unless the operation
+ * describes them itself, in the order of their codes.
+ */
+function withAuthFaults(responses: Record<string, object>, anyRole: boolean): Record<string, object> {
+  const auth: [string, string][] = Object.entries(AUTH_FAULTS)
+    .filter(([code]) => !(anyRole && code === '403'))
+    .map(([code, [name]]) => [code, name]);
+  const login: [string, string][] = LOGIN_FAULT_CODES.map((code) => [String(code), FAULT_RESPONSES[code][0]]);
+  const added = Object.fromEntries(
+    [...auth, ...login].map(([code, name]) => [code, responses[code] ?? ref('responses', name)]),
+  );
+  return sortedByCode({ ...responses, ...added });
 }

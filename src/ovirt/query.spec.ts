@@ -1,5 +1,5 @@
 import { OvirtFault } from './faults';
-import { booleanParam, followParam, maxParam, parseOvirtBoolean, singleParam } from './query';
+import { booleanParam, followParam, LARGEST_MAX, MAX_MAX, maxParam, parseOvirtBoolean, singleParam } from './query';
 
 function detailOf(run: () => unknown): string {
   try {
@@ -22,6 +22,14 @@ describe('query parameters', () => {
     expect(detailOf(() => booleanParam({ force: 'maybe' }, 'force', false))).toBe(
       'force: must be true or false (t, true, y, yes, 1 / f, false, n, no, 0), got "maybe"',
     );
+  });
+
+  it('takes max up to LARGEST_MAX (what the OpenAPI document says), counting more than MAX_MAX as MAX_MAX', () => {
+    expect(maxParam({ max: String(LARGEST_MAX) })).toBe(MAX_MAX);
+    expect(maxParam({ max: String(MAX_MAX + 1) })).toBe(MAX_MAX);
+    expect(maxParam({ max: '-1' })).toBeUndefined();
+    expect(detailOf(() => maxParam({ max: String(LARGEST_MAX + 1) }))).toContain('max: must be a whole number');
+    expect(detailOf(() => maxParam({ max: '-2' }))).toContain('max: must be a whole number');
   });
 
   it('refuses a parameter given twice or as an object', () => {

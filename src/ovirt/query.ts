@@ -51,6 +51,8 @@ export function allContentRequested(req: Request): boolean {
 }
 
 export const MAX_MAX = 100_000;
+/** The largest `max` accepted (nine digits, as maxParam's pattern reads it); above MAX_MAX it counts as MAX_MAX. */
+export const LARGEST_MAX = 999_999_999;
 
 /** `max=N`: at most N items; `-1` (oVirt's default) or no parameter: all. */
 export function maxParam(query: QueryParams): number | undefined {

@@ -1,7 +1,15 @@
 import { RequestMethod, Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
-import { OVIRT_COLLECTION, OVIRT_ROUTE, OvirtRouteSpec, PUBLIC_ROUTE } from './routes';
+import { OWN_SESSION } from './access.guard';
+import {
+  DESCRIBED_ROUTE,
+  DescribedRouteSpec,
+  OVIRT_COLLECTION,
+  OVIRT_ROUTE,
+  OvirtRouteSpec,
+  PUBLIC_ROUTE,
+} from './routes';
 
 /** @nestjs/swagger's marker of a controller left out of the API description (health). */
 const SWAGGER_EXCLUDE_CONTROLLER = 'swagger/apiExcludeController';
@@ -12,9 +20,13 @@ export interface DiscoveredRoute {
   /** Express form: `/ovirt-engine/api/clusters/:id`. */
   readonly path: string;
   readonly spec?: OvirtRouteSpec;
+  /** `@DescribedRoute()`: a route that serves no oVirt representation, described as it is. */
+  readonly described?: DescribedRouteSpec;
   /** Set on the routes of an `@OvirtCollection` controller. */
   readonly collection?: string;
   readonly isPublic: boolean;
+  /** `@OwnSession()`: any authenticated role may use it (never a 403). */
+  readonly anyRole: boolean;
   /** `@ApiExcludeController()`: served, but not part of the API description. */
   readonly excluded: boolean;
   readonly source: string;
@@ -49,6 +61,7 @@ export function discoverRoutes(modules: ModulesContainer): DiscoveredRoute[] {
       const excluded =
         (Reflect.getMetadata(SWAGGER_EXCLUDE_CONTROLLER, controller) as boolean[] | undefined)?.[0] === true;
       const classPublic = Reflect.getMetadata(PUBLIC_ROUTE, controller) === true;
+      const classAnyRole = Reflect.getMetadata(OWN_SESSION, controller) === true;
       for (const name of scanner.getAllMethodNames(controller.prototype)) {
         const handler = (controller.prototype as Record<string, unknown>)[name];
         if (typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
@@ -59,8 +72,10 @@ export function discoverRoutes(modules: ModulesContainer): DiscoveredRoute[] {
               method,
               path: join(base, sub),
               spec: Reflect.getMetadata(OVIRT_ROUTE, handler) as OvirtRouteSpec | undefined,
+              described: Reflect.getMetadata(DESCRIBED_ROUTE, handler) as DescribedRouteSpec | undefined,
               collection,
               isPublic: classPublic || Reflect.getMetadata(PUBLIC_ROUTE, handler) === true,
+              anyRole: classAnyRole || Reflect.getMetadata(OWN_SESSION, handler) === true,
               excluded,
               source: `${controller.name}.${name}`,
             });

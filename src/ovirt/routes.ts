@@ -15,7 +15,7 @@ import { API_ROOT } from './api-paths';
 import type { AuthenticatedRequest } from './access.guard';
 import type { CorrelatedRequest } from './correlation-id.middleware';
 import { OvirtFault } from './faults';
-import { ActionSchema, ActionStatus, CreateInputOf, RefView, ResourceSchema } from './representation';
+import { ActionSchema, ActionStatus, CreateInputOf, OpenApiSchemas, RefView, ResourceSchema } from './representation';
 import { booleanParam, ListQuery, parseListQuery } from './query';
 import { readRequestBody } from './request-body';
 import type { SearchSpec } from './search';
@@ -44,6 +44,7 @@ import type { SearchSpec } from './search';
  * decorators; their parent ids are ordinary `@Param()`s.
  */
 export const OVIRT_ROUTE = 'ovirt:route';
+export const DESCRIBED_ROUTE = 'ovirt:described-route';
 export const OVIRT_COLLECTION = 'ovirt:collection';
 export const PUBLIC_ROUTE = 'ovirt:public';
 
@@ -54,6 +55,10 @@ export interface QueryParameterSpec {
   readonly name: string;
   readonly description: string;
   readonly type: 'integer' | 'boolean' | 'string';
+  /** For integers: the format and the range the handler accepts. */
+  readonly format?: 'int32' | 'int64';
+  readonly minimum?: number;
+  readonly maximum?: number;
 }
 
 export interface CrudRouteSpec {
@@ -91,6 +96,27 @@ export interface ActionRouteSpec {
 }
 
 export type OvirtRouteSpec = CrudRouteSpec | ApiRootRouteSpec | ActionRouteSpec;
+
+/**
+ * A route that serves no oVirt representation (SSO, PKI, health), for the OpenAPI document: its operation
+ * as served. The document adds the Version and Correlation-Id parameters, the Correlation-Id header of every
+ * response, and for a protected route the security and the faults of checking credentials.
+ */
+export interface DescribedRouteSpec {
+  readonly tag: { readonly name: string; readonly description: string };
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description?: string;
+  /** Its own parameters (OpenAPI parameter objects). */
+  readonly parameters?: readonly object[];
+  readonly requestBody?: object;
+  /** Its own responses by status: the successes, and errors that are not oVirt faults. */
+  readonly responses: Readonly<Record<string, object>>;
+  /** The statuses it answers with the standard oVirt fault responses (`#/components/responses/…`). */
+  readonly faults?: readonly (400 | 404 | 413 | 415 | 500 | 503)[];
+  /** The schemas its body and responses refer to as `#/components/schemas/<Name>`. */
+  readonly schemas?: OpenApiSchemas;
+}
 
 /** The route parameter every single-resource route uses. */
 export const RESOURCE_ID_PARAM = 'id';
@@ -155,6 +181,11 @@ export function ActionRoute(
     throw new Error(`${resource.type} does not list the action ${action}`);
   }
   return route({ operation: 'action', resource, action, schema, ...options }, Post(`:${RESOURCE_ID_PARAM}/${action}`));
+}
+
+/** Describes a route of a plain Nest controller (`@Get()`, `@Post()`) in the OpenAPI document. */
+export function DescribedRoute(spec: DescribedRouteSpec): MethodDecorator {
+  return SetMetadata(DESCRIBED_ROUTE, spec);
 }
 
 /** The `{id}` of a single-resource route. */

@@ -1,9 +1,8 @@
 import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { caCertificatePem } from '../auth/tls';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { OvirtFault } from '../ovirt/faults';
-import { Public } from '../ovirt/routes';
+import { DescribedRoute, Public } from '../ovirt/routes';
 import { ServiceKey } from '../ssh/service-key';
 
 const ENGINE_CERTIFICATE = 'engine-certificate';
@@ -28,10 +27,8 @@ function single(value: unknown, name: string): string {
  * HTTPS, the certificate clients should trust (`ca-certificate`, `X509-PEM-CA`; the certificate blocks
  * of GEOREP_TLS_CA_FILE or of the served certificate file, never anything else in it), as with
  * `ovirt-engine/services/pki-resource` on an engine.
- * Plain text, not an oVirt representation, so it stays out of the generated API description, which
- * only knows resource routes.
+ * Plain text, not an oVirt representation: the API description has it as it is (@DescribedRoute).
  */
-@ApiExcludeController()
 @Public()
 @Controller('ovirt-engine/services')
 export class PkiController {
@@ -41,6 +38,41 @@ export class PkiController {
   ) {}
 
   @Get('pki-resource')
+  @DescribedRoute({
+    tag: {
+      name: 'pki',
+      description:
+        "oVirt's PKI resource: the public half of the service's SSH key, which hosts put in authorized_keys, and, when the " +
+        'service serves HTTPS, the certificate clients should trust. Plain text.',
+    },
+    operationId: 'getPkiResource',
+    summary: 'A public key or certificate of the service',
+    parameters: [
+      {
+        name: 'resource',
+        in: 'query',
+        required: true,
+        description: `${ENGINE_CERTIFICATE}: the SSH public key; ${CA_CERTIFICATE}: the certificate to trust (only when the service serves HTTPS).`,
+        schema: { type: 'string', enum: [ENGINE_CERTIFICATE, CA_CERTIFICATE] },
+        example: ENGINE_CERTIFICATE,
+      },
+      {
+        name: 'format',
+        in: 'query',
+        required: true,
+        description: `${OPENSSH_PUBKEY} for ${ENGINE_CERTIFICATE}, ${X509_PEM_CA} for ${CA_CERTIFICATE} (in any case).`,
+        schema: { type: 'string', enum: [OPENSSH_PUBKEY, X509_PEM_CA] },
+        example: OPENSSH_PUBKEY,
+      },
+    ],
+    responses: {
+      '200': {
+        description: 'One OpenSSH public key line, or the PEM certificate blocks.',
+        content: { 'text/plain': { schema: { type: 'string' } } },
+      },
+    },
+    faults: [400, 404, 500],
+  })
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @Header('Cache-Control', 'no-cache')
   publicKey(@Query('resource') resourceParam: unknown, @Query('format') formatParam: unknown): string {
