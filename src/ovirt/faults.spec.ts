@@ -1,5 +1,5 @@
 import { NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import { faultResponseFor, OvirtFault } from './faults';
+import { faultResponseFor, methodNotAllowedFault, OvirtFault } from './faults';
 import { requestFormat } from './negotiation';
 import { BodyError } from './representation';
 
@@ -30,6 +30,13 @@ describe('faultResponseFor', () => {
     );
     expect(health.status).toBe(503);
     expect(JSON.stringify(health)).not.toContain('ECONNREFUSED');
+  });
+
+  it('says which methods a path allows in a 405', () => {
+    expect(methodNotAllowedFault(['GET', 'HEAD', 'POST'])).toEqual({
+      reason: 'Method Not Allowed',
+      detail: 'this method is not allowed here (allowed: GET, HEAD, POST)',
+    });
   });
 
   it('hides anything else behind a 500 that names only the correlation id', () => {

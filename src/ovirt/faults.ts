@@ -66,6 +66,11 @@ const GENERIC_DETAIL: Readonly<Record<number, string>> = {
   503: 'a service this request depends on is not available',
 };
 
+/** A method no route serves on a path that has routes (the filter also sets `Allow`). */
+export function methodNotAllowedFault(allowed: readonly string[]): Required<FaultView> {
+  return { reason: reasonPhrase(405), detail: `${GENERIC_DETAIL[405]} (allowed: ${allowed.join(', ')})` };
+}
+
 export interface FaultResponse {
   readonly status: number;
   readonly fault: Required<FaultView>;

@@ -149,16 +149,21 @@ describe('CRUD round trips', () => {
     await t.http.get(`${API}/hosts`).expect(200);
   });
 
-  it('answers unknown routes and methods with a 404 fault', async () => {
+  it('answers unknown routes with a 404 fault, and an undeclared method of a known path with a 405 fault and Allow', async () => {
     for (const res of [
       await t.http.get('/nothing/here'),
       await t.http.get(`${API}/datacenters`),
-      await t.http.patch(`${API}/clusters`).set('Content-Type', JSON_TYPE).send('{}'),
       await t.http.get(`${API}/v4x`),
     ]) {
       expect(res.status).toBe(404);
       expect(faultOf(res)).toEqual({ reason: 'Not Found', detail: 'there is nothing at this address' });
     }
+    const patch = await t.http.patch(`${API}/clusters`).set('Content-Type', JSON_TYPE).send('{}');
+    expect([patch.status, patch.headers.allow]).toEqual([405, 'GET, HEAD, POST']);
+    expect(faultOf(patch)).toEqual({
+      reason: 'Method Not Allowed',
+      detail: 'this method is not allowed here (allowed: GET, HEAD, POST)',
+    });
   });
 });
 
