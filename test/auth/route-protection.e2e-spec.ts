@@ -27,6 +27,8 @@ function expectUnauthorized(
 describe('which routes need credentials and which roles may use them', () => {
   let t: TestApp;
   let operations: Operation[];
+  /** The operations that need credentials (the document also has DESIGN.md's public routes). */
+  let protectedOps: Operation[];
 
   beforeAll(async () => {
     // Every wrong password below would otherwise trip the failed-login limit.
@@ -37,6 +39,7 @@ describe('which routes need credentials and which roles may use them', () => {
     await addUser(t, VIEWER.user, 'viewer', VIEWER.password);
     const doc = await servedDocument(t);
     operations = operationsOf(doc);
+    protectedOps = operations.filter((o) => !o.isPublic);
   });
   afterAll(async () => {
     await t.close();
@@ -61,12 +64,24 @@ describe('which routes need credentials and which roles may use them', () => {
     ]) {
       expect(keys).toContain(expected);
     }
-    // Public routes of DESIGN.md (health, SSO, PKI, /docs) are not oVirt resources; none of the API's is public.
-    expect(operations.filter((o) => o.isPublic)).toEqual([]);
+    // Public: exactly DESIGN.md's public routes the document describes (health, the token endpoint, PKI);
+    // none of the API's. Logout needs credentials.
+    expect(
+      operations
+        .filter((o) => o.isPublic)
+        .map((o) => `${o.method} ${o.template}`)
+        .sort(),
+    ).toEqual([
+      'get /health/live',
+      'get /health/ready',
+      'get /ovirt-engine/services/pki-resource',
+      `post ${TOKEN_URL}`,
+    ]);
+    expect(protectedOps.map((o) => `${o.method} ${o.template}`)).toContain(`post ${LOGOUT_URL}`);
   });
 
   it('answers 401 with WWW-Authenticate on every operation without credentials, before looking at ids or bodies', async () => {
-    for (const op of operations) expectUnauthorized(await send(t.anon, op), `anonymous ${op.method} ${op.template}`);
+    for (const op of protectedOps) expectUnauthorized(await send(t.anon, op), `anonymous ${op.method} ${op.template}`);
   });
 
   it('answers 401 on every operation for a wrong password, an unknown user, a bad token and an unknown scheme', async () => {
@@ -78,8 +93,8 @@ describe('which routes need credentials and which roles may use them', () => {
       'Basic !!!',
       'Digest username="admin@internal"',
     ];
-    for (const op of operations) {
-      const header = wrong[operations.indexOf(op) % wrong.length];
+    for (const op of protectedOps) {
+      const header = wrong[protectedOps.indexOf(op) % wrong.length];
       const res = await t.anon[op.method](op.path).set('Authorization', header).set('Accept', JSON_TYPE);
       expectUnauthorized(res, `${op.method} ${op.template} with ${header.split(' ')[0]}`);
     }
@@ -87,7 +102,12 @@ describe('which routes need credentials and which roles may use them', () => {
 
   it('answers 403 to a viewer on every operation that changes something, and on every /users operation', async () => {
     const viewer = t.as(VIEWER.user, VIEWER.password);
-    const refused = operations.filter((o) => o.method !== 'get' || o.template.startsWith(`${API}/users`));
+    // Logout is the exception: any role may revoke its own token (here: no token given, an SSO error).
+    const logout = await send(viewer, protectedOps.find((o) => o.template === LOGOUT_URL) as Operation);
+    expect(logout.status).toBe(400);
+    const refused = protectedOps.filter(
+      (o) => o.template !== LOGOUT_URL && (o.method !== 'get' || o.template.startsWith(`${API}/users`)),
+    );
     expect(refused.length).toBeGreaterThan(5);
     for (const op of refused) {
       const res = await send(viewer, op);
@@ -99,7 +119,7 @@ describe('which routes need credentials and which roles may use them', () => {
 
   it('lets a viewer read everything else (an unknown id is then a 404, not a 401/403)', async () => {
     const viewer = t.as(VIEWER.user, VIEWER.password);
-    const reads = operations.filter((o) => o.method === 'get' && !o.template.startsWith(`${API}/users`));
+    const reads = protectedOps.filter((o) => o.method === 'get' && !o.template.startsWith(`${API}/users`));
     expect(reads.length).toBeGreaterThan(3);
     for (const op of reads) {
       const res = await send(viewer, op);
