@@ -1,7 +1,7 @@
 /**
  * Fast pure unit tests beside the code, integration tests against real services, and the real-gluster
  * lab tests (`*.lab-spec.ts`), which share one machine-wide lab and so run one file at a time
- * (scripts/test.sh runs them beside the other two projects). `stress` is run by hand only.
+ * (scripts/test.sh runs them beside the other two projects).
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const realServices = {
@@ -24,7 +24,5 @@ module.exports = {
     },
     { ...realServices, displayName: 'integration', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
     { ...realServices, displayName: 'lab', testMatch: ['<rootDir>/test/**/*.lab-spec.ts'] },
-    // Not in `npm test`: they fail while the machine is loaded (docs/reliability.md); `npx jest --selectProjects stress`.
-    { ...realServices, displayName: 'stress', testMatch: ['<rootDir>/test/**/*.stress-spec.ts'] },
   ],
 };
