@@ -25,11 +25,12 @@ export class VolumesService {
     return this.views(await this.volumes.listByCluster(clusterId, query));
   }
 
+  /** One query when both exist (every read below a volume comes here); the cluster is looked up only to name what is missing. */
   async get(clusterId: string, id: string): Promise<GlusterVolumeEntity> {
-    await this.clusters.get(clusterId);
     const volume = await this.volumes.findInCluster(clusterId, id);
-    if (!volume) throw OvirtFault.notFound('gluster volume', id);
-    return volume;
+    if (volume) return volume;
+    await this.clusters.get(clusterId);
+    throw OvirtFault.notFound('gluster volume', id);
   }
 
   async view(clusterId: string, id: string): Promise<GlusterVolumeView> {
