@@ -8,13 +8,10 @@
  * Run after `npm run build`: `npm run bench:discovery`. It starts its own PostgreSQL and Redis (as the
  * tests do) and prints figures only. Knob: BENCH_SESSIONS (default 10,100,1000).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildSnapshot } from '../src/discovery/discovery-snapshot';
 import { DiscoveryStore } from '../src/discovery/discovery-store';
 import {
-  CommandOutput,
   GeoRepSessionStatus,
   GlusterVolumeInfo,
   GlusterVolumeStatus,
@@ -26,25 +23,17 @@ import {
 import globalSetup from '../test/support/global-setup';
 import globalTeardown from '../test/support/global-teardown';
 import { startTestApp, TestApp } from '../test/support/test-app';
-
-const FIXTURES = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'gluster-10.3');
-function capture(name: string): CommandOutput {
-  return {
-    stdout: fs.readFileSync(path.join(FIXTURES, name), 'utf8'),
-    stderr: '',
-    exitCode: Number(fs.readFileSync(path.join(FIXTURES, `${name}.rc`), 'utf8').trim()),
-  };
-}
+import { captured } from '../test/support/gluster-captures';
 
 const SIZES = (process.env.BENCH_SESSIONS ?? '10,100,1000').split(',').map(Number);
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
-const master = parseVolumeInfo(capture('volume-info-xml.xml')).find((v) => v.name === 'mastervol');
-const masterStatus = parseVolumeStatus(capture('volume-status-mastervol-detail-xml.xml')).find(
+const master = parseVolumeInfo(captured('volume-info-xml.xml')).find((v) => v.name === 'mastervol');
+const masterStatus = parseVolumeStatus(captured('volume-status-mastervol-detail-xml.xml')).find(
   (s) => s.volumeName === 'mastervol',
 );
-const [capturedSession] = parseGeoRepStatusList(capture('georep-status-all-xml.active-passive.xml'));
-const ownStatus = parseGeoRepSessionStatus(capture('georep-status-detail-xml.active-passive.xml'), {
+const [capturedSession] = parseGeoRepStatusList(captured('georep-status-all-xml.active-passive.xml'));
+const ownStatus = parseGeoRepSessionStatus(captured('georep-status-detail-xml.active-passive.xml'), {
   masterVolume: 'mastervol',
   slaveHost: 'vm',
   slaveVolume: 'slavevol',

@@ -4,25 +4,15 @@
  * Run: `npm run bench` (after `npm run build`).
  * Prints operations per second and the time per operation; docs/benchmarks.md keeps the results.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { buildSnapshot, workerColumns } from '../src/discovery/discovery-snapshot';
 import { GeoRepSessionDetailEntity } from '../src/sessions/georep-session-detail.entity';
 import { GeoRepSessionEntity } from '../src/sessions/georep-session.entity';
 import { GeoRepSessionSchema, sessionView } from '../src/sessions/session.representation';
-import { CommandOutput, parseGeoRepStatusList, parseVolumeInfo, parseVolumeStatus } from '../src/gluster';
+import { parseGeoRepStatusList, parseVolumeInfo, parseVolumeStatus } from '../src/gluster';
 import { parseXmlBody, render } from '../src/ovirt/representation';
 import { parseSearch } from '../src/ovirt/search';
 import { EVENT_SEARCH } from '../src/events/event.representation';
-
-const FIXTURES = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'gluster-10.3');
-function capture(name: string): CommandOutput {
-  return {
-    stdout: fs.readFileSync(path.join(FIXTURES, name), 'utf8'),
-    stderr: '',
-    exitCode: Number(fs.readFileSync(path.join(FIXTURES, `${name}.rc`), 'utf8').trim()),
-  };
-}
+import { captured } from '../test/support/gluster-captures';
 
 function bench(name: string, run: () => unknown, seconds = 2, warmUps = 200): void {
   for (let i = 0; i < warmUps; i++) run();
@@ -44,9 +34,9 @@ function bench(name: string, run: () => unknown, seconds = 2, warmUps = 200): vo
   );
 }
 
-const statusXml = capture('georep-status-all-xml.active-passive.xml');
-const volumeInfo = capture('volume-info-xml.xml');
-const volumeStatus = capture('volume-status-mastervol-detail-xml.xml');
+const statusXml = captured('georep-status-all-xml.active-passive.xml');
+const volumeInfo = captured('volume-info-xml.xml');
+const volumeStatus = captured('volume-status-mastervol-detail-xml.xml');
 const volumes = parseVolumeInfo(volumeInfo);
 const statuses = parseVolumeStatus(volumeStatus);
 const sessions = parseGeoRepStatusList(statusXml);

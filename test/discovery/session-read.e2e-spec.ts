@@ -1,25 +1,9 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { buildSnapshot, DiscoveredOption } from '../../src/discovery/discovery-snapshot';
 import { DiscoveryStore } from '../../src/discovery/discovery-store';
-import {
-  CommandOutput,
-  parseGeoRepSessionStatus,
-  parseGeoRepStatusList,
-  parseVolumeInfo,
-  parseVolumeStatus,
-} from '../../src/gluster';
+import { parseGeoRepSessionStatus, parseGeoRepStatusList, parseVolumeInfo, parseVolumeStatus } from '../../src/gluster';
 import { databaseState } from '../api/api-helpers';
 import { startTestApp, TestApp } from '../support/test-app';
-
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'gluster-10.3');
-function capture(name: string): CommandOutput {
-  return {
-    stdout: fs.readFileSync(path.join(FIXTURES, name), 'utf8'),
-    stderr: '',
-    exitCode: Number(fs.readFileSync(path.join(FIXTURES, `${name}.rc`), 'utf8').trim()),
-  };
-}
+import { captured } from '../support/gluster-captures';
 
 const T0 = new Date('2026-12-01T12:00:00Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -36,17 +20,17 @@ describe("storing one session's own status", () => {
   let store: DiscoveryStore;
   let clusterId: string;
   let sessionId: string;
-  const volumes = parseVolumeInfo(capture('volume-info-xml.xml'));
-  const brickStatuses = parseVolumeStatus(capture('volume-status-mastervol-detail-xml.xml'));
+  const volumes = parseVolumeInfo(captured('volume-info-xml.xml'));
+  const brickStatuses = parseVolumeStatus(captured('volume-status-mastervol-detail-xml.xml'));
   const wholePass = (statusCapture: string, options = new Map<string, DiscoveredOption[]>()) =>
     store.apply(
       clusterId,
-      buildSnapshot(volumes, brickStatuses, parseGeoRepStatusList(capture(statusCapture))),
+      buildSnapshot(volumes, brickStatuses, parseGeoRepStatusList(captured(statusCapture))),
       options,
       at(0),
     );
   const ownStatus = (statusCapture: string) =>
-    parseGeoRepSessionStatus(capture(statusCapture), {
+    parseGeoRepSessionStatus(captured(statusCapture), {
       masterVolume: 'mastervol',
       slaveHost: 'vm',
       slaveVolume: 'slavevol',
@@ -127,7 +111,7 @@ describe("storing one session's own status", () => {
     const snapshot = buildSnapshot(
       volumes,
       brickStatuses,
-      parseGeoRepStatusList(capture('georep-status-all-xml.active-passive.xml')),
+      parseGeoRepStatusList(captured('georep-status-all-xml.active-passive.xml')),
     );
     await store.apply(clusterId, snapshot, options, at(30));
     const after = await rowVersions();

@@ -1,19 +1,9 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { DiscoverySnapshot, buildSnapshot } from '../../src/discovery/discovery-snapshot';
 import { DiscoveryStore } from '../../src/discovery/discovery-store';
 import { SessionsRepository } from '../../src/sessions/sessions.repository';
-import { CommandOutput, parseGeoRepStatusList, parseVolumeInfo, parseVolumeStatus } from '../../src/gluster';
+import { parseGeoRepStatusList, parseVolumeInfo, parseVolumeStatus } from '../../src/gluster';
 import { startTestApp, TestApp } from '../support/test-app';
-
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'gluster-10.3');
-function capture(name: string): CommandOutput {
-  return {
-    stdout: fs.readFileSync(path.join(FIXTURES, name), 'utf8'),
-    stderr: '',
-    exitCode: Number(fs.readFileSync(path.join(FIXTURES, `${name}.rc`), 'utf8').trim()),
-  };
-}
+import { captured } from '../support/gluster-captures';
 
 const T0 = new Date('2026-11-30T12:00:00Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -61,9 +51,9 @@ describe('stall detection across discovery syncs', () => {
     store = t.app.get(DiscoveryStore);
     [{ id: clusterId }] = await t.sql<{ id: string }>(`INSERT INTO clusters (name) VALUES ('stall') RETURNING id`);
     base = buildSnapshot(
-      parseVolumeInfo(capture('volume-info-xml.xml')),
-      parseVolumeStatus(capture('volume-status-mastervol-detail-xml.xml')),
-      parseGeoRepStatusList(capture('georep-status-all-xml.active-passive.xml')),
+      parseVolumeInfo(captured('volume-info-xml.xml')),
+      parseVolumeStatus(captured('volume-status-mastervol-detail-xml.xml')),
+      parseGeoRepStatusList(captured('georep-status-all-xml.active-passive.xml')),
     );
     base = { ...base, sessions: base.sessions.slice(0, 1) };
     expect(base.sessions[0].details.map((d) => d.row.status)).toContain('active');
