@@ -2,7 +2,7 @@ import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { OwnSession, Principal, principalOf } from '../ovirt/access.guard';
 import { OpenApiSchemas } from '../ovirt/representation';
-import { DescribedRoute, Public } from '../ovirt/routes';
+import { DescribedRoute, DescribedRouteSpec, Public } from '../ovirt/routes';
 import { AuthService, clientAddress, LoginBusyServer, LoginFailed, LoginThrottled } from './auth.service';
 import { FormError, readForm } from './form';
 
@@ -107,6 +107,25 @@ function ssoBadRequest(description: string): object {
   };
 }
 
+/** How the API description has the token endpoint. */
+const TOKEN_ROUTE: DescribedRouteSpec = {
+  tag: SSO_TAG,
+  operationId: 'ssoToken',
+  summary: 'Log in: a bearer token for a user name and password',
+  description: `The password grant of oVirt's SSO, scope ${API_SCOPE}. Failed logins count against the limit per user name and per client address.`,
+  requestBody: { required: true, content: { [FORM]: { schema: schema('SsoTokenRequest') } } },
+  responses: {
+    '200': { description: 'The token.', content: { 'application/json': { schema: schema('SsoToken') } } },
+    '400': ssoBadRequest(
+      'Refused: a body that is not a form, a missing or unsupported grant_type or scope, missing credentials, or wrong ones (`access_denied`).',
+    ),
+    '429': ssoError('Too many failed logins for this user name or from this address (`access_denied`).', true),
+    '503': ssoError('Too many password checks are running at once (`temporarily_unavailable`).', true),
+  },
+  faults: [413, 500],
+  schemas: SSO_SCHEMAS,
+};
+
 /**
  * oVirt's SSO endpoints, as the SDKs use them:
  *
@@ -127,23 +146,7 @@ export class SsoController {
   @Post('sso/oauth/token')
   @Public()
   @HttpCode(200)
-  @DescribedRoute({
-    tag: SSO_TAG,
-    operationId: 'ssoToken',
-    summary: 'Log in: a bearer token for a user name and password',
-    description: `The password grant of oVirt's SSO, scope ${API_SCOPE}. Failed logins count against the limit per user name and per client address.`,
-    requestBody: { required: true, content: { [FORM]: { schema: schema('SsoTokenRequest') } } },
-    responses: {
-      '200': { description: 'The token.', content: { 'application/json': { schema: schema('SsoToken') } } },
-      '400': ssoBadRequest(
-        'Refused: a body that is not a form, a missing or unsupported grant_type or scope, missing credentials, or wrong ones (`access_denied`).',
-      ),
-      '429': ssoError('Too many failed logins for this user name or from this address (`access_denied`).', true),
-      '503': ssoError('Too many password checks are running at once (`temporarily_unavailable`).', true),
-    },
-    faults: [413, 500],
-    schemas: SSO_SCHEMAS,
-  })
+  @DescribedRoute(TOKEN_ROUTE)
   async token(@Req() req: Request, @Res() res: Response): Promise<void> {
     noStore(res);
     let form: Map<string, string>;

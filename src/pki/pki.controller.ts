@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
 import { caCertificatePem } from '../auth/tls';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { OvirtFault } from '../ovirt/faults';
-import { DescribedRoute, Public } from '../ovirt/routes';
+import { DescribedRoute, DescribedRouteSpec, Public } from '../ovirt/routes';
 import { ServiceKey } from '../ssh/service-key';
 
 const ENGINE_CERTIFICATE = 'engine-certificate';
@@ -21,6 +21,43 @@ function single(value: unknown, name: string): string {
   return value;
 }
 
+/** How the API description has pki-resource. */
+const PKI_RESOURCE_ROUTE: DescribedRouteSpec = {
+  tag: {
+    name: 'pki',
+    description:
+      "oVirt's PKI resource: the public half of the service's SSH key, which hosts put in authorized_keys, and, when the " +
+      'service serves HTTPS, the certificate clients should trust. Plain text.',
+  },
+  operationId: 'getPkiResource',
+  summary: 'A public key or certificate of the service',
+  parameters: [
+    {
+      name: 'resource',
+      in: 'query',
+      required: true,
+      description: `${ENGINE_CERTIFICATE}: the SSH public key; ${CA_CERTIFICATE}: the certificate to trust (only when the service serves HTTPS).`,
+      schema: { type: 'string', enum: [ENGINE_CERTIFICATE, CA_CERTIFICATE] },
+      example: ENGINE_CERTIFICATE,
+    },
+    {
+      name: 'format',
+      in: 'query',
+      required: true,
+      description: `${OPENSSH_PUBKEY} for ${ENGINE_CERTIFICATE}, ${X509_PEM_CA} for ${CA_CERTIFICATE} (in any case).`,
+      schema: { type: 'string', enum: [OPENSSH_PUBKEY, X509_PEM_CA] },
+      example: OPENSSH_PUBKEY,
+    },
+  ],
+  responses: {
+    '200': {
+      description: 'One OpenSSH public key line, or the PEM certificate blocks.',
+      content: { 'text/plain': { schema: { type: 'string' } } },
+    },
+  },
+  faults: [400, 404, 500],
+};
+
 /**
  * oVirt's PKI resource servlet, for the resources this service has: the public half of its SSH key,
  * which hosts put in authorized_keys (`engine-certificate`, `OPENSSH-PUBKEY`), and, when it serves
@@ -38,41 +75,7 @@ export class PkiController {
   ) {}
 
   @Get('pki-resource')
-  @DescribedRoute({
-    tag: {
-      name: 'pki',
-      description:
-        "oVirt's PKI resource: the public half of the service's SSH key, which hosts put in authorized_keys, and, when the " +
-        'service serves HTTPS, the certificate clients should trust. Plain text.',
-    },
-    operationId: 'getPkiResource',
-    summary: 'A public key or certificate of the service',
-    parameters: [
-      {
-        name: 'resource',
-        in: 'query',
-        required: true,
-        description: `${ENGINE_CERTIFICATE}: the SSH public key; ${CA_CERTIFICATE}: the certificate to trust (only when the service serves HTTPS).`,
-        schema: { type: 'string', enum: [ENGINE_CERTIFICATE, CA_CERTIFICATE] },
-        example: ENGINE_CERTIFICATE,
-      },
-      {
-        name: 'format',
-        in: 'query',
-        required: true,
-        description: `${OPENSSH_PUBKEY} for ${ENGINE_CERTIFICATE}, ${X509_PEM_CA} for ${CA_CERTIFICATE} (in any case).`,
-        schema: { type: 'string', enum: [OPENSSH_PUBKEY, X509_PEM_CA] },
-        example: OPENSSH_PUBKEY,
-      },
-    ],
-    responses: {
-      '200': {
-        description: 'One OpenSSH public key line, or the PEM certificate blocks.',
-        content: { 'text/plain': { schema: { type: 'string' } } },
-      },
-    },
-    faults: [400, 404, 500],
-  })
+  @DescribedRoute(PKI_RESOURCE_ROUTE)
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @Header('Cache-Control', 'no-cache')
   publicKey(@Query('resource') resourceParam: unknown, @Query('format') formatParam: unknown): string {
