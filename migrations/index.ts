@@ -6,6 +6,7 @@ import { Canary1795310000000 } from './1795310000000-Canary';
 import { DisasterRecovery1795400000000 } from './1795400000000-DisasterRecovery';
 import { HealingDrift1795500000000 } from './1795500000000-HealingDrift';
 import { StorageDomainHost1795600000000 } from './1795600000000-StorageDomainHost';
+import { EventSubscriptions1795700000000 } from './1795700000000-EventSubscriptions';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   DisasterRecovery1795400000000,
   HealingDrift1795500000000,
   StorageDomainHost1795600000000,
+  EventSubscriptions1795700000000,
 ];

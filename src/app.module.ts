@@ -22,6 +22,7 @@ import { DrModule } from './dr/dr.module';
 import { SessionCreateModule } from './session-create/session-create.module';
 import { PreflightModule } from './preflight/preflight.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsModule } from './notifications/notifications.module';
 
 /** Feature modules: their job handlers run only where the WorkerModule is loaded. */
 const FEATURES = [
@@ -43,6 +44,7 @@ const FEATURES = [
   DrModule,
   PreflightModule,
   MetricsModule,
+  NotificationsModule,
 ];
 
 @Module({})

@@ -80,6 +80,7 @@ const LAYERS: Record<string, number> = {
   dr: 3,
   pki: 3,
   metrics: 3,
+  notifications: 3,
 };
 
 function folderGraph(): Map<string, Map<string, string[]>> {

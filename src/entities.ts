@@ -12,6 +12,8 @@ import { GeoRepSessionOptionEntity } from './sessions/georep-session-option.enti
 import { StorageDomainEntity } from './storage-domains/storage-domain.entity';
 import { DrScheduleEntity } from './dr/dr-schedule.entity';
 import { DrRunEntity } from './dr/dr-run.entity';
+import { EventSubscriptionEntity } from './notifications/event-subscription.entity';
+import { NotificationDeliveryEntity } from './notifications/notification-delivery.entity';
 
 /** Every TypeORM entity of the service. Feature modules add theirs here. */
 export const ENTITIES = [
@@ -29,4 +31,6 @@ export const ENTITIES = [
   StorageDomainEntity,
   DrScheduleEntity,
   DrRunEntity,
+  EventSubscriptionEntity,
+  NotificationDeliveryEntity,
 ];
