@@ -1,3 +1,4 @@
+import { AdminOnly } from '../ovirt/access.guard';
 import { Param } from '@nestjs/common';
 import type { ListQuery } from '../ovirt/query';
 import { OvirtBody } from '../ovirt/request-body';
@@ -28,7 +29,8 @@ import { EventSubscriptionsService } from './event-subscriptions.service';
 
 const SUBSCRIPTIONS_PATH = `${USERS}/:user/${EVENT_SUBSCRIPTIONS}`;
 
-/** `/users/{uid}/eventsubscriptions`: admins add and remove, viewers read (as everywhere but `/users` itself). */
+/** `/users/{uid}/eventsubscriptions`: admins only, as `/users` itself (they hold addresses and webhook URLs). */
+@AdminOnly()
 @OvirtSubCollection(SUBSCRIPTIONS_PATH)
 export class EventSubscriptionsController {
   constructor(private readonly subscriptions: EventSubscriptionsService) {}
@@ -60,6 +62,7 @@ export class EventSubscriptionsController {
 }
 
 /** `/users/{uid}/eventsubscriptions/{sid}/deliveries`: every delivery attempt, newest first. */
+@AdminOnly()
 @OvirtSubCollection(`${SUBSCRIPTIONS_PATH}/:subscription/${DELIVERIES}`)
 export class NotificationDeliveriesController {
   constructor(private readonly subscriptions: EventSubscriptionsService) {}

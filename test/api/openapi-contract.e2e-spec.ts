@@ -287,6 +287,18 @@ describe('every GET of the OpenAPI document answers what the document says (XML 
       host: { id: host.id },
     });
     const [event] = await t.sql<{ id: string }>('SELECT id::text FROM events ORDER BY id DESC LIMIT 1');
+    const carol = await addUser(t, 'carol@internal', 'viewer', 'carol-password-1');
+    const subscription = await post(`/users/${carol}/eventsubscriptions`, {
+      event: 'gluster_storage_domain_sync_failed',
+      notification_method: 'webhook',
+      url: 'http://127.0.0.1:9/hook',
+      secret: 'a-webhook-secret-of-some-length',
+    });
+    const [delivery] = await t.sql<{ id: string }>(
+      `INSERT INTO notification_deliveries (subscription_id, event_id, attempt, outcome, http_status, error)
+       VALUES ($1, $2, 1, 'failed', 500, 'the receiver answered 500') RETURNING id`,
+      [subscription, event.id],
+    );
     ids = {
       clusters: cluster,
       hosts: host.id,
@@ -300,7 +312,9 @@ describe('every GET of the OpenAPI document answers what the document says (XML 
       jobs: job,
       steps: step.id,
       events: event.id,
-      users: await addUser(t, 'carol@internal', 'viewer', 'carol-password-1'),
+      users: carol,
+      eventsubscriptions: subscription,
+      deliveries: delivery.id,
     };
   });
   afterAll(async () => {

@@ -211,8 +211,9 @@ describe('event subscriptions and notifications (issue 19)', () => {
     expect(list.text).toContain('<event_subscriptions>');
     expect(list.text).toContain(`<event_subscription id="${id}" href="${href}">`);
     expect((await t.http.get(href)).text).toBe(add.text);
-    // A viewer reads, but may not write.
-    expect((await t.as(VIEWER.user, VIEWER.password).get(href)).status).toBe(200);
+    // Below /users, as /users itself, only admins: a viewer may neither read (addresses, URLs) nor write.
+    expect((await t.as(VIEWER.user, VIEWER.password).get(href)).status).toBe(403);
+    expect((await t.as(VIEWER.user, VIEWER.password).get(subscriptions(adminId))).status).toBe(403);
     const denied = await t
       .as(VIEWER.user, VIEWER.password)
       .post(subscriptions(adminId))
