@@ -67,6 +67,14 @@ interface Operation {
   readonly body?: { readonly required: boolean; readonly xmlRoot: string; readonly fields: readonly Field[] };
 }
 
+/** A webhook subscription the corpus's user holds (its secret is long enough to be accepted). */
+const WEBHOOK_SUBSCRIPTION = {
+  event: 'gluster_storage_domain_sync_failed',
+  notification_method: 'webhook',
+  url: 'http://127.0.0.1:9/hook',
+  secret: 'a-webhook-secret-of-some-length',
+};
+
 const doc = load(fs.readFileSync(OPENAPI_FILE, 'utf8')) as Doc;
 
 function deref<T extends { $ref?: string }>(node: T): T {
@@ -446,6 +454,8 @@ describe('the hostile corpus over every operation of the OpenAPI document', () =
       status: 409,
     },
     'POST /users': { body: { user_name: 'carol@internal', role: 'viewer', password: 'carol-password-2' }, status: 409 },
+    // The subscription carol has already: a second one to the same event by the same method is a 409.
+    'POST /users/{user}/eventsubscriptions': { body: WEBHOOK_SUBSCRIPTION, status: 409 },
     'PUT /users/{id}': {
       body: { user_name: 'someone-else@internal', role: 'viewer', password: 'carol-password-2' },
       status: 400,
@@ -883,6 +893,12 @@ describe('the hostile corpus over every operation of the OpenAPI document', () =
     await post('/events', { description: 'an event', severity: 'normal', origin: 'tool', custom_id: 1 });
     const [event] = await t.sql<{ id: string }>('SELECT id::text FROM events ORDER BY id DESC LIMIT 1');
     const user = await addUser(t, 'carol@internal', 'viewer', 'carol-password-1');
+    const subscription = await post(`/users/${user}/eventsubscriptions`, WEBHOOK_SUBSCRIPTION);
+    const [delivery] = await t.sql<{ id: string }>(
+      `INSERT INTO notification_deliveries (subscription_id, event_id, attempt, outcome, http_status, error)
+       VALUES ($1, $2, 1, 'failed', 500, 'the receiver answered 500') RETURNING id`,
+      [subscription, event.id],
+    );
 
     ids = {
       clusters: cluster,
@@ -898,6 +914,8 @@ describe('the hostile corpus over every operation of the OpenAPI document', () =
       steps: step.id,
       events: event.id,
       users: user,
+      eventsubscriptions: subscription,
+      deliveries: delivery.id,
     };
     operations = operationsOf(doc);
 
