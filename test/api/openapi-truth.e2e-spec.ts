@@ -103,6 +103,14 @@ function successOf(op: Op): number {
 
 const MISSING = crypto.randomUUID();
 
+/** A webhook subscription of the test's viewer (its secret is long enough to be accepted). */
+const WEBHOOK_SUBSCRIPTION = {
+  event: 'gluster_storage_domain_sync_failed',
+  notification_method: 'webhook',
+  url: 'http://127.0.0.1:9/hook',
+  secret: 'a-webhook-secret-of-some-length',
+};
+
 describe('the OpenAPI document tells the truth about the server', () => {
   let t: TestApp;
   let ids: Record<string, string>;
@@ -201,6 +209,13 @@ describe('the OpenAPI document tells the truth about the server', () => {
     );
     await post('/events', { description: 'an event', severity: 'normal', origin: 'tool', custom_id: 1 });
     const [event] = await t.sql<{ id: string }>('SELECT id::text FROM events ORDER BY id DESC LIMIT 1');
+    const carol = await addUser(t, 'carol@internal', 'viewer', 'carol-password-1');
+    const subscription = await post(`/users/${carol}/eventsubscriptions`, WEBHOOK_SUBSCRIPTION);
+    const [delivery] = await t.sql<{ id: string }>(
+      `INSERT INTO notification_deliveries (subscription_id, event_id, attempt, outcome, http_status, error)
+       VALUES ($1, $2, 1, 'failed', 500, 'the receiver answered 500') RETURNING id`,
+      [subscription, event.id],
+    );
     ids = {
       clusters: cluster,
       hosts: host.id,
@@ -214,7 +229,9 @@ describe('the OpenAPI document tells the truth about the server', () => {
       jobs: job,
       steps: step.id,
       events: event.id,
-      users: await addUser(t, 'carol@internal', 'viewer', 'carol-password-1'),
+      users: carol,
+      eventsubscriptions: subscription,
+      deliveries: delivery.id,
     };
   });
   afterAll(async () => {
@@ -283,6 +300,7 @@ describe('the OpenAPI document tells the truth about the server', () => {
       expect(undeclared).toEqual([]);
       // Bodies that pass every check but the parent's.
       const bodies: Record<string, object> = {
+        'post /ovirt-engine/api/users/{user}/eventsubscriptions': WEBHOOK_SUBSCRIPTION,
         'post /ovirt-engine/api/clusters/{cluster}/glustervolumes/{volume}/georeplication-sessions': {
           slave_host_name: 'base-host.example.com',
           slave_volume_name: 'othervol',
