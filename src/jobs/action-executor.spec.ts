@@ -14,6 +14,8 @@ import type { TargetLock } from './target-lock';
  * most one event (none when the handler already wrote it). In-memory stand-ins for the repository,
  * the lock and the events; the real ones are covered by test/jobs and test/api.
  */
+const IN_TRANSACTION = { manager: 'the transaction' };
+
 describe('ActionExecutor outcomes', () => {
   let calls: { fail: unknown[][]; endStep: unknown[][]; events: Record<string, unknown>[] };
   let executor: ActionExecutor;
@@ -41,8 +43,11 @@ describe('ActionExecutor outcomes', () => {
     const jobs = {
       findById: () => Promise.resolve(job),
       markRunning: () => Promise.resolve(true),
+      transaction: (work: (m: unknown) => Promise<unknown>) => work(IN_TRANSACTION),
       finish: () => Promise.resolve(),
-      fail: (...args: unknown[]) => Promise.resolve(void calls.fail.push(args)),
+      // The job's end is written in the transaction its event is written in.
+      fail: (id: string, error: unknown, status: string, manager: unknown) =>
+        Promise.resolve(void calls.fail.push(manager === IN_TRANSACTION ? [id, error, status] : ['outside', id])),
       startStep: () => Promise.resolve({ id: `step-${++steps}` }),
       endStep: (...args: unknown[]) => Promise.resolve(void calls.endStep.push(args)),
       stepProgress: () => Promise.resolve(),
@@ -50,7 +55,8 @@ describe('ActionExecutor outcomes', () => {
     } as unknown as JobsRepository;
     const locks = { tryAcquire: () => Promise.resolve({ release: () => Promise.resolve() }) } as unknown as TargetLock;
     const events = {
-      record: (e: Record<string, unknown>) => Promise.resolve(void calls.events.push(e)),
+      record: (e: Record<string, unknown>, manager: unknown) =>
+        Promise.resolve(void calls.events.push(manager === IN_TRANSACTION ? e : { outside: e })),
     } as unknown as EventsService;
     executor = new ActionExecutor(jobs, locks, events, {} as AppConfig);
   });

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/config';
@@ -84,9 +85,13 @@ export class ActionExecutor {
       try {
         // The one cast between a job's stored JSON and its handler's types (see above).
         const outcome = (await handler(ctx)) as ActionOutcome;
-        await this.jobs.finish(job.id, outcome.result ?? null);
+        // The row's end and its event together: PostgreSQL lost between them left a finished job without its event.
+        await this.jobs.transaction(async (m) => {
+          await this.jobs.finish(job.id, outcome.result ?? null, m);
+          const description = outcome.description ?? `${job.description}: done.`;
+          await this.event(job, data, 'normal', data.events.success, description, m);
+        });
         this.ended(job, 'finished', running);
-        await this.event(job, data, 'normal', data.events.success, outcome.description ?? `${job.description}: done.`);
         return outcome.result ?? {};
       } catch (e) {
         const ended = await this.recordFailure(bullJob, job, e);
@@ -121,21 +126,14 @@ export class ActionExecutor {
         { job: job.id, err: (e as Error).message, stack: (e as Error).stack },
         'action failed unexpectedly',
       );
-    await this.jobs.fail(
-      job.id,
-      { status: failure.status, reason: failure.reason, detail: failure.detail },
-      failure.outcome,
-    );
-    if (!failure.eventRecorded) {
+    await this.jobs.transaction(async (m) => {
+      const error = { status: failure.status, reason: failure.reason, detail: failure.detail };
+      await this.jobs.fail(job.id, error, failure.outcome, m);
+      if (failure.eventRecorded) return;
       const severity = failure.severity ?? (failure.outcome === 'aborted' ? 'warning' : 'error');
-      await this.event(
-        job,
-        data,
-        severity,
-        failure.eventCode ?? data.events.failure,
-        `${job.description}: ${failure.outcome}: ${failure.detail}`,
-      );
-    }
+      const description = `${job.description}: ${failure.outcome}: ${failure.detail}`;
+      await this.event(job, data, severity, failure.eventCode ?? data.events.failure, description, m);
+    });
     return { outcome: failure.outcome };
   }
 
@@ -171,18 +169,28 @@ export class ActionExecutor {
     }
   }
 
-  private event(job: JobEntity, data: ActionJobData, severity: EventSeverity, code: number, description: string) {
-    return this.events.record({
-      code,
-      severity,
-      description,
-      jobId: job.id,
-      correlationId: job.correlationId,
-      userId: job.ownerId,
-      targetType: job.targetType,
-      targetId: job.targetId,
-      clusterId: data.eventRefs.clusterId ?? null,
-      hostId: data.eventRefs.hostId ?? null,
-    });
+  private event(
+    job: JobEntity,
+    data: ActionJobData,
+    severity: EventSeverity,
+    code: number,
+    description: string,
+    manager: EntityManager,
+  ) {
+    return this.events.record(
+      {
+        code,
+        severity,
+        description,
+        jobId: job.id,
+        correlationId: job.correlationId,
+        userId: job.ownerId,
+        targetType: job.targetType,
+        targetId: job.targetId,
+        clusterId: data.eventRefs.clusterId ?? null,
+        hostId: data.eventRefs.hostId ?? null,
+      },
+      manager,
+    );
   }
 }

@@ -141,19 +141,25 @@ export class JobsRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  async finish(jobId: string, result: Record<string, unknown> | null): Promise<void> {
-    await this.ds.query(
+  async finish(jobId: string, result: Record<string, unknown> | null, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.ds).query(
       `UPDATE jobs SET status = 'finished', run_state = 'done', result = $2, end_time = now(), last_updated = now() WHERE id = $1 AND run_state <> 'done'`,
       [jobId, result === null ? null : JSON.stringify(result)],
     );
   }
 
-  async fail(jobId: string, error: JobError, status: 'failed' | 'aborted' = 'failed'): Promise<void> {
-    await this.ds.query(
+  async fail(
+    jobId: string,
+    error: JobError,
+    status: 'failed' | 'aborted' = 'failed',
+    manager?: EntityManager,
+  ): Promise<void> {
+    const db = manager ?? this.ds;
+    await db.query(
       `UPDATE jobs SET status = $3, run_state = 'done', error = $2, end_time = now(), last_updated = now() WHERE id = $1 AND run_state <> 'done'`,
       [jobId, JSON.stringify(error), status],
     );
-    await this.ds.query(`UPDATE steps SET status = $2, end_time = now() WHERE job_id = $1 AND status = 'started'`, [
+    await db.query(`UPDATE steps SET status = $2, end_time = now() WHERE job_id = $1 AND status = 'started'`, [
       jobId,
       status,
     ]);
