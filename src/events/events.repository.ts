@@ -35,12 +35,17 @@ export class EventsRepository {
       ...event,
       description: event.description.slice(0, 4000),
     });
-    if (manager.queryRunner?.isTransactionActive) return manager.save(EventEntity, row);
+    // In a caller's transaction a failed insert would abort it: a savepoint lets the retry below run there too.
+    const inTransaction = manager.queryRunner?.isTransactionActive === true;
+    if (inTransaction) await manager.query('SAVEPOINT event_insert');
     try {
-      return await manager.save(EventEntity, row);
+      const saved = await manager.save(EventEntity, row);
+      if (inTransaction) await manager.query('RELEASE SAVEPOINT event_insert');
+      return saved;
     } catch (e) {
       // An event about something that was just removed keeps its text but loses the dangling links.
       if ((e as { code?: string }).code !== '23503') throw e;
+      if (inTransaction) await manager.query('ROLLBACK TO SAVEPOINT event_insert');
       return manager.save(EventEntity, { ...row, clusterId: null, hostId: null });
     }
   }
