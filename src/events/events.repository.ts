@@ -27,7 +27,16 @@ export interface NewEvent {
 export class EventsRepository {
   constructor(private readonly ds: DataSource) {}
 
-  async insert(event: NewEvent, manager: EntityManager = this.ds.manager): Promise<EventEntity> {
+  /**
+   * Alone, an event about something just removed keeps its text but loses the dangling links. In a
+   * caller's transaction a dangling link is an error (the caller refers to what it must check), unless
+   * `dropDanglingLinks` (then a savepoint keeps the transaction usable for the retry).
+   */
+  async insert(
+    event: NewEvent,
+    manager: EntityManager = this.ds.manager,
+    options: { dropDanglingLinks?: boolean } = {},
+  ): Promise<EventEntity> {
     const row = manager.create(EventEntity, {
       origin: 'georep-api',
       floodRate: 30,
@@ -35,15 +44,14 @@ export class EventsRepository {
       ...event,
       description: event.description.slice(0, 4000),
     });
-    // In a caller's transaction a failed insert would abort it: a savepoint lets the retry below run there too.
     const inTransaction = manager.queryRunner?.isTransactionActive === true;
+    if (inTransaction && !options.dropDanglingLinks) return manager.save(EventEntity, row);
     if (inTransaction) await manager.query('SAVEPOINT event_insert');
     try {
       const saved = await manager.save(EventEntity, row);
       if (inTransaction) await manager.query('RELEASE SAVEPOINT event_insert');
       return saved;
     } catch (e) {
-      // An event about something that was just removed keeps its text but loses the dangling links.
       if ((e as { code?: string }).code !== '23503') throw e;
       if (inTransaction) await manager.query('ROLLBACK TO SAVEPOINT event_insert');
       return manager.save(EventEntity, { ...row, clusterId: null, hostId: null });

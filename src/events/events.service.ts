@@ -46,8 +46,12 @@ export class EventsService {
     return () => this.listeners.delete(listener);
   }
 
-  async record(event: NewEvent, manager?: EntityManager): Promise<EventEntity> {
-    const stored = await this.events.insert(event, manager);
+  async record(
+    event: NewEvent,
+    manager?: EntityManager,
+    options: { dropDanglingLinks?: boolean } = {},
+  ): Promise<EventEntity> {
+    const stored = await this.events.insert(event, manager, options);
     const runner = manager?.queryRunner;
     if (runner?.isTransactionActive)
       this.awaitingCommit.set(runner, [...(this.awaitingCommit.get(runner) ?? []), stored]);

@@ -191,6 +191,8 @@ export class ActionExecutor {
         hostId: data.eventRefs.hostId ?? null,
       },
       manager,
+      // The job's target may be gone (a refresh of a removed cluster): the event keeps its text.
+      { dropDanglingLinks: true },
     );
   }
 }
