@@ -1,5 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -188,6 +189,8 @@ export class EmbeddedPostgres {
       for (const line of text.split('\n')) if (line.trim()) log(line);
     });
     child.once('exit', (code, signal) => {
+      // The exit of a server this instance has since stopped is not news about the one it runs now.
+      if (this.child !== child) return;
       this.exitNote = `PostgreSQL exited (code ${code ?? 'none'}, signal ${signal ?? 'none'}): ${lastLines.trim().split('\n').slice(-2).join(' ')}`;
     });
   }
@@ -218,9 +221,13 @@ export class EmbeddedPostgres {
   }
 
   async stop(): Promise<void> {
-    const pid = this.child?.pid;
-    if (pid && isAlive(pid)) await stopProcess(pid, 'SIGINT', 30_000);
+    const child = this.child;
     this.child = undefined;
+    const pid = child?.pid;
+    if (!child || !pid) return;
+    const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : once(child, 'exit');
+    if (isAlive(pid)) await stopProcess(pid, 'SIGINT', 30_000);
+    await exited;
   }
 
   /** A postmaster left by a killed earlier run would hold the data dir; stop it first. */

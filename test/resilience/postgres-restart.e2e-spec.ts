@@ -95,35 +95,37 @@ describe('PostgreSQL restarted mid-traffic', () => {
       }
     };
     const clients = Array.from({ length: 6 }, () => client());
-
-    await until('a job to run', async () =>
-      (await jobsOf(sql, clusters)).some((j) => j.run_state === 'running') ? true : undefined,
-    );
-    phase = 'down';
-    await pg.stop();
-    await until(
-      '503 answers while PostgreSQL is down',
-      async () => (seen.filter((s) => s.phase === 'down' && s.answer.status === 503).length >= 10 ? true : undefined),
-      30_000,
-    ).catch((e) => {
-      stop = true;
-      process.stderr.write(
-        `no 503 while PostgreSQL was down; last answers: ${JSON.stringify(seen.filter((s) => s.phase === 'down').slice(-4))}\n${api!.proc.output().slice(-1500)}\n`,
+    // The clients stop however the restart goes: left running, they would keep jest from exiting.
+    try {
+      await until('a job to run', async () =>
+        (await jobsOf(sql, clusters)).some((j) => j.run_state === 'running') ? true : undefined,
       );
-      throw e;
-    });
-    await pg.start();
-    phase = 'after';
-    await until('the api to answer reads again', async () =>
-      seen.some((s) => s.phase === 'after' && s.route === 'GET /clusters' && s.answer.status === 200)
-        ? true
-        : undefined,
-    );
-    await until('more traffic after recovery', async () =>
-      seen.filter((s) => s.phase === 'after' && s.answer.status < 300).length >= 40 ? true : undefined,
-    );
-    stop = true;
-    await Promise.all(clients);
+      phase = 'down';
+      await pg.stop();
+      await until(
+        '503 answers while PostgreSQL is down',
+        async () => (seen.filter((s) => s.phase === 'down' && s.answer.status === 503).length >= 10 ? true : undefined),
+        30_000,
+      ).catch((e) => {
+        process.stderr.write(
+          `no 503 while PostgreSQL was down; last answers: ${JSON.stringify(seen.filter((s) => s.phase === 'down').slice(-4))}\n${api!.proc.output().slice(-1500)}\n`,
+        );
+        throw e;
+      });
+      await pg.start();
+      phase = 'after';
+      await until('the api to answer reads again', async () =>
+        seen.some((s) => s.phase === 'after' && s.route === 'GET /clusters' && s.answer.status === 200)
+          ? true
+          : undefined,
+      );
+      await until('more traffic after recovery', async () =>
+        seen.filter((s) => s.phase === 'after' && s.answer.status < 300).length >= 40 ? true : undefined,
+      );
+    } finally {
+      stop = true;
+      await Promise.all(clients);
+    }
 
     expect(alive(api!.proc) && alive(worker!)).toBe(true);
     const statuses = (p: Phase) => [...new Set(seen.filter((s) => s.phase === p).map((s) => s.answer.status))].sort();
