@@ -21,6 +21,7 @@ import { StorageDomainsModule } from './storage-domains/storage-domains.module';
 import { DrModule } from './dr/dr.module';
 import { SessionCreateModule } from './session-create/session-create.module';
 import { PreflightModule } from './preflight/preflight.module';
+import { SessionLogsModule } from './session-logs/session-logs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 
@@ -43,6 +44,7 @@ const FEATURES = [
   StorageDomainsModule,
   DrModule,
   PreflightModule,
+  SessionLogsModule,
   MetricsModule,
   NotificationsModule,
 ];

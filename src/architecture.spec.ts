@@ -75,6 +75,7 @@ const LAYERS: Record<string, number> = {
   discovery: 3,
   'session-worker': 3,
   preflight: 3,
+  'session-logs': 3,
   'session-create': 3,
   'storage-domains': 3,
   dr: 3,

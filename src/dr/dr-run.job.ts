@@ -1,3 +1,4 @@
+import { sessionLogsHref } from '../session-logs/session-logs.representation';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
@@ -341,7 +342,7 @@ export class DrRunJob {
         case 'cancelled':
           throw runCancelled();
         case 'faulty':
-          throw ActionFailedError.refused(decision.detail);
+          throw ActionFailedError.refused(`${decision.detail} (${sessionLogsHref(session)})`);
         case 'timeout':
           throw ActionFailedError.timedOut(decision.detail);
         case 'wait':

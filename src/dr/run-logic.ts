@@ -43,7 +43,7 @@ export function decidePoll(input: {
     const where = progress.faulty.map((r) => r.masterBrick).join(', ');
     return {
       kind: 'faulty',
-      detail: `geo-replication worker(s) of ${where} are Faulty; see the session's bricks and the gluster geo-replication logs`,
+      detail: `geo-replication worker(s) of ${where} are Faulty; see the session's bricks and its logs`,
     };
   }
   if (input.timeoutMs > 0 && input.elapsedMs >= input.timeoutMs) {

@@ -141,6 +141,17 @@ export function GetRoute(schema: ResourceSchema, options: { summary?: string } =
   return route({ operation: 'get', schema, ...options }, Get(`:${RESOURCE_ID_PARAM}`));
 }
 
+/**
+ * A single resource below another (`…/{session}/preflight`, no id of its own): a `get` route on the
+ * controller's own path.
+ */
+export function SingletonGetRoute(
+  schema: ResourceSchema,
+  options: { summary?: string; query?: readonly QueryParameterSpec[] } = {},
+): MethodDecorator {
+  return route({ operation: 'get', schema, ...options }, Get());
+}
+
 export function AddRoute(
   schema: ResourceSchema,
   options: { summary?: string; runsJob?: boolean } = {},
