@@ -99,6 +99,13 @@ describeLab('a faulty session fires its alert in a real Prometheus (real lab)', 
     LAB_LEASE_TIMEOUT_MS + LAB_UP_TIMEOUT_MS + LAB_SESSION_TIMEOUT_MS,
   );
 
+  interface SessionLog {
+    side: string;
+    file?: string;
+    error?: string;
+    lines: { line?: string[] };
+  }
+
   afterAll(async () => {
     prometheus?.kill('SIGTERM');
     await lab?.close();
@@ -128,6 +135,14 @@ describeLab('a faulty session fires its alert in a real Prometheus (real lab)', 
           ),
         );
         expect(fired.labels).toMatchObject({ severity: 'critical', volume: lab.env.masterVol });
+        // Issue 19's session logs: the faulty session's gsyncd log is readable through the API, and says so.
+        const { logs } = await lab.api.get<{ logs: { log: SessionLog[] } }>(`${sessionPath}/logs?lines=1000`);
+        const master = logs.log.filter((l) => l.side === 'master');
+        expect(master.map((l) => l.error)).toEqual(master.map(() => undefined));
+        expect(master.map((l) => l.file)).toEqual(
+          master.map(() => expect.stringMatching(/^\/var\/log\/glusterfs\/geo-replication\/[^/]+\/gsyncd\.log$/)),
+        );
+        expect(master.flatMap((l) => l.lines.line ?? []).some((line) => /Faulty/.test(line))).toBe(true);
       } finally {
         await gluster(2, ['volume', 'start', lab.env.site2Vol, 'force']);
         if (promLog.includes('level=error')) process.stderr.write(`prometheus said:\n${promLog}\n`);
