@@ -1,7 +1,7 @@
-import { sessionLogsHref } from '../session-logs/session-logs.representation';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
+import { sessionLogsHref } from '../session-logs/session-logs.representation';
 import { GeoRepSessionEntity, SESSION_JOB_TARGET } from '../sessions/georep-session.entity';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import {

@@ -3,7 +3,7 @@ import { GlusterArgumentError } from '../gluster/errors';
 import { matchHost } from '../gluster/host-match';
 import { logTailCommand, MAX_LOG_BYTES, parseLogTail, validateLogLines } from '../gluster/session-log-commands';
 import { HostEntity } from '../hosts/host.entity';
-import { resourceHref } from '../ovirt/api-paths';
+import { refTo } from '../ovirt/api-paths';
 import { HOSTS } from '../hosts/host.representation';
 import { HostShell } from '../hosts/host-shell';
 import { HostsRepository } from '../hosts/hosts.repository';
@@ -132,7 +132,7 @@ export class SessionLogsService {
     const entry = {
       side: source.side,
       server: source.server,
-      ...(source.host ? { host: { id: source.host.id, href: resourceHref(HOSTS, source.host.id) } } : {}),
+      ...(source.host ? { host: refTo(HOSTS, source.host.id) } : {}),
       bricks: source.brickIds.map((id) => ({ id, href: brickHref(session.clusterId, session.masterVolumeId, id) })),
       lines: [] as string[],
       truncated: false,
