@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { isDatabaseUnavailable } from './unavailable-errors';
 
 function withCode(message: string, code: string): Error {
@@ -17,6 +17,8 @@ describe('isDatabaseUnavailable', () => {
       'a query on a cut connection, as TypeORM wraps it',
       new QueryFailedError('SELECT 1', [], withCode('terminating connection due to administrator command', '57P01')),
     ],
+    ['the next query of a transaction whose connection was cut', new QueryRunnerAlreadyReleasedError()],
+    ['a manager query on a runner TypeORM released', new QueryRunnerProviderAlreadyReleasedError()],
   ])('is true for %s', (_what, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });

@@ -1,3 +1,5 @@
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+
 /**
  * Errors that say PostgreSQL cannot be reached right now (down, restarting, the connection cut), as
  * opposed to a query it refused: the request should answer 503, not 500.
@@ -10,6 +12,11 @@ const UNREACHABLE_MESSAGES = [/^Connection terminated/, /^timeout exceeded when 
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  // TypeORM releases a query runner by itself when its connection reports an error (PostgreSQL shut down
+  // mid-transaction); the transaction's next query or its COMMIT then says so. Our code never uses a
+  // runner it released.
+  if (error instanceof QueryRunnerAlreadyReleasedError || error instanceof QueryRunnerProviderAlreadyReleasedError)
+    return true;
   const driverError = (error as { driverError?: unknown }).driverError;
   const code = (error as { code?: unknown }).code;
   if (

@@ -133,6 +133,15 @@ describe('PostgreSQL restarted mid-traffic', () => {
       `postgres restart: ${seen.length} requests; statuses before ${statuses('before')}, down ${statuses('down')}, after ${statuses('after')}\n`,
     );
     const wrong = seen.filter((s) => s.answer.status === 0 || (s.answer.status >= 500 && s.answer.status !== 503));
+    if (wrong.length > 0) {
+      const ids = wrong.map((s) => s.answer.correlationId).filter((id): id is string => !!id);
+      const lines = api!.proc.output().split('\n');
+      process.stderr.write(
+        `the api's log for the unexpected answers:\n${lines
+          .flatMap((l, i) => (ids.some((id) => l.includes(`correlation id ${id})`)) ? lines.slice(i, i + 12) : []))
+          .join('\n')}\n`,
+      );
+    }
     expect(wrong.map((s) => `${s.phase} ${s.route}: ${s.answer.status} ${JSON.stringify(s.answer.body)}`)).toEqual([]);
     for (const s of seen.filter((x) => x.answer.status === 503)) {
       expect(s.answer.body).toEqual({ reason: 'Service Unavailable', detail: expect.any(String) });
