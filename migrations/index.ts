@@ -7,6 +7,7 @@ import { DisasterRecovery1795400000000 } from './1795400000000-DisasterRecovery'
 import { HealingDrift1795500000000 } from './1795500000000-HealingDrift';
 import { StorageDomainHost1795600000000 } from './1795600000000-StorageDomainHost';
 import { EventSubscriptions1795700000000 } from './1795700000000-EventSubscriptions';
+import { Failover1795800000000 } from './1795800000000-Failover';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   HealingDrift1795500000000,
   StorageDomainHost1795600000000,
   EventSubscriptions1795700000000,
+  Failover1795800000000,
 ];

@@ -19,6 +19,7 @@ import { VolumesModule } from './volumes/volumes.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { StorageDomainsModule } from './storage-domains/storage-domains.module';
 import { DrModule } from './dr/dr.module';
+import { FailoverModule } from './failover/failover.module';
 import { SessionCreateModule } from './session-create/session-create.module';
 import { PreflightModule } from './preflight/preflight.module';
 import { SessionLogsModule } from './session-logs/session-logs.module';
@@ -43,6 +44,7 @@ const FEATURES = [
   SessionCreateModule,
   StorageDomainsModule,
   DrModule,
+  FailoverModule,
   PreflightModule,
   SessionLogsModule,
   MetricsModule,

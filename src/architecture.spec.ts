@@ -79,6 +79,7 @@ const LAYERS: Record<string, number> = {
   'session-create': 3,
   'storage-domains': 3,
   dr: 3,
+  failover: 3,
   pki: 3,
   metrics: 3,
   notifications: 3,

@@ -31,6 +31,7 @@ import { DR_QUIESCER, DR_STALL_HEALER, DrQuiescer, DrStallHealer } from './dr-ho
 import { DrRepository } from './dr.repository';
 import { DrRun, DrRunParams } from './dr-jobs';
 import { checkpointCompletedAt, decidePoll, planSession, progressPercent, rpoSeconds, SessionPlan } from './run-logic';
+import { failedOverRefusal } from '../sessions/failover-logic';
 
 const SESSION_LOCK_WAIT_MS = 30_000;
 const SESSION_LOCK_RETRY_MS = 500;
@@ -169,6 +170,9 @@ export class DrRunJob {
       this.gluster.refresh(session, subject.origin),
     );
     if (!fresh) throw await this.sessionVanished(schedule, domain, ctx);
+    // Failed over after the run was queued: syncing master → slave now would overwrite the slave.
+    const failedOver = failedOverRefusal(fresh, 'a DR run');
+    if (failedOver) throw ActionFailedError.refused(failedOver);
     progress.plan = planSession(fresh.status);
     if (run.startedSession && progress.plan.before === 'none') {
       // Run again after a worker died mid-run: the session running now is the one this run started.

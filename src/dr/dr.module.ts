@@ -39,7 +39,7 @@ import { MasterRootToucher } from './master-root-toucher';
     MasterRootToucher,
     { provide: DR_STALL_HEALER, useExisting: MasterRootToucher },
   ],
-  exports: [DrService],
+  exports: [DrService, DrRepository, DR_STALL_HEALER],
 })
 export class DrModule implements OnModuleInit {
   constructor(

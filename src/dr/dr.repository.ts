@@ -75,6 +75,10 @@ export class DrRepository {
   }
 
   /** True when a schedule syncs through the session (the session cannot be deleted then). */
+  findScheduleBySession(sessionId: string): Promise<DrScheduleEntity | null> {
+    return this.schedules.findOneBy({ sessionId });
+  }
+
   hasScheduleForSession(sessionId: string): Promise<boolean> {
     return this.schedules.existsBy({ sessionId });
   }

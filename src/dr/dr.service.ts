@@ -30,6 +30,7 @@ import {
 } from './dr.representation';
 import { DrRepository, NewSchedule } from './dr.repository';
 import { checkTimeZone, nextRun, parseSchedule, ScheduleError } from './schedule';
+import { failedOverRefusal } from '../sessions/failover-logic';
 
 /** The system as the caller of a scheduled run. */
 export const SCHEDULER_CALL: ActionCall = { correlationId: null, userId: null, async: true };
@@ -241,6 +242,8 @@ export class DrService {
         `the schedule has no geo-replication session; set georeplication_session (${this.createHint(domain)})`,
       );
     }
+    const failedOver = failedOverRefusal(session, 'a DR run');
+    if (failedOver) throw OvirtFault.conflict(failedOver);
     const run = await this.repo.insertRun({
       scheduleId: s.id,
       storageDomainId: domain.id,

@@ -1,6 +1,7 @@
 import { execFileSync } from 'child_process';
 import {
   DEFAULT_GLUSTER_LIBEXEC_DIR,
+  FailoverSlaveOption,
   GeoRepSessionRef,
   GlusterArgumentError,
   GlusterCommand,
@@ -30,6 +31,8 @@ import {
   poolListCommand,
   volumeInfoCommand,
   volumeSetReadOnlyCommand,
+  volumeSetFailoverOptionCommand,
+  volumeResetFailoverOptionCommand,
   volumeStatusDetailCommand,
 } from './index';
 
@@ -201,6 +204,18 @@ describe('command builder: exact command lines', () => {
       `'gluster' '--mode=script' 'volume' 'set' 'slavevol' 'features.read-only' 'off'`,
       false,
     ],
+    [
+      'failover: slave volume indexing on',
+      () => volumeSetFailoverOptionCommand('slavevol', 'geo-replication.indexing', true),
+      `'gluster' '--mode=script' 'volume' 'set' 'slavevol' 'geo-replication.indexing' 'on'`,
+      false,
+    ],
+    [
+      'failback: slave volume changelog back to its default',
+      () => volumeResetFailoverOptionCommand('slavevol', 'changelog.changelog'),
+      `'gluster' '--mode=script' 'volume' 'reset' 'slavevol' 'changelog.changelog'`,
+      false,
+    ],
   ])('%s', (_label, build, expected, xml) => {
     const c = build();
     expect(c.command).toBe(expected);
@@ -267,6 +282,8 @@ describe('command builder: hostile input is refused before any command exists', 
     ['mountbroker user', (v) => mountBrokerUserCommand(v, 'slavevol')],
     ['mountbroker volume', (v) => mountBrokerUserCommand('geoaccount', v)],
     ['read-only volume', (v) => volumeSetReadOnlyCommand(v, true)],
+    ['failover option volume', (v) => volumeSetFailoverOptionCommand(v, 'changelog.changelog', true)],
+    ['failback option volume', (v) => volumeResetFailoverOptionCommand(v, 'features.read-only')],
   ];
 
   const cases = builders.flatMap(([name, build, allowed = []]) =>
@@ -313,6 +330,12 @@ describe('command builder: hostile input is refused before any command exists', 
 
   it('read-only takes a boolean only', () => {
     expect(argError(() => volumeSetReadOnlyCommand('slavevol', 'on' as unknown as boolean)).field).toBe('readOnly');
+    expect(
+      argError(() => volumeSetFailoverOptionCommand('slavevol', 'features.shard' as FailoverSlaveOption, true)).field,
+    ).toBe('option');
+    expect(
+      argError(() => volumeResetFailoverOptionCommand('slavevol', 'auth.allow' as FailoverSlaveOption)).field,
+    ).toBe('option');
   });
 
   it('mountbroker user must not be root', () => {

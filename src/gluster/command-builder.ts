@@ -326,3 +326,32 @@ export function volumeSetReadOnlyCommand(volume: string, readOnly: boolean): Glu
   if (typeof readOnly !== 'boolean') throw new GlusterArgumentError('readOnly', 'must be true or false');
   return cmd([GLUSTER, '--mode=script', 'volume', 'set', v, 'features.read-only', readOnly ? 'on' : 'off'], 'plain');
 }
+
+/** The slave volume options a failover turns on so the slave takes writes and can be synced back later, and a failback puts back. */
+export const FAILOVER_SLAVE_OPTIONS = [
+  'geo-replication.indexing',
+  'changelog.changelog',
+  'features.read-only',
+] as const;
+export type FailoverSlaveOption = (typeof FAILOVER_SLAVE_OPTIONS)[number];
+
+/** `gluster --mode=script volume set <vol> <option> on|off`, for the failover options only. */
+export function volumeSetFailoverOptionCommand(
+  volume: string,
+  option: FailoverSlaveOption,
+  on: boolean,
+): GlusterCommand {
+  const v = validateVolumeName(volume, 'volume');
+  if (!(FAILOVER_SLAVE_OPTIONS as readonly string[]).includes(option))
+    throw new GlusterArgumentError('option', `must be one of ${FAILOVER_SLAVE_OPTIONS.join(', ')}`);
+  if (typeof on !== 'boolean') throw new GlusterArgumentError('on', 'must be true or false');
+  return cmd([GLUSTER, '--mode=script', 'volume', 'set', v, option, on ? 'on' : 'off'], 'plain');
+}
+
+/** `gluster --mode=script volume reset <vol> <option>`: back to gluster's default, for the failover options only. */
+export function volumeResetFailoverOptionCommand(volume: string, option: FailoverSlaveOption): GlusterCommand {
+  const v = validateVolumeName(volume, 'volume');
+  if (!(FAILOVER_SLAVE_OPTIONS as readonly string[]).includes(option))
+    throw new GlusterArgumentError('option', `must be one of ${FAILOVER_SLAVE_OPTIONS.join(', ')}`);
+  return cmd([GLUSTER, '--mode=script', 'volume', 'reset', v, option], 'plain');
+}

@@ -12,6 +12,8 @@ export interface SessionMetricRow {
   status: string;
   health: string;
   drifted: boolean;
+  failed_over: boolean;
+  data_loss_window_seconds: number | null;
   last_refreshed: Date;
   last_verified: Date | null;
   canary_passed: boolean | null;
@@ -67,7 +69,7 @@ export class MetricsRepository {
   sessions(): Promise<SessionMetricRow[]> {
     return this.ds.query(
       `SELECT s.id, c.name AS cluster, v.name AS volume, s.user_name, s.slave_host_name, s.slave_volume_name,
-              s.status, s.health, s.drifted, s.last_refreshed, s.last_verified,
+              s.status, s.health, s.drifted, s.failed_over, s.data_loss_window_seconds, s.last_refreshed, s.last_verified,
               CASE WHEN s.last_verify_result IS NULL THEN NULL ELSE s.last_verify_result = 'passed' END AS canary_passed,
               s.replication_delay_ms
          FROM georep_sessions s

@@ -89,6 +89,8 @@ export class StoredStateMetrics {
     setStates(this.g.sessionStatus, labels, 'status', SESSION_STATUSES, s.status);
     setStates(this.g.sessionHealth, labels, 'health', SESSION_HEALTHS, s.health);
     this.g.sessionDrifted.set(labels, s.drifted ? 1 : 0);
+    this.g.sessionFailedOver.set(labels, s.failed_over ? 1 : 0);
+    if (s.data_loss_window_seconds !== null) this.g.sessionDataLossWindow.set(labels, s.data_loss_window_seconds);
     this.g.sessionRefreshed.set(labels, seconds(s.last_refreshed));
     if (s.last_verified !== null) this.g.canaryTime.set(labels, seconds(s.last_verified));
     if (s.canary_passed !== null) this.g.canaryPassed.set(labels, s.canary_passed ? 1 : 0);
@@ -161,6 +163,16 @@ const GAUGES = {
   sessionDrifted: [
     'georep_session_drifted',
     "1 when gluster's status contradicts what the service last asked of the session.",
+    SESSION_LABELS,
+  ],
+  sessionFailedOver: [
+    'georep_session_failed_over',
+    '1 when the session was failed over to its slave (the slave takes writes; the session must not run).',
+    SESSION_LABELS,
+  ],
+  sessionDataLossWindow: [
+    'georep_session_failover_data_loss_window_seconds',
+    "The failover's data-loss window: seconds of master writes that may be missing on the slave (absent: not failed over, or unknown).",
     SESSION_LABELS,
   ],
   sessionRefreshed: [

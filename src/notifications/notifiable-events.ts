@@ -42,6 +42,8 @@ export const NOTIFIABLE_EVENTS = {
   georep_checkpoint_failed: [EventCode.GeoRepCheckpointFailed],
   georep_verify_failed: [EventCode.GeoRepVerifyFailed],
   georep_slave_peers_without_keys: [EventCode.GeoRepSlavePeersWithoutKeys],
+  georep_failed_over: [EventCode.GeoRepFailedOver],
+  georep_failover_failed: [EventCode.GeoRepFailoverFailed],
   dr_no_session: [EventCode.DrNoSession],
   dr_session_vanished: [EventCode.DrSessionVanished],
   dr_run_skipped: [EventCode.DrRunSkipped],

@@ -71,6 +71,7 @@ describe('job definitions', () => {
       'session.control': 'actions',
       'session.checkpoint': 'actions',
       'session.delete': 'actions',
+      'session.failover': 'actions',
       'session.config-set': 'actions',
       'session.config-reset': 'actions',
       'session.verify': 'actions',

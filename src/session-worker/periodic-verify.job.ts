@@ -108,7 +108,7 @@ export class PeriodicVerify implements OnApplicationBootstrap {
               (SELECT max(j.start_time) FROM jobs j WHERE j.target_type = '${SESSION_JOB_TARGET}' AND j.target_id = s.id AND j.action = $1) AS last_verify_job,
               EXISTS (SELECT 1 FROM jobs j WHERE j.target_type = '${SESSION_JOB_TARGET}' AND j.target_id = s.id AND j.run_state <> 'done') AS busy
          FROM georep_sessions s
-        WHERE s.status = 'active'
+        WHERE s.status = 'active' AND NOT s.failed_over
         ORDER BY s.last_verified ASC NULLS FIRST, s.id`,
       [SessionVerify.name],
     );

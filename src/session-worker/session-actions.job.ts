@@ -31,6 +31,7 @@ import {
 import { desiredStatusAfter } from '../sessions/stall-detection';
 import { ControlVerb, SessionGluster } from './session-gluster';
 import { expectedStatusAfter, refusalOf } from '../sessions/session-rules';
+import { failedOverRefusal } from '../sessions/failover-logic';
 
 const RUNNING: readonly GeoRepSessionRollupStatus[] = ['active', 'passive', 'initializing', 'partial_faulty', 'faulty'];
 
@@ -59,7 +60,11 @@ export class SessionActions {
         description: `${sessionName(session)} is already ${session.status}; nothing to do.`,
       };
     }
-    const refusal = refusalOf(verb, session.status, force);
+    const failedOver =
+      verb === 'start' || verb === 'resume'
+        ? failedOverRefusal(session, verb === 'start' ? 'starting it' : 'resuming it')
+        : null;
+    const refusal = failedOver ?? refusalOf(verb, session.status, force);
     if (refusal) throw ActionFailedError.refused(refusal);
     await ctx.step(`${verb}${force ? ' force' : ''} on ${sessionName(session)}`, (step) =>
       this.gluster.control(session, verb, { force }, (host) => step.ranOn(host.id)),

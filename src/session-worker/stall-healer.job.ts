@@ -73,6 +73,8 @@ export class StallHealer implements OnModuleInit {
     if (action === 'off') return;
     const now = new Date();
     for (const session of await this.sessions.findByIds(sessionIds)) {
+      // A failed-over session is not to run: restarting its worker would sync over the slave's new data.
+      if (session.failedOver) continue;
       if (this.sessions.healsInLastHour(session, now) >= this.config.healMaxPerHour) {
         await this.announceHeldBack(session);
         continue;

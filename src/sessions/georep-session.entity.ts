@@ -2,6 +2,8 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 import type { DesiredSessionStatus, SessionHealth } from './stall-detection';
 import type { GeoRepSessionRollupStatus } from '../gluster';
 
+export type FailoverMode = 'planned' | 'unplanned';
+
 /** The target (and lock) name of every job on a session: one running action per session, whoever submits it. */
 export const SESSION_JOB_TARGET = 'georep_session';
 
@@ -75,6 +77,35 @@ export class GeoRepSessionEntity {
   /** When the service healed a stall on this session (kept for the hourly limit). */
   @Column({ name: 'heal_times', type: 'timestamptz', array: true, default: () => "'{}'" })
   healTimes: Date[];
+
+  /**
+   * The slave took over (failover): start, resume and DR runs are refused, since gluster would then
+   * overwrite the slave's newer data with the master's.
+   */
+  @Column({ name: 'failed_over', type: 'boolean', default: false })
+  failedOver: boolean;
+
+  @Column({ name: 'failover_time', type: 'timestamptz', nullable: true })
+  failoverTime: Date | null;
+
+  /** planned: the master answered and the slave caught up first; unplanned (force): the slave only. */
+  @Column({ name: 'failover_mode', type: 'varchar', length: 16, nullable: true })
+  failoverMode: FailoverMode | null;
+
+  @Column({ name: 'failover_user_id', type: 'uuid', nullable: true })
+  failoverUserId: string | null;
+
+  /** The last point known to be on the slave at the failover (null: the service never saw it synced). */
+  @Column({ name: 'recovery_point', type: 'timestamptz', nullable: true })
+  recoveryPoint: Date | null;
+
+  /** Seconds from recoveryPoint to the failover: what may be missing on the slave (0 for a planned one). */
+  @Column({ name: 'data_loss_window_seconds', type: 'integer', nullable: true })
+  dataLossWindowSeconds: number | null;
+
+  /** The slave volume's reconfigured values of the options the failover set (null: gluster's default). */
+  @Column({ name: 'slave_options_before_failover', type: 'jsonb', nullable: true })
+  slaveOptionsBeforeFailover: Record<string, string | null> | null;
 
   @Column({ name: 'last_refreshed', type: 'timestamptz' })
   lastRefreshed: Date;

@@ -39,3 +39,11 @@ export interface SessionHealParams {
   action?: HealAction;
 }
 export const SessionHeal = defineAction<SessionHealParams>('session.heal');
+
+export interface SessionFailoverParams {
+  /** Unplanned: only the slave side, whatever the master's state (the master cluster may be gone). */
+  force: boolean;
+  /** Seconds a planned failover waits for the slave to catch up with its checkpoint. */
+  timeout: number;
+}
+export const SessionFailover = defineAction<SessionFailoverParams>('session.failover');

@@ -1,5 +1,5 @@
 import { CLUSTERS } from '../clusters/cluster.representation';
-import { resourceHref } from '../ovirt/api-paths';
+import { refTo, resourceHref } from '../ovirt/api-paths';
 import {
   actionSchema,
   bool,
@@ -20,6 +20,7 @@ import { brickHref, sessionHref, volumeRef } from '../volumes/volume.representat
 import type { GeoRepSessionDetailEntity } from './georep-session-detail.entity';
 import type { GeoRepSessionOptionEntity } from './georep-session-option.entity';
 import type { GeoRepSessionEntity } from './georep-session.entity';
+import { DEFAULT_FAILOVER_TIMEOUT_SECONDS } from './failover-logic';
 
 export const SESSION_DETAILS = 'bricks';
 export const SESSION_OPTIONS = 'options';
@@ -199,6 +200,31 @@ export const GeoRepSessionSchema = resource(
       optional: true,
       description: 'Milliseconds the canary probe took from the master volume to the slave volume.',
     }),
+    failed_over: bool({
+      readOnly: true,
+      description:
+        'The slave took over (the failover action): start, resume, verify and DR runs are refused, since they would overwrite newer data on the slave.',
+    }),
+    failover_time: date({ readOnly: true, optional: true }),
+    failover_mode: enumOf(['planned', 'unplanned'] as const, {
+      readOnly: true,
+      optional: true,
+      description:
+        'planned: the master answered and the slave caught up with a checkpoint first; unplanned (force): only the slave was touched.',
+    }),
+    failover_user: ref('user', { readOnly: true, optional: true, description: 'Who asked for the failover.' }),
+    recovery_point: date({
+      readOnly: true,
+      optional: true,
+      description:
+        "The last point in time known to be on the slave at the failover: the later of the last checkpoint every active worker completed (or the DR schedule's last completed checkpoint) and the oldest last_synced of the active workers, as last read. Absent when nothing was known.",
+    }),
+    data_loss_window: int({
+      readOnly: true,
+      optional: true,
+      description:
+        'Seconds from recovery_point to failover_time: writes to the master in this window may be missing on the slave (0 for a planned failover). Absent when no recovery point was known.',
+    }),
     session_details: list('session_detail', SessionDetailSchema, {
       readOnly: true,
       optional: true,
@@ -208,7 +234,7 @@ export const GeoRepSessionSchema = resource(
   },
   {
     links: [SESSION_DETAILS, SESSION_OPTIONS, 'preflight'],
-    actions: ['refresh', 'start', 'stop', 'pause', 'resume', 'checkpoint', 'verify'],
+    actions: ['refresh', 'start', 'stop', 'pause', 'resume', 'checkpoint', 'verify', 'failover'],
     description: 'A geo-replication session of a master volume.',
   },
 );
@@ -256,6 +282,20 @@ export const SessionVerifyActionSchema = actionSchema({
     min: 1,
     max: 3600,
     description: 'Seconds to wait for the probe on the slave (default 120).',
+  }),
+});
+
+export const SessionFailoverActionSchema = actionSchema({
+  force: bool({
+    optional: true,
+    description:
+      "Unplanned failover: touch only the slave side, whatever the master's state (the master site is lost). Without it the failover is planned and needs the master cluster to answer (502 otherwise).",
+  }),
+  timeout: int({
+    optional: true,
+    min: 1,
+    max: 86400,
+    description: `Planned failover: seconds to wait for every active worker to complete the checkpoint (default ${DEFAULT_FAILOVER_TIMEOUT_SECONDS}).`,
   }),
 });
 
@@ -325,6 +365,12 @@ export function sessionView(s: GeoRepSessionEntity, details?: readonly GeoRepSes
     last_verified: s.lastVerified ?? undefined,
     last_verify_result: s.lastVerifyResult ?? undefined,
     replication_delay: s.replicationDelayMs ?? undefined,
+    failed_over: s.failedOver,
+    failover_time: s.failoverTime ?? undefined,
+    failover_mode: s.failoverMode ?? undefined,
+    failover_user: s.failoverUserId ? refTo('users', s.failoverUserId) : undefined,
+    recovery_point: s.recoveryPoint ?? undefined,
+    data_loss_window: s.dataLossWindowSeconds ?? undefined,
     session_details: details ? details.map((d) => detailView(s, d)) : undefined,
   };
 }

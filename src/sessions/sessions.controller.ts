@@ -38,6 +38,7 @@ import {
   SessionStartActionSchema,
   SessionStopActionSchema,
   SessionVerifyActionSchema,
+  SessionFailoverActionSchema,
 } from './session.representation';
 import { SessionsService } from './sessions.service';
 
@@ -171,6 +172,22 @@ export class GeoRepSessionsController {
     @ActionInputParam() input: ActionInput<typeof SessionVerifyActionSchema>,
   ): Promise<ActionReply> {
     return this.sessions.verify(c, v, id, input);
+  }
+
+  @ActionRoute(GeoRepSessionSchema, 'failover', SessionFailoverActionSchema, {
+    runsJob: true,
+    asyncByDefault: true,
+    summary: 'Fail over to the slave: make the slave volume take writes',
+    description:
+      'For the day the master site is lost (unplanned, force=true: only the slave cluster is touched) or is to be left (planned, the default: a checkpoint, a wait until every active worker completed it, then a stop; the master cluster must answer, else 502). Both then set geo-replication.indexing and changelog.changelog on the slave volume and turn its features.read-only off, and record failed_over, failover_time, failover_mode, failover_user, recovery_point and data_loss_window on the session. Afterwards start, resume, verify and DR runs of the session are refused (409). The slave cluster must be one the service manages. Other sessions of the master volume are left alone. Async by default.',
+  })
+  failover(
+    @Param('cluster') c: string,
+    @Param('volume') v: string,
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof SessionFailoverActionSchema>,
+  ): Promise<ActionReply> {
+    return this.sessions.failover(c, v, id, input);
   }
 
   @RemoveRoute(GeoRepSessionSchema, {

@@ -71,6 +71,30 @@ export class SessionsRepository {
     );
   }
 
+  /** The slave volume's option values before the failover changed them; kept from the first attempt, so a re-run cannot overwrite them with its own. */
+  async keepSlaveOptionsBeforeFailover(id: string, options: Record<string, string | null>): Promise<void> {
+    await this.sessions
+      .createQueryBuilder()
+      .update()
+      .set({ slaveOptionsBeforeFailover: options })
+      .where('id = :id AND slave_options_before_failover IS NULL', { id })
+      .execute();
+  }
+
+  async recordFailover(
+    id: string,
+    failover: Pick<
+      GeoRepSessionEntity,
+      'failoverTime' | 'failoverMode' | 'failoverUserId' | 'recoveryPoint' | 'dataLossWindowSeconds'
+    >,
+  ): Promise<void> {
+    // Wanted stopped from now on: a master that comes back syncing is drift (an event), not the plan.
+    await this.sessions.update(
+      { id },
+      { ...failover, failedOver: true, desiredStatus: 'stopped', desiredAt: failover.failoverTime },
+    );
+  }
+
   /**
    * What the service asked of the session (drift is judged against it): `at` null while the command
    * runs, then when it returned, so a status read before that is never held against it.

@@ -19,6 +19,7 @@ import {
   SessionConfigSet,
   SessionControl,
   SessionDelete,
+  SessionFailover,
   SessionVerify,
   SessionVerifyParams,
 } from './session-jobs';
@@ -37,6 +38,7 @@ import {
 import { SessionsRepository } from './sessions.repository';
 import { SessionDeletionGuards } from './session-deletion-guards';
 import { checkedField } from '../ovirt/field-check';
+import { DEFAULT_FAILOVER_TIMEOUT_SECONDS, failedOverRefusal } from './failover-logic';
 
 /** Geo-rep sessions as discovery last read them. `refresh` runs the master cluster's discovery sync. */
 @Injectable()
@@ -122,6 +124,8 @@ export class SessionsService {
   ): Promise<ActionReply> {
     const session = await this.get(clusterId, volumeId, id);
     const force = (input.params as { force?: boolean }).force === true;
+    if (verb === 'start' || verb === 'resume')
+      this.refuseIfFailedOver(session, `${verb === 'start' ? 'starting' : 'resuming'} it`);
     this.checkRule(verb, session, force);
     const events: Record<typeof verb, ActionRequest['events']> = {
       start: { success: EventCode.GeoRepSessionStarted, failure: EventCode.GeoRepSessionStartFailed },
@@ -159,6 +163,7 @@ export class SessionsService {
   /** The replication canary, as a job (async by default: it waits for the probe on the slave). */
   async verify(clusterId: string, volumeId: string, id: string, input: ActionInput): Promise<ActionReply> {
     const session = await this.get(clusterId, volumeId, id);
+    this.refuseIfFailedOver(session, 'a canary through it');
     const timeout = (input.params as { timeout?: number }).timeout;
     const events = { success: EventCode.GeoRepVerified, failure: EventCode.GeoRepVerifyFailed };
     const request: ActionRequest<SessionVerifyParams> = {
@@ -174,6 +179,45 @@ export class SessionsService {
       asyncByDefault: true,
     };
     return actionReply(await this.actions.submit(request, input.call), input.params);
+  }
+
+  /**
+   * The slave takes over. Planned (the default): the master cluster must answer; the job sets a
+   * checkpoint, waits until every active worker completed it, and stops the session (nothing is lost).
+   * Unplanned (force): the slave side only. Both make the slave volume writable and record the
+   * data-loss window; a second failover is a 409.
+   */
+  async failover(clusterId: string, volumeId: string, id: string, input: ActionInput): Promise<ActionReply> {
+    const session = await this.get(clusterId, volumeId, id);
+    const params = input.params as { force?: boolean; timeout?: number };
+    if (session.failedOver) {
+      throw OvirtFault.conflict(
+        `the session is already failed over (${session.failoverMode ?? 'planned'}, at ${session.failoverTime?.toISOString() ?? 'an unknown time'})`,
+      );
+    }
+    if (!session.slaveClusterId) {
+      throw OvirtFault.conflict(
+        "the slave volume is not on a cluster the service manages: register the slave cluster and its hosts (the failover changes the slave volume's options there), then refresh the session",
+      );
+    }
+    const force = params.force === true;
+    const events = { success: EventCode.GeoRepFailedOver, failure: EventCode.GeoRepFailoverFailed };
+    const submission = await this.actions.submit(
+      {
+        action: SessionFailover,
+        targetType: SESSION_JOB_TARGET,
+        targetId: session.id,
+        description: `${force ? 'Unplanned failover' : 'Planned failover'} of geo-replication ${sessionName(session)}`,
+        params: { force, timeout: params.timeout ?? DEFAULT_FAILOVER_TIMEOUT_SECONDS },
+        conflict: 'exclusive',
+        retries: 0,
+        eventRefs: { clusterId: session.clusterId },
+        events,
+        asyncByDefault: true,
+      },
+      input.call,
+    );
+    return actionReply(submission, input.params);
   }
 
   /** DELETE: only a stopped or created session that no other feature keeps (SessionDeletionGuards); gluster's delete runs as a job. */
@@ -254,6 +298,11 @@ export class SessionsService {
         call,
       ),
     );
+  }
+
+  private refuseIfFailedOver(session: GeoRepSessionEntity, what: string): void {
+    const refusal = failedOverRefusal(session, what);
+    if (refusal) throw OvirtFault.conflict(refusal);
   }
 
   private checkRule(verb: SessionVerb, session: GeoRepSessionEntity, force: boolean): void {

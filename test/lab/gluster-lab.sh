@@ -1486,6 +1486,12 @@ wipe_volume() {
   line=$(vol_line "$site" "$vol")
   [[ $(cut -f2 <<<"$line") == Started ]] || { log "volume $vol (site $site) is not started; not wiping"; return 0; }
   gsite "$site" volume reset "$vol" features.read-only >/dev/null 2>&1 || true
+  # what a failover turns on on a slave volume (georep-api's failover action)
+  local opt info
+  info=$(gsite "$site" volume info "$vol" 2>/dev/null || true)
+  for opt in geo-replication.indexing changelog.changelog; do
+    grep -q "^$opt: on" <<<"$info" && { gsite "$site" volume reset "$vol" "$opt" >/dev/null 2>&1 || true; }
+  done
   dir=$MNT/site$site/$vol
   ensure_mount "$site" "$host" "$vol" "$dir"
   onsite "$site" find "$dir" -mindepth 1 -maxdepth 1 ! -name .trashcan ! -name "$FULL_MARKER" -exec rm -rf {} + ||
@@ -1542,7 +1548,7 @@ usage: $0 <command> [args]
   verify         M [user@]H S   one probe round: rc 0 ok, 3 replicated but a worker is stalled, 1 failed
   heal           M [user@]H S   verify + kill stalled workers, up to GLAB_HEAL_ROUNDS rounds
   session-purge                 stop force + delete every geo-rep session, clean geo-rep keys, empty lab slave volumes
-  wipe <1|2> <vol>              empty a volume through a FUSE mount and reset features.read-only
+  wipe <1|2> <vol>              empty a volume through a FUSE mount; reset features.read-only (and the failover options)
   sshd-stop | sshd-start         stop / start site 1's second key sshd ($SITE1_ADDR:$PORT_ALT), for failover tests
   glusterd-restart [1|2]        restart a site's glusterd as `up` starts it (default: the site it runs in)
   tune-bricks                   apply the pitfall-2 mitigation to the brick processes now (up starts a tuner that does it every second)

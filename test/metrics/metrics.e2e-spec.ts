@@ -185,6 +185,8 @@ describe('GET /metrics', () => {
     expect(valueOf(samples, 'georep_session_health', { ...session, health: 'failing' })).toBe(1);
     expect(valueOf(samples, 'georep_session_health', { ...session, health: 'healthy' })).toBe(0);
     expect(valueOf(samples, 'georep_session_drifted', session)).toBe(1);
+    expect(valueOf(samples, 'georep_session_failed_over', session)).toBe(0);
+    expect(valueOf(samples, 'georep_session_failover_data_loss_window_seconds', session)).toBeUndefined();
     expect(valueOf(samples, 'georep_session_canary_passed', session)).toBe(0);
     expect(valueOf(samples, 'georep_session_canary_delay_seconds', session)).toBeUndefined();
 
@@ -346,7 +348,7 @@ describe('GET /metrics', () => {
     const metrics = promtool(['check', 'metrics'], text);
     expect(metrics).toEqual({ status: 0, output: '' });
     const rules = promtool(['check', 'rules', 'georep-rules.yml']);
-    expect(rules.output).toContain('SUCCESS: 9 rules found');
+    expect(rules.output).toContain('SUCCESS: 10 rules found');
     expect(rules.status).toBe(0);
     const tests = promtool(['test', 'rules', 'georep-rules.test.yml']);
     expect(tests.output).toContain('SUCCESS');

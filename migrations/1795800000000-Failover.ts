@@ -1,0 +1,31 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Failover of a geo-replication session to its slave: the flag that refuses a start (it would overwrite
+ * newer data on the slave), when and how it happened, who asked, the data-loss window it measured, and
+ * the slave volume's options before the failover changed them (what a failback puts back).
+ */
+export class Failover1795800000000 implements MigrationInterface {
+  name = 'Failover1795800000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE georep_sessions
+        ADD COLUMN failed_over boolean NOT NULL DEFAULT false,
+        ADD COLUMN failover_time timestamptz,
+        ADD COLUMN failover_mode varchar(16) CHECK (failover_mode IN ('planned', 'unplanned')),
+        ADD COLUMN failover_user_id uuid REFERENCES users (id) ON DELETE SET NULL,
+        ADD COLUMN recovery_point timestamptz,
+        ADD COLUMN data_loss_window_seconds integer,
+        ADD COLUMN slave_options_before_failover jsonb;
+    `);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE georep_sessions
+        DROP COLUMN failed_over, DROP COLUMN failover_time, DROP COLUMN failover_mode, DROP COLUMN failover_user_id,
+        DROP COLUMN recovery_point, DROP COLUMN data_loss_window_seconds, DROP COLUMN slave_options_before_failover;
+    `);
+  }
+}

@@ -1,0 +1,171 @@
+import { EventCode } from '../../src/events/event-codes';
+import { addCluster, addVolume, API, databaseState, faultOf, JSON_TYPE } from '../api/api-helpers';
+import { startTestApp, TestApp } from '../support/test-app';
+
+/**
+ * Issue 16, failover through the API without gluster: the refusals (before any job), what a failed-over
+ * session refuses, and failovers whose gluster side cannot be reached (the clusters have no host), which
+ * fail cleanly with nothing recorded. The real failovers are in failover.lab-spec.ts.
+ */
+describe('session failover (API)', () => {
+  let t: TestApp;
+  let site1: string;
+  let site2: string;
+  let masterVol: string;
+  let slaveVol: string;
+
+  const post = (path: string, body: unknown) =>
+    t.http.post(`${API}${path}`).set('Content-Type', JSON_TYPE).set('Accept', JSON_TYPE).send(JSON.stringify(body));
+  const get = (path: string) => t.http.get(`${API}${path}`).set('Accept', JSON_TYPE);
+  const sessionPath = (id: string) => `/clusters/${site1}/glustervolumes/${masterVol}/georeplication-sessions/${id}`;
+
+  async function georepSession(
+    slaveVolume: string,
+    extra: { slaveCluster?: string; failedOver?: boolean; status?: string } = {},
+  ): Promise<string> {
+    const [row] = await t.sql<{ id: string }>(
+      `INSERT INTO georep_sessions (cluster_id, master_volume_id, slave_host_name, slave_volume_name, session_key, status,
+         last_refreshed, slave_cluster_id, slave_volume_id, failed_over, failover_time, failover_mode, recovery_point, data_loss_window_seconds)
+       VALUES ($1, $2, '10.200.0.2', $3, $4, $5, now(), $6, $7, $8,
+         CASE WHEN $8 THEN timestamptz '2026-12-03 10:00:00+00' END, CASE WHEN $8 THEN 'unplanned' END,
+         CASE WHEN $8 THEN timestamptz '2026-12-03 09:58:30+00' END, CASE WHEN $8 THEN 90 END)
+       RETURNING id`,
+      [
+        site1,
+        masterVol,
+        slaveVolume,
+        `key-${slaveVolume}`,
+        extra.status ?? 'active',
+        extra.slaveCluster ?? null,
+        extra.slaveCluster ? slaveVol : null,
+        extra.failedOver === true,
+      ],
+    );
+    return row.id;
+  }
+
+  async function jobEnded(id: string): Promise<{ status: string }> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const job = (await get(`/jobs/${id}`).expect(200)).body as { status: string };
+      if (job.status !== 'started') return job;
+      if (Date.now() > deadline) throw new Error(`job still going: ${JSON.stringify(job)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { GEOREP_SYNC_INTERVAL_SECONDS: '0' } });
+    site1 = await addCluster(t, 'failover-site1');
+    site2 = await addCluster(t, 'failover-site2');
+    masterVol = await addVolume(t, site1, 'mastervol');
+    slaveVol = await addVolume(t, site2, 'site2vol');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('refuses a session whose slave volume is on no managed cluster, and bad parameters, before any job', async () => {
+    const unmanaged = await georepSession('elsewhere');
+    const managed = await georepSession('site2vol', { slaveCluster: site2 });
+    const before = await databaseState(t);
+    const res = await post(`${sessionPath(unmanaged)}/failover`, { force: true }).expect(409);
+    expect(faultOf(res).detail).toMatch(
+      /^the slave volume is not on a cluster the service manages: register the slave cluster/,
+    );
+    for (const [body, field] of [
+      [{ timeout: 0 }, 'timeout'],
+      [{ timeout: 86401 }, 'timeout'],
+      [{ force: 'yes' }, 'force'],
+      [{ planned: true }, 'planned'],
+    ] as const) {
+      const bad = await post(`${sessionPath(managed)}/failover`, body).expect(400);
+      expect(faultOf(bad).detail).toContain(field);
+    }
+    await post(
+      `/clusters/${site1}/glustervolumes/${masterVol}/georeplication-sessions/00000000-0000-4000-8000-000000000000/failover`,
+      {},
+    ).expect(404);
+    expect(await databaseState(t)).toEqual(before);
+  });
+
+  it('shows a failed-over session and refuses what would sync over the slave: start, resume, verify, a second failover, a DR run', async () => {
+    const id = await georepSession('site2vol-b', { slaveCluster: site2, failedOver: true, status: 'stopped' });
+    const view = (await get(sessionPath(id)).expect(200)).body;
+    expect(view).toMatchObject({
+      failed_over: true,
+      failover_time: new Date('2026-12-03T10:00:00Z').getTime(),
+      failover_mode: 'unplanned',
+      recovery_point: new Date('2026-12-03T09:58:30Z').getTime(),
+      data_loss_window: 90,
+    });
+    expect(view.actions.link.map((l: { rel: string }) => l.rel)).toContain('failover');
+    const xml = await t.http
+      .get(`${API}${sessionPath(id)}`)
+      .set('Accept', 'application/xml')
+      .expect(200);
+    expect(xml.text).toContain('<failed_over>true</failed_over>');
+    expect(xml.text).toContain('<data_loss_window>90</data_loss_window>');
+
+    const domain = (
+      await post('/storagedomains', {
+        name: 'failed-over-domain',
+        storage: { type: 'glusterfs', address: '127.0.0.1', path: '/mastervol' },
+        gluster_volume: { id: masterVol },
+      }).expect(201)
+    ).body.id as string;
+    const schedule = (
+      await post(`/storagedomains/${domain}/dr-schedules`, {
+        georeplication_session: { id },
+        schedule: '30 2 * * *',
+        enabled: false,
+      }).expect(201)
+    ).body.id as string;
+
+    const before = await databaseState(t);
+    const refused = [
+      [
+        'start',
+        { force: true },
+        /^the session was failed over to its slave at 2026-12-03T10:00:00.000Z: starting it would overwrite the slave's newer data with the master's/,
+      ],
+      ['resume', { force: true }, /: resuming it would overwrite/],
+      ['verify', {}, /: a canary through it would overwrite/],
+      ['failover', { force: true }, /^the session is already failed over \(unplanned, at 2026-12-03T10:00:00.000Z\)$/],
+    ] as const;
+    for (const [action, body, detail] of refused) {
+      const res = await post(`${sessionPath(id)}/${action}`, body).expect(409);
+      expect(faultOf(res).detail).toMatch(detail);
+    }
+    const sync = await post(`/storagedomains/${domain}/dr-schedules/${schedule}/syncnow`, {}).expect(409);
+    expect(faultOf(sync).detail).toMatch(/: a DR run would overwrite the slave's newer data/);
+    expect(await databaseState(t)).toEqual(before);
+  });
+
+  it('a planned failover whose master cluster does not answer fails 502 naming force; nothing is recorded', async () => {
+    const id = await georepSession('site2vol-c', { slaveCluster: site2 });
+    const res = await post(`${sessionPath(id)}/failover`, { async: false }).expect(502);
+    expect(res.body.status).toBe('failed');
+    expect(res.body.fault.detail).toMatch(/fail over with force=true \(unplanned: only the slave is touched\)\.$/);
+    await jobEnded(res.body.job.id);
+    const [row] = await t.sql<{ failed_over: boolean; slave_options_before_failover: unknown }>(
+      'SELECT failed_over, slave_options_before_failover FROM georep_sessions WHERE id = $1',
+      [id],
+    );
+    expect(row).toEqual({ failed_over: false, slave_options_before_failover: null });
+    const events = await t.sql<{ severity: string }>('SELECT severity FROM events WHERE code = $1 AND job_id = $2', [
+      EventCode.GeoRepFailoverFailed,
+      res.body.job.id,
+    ]);
+    expect(events).toEqual([{ severity: 'error' }]);
+  });
+
+  it('an unplanned failover never touches the master, and fails 502 when the slave cluster does not answer; nothing is recorded', async () => {
+    const id = await georepSession('site2vol-d', { slaveCluster: site2 });
+    const res = await post(`${sessionPath(id)}/failover`, { force: true, async: false }).expect(502);
+    const steps = (await get(`/jobs/${res.body.job.id}/steps`).expect(200)).body.step as { description: string }[];
+    expect(steps.map((s) => s.description)).toEqual(['Making slave volume site2vol-d take writes']);
+    const [row] = await t.sql<{ failed_over: boolean }>('SELECT failed_over FROM georep_sessions WHERE id = $1', [id]);
+    expect(row.failed_over).toBe(false);
+  });
+});

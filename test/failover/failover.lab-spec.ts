@@ -1,0 +1,250 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  describeLab,
+  gluster,
+  LAB_LEASE_TIMEOUT_MS,
+  LAB_SESSION_TIMEOUT_MS,
+  LAB_UP_TIMEOUT_MS,
+  labStatus,
+  runLab,
+  sessionCreate,
+  sessionPurge,
+  sessionStart,
+  site2,
+  volumeInfo,
+} from '../support/gluster-lab';
+import { LabApp, startLabApp } from '../support/lab-app';
+
+interface SessionJson {
+  id: string;
+  status: string;
+  failed_over: boolean;
+  failover_time?: number;
+  failover_mode?: string;
+  failover_user?: { id: string };
+  recovery_point?: number;
+  data_loss_window?: number;
+  desired_status?: string;
+}
+interface ReplyJson {
+  status: string;
+  job?: { id: string };
+  fault?: { reason: string; detail: string };
+}
+
+const sha256 = (data: Buffer | string) => crypto.createHash('sha256').update(data).digest('hex');
+
+/**
+ * Issue 16, failover on the real two-site lab: a root session mastervol → site 2's site2vol created
+ * with push-pem (whose hook makes the slave volume read-only, as a real slave is), driven through the API.
+ */
+describeLab('failover of a geo-replication session (real lab)', () => {
+  let lab: LabApp;
+  let sessionPath: string;
+  let slaveBrick: string;
+
+  const session = () => lab.api.get<SessionJson>(sessionPath);
+
+  /** A fresh running session of mastervol → site2vol, as the app discovers it. */
+  async function freshSession(): Promise<void> {
+    const { env } = lab;
+    await sessionPurge();
+    // Forget the last test's session (gone from gluster) before the new one is discovered.
+    await lab.refresh(`/clusters/${lab.site1}`);
+    await sessionCreate(env.masterVol, env.site2Addr, env.site2Vol, { mode: 'push-pem' });
+    await sessionStart(env.masterVol, env.site2Addr, env.site2Vol);
+    await lab.refresh(`/clusters/${lab.site2}`);
+    await lab.refresh(`/clusters/${lab.site1}`);
+    const master = (
+      await lab.api.get<{ gluster_volume: { id: string; name: string }[] }>(`/clusters/${lab.site1}/glustervolumes`)
+    ).gluster_volume.find((v) => v.name === env.masterVol);
+    if (!master) throw new Error(`no ${env.masterVol}\n${await labStatus()}`);
+    const list = `/clusters/${lab.site1}/glustervolumes/${master.id}/georeplication-sessions`;
+    const [s] = (await lab.api.get<{ georeplication_session?: SessionJson[] }>(list)).georeplication_session ?? [];
+    if (!s) throw new Error(`no session of ${env.masterVol}\n${await labStatus()}`);
+    sessionPath = `${list}/${s.id}`;
+    expect(s.failed_over).toBe(false);
+  }
+
+  async function failover(body: object, status = 200): Promise<ReplyJson> {
+    const res = await lab.api.post(`${sessionPath}/failover`, { async: false, ...body });
+    if (res.status !== status)
+      throw new Error(`failover answered ${res.status} (wanted ${status}): ${res.text}\n${await labStatus()}`);
+    return res.body as ReplyJson;
+  }
+
+  /** The slave volume's reconfigured options, as gluster has them. */
+  async function slaveOptions(): Promise<Record<string, string>> {
+    const [vol] = await volumeInfo(2, lab.env.site2Vol);
+    return vol.options;
+  }
+
+  /** Writes a file into the slave volume through a FUSE mount inside site 2: what an application at site 2 does. */
+  async function writeOnSlave(name: string, content: string): Promise<void> {
+    const dir = path.join(lab.env.mntDir, `failover-${crypto.randomBytes(4).toString('hex')}`);
+    const script = [
+      `mkdir -p ${dir}`,
+      `mount -t glusterfs ${lab.env.site2Addr}:/${lab.env.site2Vol} ${dir}`,
+      `rc=0; printf %s '${content}' > ${dir}/${name} || rc=$?`,
+      `umount ${dir}; rmdir ${dir}; exit $rc`,
+    ].join('; ');
+    await site2(['bash', '-c', script]);
+  }
+
+  /** Waits until every file is on the slave brick with the master's checksum (the session syncing them). */
+  async function untilOnSlave(files: Map<string, string>): Promise<void> {
+    const deadline = Date.now() + 240_000;
+    for (;;) {
+      const missing = [...files].filter(([name, sum]) => {
+        const p = path.join(slaveBrick, name);
+        return !fs.existsSync(p) || sha256(fs.readFileSync(p)) !== sum;
+      });
+      if (missing.length === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(`not on the slave: ${missing.map(([n]) => n).join(', ')}\n${await labStatus()}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  function writeOnMaster(prefix: string): [string, string] {
+    const name = `${prefix}-${crypto.randomBytes(4).toString('hex')}.bin`;
+    const content = crypto.randomBytes(32 * 1024);
+    fs.writeFileSync(path.join(lab.env.masterMnt, name), content);
+    return [name, sha256(content)];
+  }
+
+  beforeAll(async () => {
+    lab = await startLabApp('failover');
+    slaveBrick = lab.env.site2VolBrick.replace(/^[^:]+:/, '');
+  }, LAB_LEASE_TIMEOUT_MS + LAB_UP_TIMEOUT_MS);
+  afterAll(async () => {
+    await runLab(['sshd-start']).catch(() => undefined);
+    await lab?.close();
+  }, LAB_SESSION_TIMEOUT_MS);
+
+  it(
+    'planned: catches the slave up to a checkpoint, stops the session, opens the slave for writes; nothing is lost; start and a second failover are refused',
+    async () => {
+      await freshSession();
+      expect((await slaveOptions())['features.read-only']).toBe('on');
+      const files = new Map([writeOnMaster('planned'), writeOnMaster('planned')]);
+
+      const reply = await failover({});
+      expect(reply.status).toBe('complete');
+      // Everything written before the failover is on the slave, byte for byte, when it answers.
+      for (const [name, sum] of files) expect(sha256(fs.readFileSync(path.join(slaveBrick, name)))).toBe(sum);
+      const s = await session();
+      expect(s).toMatchObject({
+        status: 'stopped',
+        failed_over: true,
+        failover_mode: 'planned',
+        data_loss_window: 0,
+        desired_status: 'stopped',
+      });
+      expect(s.failover_user?.id).toBeDefined();
+      expect(new Date(s.recovery_point!).getTime()).toBeLessThanOrEqual(new Date(s.failover_time!).getTime());
+      expect(await slaveOptions()).toMatchObject({
+        'geo-replication.indexing': 'on',
+        'changelog.changelog': 'on',
+        'features.read-only': 'off',
+      });
+      await writeOnSlave('written-at-site2.txt', 'site 2 takes writes');
+      expect(fs.readFileSync(path.join(slaveBrick, 'written-at-site2.txt'), 'utf8')).toBe('site 2 takes writes');
+
+      const steps = await lab.t.sql<{ description: string }>(
+        `SELECT s.description FROM steps s WHERE s.job_id = $1 ORDER BY s.number`,
+        [reply.job!.id],
+      );
+      expect(steps.map((x) => x.description)).toEqual([
+        expect.stringMatching(/^Reading the state of session to /),
+        expect.stringMatching(/^Setting a checkpoint on session to /),
+        'Waiting for every active worker to complete the checkpoint',
+        expect.stringMatching(/^Stopping session to /),
+        `Making slave volume ${lab.env.site2Vol} take writes`,
+      ]);
+
+      for (const verb of ['start', 'resume']) {
+        const res = await lab.api.post(`${sessionPath}/${verb}`, { force: true }).expect(409);
+        expect((res.body as { detail: string }).detail).toMatch(
+          /^the session was failed over to its slave at .*: (starting|resuming) it would overwrite the slave's newer data/,
+        );
+      }
+      const again = await lab.api.post(`${sessionPath}/failover`, { force: true }).expect(409);
+      expect((again.body as { detail: string }).detail).toMatch(/^the session is already failed over \(planned, at /);
+      // Gluster agrees: the session is stopped, the slave file the master never had is still there.
+      const status = await gluster(1, [
+        'volume',
+        'geo-replication',
+        lab.env.masterVol,
+        `${lab.env.site2Addr}::${lab.env.site2Vol}`,
+        'status',
+      ]);
+      expect(status.stdout).toMatch(/Stopped/);
+      expect(fs.existsSync(path.join(slaveBrick, 'written-at-site2.txt'))).toBe(true);
+    },
+    LAB_SESSION_TIMEOUT_MS,
+  );
+
+  it(
+    'unplanned: with site 1 out of reach a planned failover is a 502 naming force; force fails over from the slave side and the data-loss window covers exactly what is missing',
+    async () => {
+      await freshSession();
+      const synced = new Map([writeOnMaster('synced'), writeOnMaster('synced')]);
+      await untilOnSlave(synced);
+      // The service's last look at site 1: every active worker has synced past these files.
+      await lab.refresh(sessionPath);
+      const seen = await lab.t.sql<{ status: string; last_synced: Date | null }>(
+        `SELECT d.status, d.last_synced FROM georep_session_details d WHERE d.session_id = $1`,
+        [sessionPath.split('/').pop()],
+      );
+      expect(seen.some((r) => r.status === 'active' && r.last_synced !== null)).toBe(true);
+
+      // Site 1 is lost: its workers stop syncing (paused on site 1 itself), a last write never reaches
+      // site 2, and the service's link to site 1 goes (its host moved to the sshd that then stops).
+      await gluster(1, [
+        'volume',
+        'geo-replication',
+        lab.env.masterVol,
+        `${lab.env.site2Addr}::${lab.env.site2Vol}`,
+        'pause',
+      ]);
+      const [lostName] = writeOnMaster('lost');
+      const lostWrittenAt = fs.statSync(path.join(lab.env.masterMnt, lostName)).mtime;
+      await lab.api.put(`/hosts/${lab.host1}`, { ssh: { port: lab.env.sshAltPort } }).expect(200);
+      await runLab(['sshd-stop']);
+
+      const before = await slaveOptions();
+      const planned = await failover({}, 502);
+      expect(planned.status).toBe('failed');
+      expect(planned.fault?.detail).toMatch(/force=true \(unplanned: only the slave is touched\)/);
+      expect((await session()).failed_over).toBe(false);
+      expect(await slaveOptions()).toEqual(before);
+
+      const reply = await failover({ force: true });
+      expect(reply.status).toBe('complete');
+      const s = await session();
+      expect(s).toMatchObject({ failed_over: true, failover_mode: 'unplanned' });
+      const recoveryPoint = new Date(s.recovery_point!);
+      const failoverTime = new Date(s.failover_time!);
+      expect(s.data_loss_window).toBe(Math.ceil((failoverTime.getTime() - recoveryPoint.getTime()) / 1000));
+      // The slave holds exactly the synced files; the one missing was written inside the window.
+      for (const name of synced.keys()) expect(fs.existsSync(path.join(slaveBrick, name))).toBe(true);
+      expect(fs.existsSync(path.join(slaveBrick, lostName))).toBe(false);
+      expect(lostWrittenAt.getTime()).toBeGreaterThanOrEqual(recoveryPoint.getTime());
+      expect(lostWrittenAt.getTime()).toBeLessThanOrEqual(failoverTime.getTime());
+      expect(await slaveOptions()).toMatchObject({
+        'geo-replication.indexing': 'on',
+        'changelog.changelog': 'on',
+        'features.read-only': 'off',
+      });
+      await writeOnSlave('after-unplanned.txt', 'site 2 took over');
+      expect(fs.readFileSync(path.join(slaveBrick, 'after-unplanned.txt'), 'utf8')).toBe('site 2 took over');
+
+      await runLab(['sshd-start']);
+      await lab.api.put(`/hosts/${lab.host1}`, { ssh: { port: lab.env.sshPort } }).expect(200);
+    },
+    LAB_SESSION_TIMEOUT_MS,
+  );
+});
