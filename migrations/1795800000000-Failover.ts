@@ -3,7 +3,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Failover of a geo-replication session to its slave: the flag that refuses a start (it would overwrite
  * newer data on the slave), when and how it happened, who asked, the data-loss window it measured, and
- * the slave volume's options before the failover changed them (what a failback puts back).
+ * the slave volume's options before the failover changed them (what a failback puts back); the
+ * failback's phase, and on the reverse session it makes (slave → master) the session it fails back.
  */
 export class Failover1795800000000 implements MigrationInterface {
   name = 'Failover1795800000000';
@@ -17,7 +18,9 @@ export class Failover1795800000000 implements MigrationInterface {
         ADD COLUMN failover_user_id uuid REFERENCES users (id) ON DELETE SET NULL,
         ADD COLUMN recovery_point timestamptz,
         ADD COLUMN data_loss_window_seconds integer,
-        ADD COLUMN slave_options_before_failover jsonb;
+        ADD COLUMN slave_options_before_failover jsonb,
+        ADD COLUMN failback_phase varchar(16) CHECK (failback_phase IN ('syncing')),
+        ADD COLUMN failback_of uuid REFERENCES georep_sessions (id) ON DELETE SET NULL;
     `);
   }
 
@@ -25,7 +28,8 @@ export class Failover1795800000000 implements MigrationInterface {
     await q.query(`
       ALTER TABLE georep_sessions
         DROP COLUMN failed_over, DROP COLUMN failover_time, DROP COLUMN failover_mode, DROP COLUMN failover_user_id,
-        DROP COLUMN recovery_point, DROP COLUMN data_loss_window_seconds, DROP COLUMN slave_options_before_failover;
+        DROP COLUMN recovery_point, DROP COLUMN data_loss_window_seconds, DROP COLUMN slave_options_before_failover,
+        DROP COLUMN failback_phase, DROP COLUMN failback_of;
     `);
   }
 }

@@ -66,10 +66,15 @@ export enum EventCode {
   // Session creation (11180-11189).
   /** Warning: bricks of a non-root session's slave volume are on peers the service did not give the keys to (says what to do). */
   GeoRepSlavePeersWithoutKeys = 11180,
-  // Failover and failback (11190-11199).
-  /** Alert: the session's slave took over (planned or unplanned), with the data-loss window it measured. */
-  GeoRepFailedOver = 11190,
-  GeoRepFailoverFailed = 11191,
+  // Failover and failback (11300-11399, DESIGN.md section 9).
+  /** The session's slave took over (planned or unplanned), with the data-loss window it measured. */
+  GeoRepFailedOver = 11300,
+  GeoRepFailoverFailed = 11301,
+  /** Failback phase sync: the reverse session (slave → master) runs. */
+  GeoRepFailbackSyncStarted = 11302,
+  /** Failback complete: the master has the slave's data and the original session runs again. */
+  GeoRepFailedBack = 11303,
+  GeoRepFailbackFailed = 11304,
   GeoRepVerified = 11140,
   GeoRepVerifyFailed = 11141,
   JobEndedByUser = 11021,

@@ -108,7 +108,14 @@ const SETTABLE: Def[] = [
     'Mount parameters of the slave aux mount',
   ],
   ['ignore-deletes', 'false', bool, 'Do not propagate deletes to the slave'],
-  ['special-sync-mode', '', { kind: 'enum', values: ['blind', 'wrapup'] }, 'Failover/failback mode'],
+  // gsyncd picks its <Mode>Mixin class from the value (primary.py): gluster 10 has Normal, Partial and
+  // Recover; its gsyncd.conf still names blind and wrapup, which would stop gsyncd with an AttributeError.
+  [
+    'special-sync-mode',
+    '',
+    { kind: 'enum', values: ['normal', 'partial', 'recover'] },
+    'Failover/failback mode (recover: a failback session)',
+  ],
   ['gfid-conflict-resolution', 'true', bool, 'Resolve GFID conflicts automatically'],
   ['change-detector', 'changelog', { kind: 'enum', values: ['changelog', 'xsync'] }, 'Change detection mechanism'],
   ['cli-log-level', 'INFO', logLevel, 'CLI log level'],

@@ -71,6 +71,7 @@ describe('job definitions', () => {
       'session.control': 'actions',
       'session.checkpoint': 'actions',
       'session.delete': 'actions',
+      'session.failback': 'actions',
       'session.failover': 'actions',
       'session.config-set': 'actions',
       'session.config-reset': 'actions',

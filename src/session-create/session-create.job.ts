@@ -189,6 +189,36 @@ export class SessionCreateJob {
     return createdOutcome(p, ref, url, preflight, session);
   }
 
+  /**
+   * A root no_verify session created as steps of another job (a failback's reverse session): the
+   * keys from gsec_create appended on every slave host, `create no-verify` (with `force`) unless gluster
+   * already lists it, `secondary-access-mount true`, and the keys checked in place. No preflight, no start.
+   */
+  async createRootSession(ctx: ActionContext<object>, p: SessionCreateParams): Promise<GeoRepSessionRef> {
+    if (p.userName !== 'root' || p.method !== 'no_verify')
+      throw ActionFailedError.refused('Only a root no_verify session can be created as part of another action.');
+    const url = `${p.slaveHostName}::${p.slaveVolumeName}`;
+    const target = await ctx.step(`Reading whether gluster lists the session to ${url}`, (step) =>
+      this.validateTarget(p, step),
+    );
+    const keys = await ctx.step('Creating the geo-replication keys (gsec_create) on a master host', (step) =>
+      this.createKeys(p, step),
+    );
+    await ctx.step("Adding the keys to root's authorized_keys on every slave host", (step) =>
+      this.addToAuthorizedKeys(p, keys, target.slaves, step),
+    );
+    if (!target.exists) {
+      await ctx.step(`Creating the session to ${url} (no-verify${p.force ? ', force' : ''})`, (step) =>
+        this.createSession(p, target.ref, createMode(p), step),
+      );
+    }
+    await ctx.step('Setting secondary-access-mount true', (step) => this.setAccessMount(p, target.ref, step));
+    await ctx.step('Waiting until the keys are in place on every slave host', (step) =>
+      this.waitForKeys(p, keys, target.slaves, step),
+    );
+    return target.ref;
+  }
+
   /** The volumes are known and up; whether gluster already lists the session; the slave hosts and the user's group. */
   private async validateTarget(p: SessionCreateParams, step: StepHandle): Promise<CreateTarget> {
     const master = await this.validateVolumes(p);

@@ -31,5 +31,6 @@ import { SessionCreateService } from './session-create.service';
   ],
   controllers: [SessionCreateController, GeoRepTargetsController],
   providers: [SessionCreateService, SessionCreateJob],
+  exports: [SessionCreateJob],
 })
 export class SessionCreateModule {}

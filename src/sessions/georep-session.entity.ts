@@ -107,6 +107,14 @@ export class GeoRepSessionEntity {
   @Column({ name: 'slave_options_before_failover', type: 'jsonb', nullable: true })
   slaveOptionsBeforeFailover: Record<string, string | null> | null;
 
+  /** syncing: the failback's reverse session runs (phase sync done); null otherwise. */
+  @Column({ name: 'failback_phase', type: 'varchar', length: 16, nullable: true })
+  failbackPhase: 'syncing' | null;
+
+  /** On a failback's reverse session (slave → master): the failed-over session it brings home; it owns this one. */
+  @Column({ name: 'failback_of', type: 'uuid', nullable: true })
+  failbackOf: string | null;
+
   @Column({ name: 'last_refreshed', type: 'timestamptz' })
   lastRefreshed: Date;
 

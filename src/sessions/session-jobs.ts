@@ -47,3 +47,13 @@ export interface SessionFailoverParams {
   timeout: number;
 }
 export const SessionFailover = defineAction<SessionFailoverParams>('session.failover');
+
+export type FailbackPhase = 'sync' | 'complete';
+
+export interface SessionFailbackParams {
+  /** sync: only start the reverse session (slave → master); complete: also catch the master up and switch back. */
+  phase: FailbackPhase;
+  /** Seconds phase complete waits for the reverse session's checkpoint. */
+  timeout: number;
+}
+export const SessionFailback = defineAction<SessionFailbackParams>('session.failback');

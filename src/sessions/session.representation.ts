@@ -225,6 +225,17 @@ export const GeoRepSessionSchema = resource(
       description:
         'Seconds from recovery_point to failover_time: writes to the master in this window may be missing on the slave (0 for a planned failover). Absent when no recovery point was known.',
     }),
+    failback_phase: enumOf(['syncing'] as const, {
+      readOnly: true,
+      optional: true,
+      description: "syncing: a failback's phase sync ran; the reverse session copies the slave's data to the master.",
+    }),
+    failback_of: str({
+      readOnly: true,
+      optional: true,
+      description:
+        "On the reverse session a failback made (slave → master): the id of the failed-over session it brings home (its master volume is this session's slave volume).",
+    }),
     session_details: list('session_detail', SessionDetailSchema, {
       readOnly: true,
       optional: true,
@@ -234,7 +245,7 @@ export const GeoRepSessionSchema = resource(
   },
   {
     links: [SESSION_DETAILS, SESSION_OPTIONS, 'preflight'],
-    actions: ['refresh', 'start', 'stop', 'pause', 'resume', 'checkpoint', 'verify', 'failover'],
+    actions: ['refresh', 'start', 'stop', 'pause', 'resume', 'checkpoint', 'verify', 'failover', 'failback'],
     description: 'A geo-replication session of a master volume.',
   },
 );
@@ -296,6 +307,20 @@ export const SessionFailoverActionSchema = actionSchema({
     min: 1,
     max: 86400,
     description: `Planned failover: seconds to wait for every active worker to complete the checkpoint (default ${DEFAULT_FAILOVER_TIMEOUT_SECONDS}).`,
+  }),
+});
+
+export const SessionFailbackActionSchema = actionSchema({
+  phase: enumOf(['sync', 'complete'] as const, {
+    optional: true,
+    description:
+      "sync (default): stop the original session, create and start the reverse session (the slave volume → the master volume, gluster's special-sync-mode recover), so the master catches up while the slave still takes writes. complete: stop the writes on the slave first; then the same, a checkpoint on the reverse session and a wait until it completed, the reverse session stopped and deleted, the slave volume's options put back and the original session started (force).",
+  }),
+  timeout: int({
+    optional: true,
+    min: 1,
+    max: 86400,
+    description: `Phase complete: seconds to wait for the reverse session's checkpoint (default ${DEFAULT_FAILOVER_TIMEOUT_SECONDS}).`,
   }),
 });
 
@@ -371,6 +396,8 @@ export function sessionView(s: GeoRepSessionEntity, details?: readonly GeoRepSes
     failover_user: s.failoverUserId ? refTo('users', s.failoverUserId) : undefined,
     recovery_point: s.recoveryPoint ?? undefined,
     data_loss_window: s.dataLossWindowSeconds ?? undefined,
+    failback_phase: s.failbackPhase ?? undefined,
+    failback_of: s.failbackOf ?? undefined,
     session_details: details ? details.map((d) => detailView(s, d)) : undefined,
   };
 }

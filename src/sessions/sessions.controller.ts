@@ -39,6 +39,7 @@ import {
   SessionStopActionSchema,
   SessionVerifyActionSchema,
   SessionFailoverActionSchema,
+  SessionFailbackActionSchema,
 } from './session.representation';
 import { SessionsService } from './sessions.service';
 
@@ -188,6 +189,22 @@ export class GeoRepSessionsController {
     @ActionInputParam() input: ActionInput<typeof SessionFailoverActionSchema>,
   ): Promise<ActionReply> {
     return this.sessions.failover(c, v, id, input);
+  }
+
+  @ActionRoute(GeoRepSessionSchema, 'failback', SessionFailbackActionSchema, {
+    runsJob: true,
+    asyncByDefault: true,
+    summary: "Fail back: bring the slave's data home and run the original session again",
+    description:
+      "For a failed-over session whose master cluster answers again (502 otherwise, nothing changed); root sessions whose slave cluster the service manages. Phase sync (default) stops the original session with force and creates, configures (special-sync-mode recover, gfid-conflict-resolution false) and starts the reverse session from the slave volume to the master volume (keys distributed as a create does), shown with failback_of. Phase complete, after the writes on the slave are stopped: the same where not done yet, then a checkpoint on the reverse session and a wait until every active worker completed it, the reverse session stopped and deleted, the slave volume's options put back as the failover found them, the original session started with force and failed_over cleared. Each step reads the real state first, so a failback after a crash goes on where it stopped. 409 for a session not failed over. Async by default.",
+  })
+  failback(
+    @Param('cluster') c: string,
+    @Param('volume') v: string,
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof SessionFailbackActionSchema>,
+  ): Promise<ActionReply> {
+    return this.sessions.failback(c, v, id, input);
   }
 
   @RemoveRoute(GeoRepSessionSchema, {

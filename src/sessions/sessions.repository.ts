@@ -95,6 +95,34 @@ export class SessionsRepository {
     );
   }
 
+  async recordFailbackPhase(id: string, phase: 'syncing' | null): Promise<void> {
+    await this.sessions.update({ id }, { failbackPhase: phase });
+  }
+
+  /** The reverse session a failback made (slave → master) belongs to that failback. */
+  async markFailbackSession(reverseId: string, originalId: string): Promise<void> {
+    await this.sessions.update({ id: reverseId }, { failbackOf: originalId });
+  }
+
+  /** Failed back: the session is an ordinary one again, wanted running. */
+  async clearFailover(id: string, startedAt: Date): Promise<void> {
+    await this.sessions.update(
+      { id },
+      {
+        failedOver: false,
+        failoverTime: null,
+        failoverMode: null,
+        failoverUserId: null,
+        recoveryPoint: null,
+        dataLossWindowSeconds: null,
+        slaveOptionsBeforeFailover: null,
+        failbackPhase: null,
+        desiredStatus: 'started',
+        desiredAt: startedAt,
+      },
+    );
+  }
+
   /**
    * What the service asked of the session (drift is judged against it): `at` null while the command
    * runs, then when it returned, so a status read before that is never held against it.

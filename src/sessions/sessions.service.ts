@@ -19,7 +19,9 @@ import {
   SessionConfigSet,
   SessionControl,
   SessionDelete,
+  SessionFailback,
   SessionFailover,
+  FailbackPhase,
   SessionVerify,
   SessionVerifyParams,
 } from './session-jobs';
@@ -190,6 +192,11 @@ export class SessionsService {
   async failover(clusterId: string, volumeId: string, id: string, input: ActionInput): Promise<ActionReply> {
     const session = await this.get(clusterId, volumeId, id);
     const params = input.params as { force?: boolean; timeout?: number };
+    if (session.failbackOf) {
+      throw OvirtFault.conflict(
+        'the session is the reverse session of a failback: it goes when the failback completes; fail over the original session instead',
+      );
+    }
     if (session.failedOver) {
       throw OvirtFault.conflict(
         `the session is already failed over (${session.failoverMode ?? 'planned'}, at ${session.failoverTime?.toISOString() ?? 'an unknown time'})`,
@@ -209,6 +216,47 @@ export class SessionsService {
         targetId: session.id,
         description: `${force ? 'Unplanned failover' : 'Planned failover'} of geo-replication ${sessionName(session)}`,
         params: { force, timeout: params.timeout ?? DEFAULT_FAILOVER_TIMEOUT_SECONDS },
+        conflict: 'exclusive',
+        retries: 0,
+        eventRefs: { clusterId: session.clusterId },
+        events,
+        asyncByDefault: true,
+      },
+      input.call,
+    );
+    return actionReply(submission, input.params);
+  }
+
+  /**
+   * Brings the data home: phase sync starts the reverse session (slave → master); phase complete (the
+   * admin stopped the writes on the slave) also catches the master up, removes the reverse session, puts
+   * the slave volume's options back and starts the original session. 409 unless failed over.
+   */
+  async failback(clusterId: string, volumeId: string, id: string, input: ActionInput): Promise<ActionReply> {
+    const session = await this.get(clusterId, volumeId, id);
+    const params = input.params as { phase?: FailbackPhase; timeout?: number };
+    if (!session.failedOver) throw OvirtFault.conflict('the session is not failed over: there is nothing to fail back');
+    if (!session.slaveClusterId || !session.slaveVolumeId) {
+      throw OvirtFault.conflict(
+        'the slave volume is not on a cluster the service manages: the failback creates the reverse session there',
+      );
+    }
+    if (session.userName !== 'root')
+      throw OvirtFault.conflict(
+        `the session's slave user is ${session.userName}: the service fails back root sessions only (the reverse session is made as root)`,
+      );
+    const phase = params.phase ?? 'sync';
+    const events =
+      phase === 'sync'
+        ? { success: EventCode.GeoRepFailbackSyncStarted, failure: EventCode.GeoRepFailbackFailed }
+        : { success: EventCode.GeoRepFailedBack, failure: EventCode.GeoRepFailbackFailed };
+    const submission = await this.actions.submit(
+      {
+        action: SessionFailback,
+        targetType: SESSION_JOB_TARGET,
+        targetId: session.id,
+        description: `Failback (${phase}) of geo-replication ${sessionName(session)}`,
+        params: { phase, timeout: params.timeout ?? DEFAULT_FAILOVER_TIMEOUT_SECONDS },
         conflict: 'exclusive',
         retries: 0,
         eventRefs: { clusterId: session.clusterId },

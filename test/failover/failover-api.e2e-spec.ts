@@ -168,4 +168,47 @@ describe('session failover (API)', () => {
     const [row] = await t.sql<{ failed_over: boolean }>('SELECT failed_over FROM georep_sessions WHERE id = $1', [id]);
     expect(row.failed_over).toBe(false);
   });
+
+  it('refuses a failback of a session not failed over, and bad phases; a failback whose master cluster does not answer is a 502 that changes nothing', async () => {
+    const running = await georepSession('site2vol-e', { slaveCluster: site2 });
+    const before = await databaseState(t);
+    expect(faultOf(await post(`${sessionPath(running)}/failback`, {}).expect(409)).detail).toBe(
+      'the session is not failed over: there is nothing to fail back',
+    );
+    expect(faultOf(await post(`${sessionPath(running)}/failback`, { phase: 'all' }).expect(400)).detail).toContain(
+      'phase',
+    );
+    expect(await databaseState(t)).toEqual(before);
+
+    const failed = await georepSession('site2vol-f', { slaveCluster: site2, failedOver: true, status: 'stopped' });
+    const res = await post(`${sessionPath(failed)}/failback`, { phase: 'complete', async: false }).expect(502);
+    expect(res.body.fault.detail).toMatch(/a failback needs the master cluster to answer\. Nothing was changed\.$/);
+    const [row] = await t.sql<{ failed_over: boolean; failback_phase: string | null }>(
+      'SELECT failed_over, failback_phase FROM georep_sessions WHERE id = $1',
+      [failed],
+    );
+    expect(row).toEqual({ failed_over: true, failback_phase: null });
+    const events = await t.sql<{ code: number }>('SELECT code FROM events WHERE job_id = $1', [res.body.job.id]);
+    expect(events.map((e) => e.code)).toEqual([EventCode.GeoRepFailbackFailed]);
+  });
+
+  it("refuses to delete or fail over a failback's reverse session", async () => {
+    const original = await georepSession('site2vol-g', { slaveCluster: site2, failedOver: true, status: 'stopped' });
+    const reverse = await georepSession('site2vol-h', { slaveCluster: site2, status: 'stopped' });
+    await t.sql('UPDATE georep_sessions SET failback_of = $1 WHERE id = $2', [original, reverse]);
+    expect((await get(sessionPath(reverse)).expect(200)).body.failback_of).toBe(original);
+    const before = await databaseState(t);
+    expect(
+      faultOf(
+        await t.http
+          .delete(`${API}${sessionPath(reverse)}`)
+          .set('Accept', JSON_TYPE)
+          .expect(409),
+      ).detail,
+    ).toBe('this is the reverse session of a failback in progress; it is deleted when the failback completes');
+    expect(faultOf(await post(`${sessionPath(reverse)}/failover`, { force: true }).expect(409)).detail).toMatch(
+      /^the session is the reverse session of a failback/,
+    );
+    expect(await databaseState(t)).toEqual(before);
+  });
 });

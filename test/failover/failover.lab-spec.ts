@@ -8,6 +8,7 @@ import {
   LAB_SESSION_TIMEOUT_MS,
   LAB_UP_TIMEOUT_MS,
   labStatus,
+  runCommand,
   runLab,
   sessionCreate,
   sessionPurge,
@@ -27,6 +28,8 @@ interface SessionJson {
   recovery_point?: number;
   data_loss_window?: number;
   desired_status?: string;
+  failback_phase?: string;
+  slave_cluster?: { id: string };
 }
 interface ReplyJson {
   status: string;
@@ -47,14 +50,20 @@ describeLab('failover of a geo-replication session (real lab)', () => {
 
   const session = () => lab.api.get<SessionJson>(sessionPath);
 
-  /** A fresh running session of mastervol → site2vol, as the app discovers it. */
-  async function freshSession(): Promise<void> {
+  /** A fresh running session of mastervol → site2vol (or another slave), as the app discovers it. */
+  async function freshSession(
+    slave: { host: string; volume: string; mode: 'push-pem' | 'no-verify' } = {
+      host: lab.env.site2Addr,
+      volume: lab.env.site2Vol,
+      mode: 'push-pem',
+    },
+  ): Promise<void> {
     const { env } = lab;
     await sessionPurge();
     // Forget the last test's session (gone from gluster) before the new one is discovered.
     await lab.refresh(`/clusters/${lab.site1}`);
-    await sessionCreate(env.masterVol, env.site2Addr, env.site2Vol, { mode: 'push-pem' });
-    await sessionStart(env.masterVol, env.site2Addr, env.site2Vol);
+    await sessionCreate(env.masterVol, slave.host, slave.volume, { mode: slave.mode });
+    await sessionStart(env.masterVol, slave.host, slave.volume);
     await lab.refresh(`/clusters/${lab.site2}`);
     await lab.refresh(`/clusters/${lab.site1}`);
     const master = (
@@ -81,24 +90,30 @@ describeLab('failover of a geo-replication session (real lab)', () => {
     return vol.options;
   }
 
-  /** Writes a file into the slave volume through a FUSE mount inside site 2: what an application at site 2 does. */
-  async function writeOnSlave(name: string, content: string): Promise<void> {
+  /** Writes a file into a slave volume through a FUSE mount on its site: what an application there does. */
+  async function writeOnSlave(
+    name: string,
+    content: string,
+    where: { site: 1 | 2; volume: string } = { site: 2, volume: lab.env.site2Vol },
+  ): Promise<void> {
     const dir = path.join(lab.env.mntDir, `failover-${crypto.randomBytes(4).toString('hex')}`);
+    const server = where.site === 2 ? lab.env.site2Addr : lab.env.site1Addr;
     const script = [
       `mkdir -p ${dir}`,
-      `mount -t glusterfs ${lab.env.site2Addr}:/${lab.env.site2Vol} ${dir}`,
+      `mount -t glusterfs ${server}:/${where.volume} ${dir}`,
       `rc=0; printf %s '${content}' > ${dir}/${name} || rc=$?`,
       `umount ${dir}; rmdir ${dir}; exit $rc`,
     ].join('; ');
-    await site2(['bash', '-c', script]);
+    if (where.site === 2) await site2(['bash', '-c', script]);
+    else await runCommand('bash', ['-c', script]);
   }
 
   /** Waits until every file is on the slave brick with the master's checksum (the session syncing them). */
-  async function untilOnSlave(files: Map<string, string>): Promise<void> {
+  async function untilOnSlave(files: Map<string, string>, brick = slaveBrick): Promise<void> {
     const deadline = Date.now() + 240_000;
     for (;;) {
       const missing = [...files].filter(([name, sum]) => {
-        const p = path.join(slaveBrick, name);
+        const p = path.join(brick, name);
         return !fs.existsSync(p) || sha256(fs.readFileSync(p)) !== sum;
       });
       if (missing.length === 0) return;
@@ -244,6 +259,92 @@ describeLab('failover of a geo-replication session (real lab)', () => {
 
       await runLab(['sshd-start']);
       await lab.api.put(`/hosts/${lab.host1}`, { ssh: { port: lab.env.sshPort } }).expect(200);
+    },
+    LAB_SESSION_TIMEOUT_MS,
+  );
+
+  it(
+    "failback: phase sync runs the reverse session, phase complete brings the slave's new files home byte for byte, puts the slave back and runs the original session; a canary passes",
+    async () => {
+      // Site 2's glusterd reaches site 1's bricks only by the name `up` gives them, which is site 2's own
+      // loopback inside its namespace, so the reverse direction runs on site 1's own slavevol here.
+      const { env } = lab;
+      const slave = { host: env.site1Addr, volume: env.site1SlaveVol, mode: 'no-verify' as const };
+      const slaveVolBrick = env.site1SlaveBrick.replace(/^[^:]+:/, '');
+      await freshSession(slave);
+      const s0 = await session();
+      expect(s0).toMatchObject({ slave_cluster: { id: lab.site1 } });
+      const before = new Map([writeOnMaster('before-loss'), writeOnMaster('before-loss')]);
+      await untilOnSlave(before, slaveVolBrick);
+      const optionsBefore = (await volumeInfo(1, env.site1SlaveVol))[0].options;
+
+      expect((await failover({ force: true })).status).toBe('complete');
+      const written = `written at the second site ${crypto.randomBytes(8).toString('hex')}`;
+      await writeOnSlave('new-at-site2.txt', written, { site: 1, volume: env.site1SlaveVol });
+
+      const sync = await lab.api.post(`${sessionPath}/failback`, { phase: 'sync', async: false });
+      if (sync.status !== 200) throw new Error(`failback sync: ${sync.status} ${sync.text}\n${await labStatus()}`);
+      expect((sync.body as ReplyJson).status).toBe('complete');
+      expect(await session()).toMatchObject({ failed_over: true, failback_phase: 'syncing', status: 'stopped' });
+      const slaveVolume = (
+        await lab.api.get<{ gluster_volume: { id: string; name: string }[] }>(`/clusters/${lab.site1}/glustervolumes`)
+      ).gluster_volume.find((v) => v.name === env.site1SlaveVol)!;
+      const reverses = (
+        await lab.api.get<{
+          georeplication_session?: (SessionJson & { failback_of?: string; slave_volume_name: string })[];
+        }>(`/clusters/${lab.site1}/glustervolumes/${slaveVolume.id}/georeplication-sessions`)
+      ).georeplication_session;
+      expect(reverses).toHaveLength(1);
+      expect(reverses![0]).toMatchObject({
+        failback_of: sessionPath.split('/').pop(),
+        slave_volume_name: env.masterVol,
+      });
+      const reverseConfig = async (option: string) =>
+        (
+          await gluster(1, [
+            'volume',
+            'geo-replication',
+            env.site1SlaveVol,
+            `${env.site1Addr}::${env.masterVol}`,
+            'config',
+            option,
+          ])
+        ).stdout.trim();
+      expect(await reverseConfig('special-sync-mode')).toBe('recover');
+      expect(await reverseConfig('gfid-conflict-resolution')).toBe('false');
+      await lab.api.post(`${sessionPath}/start`, {}).expect(409);
+
+      const complete = await lab.api.post(`${sessionPath}/failback`, { phase: 'complete', async: false });
+      if (complete.status !== 200)
+        throw new Error(`failback complete: ${complete.status} ${complete.text}\n${await labStatus()}`);
+      expect((complete.body as ReplyJson).status).toBe('complete');
+      // The master holds its pre-loss files and the slave's new one, byte for byte.
+      expect(fs.readFileSync(path.join(env.masterMnt, 'new-at-site2.txt'), 'utf8')).toBe(written);
+      for (const [name, sum] of before) expect(sha256(fs.readFileSync(path.join(env.masterMnt, name)))).toBe(sum);
+      const s = await session();
+      expect(s.failed_over).toBe(false);
+      expect(s.failback_phase).toBeUndefined();
+      expect(s.desired_status).toBe('started');
+      expect(['active', 'passive', 'initializing']).toContain(s.status);
+      expect(
+        (
+          await lab.api.get<{ georeplication_session?: unknown[] }>(
+            `/clusters/${lab.site1}/glustervolumes/${slaveVolume.id}/georeplication-sessions`,
+          )
+        ).georeplication_session ?? [],
+      ).toEqual([]);
+      const reverseStatus = await gluster(1, ['volume', 'geo-replication', env.site1SlaveVol, 'status'], {
+        okCodes: [0, 1, 2],
+      });
+      expect(reverseStatus.stdout).not.toContain(`${env.site1Addr}::${env.masterVol}`);
+      expect((await volumeInfo(1, env.site1SlaveVol))[0].options).toEqual(optionsBefore);
+
+      const canary = await lab.api.post(`${sessionPath}/verify`, { async: false, timeout: 240 });
+      if (canary.status !== 200) throw new Error(`verify: ${canary.status} ${canary.text}\n${await labStatus()}`);
+      expect((canary.body as ReplyJson).status).toBe('complete');
+      expect(await lab.api.get<{ last_verify_result?: string }>(sessionPath)).toMatchObject({
+        last_verify_result: 'passed',
+      });
     },
     LAB_SESSION_TIMEOUT_MS,
   );
