@@ -75,6 +75,14 @@ export class DrRepository {
   }
 
   /** True when a schedule syncs through the session (the session cannot be deleted then). */
+  schedulesOfSession(sessionId: string): Promise<DrScheduleEntity[]> {
+    return this.schedules.findBy({ sessionId });
+  }
+
+  schedulesOfDomain(storageDomainId: string): Promise<DrScheduleEntity[]> {
+    return this.schedules.findBy({ storageDomainId });
+  }
+
   findScheduleBySession(sessionId: string): Promise<DrScheduleEntity | null> {
     return this.schedules.findOneBy({ sessionId });
   }

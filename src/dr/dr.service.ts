@@ -32,6 +32,9 @@ import { DrRepository, NewSchedule } from './dr.repository';
 import { checkTimeZone, nextRun, parseSchedule, ScheduleError } from './schedule';
 import { failedOverRefusal } from '../sessions/failover-logic';
 
+/** The disabled_reason of a schedule paused by its session's failover (the failback resumes only those). */
+export const PAUSED_BY_FAILOVER = 'paused by the failover of its geo-replication session; the failback resumes it';
+
 /** The system as the caller of a scheduled run. */
 export const SCHEDULER_CALL: ActionCall = { correlationId: null, userId: null, async: true };
 
@@ -207,6 +210,57 @@ export class DrService {
     if (updated) await this.scheduler.apply(updated);
     await this.record(EventCode.DrScheduleResumed, 'normal', `DR schedule ${s.name} was resumed.`, null, caller);
     return { status: 'complete', params: input.params };
+  }
+
+  // ---- failover of a schedule's session
+
+  /**
+   * `session` was failed over: its schedules pause (a run would overwrite the slave's new data) with a
+   * reason the failback recognises, and their storage domains say the slave copy is the primary one.
+   */
+  async sessionFailedOver(session: GeoRepSessionEntity, caller: Caller): Promise<void> {
+    for (const s of await this.repo.schedulesOfSession(session.id)) {
+      await this.domains.setPrimaryCopy(s.storageDomainId, {
+        copy: 'slave',
+        address: session.slaveHostName,
+        path: `/${session.slaveVolumeName}`,
+      });
+      if (!s.enabled) continue;
+      const updated = await this.repo.updateSchedule(s.id, {
+        enabled: false,
+        nextRun: null,
+        disabledReason: PAUSED_BY_FAILOVER,
+      });
+      if (updated) await this.scheduler.apply(updated);
+      await this.record(
+        EventCode.DrSchedulePaused,
+        'normal',
+        `DR schedule ${s.name} was paused: its geo-replication session was failed over.`,
+        null,
+        caller,
+      );
+    }
+  }
+
+  /** `session` was failed back: the domains' own copy is primary again, and the schedules its failover paused resume. */
+  async sessionFailedBack(session: GeoRepSessionEntity, caller: Caller): Promise<void> {
+    for (const s of await this.repo.schedulesOfSession(session.id)) {
+      await this.domains.setPrimaryCopy(s.storageDomainId, { copy: 'master' });
+      if (s.enabled || s.disabledReason !== PAUSED_BY_FAILOVER) continue;
+      const updated = await this.repo.updateSchedule(s.id, {
+        enabled: true,
+        disabledReason: null,
+        nextRun: nextRun(s.cron, s.timezone, new Date()),
+      });
+      if (updated) await this.scheduler.apply(updated);
+      await this.record(
+        EventCode.DrScheduleResumed,
+        'normal',
+        `DR schedule ${s.name} was resumed: its geo-replication session was failed back.`,
+        null,
+        caller,
+      );
+    }
   }
 
   // ---- runs

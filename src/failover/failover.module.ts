@@ -8,11 +8,13 @@ import { SessionCreateModule } from '../session-create/session-create.module';
 import { SessionWorkerModule } from '../session-worker/session-worker.module';
 import { SessionDeletionGuards } from '../sessions/session-deletion-guards';
 import { SessionsModule } from '../sessions/sessions.module';
+import { StorageDomainsModule } from '../storage-domains/storage-domains.module';
 import { VolumesModule } from '../volumes/volumes.module';
 import { CheckpointCatchUp } from './checkpoint-catch-up';
 import { SessionFailbackJob } from './session-failback.job';
 import { SessionFailoverJob } from './session-failover.job';
 import { FailoverSlaveVolume } from './slave-volume';
+import { StorageDomainFailover, StorageDomainFailoverController } from './storage-domain-failover.controller';
 
 /** Failover of a geo-replication session to its slave, and the failback (the API side is the session's actions). */
 @Module({
@@ -26,8 +28,10 @@ import { FailoverSlaveVolume } from './slave-volume';
     HostsModule,
     VolumesModule,
     DiscoveryModule,
+    StorageDomainsModule,
   ],
-  providers: [SessionFailoverJob, SessionFailbackJob, FailoverSlaveVolume, CheckpointCatchUp],
+  controllers: [StorageDomainFailoverController],
+  providers: [SessionFailoverJob, SessionFailbackJob, FailoverSlaveVolume, CheckpointCatchUp, StorageDomainFailover],
 })
 export class FailoverModule implements OnModuleInit {
   constructor(private readonly deletionGuards: SessionDeletionGuards) {}

@@ -1,9 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { ClustersRepository } from '../clusters/clusters.repository';
 import { DiscoverySync, SyncOrigin } from '../discovery/discovery-sync';
-import { geoRepConfigSetCommand, geoRepDeleteCommand, parseGeoRepAction, parseGeoRepConfigSet } from '../gluster';
+import { DrService } from '../dr/dr.service';
+import {
+  geoRepConfigSetCommand,
+  geoRepDeleteCommand,
+  glusterUuidCommand,
+  parseGeoRepAction,
+  parseGeoRepConfigSet,
+} from '../gluster';
 import { asActionFailure } from '../hosts/host-failures';
-import { HostsRepository } from '../hosts/hosts.repository';
 import { ActionContext, ActionOutcome } from '../jobs/action-executor';
 import { ActionFailedError } from '../jobs/action-failure';
 import { OnJob } from '../queue/on-job.decorator';
@@ -35,12 +41,12 @@ export class SessionFailbackJob {
     private readonly gluster: SessionGluster,
     private readonly sessions: SessionsRepository,
     private readonly volumes: VolumesRepository,
-    private readonly hosts: HostsRepository,
     private readonly clusters: ClustersRepository,
     private readonly sync: DiscoverySync,
     private readonly creator: SessionCreateJob,
     private readonly slave: FailoverSlaveVolume,
     private readonly catchUp: CheckpointCatchUp,
+    private readonly dr: DrService,
   ) {}
 
   @OnJob(SessionFailback)
@@ -104,8 +110,12 @@ export class SessionFailbackJob {
   ): Promise<GeoRepSessionEntity> {
     const [masterVolume] = await this.volumes.findByIds([original.masterVolumeId]);
     if (!masterVolume) throw ActionFailedError.refused('The master volume is no longer known; refresh the cluster.');
-    const masterHost = (await this.hosts.listByCluster(original.clusterId)).find((h) => h.status === 'up');
-    if (!masterHost) throw ActionFailedError.unreachable('No host of the master cluster is up.');
+    // The reverse session writes to a master host that answers now (whatever status the service last gave it).
+    const masterHost = await ctx.step('Choosing the master host the reverse session writes to', async (h) => {
+      const ran = await this.gluster.onCluster(original.clusterId, glusterUuidCommand());
+      await h.ranOn(ran.host.id);
+      return ran.host;
+    });
     const slaveClusterId = original.slaveClusterId!;
     await this.creator.createRootSession(ctx, {
       masterClusterId: slaveClusterId,
@@ -188,6 +198,7 @@ export class SessionFailbackJob {
       this.control(original, 'start', true, (id) => h.ranOn(id)),
     );
     await this.sessions.clearFailover(original.id, new Date());
+    await this.dr.sessionFailedBack(original, { correlationId: ctx.job.correlationId, userId: ctx.job.ownerId });
     const fresh = (await this.gluster.refreshSettled(original, origin, 'start')) ?? original;
     return {
       result: { phase: 'complete', checkpoint: checkpoint.toISOString(), status: fresh.status },

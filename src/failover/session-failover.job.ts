@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DrRepository } from '../dr/dr.repository';
+import { DrService } from '../dr/dr.service';
 import { planSession } from '../dr/run-logic';
 import { ActionContext, ActionOutcome } from '../jobs/action-executor';
 import { ActionFailedError } from '../jobs/action-failure';
@@ -24,7 +25,8 @@ export class SessionFailoverJob {
   constructor(
     private readonly gluster: SessionGluster,
     private readonly sessions: SessionsRepository,
-    private readonly dr: DrRepository,
+    private readonly drRuns: DrRepository,
+    private readonly dr: DrService,
     private readonly slave: FailoverSlaveVolume,
     private readonly catchUp: CheckpointCatchUp,
   ) {}
@@ -57,6 +59,7 @@ export class SessionFailoverJob {
         recoveryPoint: recovery,
         dataLossWindowSeconds: window,
       });
+      await this.dr.sessionFailedOver(known, { correlationId: ctx.job.correlationId, userId: ctx.job.ownerId });
       const others = (await this.sessions.allOfMasterVolume(known.masterVolumeId)).filter((s) => s.id !== known.id);
       const windowText =
         window === null
@@ -120,7 +123,7 @@ export class SessionFailoverJob {
   /** Unplanned: the last point the service knows to be on the slave, from what it last read (the master may be gone). */
   private async lastKnownOnSlave(session: GeoRepSessionEntity): Promise<Date | null> {
     const rows = await this.sessions.allDetails(session.id);
-    const schedule = await this.dr.findScheduleBySession(session.id);
+    const schedule = await this.drRuns.findScheduleBySession(session.id);
     return recoveryPoint(rows, schedule?.lastSuccessCheckpoint ?? null);
   }
 }

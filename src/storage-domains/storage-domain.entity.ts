@@ -32,6 +32,17 @@ export class StorageDomainEntity {
   @Column({ name: 'host_id', type: 'uuid', nullable: true })
   hostId: string | null;
 
+  /** Which copy is in use: the master volume's, or (after a failover of its DR session) the slave's. */
+  @Column({ name: 'primary_copy', type: 'varchar', length: 8, default: 'master' })
+  primaryCopy: 'master' | 'slave';
+
+  /** Where the slave copy is mounted from while it is the primary one (a slave host and `/<slave volume>`). */
+  @Column({ name: 'primary_storage_address', type: 'varchar', length: 255, nullable: true })
+  primaryStorageAddress: string | null;
+
+  @Column({ name: 'primary_storage_path', type: 'varchar', length: 255, nullable: true })
+  primaryStoragePath: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -44,18 +44,36 @@ const storageDomainFields = {
       "The managed gluster volume the domain lives on; when left out, found from storage's path (and address).",
   }),
 };
+/** Read-only: which copy is in use, and where it is mounted from (what an oVirt engine imports after a failover). */
+const storageDomainFailoverFields = {
+  primary_copy: enumOf(['master', 'slave'] as const, {
+    readOnly: true,
+    description:
+      "master: the domain's own volume; slave: the copy its DR schedule's session was failed over to (failover action), until the failback completes.",
+  }),
+  primary_storage: obj('host_storage', hostStorageFields, {
+    readOnly: true,
+    description:
+      'Where the primary copy is mounted from: storage itself, or after a failover the slave host and `/<slave volume>`.',
+  }),
+};
 const storageDomainModel = fitOvirtModel(
   OVIRT_STORAGE_DOMAIN_FIELDS,
   Object.keys(storageDomainFields),
   'An oVirt data storage domain on a managed gluster volume: what DR schedules copy to another site.',
 );
 
-export const StorageDomainSchema = resource('storage_domain', 'storage_domains', storageDomainFields, {
-  links: [DR_SCHEDULES],
-  description: storageDomainModel.description,
-  ignored: storageDomainModel.ignored,
-});
-
+export const StorageDomainSchema = resource(
+  'storage_domain',
+  'storage_domains',
+  { ...storageDomainFields, ...storageDomainFailoverFields },
+  {
+    links: [DR_SCHEDULES],
+    actions: ['failover', 'failback'],
+    description: storageDomainModel.description,
+    ignored: storageDomainModel.ignored,
+  },
+);
 export type StorageDomainView = ViewOf<typeof StorageDomainSchema>;
 export type StorageDomainCreate = CreateInputOf<typeof StorageDomainSchema>;
 export type StorageDomainUpdate = UpdateInputOf<typeof StorageDomainSchema>;
@@ -77,6 +95,11 @@ export function storageDomainView(sd: StorageDomainEntity, volumeClusterId: stri
     description: sd.description,
     type: sd.domainType,
     storage: { type: sd.storageType, address: sd.storageAddress, path: sd.storagePath },
+    primary_copy: sd.primaryCopy,
+    primary_storage:
+      sd.primaryCopy === 'slave' && sd.primaryStorageAddress && sd.primaryStoragePath
+        ? { type: sd.storageType, address: sd.primaryStorageAddress, path: sd.primaryStoragePath }
+        : { type: sd.storageType, address: sd.storageAddress, path: sd.storagePath },
     host: sd.hostId ? refTo(HOSTS, sd.hostId) : undefined,
     gluster_volume: sd.glusterVolumeId && volumeClusterId ? volumeRef(volumeClusterId, sd.glusterVolumeId) : undefined,
   };

@@ -54,6 +54,19 @@ export class StorageDomainsRepository {
     return this.findById(id);
   }
 
+  /** After a failover (the slave copy, and where it is mounted from) or a failback (the domain's own copy). */
+  async setPrimaryCopy(
+    id: string,
+    primary: { copy: 'master' } | { copy: 'slave'; address: string; path: string },
+  ): Promise<void> {
+    await this.domains.update(
+      { id },
+      primary.copy === 'slave'
+        ? { primaryCopy: 'slave', primaryStorageAddress: primary.address, primaryStoragePath: primary.path }
+        : { primaryCopy: 'master', primaryStorageAddress: null, primaryStoragePath: null },
+    );
+  }
+
   async delete(id: string): Promise<boolean> {
     const result = await translateConstraintErrors(() => this.domains.delete({ id }));
     return (result.affected ?? 0) > 0;

@@ -41,6 +41,14 @@ export class StorageDomainsService {
     private readonly events: EventsService,
   ) {}
 
+  /** Which copy is in use (set by the failover and failback of the domain's DR session). */
+  setPrimaryCopy(
+    id: string,
+    primary: { copy: 'master' } | { copy: 'slave'; address: string; path: string },
+  ): Promise<void> {
+    return this.domains.setPrimaryCopy(id, primary);
+  }
+
   list(query: ListQuery): Promise<StorageDomainEntity[]> {
     return this.domains.list(query);
   }

@@ -211,4 +211,50 @@ describe('session failover (API)', () => {
     );
     expect(await databaseState(t)).toEqual(before);
   });
+
+  it("fails a storage domain over through its DR schedule's session; shows the primary copy; 409 without one", async () => {
+    const lonely = (
+      await post('/storagedomains', {
+        name: 'no-schedule',
+        storage: { type: 'glusterfs', address: '127.0.0.1', path: '/mastervol' },
+        gluster_volume: { id: masterVol },
+      }).expect(201)
+    ).body;
+    expect(lonely).toMatchObject({
+      primary_copy: 'master',
+      primary_storage: { type: 'glusterfs', address: '127.0.0.1', path: '/mastervol' },
+    });
+    expect(lonely.actions.link.map((l: { rel: string }) => l.rel).sort()).toEqual(['failback', 'failover']);
+    expect(faultOf(await post(`/storagedomains/${lonely.id}/failover`, { force: true }).expect(409)).detail).toMatch(
+      /^storage domain no-schedule has no DR schedule with a geo-replication session/,
+    );
+    await post('/storagedomains/00000000-0000-4000-8000-000000000000/failover', {}).expect(404);
+
+    const id = await georepSession('site2vol-i', { slaveCluster: site2 });
+    await post(`/storagedomains/${lonely.id}/dr-schedules`, {
+      georeplication_session: { id },
+      schedule: '30 2 * * *',
+      enabled: false,
+    }).expect(201);
+    // The session's failover job runs (and fails here: the slave cluster has no host), on the session's lock.
+    const res = await post(`/storagedomains/${lonely.id}/failover`, { force: true, async: false }).expect(502);
+    const [job] = await t.sql<{ target_type: string; target_id: string; action: string }>(
+      'SELECT target_type, target_id, action FROM jobs WHERE id = $1',
+      [res.body.job.id],
+    );
+    expect(job).toEqual({ target_type: 'georep_session', target_id: id, action: 'session.failover' });
+    expect(faultOf(await post(`/storagedomains/${lonely.id}/failback`, {}).expect(409)).detail).toBe(
+      'the session is not failed over: there is nothing to fail back',
+    );
+
+    await t.sql(
+      `UPDATE storage_domains SET primary_copy = 'slave', primary_storage_address = '10.200.0.2', primary_storage_path = '/site2vol-i' WHERE id = $1`,
+      [lonely.id],
+    );
+    expect((await get(`/storagedomains/${lonely.id}`).expect(200)).body).toMatchObject({
+      primary_copy: 'slave',
+      primary_storage: { type: 'glusterfs', address: '10.200.0.2', path: '/site2vol-i' },
+      storage: { address: '127.0.0.1', path: '/mastervol' },
+    });
+  });
 });

@@ -123,6 +123,31 @@ describeLab('failover of a geo-replication session (real lab)', () => {
     }
   }
 
+  /** A storage domain on mastervol with an enabled DR schedule through the test's session. */
+  async function domainWithSchedule(name: string): Promise<{ domain: string; schedule: string }> {
+    const master = (
+      await lab.api.get<{ gluster_volume: { id: string; name: string }[] }>(`/clusters/${lab.site1}/glustervolumes`)
+    ).gluster_volume.find((v) => v.name === lab.env.masterVol)!;
+    const created = await lab.api.post('/storagedomains', {
+      name,
+      storage: { type: 'glusterfs', address: lab.env.site1Addr, path: `/${lab.env.masterVol}` },
+      gluster_volume: { id: master.id },
+    });
+    if (created.status !== 201) throw new Error(`storage domain: ${created.status} ${created.text}`);
+    const domain = (created.body as { id: string }).id;
+    const schedule = await lab.api.post(`/storagedomains/${domain}/dr-schedules`, {
+      georeplication_session: { id: sessionPath.split('/').pop() },
+      schedule: '30 2 * * *',
+    });
+    if (schedule.status !== 201) throw new Error(`schedule: ${schedule.status} ${schedule.text}`);
+    return { domain, schedule: (schedule.body as { id: string }).id };
+  }
+
+  async function removeDomain(domain: string, schedule: string): Promise<void> {
+    await lab.api.delete(`/storagedomains/${domain}/dr-schedules/${schedule}`).expect(200);
+    await lab.api.delete(`/storagedomains/${domain}`).expect(200);
+  }
+
   function writeOnMaster(prefix: string): [string, string] {
     const name = `${prefix}-${crypto.randomBytes(4).toString('hex')}.bin`;
     const content = crypto.randomBytes(32 * 1024);
@@ -237,10 +262,22 @@ describeLab('failover of a geo-replication session (real lab)', () => {
       expect((await session()).failed_over).toBe(false);
       expect(await slaveOptions()).toEqual(before);
 
-      const reply = await failover({ force: true });
-      expect(reply.status).toBe('complete');
+      // Through the storage domain whose DR schedule syncs through the session, as an oVirt admin would.
+      const { domain, schedule } = await domainWithSchedule('failover-unplanned');
+      const byDomain = await lab.api.post(`/storagedomains/${domain}/failover`, { force: true, async: false });
+      if (byDomain.status !== 200) throw new Error(`domain failover: ${byDomain.status} ${byDomain.text}`);
+      expect((byDomain.body as ReplyJson).status).toBe('complete');
       const s = await session();
       expect(s).toMatchObject({ failed_over: true, failover_mode: 'unplanned' });
+      expect(await lab.api.get(`/storagedomains/${domain}`)).toMatchObject({
+        primary_copy: 'slave',
+        primary_storage: { type: 'glusterfs', address: lab.env.site2Addr, path: `/${lab.env.site2Vol}` },
+        storage: { address: lab.env.site1Addr, path: `/${lab.env.masterVol}` },
+      });
+      expect(await lab.api.get(`/storagedomains/${domain}/dr-schedules/${schedule}`)).toMatchObject({
+        enabled: false,
+        disabled_reason: 'paused by the failover of its geo-replication session; the failback resumes it',
+      });
       const recoveryPoint = new Date(s.recovery_point!);
       const failoverTime = new Date(s.failover_time!);
       expect(s.data_loss_window).toBe(Math.ceil((failoverTime.getTime() - recoveryPoint.getTime()) / 1000));
@@ -259,6 +296,8 @@ describeLab('failover of a geo-replication session (real lab)', () => {
 
       await runLab(['sshd-start']);
       await lab.api.put(`/hosts/${lab.host1}`, { ssh: { port: lab.env.sshPort } }).expect(200);
+      await lab.api.post(`/hosts/${lab.host1}/refresh`, {}).expect(200);
+      await removeDomain(domain, schedule);
     },
     LAB_SESSION_TIMEOUT_MS,
   );
@@ -278,7 +317,9 @@ describeLab('failover of a geo-replication session (real lab)', () => {
       await untilOnSlave(before, slaveVolBrick);
       const optionsBefore = (await volumeInfo(1, env.site1SlaveVol))[0].options;
 
+      const { domain, schedule } = await domainWithSchedule('failback');
       expect((await failover({ force: true })).status).toBe('complete');
+      expect(await lab.api.get(`/storagedomains/${domain}`)).toMatchObject({ primary_copy: 'slave' });
       const written = `written at the second site ${crypto.randomBytes(8).toString('hex')}`;
       await writeOnSlave('new-at-site2.txt', written, { site: 1, volume: env.site1SlaveVol });
 
@@ -338,6 +379,12 @@ describeLab('failover of a geo-replication session (real lab)', () => {
       });
       expect(reverseStatus.stdout).not.toContain(`${env.site1Addr}::${env.masterVol}`);
       expect((await volumeInfo(1, env.site1SlaveVol))[0].options).toEqual(optionsBefore);
+      expect(await lab.api.get(`/storagedomains/${domain}`)).toMatchObject({
+        primary_copy: 'master',
+        primary_storage: { address: env.site1Addr, path: `/${env.masterVol}` },
+      });
+      expect(await lab.api.get(`/storagedomains/${domain}/dr-schedules/${schedule}`)).toMatchObject({ enabled: true });
+      await removeDomain(domain, schedule);
 
       const canary = await lab.api.post(`${sessionPath}/verify`, { async: false, timeout: 240 });
       if (canary.status !== 200) throw new Error(`verify: ${canary.status} ${canary.text}\n${await labStatus()}`);
