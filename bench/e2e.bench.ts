@@ -6,7 +6,8 @@
  * 2. each session verb through the API vs the gluster commands it ran, replayed over the same pool;
  * 3. one command over the pooled SSH connection vs local exec vs a fresh `ssh` process;
  * 4. a cluster refresh vs its gluster commands replayed over the pool;
- * 5. the app's RSS idle and under the read load.
+ * 5. the app's RSS idle and under the read load;
+ * 6. a planned failover of the session vs the gluster commands it ran (last: the session is failed over).
  * Run as root, after `npm run build`: `npm run bench:e2e`. It takes the lab lease (as the lab tests do),
  * starts its own PostgreSQL and Redis, and prints figures only; "target met: no" is a finding, not a failure.
  * Knobs: BENCH_READ_SECONDS (default 8), BENCH_CONNECTIONS (64), BENCH_ACTION_ROUNDS (1).
@@ -418,6 +419,34 @@ async function main(): Promise<void> {
       `RSS of the app's process: idle ${idleRss.toFixed(0)} MB (target ≤ 200 MB, ${met(idleRss <= 200)}); max under the read load ${loadRss.toFixed(0)} MB (${met(loadRss <= 200)})`,
     );
     out('  (the process also holds the bench driver; PostgreSQL and Redis run in their own processes, not counted)');
+    out();
+    // ---------------------------------------------------------------- 6. planned failover (issue 16)
+    out('## 6. planned failover (POST …/failover) vs the gluster commands it ran, each once over the same pool');
+    {
+      const r = await recorder.during(async () => {
+        const res = await lab!.api.post(`${paths.sessionPath}/failover`, { async: false });
+        if (res.status !== 200 || (res.body as { status: string }).status !== 'complete')
+          throw new Error(`failover answered ${res.status}: ${res.text}`);
+      });
+      const { busy } = remoteTimes(r.commands);
+      // Once each: the polls of the checkpoint wait repeat one status command, whose count is gluster's pace.
+      const distinct = [
+        ...new Map(r.commands.map((c) => [`${c.target.host}:${c.target.port} ${c.command}`, c])).values(),
+      ];
+      const polls = r.commands.length - distinct.length;
+      const rawOnce = await recorder.replay(
+        distinct.filter((c) => !/ (start|stop)$/.test(c.command.replace(/'/g, ''))),
+      );
+      out(
+        `failover: API ${ms(r.wallMs)}; ${r.commands.length} remote commands (${distinct.length} distinct, ${polls} repeats of the checkpoint poll), busy ${ms(busy)} inside it`,
+      );
+      out(`  distinct commands but start/stop replayed once each ${ms(rawOnce)}: ${commandList(distinct)}`);
+      out(
+        `  our own time = API − remote busy = ${ms(r.wallMs - busy)} (includes the checkpoint wait's sleeps of GEOREP_DR_POLL_INTERVAL_MS between polls)`,
+      );
+      const session = await lab.api.get<{ data_loss_window?: number; failed_over: boolean }>(paths.sessionPath);
+      out(`  failed_over ${session.failed_over}, data_loss_window ${session.data_loss_window} s`);
+    }
     out();
     out(
       `whole bench ${((performance.now() - started) / 1000).toFixed(0)} s, load average now ${os

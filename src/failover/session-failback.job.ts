@@ -191,7 +191,7 @@ export class SessionFailbackJob {
       );
       await this.sessions.remove(reverse.id);
     });
-    await ctx.step(`Putting back the options of slave volume ${original.slaveVolumeName}`, (h) =>
+    const left = await ctx.step(`Putting back the options of slave volume ${original.slaveVolumeName}`, (h) =>
       this.slave.restore(original, original.slaveClusterId!, h),
     );
     await ctx.step(`Starting ${sessionName(original)} (force)`, (h) =>
@@ -202,7 +202,7 @@ export class SessionFailbackJob {
     const fresh = (await this.gluster.refreshSettled(original, origin, 'start')) ?? original;
     return {
       result: { phase: 'complete', checkpoint: checkpoint.toISOString(), status: fresh.status },
-      description: `Failed back ${sessionName(original)}: the master has the slave's data up to ${checkpoint.toISOString()}; the session is ${fresh.status} again.`,
+      description: `Failed back ${sessionName(original)}: the master has the slave's data up to ${checkpoint.toISOString()}; the session is ${fresh.status} again${left.length > 0 ? `; ${left.join(', ')} left on ${original.slaveVolumeName}, which another session uses as its master` : ''}.`,
     };
   }
 

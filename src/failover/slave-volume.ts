@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
-  FAILOVER_SLAVE_OPTIONS,
   FailoverSlaveOption,
+  RESTORED_SLAVE_OPTIONS,
   GlusterCommand,
   parsePlainOutput,
   parseVolumeInfo,
@@ -19,7 +19,7 @@ import { GeoRepSessionEntity } from '../sessions/georep-session.entity';
 import { SessionsRepository } from '../sessions/sessions.repository';
 
 /** What the slave volume must have to take writes and to be synced back later (the guide's failover steps). */
-const SLAVE_FAILOVER_VALUES: Readonly<Record<FailoverSlaveOption, boolean>> = {
+const SLAVE_FAILOVER_VALUES: Readonly<Partial<Record<FailoverSlaveOption, boolean>>> = {
   'geo-replication.indexing': true,
   'changelog.changelog': true,
   'features.read-only': false,
@@ -43,20 +43,33 @@ export class FailoverSlaveVolume {
   async open(session: GeoRepSessionEntity, slaveClusterId: string, h: StepHandle): Promise<void> {
     const current = await this.options(session, slaveClusterId, h);
     const before: Record<string, string | null> = {};
-    for (const name of FAILOVER_SLAVE_OPTIONS) before[name] = current.get(name) ?? null;
+    for (const name of RESTORED_SLAVE_OPTIONS) before[name] = current.get(name) ?? null;
     await this.sessions.keepSlaveOptionsBeforeFailover(session.id, before);
-    for (const name of FAILOVER_SLAVE_OPTIONS) {
-      const wanted = SLAVE_FAILOVER_VALUES[name];
+    for (const [name, wanted] of Object.entries(SLAVE_FAILOVER_VALUES) as [FailoverSlaveOption, boolean][]) {
       if (isOn(current.get(name)) !== wanted)
         await this.run(slaveClusterId, volumeSetFailoverOptionCommand(session.slaveVolumeName, name, wanted));
     }
   }
 
-  /** Back to what the failover found: gluster's default where nothing was set, the value found otherwise. */
-  async restore(session: GeoRepSessionEntity, slaveClusterId: string, h: StepHandle): Promise<void> {
+  /**
+   * Back to what the failover found: gluster's default where nothing was set, the value found otherwise.
+   * The geo-replication.* options stay while another session uses the slave volume as its master
+   * (resetting indexing would break it). Returns what was left, for the job's description.
+   */
+  async restore(session: GeoRepSessionEntity, slaveClusterId: string, h: StepHandle): Promise<string[]> {
     const before = session.slaveOptionsBeforeFailover ?? {};
     const current = await this.options(session, slaveClusterId, h);
-    for (const name of FAILOVER_SLAVE_OPTIONS) {
+    const mastered = session.slaveVolumeId
+      ? (await this.sessions.allOfMasterVolume(session.slaveVolumeId)).length > 0
+      : false;
+    const left: string[] = [];
+    for (const name of RESTORED_SLAVE_OPTIONS) {
+      // Recorded by an older failover without this option: leave it as it is.
+      if (!(name in before)) continue;
+      if (mastered && name.startsWith('geo-replication.')) {
+        if ((before[name] ?? null) !== (current.get(name) ?? null)) left.push(name);
+        continue;
+      }
       const was = before[name] ?? null;
       const now = current.get(name) ?? null;
       if (was === now) continue;
@@ -67,6 +80,7 @@ export class FailoverSlaveVolume {
           : volumeSetFailoverOptionCommand(session.slaveVolumeName, name, isOn(was)),
       );
     }
+    return left;
   }
 
   /** The storage domain's lock when a DR schedule syncs through the session (a DR run in progress: 409). */

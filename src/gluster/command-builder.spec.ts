@@ -216,6 +216,12 @@ describe('command builder: exact command lines', () => {
       `'gluster' '--mode=script' 'volume' 'reset' 'slavevol' 'changelog.changelog'`,
       false,
     ],
+    [
+      'failback: slave volume indexing back to its default (protected: force)',
+      () => volumeResetFailoverOptionCommand('slavevol', 'geo-replication.indexing'),
+      `'gluster' '--mode=script' 'volume' 'reset' 'slavevol' 'geo-replication.indexing' 'force'`,
+      false,
+    ],
   ])('%s', (_label, build, expected, xml) => {
     const c = build();
     expect(c.command).toBe(expected);

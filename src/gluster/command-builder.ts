@@ -327,31 +327,42 @@ export function volumeSetReadOnlyCommand(volume: string, readOnly: boolean): Glu
   return cmd([GLUSTER, '--mode=script', 'volume', 'set', v, 'features.read-only', readOnly ? 'on' : 'off'], 'plain');
 }
 
-/** The slave volume options a failover turns on so the slave takes writes and can be synced back later, and a failback puts back. */
+/** The slave volume options a failover sets so the slave takes writes and can be synced back later. */
 export const FAILOVER_SLAVE_OPTIONS = [
   'geo-replication.indexing',
   'changelog.changelog',
   'features.read-only',
 ] as const;
-export type FailoverSlaveOption = (typeof FAILOVER_SLAVE_OPTIONS)[number];
+/**
+ * What a failback puts back on the slave volume: the failover's options, and what gluster itself sets on
+ * a geo-rep master volume when the failback's reverse session is created (and keeps after its delete).
+ */
+export const RESTORED_SLAVE_OPTIONS = [...FAILOVER_SLAVE_OPTIONS, 'geo-replication.ignore-pid-check'] as const;
+export type FailoverSlaveOption = (typeof RESTORED_SLAVE_OPTIONS)[number];
 
-/** `gluster --mode=script volume set <vol> <option> on|off`, for the failover options only. */
+/** `gluster --mode=script volume set <vol> <option> on|off`, for the failover's slave options only. */
 export function volumeSetFailoverOptionCommand(
   volume: string,
   option: FailoverSlaveOption,
   on: boolean,
 ): GlusterCommand {
   const v = validateVolumeName(volume, 'volume');
-  if (!(FAILOVER_SLAVE_OPTIONS as readonly string[]).includes(option))
-    throw new GlusterArgumentError('option', `must be one of ${FAILOVER_SLAVE_OPTIONS.join(', ')}`);
+  if (!(RESTORED_SLAVE_OPTIONS as readonly string[]).includes(option))
+    throw new GlusterArgumentError('option', `must be one of ${RESTORED_SLAVE_OPTIONS.join(', ')}`);
   if (typeof on !== 'boolean') throw new GlusterArgumentError('on', 'must be true or false');
   return cmd([GLUSTER, '--mode=script', 'volume', 'set', v, option, on ? 'on' : 'off'], 'plain');
 }
 
-/** `gluster --mode=script volume reset <vol> <option>`: back to gluster's default, for the failover options only. */
+/**
+ * `gluster --mode=script volume reset <vol> <option>`: back to gluster's default, for the failover's slave
+ * options only. gluster protects the geo-replication.* options once a volume was a geo-rep master and
+ * resets them only with `force` (measured on 10.3), so those get it: the caller resets them only when no
+ * session uses the volume as its master.
+ */
 export function volumeResetFailoverOptionCommand(volume: string, option: FailoverSlaveOption): GlusterCommand {
   const v = validateVolumeName(volume, 'volume');
-  if (!(FAILOVER_SLAVE_OPTIONS as readonly string[]).includes(option))
-    throw new GlusterArgumentError('option', `must be one of ${FAILOVER_SLAVE_OPTIONS.join(', ')}`);
-  return cmd([GLUSTER, '--mode=script', 'volume', 'reset', v, option], 'plain');
+  if (!(RESTORED_SLAVE_OPTIONS as readonly string[]).includes(option))
+    throw new GlusterArgumentError('option', `must be one of ${RESTORED_SLAVE_OPTIONS.join(', ')}`);
+  const force = option.startsWith('geo-replication.') ? ['force'] : [];
+  return cmd([GLUSTER, '--mode=script', 'volume', 'reset', v, option, ...force], 'plain');
 }

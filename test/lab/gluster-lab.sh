@@ -1486,11 +1486,13 @@ wipe_volume() {
   line=$(vol_line "$site" "$vol")
   [[ $(cut -f2 <<<"$line") == Started ]] || { log "volume $vol (site $site) is not started; not wiping"; return 0; }
   gsite "$site" volume reset "$vol" features.read-only >/dev/null 2>&1 || true
-  # what a failover turns on on a slave volume (georep-api's failover action)
+  # what a failover turns on on a slave volume (georep-api's failover action), and what gluster sets
+  # on it while a failback's reverse session makes it a master
   local opt info
   info=$(gsite "$site" volume info "$vol" 2>/dev/null || true)
-  for opt in geo-replication.indexing changelog.changelog; do
-    grep -q "^$opt: on" <<<"$info" && { gsite "$site" volume reset "$vol" "$opt" >/dev/null 2>&1 || true; }
+  for opt in geo-replication.indexing geo-replication.ignore-pid-check changelog.changelog; do
+    # gluster protects the geo-replication.* options of a former geo-rep master: reset needs force
+    grep -q "^$opt: on" <<<"$info" && { gsite "$site" volume reset "$vol" "$opt" force >/dev/null 2>&1 || true; }
   done
   dir=$MNT/site$site/$vol
   ensure_mount "$site" "$host" "$vol" "$dir"
