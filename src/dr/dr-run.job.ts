@@ -6,7 +6,6 @@ import { GeoRepSessionEntity, SESSION_JOB_TARGET } from '../sessions/georep-sess
 import { SessionsRepository } from '../sessions/sessions.repository';
 import {
   checkpointProgress,
-  CheckpointRow,
   geoRepCheckpointNowCommand,
   geoRepConfigGetCommand,
   GeoRepBrickStatus,
@@ -30,7 +29,16 @@ import { DrScheduleEntity } from './dr-schedule.entity';
 import { DR_QUIESCER, DR_STALL_HEALER, DrQuiescer, DrStallHealer } from './dr-hooks';
 import { DrRepository } from './dr.repository';
 import { DrRun, DrRunParams } from './dr-jobs';
-import { checkpointCompletedAt, decidePoll, planSession, progressPercent, rpoSeconds, SessionPlan } from './run-logic';
+import {
+  checkpointCompletedAt,
+  checkpointRowsOf,
+  decidePoll,
+  planSession,
+  progressPercent,
+  progressSignature,
+  rpoSeconds,
+  SessionPlan,
+} from './run-logic';
 import { failedOverRefusal } from '../sessions/failover-logic';
 
 const SESSION_LOCK_WAIT_MS = 30_000;
@@ -320,14 +328,7 @@ export class DrRunJob {
     let still = 0;
     for (;;) {
       const rows = await this.statusRows(session);
-      const checkpointRows: CheckpointRow[] = rows.map((r) => ({
-        masterNodeUuid: r.masterNodeUuid,
-        masterBrick: `${r.masterNode}:${r.masterBrick}`,
-        status: r.status,
-        checkpointTime: r.checkpointTime,
-        checkpointCompleted: r.checkpointCompleted,
-        checkpointCompletionTime: r.checkpointCompletionTime,
-      }));
+      const checkpointRows = checkpointRowsOf(rows);
       const progress = checkpointProgress(epoch, checkpointRows);
       await this.repo.setProgress(
         run.id,
@@ -352,11 +353,7 @@ export class DrRunJob {
         case 'wait':
           break;
       }
-      const signature = JSON.stringify(
-        rows
-          .filter((r) => r.status === 'active')
-          .map((r) => [r.entry, r.data, r.meta, r.lastSynced?.getTime() ?? null]),
-      );
+      const signature = progressSignature(rows);
       still = signature === lastSignature ? still + 1 : 0;
       lastSignature = signature;
       if (this.stallHealer && still > 0 && still % STALL_POLLS === 0)

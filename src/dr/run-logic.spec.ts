@@ -1,10 +1,14 @@
-import { checkpointProgress, CheckpointRow } from '../gluster';
+import * as fs from 'fs';
+import * as path from 'path';
+import { checkpointProgress, CheckpointRow, parseGeoRepStatus } from '../gluster';
 import {
   checkpointCompletedAt,
+  checkpointRowsOf,
   dataAgeSeconds,
   decidePoll,
   planSession,
   progressPercent,
+  progressSignature,
   rpoSeconds,
 } from './run-logic';
 
@@ -79,5 +83,28 @@ describe('rpo and data age', () => {
     expect(rpoSeconds(EPOCH, at(EPOCH - 5))).toBe(0);
     expect(dataAgeSeconds(at(EPOCH), at(EPOCH + 3600))).toBe(3600);
     expect(dataAgeSeconds(null, at(EPOCH))).toBeNull();
+  });
+});
+
+describe('checkpointRowsOf and progressSignature on real captures', () => {
+  const bricksOf = (name: string) =>
+    parseGeoRepStatus({
+      stdout: fs.readFileSync(path.join(__dirname, '../../test/fixtures/gluster-10.3', name), 'utf8'),
+      exitCode: 0,
+    })[0].bricks;
+
+  it('reads a completed checkpoint as complete, a pending one as not', () => {
+    const done = bricksOf('georep-status-detail-xml.checkpoint-completed.xml');
+    const epoch = done[0].checkpointTime!.getTime() / 1000;
+    expect(checkpointProgress(epoch, checkpointRowsOf(done)).complete).toBe(true);
+    const pending = bricksOf('georep-status-detail-xml.checkpoint-pending.xml');
+    expect(checkpointProgress(epoch, checkpointRowsOf(pending)).complete).toBe(false);
+  });
+
+  it('changes when an active worker moves, not otherwise', () => {
+    const rows = bricksOf('georep-status-detail-xml.checkpoint-pending.xml');
+    expect(progressSignature(rows)).toBe(progressSignature(rows.map((r) => ({ ...r }))));
+    const moved = rows.map((r, i) => (i === 0 ? { ...r, lastSynced: new Date(r.lastSynced!.getTime() + 1000) } : r));
+    expect(progressSignature(moved)).not.toBe(progressSignature(rows));
   });
 });

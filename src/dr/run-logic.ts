@@ -1,4 +1,4 @@
-import type { CheckpointProgress, CheckpointRow, GeoRepSessionRollupStatus } from '../gluster';
+import type { CheckpointProgress, CheckpointRow, GeoRepBrickStatus, GeoRepSessionRollupStatus } from '../gluster';
 
 /** The pure decisions of a DR run (the handler does the I/O). */
 
@@ -84,4 +84,23 @@ export function dataAgeSeconds(lastSuccessCheckpoint: Date | null, now: Date): n
   return lastSuccessCheckpoint
     ? Math.max(0, Math.round((now.getTime() - lastSuccessCheckpoint.getTime()) / 1000))
     : null;
+}
+
+/** `status detail` rows as the checkpoint roll-up reads them. */
+export function checkpointRowsOf(rows: readonly GeoRepBrickStatus[]): CheckpointRow[] {
+  return rows.map((r) => ({
+    masterNodeUuid: r.masterNodeUuid,
+    masterBrick: `${r.masterNode}:${r.masterBrick}`,
+    status: r.status,
+    checkpointTime: r.checkpointTime,
+    checkpointCompleted: r.checkpointCompleted,
+    checkpointCompletionTime: r.checkpointCompletionTime,
+  }));
+}
+
+/** What moves while the active workers sync (pending counts, last_synced): equal between two polls, nothing moved. */
+export function progressSignature(rows: readonly GeoRepBrickStatus[]): string {
+  return JSON.stringify(
+    rows.filter((r) => r.status === 'active').map((r) => [r.entry, r.data, r.meta, r.lastSynced?.getTime() ?? null]),
+  );
 }

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DR_STALL_HEALER, DrStallHealer } from '../dr/dr-hooks';
-import { decidePoll, progressPercent } from '../dr/run-logic';
+import { checkpointRowsOf, decidePoll, progressPercent, progressSignature } from '../dr/run-logic';
 import {
   checkpointProgress,
-  CheckpointRow,
   geoRepCheckpointNowCommand,
   geoRepConfigGetCommand,
   geoRepStatusCommand,
@@ -65,14 +64,7 @@ export class CheckpointCatchUp {
       const rows = (await this.gluster.run(session, (ref) => geoRepStatusCommand(ref), parseGeoRepStatus)).flatMap(
         (s) => s.bricks,
       );
-      const checkpointRows: CheckpointRow[] = rows.map((r) => ({
-        masterNodeUuid: r.masterNodeUuid,
-        masterBrick: `${r.masterNode}:${r.masterBrick}`,
-        status: r.status,
-        checkpointTime: r.checkpointTime,
-        checkpointCompleted: r.checkpointCompleted,
-        checkpointCompletionTime: r.checkpointCompletionTime,
-      }));
+      const checkpointRows = checkpointRowsOf(rows);
       const progress = checkpointProgress(epoch, checkpointRows);
       const decision = decidePoll({
         progress,
@@ -91,11 +83,7 @@ export class CheckpointCatchUp {
           await progressed(progressPercent(progress));
           // A worker completes a checkpoint when it syncs a changelog newer than it: on an idle master
           // volume there is none until something changes, so touch its root at once and whenever nothing moves.
-          const signature = JSON.stringify(
-            rows
-              .filter((r) => r.status === 'active')
-              .map((r) => [r.entry, r.data, r.meta, r.lastSynced?.getTime() ?? null]),
-          );
+          const signature = progressSignature(rows);
           still = signature === lastSignature ? still + 1 : 0;
           lastSignature = signature;
           if (poll === 0 || (still > 0 && still % STALL_POLLS === 0))

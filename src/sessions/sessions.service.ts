@@ -209,20 +209,14 @@ export class SessionsService {
     }
     const force = params.force === true;
     const events = { success: EventCode.GeoRepFailedOver, failure: EventCode.GeoRepFailoverFailed };
-    const submission = await this.actions.submit(
-      {
-        action: SessionFailover,
-        targetType: SESSION_JOB_TARGET,
-        targetId: session.id,
-        description: `${force ? 'Unplanned failover' : 'Planned failover'} of geo-replication ${sessionName(session)}`,
-        params: { force, timeout: params.timeout ?? DEFAULT_FAILOVER_TIMEOUT_SECONDS },
-        conflict: 'exclusive',
-        retries: 0,
-        eventRefs: { clusterId: session.clusterId },
-        events,
-        asyncByDefault: true,
-      },
+    const submission = await this.submit(
+      session,
+      SessionFailover,
+      `${force ? 'Unplanned failover' : 'Planned failover'} of geo-replication ${sessionName(session)}`,
+      { force, timeout: params.timeout ?? DEFAULT_FAILOVER_TIMEOUT_SECONDS },
+      events,
       input.call,
+      true,
     );
     return actionReply(submission, input.params);
   }
@@ -250,20 +244,14 @@ export class SessionsService {
       phase === 'sync'
         ? { success: EventCode.GeoRepFailbackSyncStarted, failure: EventCode.GeoRepFailbackFailed }
         : { success: EventCode.GeoRepFailedBack, failure: EventCode.GeoRepFailbackFailed };
-    const submission = await this.actions.submit(
-      {
-        action: SessionFailback,
-        targetType: SESSION_JOB_TARGET,
-        targetId: session.id,
-        description: `Failback (${phase}) of geo-replication ${sessionName(session)}`,
-        params: { phase, timeout: params.timeout ?? DEFAULT_FAILOVER_TIMEOUT_SECONDS },
-        conflict: 'exclusive',
-        retries: 0,
-        eventRefs: { clusterId: session.clusterId },
-        events,
-        asyncByDefault: true,
-      },
+    const submission = await this.submit(
+      session,
+      SessionFailback,
+      `Failback (${phase}) of geo-replication ${sessionName(session)}`,
+      { phase, timeout: params.timeout ?? DEFAULT_FAILOVER_TIMEOUT_SECONDS },
+      events,
       input.call,
+      true,
     );
     return actionReply(submission, input.params);
   }
@@ -365,6 +353,7 @@ export class SessionsService {
     params: NoInfer<P>,
     events: ActionRequest['events'],
     call: ActionCall,
+    asyncByDefault = false,
   ): Promise<ActionSubmission> {
     return this.actions.submit(
       {
@@ -377,6 +366,7 @@ export class SessionsService {
         retries: 0,
         eventRefs: { clusterId: session.clusterId },
         events,
+        asyncByDefault,
       },
       call,
     );
