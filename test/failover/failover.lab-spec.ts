@@ -168,11 +168,38 @@ describeLab('failover of a geo-replication session (real lab)', () => {
     'planned: catches the slave up to a checkpoint, stops the session, opens the slave for writes; nothing is lost; start and a second failover are refused',
     async () => {
       await freshSession();
+      // A second session of the same master volume (to site 1's slavevol), which the failover must leave alone.
+      await sessionCreate(lab.env.masterVol, lab.env.site1Addr, lab.env.site1SlaveVol, { mode: 'no-verify' });
+      await lab.refresh(`/clusters/${lab.site1}`);
+      const siblings = (
+        await lab.api.get<{ georeplication_session: (SessionJson & { slave_volume_name: string })[] }>(
+          sessionPath.slice(0, sessionPath.lastIndexOf('/')),
+        )
+      ).georeplication_session;
+      const other = siblings.find((x) => x.slave_volume_name === lab.env.site1SlaveVol)!;
+      expect(other.status).toBe('created');
       expect((await slaveOptions())['features.read-only']).toBe('on');
       const files = new Map([writeOnMaster('planned'), writeOnMaster('planned')]);
 
       const reply = await failover({});
       expect(reply.status).toBe('complete');
+      const [job] = await lab.t.sql<{ result: { other_sessions_left_alone: string[] } }>(
+        'SELECT result FROM jobs WHERE id = $1',
+        [reply.job!.id],
+      );
+      expect(job.result.other_sessions_left_alone).toEqual([other.id]);
+      const otherNow = await lab.api.get<SessionJson>(
+        `${sessionPath.slice(0, sessionPath.lastIndexOf('/'))}/${other.id}`,
+      );
+      expect(otherNow).toMatchObject({ status: 'created', failed_over: false });
+      const otherStatus = await gluster(1, [
+        'volume',
+        'geo-replication',
+        lab.env.masterVol,
+        `${lab.env.site1Addr}::${lab.env.site1SlaveVol}`,
+        'status',
+      ]);
+      expect(otherStatus.stdout).toMatch(/Created/);
       // Everything written before the failover is on the slave, byte for byte, when it answers.
       for (const [name, sum] of files) expect(sha256(fs.readFileSync(path.join(slaveBrick, name)))).toBe(sum);
       const s = await session();
