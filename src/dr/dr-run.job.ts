@@ -373,14 +373,7 @@ export class DrRunJob {
     force: boolean,
     h: StepHandle,
   ): Promise<void> {
-    try {
-      await this.gluster.control(session, verb, { force }, (host) => h.ranOn(host.id));
-    } catch (e) {
-      // Started meanwhile by someone else (or already stopped): the state the run wants holds.
-      if (e instanceof ActionFailedError && /already (started|running)|not running|already stopped/i.test(e.detail))
-        return;
-      throw e;
-    }
+    await this.gluster.controlIfNeeded(session, verb, { force }, (host) => h.ranOn(host.id));
   }
 
   /** Runs a job step and mirrors it on the run row. */

@@ -83,10 +83,6 @@ export class DrRepository {
     return this.schedules.findBy({ storageDomainId });
   }
 
-  findScheduleBySession(sessionId: string): Promise<DrScheduleEntity | null> {
-    return this.schedules.findOneBy({ sessionId });
-  }
-
   hasScheduleForSession(sessionId: string): Promise<boolean> {
     return this.schedules.existsBy({ sessionId });
   }

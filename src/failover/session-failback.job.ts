@@ -14,7 +14,7 @@ import { ActionContext, ActionOutcome } from '../jobs/action-executor';
 import { ActionFailedError } from '../jobs/action-failure';
 import { OnJob } from '../queue/on-job.decorator';
 import { SessionCreateJob } from '../session-create/session-create.job';
-import { ControlVerb, SessionGluster } from '../session-worker/session-gluster';
+import { SessionGluster } from '../session-worker/session-gluster';
 import { GeoRepSessionEntity } from '../sessions/georep-session.entity';
 import { SessionFailback, SessionFailbackParams } from '../sessions/session-jobs';
 import { sessionName } from '../sessions/session.representation';
@@ -58,7 +58,7 @@ export class SessionFailbackJob {
     }
     if (!known.slaveClusterId || !known.slaveVolumeId)
       throw ActionFailedError.refused('The slave volume is not on a cluster the service manages.');
-    const domainLock = await this.slave.domainLock(known, 'fail back');
+    const domainLocks = await this.slave.domainLocks(known, 'fail back');
     try {
       const origin: SyncOrigin = { jobId: ctx.job.id, correlationId: ctx.job.correlationId, userId: ctx.job.ownerId };
       const original = await this.stopOriginal(ctx, known, origin);
@@ -71,7 +71,7 @@ export class SessionFailbackJob {
       }
       return await this.complete(ctx, original, reverse, origin);
     } finally {
-      await domainLock?.release();
+      for (const lock of domainLocks) await lock.release();
     }
   }
 
@@ -165,7 +165,7 @@ export class SessionFailbackJob {
     );
     if (!RUNNING.includes(reverse.status)) {
       await ctx.step(`Starting ${sessionName(reverse)} from ${original.slaveVolumeName}`, (h) =>
-        this.control(reverse, 'start', false, (id) => h.ranOn(id)),
+        this.gluster.controlIfNeeded(reverse, 'start', { force: false }, (host) => h.ranOn(host.id)),
       );
     }
     await this.sessions.recordFailbackPhase(original.id, 'syncing');
@@ -180,7 +180,7 @@ export class SessionFailbackJob {
   ): Promise<ActionOutcome> {
     const checkpoint = await this.catchUp.run(ctx, reverse, ctx.params.timeout);
     await ctx.step(`Stopping ${sessionName(reverse)}`, (h) =>
-      this.control(reverse, 'stop', false, (id) => h.ranOn(id)),
+      this.gluster.controlIfNeeded(reverse, 'stop', { force: false }, (host) => h.ranOn(host.id)),
     );
     await ctx.step(`Deleting ${sessionName(reverse)}`, async (h) => {
       await this.gluster.run(
@@ -195,7 +195,7 @@ export class SessionFailbackJob {
       this.slave.restore(original, original.slaveClusterId!, h),
     );
     await ctx.step(`Starting ${sessionName(original)} (force)`, (h) =>
-      this.control(original, 'start', true, (id) => h.ranOn(id)),
+      this.gluster.controlIfNeeded(original, 'start', { force: true }, (host) => h.ranOn(host.id)),
     );
     await this.sessions.clearFailover(original.id, new Date());
     await this.dr.sessionFailedBack(original, { correlationId: ctx.job.correlationId, userId: ctx.job.ownerId });
@@ -204,21 +204,5 @@ export class SessionFailbackJob {
       result: { phase: 'complete', checkpoint: checkpoint.toISOString(), status: fresh.status },
       description: `Failed back ${sessionName(original)}: the master has the slave's data up to ${checkpoint.toISOString()}; the session is ${fresh.status} again${left.length > 0 ? `; ${left.join(', ')} left on ${original.slaveVolumeName}, which another session uses as its master` : ''}.`,
     };
-  }
-
-  /** start/stop where gluster may already be there after a crash: "already started" and "not running" count as done. */
-  private async control(
-    session: GeoRepSessionEntity,
-    verb: ControlVerb,
-    force: boolean,
-    onHost: (hostId: string) => Promise<void>,
-  ): Promise<void> {
-    try {
-      await this.gluster.control(session, verb, { force }, (host) => onHost(host.id));
-    } catch (e) {
-      if (e instanceof ActionFailedError && /already (started|running)|not running|already stopped/i.test(e.detail))
-        return;
-      throw e;
-    }
   }
 }

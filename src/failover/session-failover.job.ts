@@ -43,7 +43,7 @@ export class SessionFailoverJob {
     }
     if (!known.slaveClusterId)
       throw ActionFailedError.refused('The slave volume is not on a cluster the service manages.');
-    const domainLock = await this.slave.domainLock(known, 'fail over');
+    const domainLocks = await this.slave.domainLocks(known, 'fail over');
     try {
       const planned = ctx.params.force !== true;
       const recovery = planned ? await this.catchUpAndStop(ctx, known) : await this.lastKnownOnSlave(known);
@@ -81,7 +81,7 @@ export class SessionFailoverJob {
         description: `${planned ? 'Planned' : 'Unplanned'} failover of ${sessionName(known)}: the slave volume takes writes; ${windowText}${othersText}.`,
       };
     } finally {
-      await domainLock?.release();
+      for (const lock of domainLocks) await lock.release();
     }
   }
 
@@ -123,8 +123,10 @@ export class SessionFailoverJob {
   /** Unplanned: the last point the service knows to be on the slave, from what it last read (the master may be gone). */
   private async lastKnownOnSlave(session: GeoRepSessionEntity): Promise<Date | null> {
     const rows = await this.sessions.allDetails(session.id);
-    const schedule = await this.drRuns.findScheduleBySession(session.id);
-    return recoveryPoint(rows, schedule?.lastSuccessCheckpoint ?? null);
+    const checkpoints = (await this.drRuns.schedulesOfSession(session.id)).flatMap((s) =>
+      s.lastSuccessCheckpoint ? [s.lastSuccessCheckpoint.getTime()] : [],
+    );
+    return recoveryPoint(rows, checkpoints.length > 0 ? new Date(Math.max(...checkpoints)) : null);
   }
 }
 

@@ -66,13 +66,12 @@ export class FailoverSlaveVolume {
     for (const name of RESTORED_SLAVE_OPTIONS) {
       // Recorded by an older failover without this option: leave it as it is.
       if (!(name in before)) continue;
+      const was = before[name] ?? null;
+      if (was === (current.get(name) ?? null)) continue;
       if (mastered && name.startsWith('geo-replication.')) {
-        if ((before[name] ?? null) !== (current.get(name) ?? null)) left.push(name);
+        left.push(name);
         continue;
       }
-      const was = before[name] ?? null;
-      const now = current.get(name) ?? null;
-      if (was === now) continue;
       await this.run(
         slaveClusterId,
         was === null
@@ -83,16 +82,21 @@ export class FailoverSlaveVolume {
     return left;
   }
 
-  /** The storage domain's lock when a DR schedule syncs through the session (a DR run in progress: 409). */
-  async domainLock(session: GeoRepSessionEntity, what: string): Promise<HeldLock | null> {
-    const schedule = await this.dr.findScheduleBySession(session.id);
-    if (!schedule) return null;
-    const lock = await this.locks.tryAcquire('storage_domain', schedule.storageDomainId);
-    if (!lock)
-      throw ActionFailedError.refused(
-        `A DR run of the storage domain that syncs through this session is in progress; cancel it or let it end, then ${what}.`,
-      );
-    return lock;
+  /** The storage domains' locks when DR schedules sync through the session (a DR run in progress: 409). */
+  async domainLocks(session: GeoRepSessionEntity, what: string): Promise<HeldLock[]> {
+    const domains = [...new Set((await this.dr.schedulesOfSession(session.id)).map((s) => s.storageDomainId))];
+    const held: HeldLock[] = [];
+    for (const domainId of domains) {
+      const lock = await this.locks.tryAcquire('storage_domain', domainId);
+      if (!lock) {
+        for (const l of held) await l.release();
+        throw ActionFailedError.refused(
+          `A DR run of the storage domain that syncs through this session is in progress; cancel it or let it end, then ${what}.`,
+        );
+      }
+      held.push(lock);
+    }
+    return held;
   }
 
   private async options(

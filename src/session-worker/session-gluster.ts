@@ -103,6 +103,25 @@ export class SessionGluster {
     }
   }
 
+  /**
+   * start/stop where gluster may already be there (started meanwhile by someone else, already stopped, or
+   * a re-run after a crash): gluster's "already started" and "not running" count as done.
+   */
+  async controlIfNeeded(
+    session: GeoRepSessionEntity,
+    verb: ControlVerb,
+    options: { force: boolean },
+    onHost?: (host: HostEntity) => Promise<void>,
+  ): Promise<void> {
+    try {
+      await this.control(session, verb, options, onHost);
+    } catch (e) {
+      if (e instanceof ActionFailedError && /already (started|running)|not running|already stopped/i.test(e.detail))
+        return;
+      throw e;
+    }
+  }
+
   /** `stop force` then `start force` (to apply an option, or to heal): the session is wanted running afterwards. */
   async restart(session: GeoRepSessionEntity, onHost?: (host: HostEntity) => Promise<void>): Promise<void> {
     await this.control(session, 'stop', { force: true }, onHost);

@@ -348,7 +348,10 @@ describeLab('failover of a geo-replication session (real lab)', () => {
       expect((await failover({ force: true })).status).toBe('complete');
       expect(await lab.api.get(`/storagedomains/${domain}`)).toMatchObject({ primary_copy: 'slave' });
       const written = `written at the second site ${crypto.randomBytes(8).toString('hex')}`;
-      await writeOnSlave('new-at-site2.txt', written, { site: 1, volume: env.site1SlaveVol });
+      // A name of its own: the lab never empties the master volume, and a name the master already has (another
+      // gfid) is a conflict gluster's recover mode does not resolve with gfid-conflict-resolution false.
+      const newName = `new-at-site2-${crypto.randomBytes(4).toString('hex')}.txt`;
+      await writeOnSlave(newName, written, { site: 1, volume: env.site1SlaveVol });
 
       const sync = await lab.api.post(`${sessionPath}/failback`, { phase: 'sync', async: false });
       if (sync.status !== 200) throw new Error(`failback sync: ${sync.status} ${sync.text}\n${await labStatus()}`);
@@ -387,7 +390,7 @@ describeLab('failover of a geo-replication session (real lab)', () => {
         throw new Error(`failback complete: ${complete.status} ${complete.text}\n${await labStatus()}`);
       expect((complete.body as ReplyJson).status).toBe('complete');
       // The master holds its pre-loss files and the slave's new one, byte for byte.
-      expect(fs.readFileSync(path.join(env.masterMnt, 'new-at-site2.txt'), 'utf8')).toBe(written);
+      expect(fs.readFileSync(path.join(env.masterMnt, newName), 'utf8')).toBe(written);
       for (const [name, sum] of before) expect(sha256(fs.readFileSync(path.join(env.masterMnt, name)))).toBe(sum);
       const s = await session();
       expect(s.failed_over).toBe(false);
