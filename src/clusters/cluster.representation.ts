@@ -21,16 +21,13 @@ const clusterFields = {
   }),
 };
 
-const clusterModel = fitOvirtModel(
-  OVIRT_CLUSTER_FIELDS,
-  Object.keys(clusterFields),
-  'A gluster trusted storage pool: the servers (hosts) whose volumes the service manages.',
-);
-
 export const ClusterSchema = resource('cluster', CLUSTERS, clusterFields, {
   actions: ['refresh'],
-  description: clusterModel.description,
-  ignored: clusterModel.ignored,
+  ...fitOvirtModel(
+    OVIRT_CLUSTER_FIELDS,
+    Object.keys(clusterFields),
+    'A gluster trusted storage pool: the servers (hosts) whose volumes the service manages.',
+  ),
 });
 
 /** `POST /clusters/{id}/refresh`: no parameters besides the envelope's `async`. */

@@ -1,41 +1,41 @@
 import { refTo } from '../ovirt/api-paths';
 import { CreateInputOf, date, enumOf, int, long, ref, resource, str, ViewOf } from '../ovirt/representation';
 import type { SearchSpec } from '../ovirt/search';
+import { fitOvirtModel, OVIRT_EVENT_FIELDS } from '../ovirt-model/ovirt-fields';
 import type { EventEntity } from './event.entity';
 
 export const EVENTS = 'events';
 
-/** oVirt's event (types/Event.java): the audit trail, newest first. */
-export const EventSchema = resource(
-  'event',
-  EVENTS,
-  {
-    description: str({ maxLength: 4000 }),
-    index: long({ readOnly: true, description: 'Increases with every event; poll with `from=<index>`.' }),
-    code: int({ readOnly: true }),
-    severity: enumOf(['normal', 'warning', 'error', 'alert'] as const),
-    time: date({ readOnly: true }),
-    origin: str({ maxLength: 128 }),
-    custom_id: int({
-      optional: true,
-      requiredInCreate: true,
-      min: 0,
-      description:
-        'Required when a client adds an event: unique per origin (a second event with the same origin and custom_id is a 409).',
-    }),
-    flood_rate: int({ optional: true, min: 0, max: 86400 }),
-    custom_data: str({ optional: true, maxLength: 4000 }),
-    correlation_id: str({ readOnly: true, optional: true }),
-    user: ref('user', { readOnly: true, optional: true }),
-    cluster: ref('cluster', { optional: true, byId: true }),
-    host: ref('host', { optional: true, byId: true }),
-    job: ref('job', { readOnly: true, optional: true }),
-  },
-  {
+const eventFields = {
+  description: str({ maxLength: 4000 }),
+  index: long({ readOnly: true, description: 'Increases with every event; poll with `from=<index>`.' }),
+  code: int({ readOnly: true }),
+  severity: enumOf(['normal', 'warning', 'error', 'alert'] as const),
+  time: date({ readOnly: true }),
+  origin: str({ maxLength: 128 }),
+  custom_id: int({
+    optional: true,
+    requiredInCreate: true,
+    min: 0,
     description:
-      'An audit event. Codes follow oVirt where it has one (e.g. 4596 geo-replication started); ours start at 11000.',
-  },
-);
+      'Required when a client adds an event: unique per origin (a second event with the same origin and custom_id is a 409).',
+  }),
+  flood_rate: int({ optional: true, min: 0, max: 86400 }),
+  custom_data: str({ optional: true, maxLength: 4000 }),
+  correlation_id: str({ readOnly: true, optional: true }),
+  user: ref('user', { readOnly: true, optional: true }),
+  cluster: ref('cluster', { optional: true, byId: true }),
+  host: ref('host', { optional: true, byId: true }),
+  job: ref('job', { readOnly: true, optional: true }),
+};
+/** oVirt's event (types/Event.java): the audit trail, newest first. */
+export const EventSchema = resource('event', EVENTS, eventFields, {
+  ...fitOvirtModel(
+    OVIRT_EVENT_FIELDS,
+    Object.keys(eventFields),
+    'An audit event. Codes follow oVirt where it has one (e.g. 4596 geo-replication started); ours start at 11000.',
+  ),
+});
 
 export type EventView = ViewOf<typeof EventSchema>;
 export type EventCreate = CreateInputOf<typeof EventSchema>;

@@ -34,19 +34,13 @@ const sshUserFields = {
     description: `The Unix user the service logs in as. Default ${DEFAULT_SSH_USER}.`,
   }),
 };
-const sshUserModel = fitOvirtModel(
-  OVIRT_USER_FIELDS,
-  Object.keys(sshUserFields),
-  "oVirt's user element; only user_name is used.",
-  { resource: false },
-);
-
 const sshFields = {
   port: int({ optional: true, min: 1, max: 65535, description: `Default ${DEFAULT_SSH_PORT}.` }),
   user: obj('user', sshUserFields, {
     optional: true,
-    description: sshUserModel.description,
-    ignored: sshUserModel.ignored,
+    ...fitOvirtModel(OVIRT_USER_FIELDS, Object.keys(sshUserFields), "oVirt's user element; only user_name is used.", {
+      resource: false,
+    }),
   }),
   fingerprint: str({
     optional: true,
@@ -54,10 +48,6 @@ const sshFields = {
     description: 'SHA-256 fingerprint of the host key, pinned on first contact.',
   }),
 };
-const sshModel = fitOvirtModel(OVIRT_SSH_FIELDS, Object.keys(sshFields), 'How the service reaches the host.', {
-  resource: false,
-});
-
 const hostFields = {
   name: nameField(),
   address: str({
@@ -66,7 +56,12 @@ const hostFields = {
     patternDescription: 'an RFC 1123 host name, an IPv4 or an IPv6 address',
     description: 'Where the service reaches the host over SSH.',
   }),
-  ssh: obj('ssh', sshFields, { optional: true, description: sshModel.description, ignored: sshModel.ignored }),
+  ssh: obj('ssh', sshFields, {
+    optional: true,
+    ...fitOvirtModel(OVIRT_SSH_FIELDS, Object.keys(sshFields), 'How the service reaches the host.', {
+      resource: false,
+    }),
+  }),
   cluster: ref('cluster'),
   root_password: str({
     optional: true,
@@ -92,16 +87,13 @@ const hostFields = {
     description: "The host's glusterd UUID (two host records may reach the same peer).",
   }),
 };
-const hostModel = fitOvirtModel(
-  OVIRT_HOST_FIELDS,
-  Object.keys(hostFields),
-  'A gluster server the service reaches over SSH. Two hosts may be two ways to reach the same server.',
-);
-
 export const HostSchema = resource('host', HOSTS, hostFields, {
   actions: ['refresh', 'repin'],
-  description: hostModel.description,
-  ignored: hostModel.ignored,
+  ...fitOvirtModel(
+    OVIRT_HOST_FIELDS,
+    Object.keys(hostFields),
+    'A gluster server the service reaches over SSH. Two hosts may be two ways to reach the same server.',
+  ),
 });
 
 /** `POST /hosts/{id}/refresh`: contact the host again. */

@@ -12,36 +12,37 @@ import {
   ViewOf,
 } from '../ovirt/representation';
 import type { SearchSpec } from '../ovirt/search';
+import { fitOvirtModel, OVIRT_JOB_FIELDS } from '../ovirt-model/ovirt-fields';
 import type { JobEntity } from './job.entity';
 import type { StepEntity } from './step.entity';
 
 export const JOBS = 'jobs';
 const JOB_STATUSES = ['started', 'finished', 'failed', 'aborted', 'unknown'] as const;
 
+const jobFields = {
+  description: str({ maxLength: 1000 }),
+  status: enumOf(JOB_STATUSES, { readOnly: true }),
+  start_time: date({ readOnly: true }),
+  end_time: date({ readOnly: true, optional: true }),
+  last_updated: date({ readOnly: true }),
+  external: bool({ readOnly: true }),
+  auto_cleared: bool({
+    optional: true,
+    description: 'Removed automatically after the retention period once finished (default true).',
+  }),
+  owner: ref('user', { readOnly: true, optional: true }),
+  correlation_id: str({ readOnly: true, optional: true }),
+};
 /** oVirt's job (types/Job.java): long or remote work, followed through its steps. */
-export const JobSchema = resource(
-  'job',
-  JOBS,
-  {
-    description: str({ maxLength: 1000 }),
-    status: enumOf(JOB_STATUSES, { readOnly: true }),
-    start_time: date({ readOnly: true }),
-    end_time: date({ readOnly: true, optional: true }),
-    last_updated: date({ readOnly: true }),
-    external: bool({ readOnly: true }),
-    auto_cleared: bool({
-      optional: true,
-      description: 'Removed automatically after the retention period once finished (default true).',
-    }),
-    owner: ref('user', { readOnly: true, optional: true }),
-    correlation_id: str({ readOnly: true, optional: true }),
-  },
-  {
-    links: ['steps'],
-    actions: ['clear', 'end'],
-    description: 'A job: the record of one action, or an external job a client added.',
-  },
-);
+export const JobSchema = resource('job', JOBS, jobFields, {
+  links: ['steps'],
+  actions: ['clear', 'end'],
+  ...fitOvirtModel(
+    OVIRT_JOB_FIELDS,
+    Object.keys(jobFields),
+    'A job: the record of one action, or an external job a client added.',
+  ),
+});
 
 export const StepSchema = resource(
   'step',

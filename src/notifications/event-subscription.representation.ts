@@ -51,16 +51,13 @@ const subscriptionFields = {
       'webhook: the key of the `X-Georep-Signature: sha256=<hex HMAC-SHA256 of the body>` header (required). Write-only, stored encrypted, never shown.',
   }),
 };
-const subscriptionModel = fitOvirtModel(
-  OVIRT_EVENT_SUBSCRIPTION_FIELDS,
-  Object.keys(subscriptionFields),
-  "A user's subscription to an event (oVirt's event_subscription), by e-mail or by webhook.",
-);
-
 export const EventSubscriptionSchema = resource('event_subscription', 'event_subscriptions', subscriptionFields, {
   links: [DELIVERIES],
-  description: subscriptionModel.description,
-  ignored: subscriptionModel.ignored,
+  ...fitOvirtModel(
+    OVIRT_EVENT_SUBSCRIPTION_FIELDS,
+    Object.keys(subscriptionFields),
+    "A user's subscription to an event (oVirt's event_subscription), by e-mail or by webhook.",
+  ),
 });
 
 export const NotificationDeliverySchema = resource(

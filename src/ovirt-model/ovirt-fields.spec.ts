@@ -1,13 +1,33 @@
 import { ClusterSchema } from '../clusters/cluster.representation';
+import { EventSchema } from '../events/event.representation';
 import { HostSchema } from '../hosts/host.representation';
-import { BodyError, decodeBody, Fields, ObjectField, readBody, ResourceSchema } from '../ovirt/representation';
+import { JobEndActionSchema, JobSchema, StepSchema } from '../jobs/job.representation';
+import {
+  actionSchema,
+  bool,
+  BodyError,
+  decodeBody,
+  Fields,
+  ObjectField,
+  readBody,
+  ResourceSchema,
+} from '../ovirt/representation';
+import { SessionFailoverActionSchema, SessionStopActionSchema } from '../sessions/session.representation';
 import { HostStorageSchema, StorageDomainSchema } from '../storage-domains/storage-domain.representation';
+import { UserSchema } from '../users/user.representation';
+import { GlusterBrickSchema, GlusterVolumeSchema } from '../volumes/volume.representation';
 import {
   fitOvirtModel,
+  OVIRT_ACTION_FIELDS,
   OVIRT_CLUSTER_FIELDS,
+  OVIRT_EVENT_FIELDS,
+  OVIRT_GLUSTER_BRICK_FIELDS,
+  OVIRT_GLUSTER_VOLUME_FIELDS,
   OVIRT_HOST_FIELDS,
   OVIRT_HOST_STORAGE_FIELDS,
+  OVIRT_JOB_FIELDS,
   OVIRT_SSH_FIELDS,
+  OVIRT_STEP_FIELDS,
   OVIRT_STORAGE_DOMAIN_FIELDS,
   OVIRT_USER_FIELDS,
 } from './ovirt-fields';
@@ -22,6 +42,32 @@ const TYPES: [string, ResourceSchema | ObjectField, readonly string[]][] = [
   ['user', userSchema, OVIRT_USER_FIELDS],
   ['storage_domain', StorageDomainSchema, OVIRT_STORAGE_DOMAIN_FIELDS],
   ['host_storage', HostStorageSchema, OVIRT_HOST_STORAGE_FIELDS],
+  ['event', EventSchema, OVIRT_EVENT_FIELDS],
+  ['job', JobSchema, OVIRT_JOB_FIELDS],
+  ['user (/users)', UserSchema, OVIRT_USER_FIELDS],
+  ['action (job end)', JobEndActionSchema, OVIRT_ACTION_FIELDS],
+  ['action (session stop)', SessionStopActionSchema, OVIRT_ACTION_FIELDS],
+  ['action (session failover)', SessionFailoverActionSchema, OVIRT_ACTION_FIELDS],
+];
+
+/**
+ * Types that are only read (no body takes them): what they serve beyond oVirt's fields is listed here, so
+ * that a field added under a name close to oVirt's, or an oVirt field served under another name, is noticed.
+ */
+const READ_ONLY: [string, ResourceSchema, readonly string[], readonly string[]][] = [
+  ['step', StepSchema, OVIRT_STEP_FIELDS, []],
+  [
+    'gluster_volume',
+    GlusterVolumeSchema,
+    OVIRT_GLUSTER_VOLUME_FIELDS,
+    ['gluster_uuid', 'size_total', 'size_free', 'georeplication_slave', 'georeplication_session', 'last_refreshed'],
+  ],
+  [
+    'brick',
+    GlusterBrickSchema,
+    OVIRT_GLUSTER_BRICK_FIELDS,
+    ['server_name', 'host', 'position', 'arbiter', 'size_total', 'size_free'],
+  ],
 ];
 
 describe("oVirt's field tables", () => {
@@ -40,6 +86,34 @@ describe("oVirt's field tables", () => {
       expect(ignored.filter((n) => !model.includes(n))).toEqual([]);
     },
   );
+
+  it.each(READ_ONLY)(
+    "%s (read only): every field served is oVirt's or one of ours by name",
+    (_type, schema, model, ours) => {
+      for (const name of [...model, ...ours]) expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
+      expect(ours.filter((n) => model.includes(n))).toEqual([]);
+      expect(Object.keys(schema.fields).filter((n) => !model.includes(n) && !ours.includes(n))).toEqual([]);
+      expect(ours.filter((n) => !Object.hasOwn(schema.fields, n))).toEqual([]);
+    },
+  );
+
+  it('every action ignores the oVirt action fields it does not serve, and serves its own', () => {
+    const stop = actionSchema({ force: bool({ optional: true }) });
+    expect(stop.ignored).toEqual(
+      OVIRT_ACTION_FIELDS.filter((n) => !['force', 'async', 'status', 'fault', 'job'].includes(n)),
+    );
+    expect(actionSchema({ phase: bool({ optional: true }) }).ignored).toContain('force');
+    expect(
+      decodeBody(
+        stop,
+        { force: 'true', reason: 'maintenance', vm: { id: 'x' }, timeout: '5' },
+        { mode: 'create', format: 'json' },
+      ),
+    ).toEqual({ force: true });
+    expect(() => decodeBody(stop, { force: 'true', forcce: 'true' }, { mode: 'create', format: 'json' })).toThrow(
+      BodyError,
+    );
+  });
 
   it('the fields oVirt has and this service uses are served, not ignored', () => {
     expect(ClusterSchema.ignored).not.toContain('gluster_service');

@@ -15,17 +15,14 @@ const hostStorageFields = {
   address: str({ maxLength: 255, description: 'A gluster server of the volume, as oVirt mounts it.' }),
   path: str({ maxLength: 255, description: 'The volume, as oVirt writes it: `/<volume>` (or `<volume>`).' }),
 };
-const hostStorageModel = fitOvirtModel(
-  OVIRT_HOST_STORAGE_FIELDS,
-  Object.keys(hostStorageFields),
-  "oVirt's `<storage>` (HostStorage) of a gluster data domain: `address` a gluster server, `path` the volume.",
-  { resource: false },
-);
-
 /** oVirt's `<storage>` (HostStorage) of a gluster data domain: `address` a gluster server, `path` the volume. */
 export const HostStorageSchema = obj('host_storage', hostStorageFields, {
-  description: hostStorageModel.description,
-  ignored: hostStorageModel.ignored,
+  ...fitOvirtModel(
+    OVIRT_HOST_STORAGE_FIELDS,
+    Object.keys(hostStorageFields),
+    "oVirt's `<storage>` (HostStorage) of a gluster data domain: `address` a gluster server, `path` the volume.",
+    { resource: false },
+  ),
 });
 
 const storageDomainFields = {
@@ -57,12 +54,6 @@ const storageDomainFailoverFields = {
       'Where the primary copy is mounted from: storage itself, or after a failover the slave host and `/<slave volume>`.',
   }),
 };
-const storageDomainModel = fitOvirtModel(
-  OVIRT_STORAGE_DOMAIN_FIELDS,
-  Object.keys(storageDomainFields),
-  'An oVirt data storage domain on a managed gluster volume: what DR schedules copy to another site.',
-);
-
 export const StorageDomainSchema = resource(
   'storage_domain',
   'storage_domains',
@@ -70,8 +61,11 @@ export const StorageDomainSchema = resource(
   {
     links: [DR_SCHEDULES],
     actions: ['failover', 'failback'],
-    description: storageDomainModel.description,
-    ignored: storageDomainModel.ignored,
+    ...fitOvirtModel(
+      OVIRT_STORAGE_DOMAIN_FIELDS,
+      Object.keys(storageDomainFields),
+      'An oVirt data storage domain on a managed gluster volume: what DR schedules copy to another site.',
+    ),
   },
 );
 export type StorageDomainView = ViewOf<typeof StorageDomainSchema>;

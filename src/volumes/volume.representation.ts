@@ -118,6 +118,11 @@ export const GlusterBrickSchema = resource(
       optional: true,
       description: 'The registered host that serves the brick (matched by gluster peer UUID or address).',
     }),
+    server_id: str({
+      readOnly: true,
+      optional: true,
+      description: "oVirt's name for the id of the host that serves the brick (the same id as `host`).",
+    }),
     gluster_volume: ref('gluster_volume', { readOnly: true }),
     status: enumOf(BRICK_STATUSES, { readOnly: true }),
     position: int({
@@ -197,6 +202,7 @@ export function brickView(b: GlusterBrickEntity, clusterId: string): GlusterBric
     server_name: b.serverName,
     brick_dir: b.brickDir,
     host: b.hostId ? { id: b.hostId, href: resourceHref('hosts', b.hostId) } : undefined,
+    server_id: b.hostId ?? undefined,
     gluster_volume: volumeRef(clusterId, b.volumeId),
     status: b.status,
     position: b.position,

@@ -3,10 +3,10 @@ import { addVolume, API, faultOf, JSON_TYPE, XML } from './api-helpers';
 
 /**
  * Bodies as the oVirt SDKs build them from oVirt's own object model (issue 18): every field of oVirt's
- * v4 model for cluster, host and storage domain is accepted; the ones that mean something here are
- * used, and what is read back has oVirt's shape.
+ * v4 model for cluster, host, storage domain, event, job, user and action is accepted; the ones that mean
+ * something here are used, and what is read back has oVirt's shape.
  */
-describe("writes with oVirt's object model (cluster, host, storage domain)", () => {
+describe("writes with oVirt's object model (cluster, host, storage domain, event, job, user, action)", () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({ role: 'api' });
@@ -246,6 +246,72 @@ describe("writes with oVirt's object model (cluster, host, storage domain)", () 
     });
   });
 
+  describe('event, job, user and action', () => {
+    it('XML: Event(..., vm=Vm(id), data_center, log_on_host=True) is added; what means nothing here is dropped', async () => {
+      const res = await postXml(
+        '/events',
+        '<event><description>backup finished</description><severity>normal</severity><origin>backup-tool</origin>' +
+          '<custom_id>41</custom_id><log_on_host>true</log_on_host><vm id="00000000-0000-0000-0000-000000000003"/>' +
+          '<data_center id="00000000-0000-0000-0000-000000000001"/><template><name>t</name></template></event>',
+      );
+      expect(res.status).toBe(201);
+      const id = idOf(res.text, 'event');
+      const got = await t.http.get(`${API}/events/${id}`).set('Accept', JSON_TYPE).expect(200);
+      expect(got.body).toMatchObject({ description: 'backup finished', origin: 'backup-tool', custom_id: 41 });
+      for (const dropped of ['vm', 'data_center', 'template', 'log_on_host'])
+        expect(got.body).not.toHaveProperty(dropped);
+    });
+
+    it('JSON: Job(description, auto_cleared, name, steps) adds an external job; steps and name are ignored', async () => {
+      const res = await postJson('/jobs', {
+        description: 'an external copy',
+        auto_cleared: 'true',
+        name: 'copy',
+        steps: { step: [{ description: 'first' }] },
+      });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ description: 'an external copy', external: true, status: 'started' });
+      expect(res.body).not.toHaveProperty('name');
+      const steps = await t.http
+        .get(`${API}/jobs/${(res.body as { id: string }).id}/steps`)
+        .set('Accept', JSON_TYPE)
+        .expect(200);
+      expect(steps.body).toEqual({ step: [] });
+    });
+
+    it("User(user_name, domain=Domain(name), principal) with this service's role and password is added", async () => {
+      const res = await postXml(
+        '/users',
+        '<user><user_name>sdk@internal</user_name><principal>sdk</principal><domain><name>internal</name></domain>' +
+          '<role>viewer</role><password>a-long-password</password><email>sdk@example.com</email></user>',
+      );
+      expect(res.status).toBe(201);
+      expect(res.text).toContain('<user_name>sdk@internal</user_name>');
+      expect(res.text).not.toContain('principal');
+      expect(res.text).not.toContain('sdk@example.com');
+      expect(await t.sql("SELECT role FROM users WHERE name = 'sdk@internal'")).toEqual([{ role: 'viewer' }]);
+    });
+
+    it("an action body with fields of oVirt's action model runs the action; an unknown field is still a 400", async () => {
+      const cluster = idOf((await postXml('/clusters', '<cluster><name>sdk-action</name></cluster>')).text, 'cluster');
+      // This app has no worker: async answers at once with the queued job, which shows the body was taken.
+      const ran = await postXml(
+        `/clusters/${cluster}/refresh`,
+        '<action><async>true</async><reason>after maintenance</reason><vm id="00000000-0000-0000-0000-000000000003"/>' +
+          '<timeout>30</timeout><succeeded>true</succeeded></action>',
+      );
+      expect(ran.status).toBe(202);
+      expect(ran.text).toContain('<status>pending</status>');
+      expect(ran.text).not.toContain('reason');
+      expect(await t.sql("SELECT count(*)::int AS n FROM jobs WHERE description LIKE '%sdk-action%'")).toEqual([
+        { n: 1 },
+      ]);
+      const refused = await postXml(`/clusters/${cluster}/refresh`, '<action><reasonn>typo</reasonn></action>');
+      expect(refused.status).toBe(400);
+      expect(faultOf(refused).detail).toContain('reasonn: unknown field');
+    });
+  });
+
   it('the OpenAPI document lists the ignored oVirt fields in each type description', async () => {
     const doc = (await t.http.get('/docs/openapi.json').expect(200)).body as {
       components: { schemas: Record<string, { description?: string }> };
@@ -255,5 +321,8 @@ describe("writes with oVirt's object model (cluster, host, storage domain)", () 
     expect(described('Cluster')).toMatch(/accepted in bodies and ignored: .*\bdata_center\b.*\bversion\b/);
     expect(described('Host')).toMatch(/accepted in bodies and ignored: .*\boverride_iptables\b/);
     expect(described('StorageDomain')).toMatch(/accepted in bodies and ignored: .*\bstorage_format\b/);
+    expect(described('Event')).toMatch(/accepted in bodies and ignored: .*\blog_on_host\b.*\bvm\b/);
+    expect(described('Job')).toMatch(/accepted in bodies and ignored: .*\bsteps\b/);
+    expect(described('ClusterRefreshActionRequest')).toContain("Other fields of oVirt's action model");
   });
 });

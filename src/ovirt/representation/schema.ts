@@ -9,6 +9,8 @@
  *  - `writeOnly`: a secret; accepted in bodies, never rendered and never echoed in error messages.
  */
 
+import { OVIRT_ACTION_FIELDS } from '../../ovirt-model/ovirt-fields';
+
 export interface Flags {
   readonly optional: boolean;
   readonly readOnly: boolean;
@@ -369,7 +371,10 @@ export function actionSchema<const P extends Fields = NoOptions>(params?: P): Ac
   const fields = { ...actionEnvelope, ...(params ?? {}) } as ActionFields<P>;
   // Keep status, fault and job first, even when a parameter is called name or description.
   const order = [...Object.keys(actionEnvelope), ...fieldOrder(params ?? {})];
-  return Object.freeze({ ...obj('action', fields), order });
+  // An oVirt SDK may send any field of oVirt's action: what this action does not serve is dropped unread.
+  const ignored = OVIRT_ACTION_FIELDS.filter((name) => !Object.hasOwn(fields, name));
+  const description = "Other fields of oVirt's action model (types/Action.java) are accepted in the body and ignored.";
+  return Object.freeze({ ...obj('action', fields, { ignored, description }), order });
 }
 
 // ---- view types (what a controller hands to the renderer) ------------------------------------
