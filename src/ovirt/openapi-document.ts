@@ -159,10 +159,32 @@ export function faultResponse(description: string, retryAfter = false): object {
   };
 }
 
+/**
+ * What the HTTP server answers, before any route, to a request it cannot read in full (http-server.ts): an
+ * XML fault whatever the Accept, and the connection closed.
+ */
+const CONNECTION_FAULTS: Record<number, [string, string]> = {
+  408: [
+    'RequestTimeout',
+    "The request did not arrive in time (Node's limits: the headers within 60 s, the whole request within 300 s); the connection is closed. Always XML.",
+  ],
+  431: [
+    'RequestHeaderFieldsTooLarge',
+    "The request headers are larger than Node's limit (16 KiB in all); the connection is closed. Always XML.",
+  ],
+};
+
 function components(): OpenApiDocument['components'] {
   const responses: Record<string, object> = {};
   for (const [code, [name, description]] of Object.entries(FAULT_RESPONSES)) {
     responses[name] = faultResponse(description, RETRY_AFTER_CODES.has(Number(code)));
+  }
+  for (const [name, description] of Object.values(CONNECTION_FAULTS)) {
+    responses[name] = {
+      description,
+      headers: { 'Correlation-Id': ref('headers', 'CorrelationId') },
+      content: { 'application/xml': { schema: ref('schemas', 'FaultXml') } },
+    };
   }
   return { schemas: {}, parameters: { ...PARAMETERS }, responses, headers: { ...HEADERS } };
 }
@@ -524,15 +546,23 @@ export function buildOpenApiDocument(routes: readonly DiscoveredRoute[], info: D
   }
   const doc = builder.finish();
   addSecurity(doc, documented);
-  addExpectationFailed(doc);
+  addServerFaults(doc);
   return doc;
 }
 
-/** Every request is checked for an Expect header it cannot meet before it is routed. */
-function addExpectationFailed(doc: OpenApiDocument): void {
+/**
+ * Answers any operation may give before it is routed: an Expect header it cannot meet (417), and a request
+ * the server could not read in time (408) or whose headers are too large (431).
+ */
+function addServerFaults(doc: OpenApiDocument): void {
+  const faults = {
+    '408': ref('responses', CONNECTION_FAULTS[408][0]),
+    '417': ref('responses', FAULT_RESPONSES[417][0]),
+    '431': ref('responses', CONNECTION_FAULTS[431][0]),
+  };
   for (const item of Object.values(doc.paths)) {
     for (const operation of Object.values(item) as { responses: Record<string, object> }[]) {
-      operation.responses = sortedByCode({ ...operation.responses, '417': ref('responses', FAULT_RESPONSES[417][0]) });
+      operation.responses = sortedByCode({ ...operation.responses, ...faults });
     }
   }
 }
@@ -760,11 +790,12 @@ function addSecurity(doc: OpenApiDocument, routes: readonly DiscoveredRoute[]): 
     const operation = doc.paths[openApiPath(route.path)]?.[route.method.toLowerCase()] as
       { responses?: Record<string, object>; security?: unknown } | undefined;
     if (operation === undefined) continue;
-    if (route.isPublic) {
+    const ownGuard = route.described?.ownGuard === true;
+    if (route.isPublic && !ownGuard) {
       operation.security = [];
       continue;
     }
-    operation.responses = withAuthFaults(operation.responses ?? {}, route.anyRole);
+    operation.responses = withAuthFaults(operation.responses ?? {}, route.anyRole || ownGuard);
   }
 }
 

@@ -116,6 +116,11 @@ export interface DescribedRouteSpec {
   readonly faults?: readonly (400 | 404 | 413 | 415 | 500 | 503)[];
   /** The schemas its body and responses refer to as `#/components/schemas/<Name>`. */
   readonly schemas?: OpenApiSchemas;
+  /**
+   * `@Public()` to AccessGuard only because a guard of its own checks the credentials, taking the API's logins
+   * (any role): the document gives it the API's security and its 401/429/503 faults.
+   */
+  readonly ownGuard?: boolean;
 }
 
 /** The route parameter every single-resource route uses. */

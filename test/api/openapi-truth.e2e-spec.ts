@@ -58,7 +58,11 @@ interface OperationObject {
 interface Doc {
   tags: { name: string; description?: string }[];
   paths: Record<string, Partial<Record<Method, OperationObject>>>;
-  components: { schemas: Record<string, Schema>; parameters: Record<string, Parameter> };
+  components: {
+    schemas: Record<string, Schema>;
+    parameters: Record<string, Parameter>;
+    responses: Record<string, { content: Record<string, unknown> }>;
+  };
 }
 
 const doc = load(fs.readFileSync(OPENAPI_FILE, 'utf8')) as Doc;
@@ -362,6 +366,26 @@ describe('the OpenAPI document tells the truth about the server', () => {
       expect(wrong).toEqual([]);
     });
 
+    it('declares 408 and 431 on every operation, and answers 431 (an XML fault) to headers over the limit', async () => {
+      const wrong: string[] = [];
+      for (const op of OPERATIONS) {
+        for (const code of ['408', '431']) {
+          if (op.operation.responses[code] === undefined)
+            wrong.push(`${op.method} ${op.template}: ${code} not declared`);
+        }
+        const res = await rawRequest(op.method.toUpperCase(), pathOf(op.template), {
+          Accept: JSON_TYPE,
+          'X-Big': 'b'.repeat(20_000),
+        });
+        if (res.status !== 431) wrong.push(`${op.method} ${op.template} → ${res.status}`);
+        else expect(res.body).toMatch(/<fault>\n {4}<reason>Request Header Fields Too Large<\/reason>/);
+      }
+      expect(wrong).toEqual([]);
+      const declared = doc.components.responses;
+      expect(Object.keys(declared.RequestHeaderFieldsTooLarge.content)).toEqual(['application/xml']);
+      expect(Object.keys(declared.RequestTimeout.content)).toEqual(['application/xml']);
+    });
+
     it('answers 429 with Retry-After on an ordinary read once the failed-login limit is reached', async () => {
       const limited = await startTestApp({
         role: 'api',
@@ -600,7 +624,18 @@ describe('the OpenAPI document tells the truth about the server', () => {
 
       const logoutOp = doc.paths['/ovirt-engine/services/sso-logout']?.post as OperationObject;
       // Any role may log out: no 403.
-      expect(Object.keys(logoutOp.responses)).toEqual(['200', '400', '401', '413', '417', '429', '500', '503']);
+      expect(Object.keys(logoutOp.responses)).toEqual([
+        '200',
+        '400',
+        '401',
+        '408',
+        '413',
+        '417',
+        '429',
+        '431',
+        '500',
+        '503',
+      ]);
       const logout = await t.anon
         .post('/ovirt-engine/services/sso-logout')
         .set('Content-Type', FORM_TYPE)
