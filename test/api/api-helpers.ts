@@ -20,6 +20,17 @@ export async function addCluster(t: TestApp, name: string, extra: Record<string,
   return (res.body as { id: string }).id;
 }
 
+/** POSTs a JSON body to an API collection (`/clusters`, …) and gives the id of what it added (201). */
+export async function addJson(t: TestApp, path: string, body: object): Promise<string> {
+  const res = await t.http
+    .post(`${API}${path}`)
+    .set('Content-Type', JSON_TYPE)
+    .set('Accept', JSON_TYPE)
+    .send(JSON.stringify(body));
+  if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${res.text}`);
+  return (res.body as { id: string }).id;
+}
+
 /** A discovered-looking volume row (up, one brick, distribute), for tests that need no gluster. */
 export async function addVolume(t: TestApp, clusterId: string, name: string): Promise<string> {
   const [row] = await t.sql<{ id: string }>(

@@ -12,7 +12,7 @@ import { QueueName } from '../../src/queue/queue-names';
 import { SshClient } from '../../src/ssh/ssh-client';
 import { addUser, basic, FORM_TYPE, form, TOKEN_URL } from '../auth/auth-helpers';
 import { startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
-import { addCluster, addVolume, API, databaseState, faultOf, JSON_TYPE, XML } from './api-helpers';
+import { addCluster, addJson, addVolume, API, databaseState, faultOf, JSON_TYPE, XML } from './api-helpers';
 
 /**
  * Issue 17's hostile corpus: every operation of the checked-in OpenAPI document, each with every path
@@ -860,15 +860,7 @@ describe('the hostile corpus over every operation of the OpenAPI document', () =
       `INSERT INTO georep_session_options (session_id, name, value, default_value, modified) VALUES ($1, 'sync-jobs', '3', '3', false)`,
       [session.id],
     );
-    const post = async (path: string, body: JsonObject): Promise<string> => {
-      const res = await t.http
-        .post(`${API}${path}`)
-        .set('Content-Type', JSON_TYPE)
-        .set('Accept', JSON_TYPE)
-        .send(JSON.stringify(body));
-      if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${res.text}`);
-      return (res.body as { id: string }).id;
-    };
+    const post = (path: string, body: JsonObject) => addJson(t, path, body);
     const domain = await post('/storagedomains', {
       name: 'data1',
       storage: { type: 'glusterfs', address: '127.0.0.1', path: '/mastervol' },

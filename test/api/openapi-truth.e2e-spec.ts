@@ -9,7 +9,7 @@ import { Response } from 'supertest';
 import { OPENAPI_FILE } from '../../src/openapi-generate';
 import { addUser, FORM_TYPE, form } from '../auth/auth-helpers';
 import { startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
-import { addCluster, addVolume, API, faultOf, JSON_TYPE, XML } from './api-helpers';
+import { addCluster, addJson, addVolume, API, faultOf, JSON_TYPE, XML } from './api-helpers';
 
 /**
  * Issue 18's "an OpenAPI document that tells the whole truth", checked against the real app: the examples
@@ -181,15 +181,7 @@ describe('the OpenAPI document tells the truth about the server', () => {
       `INSERT INTO georep_session_options (session_id, name, value, default_value, modified) VALUES ($1, 'sync-jobs', '3', '3', false)`,
       [session.id],
     );
-    const post = async (path: string, body: object): Promise<string> => {
-      const res = await t.http
-        .post(`${API}${path}`)
-        .set('Content-Type', JSON_TYPE)
-        .set('Accept', JSON_TYPE)
-        .send(JSON.stringify(body));
-      if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${res.text}`);
-      return (res.body as { id: string }).id;
-    };
+    const post = (path: string, body: object) => addJson(t, path, body);
     const domain = await post('/storagedomains', {
       name: 'data1',
       storage: { type: 'glusterfs', address: '127.0.0.1', path: '/mastervol' },
