@@ -1,13 +1,11 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { apiVersionMiddleware } from './api-version';
+import { DOCS_PATH } from './docs-routes';
 import { correlationIdMiddleware } from './correlation-id.middleware';
 import { expectationMiddleware, unreadBodyMiddleware } from './http-server';
 import type { OpenApiDocument } from './openapi-document';
 import { bodyParserErrorHandler, RAW_BODY_OPTIONS } from './request-body';
-
-/** Swagger UI; the page is public, the calls it makes go through the same access guard as any client's. */
-export const DOCS_PATH = 'docs';
 
 /**
  * The HTTP set-up that must run before Nest routes a request (the app is created with bodyParser: false):
@@ -26,6 +24,7 @@ export function configureOvirtHttp(app: NestExpressApplication, document: OpenAp
   app.use(apiVersionMiddleware);
   app.useBodyParser('raw', RAW_BODY_OPTIONS);
   app.use(bodyParserErrorHandler);
+  // The page is public; the calls it makes go through the same access guard as any client's (docs-routes.ts).
   SwaggerModule.setup(DOCS_PATH, app, document as unknown as OpenAPIObject, {
     customSiteTitle: 'georep-api',
     jsonDocumentUrl: `${DOCS_PATH}/openapi.json`,

@@ -1,3 +1,4 @@
+import { DOCS_ROUTES } from './docs-routes';
 import { RequestMethod, Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
@@ -47,7 +48,7 @@ function join(...parts: string[]): string {
 
 const METHOD_ORDER = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
-/** Every route of every controller in the module graph, sorted by path then method. */
+/** Every route of every controller in the module graph and Swagger UI's (docs-routes.ts), sorted by path then method. */
 export function discoverRoutes(modules: ModulesContainer): DiscoveredRoute[] {
   const scanner = new MetadataScanner();
   const routes: DiscoveredRoute[] = [];
@@ -84,6 +85,7 @@ export function discoverRoutes(modules: ModulesContainer): DiscoveredRoute[] {
       }
     }
   }
+  routes.push(...DOCS_ROUTES);
   return routes.sort(
     (a, b) => a.path.localeCompare(b.path) || METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method),
   );

@@ -64,14 +64,17 @@ describe('which routes need credentials and which roles may use them', () => {
     ]) {
       expect(keys).toContain(expected);
     }
-    // Public: exactly DESIGN.md's public routes the document describes (health, the token endpoint, PKI);
-    // none of the API's. Logout needs credentials.
+    // Public: exactly DESIGN.md's public routes the document describes (health, the token endpoint, PKI, the
+    // /docs page and the document it shows); none of the API's. Logout needs credentials.
     expect(
       operations
         .filter((o) => o.isPublic)
         .map((o) => `${o.method} ${o.template}`)
         .sort(),
     ).toEqual([
+      'get /docs',
+      'get /docs/openapi.json',
+      'get /docs/openapi.yaml',
       'get /health/live',
       'get /health/ready',
       'get /ovirt-engine/services/pki-resource',
