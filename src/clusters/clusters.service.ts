@@ -66,7 +66,9 @@ export class ClustersService {
     checkServices(input);
     const cluster: NewCluster = { name: input.name, description: input.description ?? null, glusterService: true };
     const added = await this.write(cluster.name, () => this.clusters.insert(cluster));
-    await this.record(EventCode.ClusterAdded, `Cluster ${added.name} was added.`, added.id, caller);
+    await this.events.recordChange(EventCode.ClusterAdded, `Cluster ${added.name} was added.`, caller, {
+      clusterId: added.id,
+    });
     return added;
   }
 
@@ -78,7 +80,9 @@ export class ClustersService {
     if (input.description !== undefined) changes.description = input.description;
     const updated = await this.write(changes.name ?? current.name, () => this.clusters.update(id, changes));
     if (!updated) throw OvirtFault.notFound('cluster', id);
-    await this.record(EventCode.ClusterUpdated, `Cluster ${updated.name} was updated.`, updated.id, caller);
+    await this.events.recordChange(EventCode.ClusterUpdated, `Cluster ${updated.name} was updated.`, caller, {
+      clusterId: updated.id,
+    });
     return updated;
   }
 
@@ -86,7 +90,9 @@ export class ClustersService {
     const cluster = await this.get(id);
     try {
       if (!(await this.clusters.delete(cluster.id))) throw OvirtFault.notFound('cluster', id);
-      await this.record(EventCode.ClusterRemoved, `Cluster ${cluster.name} was removed.`, null, caller);
+      await this.events.recordChange(EventCode.ClusterRemoved, `Cluster ${cluster.name} was removed.`, caller, {
+        clusterId: null,
+      });
     } catch (e) {
       if (e instanceof ConstraintViolation && e.kind === 'foreign_key') {
         throw OvirtFault.conflict(`cluster "${cluster.name}" still has hosts; remove them first`);
@@ -113,17 +119,6 @@ export class ClustersService {
       input.call,
     );
     return actionReply(submission, input.params);
-  }
-
-  private async record(code: EventCode, description: string, clusterId: string | null, caller: Caller): Promise<void> {
-    await this.events.record({
-      code,
-      severity: 'normal',
-      description,
-      clusterId,
-      correlationId: caller.correlationId,
-      userId: caller.userId,
-    });
   }
 
   private async write<T>(name: string, write: () => Promise<T>): Promise<T> {

@@ -83,6 +83,12 @@ export enum EventCode {
   ActionQueueUnavailable = 11024,
   /** Error: a job's queue entry ended without its outcome being recorded; the job was ended as failed. */
   ActionJobLost = 11025,
+  // Users and their event subscriptions (11030-11049): who may do what, and who is told.
+  UserAdded = 11030,
+  UserUpdated = 11031,
+  UserRemoved = 11032,
+  EventSubscriptionAdded = 11040,
+  EventSubscriptionRemoved = 11041,
   // Gluster discovery (11100-11119).
   GeoRepSessionStatusChanged = 11100,
   GlusterVolumeDiscovered = 11101,

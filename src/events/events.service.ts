@@ -59,6 +59,23 @@ export class EventsService {
     return stored;
   }
 
+  /** A normal audit event of a change a caller asked for, with its correlation id and user. */
+  recordChange(
+    code: EventCode,
+    description: string,
+    caller: Caller,
+    refs: Pick<NewEvent, 'clusterId' | 'hostId'> = {},
+  ): Promise<EventEntity> {
+    return this.record({
+      code,
+      severity: 'normal',
+      description,
+      ...refs,
+      correlationId: caller.correlationId,
+      userId: caller.userId,
+    });
+  }
+
   private commitWatcher(): EntitySubscriberInterface {
     const settle = (runner: QueryRunner, committed: boolean): Promise<void> | undefined => {
       const waiting = this.awaitingCommit.get(runner);

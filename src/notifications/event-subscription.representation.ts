@@ -3,12 +3,11 @@ import { CreateInputOf, date, enumOf, int, ref, resource, str, ViewOf } from '..
 import type { SearchSpec } from '../ovirt/search';
 import { fitOvirtModel, OVIRT_IDENTIFIED_FIELDS } from '../ovirt-model/ovirt-fields';
 import { EVENTS } from '../events/event.representation';
-import { USERS } from '../users/user.representation';
+import { EVENT_SUBSCRIPTIONS, USERS } from '../users/user.representation';
 import { EventSubscriptionEntity, NOTIFICATION_METHODS } from './event-subscription.entity';
 import { DELIVERY_OUTCOMES, NotificationDeliveryEntity } from './notification-delivery.entity';
 import { NOTIFIABLE_EVENT_NAMES } from './notifiable-events';
 
-export const EVENT_SUBSCRIPTIONS = 'eventsubscriptions';
 export const DELIVERIES = 'deliveries';
 export const WEBHOOK_SECRET_MIN_LENGTH = 16;
 export const WEBHOOK_SECRET_MAX_LENGTH = 256;

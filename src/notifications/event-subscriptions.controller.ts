@@ -4,19 +4,20 @@ import type { ListQuery } from '../ovirt/query';
 import { OvirtBody } from '../ovirt/request-body';
 import {
   AddRoute,
+  Caller,
   GetRoute,
   ListParams,
   ListRoute,
   OvirtSubCollection,
   RemoveRoute,
+  RequestCaller,
   ResourceId,
 } from '../ovirt/routes';
-import { USERS } from '../users/user.representation';
+import { EVENT_SUBSCRIPTIONS, USERS } from '../users/user.representation';
 import {
   DELIVERIES,
   DELIVERY_SEARCH,
   deliveryView,
-  EVENT_SUBSCRIPTIONS,
   EventSubscriptionCreate,
   EventSubscriptionSchema,
   EventSubscriptionView,
@@ -51,13 +52,18 @@ export class EventSubscriptionsController {
   async add(
     @Param('user') userId: string,
     @OvirtBody(EventSubscriptionSchema, 'create') body: EventSubscriptionCreate,
+    @RequestCaller() caller: Caller,
   ): Promise<EventSubscriptionView> {
-    return subscriptionView(await this.subscriptions.add(userId, body));
+    return subscriptionView(await this.subscriptions.add(userId, body, caller));
   }
 
   @RemoveRoute(EventSubscriptionSchema, { summary: 'Remove an event subscription and its delivery history' })
-  async remove(@Param('user') userId: string, @ResourceId() id: string): Promise<void> {
-    await this.subscriptions.remove(userId, id);
+  async remove(
+    @Param('user') userId: string,
+    @ResourceId() id: string,
+    @RequestCaller() caller: Caller,
+  ): Promise<void> {
+    await this.subscriptions.remove(userId, id, caller);
   }
 }
 

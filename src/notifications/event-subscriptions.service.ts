@@ -3,8 +3,11 @@ import * as crypto from 'node:crypto';
 import { APP_CONFIG, AppConfig, EMAIL_ADDRESS } from '../config/config';
 import { resolveSecretKey } from '../config/data-files';
 import { ConstraintViolation } from '../database/constraint-errors';
+import { EventCode } from '../events/event-codes';
+import { EventsService } from '../events/events.service';
 import { OvirtFault } from '../ovirt/faults';
 import type { ListQuery } from '../ovirt/query';
+import type { Caller } from '../ovirt/routes';
 import { encryptSecret } from '../ssh/secret-box';
 import { UsersService } from '../users/users.service';
 import type { EventSubscriptionEntity } from './event-subscription.entity';
@@ -23,6 +26,7 @@ export class EventSubscriptionsService {
     private readonly repo: NotificationsRepository,
     private readonly users: UsersService,
     private readonly senders: NotificationSenders,
+    private readonly events: EventsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -38,14 +42,15 @@ export class EventSubscriptionsService {
     return subscription;
   }
 
-  async add(userId: string, input: EventSubscriptionCreate): Promise<EventSubscriptionEntity> {
-    await this.users.get(userId);
+  async add(userId: string, input: EventSubscriptionCreate, caller: Caller): Promise<EventSubscriptionEntity> {
+    const user = await this.users.get(userId);
     const destination =
       input.notification_method === 'smtp' ? this.emailDestination(input) : this.webhookDestination(input);
     if (destination.address !== null) await this.checkOneAddress(userId, destination.address);
     const id = crypto.randomUUID();
+    let added: EventSubscriptionEntity;
     try {
-      return await this.repo.insert({
+      added = await this.repo.insert({
         id,
         userId,
         eventName: input.event,
@@ -65,11 +70,24 @@ export class EventSubscriptionsService {
       if (e instanceof ConstraintViolation && e.kind === 'foreign_key') throw OvirtFault.notFound('user', userId);
       throw e;
     }
+    // Neither the address nor the URL: the audit trail is readable by viewers, the destinations are not.
+    await this.events.recordChange(
+      EventCode.EventSubscriptionAdded,
+      `User ${user.name} subscribed to ${added.eventName} by ${added.method}.`,
+      caller,
+    );
+    return added;
   }
 
-  async remove(userId: string, id: string): Promise<void> {
-    await this.get(userId, id);
-    if (!(await this.repo.delete(userId, id))) throw OvirtFault.notFound('event_subscription', id);
+  async remove(userId: string, id: string, caller: Caller): Promise<void> {
+    const user = await this.users.get(userId);
+    const subscription = await this.repo.find(userId, id);
+    if (!subscription || !(await this.repo.delete(userId, id))) throw OvirtFault.notFound('event_subscription', id);
+    await this.events.recordChange(
+      EventCode.EventSubscriptionRemoved,
+      `User ${user.name}'s subscription to ${subscription.eventName} by ${subscription.method} was removed.`,
+      caller,
+    );
   }
 
   async deliveries(userId: string, subscriptionId: string, query: ListQuery): Promise<NotificationDeliveryEntity[]> {

@@ -5,6 +5,8 @@ import { fitOvirtModel, OVIRT_USER_FIELDS } from '../ovirt-model/ovirt-fields';
 import type { UserEntity, UserRole } from './user.entity';
 
 export const USERS = 'users';
+/** A user's event subscriptions (`notifications/`), linked from the user as oVirt links them. */
+export const EVENT_SUBSCRIPTIONS = 'eventsubscriptions';
 
 export const USER_ROLES: readonly UserRole[] = ['admin', 'viewer'];
 
@@ -32,6 +34,7 @@ const userFields = {
   }),
 };
 export const UserSchema = resource('user', USERS, userFields, {
+  links: [EVENT_SUBSCRIPTIONS],
   ...fitOvirtModel(
     OVIRT_USER_FIELDS,
     Object.keys(userFields),

@@ -6,8 +6,10 @@ import {
   GetRoute,
   ListParams,
   ListRoute,
+  Caller,
   OvirtCollection,
   RemoveRoute,
+  RequestCaller,
   ResourceId,
   UpdateRoute,
 } from '../ovirt/routes';
@@ -31,17 +33,21 @@ export class UsersController {
   }
 
   @AddRoute(UserSchema)
-  async add(@OvirtBody(UserSchema, 'create') body: UserCreate): Promise<UserView> {
-    return userView(await this.users.add(body));
+  async add(@OvirtBody(UserSchema, 'create') body: UserCreate, @RequestCaller() caller: Caller): Promise<UserView> {
+    return userView(await this.users.add(body, caller));
   }
 
   @UpdateRoute(UserSchema, { summary: "Change a user's role or reset its password" })
-  async update(@ResourceId() id: string, @OvirtBody(UserSchema, 'update') body: UserUpdate): Promise<UserView> {
-    return userView(await this.users.update(id, body));
+  async update(
+    @ResourceId() id: string,
+    @OvirtBody(UserSchema, 'update') body: UserUpdate,
+    @RequestCaller() caller: Caller,
+  ): Promise<UserView> {
+    return userView(await this.users.update(id, body, caller));
   }
 
   @RemoveRoute(UserSchema, { summary: 'Remove a user and its tokens' })
-  async remove(@ResourceId() id: string): Promise<void> {
-    await this.users.remove(id);
+  async remove(@ResourceId() id: string, @RequestCaller() caller: Caller): Promise<void> {
+    await this.users.remove(id, caller);
   }
 }

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ConstraintViolation, translateConstraintErrors } from '../database/constraint-errors';
+import { EventCode } from '../events/event-codes';
+import { EventsService } from '../events/events.service';
 import { OvirtFault } from '../ovirt/faults';
 import type { ListQuery } from '../ovirt/query';
+import type { Caller } from '../ovirt/routes';
 import { hashPassword } from './password-hasher';
 import { UserEntity, UserRole } from './user.entity';
 import { UserCreate, UserUpdate } from './user.representation';
@@ -10,11 +13,15 @@ import { LockedAdmins, UsersRepository } from './users.repository';
 /**
  * The rules for users: logins are unique regardless of case and cannot be renamed; a password reset
  * revokes the user's bearer tokens; removing a user removes its tokens; and there is always at least
- * one admin (removing or demoting the last one is a 409).
+ * one admin (removing or demoting the last one is a 409). Every change is an audit event naming who made it
+ * (never a password).
  */
 @Injectable()
 export class UsersService {
-  constructor(private readonly users: UsersRepository) {}
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly events: EventsService,
+  ) {}
 
   list(query: ListQuery): Promise<UserEntity[]> {
     return this.users.list(query);
@@ -30,10 +37,12 @@ export class UsersService {
     return this.users.findByIds(ids);
   }
 
-  async add(input: UserCreate): Promise<UserEntity> {
+  async add(input: UserCreate, caller: Caller): Promise<UserEntity> {
     const passwordHash = await hashPassword(input.password);
     try {
-      return await this.users.insert({ name: input.user_name, role: input.role, passwordHash });
+      const added = await this.users.insert({ name: input.user_name, role: input.role, passwordHash });
+      await this.events.recordChange(EventCode.UserAdded, `User ${added.name} (${added.role}) was added.`, caller);
+      return added;
     } catch (e) {
       if (e instanceof ConstraintViolation && e.kind === 'unique')
         throw OvirtFault.conflict(`a user named "${input.user_name}" already exists`);
@@ -41,7 +50,7 @@ export class UsersService {
     }
   }
 
-  async update(id: string, input: UserUpdate): Promise<UserEntity> {
+  async update(id: string, input: UserUpdate, caller: Caller): Promise<UserEntity> {
     const current = await this.get(id);
     if (input.user_name !== undefined && input.user_name !== current.name) {
       throw new OvirtFault(
@@ -59,15 +68,26 @@ export class UsersService {
       await translateConstraintErrors(() => this.users.update(admins.manager, id, changes));
       if (passwordHash !== undefined) await this.users.revokeTokensOf(admins.manager, id);
     });
-    return this.get(id);
+    const updated = await this.get(id);
+    const changes = [
+      ...(input.role !== undefined ? [`role ${updated.role}`] : []),
+      ...(passwordHash !== undefined ? ['password reset, its tokens revoked'] : []),
+    ];
+    await this.events.recordChange(
+      EventCode.UserUpdated,
+      `User ${updated.name} was updated${changes.length > 0 ? `: ${changes.join(', ')}` : ''}.`,
+      caller,
+    );
+    return updated;
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, caller: Caller): Promise<void> {
     const user = await this.get(id);
     await this.users.withAdminsLocked(async (admins) => {
       this.keepAnAdmin(admins, user.id, 'remove');
       if (!(await this.users.delete(admins.manager, user.id))) throw OvirtFault.notFound('user', id);
     });
+    await this.events.recordChange(EventCode.UserRemoved, `User ${user.name} was removed, with its tokens.`, caller);
   }
 
   private keepAnAdmin(admins: LockedAdmins, id: string, what: 'remove' | 'demote'): void {

@@ -29,7 +29,13 @@ describe('/users (admins only)', () => {
     expect(res.text).toContain('<user_name>carol@internal</user_name>');
     expect(res.text).toContain('<role>viewer</role>');
     const json = await t.http.get(`${API}/users/${id}`).set('Accept', JSON_TYPE).expect(200);
-    expect(json.body).toEqual({ id, href: `${API}/users/${id}`, user_name: 'carol@internal', role: 'viewer' });
+    expect(json.body).toEqual({
+      id,
+      href: `${API}/users/${id}`,
+      user_name: 'carol@internal',
+      role: 'viewer',
+      link: [{ rel: 'eventsubscriptions', href: `${API}/users/${id}/eventsubscriptions` }],
+    });
     const list = await t.http.get(`${API}/users`).query({ search: 'role=viewer' }).set('Accept', JSON_TYPE).expect(200);
     expect(list.body.user.map((u: { user_name: string }) => u.user_name)).toEqual(['carol@internal']);
     for (const text of [res.text, json.text, list.text]) {
@@ -39,6 +45,39 @@ describe('/users (admins only)', () => {
     const [row] = await t.sql<{ password_hash: string }>(`SELECT password_hash FROM users WHERE id = $1`, [id]);
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
     await t.as('CAROL@internal', password).get(API).expect(200);
+  });
+
+  it('writes an audit event for each add, update and remove, naming who did it and never the password', async () => {
+    const send = (method: 'post' | 'put' | 'delete', path: string, body?: object) =>
+      t.http[method](`${API}${path}`)
+        .set('Correlation-Id', 'users-audit')
+        .set('Content-Type', JSON_TYPE)
+        .set('Accept', JSON_TYPE)
+        .send(body === undefined ? undefined : JSON.stringify(body));
+    const password = 'erin-password-1';
+    const added = await send('post', '/users', { user_name: 'erin@internal', role: 'viewer', password }).expect(201);
+    const id = (added.body as { id: string }).id;
+    await send('put', `/users/${id}`, { role: 'admin' }).expect(200);
+    await send('put', `/users/${id}`, { password: 'erin-password-2' }).expect(200);
+    await send('delete', `/users/${id}`).expect(200);
+    // Refused changes write nothing.
+    await send('delete', `/users/${await adminId()}`).expect(409);
+
+    const res = await t.http
+      .get(`${API}/events`)
+      .query({ search: 'correlation_id=users-audit sortby index asc' })
+      .set('Accept', JSON_TYPE)
+      .expect(200);
+    const events = (res.body as { event: { code: number; description: string; user?: { id: string } }[] }).event;
+    expect(events.map((e) => [e.code, e.description])).toEqual([
+      [11030, 'User erin@internal (viewer) was added.'],
+      [11031, 'User erin@internal was updated: role admin.'],
+      [11031, 'User erin@internal was updated: password reset, its tokens revoked.'],
+      [11032, 'User erin@internal was removed, with its tokens.'],
+    ]);
+    const admin = await adminId();
+    expect(events.map((e) => e.user?.id)).toEqual([admin, admin, admin, admin]);
+    expect(JSON.stringify(events)).not.toMatch(/erin-password/);
   });
 
   it('refuses a duplicate name regardless of case (409), a bad name or a short password (400) without echoing the password', async () => {

@@ -8,7 +8,7 @@ import { EventCode } from '../../src/events/event-codes';
 import { EventsService } from '../../src/events/events.service';
 import { API, faultOf, JSON_TYPE, XML } from '../api/api-helpers';
 import { addUser } from '../auth/auth-helpers';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
 
 /**
  * Issue 19's notifications on the real app: event subscriptions in oVirt's shape (XML and JSON) with
@@ -226,6 +226,27 @@ describe('event subscriptions and notifications (issue 19)', () => {
     const gone = await t.http.get(href);
     expect(gone.status).toBe(404);
     expect(faultOf(gone).detail).toBe(`event_subscription with id "${id}" does not exist`);
+
+    // The user links its subscriptions, and each change is an audit event without the destination.
+    expect((await t.http.get(`${API}/users/${adminId}`)).text).toContain(
+      `<link rel="eventsubscriptions" href="${API}/users/${adminId}/eventsubscriptions"/>`,
+    );
+    const audit = await t.sql<{ code: number; description: string; user_id: string }>(
+      `SELECT code, description, user_id FROM events WHERE code IN (11040, 11041) ORDER BY id`,
+    );
+    expect(audit).toEqual([
+      {
+        code: 11040,
+        description: `User ${TEST_ADMIN.user} subscribed to gluster_storage_domain_synced by smtp.`,
+        user_id: adminId,
+      },
+      {
+        code: 11041,
+        description: `User ${TEST_ADMIN.user}'s subscription to gluster_storage_domain_synced by smtp was removed.`,
+        user_id: adminId,
+      },
+    ]);
+    expect(JSON.stringify(audit)).not.toContain('dr-team@example.org');
   });
 
   it('refuses bad input with faults: unknown event name, bad address or URL, missing secret, unknown user', async () => {
