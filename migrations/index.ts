@@ -8,6 +8,7 @@ import { HealingDrift1795500000000 } from './1795500000000-HealingDrift';
 import { StorageDomainHost1795600000000 } from './1795600000000-StorageDomainHost';
 import { EventSubscriptions1795700000000 } from './1795700000000-EventSubscriptions';
 import { Failover1795800000000 } from './1795800000000-Failover';
+import { NotificationOutbox1795900000000 } from './1795900000000-NotificationOutbox';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   StorageDomainHost1795600000000,
   EventSubscriptions1795700000000,
   Failover1795800000000,
+  NotificationOutbox1795900000000,
 ];

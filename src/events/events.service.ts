@@ -148,6 +148,8 @@ export class EventsService {
         throw OvirtFault.conflict(
           `an event from origin "${safeText(input.origin, 128)}" with custom_id ${input.custom_id} already exists`,
         );
+      // Subscribers hear of clients' events too (external_event_error), as of the service's own.
+      await this.tell([event]);
       return event;
     } catch (e) {
       if (e instanceof ConstraintViolation && e.kind === 'foreign_key') {

@@ -58,11 +58,14 @@ describe('parseWorkerRestart', () => {
  */
 describe('the restart script against real processes', () => {
   const VOLUME = 'healspecvol';
-  const BRICK = '/bricks/healspec1';
+  // A brick of each test's own: a stand-in a previous test left behind can never be taken for this test's.
+  let tests = 0;
+  let BRICK: string;
   let dir: string;
   const loops: ChildProcess[] = [];
 
   beforeEach(() => {
+    BRICK = `/bricks/healspec-${process.pid}-${++tests}`;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heal-spec-'));
     fs.writeFileSync(
       path.join(dir, 'gsyncd.py'),
@@ -82,7 +85,21 @@ describe('the restart script against real processes', () => {
     );
   });
 
-  afterEach(() => {
+  /** Live processes whose command line names this test's directory (its loops, workers and helpers). */
+  const standIns = (): number[] =>
+    fs
+      .readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir) && alive(Number(p));
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+
+  afterEach(async () => {
     for (const loop of loops.splice(0)) {
       try {
         process.kill(-(loop.pid as number), 'SIGKILL');
@@ -90,12 +107,25 @@ describe('the restart script against real processes', () => {
         /* already gone */
       }
     }
+    // A process forked while the group was being killed escapes it: end each one left, until none is.
+    const deadline = Date.now() + 10_000;
+    for (let left = standIns(); left.length > 0; left = standIns()) {
+      if (Date.now() > deadline) throw new Error(`stand-in processes would not end: ${left.join(' ')}`);
+      for (const pid of left) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const worker = [
+  const worker = () => [
     'python3',
-    path.join('DIR', 'gsyncd.py'),
+    path.join(dir, 'gsyncd.py'),
     'worker',
     VOLUME,
     'root@slave.example::healspecslave',
@@ -111,8 +141,7 @@ describe('the restart script against real processes', () => {
   };
   const pids = () => pidsIn('pids');
   const start = (respawn: boolean) => {
-    const argv = worker
-      .map((w) => w.replace('DIR', dir))
+    const argv = worker()
       .map((w) => `'${w}'`)
       .join(' ');
     const loop = spawn('bash', ['-c', respawn ? `while :; do ${argv}; sleep 0.2; done` : argv], {

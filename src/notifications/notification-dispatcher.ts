@@ -15,7 +15,9 @@ export function deliveryJobId(subscriptionId: string, eventId: string): string {
 /**
  * Listens to every recorded event (in whichever process records it) and queues one delivery job per
  * subscription to one of the event's names. A failure here is logged by EventsService and never fails
- * the code that recorded the event.
+ * the code that recorded the event; the event stays marked `notifications_pending` and the notification
+ * reconciler queues its deliveries once Redis answers again (the job ids make a second queueing a no-op
+ * while the first job is kept).
  */
 @Injectable()
 export class NotificationDispatcher implements OnModuleInit {
@@ -34,7 +36,9 @@ export class NotificationDispatcher implements OnModuleInit {
     const names = eventNamesFor(event.code);
     if (names.length === 0) return;
     const subscriptions = await this.repo.subscribedTo(names);
+    if (subscriptions.length === 0) return;
     const { attempts, retryDelayMs } = this.config.notifications;
+    await this.repo.setNotificationsPending(event.id, true);
     for (const subscription of subscriptions) {
       const data: DeliveryJobData = { subscriptionId: subscription.id, eventId: event.id };
       await this.producer.add(DeliverNotification, data, {
@@ -45,5 +49,6 @@ export class NotificationDispatcher implements OnModuleInit {
         removeOnFail: { age: 7 * 86_400, count: 10_000 },
       });
     }
+    await this.repo.setNotificationsPending(event.id, false);
   }
 }

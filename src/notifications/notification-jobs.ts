@@ -1,5 +1,5 @@
 import { Job } from 'bullmq';
-import { defineJob } from '../queue/job-definition';
+import { defineJob, NoJobData } from '../queue/job-definition';
 import { QueueName } from '../queue/queue-names';
 
 /** Ids only: the job never carries the event's text, the address, the URL or the secret. */
@@ -15,5 +15,11 @@ export interface DeliveryJobResult {
 /** One event to one subscription; BullMQ retries it with exponential backoff (GEOREP_NOTIFY_*). */
 export const DeliverNotification = defineJob<Job<DeliveryJobData>, DeliveryJobResult>(
   'deliver-notification',
+  QueueName.Maintenance,
+);
+
+/** Queues the deliveries of events whose dispatch did not finish (Redis was down, or the process died). */
+export const ReconcileNotifications = defineJob<Job<NoJobData>, { readonly events: number }>(
+  'reconcile-notifications',
   QueueName.Maintenance,
 );

@@ -9,6 +9,7 @@ import { EventSubscriptionsService } from './event-subscriptions.service';
 import { NotificationDeliveryEntity } from './notification-delivery.entity';
 import { NotificationDeliveryJob } from './notification-delivery.job';
 import { NotificationDispatcher } from './notification-dispatcher';
+import { NotificationReconciler } from './notification-reconciler.job';
 import { NotificationSenders } from './notification-senders';
 import { NotificationsRepository } from './notifications.repository';
 
@@ -22,6 +23,7 @@ import { NotificationsRepository } from './notifications.repository';
     EventSubscriptionsService,
     NotificationDispatcher,
     NotificationDeliveryJob,
+    NotificationReconciler,
   ],
 })
 export class NotificationsModule implements OnModuleInit {

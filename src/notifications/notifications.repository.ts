@@ -56,6 +56,20 @@ export class NotificationsRepository {
       : this.subscriptions.findBy({ eventName: In([...eventNames]) });
   }
 
+  /** Marks (or clears) an event whose delivery jobs are not all queued yet: the notification outbox. */
+  async setNotificationsPending(eventId: string, pending: boolean): Promise<void> {
+    await this.ds.query(`UPDATE events SET notifications_pending = $2 WHERE id = $1`, [eventId, pending]);
+  }
+
+  /** Ids of events still waiting for their deliveries to be queued, recorded before `before`, oldest first. */
+  async eventsPendingNotification(before: Date, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.ds.query(
+      `SELECT id::text FROM events WHERE notifications_pending AND time < $1 ORDER BY id LIMIT $2`,
+      [before, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** The e-mail addresses the user's smtp subscriptions already use. */
   async smtpAddressesOf(userId: string): Promise<string[]> {
     const rows = await this.subscriptions.findBy({ userId, method: 'smtp' });

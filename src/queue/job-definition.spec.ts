@@ -5,6 +5,7 @@ import { SyncAllClusters } from '../discovery/discovery-jobs';
 import { DrRun, DrScheduleFire } from '../dr/dr-jobs';
 import { HostRefresh, HostRepin } from '../hosts/host-jobs';
 import { PruneHistory, ReconcileOutbox, SweepLostJobs } from '../jobs/maintenance-jobs';
+import { DeliverNotification, ReconcileNotifications } from '../notifications/notification-jobs';
 import { GeoRepSessionCreate } from '../session-create/session-create-jobs';
 import { VerifySweep } from '../session-worker/session-worker-jobs';
 import * as sessionJobs from '../sessions/session-jobs';
@@ -61,6 +62,8 @@ describe('job definitions', () => {
       VerifySweep,
       DrRun,
       DrScheduleFire,
+      DeliverNotification,
+      ReconcileNotifications,
     ];
     const table = Object.fromEntries(feature.map((d) => [d.name, d.queue]));
     expect(table).toEqual({
@@ -85,6 +88,8 @@ describe('job definitions', () => {
       'verify-sweep': 'maintenance',
       'dr.run': 'actions',
       'dr.schedule-fire': 'maintenance',
+      'deliver-notification': 'maintenance',
+      'reconcile-notifications': 'maintenance',
     });
     expect(definedJobs().map((d) => d.name)).toEqual(expect.arrayContaining(Object.keys(table)));
   });

@@ -1,5 +1,4 @@
 import * as crypto from 'node:crypto';
-import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { SMTPServer } from 'smtp-server';
@@ -9,6 +8,7 @@ import { EventsService } from '../../src/events/events.service';
 import { API, faultOf, JSON_TYPE, XML } from '../api/api-helpers';
 import { addUser } from '../auth/auth-helpers';
 import { startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
+import { startReceiver, until } from './notification-support';
 
 /**
  * Issue 19's notifications on the real app: event subscriptions in oVirt's shape (XML and JSON) with
@@ -25,12 +25,6 @@ interface Mail {
   from: string;
   to: string[];
   raw: string;
-}
-
-interface Received {
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  answered: number;
 }
 
 function startSmtp(): Promise<{ server: SMTPServer; port: number; mails: Mail[] }> {
@@ -60,26 +54,6 @@ function startSmtp(): Promise<{ server: SMTPServer; port: number; mails: Mail[] 
   });
 }
 
-/** Answers each request with the next status of `statuses` (the last one for ever after). */
-function startReceiver(statuses: number[]): Promise<{ server: http.Server; url: string; received: Received[] }> {
-  const received: Received[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const answered = statuses[Math.min(received.length, statuses.length - 1)];
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), answered });
-      res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered === 200 ? 'ok' : 'try later');
-    });
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({ server, url: `http://127.0.0.1:${port}/hooks/georep?token=abc`, received });
-    });
-  });
-}
-
 /** A mail's header value (unfolded) and its text body with quoted-printable undone. */
 function parseMail(raw: string): { header(name: string): string | undefined; body: string } {
   const [head, ...rest] = raw.split('\r\n\r\n');
@@ -94,16 +68,6 @@ function parseMail(raw: string): { header(name: string): string | undefined; bod
     header: (name) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(unfolded)?.[1]?.trim(),
     body: body.replace(/\r\n/g, '\n'),
   };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function redisText(redisUrl: string, prefix: string): Promise<string> {

@@ -1,11 +1,7 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { EmbeddedRedis } from '../../src/embedded/embedded-redis';
-import { findFreePort } from '../../src/embedded/free-port';
 import { EventCode } from '../../src/events/event-codes';
 import { ServiceProcess } from '../support/processes';
 import { createTestDatabase } from '../support/test-app';
-import { testServices } from '../support/test-env';
 import {
   addClusters,
   alive,
@@ -18,6 +14,7 @@ import {
   Sql,
   sqlOn,
   startApi,
+  startOwnRedis,
   startWorker,
   stopService,
   until,
@@ -36,12 +33,7 @@ describe('Redis stopped mid-action and started again', () => {
   let worker: ServiceProcess | undefined;
 
   beforeAll(async () => {
-    redis = new EmbeddedRedis(
-      fs.mkdtempSync(path.join(testServices().baseDir, 'redis-restart-')),
-      undefined,
-      await findFreePort(),
-    );
-    await redis.start();
+    redis = await startOwnRedis('redis-restart');
     const db = await createTestDatabase();
     sql = sqlOn(db.url);
     const deployment = newDeployment(db.url, redis.url);

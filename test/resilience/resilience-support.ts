@@ -2,6 +2,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { EmbeddedRedis } from '../../src/embedded/embedded-redis';
+import { findFreePort } from '../../src/embedded/free-port';
 import { runService, ServiceProcess } from '../support/processes';
 import { TEST_ADMIN } from '../support/test-app';
 import { testServices } from '../support/test-env';
@@ -21,6 +23,17 @@ export function newDeployment(databaseUrl: string, redisUrl: string): Deployment
     secretKey: crypto.randomBytes(32).toString('hex'),
     queuePrefix: `res-${crypto.randomBytes(4).toString('hex')}`,
   };
+}
+
+/** A redis-server of the test file's own (so that it can be stopped), on a free port, its data kept across restarts. */
+export async function startOwnRedis(name: string): Promise<EmbeddedRedis> {
+  const redis = new EmbeddedRedis(
+    fs.mkdtempSync(path.join(testServices().baseDir, `${name}-`)),
+    undefined,
+    await findFreePort(),
+  );
+  await redis.start();
+  return redis;
 }
 
 export interface RunningApi {
