@@ -110,6 +110,28 @@ describe('loadConfig', () => {
     }
   });
 
+  it("reads the worker's metrics port: only for the worker role, and only with the metrics token", () => {
+    const token = 'm'.repeat(40);
+    expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x' }).workerMetricsPort).toBeUndefined();
+    expect(
+      loadConfig({
+        GEOREP_DATA_DIR: '/tmp/x',
+        GEOREP_ROLE: 'worker',
+        GEOREP_METRICS_TOKEN: token,
+        GEOREP_METRICS_PORT: '9464',
+      }).workerMetricsPort,
+    ).toBe(9464);
+    expect(problemsOf({ GEOREP_ROLE: 'api', GEOREP_METRICS_TOKEN: token, GEOREP_METRICS_PORT: '9464' })).toEqual([
+      'GEOREP_METRICS_PORT: only for the worker role (api and all serve /metrics on PORT)',
+    ]);
+    expect(problemsOf({ GEOREP_ROLE: 'worker', GEOREP_METRICS_PORT: '9464' })).toEqual([
+      'GEOREP_METRICS_PORT: needs GEOREP_METRICS_TOKEN (the only credential that port takes)',
+    ]);
+    expect(problemsOf({ GEOREP_ROLE: 'worker', GEOREP_METRICS_TOKEN: token, GEOREP_METRICS_PORT: 'x' })).toEqual([
+      'GEOREP_METRICS_PORT: must be a port number between 1 and 65535, or 0 for any free port (got "x")',
+    ]);
+  });
+
   it('reads the notification settings: an SMTP relay needs a sender, and a refused URL is never repeated', () => {
     expect(loadConfig({ GEOREP_DATA_DIR: '/tmp/x' }).notifications).toEqual({
       attempts: 5,

@@ -69,6 +69,11 @@ export interface AppConfig {
    * whitespace. Compared in constant time, never logged or echoed in a message.
    */
   metricsToken?: string;
+  /**
+   * GEOREP_METRICS_PORT: for the `worker` role, which serves no HTTP otherwise, a port (on HOST) that serves
+   * only `GET /metrics` of that process, to GEOREP_METRICS_TOKEN (required with it). Unset: none.
+   */
+  workerMetricsPort?: number;
   /** HTTPS when set: PEM files; with `selfSigned` the files live in the data dir and are made on first start. */
   tls?: TlsConfig;
   /** Event notifications (event subscriptions): the SMTP relay, retries and the webhook timeout. */
@@ -193,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
   const glusterdRestart = readGlusterdRestart(r);
   const login = readLoginSettings(r);
   const metricsToken = readMetricsToken(r);
+  const workerMetricsPort = readWorkerMetricsPort(r, role, metricsToken);
   const notifications = readNotificationSettings(r);
   const tls = tlsConfig(env, local.dataDir, r.problems);
 
@@ -209,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
     ...glusterdRestart,
     ...login,
     ...(metricsToken !== undefined ? { metricsToken } : {}),
+    ...(workerMetricsPort !== undefined ? { workerMetricsPort } : {}),
     ...(tls ? { tls } : {}),
     notifications,
   };
@@ -374,6 +381,17 @@ function readLoginSettings(r: EnvReader): LoginSettings {
 }
 
 /** The problem lines name the setting only: the token itself is never repeated. */
+function readWorkerMetricsPort(r: EnvReader, role: string, token: string | undefined): number | undefined {
+  const raw = r.env.GEOREP_METRICS_PORT;
+  if (raw === undefined || raw === '') return undefined;
+  const port = parsePort(raw, 'GEOREP_METRICS_PORT', r.problems);
+  if (role !== 'worker')
+    r.problems.push('GEOREP_METRICS_PORT: only for the worker role (api and all serve /metrics on PORT)');
+  if (token === undefined)
+    r.problems.push('GEOREP_METRICS_PORT: needs GEOREP_METRICS_TOKEN (the only credential that port takes)');
+  return port;
+}
+
 function readMetricsToken(r: EnvReader): string | undefined {
   const token = r.env.GEOREP_METRICS_TOKEN || undefined;
   if (token === undefined) return undefined;

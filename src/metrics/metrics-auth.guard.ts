@@ -7,7 +7,7 @@ import { AUTHENTICATOR, Authenticator } from '../ovirt/access.guard';
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /** Equal-length digests compared in constant time, so neither the token's content nor its length leaks through timing. */
-function sameSecret(given: string, expected: string): boolean {
+export function sameSecret(given: string, expected: string): boolean {
   const a = crypto.createHash('sha256').update(given).digest();
   const b = crypto.createHash('sha256').update(expected).digest();
   return crypto.timingSafeEqual(a, b);

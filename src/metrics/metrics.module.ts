@@ -8,6 +8,7 @@ import { MetricsRepository } from './metrics.repository';
 import { MetricsService } from './metrics.service';
 import { RuntimeMetrics } from './runtime.metrics';
 import { StoredStateMetrics } from './stored-state.metrics';
+import { WorkerMetricsServer } from './worker-metrics-server';
 
 const PROMTOOL_REFUSED_DEFAULTS = [
   'nodejs_active_handles_total',
@@ -42,6 +43,7 @@ const PROMTOOL_REFUSED_DEFAULTS = [
     HttpMetrics,
     MetricsService,
     MetricsAuthGuard,
+    WorkerMetricsServer,
   ],
   exports: [HttpMetrics],
 })
