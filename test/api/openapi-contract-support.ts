@@ -21,6 +21,12 @@ export interface Schema {
   properties?: Record<string, Schema>;
   additionalProperties?: Schema | boolean;
   items?: Schema;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  pattern?: string;
+  enum?: unknown[];
+  readOnly?: boolean;
   oneOf?: Schema[];
   anyOf?: Schema[];
   xml?: { name?: string; attribute?: boolean; wrapped?: boolean };

@@ -394,4 +394,34 @@ describe('every operation of the OpenAPI document that is not a GET answers what
     expect(sent).toBeGreaterThan(150);
     expect(wrong).toEqual([]);
   });
+  it('refuses values just past the bounds the document declares (maxLength, minimum, maximum) with a declared 400', async () => {
+    const wrong: string[] = [];
+    let sent = 0;
+    for (const op of WRITES.filter((o) => o.operation.requestBody?.content[JSON_TYPE] !== undefined)) {
+      const properties = deref(op.operation.requestBody!.content[JSON_TYPE].schema).properties ?? {};
+      for (const [name, ref] of Object.entries(properties)) {
+        const property = deref(ref);
+        const beyond: unknown[] = [];
+        if (property.type === 'string' && property.maxLength !== undefined)
+          beyond.push('a'.repeat(property.maxLength + 1));
+        if (property.type === 'integer' && property.maximum !== undefined) beyond.push(property.maximum + 1);
+        if (property.type === 'integer' && property.minimum !== undefined) beyond.push(property.minimum - 1);
+        for (const value of beyond) {
+          const call = await CASES[op.operation.operationId](`bounds${++calls}`);
+          if (call.body === undefined) continue;
+          sent++;
+          const headers = { Accept: JSON_TYPE, Authorization: auth, 'Content-Type': JSON_TYPE };
+          const res = await send(op.method, call.path, headers, JSON.stringify({ ...call.body, [name]: value }));
+          const label = `${op.method} ${op.template} ${name}=${String(value).slice(0, 12)}…`;
+          if (res.status !== 400) wrong.push(`${label}: ${res.status} ${res.text.slice(0, 200)}`);
+          else if (!String((res.body as { detail?: string }).detail).includes(name))
+            wrong.push(`${label}: the fault does not name the field: ${res.text.slice(0, 200)}`);
+          for (const problem of await responseProblems(schemaValidator, op.operation, res, 'json'))
+            wrong.push(`${label}: ${problem}`);
+        }
+      }
+    }
+    expect(sent).toBeGreaterThan(20);
+    expect(wrong).toEqual([]);
+  });
 });
