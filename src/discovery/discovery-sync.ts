@@ -56,6 +56,8 @@ export interface SyncOrigin {
  * lives in a module that imports this one, hence a registration rather than an injection).
  */
 export type StalledSessionsListener = (sessionIds: readonly string[], origin: SyncOrigin) => Promise<void>;
+/** Told after a pass of the cluster (whole or one session) was stored. */
+export type StoredListener = (clusterId: string, origin: SyncOrigin) => Promise<void>;
 
 export interface SyncResult extends StoreResult {
   host: HostEntity;
@@ -78,6 +80,7 @@ export interface SessionToRead {
 export class DiscoverySync {
   private readonly logger = new Logger(DiscoverySync.name);
   private stalledListener: StalledSessionsListener | undefined;
+  private readonly storedListeners: StoredListener[] = [];
 
   constructor(
     private readonly shell: HostShell,
@@ -88,6 +91,11 @@ export class DiscoverySync {
 
   onStalledSessions(listener: StalledSessionsListener): void {
     this.stalledListener = listener;
+  }
+
+  /** What reacts to the stored state (the failed-over session guard); a failing listener is logged, never fails the pass. */
+  onStored(listener: StoredListener): void {
+    this.storedListeners.push(listener);
   }
 
   async syncCluster(
@@ -158,6 +166,11 @@ export class DiscoverySync {
   private async recordStored(cluster: ClusterEntity, stored: SessionStoreResult, origin: SyncOrigin): Promise<void> {
     for (const change of stored.changes) await this.record(cluster, change, origin);
     await this.reportStalledSessions(cluster, stored.stalledSessionIds, origin);
+    for (const listener of this.storedListeners) {
+      await listener(cluster.id, origin).catch((e: Error) =>
+        this.logger.warn({ cluster: cluster.id, err: e.message }, 'a listener of the stored state failed'),
+      );
+    }
   }
 
   /** A command on the first host that answers; the hosts that did not are marked unreachable. */

@@ -75,6 +75,8 @@ export enum EventCode {
   /** Failback complete: the master has the slave's data and the original session runs again. */
   GeoRepFailedBack = 11303,
   GeoRepFailbackFailed = 11304,
+  /** Warning: gluster runs a failed-over session again (its master came back); the service stops it. */
+  GeoRepFailedOverSessionRunning = 11305,
   GeoRepVerified = 11140,
   GeoRepVerifyFailed = 11141,
   JobEndedByUser = 11021,

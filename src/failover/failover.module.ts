@@ -11,6 +11,7 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { StorageDomainsModule } from '../storage-domains/storage-domains.module';
 import { VolumesModule } from '../volumes/volumes.module';
 import { CheckpointCatchUp } from './checkpoint-catch-up';
+import { FailedOverSessionGuard } from './failed-over-session-guard';
 import { SessionFailbackJob } from './session-failback.job';
 import { SessionFailoverJob } from './session-failover.job';
 import { FailoverSlaveVolume } from './slave-volume';
@@ -31,7 +32,14 @@ import { StorageDomainFailover, StorageDomainFailoverController } from './storag
     StorageDomainsModule,
   ],
   controllers: [StorageDomainFailoverController],
-  providers: [SessionFailoverJob, SessionFailbackJob, FailoverSlaveVolume, CheckpointCatchUp, StorageDomainFailover],
+  providers: [
+    SessionFailoverJob,
+    SessionFailbackJob,
+    FailoverSlaveVolume,
+    CheckpointCatchUp,
+    StorageDomainFailover,
+    FailedOverSessionGuard,
+  ],
 })
 export class FailoverModule implements OnModuleInit {
   constructor(private readonly deletionGuards: SessionDeletionGuards) {}

@@ -43,6 +43,7 @@ export const NOTIFIABLE_EVENTS = {
   georep_verify_failed: [EventCode.GeoRepVerifyFailed],
   georep_slave_peers_without_keys: [EventCode.GeoRepSlavePeersWithoutKeys],
   georep_failed_over: [EventCode.GeoRepFailedOver],
+  georep_failed_over_session_running: [EventCode.GeoRepFailedOverSessionRunning],
   georep_failover_failed: [EventCode.GeoRepFailoverFailed],
   georep_failback_sync_started: [EventCode.GeoRepFailbackSyncStarted],
   georep_failed_back: [EventCode.GeoRepFailedBack],

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseGeoRepStatus } from '../gluster';
-import { dataLossWindowSeconds, failedOverRefusal, recoveryPoint } from './failover-logic';
+import { dataLossWindowSeconds, failedOverRefusal, recoveryPoint, runsAgainAfterFailover } from './failover-logic';
+import { SESSION_STATUSES } from './session.representation';
 
 const DIR = path.join(__dirname, '../../test/fixtures/gluster-10.3');
 const rowsOf = (name: string) =>
@@ -72,5 +73,13 @@ describe('failedOverRefusal', () => {
   });
   it('is null for a session that was not failed over', () => {
     expect(failedOverRefusal({ failedOver: false, failoverTime: null }, 'starting it')).toBeNull();
+  });
+});
+
+describe('runsAgainAfterFailover', () => {
+  it('is true exactly for a failed-over session whose workers gluster runs', () => {
+    const running = SESSION_STATUSES.filter((status) => runsAgainAfterFailover({ failedOver: true, status }));
+    expect(running).toEqual(['initializing', 'active', 'passive', 'partial_faulty', 'faulty']);
+    expect(SESSION_STATUSES.filter((status) => runsAgainAfterFailover({ failedOver: false, status }))).toEqual([]);
   });
 });

@@ -53,3 +53,21 @@ export function failedOverRefusal(
   const when = session.failoverTime ? ` at ${session.failoverTime.toISOString()}` : '';
   return `the session was failed over to its slave${when}: ${what} would overwrite the slave's newer data with the master's; fail it back instead`;
 }
+
+/** Statuses in which gluster runs the session's workers (a paused, stopped or created one syncs nothing). */
+const RUNNING_STATUSES: ReadonlySet<string> = new Set([
+  'initializing',
+  'active',
+  'passive',
+  'partial_faulty',
+  'faulty',
+]);
+
+/**
+ * A failed-over session that gluster runs again: its master site came back (glusterd starts a started
+ * session's workers when it starts), or it never stopped (an unplanned failover leaves the master alone).
+ * Its workers would write the master's older files over the slave's newer ones: it is to be stopped at once.
+ */
+export function runsAgainAfterFailover(session: Pick<GeoRepSessionEntity, 'failedOver' | 'status'>): boolean {
+  return session.failedOver && RUNNING_STATUSES.has(session.status);
+}

@@ -32,6 +32,11 @@ export class SessionsRepository {
     return isUuid(id) ? this.sessions.findOneBy({ id }) : Promise.resolve(null);
   }
 
+  /** The cluster's failed-over sessions (the cluster masters them). */
+  failedOverOfCluster(clusterId: string): Promise<GeoRepSessionEntity[]> {
+    return this.sessions.findBy({ clusterId, failedOver: true });
+  }
+
   /** Every session whose master is the volume. */
   allOfMasterVolume(volumeId: string): Promise<GeoRepSessionEntity[]> {
     return this.sessions.findBy({ masterVolumeId: volumeId });

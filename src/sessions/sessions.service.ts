@@ -252,6 +252,8 @@ export class SessionsService {
       events,
       input.call,
       true,
+      // Behind the stop the failed-over session guard may have queued (the failback's first step stops it too).
+      'queue',
     );
     return actionReply(submission, input.params);
   }
@@ -354,6 +356,7 @@ export class SessionsService {
     events: ActionRequest['events'],
     call: ActionCall,
     asyncByDefault = false,
+    conflict: 'exclusive' | 'queue' = 'exclusive',
   ): Promise<ActionSubmission> {
     return this.actions.submit(
       {
@@ -362,7 +365,7 @@ export class SessionsService {
         targetId: session.id,
         description,
         params,
-        conflict: 'exclusive',
+        conflict,
         retries: 0,
         eventRefs: { clusterId: session.clusterId },
         events,

@@ -347,6 +347,18 @@ describeLab('failover of a geo-replication session (real lab)', () => {
       const { domain, schedule } = await domainWithSchedule('failback');
       expect((await failover({ force: true })).status).toBe('complete');
       expect(await lab.api.get(`/storagedomains/${domain}`)).toMatchObject({ primary_copy: 'slave' });
+      // The unplanned failover touched only the slave, so gluster still runs the session at site 1: the next
+      // pass of site 1 sees it and the failed-over session guard stops it (force), with a warning event.
+      await lab.refresh(`/clusters/${lab.site1}`);
+      const deadline = Date.now() + 120_000;
+      while ((await session()).status !== 'stopped') {
+        if (Date.now() > deadline) throw new Error(`the guard did not stop the session\n${await labStatus()}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const warned = await lab.api.get<{ event: { description: string }[] }>(
+        `/events?search=${encodeURIComponent('code=11305')}`,
+      );
+      expect(warned.event.filter((e) => e.description.includes(env.site1SlaveVol)).length).toBeGreaterThanOrEqual(1);
       const written = `written at the second site ${crypto.randomBytes(8).toString('hex')}`;
       // A name of its own: the lab never empties the master volume, and a name the master already has (another
       // gfid) is a conflict gluster's recover mode does not resolve with gfid-conflict-resolution false.
