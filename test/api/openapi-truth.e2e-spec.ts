@@ -7,9 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { load } from 'js-yaml';
 import { Response } from 'supertest';
 import { OPENAPI_FILE } from '../../src/openapi-generate';
-import { addUser, FORM_TYPE, form } from '../auth/auth-helpers';
+import { FORM_TYPE, form } from '../auth/auth-helpers';
 import { startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
-import { addCluster, addJson, addVolume, API, faultOf, JSON_TYPE, XML } from './api-helpers';
+import { API, faultOf, JSON_TYPE, XML } from './api-helpers';
+import { seedContractRows } from './openapi-contract-support';
 
 /**
  * Issue 18's "an OpenAPI document that tells the whole truth", checked against the real app: the examples
@@ -159,76 +160,7 @@ describe('the OpenAPI document tells the truth about the server', () => {
   beforeAll(async () => {
     t = await startTestApp({ role: 'api' });
     await t.app.listen(0, '127.0.0.1');
-    const cluster = await addCluster(t, 'base');
-    const [host] = await t.sql<{ id: string }>(
-      `INSERT INTO hosts (name, address, cluster_id, status, ssh_fingerprint)
-       VALUES ('base-host', 'base-host.example.com', $1, 'up', 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA') RETURNING id`,
-      [cluster],
-    );
-    const master = await addVolume(t, cluster, 'mastervol');
-    const other = await addVolume(t, cluster, 'othervol');
-    const [brick] = await t.sql<{ id: string }>(
-      `INSERT INTO gluster_bricks (volume_id, position, server_name, brick_dir, host_id, status)
-       VALUES ($1, 0, 'base-host.example.com', '/bricks/master', $2, 'up') RETURNING id`,
-      [master, host.id],
-    );
-    const [session] = await t.sql<{ id: string }>(
-      `INSERT INTO georep_sessions (cluster_id, master_volume_id, slave_host_name, slave_volume_name, slave_volume_id, slave_cluster_id, slave_host_id, session_key, status, last_refreshed)
-       VALUES ($1, $2, 'base-host.example.com', 'othervol', $3, $1, $4, 'key-1', 'stopped', now()) RETURNING id`,
-      [cluster, master, other, host.id],
-    );
-    await t.sql(
-      `INSERT INTO georep_session_options (session_id, name, value, default_value, modified) VALUES ($1, 'sync-jobs', '3', '3', false)`,
-      [session.id],
-    );
-    const post = (path: string, body: object) => addJson(t, path, body);
-    const domain = await post('/storagedomains', {
-      name: 'data1',
-      storage: { type: 'glusterfs', address: '127.0.0.1', path: '/mastervol' },
-      gluster_volume: { id: master },
-    });
-    const schedule = await post(`/storagedomains/${domain}/dr-schedules`, {
-      name: 'sched1',
-      schedule: '30 2 * * *',
-      georeplication_session: { id: session.id },
-      enabled: false,
-    });
-    const [run] = await t.sql<{ id: string }>(
-      `INSERT INTO dr_runs (schedule_id, storage_domain_id, session_id, trigger, status, end_time)
-       VALUES ($1, $2, $3, 'manual', 'finished', now()) RETURNING id`,
-      [schedule, domain, session.id],
-    );
-    const job = await post('/jobs', { description: 'an external job', auto_cleared: false });
-    const [step] = await t.sql<{ id: string }>(
-      `INSERT INTO steps (job_id, number, description, external) VALUES ($1, 1, 'a step', true) RETURNING id`,
-      [job],
-    );
-    await post('/events', { description: 'an event', severity: 'normal', origin: 'tool', custom_id: 1 });
-    const [event] = await t.sql<{ id: string }>('SELECT id::text FROM events ORDER BY id DESC LIMIT 1');
-    const carol = await addUser(t, 'carol@internal', 'viewer', 'carol-password-1');
-    const subscription = await post(`/users/${carol}/eventsubscriptions`, WEBHOOK_SUBSCRIPTION);
-    const [delivery] = await t.sql<{ id: string }>(
-      `INSERT INTO notification_deliveries (subscription_id, event_id, attempt, outcome, http_status, error)
-       VALUES ($1, $2, 1, 'failed', 500, 'the receiver answered 500') RETURNING id`,
-      [subscription, event.id],
-    );
-    ids = {
-      clusters: cluster,
-      hosts: host.id,
-      glustervolumes: master,
-      glusterbricks: brick.id,
-      'georeplication-sessions': session.id,
-      options: 'sync-jobs',
-      storagedomains: domain,
-      'dr-schedules': schedule,
-      runs: run.id,
-      jobs: job,
-      steps: step.id,
-      events: event.id,
-      users: carol,
-      eventsubscriptions: subscription,
-      deliveries: delivery.id,
-    };
+    ids = await seedContractRows(t);
   });
   afterAll(async () => {
     await t?.close();
@@ -298,7 +230,7 @@ describe('the OpenAPI document tells the truth about the server', () => {
       const bodies: Record<string, object> = {
         'post /ovirt-engine/api/users/{user}/eventsubscriptions': WEBHOOK_SUBSCRIPTION,
         'post /ovirt-engine/api/clusters/{cluster}/glustervolumes/{volume}/georeplication-sessions': {
-          slave_host_name: 'base-host.example.com',
+          slave_host_name: 'base-host.invalid',
           slave_volume_name: 'othervol',
           user_name: 'root',
         },
