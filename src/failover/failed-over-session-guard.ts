@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { DiscoverySync, SyncOrigin } from '../discovery/discovery-sync';
+import { DiscoverySync } from '../discovery/discovery-sync';
 import { EventCode } from '../events/event-codes';
 import { EventsService } from '../events/events.service';
 import { ActionRunner } from '../jobs/action-runner';
@@ -31,10 +31,10 @@ export class FailedOverSessionGuard implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.sync.onStored((clusterId, origin) => this.afterSync(clusterId, origin));
+    this.sync.onStored((clusterId) => this.afterSync(clusterId));
   }
 
-  async afterSync(clusterId: string, _origin: SyncOrigin): Promise<void> {
+  async afterSync(clusterId: string): Promise<void> {
     for (const session of (await this.sessions.failedOverOfCluster(clusterId)).filter(runsAgainAfterFailover)) {
       try {
         await this.runner.submit(

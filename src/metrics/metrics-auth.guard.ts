@@ -7,10 +7,16 @@ import { AUTHENTICATOR, Authenticator } from '../ovirt/access.guard';
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /** Equal-length digests compared in constant time, so neither the token's content nor its length leaks through timing. */
-export function sameSecret(given: string, expected: string): boolean {
+function sameSecret(given: string, expected: string): boolean {
   const a = crypto.createHash('sha256').update(given).digest();
   const b = crypto.createHash('sha256').update(expected).digest();
   return crypto.timingSafeEqual(a, b);
+}
+
+/** Whether an Authorization header is `Bearer <GEOREP_METRICS_TOKEN>` (false when no token is configured). */
+export function bearsMetricsToken(authorization: string | undefined, token: string | undefined): boolean {
+  const given = BEARER.exec(authorization ?? '')?.[1];
+  return token !== undefined && given !== undefined && sameSecret(given, token);
 }
 
 /**
@@ -27,9 +33,7 @@ export class MetricsAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
-    const given = BEARER.exec(req.header('authorization') ?? '')?.[1];
-    if (this.config.metricsToken !== undefined && given !== undefined && sameSecret(given, this.config.metricsToken))
-      return true;
+    if (bearsMetricsToken(req.header('authorization'), this.config.metricsToken)) return true;
     await this.authenticator.authenticate(req, http.getResponse<Response>());
     return true;
   }

@@ -2,10 +2,8 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { sameSecret } from './metrics-auth.guard';
+import { bearsMetricsToken } from './metrics-auth.guard';
 import { MetricsService } from './metrics.service';
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
  * The worker role serves no API, so its own figures (job durations, its SSH pool and command latency) are
@@ -48,9 +46,7 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/metrics') return text(404, 'not found: this port serves GET /metrics only\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'GET /metrics only\n', { Allow: 'GET, HEAD' });
-    const given = BEARER.exec(req.headers.authorization ?? '')?.[1];
-    const token = this.config.metricsToken;
-    if (token === undefined || given === undefined || !sameSecret(given, token))
+    if (!bearsMetricsToken(req.headers.authorization, this.config.metricsToken))
       return text(401, 'the metrics token is needed (Authorization: Bearer <GEOREP_METRICS_TOKEN>)\n', {
         'WWW-Authenticate': 'Bearer',
       });
