@@ -9,6 +9,7 @@ import { StorageDomainHost1795600000000 } from './1795600000000-StorageDomainHos
 import { EventSubscriptions1795700000000 } from './1795700000000-EventSubscriptions';
 import { Failover1795800000000 } from './1795800000000-Failover';
 import { NotificationOutbox1795900000000 } from './1795900000000-NotificationOutbox';
+import { GlusterEventsPush1796000000000 } from './1796000000000-GlusterEventsPush';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   EventSubscriptions1795700000000,
   Failover1795800000000,
   NotificationOutbox1795900000000,
+  GlusterEventsPush1796000000000,
 ];

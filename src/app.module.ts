@@ -25,6 +25,7 @@ import { PreflightModule } from './preflight/preflight.module';
 import { SessionLogsModule } from './session-logs/session-logs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { GlusterEventsModule } from './gluster-events/gluster-events.module';
 
 /** Feature modules: their job handlers run only where the WorkerModule is loaded. */
 const FEATURES = [
@@ -49,6 +50,7 @@ const FEATURES = [
   SessionLogsModule,
   MetricsModule,
   NotificationsModule,
+  GlusterEventsModule,
 ];
 
 @Module({})

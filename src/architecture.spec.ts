@@ -83,6 +83,7 @@ const LAYERS: Record<string, number> = {
   pki: 3,
   metrics: 3,
   notifications: 3,
+  'gluster-events': 3,
 };
 
 function folderGraph(): Map<string, Map<string, string[]>> {

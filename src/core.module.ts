@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from './config/config';
 import { dataSourceOptions } from './data-source';
 import { loggerModule } from './logging/logger.module';
 import { QueueProducer } from './queue/queue-producer';
+import { SessionSignals } from './queue/session-signals';
 import { QUEUE_PREFIX, REDIS_PRODUCER, REDIS_URL } from './queue/queue.tokens';
 import { createRedisConnection } from './queue/redis-connection';
 
@@ -13,7 +14,7 @@ export interface ResolvedServices {
   redisUrl: string;
 }
 
-/** Configuration, database, logging and the queue producer: what every role needs. */
+/** Configuration, database, logging, the queue producer and session signals: what every role needs. */
 @Global()
 @Module({})
 export class CoreModule implements OnApplicationShutdown {
@@ -41,8 +42,9 @@ export class CoreModule implements OnApplicationShutdown {
           },
         },
         QueueProducer,
+        SessionSignals,
       ],
-      exports: [APP_CONFIG, REDIS_URL, QUEUE_PREFIX, REDIS_PRODUCER, QueueProducer],
+      exports: [APP_CONFIG, REDIS_URL, QUEUE_PREFIX, REDIS_PRODUCER, QueueProducer, SessionSignals],
     };
   }
 }

@@ -14,6 +14,20 @@ export class ClusterEntity {
   @Column({ name: 'gluster_service', type: 'boolean', default: true })
   glusterService: boolean;
 
+  /** The webhook registered with the cluster's glustereventsd (gluster-events/), null when none. */
+  @Column({ name: 'gluster_events_url', type: 'varchar', length: 2000, nullable: true })
+  glusterEventsUrl: string | null;
+
+  /** SHA-256 (hex) of the bearer token glustereventsd sends; the token itself is not kept. */
+  @Column({ name: 'gluster_events_token_sha256', type: 'char', length: 64, nullable: true })
+  glusterEventsTokenSha256: string | null;
+
+  @Column({ name: 'gluster_events_registered_at', type: 'timestamptz', nullable: true })
+  glusterEventsRegisteredAt: Date | null;
+
+  @Column({ name: 'gluster_events_last_time', type: 'timestamptz', nullable: true })
+  glusterEventsLastTime: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

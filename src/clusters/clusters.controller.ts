@@ -19,6 +19,8 @@ import type { ListQuery } from '../ovirt/query';
 import {
   CLUSTER_SEARCH,
   ClusterCreate,
+  ClusterDisableGlusterEventsActionSchema,
+  ClusterEnableGlusterEventsActionSchema,
   ClusterRefreshActionSchema,
   ClusterSchema,
   ClusterUpdate,
@@ -74,5 +76,35 @@ export class ClustersController {
     @ActionInputParam() input: ActionInput<typeof ClusterRefreshActionSchema>,
   ): Promise<ActionReply> {
     return this.clusters.refresh(id, input);
+  }
+
+  @ActionRoute(ClusterSchema, 'enableglusterevents', ClusterEnableGlusterEventsActionSchema, {
+    runsJob: true,
+    summary: "Have the cluster's glustereventsd push gluster's events to the service",
+    description:
+      'Runs as a job on a host of the cluster: checks that every node reaches the URL (`gluster-eventsapi webhook-test`), ' +
+      'registers it with a new bearer token (`webhook-add`, or `webhook-mod` when it exists), and reloads glustereventsd ' +
+      'on every host of the cluster. Fails when no host runs glustereventsd. Each event then refreshes the cluster at once, ' +
+      'and a DR run waiting for its checkpoint reads the status as soon as gluster reports it complete.',
+  })
+  enableGlusterEvents(
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof ClusterEnableGlusterEventsActionSchema>,
+  ): Promise<ActionReply> {
+    return this.clusters.enableGlusterEvents(id, input);
+  }
+
+  @ActionRoute(ClusterSchema, 'disableglusterevents', ClusterDisableGlusterEventsActionSchema, {
+    runsJob: true,
+    summary: "Remove the service's webhook from the cluster's glustereventsd",
+    description:
+      'Runs as a job: `gluster-eventsapi webhook-del` and a reload of glustereventsd on every host; the token stops being ' +
+      'accepted at once. Refreshes go back to the periodic sync.',
+  })
+  disableGlusterEvents(
+    @ResourceId() id: string,
+    @ActionInputParam() input: ActionInput<typeof ClusterDisableGlusterEventsActionSchema>,
+  ): Promise<ActionReply> {
+    return this.clusters.disableGlusterEvents(id, input);
   }
 }

@@ -44,6 +44,24 @@ export class ClustersRepository {
     return this.findById(id);
   }
 
+  /** The cluster whose glustereventsd sends this token (by its SHA-256), if any. */
+  findByGlusterEventsToken(tokenSha256: string): Promise<ClusterEntity | null> {
+    return this.clusters.findOneBy({ glusterEventsTokenSha256: tokenSha256 });
+  }
+
+  /** What is registered with the cluster's glustereventsd (all null: nothing). */
+  async setGlusterEvents(
+    id: string,
+    registration: Pick<ClusterEntity, 'glusterEventsUrl' | 'glusterEventsTokenSha256' | 'glusterEventsRegisteredAt'>,
+  ): Promise<void> {
+    await this.clusters.update({ id }, registration);
+  }
+
+  /** When the last event arrived; not a change of the cluster, so `updated_at` stays. */
+  async touchGlusterEvents(id: string, at: Date): Promise<void> {
+    await this.clusters.query('UPDATE clusters SET gluster_events_last_time = $2 WHERE id = $1', [id, at]);
+  }
+
   /** False when there was nothing to delete. */
   async delete(id: string): Promise<boolean> {
     const result = await translateConstraintErrors(() => this.clusters.delete({ id }));

@@ -1,8 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { GlusterArgumentError, validateWebhookUrl } from '../gluster';
+import { GLUSTER_EVENTS_PATH } from '../ovirt/api-paths';
 import { ConstraintViolation } from '../database/constraint-errors';
 import { EventCode } from '../events/event-codes';
 import { actionReply, ActionRunner } from '../jobs/action-runner';
-import { ClusterRefresh } from './cluster-jobs';
+import { ClusterGlusterEventsDisable, ClusterGlusterEventsEnable, ClusterRefresh } from './cluster-jobs';
 import type { ActionInput, ActionReply, Caller } from '../ovirt/routes';
 import { EventsService } from '../events/events.service';
 import { OvirtFault } from '../ovirt/faults';
@@ -38,6 +41,7 @@ export class ClustersService {
     private readonly clusters: ClustersRepository,
     private readonly actions: ActionRunner,
     private readonly events: EventsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   list(query: ListQuery): Promise<ClusterEntity[]> {
@@ -119,6 +123,65 @@ export class ClustersService {
       input.call,
     );
     return actionReply(submission, input.params);
+  }
+
+  /**
+   * Registers the service with the cluster's gluster events API (a job on a host of the cluster): a new
+   * bearer token each time, so enabling again also replaces the token gluster sends.
+   */
+  async enableGlusterEvents(id: string, input: ActionInput): Promise<ActionReply> {
+    const cluster = await this.get(id);
+    const url = this.webhookUrl((input.params as { url?: string }).url);
+    const submission = await this.actions.submit(
+      {
+        action: ClusterGlusterEventsEnable,
+        params: { url },
+        targetType: 'cluster',
+        targetId: cluster.id,
+        description: `Registering for the gluster events of cluster ${cluster.name}`,
+        conflict: 'queue',
+        eventRefs: { clusterId: cluster.id },
+        events: { success: EventCode.GlusterEventsEnabled, failure: EventCode.GlusterEventsEnableFailed },
+      },
+      input.call,
+    );
+    return actionReply(submission, input.params);
+  }
+
+  async disableGlusterEvents(id: string, input: ActionInput): Promise<ActionReply> {
+    const cluster = await this.get(id);
+    const submission = await this.actions.submit(
+      {
+        action: ClusterGlusterEventsDisable,
+        params: {},
+        targetType: 'cluster',
+        targetId: cluster.id,
+        description: `Unregistering from the gluster events of cluster ${cluster.name}`,
+        conflict: 'queue',
+        eventRefs: { clusterId: cluster.id },
+        events: { success: EventCode.GlusterEventsDisabled, failure: EventCode.GlusterEventsDisableFailed },
+      },
+      input.call,
+    );
+    return actionReply(submission, input.params);
+  }
+
+  private webhookUrl(given: string | undefined): string {
+    const url =
+      given ?? (this.config.publicUrl === undefined ? undefined : this.config.publicUrl + GLUSTER_EVENTS_PATH);
+    if (url === undefined)
+      throw new BodyError([
+        {
+          path: 'url',
+          message: 'is required: GEOREP_PUBLIC_URL is not set, so the service does not know its own address',
+        },
+      ]);
+    try {
+      return validateWebhookUrl(url);
+    } catch (e) {
+      if (e instanceof GlusterArgumentError) throw new BodyError([{ path: 'url', message: e.reason }]);
+      throw e;
+    }
   }
 
   private async write<T>(name: string, write: () => Promise<T>): Promise<T> {

@@ -74,6 +74,11 @@ export interface AppConfig {
    * only `GET /metrics` of that process, to GEOREP_METRICS_TOKEN (required with it). Unset: none.
    */
   workerMetricsPort?: number;
+  /**
+   * GEOREP_PUBLIC_URL: where gluster's nodes reach this service's API (`http://georep.example:8080`), for the
+   * webhook `enableglusterevents` registers with glustereventsd when its body names no URL. Unset: the body must.
+   */
+  publicUrl?: string;
   /** HTTPS when set: PEM files; with `selfSigned` the files live in the data dir and are made on first start. */
   tls?: TlsConfig;
   /** Event notifications (event subscriptions): the SMTP relay, retries and the webhook timeout. */
@@ -200,6 +205,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
   const metricsToken = readMetricsToken(r);
   const workerMetricsPort = readWorkerMetricsPort(r, role, metricsToken);
   const notifications = readNotificationSettings(r);
+  const publicUrl = r.env.GEOREP_PUBLIC_URL
+    ? parseUrl(r.env.GEOREP_PUBLIC_URL, 'GEOREP_PUBLIC_URL', ['http:', 'https:'], r.problems)
+    : undefined;
   const tls = tlsConfig(env, local.dataDir, r.problems);
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
@@ -217,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: string[] = []): AppConf
     ...(metricsToken !== undefined ? { metricsToken } : {}),
     ...(workerMetricsPort !== undefined ? { workerMetricsPort } : {}),
     ...(tls ? { tls } : {}),
+    ...(publicUrl !== undefined ? { publicUrl: publicUrl.replace(/\/+$/, '') } : {}),
     notifications,
   };
 }

@@ -19,6 +19,7 @@ import type { ActionContext, ActionOutcome, StepHandle } from '../jobs/action-ex
 import { ActionAbortedError, ActionFailedError } from '../jobs/action-failure';
 import { HeldLock, TargetLock } from '../jobs/target-lock';
 import { OnJob } from '../queue/on-job.decorator';
+import { SessionSignals } from '../queue/session-signals';
 import type { SyncOrigin } from '../discovery/discovery-sync';
 import { asActionFailure } from '../hosts/host-failures';
 import { SessionGluster } from '../session-worker/session-gluster';
@@ -95,6 +96,7 @@ export class DrRunJob {
     private readonly gluster: SessionGluster,
     private readonly locks: TargetLock,
     private readonly events: EventsService,
+    private readonly signals: SessionSignals,
     @Optional() @Inject(DR_QUIESCER) private readonly quiescer?: DrQuiescer,
     @Optional() @Inject(DR_STALL_HEALER) private readonly stallHealer?: DrStallHealer,
   ) {}
@@ -313,7 +315,7 @@ export class DrRunJob {
     };
   }
 
-  /** Polls `status detail` until the checkpoint is complete, a worker is faulty, the timeout passes or a cancel arrives. */
+  /** Polls `status detail` (at once when gluster signals the session) until the checkpoint is complete, a worker is faulty, the timeout passes or a cancel arrives. */
   private async waitForCheckpoint(
     ctx: ActionContext,
     run: DrRunEntity,
@@ -326,7 +328,9 @@ export class DrRunJob {
     const timeoutMs = schedule.checkpointTimeoutMinutes * 60_000;
     let lastSignature = '';
     let still = 0;
+    await this.signals.listen();
     for (;;) {
+      const polledAt = Date.now();
       const rows = await this.statusRows(session);
       const checkpointRows = checkpointRowsOf(rows);
       const progress = checkpointProgress(epoch, checkpointRows);
@@ -358,7 +362,8 @@ export class DrRunJob {
       lastSignature = signature;
       if (this.stallHealer && still > 0 && still % STALL_POLLS === 0)
         await this.stallHealer.nothingMoves(session, rows, still);
-      await sleep(ctx.config.drPollIntervalMs);
+      // gluster's own events (gluster-events/) cut the wait short: the checkpoint is seen as it completes.
+      await this.signals.sleep(session.id, ctx.config.drPollIntervalMs, polledAt);
     }
   }
 

@@ -40,6 +40,11 @@ export enum EventCode {
   ClusterRemoved = 11003,
   ClusterRefreshed = 11004,
   ClusterRefreshFailed = 11005,
+  /** gluster's events API pushes the cluster's events to the service (gluster-events/). */
+  GlusterEventsEnabled = 11006,
+  GlusterEventsEnableFailed = 11007,
+  GlusterEventsDisabled = 11008,
+  GlusterEventsDisableFailed = 11009,
   HostAdded = 11011,
   HostUpdated = 11012,
   HostRemoved = 11013,

@@ -12,11 +12,11 @@ import {
 } from '../gluster';
 import { ActionContext } from '../jobs/action-executor';
 import { ActionFailedError } from '../jobs/action-failure';
+import { SessionSignals } from '../queue/session-signals';
 import { SessionGluster } from '../session-worker/session-gluster';
 import { GeoRepSessionEntity } from '../sessions/georep-session.entity';
 import { sessionName } from '../sessions/session.representation';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Polls with nothing moving before the master volume's root is touched again (as a DR run does). */
 const STALL_POLLS = 6;
 
@@ -30,6 +30,7 @@ export class CheckpointCatchUp {
   constructor(
     private readonly gluster: SessionGluster,
     @Inject(DR_STALL_HEALER) private readonly stallHealer: DrStallHealer,
+    private readonly signals: SessionSignals,
   ) {}
 
   /** Returns the checkpoint's time: everything written before it is on the slave. */
@@ -60,7 +61,9 @@ export class CheckpointCatchUp {
     const startedAt = Date.now();
     let lastSignature = '';
     let still = 0;
+    await this.signals.listen();
     for (let poll = 0; ; poll++) {
+      const polledAt = Date.now();
       const rows = (await this.gluster.run(session, (ref) => geoRepStatusCommand(ref), parseGeoRepStatus)).flatMap(
         (s) => s.bricks,
       );
@@ -88,7 +91,7 @@ export class CheckpointCatchUp {
           lastSignature = signature;
           if (poll === 0 || (still > 0 && still % STALL_POLLS === 0))
             await this.stallHealer.nothingMoves(session, rows, still);
-          await sleep(ctx.config.drPollIntervalMs);
+          await this.signals.sleep(session.id, ctx.config.drPollIntervalMs, polledAt);
         }
       }
     }

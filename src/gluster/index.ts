@@ -19,3 +19,4 @@ export * from './host-match';
 export * from './mount-broker';
 export * from './georep-keys';
 export * from './preflight-commands';
+export * from './eventsapi';

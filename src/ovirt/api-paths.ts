@@ -18,3 +18,9 @@ export function resourceHref(collection: string, id: string): string {
 export function refTo(collection: string, id: string): { id: string; href: string } {
   return { id, href: resourceHref(collection, id) };
 }
+
+/**
+ * Where glustereventsd posts the events of a cluster that `enableglusterevents` registered: beside oVirt's
+ * other non-API endpoints (`/ovirt-engine/services/…`), since its credential is the cluster's token, not a login.
+ */
+export const GLUSTER_EVENTS_PATH = '/ovirt-engine/services/glusterevents';

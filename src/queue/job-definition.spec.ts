@@ -1,6 +1,7 @@
 import { MetadataScanner, Reflector } from '@nestjs/core';
 import { Job } from 'bullmq';
-import { ClusterRefresh } from '../clusters/cluster-jobs';
+import { ClusterGlusterEventsDisable, ClusterGlusterEventsEnable, ClusterRefresh } from '../clusters/cluster-jobs';
+import { GlusterEventRefresh } from '../gluster-events/gluster-event-jobs';
 import { SyncAllClusters } from '../discovery/discovery-jobs';
 import { DrRun, DrScheduleFire } from '../dr/dr-jobs';
 import { HostRefresh, HostRepin } from '../hosts/host-jobs';
@@ -50,6 +51,9 @@ describe('job definitions', () => {
   it('keeps the names and queues stored in the jobs table and in BullMQ', () => {
     const feature = [
       ClusterRefresh,
+      ClusterGlusterEventsEnable,
+      ClusterGlusterEventsDisable,
+      GlusterEventRefresh,
       HostRefresh,
       HostRepin,
       GeoRepSessionCreate,
@@ -68,6 +72,9 @@ describe('job definitions', () => {
     const table = Object.fromEntries(feature.map((d) => [d.name, d.queue]));
     expect(table).toEqual({
       'cluster.refresh': 'actions',
+      'cluster.gluster-events-enable': 'actions',
+      'cluster.gluster-events-disable': 'actions',
+      'gluster-event-refresh': 'maintenance',
       'host.refresh': 'actions',
       'host.repin': 'actions',
       'georep-session.create': 'actions',

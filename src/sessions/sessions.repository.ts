@@ -37,6 +37,26 @@ export class SessionsRepository {
     return this.sessions.findBy({ clusterId, failedOver: true });
   }
 
+  /**
+   * The cluster's session as a gluster event names it: master volume and slave volume by name, and the slave
+   * host as gluster writes it (the one session with those volumes when no host matches exactly).
+   */
+  async findByGlusterNames(
+    clusterId: string,
+    names: { masterVolume: string; slaveHost: string; slaveVolume: string },
+  ): Promise<GeoRepSessionEntity | null> {
+    const candidates = await this.sessions
+      .createQueryBuilder('s')
+      .innerJoin('gluster_volumes', 'v', 'v.id = s.master_volume_id')
+      .where('s.cluster_id = :clusterId', { clusterId })
+      .andWhere('v.name = :master', { master: names.masterVolume })
+      .andWhere('s.slave_volume_name = :slave', { slave: names.slaveVolume })
+      .getMany();
+    return (
+      candidates.find((c) => c.slaveHostName === names.slaveHost) ?? (candidates.length === 1 ? candidates[0] : null)
+    );
+  }
+
   /** Every session whose master is the volume. */
   allOfMasterVolume(volumeId: string): Promise<GeoRepSessionEntity[]> {
     return this.sessions.findBy({ masterVolumeId: volumeId });

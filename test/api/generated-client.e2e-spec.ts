@@ -98,7 +98,12 @@ describe('a TypeScript client generated from openapi/openapi.yaml', () => {
     expect(flow.cluster).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       href: `/ovirt-engine/api/clusters/${flow.cluster.id}`,
-      actions: { link: [{ rel: 'refresh', href: `/ovirt-engine/api/clusters/${flow.cluster.id}/refresh` }] },
+      actions: {
+        link: ['refresh', 'enableglusterevents', 'disableglusterevents'].map((rel) => ({
+          rel,
+          href: `/ovirt-engine/api/clusters/${flow.cluster.id}/${rel}`,
+        })),
+      },
       name: 'typed-client',
       description: 'made by the generated client',
       gluster_service: true,

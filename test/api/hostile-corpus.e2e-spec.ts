@@ -401,6 +401,8 @@ describe('the hostile corpus over every operation of the OpenAPI document', () =
       status: 409,
     },
     'POST /storagedomains/{id}/failback': { body: { phase: 'complete', timeout: 60 }, status: 409 },
+    // Not an http(s) URL: refused before any job, so every hostile variant of it must be too.
+    'POST /clusters/{id}/enableglusterevents': { body: { url: 'ftp://georep.example/glusterevents' }, status: 400 },
     'POST /events': {
       // A host named instead of identified is refused once the whole body was read.
       body: {

@@ -1,3 +1,6 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Response } from 'supertest';
@@ -27,6 +30,9 @@ interface Call {
   readonly body?: Record<string, unknown>;
   /** application/x-www-form-urlencoded instead of the format (SSO). */
   readonly form?: Record<string, string>;
+  /** Sent as it is, as JSON only (an operation whose only media type is JSON, for a machine client: gluster). */
+  readonly json?: string;
+  /** Its own credentials instead of the admin's (the gluster events token). */
   readonly headers?: Record<string, string>;
 }
 /** Makes what the request needs; `tag` (the format and a count) keeps the names it picks unique. */
@@ -158,6 +164,17 @@ describe('every operation of the OpenAPI document that is not a GET answers what
       storage: { type: 'glusterfs', address: '127.0.0.1', path: `/${name}vol` },
       gluster_volume: { id: volume },
     });
+  }
+
+  let glusterToken: string | undefined;
+  /** A bearer token of the seeded cluster's glustereventsd, as `enableglusterevents` would register it. */
+  async function glusterEventsToken(): Promise<string> {
+    if (glusterToken === undefined) {
+      glusterToken = crypto.randomBytes(32).toString('base64url');
+      const sha = crypto.createHash('sha256').update(glusterToken).digest('hex');
+      await t.sql(`UPDATE clusters SET gluster_events_token_sha256 = $2 WHERE id = $1`, [ids.clusters, sha]);
+    }
+    return glusterToken;
   }
 
   async function token(): Promise<string> {
@@ -318,6 +335,21 @@ describe('every operation of the OpenAPI document that is not a GET answers what
       },
     }),
     ssoLogout: async () => ({ path: '/ovirt-engine/services/sso-logout', form: { token: await token() } }),
+    // A cluster of their own: the seeded one's queue is full of the other actions' jobs (no worker runs here).
+    enableglustereventsCluster: async (f) => ({
+      path: `${API}/clusters/${await addCluster(t, `events-on-${f}`)}/enableglusterevents`,
+      body: { ...ASYNC, url: 'http://georep.example:8080/ovirt-engine/services/glusterevents' },
+    }),
+    disableglustereventsCluster: async (f) => ({
+      path: `${API}/clusters/${await addCluster(t, `events-off-${f}`)}/disableglusterevents`,
+      body: ASYNC,
+    }),
+    // gluster's own post: the token a cluster's glustereventsd was given, and a real event of the lab's.
+    receiveGlusterEvent: async () => ({
+      path: '/ovirt-engine/services/glusterevents',
+      json: fs.readFileSync(path.join(__dirname, '../fixtures/gluster-eventsapi/event-georep-start.json'), 'utf8'),
+      headers: { Authorization: `Bearer ${await glusterEventsToken()}` },
+    }),
   };
 
   /** The success the document declares first for the operation (201 for adds, 200 or 202 otherwise). */
@@ -337,10 +369,14 @@ describe('every operation of the OpenAPI document that is not a GET answers what
       for (const format of ['json', 'xml'] as const) {
         const call = await CASES[id](`${format}${++calls}`);
         const accept = call.form !== undefined ? JSON_TYPE : format === 'json' ? JSON_TYPE : XML;
-        const headers: Record<string, string> = { Accept: accept, ...call.headers };
+        const headers: Record<string, string> = { Accept: call.json !== undefined ? JSON_TYPE : accept };
         if (!call.path.startsWith('/ovirt-engine/sso/')) headers.Authorization = auth;
+        Object.assign(headers, call.headers);
         let body: string | undefined;
-        if (call.form !== undefined) {
+        if (call.json !== undefined) {
+          headers['Content-Type'] = JSON_TYPE;
+          body = call.json;
+        } else if (call.form !== undefined) {
           headers['Content-Type'] = 'application/x-www-form-urlencoded';
           body = new URLSearchParams(call.form).toString();
         } else if (call.body !== undefined) {
@@ -354,7 +390,7 @@ describe('every operation of the OpenAPI document that is not a GET answers what
           wrong.push(`${op.method} ${op.template} (${format}): ${res.status} ${res.text.slice(0, 300)}`);
         for (const problem of await responseProblems(schemaValidator, op.operation, res, format))
           wrong.push(`${op.method} ${op.template}: ${problem}`);
-        if (call.form !== undefined) break;
+        if (call.form !== undefined || call.json !== undefined) break;
       }
     }
     expect(wrong).toEqual([]);
@@ -381,7 +417,11 @@ describe('every operation of the OpenAPI document that is not a GET answers what
       for (const v of variants) {
         for (const format of ['json', 'xml'] as const) {
           sent++;
-          const headers: Record<string, string> = { Accept: format === 'json' ? JSON_TYPE : XML, Authorization: auth };
+          const headers: Record<string, string> = {
+            Accept: format === 'json' ? JSON_TYPE : XML,
+            Authorization: auth,
+            ...call.headers,
+          };
           if (v.body !== undefined && v.type !== undefined) headers['Content-Type'] = v.type;
           const res = await send(op.method, v.path, headers, v.body);
           if (res.status !== v.status)
@@ -408,10 +448,12 @@ describe('every operation of the OpenAPI document that is not a GET answers what
         if (property.type === 'integer' && property.minimum !== undefined) beyond.push(property.minimum - 1);
         for (const value of beyond) {
           const call = await CASES[op.operation.operationId](`bounds${++calls}`);
-          if (call.body === undefined) continue;
+          const valid =
+            call.body ?? (call.json !== undefined ? (JSON.parse(call.json) as Record<string, unknown>) : undefined);
+          if (valid === undefined) continue;
           sent++;
-          const headers = { Accept: JSON_TYPE, Authorization: auth, 'Content-Type': JSON_TYPE };
-          const res = await send(op.method, call.path, headers, JSON.stringify({ ...call.body, [name]: value }));
+          const headers = { Accept: JSON_TYPE, Authorization: auth, 'Content-Type': JSON_TYPE, ...call.headers };
+          const res = await send(op.method, call.path, headers, JSON.stringify({ ...valid, [name]: value }));
           const label = `${op.method} ${op.template} ${name}=${String(value).slice(0, 12)}…`;
           if (res.status !== 400) wrong.push(`${label}: ${res.status} ${res.text.slice(0, 200)}`);
           else if (!String((res.body as { detail?: string }).detail).includes(name))

@@ -354,7 +354,12 @@ describe('the OpenAPI document tells the truth about the server', () => {
     const xmlNest = (path: string[]): string => path.reduceRight((inner, key) => `<${key}>${inner}</${key}>`, '');
 
     it('a reference must give an id or a name, in the schema and on the server (XML and JSON)', async () => {
-      const bodies = OPERATIONS.filter((op) => op.operation.requestBody?.content[JSON_TYPE] !== undefined);
+      // oVirt representations (XML and JSON); gluster's JSON-only event post has no references.
+      const bodies = OPERATIONS.filter(
+        (op) =>
+          op.operation.requestBody?.content[JSON_TYPE] !== undefined &&
+          op.operation.requestBody.content[XML] !== undefined,
+      );
       const checked: string[] = [];
       const wrong: string[] = [];
       for (const op of bodies) {

@@ -127,6 +127,7 @@ describe('the OpenAPI document', () => {
         'GET /health/live',
         'GET /health/ready',
         'GET /metrics',
+        'POST /ovirt-engine/services/glusterevents',
         'GET /docs',
         'GET /docs/openapi.json',
         'GET /docs/openapi.yaml',
@@ -144,6 +145,8 @@ describe('the OpenAPI document', () => {
       'GET /ovirt-engine/services/pki-resource',
       // Public to AccessGuard only: its own guard asks for the metrics token or a login (DESIGN.md: auth, or public when configured).
       'GET /metrics',
+      // Public to AccessGuard only: it takes nothing but the bearer token a cluster's glustereventsd was given.
+      'POST /ovirt-engine/services/glusterevents',
       // DESIGN.md: "/docs (page public, calls need auth)"; the page loads the document.
       'GET /docs',
       'GET /docs/openapi.json',

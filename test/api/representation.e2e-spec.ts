@@ -42,6 +42,8 @@ describe('the exact representations', () => {
 <cluster id="{siteA}" href="/ovirt-engine/api/clusters/{siteA}">
     <actions>
         <link rel="refresh" href="/ovirt-engine/api/clusters/{siteA}/refresh"/>
+        <link rel="enableglusterevents" href="/ovirt-engine/api/clusters/{siteA}/enableglusterevents"/>
+        <link rel="disableglusterevents" href="/ovirt-engine/api/clusters/{siteA}/disableglusterevents"/>
     </actions>
     <name>site-a</name>
     <description>Primary &amp; &lt;only&gt;</description>
@@ -62,6 +64,14 @@ describe('the exact representations', () => {
       {
         "rel": "refresh",
         "href": "/ovirt-engine/api/clusters/{siteA}/refresh"
+      },
+      {
+        "rel": "enableglusterevents",
+        "href": "/ovirt-engine/api/clusters/{siteA}/enableglusterevents"
+      },
+      {
+        "rel": "disableglusterevents",
+        "href": "/ovirt-engine/api/clusters/{siteA}/disableglusterevents"
       }
     ]
   },
@@ -136,6 +146,8 @@ describe('the exact representations', () => {
     expect(withIds(res.text, ids)).toContain(`    <cluster id="{siteA}" href="/ovirt-engine/api/clusters/{siteA}">
         <actions>
             <link rel="refresh" href="/ovirt-engine/api/clusters/{siteA}/refresh"/>
+            <link rel="enableglusterevents" href="/ovirt-engine/api/clusters/{siteA}/enableglusterevents"/>
+            <link rel="disableglusterevents" href="/ovirt-engine/api/clusters/{siteA}/disableglusterevents"/>
         </actions>
         <name>site-a</name>
         <description>Primary &amp; &lt;only&gt;</description>
@@ -152,6 +164,8 @@ describe('the exact representations', () => {
     <cluster id="{siteA}" href="/ovirt-engine/api/clusters/{siteA}">
         <actions>
             <link rel="refresh" href="/ovirt-engine/api/clusters/{siteA}/refresh"/>
+            <link rel="enableglusterevents" href="/ovirt-engine/api/clusters/{siteA}/enableglusterevents"/>
+            <link rel="disableglusterevents" href="/ovirt-engine/api/clusters/{siteA}/disableglusterevents"/>
         </actions>
         <name>site-a</name>
         <description>Primary &amp; &lt;only&gt;</description>
@@ -161,6 +175,8 @@ describe('the exact representations', () => {
     <cluster id="{siteB}" href="/ovirt-engine/api/clusters/{siteB}">
         <actions>
             <link rel="refresh" href="/ovirt-engine/api/clusters/{siteB}/refresh"/>
+            <link rel="enableglusterevents" href="/ovirt-engine/api/clusters/{siteB}/enableglusterevents"/>
+            <link rel="disableglusterevents" href="/ovirt-engine/api/clusters/{siteB}/disableglusterevents"/>
         </actions>
         <name>site-b</name>
         <gluster_service>true</gluster_service>
@@ -182,6 +198,14 @@ describe('the exact representations', () => {
           {
             "rel": "refresh",
             "href": "/ovirt-engine/api/clusters/{siteA}/refresh"
+          },
+          {
+            "rel": "enableglusterevents",
+            "href": "/ovirt-engine/api/clusters/{siteA}/enableglusterevents"
+          },
+          {
+            "rel": "disableglusterevents",
+            "href": "/ovirt-engine/api/clusters/{siteA}/disableglusterevents"
           }
         ]
       },
@@ -198,6 +222,14 @@ describe('the exact representations', () => {
           {
             "rel": "refresh",
             "href": "/ovirt-engine/api/clusters/{siteB}/refresh"
+          },
+          {
+            "rel": "enableglusterevents",
+            "href": "/ovirt-engine/api/clusters/{siteB}/enableglusterevents"
+          },
+          {
+            "rel": "disableglusterevents",
+            "href": "/ovirt-engine/api/clusters/{siteB}/disableglusterevents"
           }
         ]
       },

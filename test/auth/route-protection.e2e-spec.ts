@@ -78,6 +78,8 @@ describe('which routes need credentials and which roles may use them', () => {
       'get /health/live',
       'get /health/ready',
       'get /ovirt-engine/services/pki-resource',
+      // Takes no login: only the bearer token a cluster's glustereventsd was given (gluster-events.e2e-spec.ts).
+      'post /ovirt-engine/services/glusterevents',
       `post ${TOKEN_URL}`,
     ]);
     expect(protectedOps.map((o) => `${o.method} ${o.template}`)).toContain(`post ${LOGOUT_URL}`);

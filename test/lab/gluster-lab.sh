@@ -590,6 +590,38 @@ start_glusterd1() {
   wait_until 30 "site-1 glusterd to answer the CLI" g1_ready || die "site-1 glusterd does not answer; see /var/log/glusterfs/glusterd.log"
 }
 
+# glustereventsd of site 1: gluster's events API (gsyncd's GEOREP_* events, the CLI's, glusterd's). Its own
+# pid file is removed right after it starts (its `with PidFile` block ends), so the lab keeps the pid. Its
+# webhooks.json is emptied before it starts: webhooks of earlier runs point at test servers that are gone.
+EVENTSD=/usr/sbin/glustereventsd
+EVENTSD_WEBHOOKS=/var/lib/glusterd/events/webhooks.json
+eventsd_pid() {
+  local pid
+  pid=$(pidf "$RUN/glustereventsd1.pid")
+  alive "$pid" && [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *"$EVENTSD"* ]] && echo "$pid"
+}
+eventsd_listening() { [[ -n $(ss -Hlun "sport = :$(eventsd_port)" 2>/dev/null) ]]; }
+eventsd_port() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' /etc/glusterfs/eventsconfig.json 2>/dev/null || echo 24009; }
+start_eventsd1() {
+  eventsd_pid >/dev/null && return 0
+  stop_eventsd
+  install -d -m 755 "$(dirname "$EVENTSD_WEBHOOKS")"
+  echo '{}' >"$EVENTSD_WEBHOOKS"
+  log "starting site-1 glustereventsd"
+  setsid env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$EVENTSD" </dev/null >>"$LOGD/glustereventsd1.log" 2>&1 &
+  write_secret "$RUN/glustereventsd1.pid" "$!"
+  wait_until 10 "glustereventsd to listen on udp $(eventsd_port)" eventsd_listening ||
+    die "glustereventsd did not start; see $LOGD/glustereventsd1.log"
+}
+# every glustereventsd of this machine (only site 1 runs one; the webhook process it forks included)
+stop_eventsd() {
+  local pid
+  for pid in $(procs_cmdline_has "$EVENTSD"); do
+    [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *python* ]] && { log "stopping glustereventsd $pid"; kill_wait "$pid"; }
+  done
+  rm -f "$RUN/glustereventsd1.pid"
+}
+
 # the pristine glusterd.vol: copied once, while it holds no mount-broker option
 save_glusterd_vol() {
   [[ -s $GLUSTERD_VOL_PRISTINE ]] && return 0
@@ -856,6 +888,7 @@ cmd_up() {
   save_glusterd_vol
   restore_glusterd_vol || true
   start_glusterd1
+  start_eventsd1
   start_tuner
   ensure_volume 1 mastervol "$H1" "replica 2" "${MASTER_BRICKS[@]}"
   if [[ $(g1 volume get mastervol changelog.rollover-time | awk '$1 == "changelog.rollover-time" {print $2}') != 3 ]]; then
@@ -956,6 +989,7 @@ do_down() {
   if alive "$(pidf "$RUN/glusterd1.pid")" glusterd && g1_ready; then
     stop_volumes 1
   fi
+  stop_eventsd
   stop_pidfile "$RUN/glusterd1.pid" glusterd
   stop_pidfile "$RUN/glusterd2.pid" glusterd
   kill_from_gluster_pidfiles /run/gluster
