@@ -76,7 +76,8 @@ export class SessionSignals implements OnApplicationShutdown {
   }
 
   private async subscribe(): Promise<boolean> {
-    const subscriber = this.redis.duplicate();
+    // The producer's connection fails fast without an offline queue; a subscriber waits for Redis instead.
+    const subscriber = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
     subscriber.on('error', () => undefined);
     subscriber.on('message', (channel: string, sessionId: string) => {
       if (channel !== this.channel) return;

@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import IORedis from 'ioredis';
+import { SessionSignals } from '../../src/queue/session-signals';
 import { addCluster, addVolume, API, JSON_TYPE } from '../api/api-helpers';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -137,6 +138,19 @@ describe('gluster events webhook', () => {
     }
     expect(await refreshJobs()).toBe(1);
     expect((await clusterRow(cluster)).last).toBeInstanceOf(Date);
+  });
+
+  it("wakes a wait on the session (a DR run's poll) when gluster's event arrives, and only that session's", async () => {
+    const signals = t.app.get(SessionSignals);
+    expect(await signals.listen()).toBe(true);
+    const since = Date.now();
+    const unrelated = signals.sleep(crypto.randomUUID(), 1500, since);
+    const woken = signals.sleep(session, 60_000, since);
+    await post(fixture('event-georep-checkpoint-completed.json'), `Bearer ${token}`).expect(200);
+    expect(await woken).toBe(true);
+    expect(await unrelated).toBe(false);
+    // a signal that came while the caller was reading the status (after `since`) is not missed either
+    expect(await signals.sleep(session, 60_000, since)).toBe(true);
   });
 
   it('does not refresh for the CLIENT_* events of every mount, and names no session for a volume event', async () => {
