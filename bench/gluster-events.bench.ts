@@ -17,8 +17,7 @@ import * as path from 'node:path';
 import IORedis from 'ioredis';
 import globalSetup from '../test/support/global-setup';
 import globalTeardown from '../test/support/global-teardown';
-import { sessionCreate } from '../test/support/gluster-lab';
-import { LabApp, startLabApp } from '../test/support/lab-app';
+import { LabApp, startLabApp, startLabDrSchedule } from '../test/support/lab-app';
 
 const ROUNDS = Number(process.env.BENCH_EVENT_ROUNDS ?? 3);
 const POLL_MS = 5000;
@@ -64,37 +63,13 @@ async function main(): Promise<void> {
     await t.app.listen(0, '127.0.0.1');
     const port = ((t.app.getHttpServer() as http.Server).address() as AddressInfo).port;
     const url = `http://127.0.0.1:${port}/ovirt-engine/services/glusterevents`;
-    await sessionCreate(env.masterVol, env.site2Addr, env.site2Vol);
-    await lab.refresh(`/clusters/${lab.site2}`);
-    await lab.refresh(`/clusters/${site1}`);
-    const master = (
-      await api.get<{ gluster_volume: { id: string; name: string }[] }>(`/clusters/${site1}/glustervolumes`)
-    ).gluster_volume.find((v) => v.name === env.masterVol);
-    const [session] = (
-      await api.get<{ georeplication_session: Ref[] }>(
-        `/clusters/${site1}/glustervolumes/${master?.id}/georeplication-sessions`,
-      )
-    ).georeplication_session;
-    const domain = (
-      await api.post('/storagedomains', {
-        name: 'bench-events',
-        storage: { type: 'glusterfs', address: env.site1Addr, path: `/${env.masterVol}` },
-      })
-    ).body as Ref;
-    const schedPath = `/storagedomains/${domain.id}/dr-schedules`;
-    const schedule = (
-      await api.post(schedPath, {
-        georeplication_session: { id: session.id },
-        schedule: 'DAILY at 03:00',
-        checkpoint_timeout: 10,
-      })
-    ).body as Ref;
+    const { sessionId, schedulePath } = await startLabDrSchedule(lab, 'bench-events');
 
     // When the service heard of the session from gluster (the signal it publishes for each event).
     const heard: number[] = [];
     signals = new IORedis(t.redisUrl);
     await signals.subscribe(`${t.config.queuePrefix}:session-signals`);
-    signals.on('message', (_c: string, id: string) => id === session.id && heard.push(Date.now()));
+    signals.on('message', (_c: string, id: string) => id === sessionId && heard.push(Date.now()));
 
     const results: Record<string, { fromEvent: number[]; fromGluster: number[] }> = {};
     for (const mode of ['push', 'poll'] as const) {
@@ -105,8 +80,8 @@ async function main(): Promise<void> {
         throw new Error(`${mode}: ${enable.status} ${enable.text}`);
       results[mode] = { fromEvent: [], fromGluster: [] };
       for (let round = 0; round < ROUNDS; round++) {
-        const reply = await api.post(`${schedPath}/${schedule.id}/syncnow`, {});
-        const runPath = `${schedPath}/${schedule.id}/runs/${(reply.body as { dr_run: Ref }).dr_run.id}`;
+        const reply = await api.post(`${schedulePath}/syncnow`, {});
+        const runPath = `${schedulePath}/runs/${(reply.body as { dr_run: Ref }).dr_run.id}`;
         await until(
           () => api.get<RunJson>(runPath),
           (r) => r.status !== 'started' || (r.steps?.step ?? []).some((s) => s.description === WAIT_STEP),

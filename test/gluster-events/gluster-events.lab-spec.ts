@@ -10,9 +10,8 @@ import {
   LAB_SESSION_TIMEOUT_MS,
   LAB_UP_TIMEOUT_MS,
   labStatus,
-  sessionCreate,
 } from '../support/gluster-lab';
-import { LabApp, startLabApp } from '../support/lab-app';
+import { LabApp, startLabApp, startLabDrSchedule } from '../support/lab-app';
 
 interface Ref {
   id: string;
@@ -119,38 +118,10 @@ describeLab('gluster events API on the real lab', () => {
   it(
     "a DR run polling every ten minutes notices its checkpoint from gluster's event",
     async () => {
-      const { api, env, site1 } = lab;
-      await sessionCreate(env.masterVol, env.site2Addr, env.site2Vol);
-      await lab.refresh(`/clusters/${lab.site2}`);
-      await lab.refresh(`/clusters/${site1}`);
-      const master = (
-        await api.get<{ gluster_volume: { id: string; name: string }[] }>(`/clusters/${site1}/glustervolumes`)
-      ).gluster_volume.find((v) => v.name === env.masterVol);
-      const [session] = (
-        await api.get<{ georeplication_session: Ref[] }>(
-          `/clusters/${site1}/glustervolumes/${master?.id}/georeplication-sessions`,
-        )
-      ).georeplication_session;
-      const domain = (
-        await api
-          .post('/storagedomains', {
-            name: 'events-lab',
-            storage: { type: 'glusterfs', address: env.site1Addr, path: `/${env.masterVol}` },
-          })
-          .expect(201)
-      ).body as Ref;
-      const schedPath = `/storagedomains/${domain.id}/dr-schedules`;
-      const schedule = (
-        await api
-          .post(schedPath, {
-            georeplication_session: { id: session.id },
-            schedule: 'DAILY at 03:00',
-            checkpoint_timeout: 10,
-          })
-          .expect(201)
-      ).body as Ref;
-      const reply = await api.post(`${schedPath}/${schedule.id}/syncnow`, {}).expect(202);
-      const runPath = `${schedPath}/${schedule.id}/runs/${(reply.body as { dr_run: Ref }).dr_run.id}`;
+      const { api, env } = lab;
+      const { schedulePath } = await startLabDrSchedule(lab, 'events-lab');
+      const reply = await api.post(`${schedulePath}/syncnow`, {}).expect(202);
+      const runPath = `${schedulePath}/runs/${(reply.body as { dr_run: Ref }).dr_run.id}`;
 
       // Once the run waits, a write gives the workers a changelog newer than the checkpoint to complete it with.
       await until(

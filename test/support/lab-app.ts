@@ -156,3 +156,48 @@ export async function startLabSession(lab: LabApp): Promise<LabSession> {
   if (!session) throw new Error(`the app lists no session of ${env.masterVol}\n${await labStatus()}`);
   return { sessionId: session.id, sessionPath: `${volumePath}/${session.id}`, slaveHostId: session.slave_host?.id };
 }
+
+/** A DR schedule of a storage domain on site 1's master volume, through a created (never started) session to site 2. */
+export interface LabDrSchedule {
+  sessionId: string;
+  /** Below the API root: /storagedomains/{id}/dr-schedules/{id}. */
+  schedulePath: string;
+}
+
+/** Creates the session with the lab script (push-pem), lets the app discover it, and adds a domain and its schedule. */
+export async function startLabDrSchedule(lab: LabApp, domainName: string): Promise<LabDrSchedule> {
+  const { api, env } = lab;
+  await sessionCreate(env.masterVol, env.site2Addr, env.site2Vol);
+  await lab.refresh(`/clusters/${lab.site2}`);
+  await lab.refresh(`/clusters/${lab.site1}`);
+  const master = (
+    await api.get<{ gluster_volume: { id: string; name: string }[] }>(`/clusters/${lab.site1}/glustervolumes`)
+  ).gluster_volume.find((v) => v.name === env.masterVol);
+  if (!master) throw new Error(`the app lists no ${env.masterVol} on site 1\n${await labStatus()}`);
+  const [session] =
+    (
+      await api.get<{ georeplication_session?: { id: string }[] }>(
+        `/clusters/${lab.site1}/glustervolumes/${master.id}/georeplication-sessions`,
+      )
+    ).georeplication_session ?? [];
+  if (!session) throw new Error(`the app lists no session of ${env.masterVol}\n${await labStatus()}`);
+  const added = async (res: PromiseLike<{ status: number; body: unknown; text: string }>) => {
+    const r = await res;
+    if (r.status !== 201) throw new Error(`expected 201, got ${r.status}: ${r.text}`);
+    return (r.body as { id: string }).id;
+  };
+  const domain = await added(
+    api.post('/storagedomains', {
+      name: domainName,
+      storage: { type: 'glusterfs', address: env.site1Addr, path: `/${env.masterVol}` },
+    }),
+  );
+  const schedule = await added(
+    api.post(`/storagedomains/${domain}/dr-schedules`, {
+      georeplication_session: { id: session.id },
+      schedule: 'DAILY at 03:00',
+      checkpoint_timeout: 10,
+    }),
+  );
+  return { sessionId: session.id, schedulePath: `/storagedomains/${domain}/dr-schedules/${schedule}` };
+}
