@@ -67,28 +67,37 @@ export class GlusterEventsRegistrationJob {
         const failed = failedNodes(test);
         if (test.nodes.length === 0 || failed !== '')
           throw ActionFailedError.refused(
-            `Not every node of cluster ${cluster.name} can post to ${url}: ${failed || test.error || 'no node answered'}. Nothing was registered.`,
+            `Not every node of cluster ${cluster.name} can post to ${url}: ${(failed || test.error || 'no node answered').slice(0, 500)}. Nothing was registered.`,
           );
       });
     } catch (e) {
       await this.clusters.setGlusterEvents(cluster.id, previous);
       throw e;
     }
-    const notSynced = await ctx.step(`Registering ${url} with gluster's events API`, async (h) => {
-      if (previous.glusterEventsUrl !== null && previous.glusterEventsUrl !== url)
-        await this.eventsApi(cluster, eventsApiWebhookDelCommand(previous.glusterEventsUrl), h, {
-          missingIsFine: true,
+    let oldUrlRemoved = false;
+    const notSynced = await ctx
+      .step(`Registering ${url} with gluster's events API`, async (h) => {
+        if (previous.glusterEventsUrl !== null && previous.glusterEventsUrl !== url) {
+          await this.eventsApi(cluster, eventsApiWebhookDelCommand(previous.glusterEventsUrl), h, {
+            missingIsFine: true,
+          });
+          oldUrlRemoved = true;
+        }
+        let added = await this.eventsApi(cluster, eventsApiWebhookAddCommand(url, token), h, { existsIsFine: true });
+        if (/already exists/i.test(added.error))
+          added = await this.eventsApi(cluster, eventsApiWebhookModCommand(url, token), h);
+        await this.clusters.setGlusterEvents(cluster.id, {
+          glusterEventsUrl: url,
+          glusterEventsTokenSha256: glusterEventsTokenSha256(token),
+          glusterEventsRegisteredAt: new Date(),
         });
-      let added = await this.eventsApi(cluster, eventsApiWebhookAddCommand(url, token), h, { existsIsFine: true });
-      if (/already exists/i.test(added.error))
-        added = await this.eventsApi(cluster, eventsApiWebhookModCommand(url, token), h);
-      await this.clusters.setGlusterEvents(cluster.id, {
-        glusterEventsUrl: url,
-        glusterEventsTokenSha256: glusterEventsTokenSha256(token),
-        glusterEventsRegisteredAt: new Date(),
+        return failedNodes(added);
+      })
+      .catch(async (e: unknown) => {
+        // What gluster still has: the previous webhook, unless it was removed on the way.
+        await this.clusters.setGlusterEvents(cluster.id, oldUrlRemoved ? emptyRegistration() : previous);
+        throw e;
       });
-      return failedNodes(added);
-    });
     const reload = await ctx.step('Reloading glustereventsd on every host of the cluster', (h) =>
       this.reloadEverywhere(cluster, h),
     );
