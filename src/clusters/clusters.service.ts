@@ -4,6 +4,7 @@ import { GlusterArgumentError, validateWebhookUrl } from '../gluster';
 import { GLUSTER_EVENTS_PATH } from '../ovirt/api-paths';
 import { ConstraintViolation } from '../database/constraint-errors';
 import { EventCode } from '../events/event-codes';
+import type { ActionRequest } from '../jobs/action-definition';
 import { actionReply, ActionRunner } from '../jobs/action-runner';
 import { ClusterGlusterEventsDisable, ClusterGlusterEventsEnable, ClusterRefresh } from './cluster-jobs';
 import type { ActionInput, ActionReply, Caller } from '../ovirt/routes';
@@ -107,22 +108,17 @@ export class ClustersService {
 
   /** Queues behind other work on the cluster (refreshing twice is harmless), up to the queue limit. */
   async refresh(id: string, input: ActionInput): Promise<ActionReply> {
-    const cluster = await this.get(id);
-    const submission = await this.actions.submit(
+    return this.submitClusterAction(
+      await this.get(id),
       {
         action: ClusterRefresh,
         params: {},
-        targetType: 'cluster',
-        targetId: cluster.id,
-        description: `Refreshing cluster ${cluster.name}`,
-        conflict: 'queue',
+        description: (name) => `Refreshing cluster ${name}`,
         retries: 2,
-        eventRefs: { clusterId: cluster.id },
         events: { success: EventCode.ClusterRefreshed, failure: EventCode.ClusterRefreshFailed },
       },
-      input.call,
+      input,
     );
-    return actionReply(submission, input.params);
   }
 
   /**
@@ -132,34 +128,47 @@ export class ClustersService {
   async enableGlusterEvents(id: string, input: ActionInput): Promise<ActionReply> {
     const cluster = await this.get(id);
     const url = this.webhookUrl((input.params as { url?: string }).url);
-    const submission = await this.actions.submit(
+    return this.submitClusterAction(
+      cluster,
       {
         action: ClusterGlusterEventsEnable,
         params: { url },
-        targetType: 'cluster',
-        targetId: cluster.id,
-        description: `Registering for the gluster events of cluster ${cluster.name}`,
-        conflict: 'queue',
-        eventRefs: { clusterId: cluster.id },
+        description: (name) => `Registering for the gluster events of cluster ${name}`,
         events: { success: EventCode.GlusterEventsEnabled, failure: EventCode.GlusterEventsEnableFailed },
       },
-      input.call,
+      input,
     );
-    return actionReply(submission, input.params);
   }
 
   async disableGlusterEvents(id: string, input: ActionInput): Promise<ActionReply> {
-    const cluster = await this.get(id);
-    const submission = await this.actions.submit(
+    return this.submitClusterAction(
+      await this.get(id),
       {
         action: ClusterGlusterEventsDisable,
         params: {},
+        description: (name) => `Unregistering from the gluster events of cluster ${name}`,
+        events: { success: EventCode.GlusterEventsDisabled, failure: EventCode.GlusterEventsDisableFailed },
+      },
+      input,
+    );
+  }
+
+  /** A job on the cluster's lock that waits behind one already there, with its events about the cluster. */
+  private async submitClusterAction<P extends object>(
+    cluster: ClusterEntity,
+    spec: Pick<ActionRequest<P>, 'action' | 'params' | 'retries' | 'events'> & {
+      description: (name: string) => string;
+    },
+    input: ActionInput,
+  ): Promise<ActionReply> {
+    const submission = await this.actions.submit(
+      {
+        ...spec,
+        description: spec.description(cluster.name),
         targetType: 'cluster',
         targetId: cluster.id,
-        description: `Unregistering from the gluster events of cluster ${cluster.name}`,
         conflict: 'queue',
         eventRefs: { clusterId: cluster.id },
-        events: { success: EventCode.GlusterEventsDisabled, failure: EventCode.GlusterEventsDisableFailed },
       },
       input.call,
     );

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { bearerToken } from '../auth/bearer-token';
 import { ClusterEntity } from '../clusters/cluster.entity';
 import { ClustersRepository } from '../clusters/clusters.repository';
 import { eventRefreshesCluster, geoRepEventTarget, GlusterEvent, parseGlusterEvent } from '../gluster';
@@ -9,7 +10,6 @@ import { SessionsRepository } from '../sessions/sessions.repository';
 import { GlusterEventRefresh } from './gluster-event-jobs';
 import { glusterEventsTokenSha256 } from './gluster-events-token';
 
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 /** A refresh starts this long after the event that queued it, so that a burst of events shares it. */
 const REFRESH_DELAY_MS = 250;
 
@@ -57,7 +57,7 @@ export class GlusterEventsService {
   }
 
   private async sender(authorization: string | undefined): Promise<ClusterEntity> {
-    const token = BEARER.exec(authorization ?? '')?.[1];
+    const token = bearerToken(authorization);
     const cluster =
       token === undefined ? null : await this.clusters.findByGlusterEventsToken(glusterEventsTokenSha256(token));
     if (cluster === null)

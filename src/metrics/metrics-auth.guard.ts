@@ -1,10 +1,9 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import * as crypto from 'node:crypto';
+import { bearerToken } from '../auth/bearer-token';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { AUTHENTICATOR, Authenticator } from '../ovirt/access.guard';
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /** Equal-length digests compared in constant time, so neither the token's content nor its length leaks through timing. */
 function sameSecret(given: string, expected: string): boolean {
@@ -15,7 +14,7 @@ function sameSecret(given: string, expected: string): boolean {
 
 /** Whether an Authorization header is `Bearer <GEOREP_METRICS_TOKEN>` (false when no token is configured). */
 export function bearsMetricsToken(authorization: string | undefined, token: string | undefined): boolean {
-  const given = BEARER.exec(authorization ?? '')?.[1];
+  const given = bearerToken(authorization);
   return token !== undefined && given !== undefined && sameSecret(given, token);
 }
 

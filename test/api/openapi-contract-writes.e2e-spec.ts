@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Response } from 'supertest';
+import { glusterEventsTokenSha256 } from '../../src/gluster-events/gluster-events-token';
 import { addUser } from '../auth/auth-helpers';
 import { startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
 import { addCluster, addJson, addVolume, API, JSON_TYPE, XML } from './api-helpers';
@@ -171,7 +172,7 @@ describe('every operation of the OpenAPI document that is not a GET answers what
   async function glusterEventsToken(): Promise<string> {
     if (glusterToken === undefined) {
       glusterToken = crypto.randomBytes(32).toString('base64url');
-      const sha = crypto.createHash('sha256').update(glusterToken).digest('hex');
+      const sha = glusterEventsTokenSha256(glusterToken);
       await t.sql(`UPDATE clusters SET gluster_events_token_sha256 = $2 WHERE id = $1`, [ids.clusters, sha]);
     }
     return glusterToken;

@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import IORedis from 'ioredis';
+import { glusterEventsTokenSha256 } from '../../src/gluster-events/gluster-events-token';
 import { SessionSignals } from '../../src/queue/session-signals';
 import { addCluster, addVolume, API, JSON_TYPE } from '../api/api-helpers';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -59,7 +60,7 @@ describe('gluster events webhook', () => {
     // As enableglusterevents leaves it: only the token's SHA-256 is kept.
     const register = async (id: string) => {
       const given = crypto.randomBytes(32).toString('base64url');
-      const sha = crypto.createHash('sha256').update(given).digest('hex');
+      const sha = glusterEventsTokenSha256(given);
       await t.sql('UPDATE clusters SET gluster_events_token_sha256 = $2 WHERE id = $1', [id, sha]);
       return given;
     };
