@@ -10,13 +10,24 @@ import { validateVolumeName } from './validators';
  */
 export const CANARY_DIR = '.georep-canary';
 
-const MOUNT = [
-  'set -u',
-  'd=$(mktemp -d /tmp/georep-canary.XXXXXX) || exit 90',
-  'trap \'umount "$d" 2>/dev/null; rmdir "$d" 2>/dev/null\' EXIT',
-  'mount -t glusterfs -o log-level=ERROR "localhost:/$1" "$d" || exit 91',
-  `p="$d/${CANARY_DIR}/$2"`,
-].join('\n');
+/**
+ * Mounts the volume named by $1 at $d, privately: unmounted and removed when the script exits.
+ * `asGeoReplication` mounts as gsyncd does (client pid -1), which a slave volume's `features.read-only`
+ * lets write: only for removing what a DR run put there.
+ */
+export function privateMountScript(prefix: string, asGeoReplication = false): string {
+  const mount = asGeoReplication
+    ? 'glusterfs --volfile-server=localhost --volfile-id="$1" --client-pid=-1 --log-level=ERROR -l /var/log/glusterfs/georep-api-mount.log "$d" && mountpoint -q "$d" || exit 91'
+    : 'mount -t glusterfs -o log-level=ERROR "localhost:/$1" "$d" || exit 91';
+  return [
+    'set -u',
+    `d=$(mktemp -d /tmp/${prefix}.XXXXXX) || exit 90`,
+    'trap \'umount "$d" 2>/dev/null; rmdir "$d" 2>/dev/null\' EXIT',
+    mount,
+  ].join('\n');
+}
+
+const MOUNT = [privateMountScript('georep-canary'), `p="$d/${CANARY_DIR}/$2"`].join('\n');
 
 const WRITE = [
   MOUNT,

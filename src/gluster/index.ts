@@ -13,6 +13,7 @@ export * from './georep-status-parser';
 export * from './georep-config-parser';
 export * from './georep-action-parser';
 export * from './canary-commands';
+export * from './overlay-commands';
 export * from './status-rollup';
 export * from './heal-commands';
 export * from './host-match';
