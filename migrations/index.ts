@@ -10,6 +10,7 @@ import { EventSubscriptions1795700000000 } from './1795700000000-EventSubscripti
 import { Failover1795800000000 } from './1795800000000-Failover';
 import { NotificationOutbox1795900000000 } from './1795900000000-NotificationOutbox';
 import { GlusterEventsPush1796000000000 } from './1796000000000-GlusterEventsPush';
+import { EngineQuiesce1796100000000 } from './1796100000000-EngineQuiesce';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   Failover1795800000000,
   NotificationOutbox1795900000000,
   GlusterEventsPush1796000000000,
+  EngineQuiesce1796100000000,
 ];

@@ -47,6 +47,10 @@ export interface AppConfig {
   healMaxPerHour: number;
   /** How often a DR run reads the session's status while it waits for its checkpoint. */
   drPollIntervalMs: number;
+  /** Per HTTP call to an oVirt engine (a DR run's quiesce); reads and deletes are tried twice more. */
+  engineTimeoutMs: number;
+  /** How long a quiesce waits for a VM's snapshot to be created (or removed) by the engine. */
+  engineSnapshotTimeoutMs: number;
   /** Periodic replication canary: an active session not verified for this long gets a verify job (0: never). */
   verifyIntervalMs: number;
   /** Run as root on a slave host (through `sh -c`) after the mount-broker set-up of a non-root session. */
@@ -327,7 +331,14 @@ function readJobSettings(r: EnvReader): JobSettings {
 
 type SessionCareSettings = Pick<
   AppConfig,
-  'syncIntervalMs' | 'stallThresholdMs' | 'healAction' | 'healMaxPerHour' | 'drPollIntervalMs' | 'verifyIntervalMs'
+  | 'syncIntervalMs'
+  | 'stallThresholdMs'
+  | 'healAction'
+  | 'healMaxPerHour'
+  | 'drPollIntervalMs'
+  | 'verifyIntervalMs'
+  | 'engineTimeoutMs'
+  | 'engineSnapshotTimeoutMs'
 >;
 
 /** Discovery sync, stall healing, DR polling and the periodic verify. */
@@ -343,6 +354,10 @@ function readSessionCareSettings(r: EnvReader): SessionCareSettings {
   const verifyIntervalSeconds = r.wholeNumber('GEOREP_VERIFY_INTERVAL_SECONDS', '0', 31_536_000);
   if (drPollIntervalMs < 100 && problems.every((p) => !p.startsWith('GEOREP_DR_POLL_INTERVAL_MS')))
     problems.push('GEOREP_DR_POLL_INTERVAL_MS: must be at least 100');
+  const engineTimeoutMs = r.wholeNumber('GEOREP_ENGINE_TIMEOUT_MS', '30000', 600_000);
+  if (engineTimeoutMs < 100 && problems.every((p) => !p.startsWith('GEOREP_ENGINE_TIMEOUT_MS')))
+    problems.push('GEOREP_ENGINE_TIMEOUT_MS: must be at least 100');
+  const engineSnapshotTimeoutSeconds = r.wholeNumber('GEOREP_ENGINE_SNAPSHOT_TIMEOUT_SECONDS', '600', 86_400);
   return {
     syncIntervalMs: syncIntervalSeconds * 1000,
     stallThresholdMs: stallSeconds * 1000,
@@ -350,6 +365,8 @@ function readSessionCareSettings(r: EnvReader): SessionCareSettings {
     healMaxPerHour,
     drPollIntervalMs,
     verifyIntervalMs: verifyIntervalSeconds * 1000,
+    engineTimeoutMs,
+    engineSnapshotTimeoutMs: Math.max(1, engineSnapshotTimeoutSeconds) * 1000,
   };
 }
 

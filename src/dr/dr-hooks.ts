@@ -1,18 +1,34 @@
 import type { GeoRepSessionEntity } from '../sessions/georep-session.entity';
 import type { GeoRepBrickStatus } from '../gluster';
 import type { StorageDomainEntity } from '../storage-domains/storage-domain.entity';
+import type { ActionContext, StepHandle } from '../jobs/action-executor';
+import type { DrRunEntity } from './dr-run.entity';
+import type { DrScheduleEntity } from './dr-schedule.entity';
 
 /**
- * Hook points of a DR run, with no implementation yet: a module that provides one of these tokens
- * plugs it in (the run injects them as optional).
+ * Hook points of a DR run: a module that provides one of these tokens plugs it in (the run injects
+ * them as optional).
  */
 
-/** VM quiesce through an oVirt engine (a later issue): snapshot the domain's VMs before the checkpoint, remove the snapshots after. */
+/** What a hook of a run works on, and the run's way to record a step (on its job and its row). */
+export interface DrRunHookSubject {
+  ctx: ActionContext;
+  run: DrRunEntity;
+  schedule: DrScheduleEntity;
+  domain: StorageDomainEntity;
+  session: GeoRepSessionEntity;
+  step<T>(description: string, work: (h: StepHandle) => Promise<T>): Promise<T>;
+}
+
+/** VM quiesce through an oVirt engine: snapshot the domain's VMs before the checkpoint, remove what that made after. */
 export interface DrQuiescer {
-  /** Returns what `release` needs (e.g. the temporary snapshot ids); throws ActionFailedError to fail the run. */
-  quiesce(domain: StorageDomainEntity, runId: string): Promise<unknown>;
-  /** Called once the run has ended, successful or not, with what quiesce returned. */
-  release(domain: StorageDomainEntity, runId: string, token: unknown): Promise<void>;
+  /** Before the checkpoint; throws ActionFailedError to fail the run (what it made is still released). */
+  quiesce(subject: DrRunHookSubject): Promise<void>;
+  /**
+   * Once the session is put back, whatever the outcome, and before a run that resumes after a crash
+   * quiesces again: removes what the run's record says it made. Throws when something is left behind.
+   */
+  release(subject: DrRunHookSubject): Promise<void>;
 }
 export const DR_QUIESCER = Symbol('DR_QUIESCER');
 

@@ -24,6 +24,29 @@ export interface DrRunBrickProgress {
   last_synced: string | null;
 }
 
+/** One VM a run snapshotted (or tried to) through the oVirt engine. */
+export interface DrRunQuiescedVm {
+  vm_id: string;
+  vm_name: string;
+  /** Null until the engine accepted the snapshot. */
+  snapshot_id: string | null;
+  /** `snapshotting`; `quiesced` (the snapshot is ok and its overlays known); `failed`; `released` (the snapshot is removed again). */
+  state: 'snapshotting' | 'quiesced' | 'failed' | 'released';
+  /** The volumes the snapshot put on top of the VM's disks on this domain (removed from the slave copy). */
+  overlays: { disk_id: string; image_id: string }[];
+  error: string | null;
+}
+
+/** What a run's quiesce created, kept as it goes so a resumed or failed run removes exactly that. */
+export interface DrRunQuiesce {
+  engine_storage_domain_id: string;
+  vms: DrRunQuiescedVm[];
+  /** The overlays are removed from the slave volume (checked by listing before and after). */
+  overlays_removed: boolean;
+  /** How many of their files the removal found on the slave volume (the rest were never copied, or removed by an earlier try). */
+  overlay_files_removed?: number;
+}
+
 /** One DR sync of a storage domain (a job of the actions queue does the work). */
 @Entity({ name: 'dr_runs' })
 export class DrRunEntity {
@@ -81,4 +104,7 @@ export class DrRunEntity {
 
   @Column({ type: 'jsonb', default: () => "'[]'" })
   progress: DrRunBrickProgress[];
+
+  @Column({ type: 'jsonb', nullable: true })
+  quiesce: DrRunQuiesce | null;
 }

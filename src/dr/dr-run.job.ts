@@ -16,7 +16,8 @@ import {
   parseGeoRepStatus,
 } from '../gluster';
 import type { ActionContext, ActionOutcome, StepHandle } from '../jobs/action-executor';
-import { ActionAbortedError, ActionFailedError } from '../jobs/action-failure';
+import { ActionFailedError } from '../jobs/action-failure';
+import { isCancel, runCancelled } from './run-cancel';
 import { HeldLock, TargetLock } from '../jobs/target-lock';
 import { OnJob } from '../queue/on-job.decorator';
 import { SessionSignals } from '../queue/session-signals';
@@ -27,7 +28,7 @@ import { StorageDomainEntity } from '../storage-domains/storage-domain.entity';
 import { StorageDomainsRepository } from '../storage-domains/storage-domains.repository';
 import { DrRunBrickProgress, DrRunEntity } from './dr-run.entity';
 import { DrScheduleEntity } from './dr-schedule.entity';
-import { DR_QUIESCER, DR_STALL_HEALER, DrQuiescer, DrStallHealer } from './dr-hooks';
+import { DR_QUIESCER, DR_STALL_HEALER, DrQuiescer, DrRunHookSubject, DrStallHealer } from './dr-hooks';
 import { DrRepository } from './dr.repository';
 import { DrRun, DrRunParams } from './dr-jobs';
 import {
@@ -47,10 +48,6 @@ const SESSION_LOCK_RETRY_MS = 500;
 /** Polls without movement before the stall hook is called. */
 const STALL_POLLS = 6;
 
-/** The cancel of a run: the run, its job and the step it was in end `aborted` (event 11219, no 4164). */
-const runCancelled = () => new ActionAbortedError('The DR run was cancelled.', EventCode.DrRunAborted);
-const isCancel = (e: unknown) => e instanceof ActionFailedError && e.outcome === 'aborted';
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A run's records, loaded and checked before anything is touched. */
@@ -69,8 +66,8 @@ interface RunProgress {
   started: boolean;
   epoch: number | null;
   completedAt: Date | null;
-  /** What the quiescer returned, once it quiesced. */
-  quiesce: { token: unknown } | null;
+  /** The quiescer was asked (its record on the run row says what it made). */
+  quiesced: boolean;
 }
 
 const NO_PLAN: SessionPlan = { before: 'none', after: 'none' };
@@ -107,7 +104,7 @@ export class DrRunJob {
     if ('done' in loaded) return loaded.done;
     const sessionLock = await this.lockSession(loaded);
     await this.recordStarted(ctx, loaded);
-    const progress: RunProgress = { plan: NO_PLAN, started: false, epoch: null, completedAt: null, quiesce: null };
+    const progress: RunProgress = { plan: NO_PLAN, started: false, epoch: null, completedAt: null, quiesced: false };
     let failure: unknown = null;
     try {
       await this.sync(ctx, loaded, progress);
@@ -189,12 +186,12 @@ export class DrRunJob {
       progress.plan = { before: 'none', after: 'stop' };
       progress.started = true;
     }
-    if (schedule.quiesce && this.quiescer) {
-      const quiescer = this.quiescer;
-      const token = await this.step(ctx, run, 'Quiescing the virtual machines of the storage domain', () =>
-        quiescer.quiesce(domain, run.id),
-      );
-      progress.quiesce = { token };
+    if (this.quiescer && (schedule.quiescePolicy !== 'off' || run.quiesce)) {
+      progress.quiesced = true;
+      const hook = this.hookSubject(ctx, subject);
+      // Run again after a worker died mid-run: remove what the first try made, then quiesce afresh.
+      if (run.quiesce) await this.quiescer.release(hook);
+      await this.quiescer.quiesce(hook);
     }
     // The checkpoint first (so the crawl after a start already counts towards it); a gluster that
     // refuses a checkpoint on a session that is not running gets it right after the start.
@@ -261,11 +258,12 @@ export class DrRunJob {
    */
   private async putSessionBack(
     ctx: ActionContext,
-    { run, domain, session, origin }: RunSubject,
+    subject: RunSubject,
     progress: RunProgress,
     failure: unknown,
     sessionLock: HeldLock,
   ): Promise<unknown> {
+    const { run, session, origin } = subject;
     try {
       if (progress.started && progress.plan.after !== 'none') {
         const verb: GeoRepControlVerb = progress.plan.after;
@@ -284,10 +282,10 @@ export class DrRunJob {
     } catch (e) {
       failure ??= e;
     } finally {
-      if (progress.quiesce && this.quiescer)
-        await this.quiescer
-          .release(domain, run.id, progress.quiesce.token)
-          .catch((e: Error) => this.logger.warn({ run: run.id, err: e.message }, 'quiesce release failed'));
+      if (progress.quiesced && this.quiescer)
+        await this.quiescer.release(this.hookSubject(ctx, subject)).catch((e: unknown) => {
+          failure ??= e;
+        });
       await sessionLock.release();
     }
     return failure;
@@ -379,6 +377,10 @@ export class DrRunJob {
     h: StepHandle,
   ): Promise<void> {
     await this.gluster.controlIfNeeded(session, verb, { force }, (host) => h.ranOn(host.id));
+  }
+
+  private hookSubject(ctx: ActionContext, { run, schedule, domain, session }: RunSubject): DrRunHookSubject {
+    return { ctx, run, schedule, domain, session, step: (description, work) => this.step(ctx, run, description, work) };
   }
 
   /** Runs a job step and mirrors it on the run row. */

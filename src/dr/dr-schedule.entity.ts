@@ -1,6 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { MissedRunPolicy } from './schedule';
 
+export const QUIESCE_POLICIES = ['off', 'best_effort', 'required'] as const;
+export type QuiescePolicy = (typeof QUIESCE_POLICIES)[number];
+
 /** A DR sync schedule of a storage domain, through one geo-replication session of its volume. */
 @Entity({ name: 'dr_schedules' })
 export class DrScheduleEntity {
@@ -40,8 +43,28 @@ export class DrScheduleEntity {
   @Column({ name: 'missed_run_policy', type: 'varchar', length: 16, default: 'skip' })
   missedRunPolicy: MissedRunPolicy;
 
-  @Column({ type: 'boolean', default: false })
-  quiesce: boolean;
+  /** Snapshot the domain's running VMs through the oVirt engine around each run (engine_* below). */
+  @Column({ name: 'quiesce_policy', type: 'varchar', length: 16, default: 'off' })
+  quiescePolicy: QuiescePolicy;
+
+  /** The oVirt engine that runs the domain's VMs: `https://host[:port]`. */
+  @Column({ name: 'engine_url', type: 'varchar', length: 300, nullable: true })
+  engineUrl: string | null;
+
+  @Column({ name: 'engine_username', type: 'varchar', length: 255, nullable: true })
+  engineUsername: string | null;
+
+  /** Sealed with the service's secret key (secret-box), named by the schedule's id. */
+  @Column({ name: 'engine_password_sealed', type: 'text', nullable: true })
+  enginePasswordSealed: string | null;
+
+  /** The engine's CA certificate (PEM), pinned: fetched from its pki-resource when none was given. */
+  @Column({ name: 'engine_ca_pem', type: 'text', nullable: true })
+  engineCaPem: string | null;
+
+  /** The engine's id of the storage domain: the directory oVirt keeps the domain in, on the volume. */
+  @Column({ name: 'engine_storage_domain_id', type: 'uuid', nullable: true })
+  engineStorageDomainId: string | null;
 
   /** The fire time the scheduler expects next (used for the missed-run policy at start-up). */
   @Column({ name: 'next_run', type: 'timestamptz', nullable: true })

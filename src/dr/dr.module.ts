@@ -16,7 +16,9 @@ import { DrRunsController, DrSchedulesController } from './dr.controller';
 import { DrRepository } from './dr.repository';
 import { DrRunSchema, DrScheduleSchema } from './dr.representation';
 import { DrService } from './dr.service';
-import { DR_STALL_HEALER } from './dr-hooks';
+import { DR_QUIESCER, DR_STALL_HEALER } from './dr-hooks';
+import { EngineQuiescer } from './engine-quiescer';
+import { EngineSettings } from './engine-settings';
 import { MasterRootToucher } from './master-root-toucher';
 
 /** DR schedules of storage domains, their BullMQ job schedulers, and the runs (job `dr.run`). */
@@ -38,6 +40,9 @@ import { MasterRootToucher } from './master-root-toucher';
     DrScheduleRunner,
     MasterRootToucher,
     { provide: DR_STALL_HEALER, useExisting: MasterRootToucher },
+    EngineQuiescer,
+    EngineSettings,
+    { provide: DR_QUIESCER, useExisting: EngineQuiescer },
   ],
   exports: [DrService, DrRepository, DR_STALL_HEALER],
 })

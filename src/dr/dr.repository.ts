@@ -11,7 +11,7 @@ import { RUN_SEARCH, SCHEDULE_SEARCH } from './dr.representation';
 
 export type NewSchedule = Omit<
   DrScheduleEntity,
-  'id' | 'createdAt' | 'updatedAt' | 'lastRunId' | 'lastSuccessRunId' | 'lastSuccessCheckpoint' | 'disabledReason'
+  'createdAt' | 'updatedAt' | 'lastRunId' | 'lastSuccessRunId' | 'lastSuccessCheckpoint' | 'disabledReason'
 >;
 export type NewRun = Pick<DrRunEntity, 'scheduleId' | 'storageDomainId' | 'sessionId' | 'trigger' | 'scheduledFor'>;
 
@@ -125,6 +125,18 @@ export class DrRepository {
   async requestCancel(id: string): Promise<boolean> {
     const result = await this.runs.update({ id, status: 'started' }, { cancelRequested: true });
     return (result.affected ?? 0) > 0;
+  }
+
+  /** Ended runs of the schedule whose quiesce left a snapshot not removed (newest first). */
+  async runsWithQuiesceLeft(scheduleId: string, exceptRunId: string): Promise<DrRunEntity[]> {
+    return this.runs
+      .createQueryBuilder('r')
+      .where('r.schedule_id = :scheduleId AND r.id <> :exceptRunId', { scheduleId, exceptRunId })
+      .andWhere("r.status <> 'started'")
+      .andWhere(`EXISTS (SELECT 1 FROM jsonb_array_elements(r.quiesce->'vms') v WHERE v->>'state' <> 'released')`)
+      .orderBy('r.start_time', 'DESC')
+      .limit(20)
+      .getMany();
   }
 
   async isCancelRequested(id: string): Promise<boolean> {

@@ -22,12 +22,14 @@ import type { SearchSpec } from '../ovirt/search';
 import { DR_SCHEDULES, STORAGE_DOMAINS } from '../storage-domains/storage-domain.representation';
 import { sessionHref } from '../volumes/volume.representation';
 import { DR_RUN_STATUSES, DR_RUN_TRIGGERS, DrRunEntity } from './dr-run.entity';
+import { QUIESCE_POLICIES } from './dr-schedule.entity';
 import type { DrScheduleEntity } from './dr-schedule.entity';
 import { dataAgeSeconds } from './run-logic';
 
 export const DR_RUNS = 'runs';
 export const MISSED_RUN_POLICIES = ['run_once', 'skip'] as const;
 export const MAX_CHECKPOINT_TIMEOUT_MINUTES = 10_080;
+const ENGINE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export const DrScheduleSchema = resource(
   'dr_schedule',
@@ -67,9 +69,39 @@ export const DrScheduleSchema = resource(
       optional: true,
       description: 'A fire time missed while no worker ran: run once at start-up, or skip (default).',
     }),
-    quiesce: bool({
+    quiesce: enumOf(QUIESCE_POLICIES, {
       optional: true,
-      description: 'Quiesce the VMs of the domain through an oVirt engine first (not available yet: must be false).',
+      description:
+        "Snapshot the domain's running VMs through the oVirt engine before the checkpoint (their guests freeze their file systems), remove the snapshots' overlays from the slave copy and the snapshots after: `required` fails a run that cannot quiesce every VM (before its checkpoint), `best_effort` raises an alert and goes on, `off` (default) does not quiesce. Anything but `off` needs the engine_* fields and the session's slave cluster registered.",
+    }),
+    engine_url: str({
+      optional: true,
+      maxLength: 300,
+      description:
+        "The oVirt engine that runs the domain's VMs: `https://engine.example.com` (`…/ovirt-engine/api` is accepted).",
+    }),
+    engine_username: str({
+      optional: true,
+      maxLength: 255,
+      description: 'The engine user, e.g. `admin@internal` (the default when an engine_url is set).',
+    }),
+    engine_password: str({
+      writeOnly: true,
+      optional: true,
+      maxLength: 1000,
+      description: "Write-only: stored sealed with the service's secret key, never shown nor logged.",
+    }),
+    engine_ca_certificate: str({
+      optional: true,
+      maxLength: 20_000,
+      description:
+        "The engine's CA certificate (PEM), the only one trusted for the engine. Left out when engine_url is set: fetched from the engine's pki-resource and pinned (compare it with the engine's own before trusting the schedule).",
+    }),
+    engine_storage_domain_id: str({
+      optional: true,
+      pattern: ENGINE_ID,
+      patternDescription: 'an oVirt id (lower-case UUID)',
+      description: "The engine's id of the storage domain: the directory oVirt keeps the domain in, on the volume.",
     }),
     next_run: date({ readOnly: true, optional: true }),
     disabled_reason: str({
@@ -104,6 +136,18 @@ const RunStepSchema = obj('dr_run_step', {
   status: enumOf(['started', 'finished', 'failed', 'aborted'], { readOnly: true }),
   start_time: date({ readOnly: true }),
   end_time: date({ readOnly: true, optional: true }),
+});
+
+const QuiescedVmSchema = obj('dr_quiesced_vm', {
+  vm_id: str({ readOnly: true, description: "The engine's id of the VM." }),
+  vm_name: str({ readOnly: true }),
+  snapshot_id: str({
+    readOnly: true,
+    optional: true,
+    description: 'The snapshot the run made (removed again at its end).',
+  }),
+  state: enumOf(['snapshotting', 'quiesced', 'failed', 'released'], { readOnly: true }),
+  error: str({ readOnly: true, optional: true }),
 });
 
 const BrickProgressSchema = obj('dr_brick_progress', {
@@ -149,6 +193,11 @@ export const DrRunSchema = resource(
       readOnly: true,
       optional: true,
       description: 'Per master brick, while waiting for the checkpoint.',
+    }),
+    quiesced_vms: list('vm', QuiescedVmSchema, {
+      readOnly: true,
+      optional: true,
+      description: 'The VMs the run snapshotted through the oVirt engine (quiesce), and what became of each snapshot.',
     }),
   },
   { actions: ['cancel'], description: 'One DR sync of a storage domain.' },
@@ -221,7 +270,11 @@ export function scheduleView(
     enabled: s.enabled,
     checkpoint_timeout: s.checkpointTimeoutMinutes,
     missed_run_policy: s.missedRunPolicy,
-    quiesce: s.quiesce,
+    quiesce: s.quiescePolicy,
+    engine_url: s.engineUrl ?? undefined,
+    engine_username: s.engineUsername ?? undefined,
+    engine_ca_certificate: s.engineCaPem ?? undefined,
+    engine_storage_domain_id: s.engineStorageDomainId ?? undefined,
     next_run: extra.nextRun ?? undefined,
     disabled_reason: s.disabledReason ?? undefined,
     last_run: extra.lastRun
@@ -266,6 +319,13 @@ export function runView(r: DrRunEntity, session: SessionPlace | undefined): DrRu
       data_pending: p.data_pending ?? undefined,
       meta_pending: p.meta_pending ?? undefined,
       last_synced: p.last_synced ?? undefined,
+    })),
+    quiesced_vms: r.quiesce?.vms.map((v) => ({
+      vm_id: v.vm_id,
+      vm_name: v.vm_name,
+      snapshot_id: v.snapshot_id ?? undefined,
+      state: v.state,
+      error: v.error ?? undefined,
     })),
   };
 }

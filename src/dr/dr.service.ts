@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { HttpException, Injectable } from '@nestjs/common';
 import { ConstraintViolation } from '../database/constraint-errors';
 import { EventCode } from '../events/event-codes';
@@ -17,6 +18,7 @@ import { DrRunEntity, DrRunTrigger } from './dr-run.entity';
 import { DrScheduleEntity } from './dr-schedule.entity';
 import { DrRun, DrRunParams } from './dr-jobs';
 import { DrScheduler } from './dr-scheduler';
+import { EngineSettings } from './engine-settings';
 import {
   DrRunView,
   runHref,
@@ -53,6 +55,7 @@ export class DrService {
     private readonly scheduler: DrScheduler,
     private readonly actions: ActionRunner,
     private readonly events: EventsService,
+    private readonly engine: EngineSettings,
   ) {}
 
   // ---- schedules
@@ -100,9 +103,11 @@ export class DrService {
     const session = await this.sessionFor(domain, input.georeplication_session ?? undefined, caller);
     const parsed = this.parse(input.schedule);
     const timezone = this.zone(input.timezone ?? 'UTC');
-    if (input.quiesce) throw this.noQuiesce();
+    const id = crypto.randomUUID();
+    const engine = await this.engine.apply(input, null, id, session);
     const enabled = input.enabled ?? true;
     const s: NewSchedule = {
+      id,
       storageDomainId: domain.id,
       name: input.name ?? `dr-${session.slaveVolumeName}`.slice(0, 50),
       description: input.description ?? null,
@@ -113,7 +118,7 @@ export class DrService {
       enabled,
       checkpointTimeoutMinutes: input.checkpoint_timeout ?? 120,
       missedRunPolicy: input.missed_run_policy ?? 'skip',
-      quiesce: false,
+      ...engine,
       nextRun: enabled ? nextRun(parsed.cron, timezone, new Date()) : null,
     };
     const added = await this.write(domain, s.name, () => this.repo.insertSchedule(s));
@@ -139,8 +144,10 @@ export class DrService {
     const changes: Partial<DrScheduleEntity> = {};
     if (input.name !== undefined && input.name !== null) changes.name = input.name;
     if (input.description !== undefined) changes.description = input.description;
+    let session = current.sessionId ? await this.sessions.findById(current.sessionId) : null;
     if (input.georeplication_session) {
-      changes.sessionId = (await this.sessionFor(domain, input.georeplication_session, caller)).id;
+      session = await this.sessionFor(domain, input.georeplication_session, caller);
+      changes.sessionId = session.id;
       changes.disabledReason = null;
     }
     if (input.schedule !== undefined) {
@@ -151,7 +158,7 @@ export class DrService {
     if (input.timezone !== undefined) changes.timezone = this.zone(input.timezone ?? 'UTC');
     if (input.checkpoint_timeout !== undefined) changes.checkpointTimeoutMinutes = input.checkpoint_timeout ?? 120;
     if (input.missed_run_policy !== undefined) changes.missedRunPolicy = input.missed_run_policy ?? 'skip';
-    if (input.quiesce) throw this.noQuiesce();
+    Object.assign(changes, await this.engine.apply(input, current, current.id, session));
     if (input.enabled !== undefined && input.enabled !== null) changes.enabled = input.enabled;
     const after = { ...current, ...changes };
     if (after.enabled && !after.sessionId) {
@@ -456,12 +463,6 @@ export class DrService {
       if (e instanceof ScheduleError) throw new BodyError([{ path: 'timezone', message: e.message }]);
       throw e;
     }
-  }
-
-  private noQuiesce(): BodyError {
-    return new BodyError([
-      { path: 'quiesce', message: 'quiescing VMs through an oVirt engine is not available yet; leave it false' },
-    ]);
   }
 
   private async record(

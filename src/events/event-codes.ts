@@ -124,4 +124,10 @@ export enum EventCode {
   DrRunCancelRequested = 11220,
   /** A missed fire time was run once at start-up (missed-run policy run_once). */
   DrMissedRunStarted = 11221,
+  /** Alert: a VM of the domain could not be snapshotted for the run's quiesce (best_effort: the run went on). */
+  DrQuiesceVmFailed = 11222,
+  /** Alert: the oVirt engine could not be used for the run's quiesce (best_effort: the run went on unquiesced). */
+  DrQuiesceUnavailable = 11223,
+  /** Alert: what the run's quiesce made (snapshots in the engine, overlays on the slave) could not all be removed. */
+  DrQuiesceLeftBehind = 11224,
 }

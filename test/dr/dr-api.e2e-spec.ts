@@ -1,9 +1,14 @@
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { DrScheduler } from '../../src/dr/dr-scheduler';
 import { DrScheduleRunner } from '../../src/dr/dr-schedule-runner.job';
 import { TargetLock, HeldLock } from '../../src/jobs/target-lock';
 import { QueueName } from '../../src/queue/queue-names';
 import { QueueProducer } from '../../src/queue/queue-producer';
-import { addCluster, addVolume, API, databaseState, faultOf, JSON_TYPE } from '../api/api-helpers';
+import { addCluster, addVolume, API, databaseState, faultOf, JSON_TYPE, XML } from '../api/api-helpers';
+import { startTestEngine } from '../support/ovirt-engine-server';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -162,7 +167,7 @@ describe('DR API', () => {
       enabled: true,
       checkpoint_timeout: 30,
       missed_run_policy: 'run_once',
-      quiesce: false,
+      quiesce: 'off',
       georeplication_session: {
         id: session,
         href: `${API}/clusters/${cluster}/glustervolumes/${masterVol}/georeplication-sessions/${session}`,
@@ -223,6 +228,9 @@ describe('DR API', () => {
         }).expect(404),
       ).detail,
     ).toMatch(/session/);
+    expect(
+      faultOf(await post(base, { schedule: '30 2 * * *', quiesce: 'required', name: 'a' }).expect(400)).detail,
+    ).toMatch(/engine_url.*needed to quiesce.*engine_password.*engine_storage_domain_id/s);
     expect(faultOf(await post(base, { schedule: '30 2 * * *', quiesce: true, name: 'a' }).expect(400)).detail).toMatch(
       /quiesce/,
     );
@@ -232,6 +240,71 @@ describe('DR API', () => {
     await get(`${base.replace(domain, '00000000-0000-4000-8000-000000000000')}`).expect(404);
     await get(`${base}/00000000-0000-4000-8000-000000000000`).expect(404);
     await get(`${base}/${schedule}/runs/00000000-0000-4000-8000-000000000000`).expect(404);
+  });
+
+  it('keeps an oVirt engine connection: CA fetched and pinned, password never served; bad engines and a slave cluster not registered are faults that change nothing', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dr-api-engine-'));
+    const engineDomain = '6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b9c';
+    const engine = await startTestEngine({ root, storageDomain: { id: engineDomain, name: 'data' }, vms: [] });
+    const schedulePath = `/storagedomains/${domain}/dr-schedules/${schedule}`;
+    try {
+      const res = await put(schedulePath, {
+        engine_url: `${engine.url}/ovirt-engine/api/`,
+        engine_password: engine.password,
+        engine_storage_domain_id: engineDomain,
+      }).expect(200);
+      expect(res.body).toMatchObject({
+        quiesce: 'off',
+        engine_url: engine.url,
+        engine_username: 'admin@internal',
+        engine_ca_certificate: engine.caPem.trim() + '\n',
+        engine_storage_domain_id: engineDomain,
+      });
+      expect(res.body.engine_password).toBeUndefined();
+      const xml = (await t.http.get(`${API}${schedulePath}`).set('Accept', XML).expect(200)).text;
+      expect(xml).toContain(`<engine_url>${engine.url}</engine_url>`);
+      expect(xml).toContain('<quiesce>off</quiesce>');
+      expect(xml).not.toContain(engine.password);
+      expect(xml).not.toContain('engine_password');
+      const [row] = await t.sql<{ sealed: string }>(
+        'SELECT engine_password_sealed AS sealed FROM dr_schedules WHERE id = $1',
+        [schedule],
+      );
+      expect(row.sealed).toMatch(/^v1:/);
+      expect(row.sealed).not.toContain(engine.password);
+
+      const before = await databaseState(t);
+      // The session's slave cluster is not registered here: its volume could not be mounted to remove overlays.
+      expect(faultOf(await put(schedulePath, { quiesce: 'required' }).expect(409)).detail).toMatch(
+        /quiesce required removes the snapshots' overlays from the slave volume.*slave cluster of 10\.200\.0\.2::site2vol must be registered/,
+      );
+      expect(
+        faultOf(await put(schedulePath, { engine_ca_certificate: 'not a certificate' }).expect(400)).detail,
+      ).toMatch(/engine_ca_certificate.*PEM of the engine's CA certificate/);
+      expect(
+        faultOf(await put(schedulePath, { engine_url: 'http://engine.example/ovirt-engine/api' }).expect(400)).detail,
+      ).toMatch(/engine_url/);
+      const closed = net.createServer();
+      await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+      const port = (closed.address() as net.AddressInfo).port;
+      await new Promise((r) => closed.close(r));
+      expect(faultOf(await put(schedulePath, { engine_url: `https://127.0.0.1:${port}` }).expect(502)).detail).toMatch(
+        /CA certificate could not be fetched.*give it in engine_ca_certificate/,
+      );
+      expect(await databaseState(t)).toEqual(before);
+
+      const cleared = (await put(schedulePath, { engine_url: null }).expect(200)).body;
+      for (const field of ['engine_url', 'engine_username', 'engine_ca_certificate', 'engine_storage_domain_id'])
+        expect(cleared[field]).toBeUndefined();
+      const [after] = await t.sql<{ sealed: string | null }>(
+        'SELECT engine_password_sealed AS sealed FROM dr_schedules WHERE id = $1',
+        [schedule],
+      );
+      expect(after.sealed).toBeNull();
+    } finally {
+      await engine.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('alerts with a how-to when sync is asked for a domain whose volume has no session', async () => {
