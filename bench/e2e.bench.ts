@@ -12,7 +12,7 @@
  * starts its own PostgreSQL and Redis, and prints figures only; "target met: no" is a finding, not a failure.
  * Knobs: BENCH_READ_SECONDS (default 8), BENCH_CONNECTIONS (64), BENCH_ACTION_ROUNDS (1).
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,6 +25,7 @@ import globalTeardown from '../test/support/global-teardown';
 import { labSsh, sessionCreate } from '../test/support/gluster-lab';
 import { LabApp, startLabApp } from '../test/support/lab-app';
 import { TEST_ADMIN } from '../test/support/test-app';
+import { autocannonLoad, LoadResult } from './autocannon-load';
 
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -140,55 +141,18 @@ function localExec(command: string): Promise<void> {
 
 // ------------------------------------------------------------------ HTTP load
 
-interface LoadResult {
-  rps: number;
-  p50: number;
-  p99: number;
-  requests: number;
-  non2xx: number;
-  errors: number;
-  rssMaxMb: number;
-}
-
 const rssMb = () => process.memoryUsage().rss / 1024 / 1024;
 
-/** autocannon in its own process (so it does not share the app's event loop), sampling the app's RSS meanwhile. */
-function load(url: string, headers: Record<string, string>): Promise<LoadResult> {
-  const args = [require.resolve('autocannon/autocannon.js'), '-c', String(CONNECTIONS), '-d', String(READ_SECONDS)];
-  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
-  args.push('--json', url);
+/** autocannon at the bench's connections and duration, sampling the app's RSS meanwhile. */
+async function load(url: string, headers: Record<string, string>): Promise<LoadResult & { rssMaxMb: number }> {
   let rssMax = rssMb();
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssMb())), 100);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearInterval(sampler);
-      try {
-        const r = JSON.parse(stdout) as {
-          requests: { average: number; total: number };
-          latency: { p50: number; p99: number };
-          non2xx: number;
-          errors: number;
-        };
-        resolve({
-          rps: r.requests.average,
-          p50: r.latency.p50,
-          p99: r.latency.p99,
-          requests: r.requests.total,
-          non2xx: r.non2xx,
-          errors: r.errors,
-          rssMaxMb: rssMax,
-        });
-      } catch {
-        reject(new Error(`autocannon exited ${code} without JSON: ${stderr.trim()} ${stdout.slice(0, 500)}`));
-      }
-    });
-  });
+  try {
+    const r = await autocannonLoad(url, headers, { connections: CONNECTIONS, seconds: READ_SECONDS });
+    return { ...r, rssMaxMb: Math.max(rssMax, rssMb()) };
+  } finally {
+    clearInterval(sampler);
+  }
 }
 
 // ------------------------------------------------------------------ the bench

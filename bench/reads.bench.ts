@@ -9,7 +9,6 @@
  * (autocannon is another process). Knobs: BENCH_READ_SECONDS (default 8), BENCH_CONNECTIONS (64).
  * bench:e2e measures the same reads on the lab, beside everything else.
  */
-import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import * as os from 'node:os';
@@ -17,6 +16,7 @@ import { addCluster, addVolume, API, JSON_TYPE } from '../test/api/api-helpers';
 import globalSetup from '../test/support/global-setup';
 import globalTeardown from '../test/support/global-teardown';
 import { startTestApp, TEST_ADMIN, TestApp } from '../test/support/test-app';
+import { autocannonLoad } from './autocannon-load';
 
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -24,44 +24,8 @@ const BRICKS = 4;
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
-interface Load {
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-}
-
-function load(url: string, headers: Record<string, string>): Promise<Load> {
-  const args = [require.resolve('autocannon/autocannon.js'), '-c', String(CONNECTIONS), '-d', String(READ_SECONDS)];
-  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
-  args.push('--json', url);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      try {
-        const r = JSON.parse(stdout) as {
-          requests: { average: number };
-          latency: { p50: number; p99: number };
-          non2xx: number;
-          errors: number;
-        };
-        resolve({
-          rps: r.requests.average,
-          p50: r.latency.p50,
-          p99: r.latency.p99,
-          non2xx: r.non2xx,
-          errors: r.errors,
-        });
-      } catch {
-        reject(new Error(`autocannon exited ${code} without JSON: ${stdout.slice(0, 300)}`));
-      }
-    });
-  });
-}
+const load = (url: string, headers: Record<string, string>) =>
+  autocannonLoad(url, headers, { connections: CONNECTIONS, seconds: READ_SECONDS });
 
 /** A cluster, hosts, a volume with bricks and a session with a worker per brick and some options. */
 async function seed(t: TestApp): Promise<{ clusterPath: string; volumePath: string; sessionPath: string }> {
