@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { keepIdleConnectionsThroughStalls } from '../ovirt/http-server';
 import { bearsMetricsToken } from './metrics-auth.guard';
 import { MetricsService } from './metrics.service';
 
@@ -24,6 +25,7 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
     const port = this.config.workerMetricsPort;
     if (this.config.role !== 'worker' || port === undefined) return;
     const server = http.createServer((req, res) => void this.answer(req, res));
+    keepIdleConnectionsThroughStalls(server);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

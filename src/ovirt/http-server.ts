@@ -11,6 +11,20 @@ import { METHODS_WITH_BODY } from './request-body';
 const EXPECTATIONS = new Set(['202-accepted', '100-continue']);
 
 /**
+ * How long an idle keep-alive connection stays open (Node's default is 5 s). Node closes an idle connection
+ * when its timer fires even when the client's next request already waits on it unread, as happens when the
+ * process is busy or descheduled for that long on a loaded host: the client then sees the connection reset
+ * and no answer. 65 s also outlasts the 60 s idle time of common load balancers and proxies, so they close
+ * first. Idle connections do not hold up shutdown: server.close() closes them.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/** Keep-alive as KEEP_ALIVE_TIMEOUT_MS says, for every HTTP server the service runs (API and worker metrics). */
+export function keepIdleConnectionsThroughStalls(server: Server): void {
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+}
+
+/**
  * The answers Node would give on its own, given by us as faults: a request Node cannot parse ('clientError',
  * which Node answers with a bare 400, 408 or 431), and an `Expect` other than 100-continue ('checkExpectation',
  * a bare 417): every such request goes on to the app, whose expectationMiddleware decides.

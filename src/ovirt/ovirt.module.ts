@@ -5,7 +5,7 @@ import { AccessGuard } from './access.guard';
 import { ApiRootController, ApiRoutes } from './api-root';
 import { OvirtExceptionFilter } from './exception.filter';
 import { FollowRegistry, followableFields } from './follow';
-import { answerServerErrorsAsFaults } from './http-server';
+import { answerServerErrorsAsFaults, keepIdleConnectionsThroughStalls } from './http-server';
 import { OvirtResponseInterceptor } from './response.interceptor';
 import { servedTypes } from './route-discovery';
 
@@ -36,7 +36,10 @@ export class OvirtModule implements OnApplicationBootstrap {
   /** Every reference the routes offer to follow (and the OpenAPI document advertises) must have a loader. */
   onApplicationBootstrap(): void {
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
-    if (server) answerServerErrorsAsFaults(server);
+    if (server) {
+      answerServerErrorsAsFaults(server);
+      keepIdleConnectionsThroughStalls(server);
+    }
     const routes = this.routes.all();
     const served = servedTypes(routes);
     const loaded = this.follow.types();

@@ -166,6 +166,53 @@ describe('raw HTTP on a socket', () => {
     });
   });
 
+  describe('keep-alive through a stall', () => {
+    /**
+     * Sends `first`, then `second` on the same connection the moment the first answer is in, and holds the
+     * event loop (this process runs the server too) for `stallMs` right after: a server busy or descheduled
+     * while a request waits on an idle keep-alive connection.
+     */
+    function stallBetween(first: string, second: string, stallMs: number): Promise<Exchange> {
+      return new Promise((resolve) => {
+        const socket = net.connect(port, '127.0.0.1');
+        let data = Buffer.alloc(0);
+        let closed = false;
+        let secondSent = false;
+        const done = () => {
+          socket.destroy();
+          resolve({ responses: parseResponses(data), closed });
+        };
+        socket.on('data', (chunk: Buffer) => {
+          data = Buffer.concat([data, chunk]);
+          const answered = parseResponses(data).length;
+          if (answered === 1 && !secondSent) {
+            secondSent = true;
+            socket.write(second);
+            const until = Date.now() + stallMs;
+            while (Date.now() < until) {
+              // busy: nothing else in this process runs, the server included
+            }
+          } else if (answered >= 2) done();
+        });
+        socket.on('end', () => {
+          closed = true;
+          done();
+        });
+        socket.on('error', () => {
+          closed = true;
+          done();
+        });
+        socket.write(first);
+      });
+    }
+
+    it("answers a request that waited unread on an idle connection for longer than Node's 5 s keep-alive", async () => {
+      const { responses, closed } = await stallBetween(get('/clusters'), get('/clusters'), 6_000);
+      expect({ statuses: responses.map((r) => r.status), closed }).toEqual({ statuses: [200, 200], closed: false });
+      expect(responses[0].headers['keep-alive']).toBe('timeout=65');
+    });
+  });
+
   describe('Expect', () => {
     it('answers an expectation it cannot meet with a 417 fault that carries the Correlation-Id given', async () => {
       const { responses } = await exchange(get('/clusters', 'Expect: something-else\r\nCorrelation-Id: expect-1\r\n'));

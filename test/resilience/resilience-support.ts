@@ -158,8 +158,10 @@ export async function call(
       body = { unparsed: text };
     }
     return { status: res.status, body, correlationId: res.headers.get('correlation-id') };
-  } catch {
-    return { status: 0, body: {}, correlationId: null };
+  } catch (err) {
+    // Status 0: no answer at all. Say why, so a failing test names the socket error.
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    return { status: 0, body: { error: cause?.code ?? cause?.message ?? String(err) }, correlationId: null };
   }
 }
 
