@@ -24,8 +24,11 @@ export class SessionsRepository {
     return applyListQuery(qb, query, SESSION_SEARCH).getMany();
   }
 
-  findInVolume(volumeId: string, id: string): Promise<GeoRepSessionEntity | null> {
-    return isUuid(id) ? this.sessions.findOneBy({ id, masterVolumeId: volumeId }) : Promise.resolve(null);
+  /** Session `id` of master volume `volumeId` in cluster `clusterId`, in one query. */
+  findInClusterVolume(clusterId: string, volumeId: string, id: string): Promise<GeoRepSessionEntity | null> {
+    return isUuid(id) && isUuid(volumeId) && isUuid(clusterId)
+      ? this.sessions.findOneBy({ id, masterVolumeId: volumeId, clusterId })
+      : Promise.resolve(null);
   }
 
   findById(id: string): Promise<GeoRepSessionEntity | null> {

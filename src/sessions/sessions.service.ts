@@ -58,10 +58,11 @@ export class SessionsService {
   }
 
   async get(clusterId: string, volumeId: string, id: string): Promise<GeoRepSessionEntity> {
-    const volume = await this.volumes.get(clusterId, volumeId);
-    const session = await this.sessions.findInVolume(volume.id, id);
-    if (!session) throw OvirtFault.notFound('geo-replication session', id);
-    return session;
+    const session = await this.sessions.findInClusterVolume(clusterId, volumeId, id);
+    if (session) return session;
+    // The path's first unknown part is the one the 404 names: the cluster or the volume before the session.
+    await this.volumes.get(clusterId, volumeId);
+    throw OvirtFault.notFound('geo-replication session', id);
   }
 
   /** The single GET: with the per-brick rows inline. */
