@@ -5,9 +5,11 @@ import { DrService } from '../dr/dr.service';
 import {
   geoRepConfigSetCommand,
   geoRepDeleteCommand,
+  geoRepStatusCommand,
   glusterUuidCommand,
   parseGeoRepAction,
   parseGeoRepConfigSet,
+  parseGeoRepStatus,
 } from '../gluster';
 import { asActionFailure } from '../hosts/host-failures';
 import { ActionContext, ActionOutcome } from '../jobs/action-executor';
@@ -17,6 +19,7 @@ import { SessionCreateJob } from '../session-create/session-create.job';
 import { SessionGluster } from '../session-worker/session-gluster';
 import { GeoRepSessionEntity } from '../sessions/georep-session.entity';
 import { SessionFailback, SessionFailbackParams } from '../sessions/session-jobs';
+import { syncFailures } from '../sessions/failover-logic';
 import { sessionName } from '../sessions/session.representation';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { VolumesRepository } from '../volumes/volumes.repository';
@@ -32,7 +35,8 @@ const RUNNING = ['active', 'passive', 'initializing', 'partial_faulty', 'faulty'
  * slave volume → the master volume, root, no-verify, force, its keys distributed as a create does);
  * `special-sync-mode recover` and `gfid-conflict-resolution false` on it; start it. Phase complete
  * (writes on the slave stopped by the admin): the same, then a checkpoint on the reverse session and a
- * wait until it completed, the reverse session stopped and deleted, the slave volume's options put back,
+ * wait until it completed, a refusal if its workers counted entries they could not sync (unless the
+ * request says force), the reverse session stopped and deleted, the slave volume's options put back,
  * and the original session started with force.
  */
 @Injectable()
@@ -179,6 +183,19 @@ export class SessionFailbackJob {
     origin: SyncOrigin,
   ): Promise<ActionOutcome> {
     const checkpoint = await this.catchUp.run(ctx, reverse, ctx.params.timeout);
+    await ctx.step(`Checking that ${sessionName(reverse)} synced every entry`, async () => {
+      const rows = (await this.gluster.run(reverse, (ref) => geoRepStatusCommand(ref), parseGeoRepStatus)).flatMap(
+        (s) => s.bricks,
+      );
+      const failed = syncFailures(rows);
+      if (failed.count === 0) return { failures: 0 };
+      if (ctx.params.acceptSyncFailures === true) return { failures: failed.count, accepted: true };
+      // Switching back now would leave those entries as the master has them, and start the original session,
+      // which then overwrites the slave's copies: stop before anything is switched.
+      throw ActionFailedError.refused(
+        `${sessionName(reverse)} could not sync ${failed.count} ${failed.count === 1 ? 'entry' : 'entries'} to the master (gluster's failures on ${failed.bricks.join(', ')}), such as a file made under the same name at both sites, which gfid-conflict-resolution false leaves alone. Nothing was switched and the reverse session still runs: find them in its log (ENTRY FAILED), bring each to the master by hand, then run phase complete again with force=true, which switches back and keeps the master's copies.`,
+      );
+    });
     await ctx.step(`Stopping ${sessionName(reverse)}`, (h) =>
       this.gluster.controlIfNeeded(reverse, 'stop', { force: false }, (host) => h.ranOn(host.id)),
     );

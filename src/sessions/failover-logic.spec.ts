@@ -1,7 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseGeoRepStatus } from '../gluster';
-import { dataLossWindowSeconds, failedOverRefusal, recoveryPoint, runsAgainAfterFailover } from './failover-logic';
+import {
+  dataLossWindowSeconds,
+  failedOverRefusal,
+  recoveryPoint,
+  runsAgainAfterFailover,
+  syncFailures,
+} from './failover-logic';
 import { SESSION_STATUSES } from './session.representation';
 
 const DIR = path.join(__dirname, '../../test/fixtures/gluster-10.3');
@@ -81,5 +87,34 @@ describe('runsAgainAfterFailover', () => {
     const running = SESSION_STATUSES.filter((status) => runsAgainAfterFailover({ failedOver: true, status }));
     expect(running).toEqual(['initializing', 'active', 'passive', 'partial_faulty', 'faulty']);
     expect(SESSION_STATUSES.filter((status) => runsAgainAfterFailover({ failedOver: false, status }))).toEqual([]);
+  });
+});
+
+describe('syncFailures on real captures', () => {
+  it('counts the entry the reverse session of a failback could not sync, and names its brick', () => {
+    expect(syncFailures(rowsOf('georep-status-detail-xml.entry-failure.xml'))).toEqual({
+      count: 1,
+      bricks: ['vm:/srv/gluster-lab/bricks/slave1 (1)'],
+    });
+  });
+
+  it('is none for workers that counted nothing, and for N/A (passive and stopped workers)', () => {
+    const rows = rowsOf('georep-status-detail-xml.active-passive.xml');
+    expect(rows.map((r) => r.failures)).toEqual(expect.arrayContaining([0, null]));
+    expect(syncFailures(rows)).toEqual({ count: 0, bricks: [] });
+    expect(syncFailures(rowsOf('georep-status-detail-xml.stopped.xml'))).toEqual({ count: 0, bricks: [] });
+  });
+
+  it('adds up the bricks that counted failures', () => {
+    const [a, b] = rowsOf('georep-status-detail-xml.active.xml');
+    expect(
+      syncFailures([
+        { ...a, failures: 2 },
+        { ...b, failures: 3 },
+      ]),
+    ).toEqual({
+      count: 5,
+      bricks: [`${a.masterNode}:${a.masterBrick} (2)`, `${b.masterNode}:${b.masterBrick} (3)`],
+    });
   });
 });

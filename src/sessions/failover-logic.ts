@@ -1,4 +1,4 @@
-import type { GeoRepWorkerStatus } from '../gluster';
+import type { GeoRepBrickStatus, GeoRepWorkerStatus } from '../gluster';
 import type { GeoRepSessionEntity } from './georep-session.entity';
 
 /** The pure decisions of a failover (the handler does the I/O). */
@@ -70,4 +70,20 @@ const RUNNING_STATUSES: ReadonlySet<string> = new Set([
  */
 export function runsAgainAfterFailover(session: Pick<GeoRepSessionEntity, 'failedOver' | 'status'>): boolean {
   return session.failedOver && RUNNING_STATUSES.has(session.status);
+}
+
+/** A worker row of a status read: where it runs and what it counted as failed. */
+export type FailureRow = Pick<GeoRepBrickStatus, 'masterNode' | 'masterBrick' | 'failures'>;
+
+/**
+ * Entries the workers could not sync (gluster's FAILURES: with gfid-conflict-resolution false, e.g. a file
+ * made under the same name on both sites), and the bricks that counted them. gluster keeps the count for the
+ * session's life, across worker restarts.
+ */
+export function syncFailures(rows: readonly FailureRow[]): { count: number; bricks: string[] } {
+  const failing = rows.filter((r) => (r.failures ?? 0) > 0);
+  return {
+    count: failing.reduce((sum, r) => sum + (r.failures ?? 0), 0),
+    bricks: failing.map((r) => `${r.masterNode}:${r.masterBrick} (${r.failures})`),
+  };
 }

@@ -55,5 +55,7 @@ export interface SessionFailbackParams {
   phase: FailbackPhase;
   /** Seconds phase complete waits for the reverse session's checkpoint. */
   timeout: number;
+  /** Phase complete: switch back although the reverse session counted entries it could not sync (absent: false). */
+  acceptSyncFailures?: boolean;
 }
 export const SessionFailback = defineAction<SessionFailbackParams>('session.failback');

@@ -322,6 +322,11 @@ export const SessionFailbackActionSchema = actionSchema({
     max: 86400,
     description: `Phase complete: seconds to wait for the reverse session's checkpoint (default ${DEFAULT_FAILOVER_TIMEOUT_SECONDS}).`,
   }),
+  force: bool({
+    optional: true,
+    description:
+      "Phase complete: switch back even though the reverse session counted entries it could not sync to the master (gluster's failures, e.g. a file made under the same name at both sites): the master keeps its own copies of those. Without it such a complete stops after the catch-up, before anything is switched, with the reverse session still running, and the job names the count and the bricks.",
+  }),
 });
 
 export type GeoRepOptionCreate = CreateInputOf<typeof GeoRepOptionSchema>;

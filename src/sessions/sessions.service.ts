@@ -229,7 +229,7 @@ export class SessionsService {
    */
   async failback(clusterId: string, volumeId: string, id: string, input: ActionInput): Promise<ActionReply> {
     const session = await this.get(clusterId, volumeId, id);
-    const params = input.params as { phase?: FailbackPhase; timeout?: number };
+    const params = input.params as { phase?: FailbackPhase; timeout?: number; force?: boolean };
     if (!session.failedOver) throw OvirtFault.conflict('the session is not failed over: there is nothing to fail back');
     if (!session.slaveClusterId || !session.slaveVolumeId) {
       throw OvirtFault.conflict(
@@ -249,7 +249,7 @@ export class SessionsService {
       session,
       SessionFailback,
       `Failback (${phase}) of geo-replication ${sessionName(session)}`,
-      { phase, timeout: params.timeout ?? DEFAULT_FAILOVER_TIMEOUT_SECONDS },
+      { phase, timeout: params.timeout ?? DEFAULT_FAILOVER_TIMEOUT_SECONDS, acceptSyncFailures: params.force === true },
       events,
       input.call,
       true,

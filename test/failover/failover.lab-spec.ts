@@ -330,7 +330,7 @@ describeLab('failover of a geo-replication session (real lab)', () => {
   );
 
   it(
-    "failback: phase sync runs the reverse session, phase complete brings the slave's new files home byte for byte, puts the slave back and runs the original session; a canary passes",
+    "failback: phase sync runs the reverse session; phase complete stops over a name made at both sites, and with force brings the slave's new files home byte for byte, puts the slave back and runs the original session; a canary passes",
     async () => {
       // Site 2's glusterd reaches site 1's bricks only by the name `up` gives them, which is site 2's own
       // loopback inside its namespace, so the reverse direction runs on site 1's own slavevol here.
@@ -360,10 +360,14 @@ describeLab('failover of a geo-replication session (real lab)', () => {
       );
       expect(warned.event.filter((e) => e.description.includes(env.site1SlaveVol)).length).toBeGreaterThanOrEqual(1);
       const written = `written at the second site ${crypto.randomBytes(8).toString('hex')}`;
-      // A name of its own: the lab never empties the master volume, and a name the master already has (another
-      // gfid) is a conflict gluster's recover mode does not resolve with gfid-conflict-resolution false.
+      // A name of its own: the lab never empties the master volume.
       const newName = `new-at-site2-${crypto.randomBytes(4).toString('hex')}.txt`;
       await writeOnSlave(newName, written, { site: 1, volume: env.site1SlaveVol });
+      // And one name made at both sites while failed over (another gfid each): a conflict gluster's recover
+      // mode does not resolve with gfid-conflict-resolution false, so phase complete must not switch back over it.
+      const bothName = `made-at-both-sites-${crypto.randomBytes(4).toString('hex')}.txt`;
+      await writeOnSlave(bothName, 'the slave site wrote this', { site: 1, volume: env.site1SlaveVol });
+      fs.writeFileSync(path.join(env.masterMnt, bothName), 'the master site wrote this');
 
       const sync = await lab.api.post(`${sessionPath}/failback`, { phase: 'sync', async: false });
       if (sync.status !== 200) throw new Error(`failback sync: ${sync.status} ${sync.text}\n${await labStatus()}`);
@@ -397,10 +401,31 @@ describeLab('failover of a geo-replication session (real lab)', () => {
       expect(await reverseConfig('gfid-conflict-resolution')).toBe('false');
       await lab.api.post(`${sessionPath}/start`, {}).expect(409);
 
-      const complete = await lab.api.post(`${sessionPath}/failback`, { phase: 'complete', async: false });
+      // The conflict: the reverse session catches up around it and counts it; complete stops before switching.
+      const refused = await lab.api.post(`${sessionPath}/failback`, { phase: 'complete', async: false });
+      if (refused.status !== 409)
+        throw new Error(`failback complete over a conflict: ${refused.status} ${refused.text}\n${await labStatus()}`);
+      expect((refused.body as ReplyJson).fault?.detail).toMatch(
+        /could not sync 1 entry to the master \(gluster's failures on [^)]+\(1\)\).*force=true/,
+      );
+      expect(await session()).toMatchObject({ failed_over: true, failback_phase: 'syncing' });
+      expect(fs.readFileSync(path.join(env.masterMnt, newName), 'utf8')).toBe(written);
+      expect(fs.readFileSync(path.join(env.masterMnt, bothName), 'utf8')).toBe('the master site wrote this');
+      const stillReverse = await gluster(1, [
+        'volume',
+        'geo-replication',
+        env.site1SlaveVol,
+        `${env.site1Addr}::${env.masterVol}`,
+        'status',
+      ]);
+      expect(stillReverse.stdout).toMatch(/Active/);
+
+      const complete = await lab.api.post(`${sessionPath}/failback`, { phase: 'complete', force: true, async: false });
       if (complete.status !== 200)
         throw new Error(`failback complete: ${complete.status} ${complete.text}\n${await labStatus()}`);
       expect((complete.body as ReplyJson).status).toBe('complete');
+      // force: the master keeps its own copy of the conflicting name.
+      expect(fs.readFileSync(path.join(env.masterMnt, bothName), 'utf8')).toBe('the master site wrote this');
       // The master holds its pre-loss files and the slave's new one, byte for byte.
       expect(fs.readFileSync(path.join(env.masterMnt, newName), 'utf8')).toBe(written);
       for (const [name, sum] of before) expect(sha256(fs.readFileSync(path.join(env.masterMnt, name)))).toBe(sum);
