@@ -155,8 +155,40 @@ describeLab('failover of a geo-replication session (real lab)', () => {
     return [name, sha256(content)];
   }
 
+  /** Kills the worker process as soon as the job has begun a step whose description matches (a crash there). */
+  async function crashAtStep(jobId: string, step: RegExp): Promise<void> {
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const steps = await lab.t.sql<{ description: string }>('SELECT description FROM steps WHERE job_id = $1', [
+        jobId,
+      ]);
+      if (steps.some((st) => step.test(st.description))) break;
+      const [job] = await lab.t.sql<{ run_state: string }>('SELECT run_state FROM jobs WHERE id = $1', [jobId]);
+      if (job?.run_state === 'done' || Date.now() > deadline)
+        throw new Error(`job ${jobId} never reached ${step}: ${JSON.stringify(steps)}\n${await labStatus()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await lab.worker!.kill();
+  }
+
+  /** The job row once it ended (on whichever worker). */
+  async function untilJobEnds(jobId: string): Promise<{ status: string; attempts: number; description: string }> {
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      const [job] = await lab.t.sql<{ status: string; attempts: number; description: string; run_state: string }>(
+        'SELECT status, attempts, description, run_state FROM jobs WHERE id = $1',
+        [jobId],
+      );
+      if (job.run_state === 'done') return job;
+      if (Date.now() > deadline)
+        throw new Error(`job ${jobId} did not end: ${JSON.stringify(job)}\n${await labStatus()}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
   beforeAll(async () => {
-    lab = await startLabApp('failover');
+    // The jobs run in a worker process of their own (as in an api + worker deploy), which a test can kill.
+    lab = await startLabApp('failover', { GEOREP_JOB_LOCK_SECONDS: '10' }, { separateWorker: true });
     slaveBrick = lab.env.site2VolBrick.replace(/^[^:]+:/, '');
   }, LAB_LEASE_TIMEOUT_MS + LAB_UP_TIMEOUT_MS);
   afterAll(async () => {
@@ -459,6 +491,71 @@ describeLab('failover of a geo-replication session (real lab)', () => {
       expect(await lab.api.get<{ last_verify_result?: string }>(sessionPath)).toMatchObject({
         last_verify_result: 'passed',
       });
+    },
+    LAB_SESSION_TIMEOUT_MS,
+  );
+  it(
+    'a worker that crashes in the middle of either failback phase: the job runs again on the next worker, goes on where it stopped, and the failback completes',
+    async () => {
+      const { env } = lab;
+      const slave = { host: env.site1Addr, volume: env.site1SlaveVol, mode: 'no-verify' as const };
+      const slaveVolBrick = env.site1SlaveBrick.replace(/^[^:]+:/, '');
+      await freshSession(slave);
+      const before = new Map([writeOnMaster('before-crash')]);
+      await untilOnSlave(before, slaveVolBrick);
+      expect((await failover({ force: true })).status).toBe('complete');
+      // As in the failback test: site 1 still runs the session until the guard stops it.
+      await lab.refresh(`/clusters/${lab.site1}`);
+      const deadline = Date.now() + 120_000;
+      while ((await session()).status !== 'stopped') {
+        if (Date.now() > deadline) throw new Error(`the guard did not stop the session\n${await labStatus()}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const written = `written at the second site ${crypto.randomBytes(8).toString('hex')}`;
+      const newName = `new-before-crash-${crypto.randomBytes(4).toString('hex')}.txt`;
+      await writeOnSlave(newName, written, { site: 1, volume: env.site1SlaveVol });
+
+      // Phase sync, killed once the reverse session exists and is being configured.
+      const sync = await lab.api.post(`${sessionPath}/failback`, { phase: 'sync', async: true });
+      expect(sync.status).toBe(202);
+      const syncJob = (sync.body as ReplyJson).job!.id;
+      await crashAtStep(syncJob, /^Setting special-sync-mode recover/);
+      await lab.worker!.start();
+      const synced = await untilJobEnds(syncJob);
+      expect({ status: synced.status, ranAgain: synced.attempts >= 2 }).toEqual({ status: 'finished', ranAgain: true });
+      expect(await session()).toMatchObject({ failed_over: true, failback_phase: 'syncing' });
+      const reverseStatus = await gluster(1, ['volume', 'geo-replication', env.site1SlaveVol, 'status']);
+      expect(reverseStatus.stdout.split(`${env.site1Addr}::${env.masterVol}`).length - 1).toBe(1);
+      expect(
+        (
+          await gluster(1, [
+            'volume',
+            'geo-replication',
+            env.site1SlaveVol,
+            `${env.site1Addr}::${env.masterVol}`,
+            'config',
+            'special-sync-mode',
+          ])
+        ).stdout.trim(),
+      ).toBe('recover');
+
+      // Phase complete, killed while it waits for the reverse session's checkpoint.
+      const complete = await lab.api.post(`${sessionPath}/failback`, { phase: 'complete', async: true });
+      expect(complete.status).toBe(202);
+      const completeJob = (complete.body as ReplyJson).job!.id;
+      await crashAtStep(completeJob, /^Waiting for every active worker to complete the checkpoint/);
+      await lab.worker!.start();
+      const completed = await untilJobEnds(completeJob);
+      if (completed.status !== 'finished') throw new Error(`failback complete: ${JSON.stringify(completed)}`);
+      expect(completed.attempts).toBeGreaterThanOrEqual(2);
+      expect(fs.readFileSync(path.join(env.masterMnt, newName), 'utf8')).toBe(written);
+      for (const [name, sum] of before) expect(sha256(fs.readFileSync(path.join(env.masterMnt, name)))).toBe(sum);
+      const s = await session();
+      expect({ failedOver: s.failed_over, phase: s.failback_phase }).toEqual({ failedOver: false, phase: undefined });
+      const after = await gluster(1, ['volume', 'geo-replication', env.site1SlaveVol, 'status'], {
+        okCodes: [0, 1, 2],
+      });
+      expect(after.stdout).not.toContain(`${env.site1Addr}::${env.masterVol}`);
     },
     LAB_SESSION_TIMEOUT_MS,
   );

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { API, JSON_TYPE } from '../api/api-helpers';
 import {
   acquireLabLease,
@@ -10,7 +11,9 @@ import {
   sessionPurge,
   sessionStart,
 } from './gluster-lab';
-import { startTestApp, TestApp } from './test-app';
+import { runService, ServiceProcess } from './processes';
+import { startTestApp, TEST_ADMIN, TestApp } from './test-app';
+import { testServices } from './test-env';
 
 const ROOT_AUTHORIZED_KEYS = '/root/.ssh/authorized_keys';
 
@@ -32,7 +35,17 @@ export interface LabApp {
   host2: string;
   /** POST …/refresh on the path and insist on `complete`, with the lab's state in the error otherwise. */
   refresh(path: string): Promise<void>;
+  /** With `separateWorker`: the worker process that runs the jobs (the app in the test process is the API). */
+  worker?: LabWorker;
   close(): Promise<void>;
+}
+
+/** The jobs' worker as its own process (the built service), to be killed as a crash would. */
+export interface LabWorker {
+  /** SIGKILL, and wait until it is gone. */
+  kill(): Promise<void>;
+  /** A new worker process on the same database, Redis and secret key; resolves once it runs. */
+  start(): Promise<void>;
 }
 
 function jsonApi(t: TestApp): LabApi {
@@ -52,9 +65,14 @@ function jsonApi(t: TestApp): LabApi {
  * into root's authorized_keys (shared by both sites; exactly that line is removed on close) and
  * registers one host per site in its own cluster, waiting until both are up.
  */
-export async function startLabApp(prefix: string, env: NodeJS.ProcessEnv = {}): Promise<LabApp> {
+export async function startLabApp(
+  prefix: string,
+  env: NodeJS.ProcessEnv = {},
+  options: { separateWorker?: boolean } = {},
+): Promise<LabApp> {
   const lease: LabLock = await acquireLabLease();
   let t: TestApp | undefined;
+  let workerProcess: ServiceProcess | undefined;
   let keyLine = '';
   const removeKey = () => {
     if (!keyLine || !fs.existsSync(ROOT_AUTHORIZED_KEYS)) return;
@@ -66,6 +84,7 @@ export async function startLabApp(prefix: string, env: NodeJS.ProcessEnv = {}): 
       await sessionPurge();
     } finally {
       removeKey();
+      workerProcess?.child.kill('SIGKILL');
       await t?.close();
       await lease.release();
     }
@@ -73,7 +92,39 @@ export async function startLabApp(prefix: string, env: NodeJS.ProcessEnv = {}): 
   try {
     const labEnv = await ensureLabUp();
     await sessionPurge();
-    t = await startTestApp({ env: { GEOREP_ACTION_WAIT_SECONDS: '120', ...env } });
+    t = await startTestApp({
+      role: options.separateWorker ? 'api' : 'all',
+      env: { GEOREP_ACTION_WAIT_SECONDS: '120', ...env },
+    });
+    const app = t;
+    const worker: LabWorker | undefined = options.separateWorker
+      ? {
+          kill: async () => {
+            const running = workerProcess;
+            workerProcess = undefined;
+            if (!running || running.child.exitCode !== null || running.child.signalCode !== null) return;
+            running.child.kill('SIGKILL');
+            await running.exited;
+          },
+          start: async () => {
+            workerProcess = runService(['worker'], {
+              DATABASE_URL: app.databaseUrl,
+              REDIS_URL: app.redisUrl,
+              GEOREP_SECRET_KEY: app.config.secretKey,
+              // The same admin as the API's: a worker sets the admin's password when it starts.
+              GEOREP_ADMIN_USER: TEST_ADMIN.user,
+              GEOREP_ADMIN_PASSWORD: TEST_ADMIN.password,
+              GEOREP_QUEUE_PREFIX: app.config.queuePrefix,
+              GEOREP_DATA_DIR: fs.mkdtempSync(path.join(testServices().baseDir, 'lab-worker-')),
+              GEOREP_SYNC_INTERVAL_SECONDS: '0',
+              LOG_LEVEL: 'warn',
+              ...env,
+            });
+            await workerProcess.waitFor(/georep-api \(worker\) running/);
+          },
+        }
+      : undefined;
+    await worker?.start();
     const api = jsonApi(t);
     keyLine = (
       await t.anon
@@ -119,7 +170,7 @@ export async function startLabApp(prefix: string, env: NodeJS.ProcessEnv = {}): 
         throw new Error(`refresh of ${path} answered ${res.status}: ${res.text}\n${await labStatus()}`);
       }
     };
-    return { env: labEnv, t, api, site1, site2, host1, host2, refresh, close };
+    return { env: labEnv, t, api, site1, site2, host1, host2, refresh, worker, close };
   } catch (e) {
     await close().catch(() => undefined);
     throw e;
