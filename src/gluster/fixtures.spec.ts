@@ -649,6 +649,39 @@ const TABLE: Record<string, Check> = {
       lastSynced: ['2026-11-22 02:46:20', '2026-11-22 02:48:21'],
     },
   ]),
+  // A failback's reverse session (slavevol → mastervol, one brick) that could not sync a name made at both sites.
+  'georep-status-detail-xml.entry-failure.xml': (f) => {
+    expect(f.exitCode).toBe(0);
+    expect(parseCliXml(f).opErrstr).toBe('');
+    const parsed = parseGeoRepStatus(f);
+    expect(parsed.map((s) => [s.masterVolume, s.slaveHost, s.slaveVolume, s.slaveUser])).toEqual([
+      ['slavevol', '127.0.0.1', 'mastervol', 'root'],
+    ]);
+    expect(
+      parsed[0].bricks.map((b) => ({
+        node: b.masterNode,
+        brick: b.masterBrick,
+        status: b.status,
+        crawl: b.crawlStatus,
+        pending: [b.entry, b.data, b.meta],
+        failures: b.failures,
+        lastSynced: isoOf(b.lastSynced),
+        checkpoint: [isoOf(b.checkpointTime), b.checkpointCompleted, isoOf(b.checkpointCompletionTime)],
+      })),
+    ).toEqual([
+      {
+        node: 'vm',
+        brick: '/srv/gluster-lab/bricks/slave1',
+        status: 'active',
+        crawl: 'changelog_crawl',
+        pending: [0, 0, 0],
+        failures: 1,
+        lastSynced: iso('2026-12-04 17:54:13'),
+        checkpoint: [iso('2026-12-04 17:53:59'), true, iso('2026-12-04 17:54:15')],
+      },
+    ]);
+    expect(parseGeoRepStatusList(f)).toEqual(parsed);
+  },
   'netns-georep-status-detail-xml.site2.xml': statusXml([
     {
       slave: '10.200.0.2::site2vol',
