@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { createNestApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
 import { addCluster, addVolume, API, JSON_TYPE } from '../api/api-helpers';
-import { startTestApp, TestApp } from '../support/test-app';
+import { serviceEnvFor, startTestApp, TestApp } from '../support/test-app';
 
 /**
  * A schedule with a one-minute cron fires by itself, once per tick, with two worker processes on the
@@ -21,7 +21,14 @@ describe('DR schedule firing with two workers', () => {
 
   it('fires a one-minute cron on its own, exactly one run per tick', async () => {
     t = await startTestApp({ env: { GEOREP_DR_POLL_INTERVAL_MS: '200' } });
-    second = (await createNestApp(loadConfig({ ...envOf(t), GEOREP_ROLE: 'worker' }), {
+    const workerEnv = serviceEnvFor(t, {
+      GEOREP_ROLE: 'worker',
+      LOG_LEVEL: t.config.logLevel,
+      GEOREP_SHUTDOWN_GRACE_SECONDS: '5',
+      GEOREP_SYNC_INTERVAL_SECONDS: '0',
+      GEOREP_DR_POLL_INTERVAL_MS: '200',
+    });
+    second = (await createNestApp(loadConfig(workerEnv), {
       databaseUrl: t.databaseUrl,
       redisUrl: t.redisUrl,
     })) as INestApplicationContext;
@@ -65,20 +72,3 @@ describe('DR schedule firing with two workers', () => {
     expect(await t.sql('SELECT 1 FROM events WHERE code = 11217')).toHaveLength(0);
   }, 240_000);
 });
-
-/** The environment `t` was configured with, so a second process joins the same database and queues. */
-function envOf(t: TestApp): NodeJS.ProcessEnv {
-  return {
-    DATABASE_URL: t.databaseUrl,
-    REDIS_URL: t.redisUrl,
-    GEOREP_SECRET_KEY: t.config.secretKey,
-    GEOREP_ADMIN_USER: t.config.adminUser,
-    GEOREP_ADMIN_PASSWORD: t.config.adminPassword,
-    GEOREP_DATA_DIR: t.config.dataDir,
-    GEOREP_QUEUE_PREFIX: t.config.queuePrefix,
-    LOG_LEVEL: t.config.logLevel,
-    GEOREP_SHUTDOWN_GRACE_SECONDS: '5',
-    GEOREP_SYNC_INTERVAL_SECONDS: '0',
-    GEOREP_DR_POLL_INTERVAL_MS: '200',
-  };
-}

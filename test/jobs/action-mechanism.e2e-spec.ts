@@ -13,7 +13,7 @@ import { ClusterRefresh } from '../../src/clusters/cluster-jobs';
 import { QueueName } from '../../src/queue/queue-names';
 import { QueueProducer } from '../../src/queue/queue-producer';
 import { runService, ServiceProcess } from '../support/processes';
-import { startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
+import { serviceEnvFor, startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
 import { testServices } from '../support/test-env';
 import { CuttableLink, cuttableLink } from './cuttable-link';
 
@@ -247,17 +247,8 @@ describe('when Redis is down', () => {
 describe('with a separate worker process', () => {
   let t: TestApp;
   let worker: ServiceProcess | undefined;
-  const workerEnv = (t: TestApp) => ({
-    DATABASE_URL: t.databaseUrl,
-    REDIS_URL: t.redisUrl,
-    GEOREP_SECRET_KEY: t.config.secretKey,
-    GEOREP_ADMIN_PASSWORD: 'worker-password',
-    GEOREP_QUEUE_PREFIX: t.config.queuePrefix,
-    GEOREP_DATA_DIR: fs.mkdtempSync(path.join(testServices().baseDir, 'worker-')),
-    GEOREP_JOB_LOCK_SECONDS: '3',
-    GEOREP_TEST_ACTION_DELAY_MS: '4000',
-    LOG_LEVEL: 'warn',
-  });
+  const workerEnv = (t: TestApp) =>
+    serviceEnvFor(t, { GEOREP_JOB_LOCK_SECONDS: '3', GEOREP_TEST_ACTION_DELAY_MS: '4000' });
   beforeAll(async () => {
     t = await startTestApp({ role: 'api', env: { GEOREP_ACTION_WAIT_SECONDS: '0' } });
   });
@@ -463,18 +454,7 @@ describe('an API process that dies between commit and enqueue', () => {
   async function refreshThroughDyingApi(clusterId: string): Promise<string> {
     link.mend();
     const handshakeDone = link.untilServerSent('redis_version:');
-    api = runService(['api'], {
-      DATABASE_URL: t.databaseUrl,
-      REDIS_URL: link.url,
-      GEOREP_SECRET_KEY: t.config.secretKey,
-      GEOREP_ADMIN_USER: TEST_ADMIN.user,
-      GEOREP_ADMIN_PASSWORD: TEST_ADMIN.password,
-      GEOREP_QUEUE_PREFIX: t.config.queuePrefix,
-      GEOREP_DATA_DIR: fs.mkdtempSync(path.join(testServices().baseDir, 'dying-api-')),
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: '0',
-    });
+    api = runService(['api'], serviceEnvFor(t, { REDIS_URL: link.url, HOST: '127.0.0.1', PORT: '0' }));
     const [, base] = await api.waitFor(/listening on (http:\/\/\S+?)\/ovirt-engine\/api/);
     // Its producer connection has finished connecting (the ready check's INFO came back); from now on
     // only the enqueue talks to Redis.

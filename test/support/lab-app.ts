@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { API, JSON_TYPE } from '../api/api-helpers';
 import {
   acquireLabLease,
@@ -12,8 +11,7 @@ import {
   sessionStart,
 } from './gluster-lab';
 import { runService, ServiceProcess } from './processes';
-import { startTestApp, TEST_ADMIN, TestApp } from './test-app';
-import { testServices } from './test-env';
+import { serviceEnvFor, startTestApp, TestApp } from './test-app';
 
 const ROOT_AUTHORIZED_KEYS = '/root/.ssh/authorized_keys';
 
@@ -107,19 +105,7 @@ export async function startLabApp(
             await running.exited;
           },
           start: async () => {
-            workerProcess = runService(['worker'], {
-              DATABASE_URL: app.databaseUrl,
-              REDIS_URL: app.redisUrl,
-              GEOREP_SECRET_KEY: app.config.secretKey,
-              // The same admin as the API's: a worker sets the admin's password when it starts.
-              GEOREP_ADMIN_USER: TEST_ADMIN.user,
-              GEOREP_ADMIN_PASSWORD: TEST_ADMIN.password,
-              GEOREP_QUEUE_PREFIX: app.config.queuePrefix,
-              GEOREP_DATA_DIR: fs.mkdtempSync(path.join(testServices().baseDir, 'lab-worker-')),
-              GEOREP_SYNC_INTERVAL_SECONDS: '0',
-              LOG_LEVEL: 'warn',
-              ...env,
-            });
+            workerProcess = runService(['worker'], serviceEnvFor(app, { GEOREP_SYNC_INTERVAL_SECONDS: '0', ...env }));
             await workerProcess.waitFor(/georep-api \(worker\) running/);
           },
         }

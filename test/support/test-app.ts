@@ -82,3 +82,23 @@ export async function startTestApp(
     close: () => app.close(),
   };
 }
+
+/**
+ * The environment for another process of the service (a worker, a second API) joining `t`: the same
+ * database, Redis, secret key and queue prefix, a data dir of its own, and TEST_ADMIN as the admin (a
+ * process starting up sets the admin's password, so any other one would lock the tests out). `extra`
+ * adds variables or overrides these.
+ */
+export function serviceEnvFor(t: TestApp, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    DATABASE_URL: t.databaseUrl,
+    REDIS_URL: t.redisUrl,
+    GEOREP_SECRET_KEY: t.config.secretKey,
+    GEOREP_ADMIN_USER: TEST_ADMIN.user,
+    GEOREP_ADMIN_PASSWORD: TEST_ADMIN.password,
+    GEOREP_QUEUE_PREFIX: t.config.queuePrefix,
+    GEOREP_DATA_DIR: fs.mkdtempSync(path.join(testServices().baseDir, 'service-')),
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
