@@ -3,6 +3,7 @@ import { DR_STALL_HEALER, DrStallHealer } from '../dr/dr-hooks';
 import { checkpointRowsOf, decidePoll, progressPercent, progressSignature } from '../dr/run-logic';
 import {
   checkpointProgress,
+  GeoRepBrickStatus,
   geoRepCheckpointNowCommand,
   geoRepConfigGetCommand,
   geoRepStatusCommand,
@@ -20,6 +21,13 @@ import { sessionName } from '../sessions/session.representation';
 /** Polls with nothing moving before the master volume's root is touched again (as a DR run does). */
 const STALL_POLLS = 6;
 
+/** A caught-up slave: the checkpoint, and the worker rows of the status read that saw it completed. */
+export interface CaughtUp {
+  /** Everything written to the master before it is on the slave. */
+  checkpoint: Date;
+  rows: readonly GeoRepBrickStatus[];
+}
+
 /**
  * "Catch the slave up" for a failover (the session) and a failback (its reverse session): `checkpoint
  * now`, its epoch read back, then a wait until every active worker completed that checkpoint, each as
@@ -33,8 +41,8 @@ export class CheckpointCatchUp {
     private readonly signals: SessionSignals,
   ) {}
 
-  /** Returns the checkpoint's time: everything written before it is on the slave. */
-  async run(ctx: ActionContext<object>, session: GeoRepSessionEntity, timeoutSeconds: number): Promise<Date> {
+  /** The checkpoint's time, and the status rows of the poll that saw every active worker complete it. */
+  async run(ctx: ActionContext<object>, session: GeoRepSessionEntity, timeoutSeconds: number): Promise<CaughtUp> {
     const epoch = await ctx.step(`Setting a checkpoint on ${sessionName(session)}`, async (h) => {
       await this.gluster.run(session, geoRepCheckpointNowCommand, parseGeoRepConfigSet, (host) => h.ranOn(host.id));
       const value = await this.gluster.run(
@@ -45,10 +53,10 @@ export class CheckpointCatchUp {
       if (value === null) throw ActionFailedError.refused('gluster reports no checkpoint right after setting one');
       return value;
     });
-    await ctx.step('Waiting for every active worker to complete the checkpoint', (h) =>
+    const rows = await ctx.step('Waiting for every active worker to complete the checkpoint', (h) =>
       this.waitFor(ctx, session, epoch, timeoutSeconds, (percent) => h.progress(percent)),
     );
-    return new Date(epoch * 1000);
+    return { checkpoint: new Date(epoch * 1000), rows };
   }
 
   private async waitFor(
@@ -57,7 +65,7 @@ export class CheckpointCatchUp {
     epoch: number,
     timeoutSeconds: number,
     progressed: (percent: number) => Promise<void>,
-  ): Promise<void> {
+  ): Promise<GeoRepBrickStatus[]> {
     const startedAt = Date.now();
     let lastSignature = '';
     let still = 0;
@@ -77,7 +85,7 @@ export class CheckpointCatchUp {
       });
       switch (decision.kind) {
         case 'complete':
-          return;
+          return rows;
         case 'faulty':
           throw ActionFailedError.refused(decision.detail);
         case 'timeout':

@@ -106,7 +106,7 @@ export class SessionFailoverJob {
     }
     let checkpoint: Date;
     try {
-      checkpoint = await this.catchUp.run(ctx, session, ctx.params.timeout);
+      ({ checkpoint } = await this.catchUp.run(ctx, session, ctx.params.timeout));
     } catch (e) {
       if (!(e instanceof ActionFailedError) || (e.status !== 409 && e.status !== 504)) throw e;
       const left =
