@@ -19,6 +19,7 @@ import {
   LabVolume,
   parseUuid,
   runCommand,
+  site2,
   sshCommonOptions,
   volumeInfo,
 } from '../support/gluster-lab';
@@ -45,7 +46,10 @@ describeLab('gluster lab: two real GlusterFS sites', () => {
         knownHosts,
         [
           knownHostsLine(
-            [env.sshPort, env.sshAltPort, env.sshPasswordPort].map((port) => ({ host: env.site1Addr, port })),
+            [
+              ...[env.sshPort, env.sshAltPort, env.sshPasswordPort].map((port) => ({ host: env.site1Addr, port })),
+              { host: env.site1WanAddr, port: env.sshPort },
+            ],
             env.hostKeySite1,
           ),
           knownHostsLine([{ host: env.site2Addr, port: env.sshPort }], env.hostKeySite2),
@@ -116,6 +120,7 @@ describeLab('gluster lab: two real GlusterFS sites', () => {
   const keyLogins: Array<[string, LabSite, () => { host: string; port: number }]> = [
     ['127.0.0.1:22', 1, () => ({ host: env.site1Addr, port: env.sshPort })],
     ['127.0.0.1:2222', 1, () => ({ host: env.site1Addr, port: env.sshAltPort })],
+    ['10.200.0.1:22', 1, () => ({ host: env.site1WanAddr, port: env.sshPort })],
     ['10.200.0.2:22', 2, () => ({ host: env.site2Addr, port: env.sshPort })],
   ];
 
@@ -128,6 +133,28 @@ describeLab('gluster lab: two real GlusterFS sites', () => {
         expect(parseUuid(result.stdout)).toBe(uuids.get(site));
       }),
   );
+
+  it("from inside site 2, site 1's brick host name is site 1 (its WAN sshd and its glusterd), not site 2's own loopback", () =>
+    explained('site 2 to site 1', async () => {
+      const resolved = await site2(['getent', 'hosts', env.site1Host]);
+      expect(resolved.stdout.trim().split(/\s+/)[0]).toBe(env.site1WanAddr);
+      const login = await site2([
+        'ssh',
+        ...sshCommonOptions(knownHosts),
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'IdentitiesOnly=yes',
+        '-i',
+        env.sshKey,
+        `root@${env.site1WanAddr}`,
+        'gluster system:: uuid get',
+      ]);
+      expect(parseUuid(login.stdout)).toBe(uuids.get(1));
+      // What a reverse session's create asks: site 1's glusterd, by the brick host name, answers from site 2.
+      const remote = await site2(['gluster', '--mode=script', `--remote-host=${env.site1Host}`, 'volume', 'list']);
+      expect(remote.stdout.split('\n')).toContain(env.masterVol);
+    }));
 
   describe('password sshd on 127.0.0.1:2022', () => {
     function passwordSsh(passwordFile: string, remoteCommand: string): Promise<CommandResult> {

@@ -40,6 +40,10 @@ SITE2_ADDR=10.200.0.2
 # for the service's slave_root_password (it installs its key over port 22)
 SITE2_PW_ADDR=10.200.0.3
 VETH1_ADDR=10.200.0.1
+# Site 1 as site 2 reaches it (the veth's root-side address): its own key sshd on port 22, and the name
+# of site 1's bricks ($(hostname)) resolves to it inside site 2 (a private /etc/hosts), so site 2's
+# glusterd and gsyncd can run a session back to site 1 (a failback's reverse session).
+SITE1_WAN_ADDR=$VETH1_ADDR
 PORT_KEY=22
 PORT_ALT=2222
 PORT_PW=2022
@@ -729,6 +733,22 @@ ensure_holder() {
   wait_until 10 "site-2 holder to come up" holder_pid >/dev/null || die "site-2 holder did not start; see $LOGD/holder.log"
 }
 
+# Site 2's own /etc/hosts (bind-mounted in its mount namespace; /etc itself is shared): the name of
+# site 1's bricks is site 1's veth address there, not site 2's own loopback.
+ensure_site2_hosts() {
+  local f=$S2/hosts
+  {
+    printf '%s %s\n' "$SITE1_WAN_ADDR" "$H1"
+    awk -v h="$H1" '{ for (i = 2; i <= NF; i++) if ($i == h) next } 1' /etc/hosts
+  } >"$f.new"
+  # rewritten in place: the bind mount holds the inode
+  cmp -s "$f.new" "$f" || cat "$f.new" >"$f"
+  rm -f "$f.new"
+  s2 findmnt -n /etc/hosts >/dev/null || s2 mount --bind "$f" /etc/hosts || die "could not give site 2 its own /etc/hosts"
+  [[ $(s2 getent hosts "$H1" | awk '{print $1; exit}') == "$SITE1_WAN_ADDR" ]] ||
+    die "inside site 2, $H1 does not resolve to $SITE1_WAN_ADDR"
+}
+
 start_glusterd2() {
   local pid u1 u2
   pid=$(pidf "$RUN/glusterd2.pid")
@@ -899,9 +919,11 @@ cmd_up() {
   # site 2
   ensure_netns
   ensure_holder
+  ensure_site2_hosts
   start_glusterd2
   start_sshd "site2-$PORT_KEY" 2 "$SITE2_ADDR" "$PORT_KEY" hostkeys-site2 key
   start_sshd "site2pw-$PORT_KEY" 2 "$SITE2_PW_ADDR" "$PORT_KEY" hostkeys-site2 password
+  start_sshd "site1wan-$PORT_KEY" 1 "$SITE1_WAN_ADDR" "$PORT_KEY" hostkeys-site1 key
   ensure_volume 2 site2vol "$SITE2_ADDR" "" "$SITE2VOL_BRICK"
   ensure_volume 2 site2full "$SITE2_ADDR" "" "$SITE2FULL_BRICK"
   if [[ ! -e $SITE2FULL_BRICK/$FULL_MARKER ]]; then
@@ -912,7 +934,7 @@ cmd_up() {
   fi
   # logins the tests rely on
   local t i checks=("root $SITE1_ADDR $PORT_KEY" "root $SITE1_ADDR $PORT_ALT" "root $SITE2_ADDR $PORT_KEY"
-    "$GEOUSER $SITE2_ADDR $PORT_KEY" "$GEOUSER $SITE1_ADDR $PORT_KEY") cpids=()
+    "$GEOUSER $SITE2_ADDR $PORT_KEY" "$GEOUSER $SITE1_ADDR $PORT_KEY" "root $SITE1_WAN_ADDR $PORT_KEY") cpids=()
   for t in "${checks[@]}"; do
     # shellcheck disable=SC2086 # word splitting of the triple is intended
     wait_until 15 "ssh login $t" ssh_ok $t &
@@ -927,6 +949,10 @@ cmd_up() {
   id2=$(timeout 20 ssh "${SSH_OPTS[@]}" "root@$SITE2_ADDR" 'gluster system:: uuid get' </dev/null 2>/dev/null | awk '{print $2}')
   [[ -n $id2 && $id2 == "$(g2 system:: uuid get | awk '{print $2}')" ]] ||
     die "ssh root@$SITE2_ADDR does not land in site 2 (uuid '$id2')"
+  local id1
+  id1=$(s2 timeout 20 ssh "${SSH_OPTS[@]}" "root@$H1" 'gluster system:: uuid get' </dev/null 2>/dev/null | awk '{print $2}')
+  [[ -n $id1 && $id1 == "$(g1 system:: uuid get | awk '{print $2}')" ]] ||
+    die "from site 2, ssh root@$H1 does not land in site 1 (uuid '$id1'); see $S2/hosts"
   echo "lab up in $(elapsed) s"
 }
 
@@ -998,6 +1024,7 @@ do_down() {
   stop_pidfile "$RUN/sshd-site2pw-$PORT_KEY.pid" sshd
   stop_pidfile "$RUN/sshd-site1-$PORT_KEY.pid" sshd
   stop_pidfile "$RUN/sshd-site1-$PORT_ALT.pid" sshd
+  stop_pidfile "$RUN/sshd-site1wan-$PORT_KEY.pid" sshd
   pw_disable
   # anything still inside the lab's netns is the lab's (fuse clients, gsyncd of slave side, ...)
   local pid
@@ -1032,20 +1059,28 @@ do_down() {
 }
 
 # site 1's sshd on PORT_ALT only: the lab's own checks and the sessions use PORT_KEY
-cmd_sshd_alt() {
+# cmd_sshd stop|start [alt|wan]: site 1's second key sshd (127.0.0.1:2222, the default) or the one site 2
+# reaches it by ($SITE1_WAN_ADDR:22)
+cmd_sshd() {
   need_root
   check_lab_dir
+  local name addr port
+  case ${2:-alt} in
+    alt) name=site1-$PORT_ALT addr=$SITE1_ADDR port=$PORT_ALT ;;
+    wan) name=site1wan-$PORT_KEY addr=$SITE1_WAN_ADDR port=$PORT_KEY ;;
+    *) die "usage: $0 sshd-$1 [alt|wan]" ;;
+  esac
   if [[ $1 == stop ]]; then
     # like a machine going away: the open connections drop too, not only the listener
     local pid child
-    pid=$(pidf "$RUN/sshd-site1-$PORT_ALT.pid")
+    pid=$(pidf "$RUN/sshd-$name.pid")
     if alive "$pid" sshd; then
       for child in $(pgrep -P "$pid" || true); do kill_wait "$child" || true; done
     fi
-    stop_pidfile "$RUN/sshd-site1-$PORT_ALT.pid" sshd
-    wait_until 10 "port $PORT_ALT to close" not_listening 1 "$SITE1_ADDR" "$PORT_ALT" || die "port $PORT_ALT still listens"
+    stop_pidfile "$RUN/sshd-$name.pid" sshd
+    wait_until 10 "$addr:$port to close" not_listening 1 "$addr" "$port" || die "$addr:$port still listens"
   else
-    start_sshd "site1-$PORT_ALT" 1 "$SITE1_ADDR" "$PORT_ALT" hostkeys-site1 key
+    start_sshd "$name" 1 "$addr" "$port" hostkeys-site1 key
   fi
 }
 
@@ -1150,7 +1185,7 @@ do_purge() {
 cmd_status() {
   local n f pid comm
   echo "== lab processes ($RUN)"
-  for n in glusterd1:glusterd glusterd2:glusterd holder:sleep "sshd-site1-$PORT_KEY:sshd" "sshd-site1-$PORT_ALT:sshd" \
+  for n in glusterd1:glusterd glusterd2:glusterd holder:sleep "sshd-site1-$PORT_KEY:sshd" "sshd-site1-$PORT_ALT:sshd" "sshd-site1wan-$PORT_KEY:sshd" \
     "sshd-site1-$PORT_PW:sshd" "sshd-site2-$PORT_KEY:sshd" "sshd-site2pw-$PORT_KEY:sshd"; do
     f=$RUN/${n%%:*}.pid
     comm=${n#*:}
@@ -1196,6 +1231,7 @@ GLAB_DIR=$D
 GLAB_RUN_DIR=$RUN
 GLAB_SITE1_HOST=$H1
 GLAB_SITE1_ADDR=$SITE1_ADDR
+GLAB_SITE1_WAN_ADDR=$SITE1_WAN_ADDR
 GLAB_SITE2_HOST=$SITE2_ADDR
 GLAB_SITE2_ADDR=$SITE2_ADDR
 GLAB_SITE2_PASSWORD_ADDR=$SITE2_PW_ADDR
@@ -1244,7 +1280,7 @@ parse_slave() {
   [[ $SUSER =~ ^[a-z_][a-z0-9_-]*$ ]] || die "invalid slave user '$SUSER'"
   case $SHOST in
     "$SITE2_ADDR" | "$SITE2_PW_ADDR") SSITE=2 ;;
-    "$SITE1_ADDR" | localhost | "$H1") SSITE=1 ;;
+    "$SITE1_ADDR" | localhost | "$H1" | "$SITE1_WAN_ADDR") SSITE=1 ;;
     *) die "unknown slave host '$SHOST' (lab hosts: $H1, $SITE1_ADDR, $SITE2_ADDR)" ;;
   esac
   SHOME=$(getent passwd "$SUSER" | cut -d: -f6) || die "no user $SUSER"
@@ -1585,7 +1621,8 @@ usage: $0 <command> [args]
   heal           M [user@]H S   verify + kill stalled workers, up to GLAB_HEAL_ROUNDS rounds
   session-purge                 stop force + delete every geo-rep session, clean geo-rep keys, empty lab slave volumes
   wipe <1|2> <vol>              empty a volume through a FUSE mount; reset features.read-only (and the failover options)
-  sshd-stop | sshd-start         stop / start site 1's second key sshd ($SITE1_ADDR:$PORT_ALT), for failover tests
+  sshd-stop | sshd-start [alt|wan]  stop / start site 1's second key sshd ($SITE1_ADDR:$PORT_ALT, the default) or
+                                 the one site 2 reaches it by ($SITE1_WAN_ADDR:$PORT_KEY), for failover tests
   glusterd-restart [1|2]        restart a site's glusterd as `up` starts it (default: the site it runs in)
   tune-bricks                   apply the pitfall-2 mitigation to the brick processes now (up starts a tuner that does it every second)
 EOF
@@ -1611,8 +1648,8 @@ main() {
     heal) cmd_heal "$@" ;;
     session-purge) cmd_session_purge "$@" ;;
     wipe) cmd_wipe "$@" ;;
-    sshd-stop) cmd_sshd_alt stop ;;
-    sshd-start) cmd_sshd_alt start ;;
+    sshd-stop) cmd_sshd stop "$@" ;;
+    sshd-start) cmd_sshd start "$@" ;;
     -h | --help | help | '') usage ;;
     *) usage >&2; exit 2 ;;
   esac

@@ -263,6 +263,8 @@ export interface LabEnv {
   runDir: string;
   site1Host: string;
   site1Addr: string;
+  /** Site 1 as site 2 reaches it (a key sshd on port 22 there; site 1's brick host name resolves to it in site 2). */
+  site1WanAddr: string;
   site2Host: string;
   site2Addr: string;
   /** Site 2's second address, whose sshd on port 22 takes root's password (an unregistered slave host). */
@@ -320,6 +322,7 @@ export function parseLabEnv(text: string): LabEnv {
     runDir: str('RUN_DIR'),
     site1Host: str('SITE1_HOST'),
     site1Addr: str('SITE1_ADDR'),
+    site1WanAddr: str('SITE1_WAN_ADDR'),
     site2Host: str('SITE2_HOST'),
     site2Addr: str('SITE2_ADDR'),
     site2PasswordAddr: str('SITE2_PASSWORD_ADDR'),
