@@ -38,6 +38,12 @@ interface ReplyJson {
 }
 
 const sha256 = (data: Buffer | string) => crypto.createHash('sha256').update(data).digest('hex');
+/** A directory's names without gluster's and the canaries' dot entries, sorted. */
+const visibleEntries = (dir: string) =>
+  fs
+    .readdirSync(dir)
+    .filter((n) => !n.startsWith('.'))
+    .sort();
 
 /**
  * Issue 16, failover on the real two-site lab: a root session mastervol → site 2's site2vol created
@@ -59,6 +65,8 @@ describeLab('failover of a geo-replication session (real lab)', () => {
     },
   ): Promise<void> {
     const { env } = lab;
+    // Site 1's cross-site sshd is back whatever an earlier test left (it cuts site 1 off with it).
+    await runLab(['sshd-start', 'wan']);
     await sessionPurge();
     // Forget the last test's session (gone from gluster) before the new one is discovered.
     await lab.refresh(`/clusters/${lab.site1}`);
@@ -193,6 +201,7 @@ describeLab('failover of a geo-replication session (real lab)', () => {
   }, LAB_LEASE_TIMEOUT_MS + LAB_UP_TIMEOUT_MS);
   afterAll(async () => {
     await runLab(['sshd-start']).catch(() => undefined);
+    await runLab(['sshd-start', 'wan']).catch(() => undefined);
     await lab?.close();
   }, LAB_SESSION_TIMEOUT_MS);
 
@@ -361,79 +370,120 @@ describeLab('failover of a geo-replication session (real lab)', () => {
     LAB_SESSION_TIMEOUT_MS,
   );
 
-  it(
-    "failback: phase sync runs the reverse session; phase complete stops over a name made at both sites, and with force brings the slave's new files home byte for byte, puts the slave back and runs the original session; a canary passes",
-    async () => {
-      // Site 2's glusterd reaches site 1's bricks only by the name `up` gives them, which is site 2's own
-      // loopback inside its namespace, so the reverse direction runs on site 1's own slavevol here.
-      const { env } = lab;
-      const slave = { host: env.site1Addr, volume: env.site1SlaveVol, mode: 'no-verify' as const };
-      const slaveVolBrick = env.site1SlaveBrick.replace(/^[^:]+:/, '');
-      await freshSession(slave);
-      const s0 = await session();
-      expect(s0).toMatchObject({ slave_cluster: { id: lab.site1 } });
-      const before = new Map([writeOnMaster('before-loss'), writeOnMaster('before-loss')]);
-      await untilOnSlave(before, slaveVolBrick);
-      const optionsBefore = (await volumeInfo(1, env.site1SlaveVol))[0].options;
+  /** Site 1's host as the service (and site 2) reach it across the sites: the reverse session of a failback writes there. */
+  async function registerSite1AcrossSites(): Promise<void> {
+    await lab.api
+      .put(`/hosts/${lab.host1}`, { address: lab.env.site1WanAddr, ssh: { port: lab.env.sshPort } })
+      .expect(200);
+  }
 
-      const { domain, schedule } = await domainWithSchedule('failback');
-      expect((await failover({ force: true })).status).toBe('complete');
-      expect(await lab.api.get(`/storagedomains/${domain}`)).toMatchObject({ primary_copy: 'slave' });
-      // The unplanned failover touched only the slave, so gluster still runs the session at site 1: the next
-      // pass of site 1 sees it and the failed-over session guard stops it (force), with a warning event.
-      await lab.refresh(`/clusters/${lab.site1}`);
-      const deadline = Date.now() + 120_000;
-      while ((await session()).status !== 'stopped') {
-        if (Date.now() > deadline) throw new Error(`the guard did not stop the session\n${await labStatus()}`);
-        await new Promise((r) => setTimeout(r, 500));
+  /** The failback's reverse session in gluster: site2vol → site 1's mastervol, on site 2. */
+  const reverseUrl = () => `${lab.env.site1WanAddr}::${lab.env.masterVol}`;
+  const reverseGluster = (args: string[], okCodes?: number[]) =>
+    gluster(2, ['volume', 'geo-replication', lab.env.site2Vol, ...args], okCodes ? { okCodes } : {});
+  const reverseConfig = async (option: string) =>
+    (await reverseGluster([reverseUrl(), 'config', option])).stdout.trim();
+
+  /** The sessions the service lists under site 2's site2vol (a failback's reverse session, when one runs). */
+  async function sessionsOfSite2Vol(): Promise<(SessionJson & { failback_of?: string; slave_volume_name: string })[]> {
+    const volume = (
+      await lab.api.get<{ gluster_volume: { id: string; name: string }[] }>(`/clusters/${lab.site2}/glustervolumes`)
+    ).gluster_volume.find((v) => v.name === lab.env.site2Vol)!;
+    return (
+      (
+        await lab.api.get<{
+          georeplication_session?: (SessionJson & { failback_of?: string; slave_volume_name: string })[];
+        }>(`/clusters/${lab.site2}/glustervolumes/${volume.id}/georeplication-sessions`)
+      ).georeplication_session ?? []
+    );
+  }
+
+  it(
+    'site-loss rehearsal: a DR sync, more writes, site 1 cut off; an unplanned failover leaves exactly the synced files with the window covering the rest; the slave takes writes; failback from site 2 (sync, a name made at both sites refused, complete with force) brings them home byte for byte and runs the original session; a canary passes',
+    async () => {
+      const { env } = lab;
+      await freshSession();
+      await registerSite1AcrossSites();
+      const slaveOptionsBefore = await slaveOptions();
+      // A DR schedule syncs through the session the way it runs every night: start, checkpoint, catch up, stop.
+      await lab.api.post(`${sessionPath}/stop`, { async: false }).expect(200);
+      const { domain, schedule } = await domainWithSchedule('rehearsal');
+      const synced = new Map([writeOnMaster('synced'), writeOnMaster('synced')]);
+      const syncNow = await lab.api.post(`/storagedomains/${domain}/dr-schedules/${schedule}/syncnow`, {});
+      if (syncNow.status !== 202) throw new Error(`syncnow: ${syncNow.status} ${syncNow.text}`);
+      const runPath = `/storagedomains/${domain}/dr-schedules/${schedule}/runs/${(syncNow.body as { dr_run: { id: string } }).dr_run.id}`;
+      const runDeadline = Date.now() + 600_000;
+      let run = await lab.api.get<{ status: string; checkpoint_time?: number; error?: string }>(runPath);
+      while (run.status === 'started') {
+        if (Date.now() > runDeadline) throw new Error(`the DR run did not end\n${await labStatus()}`);
+        await new Promise((r) => setTimeout(r, 1000));
+        run = await lab.api.get(runPath);
       }
-      const warned = await lab.api.get<{ event: { description: string }[] }>(
-        `/events?search=${encodeURIComponent('code=11305')}`,
-      );
-      expect(warned.event.filter((e) => e.description.includes(env.site1SlaveVol)).length).toBeGreaterThanOrEqual(1);
+      if (run.status !== 'finished') throw new Error(`DR run ${run.status}: ${run.error}\n${await labStatus()}`);
+      for (const [name, sum] of synced) expect(sha256(fs.readFileSync(path.join(slaveBrick, name)))).toBe(sum);
+      expect((await session()).status).toBe('stopped');
+      // The master volume as the run synced it (it keeps earlier tests' files too).
+      const onMasterAtSync = visibleEntries(env.masterMnt);
+      expect(onMasterAtSync).toEqual(expect.arrayContaining([...synced.keys()]));
+
+      // More writes at site 1 that no run syncs, and one name the slave site makes too while failed over.
+      const lost = new Map([writeOnMaster('lost'), writeOnMaster('lost')]);
+      const [bothName] = lost.keys();
+      const lostWrittenAt = [...lost.keys()].map((n) => fs.statSync(path.join(env.masterMnt, n)).mtime.getTime());
+      // Site 1 is lost: the sshd the service and site 2 reach it by goes, with its connections.
+      await runLab(['sshd-stop', 'wan']);
+
+      const byDomain = await lab.api.post(`/storagedomains/${domain}/failover`, { force: true, async: false });
+      if (byDomain.status !== 200) throw new Error(`domain failover: ${byDomain.status} ${byDomain.text}`);
+      expect((byDomain.body as ReplyJson).status).toBe('complete');
+      const s = await session();
+      expect(s).toMatchObject({ failed_over: true, failover_mode: 'unplanned' });
+      // The last point known on the slave is the DR run's checkpoint; the window runs from it to the failover.
+      expect(s.recovery_point).toBe(run.checkpoint_time);
+      const recoveryPoint = new Date(s.recovery_point!).getTime();
+      const failoverTime = new Date(s.failover_time!).getTime();
+      expect(s.data_loss_window).toBe(Math.ceil((failoverTime - recoveryPoint) / 1000));
+      // The slave holds exactly the synced files; the missing ones were written inside the window.
+      // (A new session to a slave volume that gluster knows resumes from the bricks' stime of it, so files
+      // of earlier tests that synced before need not be there again; nothing the master lacked at the run is.)
+      const onSlave = visibleEntries(slaveBrick);
+      expect(onSlave).toEqual(expect.arrayContaining([...synced.keys()]));
+      expect(onSlave.filter((n) => !onMasterAtSync.includes(n))).toEqual([]);
+      for (const name of lost.keys()) expect(onSlave).not.toContain(name);
+      for (const at of lostWrittenAt) {
+        expect(at).toBeGreaterThanOrEqual(recoveryPoint);
+        expect(at).toBeLessThanOrEqual(failoverTime);
+      }
+      expect(await lab.api.get(`/storagedomains/${domain}`)).toMatchObject({
+        primary_copy: 'slave',
+        primary_storage: { type: 'glusterfs', address: env.site2Addr, path: `/${env.site2Vol}` },
+      });
+
+      // Site 2 takes writes: a new file, and the name site 1 also made (another gfid).
       const written = `written at the second site ${crypto.randomBytes(8).toString('hex')}`;
-      // A name of its own: the lab never empties the master volume.
       const newName = `new-at-site2-${crypto.randomBytes(4).toString('hex')}.txt`;
-      await writeOnSlave(newName, written, { site: 1, volume: env.site1SlaveVol });
-      // And one name made at both sites while failed over (another gfid each): a conflict gluster's recover
-      // mode does not resolve with gfid-conflict-resolution false, so phase complete must not switch back over it.
-      const bothName = `made-at-both-sites-${crypto.randomBytes(4).toString('hex')}.txt`;
-      await writeOnSlave(bothName, 'the slave site wrote this', { site: 1, volume: env.site1SlaveVol });
-      fs.writeFileSync(path.join(env.masterMnt, bothName), 'the master site wrote this');
+      await writeOnSlave(newName, written);
+      await writeOnSlave(bothName, 'the slave site wrote this');
+
+      // Site 1 is back.
+      await runLab(['sshd-start', 'wan']);
+      await lab.api.post(`/hosts/${lab.host1}/refresh`, {}).expect(200);
 
       const sync = await lab.api.post(`${sessionPath}/failback`, { phase: 'sync', async: false });
       if (sync.status !== 200) throw new Error(`failback sync: ${sync.status} ${sync.text}\n${await labStatus()}`);
       expect((sync.body as ReplyJson).status).toBe('complete');
       expect(await session()).toMatchObject({ failed_over: true, failback_phase: 'syncing', status: 'stopped' });
-      const slaveVolume = (
-        await lab.api.get<{ gluster_volume: { id: string; name: string }[] }>(`/clusters/${lab.site1}/glustervolumes`)
-      ).gluster_volume.find((v) => v.name === env.site1SlaveVol)!;
-      const reverses = (
-        await lab.api.get<{
-          georeplication_session?: (SessionJson & { failback_of?: string; slave_volume_name: string })[];
-        }>(`/clusters/${lab.site1}/glustervolumes/${slaveVolume.id}/georeplication-sessions`)
-      ).georeplication_session;
+      const reverses = await sessionsOfSite2Vol();
       expect(reverses).toHaveLength(1);
-      expect(reverses![0]).toMatchObject({
+      expect(reverses[0]).toMatchObject({
         failback_of: sessionPath.split('/').pop(),
         slave_volume_name: env.masterVol,
       });
-      const reverseConfig = async (option: string) =>
-        (
-          await gluster(1, [
-            'volume',
-            'geo-replication',
-            env.site1SlaveVol,
-            `${env.site1Addr}::${env.masterVol}`,
-            'config',
-            option,
-          ])
-        ).stdout.trim();
       expect(await reverseConfig('special-sync-mode')).toBe('recover');
       expect(await reverseConfig('gfid-conflict-resolution')).toBe('false');
       await lab.api.post(`${sessionPath}/start`, {}).expect(409);
 
-      // The conflict: the reverse session catches up around it and counts it; complete stops before switching.
+      // The name made at both sites: the reverse session catches up around it and counts it; complete stops.
       const refused = await lab.api.post(`${sessionPath}/failback`, { phase: 'complete', async: false });
       if (refused.status !== 409)
         throw new Error(`failback complete over a conflict: ${refused.status} ${refused.text}\n${await labStatus()}`);
@@ -442,42 +492,24 @@ describeLab('failover of a geo-replication session (real lab)', () => {
       );
       expect(await session()).toMatchObject({ failed_over: true, failback_phase: 'syncing' });
       expect(fs.readFileSync(path.join(env.masterMnt, newName), 'utf8')).toBe(written);
-      expect(fs.readFileSync(path.join(env.masterMnt, bothName), 'utf8')).toBe('the master site wrote this');
-      const stillReverse = await gluster(1, [
-        'volume',
-        'geo-replication',
-        env.site1SlaveVol,
-        `${env.site1Addr}::${env.masterVol}`,
-        'status',
-      ]);
-      expect(stillReverse.stdout).toMatch(/Active/);
+      expect((await reverseGluster([reverseUrl(), 'status'])).stdout).toMatch(/Active/);
 
       const complete = await lab.api.post(`${sessionPath}/failback`, { phase: 'complete', force: true, async: false });
       if (complete.status !== 200)
         throw new Error(`failback complete: ${complete.status} ${complete.text}\n${await labStatus()}`);
       expect((complete.body as ReplyJson).status).toBe('complete');
-      // force: the master keeps its own copy of the conflicting name.
-      expect(fs.readFileSync(path.join(env.masterMnt, bothName), 'utf8')).toBe('the master site wrote this');
-      // The master holds its pre-loss files and the slave's new one, byte for byte.
+      // The original master holds its pre-loss files, its later ones (force keeps the master's copy of the
+      // name made at both sites) and the slave's new file, byte for byte.
+      for (const [name, sum] of [...synced, ...lost])
+        expect(sha256(fs.readFileSync(path.join(env.masterMnt, name)))).toBe(sum);
       expect(fs.readFileSync(path.join(env.masterMnt, newName), 'utf8')).toBe(written);
-      for (const [name, sum] of before) expect(sha256(fs.readFileSync(path.join(env.masterMnt, name)))).toBe(sum);
-      const s = await session();
-      expect(s.failed_over).toBe(false);
-      expect(s.failback_phase).toBeUndefined();
-      expect(s.desired_status).toBe('started');
-      expect(['active', 'passive', 'initializing']).toContain(s.status);
-      expect(
-        (
-          await lab.api.get<{ georeplication_session?: unknown[] }>(
-            `/clusters/${lab.site1}/glustervolumes/${slaveVolume.id}/georeplication-sessions`,
-          )
-        ).georeplication_session ?? [],
-      ).toEqual([]);
-      const reverseStatus = await gluster(1, ['volume', 'geo-replication', env.site1SlaveVol, 'status'], {
-        okCodes: [0, 1, 2],
-      });
-      expect(reverseStatus.stdout).not.toContain(`${env.site1Addr}::${env.masterVol}`);
-      expect((await volumeInfo(1, env.site1SlaveVol))[0].options).toEqual(optionsBefore);
+      const after = await session();
+      expect(after).toMatchObject({ failed_over: false, desired_status: 'started' });
+      expect(after.failback_phase).toBeUndefined();
+      expect(['active', 'passive', 'initializing']).toContain(after.status);
+      expect(await sessionsOfSite2Vol()).toEqual([]);
+      expect((await reverseGluster(['status'], [0, 1, 2])).stdout).not.toContain(reverseUrl());
+      expect(await slaveOptions()).toEqual(slaveOptionsBefore);
       expect(await lab.api.get(`/storagedomains/${domain}`)).toMatchObject({
         primary_copy: 'master',
         primary_storage: { address: env.site1Addr, path: `/${env.masterVol}` },
@@ -494,26 +526,31 @@ describeLab('failover of a geo-replication session (real lab)', () => {
     },
     LAB_SESSION_TIMEOUT_MS,
   );
+
   it(
     'a worker that crashes in the middle of either failback phase: the job runs again on the next worker, goes on where it stopped, and the failback completes',
     async () => {
       const { env } = lab;
-      const slave = { host: env.site1Addr, volume: env.site1SlaveVol, mode: 'no-verify' as const };
-      const slaveVolBrick = env.site1SlaveBrick.replace(/^[^:]+:/, '');
-      await freshSession(slave);
+      await freshSession();
+      await registerSite1AcrossSites();
       const before = new Map([writeOnMaster('before-crash')]);
-      await untilOnSlave(before, slaveVolBrick);
+      await untilOnSlave(before);
       expect((await failover({ force: true })).status).toBe('complete');
-      // As in the failback test: site 1 still runs the session until the guard stops it.
+      // An unplanned failover touches only the slave, so site 1 still runs the session: the next pass over
+      // site 1 sees it and the failed-over session guard stops it (force), with a warning event.
       await lab.refresh(`/clusters/${lab.site1}`);
       const deadline = Date.now() + 120_000;
       while ((await session()).status !== 'stopped') {
         if (Date.now() > deadline) throw new Error(`the guard did not stop the session\n${await labStatus()}`);
         await new Promise((r) => setTimeout(r, 500));
       }
+      const warned = await lab.api.get<{ event: { description: string }[] }>(
+        `/events?search=${encodeURIComponent('code=11305')}`,
+      );
+      expect(warned.event.filter((e) => e.description.includes(env.site2Vol)).length).toBeGreaterThanOrEqual(1);
       const written = `written at the second site ${crypto.randomBytes(8).toString('hex')}`;
       const newName = `new-before-crash-${crypto.randomBytes(4).toString('hex')}.txt`;
-      await writeOnSlave(newName, written, { site: 1, volume: env.site1SlaveVol });
+      await writeOnSlave(newName, written);
 
       // Phase sync, killed once the reverse session exists and is being configured.
       const sync = await lab.api.post(`${sessionPath}/failback`, { phase: 'sync', async: true });
@@ -524,20 +561,8 @@ describeLab('failover of a geo-replication session (real lab)', () => {
       const synced = await untilJobEnds(syncJob);
       expect({ status: synced.status, ranAgain: synced.attempts >= 2 }).toEqual({ status: 'finished', ranAgain: true });
       expect(await session()).toMatchObject({ failed_over: true, failback_phase: 'syncing' });
-      const reverseStatus = await gluster(1, ['volume', 'geo-replication', env.site1SlaveVol, 'status']);
-      expect(reverseStatus.stdout.split(`${env.site1Addr}::${env.masterVol}`).length - 1).toBe(1);
-      expect(
-        (
-          await gluster(1, [
-            'volume',
-            'geo-replication',
-            env.site1SlaveVol,
-            `${env.site1Addr}::${env.masterVol}`,
-            'config',
-            'special-sync-mode',
-          ])
-        ).stdout.trim(),
-      ).toBe('recover');
+      expect((await reverseGluster(['status'])).stdout.split(reverseUrl()).length - 1).toBe(1);
+      expect(await reverseConfig('special-sync-mode')).toBe('recover');
 
       // Phase complete, killed while it waits for the reverse session's checkpoint.
       const complete = await lab.api.post(`${sessionPath}/failback`, { phase: 'complete', async: true });
@@ -552,10 +577,7 @@ describeLab('failover of a geo-replication session (real lab)', () => {
       for (const [name, sum] of before) expect(sha256(fs.readFileSync(path.join(env.masterMnt, name)))).toBe(sum);
       const s = await session();
       expect({ failedOver: s.failed_over, phase: s.failback_phase }).toEqual({ failedOver: false, phase: undefined });
-      const after = await gluster(1, ['volume', 'geo-replication', env.site1SlaveVol, 'status'], {
-        okCodes: [0, 1, 2],
-      });
-      expect(after.stdout).not.toContain(`${env.site1Addr}::${env.masterVol}`);
+      expect((await reverseGluster(['status'], [0, 1, 2])).stdout).not.toContain(reverseUrl());
     },
     LAB_SESSION_TIMEOUT_MS,
   );
