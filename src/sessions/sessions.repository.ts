@@ -24,6 +24,15 @@ export class SessionsRepository {
     return applyListQuery(qb, query, SESSION_SEARCH).getMany();
   }
 
+  /** The sessions of master volume `volumeId` in cluster `clusterId`, in one query (none for ids that are no UUIDs). */
+  listInClusterVolume(clusterId: string, volumeId: string, query: ListQuery): Promise<GeoRepSessionEntity[]> {
+    if (!isUuid(volumeId) || !isUuid(clusterId)) return Promise.resolve([]);
+    const qb = this.sessions
+      .createQueryBuilder('s')
+      .where('s.master_volume_id = :volumeId AND s.cluster_id = :clusterId', { volumeId, clusterId });
+    return applyListQuery(qb, query, SESSION_SEARCH).getMany();
+  }
+
   /** Session `id` of master volume `volumeId` in cluster `clusterId`, in one query. */
   findInClusterVolume(clusterId: string, volumeId: string, id: string): Promise<GeoRepSessionEntity | null> {
     return isUuid(id) && isUuid(volumeId) && isUuid(clusterId)

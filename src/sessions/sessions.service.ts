@@ -53,8 +53,10 @@ export class SessionsService {
   ) {}
 
   async list(clusterId: string, volumeId: string, query: ListQuery): Promise<GeoRepSessionView[]> {
-    const volume = await this.volumes.get(clusterId, volumeId);
-    return (await this.sessions.listByVolume(volume.id, query)).map((s) => sessionView(s));
+    const sessions = await this.sessions.listInClusterVolume(clusterId, volumeId, query);
+    // Rows prove the cluster and the volume; an empty list still needs them to exist (a 404 names which does not).
+    if (sessions.length === 0) await this.volumes.get(clusterId, volumeId);
+    return sessions.map((s) => sessionView(s));
   }
 
   async get(clusterId: string, volumeId: string, id: string): Promise<GeoRepSessionEntity> {
