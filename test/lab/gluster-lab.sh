@@ -1058,7 +1058,6 @@ do_down() {
   [[ -z ${left// /} ]] || log "WARNING: gluster processes still running after down: $left (use purge)"
 }
 
-# site 1's sshd on PORT_ALT only: the lab's own checks and the sessions use PORT_KEY
 # cmd_sshd stop|start [alt|wan]: site 1's second key sshd (127.0.0.1:2222, the default) or the one site 2
 # reaches it by ($SITE1_WAN_ADDR:22)
 cmd_sshd() {
@@ -1281,7 +1280,7 @@ parse_slave() {
   case $SHOST in
     "$SITE2_ADDR" | "$SITE2_PW_ADDR") SSITE=2 ;;
     "$SITE1_ADDR" | localhost | "$H1" | "$SITE1_WAN_ADDR") SSITE=1 ;;
-    *) die "unknown slave host '$SHOST' (lab hosts: $H1, $SITE1_ADDR, $SITE2_ADDR)" ;;
+    *) die "unknown slave host '$SHOST' (lab hosts: $H1, $SITE1_ADDR, $SITE1_WAN_ADDR, $SITE2_ADDR, $SITE2_PW_ADDR)" ;;
   esac
   SHOME=$(getent passwd "$SUSER" | cut -d: -f6) || die "no user $SUSER"
 }
